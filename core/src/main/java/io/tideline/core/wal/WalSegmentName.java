@@ -27,13 +27,15 @@ public record WalSegmentName(long timeline, long segmentNo, long segmentSize) im
         }
     }
 
-    static void requireValidSize(long segmentSize) {
+    /** Fails unless {@code segmentSize} is a size PostgreSQL allows: a power of two from 1 MB to 1 GB. */
+    public static void requireValidSize(long segmentSize) {
         if (segmentSize < MIN_SEGMENT_SIZE || segmentSize > MAX_SEGMENT_SIZE || Long.bitCount(segmentSize) != 1) {
             throw new IllegalArgumentException("wal_segment_size must be a power of two from 1 MB to 1 GB: " + segmentSize);
         }
     }
 
-    static void requireValidTimeline(long timeline) {
+    /** Fails unless {@code timeline} is a valid timeline id: 1 to FFFFFFFF. */
+    public static void requireValidTimeline(long timeline) {
         if (timeline < 1 || timeline > MAX_TIMELINE) {
             throw new IllegalArgumentException("timeline out of range (1 to FFFFFFFF): " + timeline);
         }

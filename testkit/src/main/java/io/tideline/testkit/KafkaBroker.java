@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The real Kafka broker shared by every test of this JVM (see {@link KafkaExtension}).
  * Tests must not assume an empty broker: use unique topic and group names.
  */
-public final class KafkaBroker implements ExtensionContext.Store.CloseableResource {
+public final class KafkaBroker implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaBroker.class);
 

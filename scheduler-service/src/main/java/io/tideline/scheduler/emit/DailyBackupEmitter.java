@@ -3,7 +3,7 @@ package io.tideline.scheduler.emit;
 import io.tideline.scheduler.plan.DueBackup;
 import io.tideline.scheduler.plan.EmissionLedger;
 import io.tideline.scheduler.plan.SchedulePlanner;
-import io.tideline.scheduler.registry.InstanceRegistry;
+import io.tideline.scheduler.registry.BackupSchedule;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupReason;
 import java.time.Clock;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One tick of the daily backup clock: asks the planner what is due and sends it. Runs on one
- * thread at a time (the scheduler's tick); the listeners update registry and ledger concurrently.
+ * thread at a time (the scheduler's tick); the listeners update schedule and ledger concurrently.
  */
 public final class DailyBackupEmitter {
 
@@ -26,7 +26,7 @@ public final class DailyBackupEmitter {
 
     private static final Logger LOG = LoggerFactory.getLogger(DailyBackupEmitter.class);
 
-    private final InstanceRegistry registry;
+    private final BackupSchedule schedule;
     private final EmissionLedger ledger;
     private final ReplayProgress replay;
     private final SchedulePlanner planner;
@@ -34,9 +34,9 @@ public final class DailyBackupEmitter {
     private final Clock clock;
     private boolean warnedReplayTimeout;
 
-    public DailyBackupEmitter(InstanceRegistry registry, EmissionLedger ledger, ReplayProgress replay,
+    public DailyBackupEmitter(BackupSchedule schedule, EmissionLedger ledger, ReplayProgress replay,
             BackupCommandSink sink, Clock clock) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.replay = Objects.requireNonNull(replay, "replay");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -63,7 +63,7 @@ public final class DailyBackupEmitter {
                     + " a daily command may be sent twice, the archiver ignores the second", replay.pending());
         }
         List<BackupCommand> sent = new ArrayList<>();
-        for (DueBackup due : planner.due(registry.snapshot(), ledger)) {
+        for (DueBackup due : planner.due(schedule.snapshot(), ledger)) {
             Instant now = clock.instant();
             BackupCommand command = BackupCommand.newBuilder()
                     .setEventId(UUID.randomUUID())

@@ -7,13 +7,13 @@ import io.tideline.schemas.InstanceRegistered;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Applies the records of the compacted {@code tideline.instances} topic to the registry. */
+/** Applies the records of the compacted {@code tideline.instances} topic to the backup schedule. */
 public final class InstanceRegistrations {
 
-    private final InstanceRegistry registry;
+    private final BackupSchedule schedule;
 
-    public InstanceRegistrations(InstanceRegistry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+    public InstanceRegistrations(BackupSchedule schedule) {
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
     }
 
     /**
@@ -30,7 +30,7 @@ public final class InstanceRegistrations {
         }
         InstanceId id = InstanceId.of(key);
         if (value == null) {
-            registry.remove(id);
+            schedule.remove(id);
             return Optional.empty();
         }
         if (!key.equals(value.getInstanceId())) {
@@ -38,6 +38,6 @@ public final class InstanceRegistrations {
                     + value.getInstanceId());
         }
         Optional<BackupWindow> requested = Optional.ofNullable(value.getBackupWindowStartMinuteUtc()).map(BackupWindow::new);
-        return Optional.of(registry.register(id, requested, value.getRegisteredAt()));
+        return Optional.of(schedule.register(id, requested, value.getRegisteredAt()));
     }
 }

@@ -10,7 +10,7 @@ import io.tideline.scheduler.Registrations;
 import io.tideline.scheduler.plan.DailyCommandId;
 import io.tideline.scheduler.plan.EmissionLedger;
 import io.tideline.scheduler.registry.InstanceRegistrations;
-import io.tideline.scheduler.registry.InstanceRegistry;
+import io.tideline.scheduler.registry.BackupSchedule;
 import io.tideline.scheduler.registry.WindowPolicy;
 import io.tideline.scheduler.window.WindowBand;
 import io.tideline.schemas.BackupCommand;
@@ -33,12 +33,12 @@ class DailyBackupEmitterTest {
     private static final Instant REGISTERED = Instant.parse("2026-05-01T00:00:00Z");
 
     private final MutableClock clock = MutableClock.at("2026-05-10T01:59:00Z");
-    private final InstanceRegistry registry = new InstanceRegistry(WindowPolicy.spreadOver(WindowBand.WHOLE_DAY));
+    private final BackupSchedule schedule = new BackupSchedule(WindowPolicy.spreadOver(WindowBand.WHOLE_DAY));
     private final EmissionLedger ledger = new EmissionLedger();
     private final ReplayProgress replay = new ReplayProgress(Duration.ofMinutes(2).toNanos(), () -> 0L);
     private final List<BackupCommand> topic = new ArrayList<>();
     private boolean brokerDown;
-    private final DailyBackupEmitter emitter = new DailyBackupEmitter(registry, ledger, replay, command -> {
+    private final DailyBackupEmitter emitter = new DailyBackupEmitter(schedule, ledger, replay, command -> {
         if (brokerDown) {
             throw new IOException("broker unreachable");
         }
@@ -47,7 +47,7 @@ class DailyBackupEmitterTest {
 
     @BeforeEach
     void registerTwoInstances() {
-        InstanceRegistrations registrations = new InstanceRegistrations(registry);
+        InstanceRegistrations registrations = new InstanceRegistrations(schedule);
         registrations.apply("orders-db", Registrations.of("orders-db", 120, REGISTERED)); // 02:00
         registrations.apply("billing", Registrations.of("billing", 180, REGISTERED));     // 03:00
     }
@@ -113,7 +113,7 @@ class DailyBackupEmitterTest {
     @Test
     void aRemovedInstanceGetsNoMoreCommands() {
         replay.assigned(Map.of(P0, 0L), Map.of(P0, 0L));
-        new InstanceRegistrations(registry).apply("billing", null);
+        new InstanceRegistrations(schedule).apply("billing", null);
         clock.set(Instant.parse("2026-05-10T03:00:00Z"));
         emitter.tick();
         assertEquals(List.of("daily:orders-db:2026-05-10"), ids());

@@ -1,7 +1,11 @@
 package io.tideline.scheduler;
 
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.registry.InstanceRegistry;
+import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.schemas.InstanceRegistered;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Test registrations with plausible connection details; only id, window and registeredAt matter here. */
@@ -31,5 +35,15 @@ public final class Registrations {
                 .setBackupWindowStartMinuteUtc(windowMinute)
                 .setRegisteredAt(registeredAt)
                 .build();
+    }
+
+    /** The registry change that registers {@code id}. */
+    public static InstanceRegistry.Change registered(String id, Integer windowMinute, Instant registeredAt) {
+        return new InstanceRegistry.Change(InstanceId.of(id), Optional.of(RegisteredInstance.from(of(id, windowMinute, registeredAt))));
+    }
+
+    /** The registry change of a tombstone for {@code id}. */
+    public static InstanceRegistry.Change removed(String id) {
+        return new InstanceRegistry.Change(InstanceId.of(id), Optional.empty());
     }
 }

@@ -48,8 +48,8 @@ class DailyBackupEmitterTest {
     @BeforeEach
     void registerTwoInstances() {
         InstanceRegistrations registrations = new InstanceRegistrations(schedule);
-        registrations.apply("orders-db", Registrations.of("orders-db", 120, REGISTERED)); // 02:00
-        registrations.apply("billing", Registrations.of("billing", 180, REGISTERED));     // 03:00
+        registrations.accept(Registrations.registered("orders-db", 120, REGISTERED)); // 02:00
+        registrations.accept(Registrations.registered("billing", 180, REGISTERED));     // 03:00
     }
 
     @Test
@@ -113,7 +113,7 @@ class DailyBackupEmitterTest {
     @Test
     void aRemovedInstanceGetsNoMoreCommands() {
         replay.assigned(Map.of(P0, 0L), Map.of(P0, 0L));
-        new InstanceRegistrations(schedule).apply("billing", null);
+        new InstanceRegistrations(schedule).accept(Registrations.removed("billing"));
         clock.set(Instant.parse("2026-05-10T03:00:00Z"));
         emitter.tick();
         assertEquals(List.of("daily:orders-db:2026-05-10"), ids());

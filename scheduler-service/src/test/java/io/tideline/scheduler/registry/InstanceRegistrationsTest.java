@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.registry.InstanceRegistry.Change;
 import io.tideline.scheduler.Registrations;
 import io.tideline.scheduler.window.BackupWindow;
 import io.tideline.scheduler.window.WindowBand;
@@ -18,28 +19,30 @@ class InstanceRegistrationsTest {
     private final BackupSchedule schedule = new BackupSchedule(WindowPolicy.spreadOver(WindowBand.WHOLE_DAY));
     private final InstanceRegistrations registrations = new InstanceRegistrations(schedule);
 
+    private static Change registered(String id, Integer window) {
+        return Registrations.registered(id, window, T0);
+    }
+
     @Test
-    void registrationWithWindowUsesItAndTombstoneRemoves() {
-        registrations.apply("orders-db", Registrations.of("orders-db", 150, T0));
+    void registrationWithWindowUsesItAndRemovalDropsIt() {
+        registrations.accept(registered("orders-db", 150));
         assertEquals(BackupWindow.parse("02:30"), schedule.find(InstanceId.of("orders-db")).orElseThrow().window());
         assertEquals(T0, schedule.find(InstanceId.of("orders-db")).orElseThrow().registeredAt());
 
-        registrations.apply("orders-db", null);
+        registrations.accept(Registrations.removed("orders-db"));
         assertTrue(schedule.find(InstanceId.of("orders-db")).isEmpty());
     }
 
     @Test
     void registrationWithoutWindowIsSpread() {
-        registrations.apply("billing", Registrations.of("billing", null, T0));
+        registrations.accept(registered("billing", null));
         assertEquals(BackupWindow.parse("15:19"), schedule.find(InstanceId.of("billing")).orElseThrow().window());
     }
 
     @Test
-    void contradictoryRecordsAreRejectedAndChangeNothing() {
-        assertThrows(IllegalArgumentException.class, () -> registrations.apply("orders-db", Registrations.of("billing", null, T0)));
-        assertThrows(IllegalArgumentException.class, () -> registrations.apply("orders-db", Registrations.of("orders-db", 1440, T0)));
-        assertThrows(IllegalArgumentException.class, () -> registrations.apply(null, Registrations.of("orders-db", null, T0)));
-        assertThrows(IllegalArgumentException.class, () -> registrations.apply("Not_An_Id", null));
+    void aWindowOutsideTheDayIsRefusedAndTheInstanceLeftOut() {
+        assertThrows(IllegalArgumentException.class, () -> registrations.apply(registered("orders-db", 1440)));
+        registrations.accept(registered("orders-db", -1)); // logged, not thrown: the registry thread goes on
         assertEquals(0, schedule.size());
     }
 }

@@ -10,6 +10,7 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 [[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_basebackup" ]] || missing+=(postgresql-15 postgresql-client-15)
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 id postgres >/dev/null 2>&1 || missing+=(postgresql-15)
 
 if ((${#missing[@]} == 0)); then

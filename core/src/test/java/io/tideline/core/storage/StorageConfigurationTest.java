@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class StorageConfigurationTest {
 
+    /** Only the storage beans are under test: keep the Kafka topic initializer from reaching for a broker. */
+    private static final Map<String, Object> NO_KAFKA = Map.of("tideline.kafka.topics.create-on-startup", "false");
+
     @Test
     void bindsTidelineStorageProperties() {
         try (ApplicationContext context = ApplicationContext.run(Map.of(
+                "tideline.kafka.topics.create-on-startup", "false",
                 "tideline.storage.endpoint", "http://127.0.0.1:9000",
                 "tideline.storage.region", "eu-west-1",
                 "tideline.storage.path-style", "false",
@@ -36,7 +40,7 @@ class StorageConfigurationTest {
 
     @Test
     void defaultsAreTheNamedConstants() {
-        try (ApplicationContext context = ApplicationContext.run()) {
+        try (ApplicationContext context = ApplicationContext.run(NO_KAFKA)) {
             ObjectStoreSettings settings = context.getBean(ObjectStoreSettings.class);
             assertEquals(Optional.empty(), settings.endpoint());
             assertEquals(ObjectStoreSettings.DEFAULT_PART_SIZE, settings.partSize());

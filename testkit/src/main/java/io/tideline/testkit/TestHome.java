@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the S3 server and the instance provisioner see the same secrets and identities.
  * Removed when the JVM's root extension context closes.
  */
-public final class TestHome implements ExtensionContext.Store.CloseableResource {
+public final class TestHome implements ExtensionContext.Store.CloseableResource, AutoCloseable {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TestHome.class);
 

@@ -1,0 +1,24 @@
+package io.tideline.core.window;
+
+import io.tideline.core.wal.Lsn;
+
+import java.util.Objects;
+
+/**
+ * Timeline {@code timeline} branched from {@code parent} at {@code branchPoint}: WAL before the branch
+ * point is shared history, read on the parent; from the branch point on the child has its own WAL. This
+ * is one line of a PostgreSQL {@code <timeline>.history} file (the parent's number and the LSN where it
+ * was switched away from), kept as a minimal record so the window does not depend on how the files are
+ * parsed ({@code io.tideline.core.wal.TimelineHistory}): a history file of timeline N yields one
+ * branch per line, for N and each of its ancestors.
+ */
+public record TimelineBranch(long timeline, long parent, Lsn branchPoint) {
+
+    public TimelineBranch {
+        if (parent < 1 || timeline <= parent || timeline > 0xFFFFFFFFL) {
+            // PostgreSQL always gives a new timeline a number above every one it knows of.
+            throw new IllegalArgumentException("timeline " + timeline + " cannot branch from timeline " + parent);
+        }
+        Objects.requireNonNull(branchPoint, "branch point");
+    }
+}

@@ -125,24 +125,26 @@ public record RetentionPolicy(Duration retention, Duration orphanGrace) {
         for (RestorableBackup candidate : candidates) {
             Plan plan = planBehind(inventory, candidate.backup(), claimed);
             List<Orphan> orphans = orphans(inventory, now, plan.keys());
-            Optional<String> harm = harm(inventory, before, plan.with(orphans), cutoff, claimed);
-            if (harm.isEmpty()) {
-                return plan.decision(now, cutoff, candidate.backup(), orphans, notes, before,
-                        RestorableWindow.of(inventory.without(plan.with(orphans))));
+            Check check = check(inventory, before, plan.with(orphans), cutoff, claimed);
+            if (check.harm().isEmpty()) {
+                return plan.decision(now, cutoff, candidate.backup(), orphans, notes, before, check.after());
             }
-            notes.add("did not keep " + candidate.backup().id() + " as the oldest backup: " + harm.get());
+            notes.add("did not keep " + candidate.backup().id() + " as the oldest backup: " + check.harm().get());
         }
         if (!candidates.isEmpty()) {
             notes.add("no backup could be kept as the oldest without harm: no backup or WAL expires");
         }
         List<Orphan> orphans = orphans(inventory, now, Set.of());
-        List<String> keys = orphans.stream().map(o -> o.object().key()).toList();
-        Optional<String> harm = harm(inventory, before, keys, cutoff, claimed);
-        if (harm.isPresent()) {
-            return new ExpiryDecision.Wait(now, List.of("removing orphans would harm the window: " + harm.get()));
+        Check check = check(inventory, before, orphans.stream().map(o -> o.object().key()).toList(), cutoff, claimed);
+        if (check.harm().isPresent()) {
+            // Cannot happen while orphans are only objects no restore reads; refuse rather than trust that.
+            return new ExpiryDecision.Wait(now, List.of("removing orphans would harm the window: " + check.harm().get()));
         }
         return new ExpiryDecision.Expire(now, cutoff, Optional.empty(), List.of(), List.of(), orphans, notes,
-                before, RestorableWindow.of(inventory.without(keys)));
+                before, check.after());
+    }
+
+    private record Check(RestorableWindow after, Optional<String> harm) {
     }
 
     private record Plan(List<BackupEntry> backups, List<WalEntry> wal, List<String> notes) {
@@ -190,9 +192,9 @@ public record RetentionPolicy(Duration retention, Duration orphanGrace) {
         return new Plan(expired, wal, notes);
     }
 
-    /** What deleting {@code keys} would break, if anything. */
-    private static Optional<String> harm(BucketInventory inventory, RestorableWindow before, List<String> keys,
-                                         Instant cutoff, Set<BackupId> claimed) {
+    /** The window once {@code keys} are deleted, and what that would break, if anything. */
+    private static Check check(BucketInventory inventory, RestorableWindow before, List<String> keys,
+                               Instant cutoff, Set<BackupId> claimed) {
         RestorableWindow after = RestorableWindow.of(inventory.without(keys));
         for (TimeRange r : before.ranges()) {
             if (r.to().isBefore(cutoff)) {
@@ -200,7 +202,7 @@ public record RetentionPolicy(Duration retention, Duration orphanGrace) {
             }
             TimeRange mustStay = new TimeRange(r.from().isBefore(cutoff) ? cutoff : r.from(), r.to());
             if (!after.covers(mustStay)) {
-                return Optional.of("moments in " + mustStay + " would no longer be restorable");
+                return new Check(after, Optional.of("moments in " + mustStay + " would no longer be restorable"));
             }
         }
         for (RestorableBackup r : before.restorableBackups()) {
@@ -211,11 +213,11 @@ public record RetentionPolicy(Duration retention, Duration orphanGrace) {
                     .anyMatch(a -> a.backup().id().equals(r.backup().id())
                             && !a.restorableUntil().isBefore(r.restorableUntil()));
             if (!stillReaches) {
-                return Optional.of("backup " + r.backup().id() + " of a running restore would no longer reach "
-                        + r.restorableUntil());
+                return new Check(after, Optional.of("backup " + r.backup().id() + " of a running restore would no longer reach "
+                        + r.restorableUntil()));
             }
         }
-        return Optional.empty();
+        return new Check(after, Optional.empty());
     }
 
     private List<Orphan> orphans(BucketInventory inventory, Instant now, Collection<String> alreadyDeleted) {

@@ -72,6 +72,10 @@ class RestorableWindowTest {
                         bucket().segments(1, 1, 5).branch(2, 1, lsn(5, 0x800)).segment(2, 5, 52).segment(2, 6, 60)
                                 .backup("cccc", 2, lsn(6, 0x10), lsn(6, 0x100), 56, 58),
                         List.of(range(58, 60)), Set.of()),
+                row("a child timeline's file of a segment before the child began is never read",
+                        withBackupA().segment(1, 1, 10).segment(2, 2, 20).segments(1, 3, 5).branch(2, 1, lsn(5, 0x800))
+                                .segment(2, 5, 52),
+                        List.of(), Set.of("aaaa")),
                 row("two switches: 1 -> 2 -> 3",
                         withBackupA().segments(1, 1, 3).branch(2, 1, lsn(3, 0x10)).branch(3, 2, lsn(4, 0x10))
                                 .segment(2, 3, 35).segment(3, 4, 45).segment(3, 5, 50),

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,15 @@ public final class WatchedProcess {
      * @param name for messages, e.g. "kafka broker"
      */
     public static WatchedProcess start(String name, List<String> command, Path workDir, Path logFile) {
+        return start(name, command, Map.of(), workDir, logFile);
+    }
+
+    /**
+     * As {@link #start(String, List, Path, Path)}, with extra environment variables (e.g. a secret
+     * that must not show in the process list).
+     */
+    public static WatchedProcess start(String name, List<String> command, Map<String, String> environment,
+                                       Path workDir, Path logFile) {
         Path log = logFile.toAbsolutePath();
         List<String> full = new ArrayList<>(List.of("bash", "-c", WATCHDOG, "tideline-watchdog",
                 log.toString(), Integer.toString(ORPHAN_GRACE_TENTHS)));
@@ -89,7 +99,9 @@ public final class WatchedProcess {
         Process watchdog;
         try {
             Files.createDirectories(log.getParent());
-            watchdog = new ProcessBuilder(full)
+            ProcessBuilder builder = new ProcessBuilder(full);
+            builder.environment().putAll(environment);
+            watchdog = builder
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

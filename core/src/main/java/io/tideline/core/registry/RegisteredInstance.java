@@ -1,0 +1,94 @@
+package io.tideline.core.registry;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.secrets.SecretRef;
+import io.tideline.schemas.InstanceRegistered;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the fleet knows about one instance: how to reach it, where its backups live, and the
+ * references (never the values) of its secrets. The domain view of {@link InstanceRegistered}.
+ */
+public record RegisteredInstance(
+        InstanceId id,
+        String name,
+        String host,
+        int port,
+        String database,
+        String superuser,
+        SecretRef superuserSecret,
+        String replicationUser,
+        SecretRef replicationSecret,
+        String bucket,
+        SecretRef s3AccessKey,
+        SecretRef s3SecretKey,
+        int postgresVersion,
+        long walSegmentSize,
+        Optional<Integer> backupWindowStartMinuteUtc,
+        Optional<Integer> retentionDays,
+        Optional<Origin> restoredFrom,
+        Instant registeredAt) {
+
+    /** The source instance and restore that made a restored instance. */
+    public record Origin(InstanceId sourceInstanceId, String restoreId) {
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public static RegisteredInstance from(InstanceRegistered event) {
+        return new RegisteredInstance(
+                InstanceId.of(event.getInstanceId()),
+                event.getName(),
+                event.getHost(),
+                event.getPort(),
+                event.getDatabase(),
+                event.getSuperuser(),
+                SecretRef.of(event.getSuperuserSecretRef()),
+                event.getReplicationUser(),
+                SecretRef.of(event.getReplicationSecretRef()),
+                event.getBucket(),
+                SecretRef.of(event.getS3AccessKeyRef()),
+                SecretRef.of(event.getS3SecretKeyRef()),
+                event.getPostgresVersion(),
+                event.getWalSegmentSize(),
+                Optional.ofNullable(event.getBackupWindowStartMinuteUtc()),
+                Optional.ofNullable(event.getRetentionDays()),
+                Optional.ofNullable(event.getRestoredFrom())
+                        .map(o -> new Origin(InstanceId.of(o.getSourceInstanceId()), o.getRestoreId())),
+                event.getRegisteredAt());
+    }
+
+    /** The event that registers this instance, as of {@code now}. */
+    public InstanceRegistered toEvent(java.util.UUID eventId, Instant now) {
+        return InstanceRegistered.newBuilder()
+                .setEventId(eventId)
+                .setInstanceId(id.value())
+                .setOccurredAt(now)
+                .setName(name)
+                .setHost(host)
+                .setPort(port)
+                .setDatabase(database)
+                .setSuperuser(superuser)
+                .setSuperuserSecretRef(superuserSecret.value())
+                .setReplicationUser(replicationUser)
+                .setReplicationSecretRef(replicationSecret.value())
+                .setBucket(bucket)
+                .setS3AccessKeyRef(s3AccessKey.value())
+                .setS3SecretKeyRef(s3SecretKey.value())
+                .setPostgresVersion(postgresVersion)
+                .setWalSegmentSize(walSegmentSize)
+                .setBackupWindowStartMinuteUtc(backupWindowStartMinuteUtc.orElse(null))
+                .setRetentionDays(retentionDays.orElse(null))
+                .setRestoredFrom(restoredFrom
+                        .map(o -> io.tideline.schemas.RestoreOrigin.newBuilder()
+                                .setSourceInstanceId(o.sourceInstanceId().value())
+                                .setRestoreId(o.restoreId())
+                                .build())
+                        .orElse(null))
+                .setRegisteredAt(registeredAt)
+                .build();
+    }
+}

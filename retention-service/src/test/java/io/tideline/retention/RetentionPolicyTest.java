@@ -1,5 +1,6 @@
 package io.tideline.retention;
 
+import io.tideline.core.ids.BackupId;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.RestorableWindow;
@@ -20,10 +21,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.tideline.retention.RetentionFixture.LAYOUT;
 import static io.tideline.retention.RetentionFixture.at;
 import static io.tideline.retention.RetentionFixture.bucket;
 import static io.tideline.retention.RetentionFixture.id;
 import static io.tideline.retention.RetentionFixture.lsn;
+import static io.tideline.retention.RetentionFixture.name;
+import static io.tideline.retention.RetentionFixture.stray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,7 +140,7 @@ class RetentionPolicyTest {
                         threeBackups(), minutes(150), List.of(), List.of("tideline.timeline is not read up to date (lag 17)"),
                         new Waits("lag 17")),
                 row("bucket listing failed: wait",
-                        threeBackups().unexplained("junk/old", -5000), minutes(150), List.of(), List.of("bucket listing failed: 503"),
+                        threeBackups().unexplained(stray("old"), -5000), minutes(150), List.of(), List.of("bucket listing failed: 503"),
                         new Waits("listing failed")),
                 row("gap: the newest old-enough backup is not restorable, so the older restorable one is kept",
                         threeBackupsWithGap(), minutes(250), List.of(), List.of(),
@@ -156,23 +160,22 @@ class RetentionPolicyTest {
                 row("incomplete backup untouched for longer than a day is removed, manifest-less parts and all",
                         threeBackups().incomplete("gggg", -3000, graceAgo.minusNanos(1)), minutes(390), List.of(), List.of(),
                         new Expires(null, Set.of(), Set.of(), Set.of(
-                                "basebackups/" + id("gggg", -3000) + "/base.tar.zst",
-                                "basebackups/" + id("gggg", -3000) + "/base.tar.zst.part2"))),
+                                LAYOUT.backupPart(id("gggg", -3000), 1), LAYOUT.backupPart(id("gggg", -3000), 2)))),
                 row("incomplete backup written to exactly a day ago stays (an upload may be in progress)",
                         threeBackups().incomplete("gggg", -3000, graceAgo), minutes(390), List.of(), List.of(),
                         new Expires(null, Set.of(), Set.of(), Set.of())),
                 row("unexplained objects: older than a day removed, younger kept",
-                        threeBackups().unexplained("junk/old", graceAgo.minusSeconds(1)).unexplained("junk/young", graceAgo.plusSeconds(1)),
+                        threeBackups().unexplained(stray("old"), graceAgo.minusSeconds(1)).unexplained(stray("young"), graceAgo.plusSeconds(1)),
                         minutes(390), List.of(), List.of(),
-                        new Expires(null, Set.of(), Set.of(), Set.of("junk/old"))),
+                        new Expires(null, Set.of(), Set.of(), Set.of(stray("old")))),
                 row("a partial superseded by its complete segment is an orphan; the live partial is not, however old",
                         threeBackups().partialWritten(1, 30, 0x100, graceAgo.minusSeconds(1))
                                 .partialWritten(1, 31, 0x100, graceAgo.minusSeconds(1)),
                         minutes(390), List.of(), List.of(),
-                        new Expires(null, Set.of(), Set.of(), Set.of("wal/1/00000001000000000000001E.partial.zst"))),
+                        new Expires(null, Set.of(), Set.of(), Set.of(LAYOUT.walPartial(name(1, 30))))),
                 row("orphans go together with expiry",
-                        threeBackups().unexplained("junk/old", -5000), minutes(150), List.of(), List.of(),
-                        new Expires("cccc", Set.of("aaaa", "bbbb"), wal(1, 1, 20), Set.of("junk/old"))));
+                        threeBackups().unexplained(stray("old"), -5000), minutes(150), List.of(), List.of(),
+                        new Expires("cccc", Set.of("aaaa", "bbbb"), wal(1, 1, 20), Set.of(stray("old")))));
     }
 
     private static Arguments row(String name, RetentionFixture bucket, Duration retention, List<RestoreClaim> claims,
@@ -214,21 +217,21 @@ class RetentionPolicyTest {
 
     @Test
     void deletesManifestsFirstOldestBackupFirstThenWalUpwardsThenOrphans() {
-        BucketInventory inventory = threeBackups().unexplained("junk/old", -5000).build();
+        BucketInventory inventory = threeBackups().unexplained(stray("old"), -5000).build();
 
         ExpiryDecision.Expire expire = (ExpiryDecision.Expire) RetentionPolicy.of(minutes(150)).decide(inventory, NOW, List.of(), List.of());
 
         List<String> keys = expire.deletedKeys();
-        String a = "basebackups/" + id("aaaa", 12) + "/";
-        String b = "basebackups/" + id("bbbb", 111) + "/";
-        assertEquals(List.of(a + "manifest.json", a + "base.tar.zst", a + "pg_tblspc.tar.zst",
-                b + "manifest.json", b + "base.tar.zst", b + "pg_tblspc.tar.zst"), keys.subList(0, 6));
+        BackupId a = id("aaaa", 12);
+        BackupId b = id("bbbb", 111);
+        assertEquals(List.of(LAYOUT.backupManifest(a), LAYOUT.backupPart(a, 1), LAYOUT.backupPart(a, 2),
+                LAYOUT.backupManifest(b), LAYOUT.backupPart(b, 1), LAYOUT.backupPart(b, 2)), keys.subList(0, 6));
         List<String> walKeys = keys.subList(6, 26);
         List<String> sorted = new ArrayList<>(walKeys);
         sorted.sort(null);
         assertEquals(sorted, walKeys, "WAL deleted from the lowest segment up");
-        assertEquals("wal/1/000000010000000000000001.zst", walKeys.get(0));
-        assertEquals(List.of("junk/old"), keys.subList(26, keys.size()));
+        assertEquals(LAYOUT.walSegment(name(1, 1)), walKeys.get(0));
+        assertEquals(List.of(stray("old")), keys.subList(26, keys.size()));
         assertEquals(2 * 50_510 + 20 * 1000 + 1, expire.bytesFreed());
     }
 
@@ -239,8 +242,8 @@ class RetentionPolicyTest {
         ExpiryDecision.Expire expire = (ExpiryDecision.Expire) RetentionPolicy.of(minutes(280)).decide(inventory, NOW, List.of(), List.of());
 
         assertEquals(List.of(
-                new WalRun(1, RetentionFixture.name(1, 1), RetentionFixture.name(1, 7)),
-                new WalRun(2, RetentionFixture.name(2, 5), RetentionFixture.name(2, 10))), expire.expiredWalRuns());
+                new WalRun(1, name(1, 1), name(1, 7)),
+                new WalRun(2, name(2, 5), name(2, 10))), expire.expiredWalRuns());
     }
 
     @Test
@@ -250,8 +253,8 @@ class RetentionPolicyTest {
         ExpiryDecision.Expire expire = (ExpiryDecision.Expire) RetentionPolicy.of(minutes(150)).decide(inventory, NOW, List.of(), List.of());
 
         assertEquals(List.of(
-                new WalRun(1, RetentionFixture.name(1, 1), RetentionFixture.name(1, 11)),
-                new WalRun(1, RetentionFixture.name(1, 13), RetentionFixture.name(1, 20))), expire.expiredWalRuns());
+                new WalRun(1, name(1, 1), name(1, 11)),
+                new WalRun(1, name(1, 13), name(1, 20))), expire.expiredWalRuns());
     }
 
     @Test
@@ -274,7 +277,7 @@ class RetentionPolicyTest {
 
     @Test
     void aWaitDeletesNothingEvenOldOrphans() {
-        BucketInventory inventory = threeBackups().unexplained("junk/old", -5000).build();
+        BucketInventory inventory = threeBackups().unexplained(stray("old"), -5000).build();
 
         ExpiryDecision decision = RetentionPolicy.defaults().decide(inventory, NOW, List.of(), List.of("listing failed"));
 

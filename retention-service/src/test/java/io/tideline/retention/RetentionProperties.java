@@ -194,7 +194,7 @@ class RetentionProperties {
         }
         BucketInventory.Builder bucket = history.bucket();
         for (int i = 0; i < s.orphanAgesMin().size(); i++) {
-            bucket.unexplained(new StoredObject("junk/" + i, 7, now.minus(Duration.ofMinutes(s.orphanAgesMin().get(i)))));
+            bucket.unexplained(new StoredObject(SimulatedHistory.LAYOUT.backupPart(io.tideline.core.ids.BackupId.of(SimulatedHistory.T0, "stray" + i), 9), 7, now.minus(Duration.ofMinutes(s.orphanAgesMin().get(i)))));
         }
         return new Setup(bucket.build(), now, Duration.between(cutoff, now), claims);
     }

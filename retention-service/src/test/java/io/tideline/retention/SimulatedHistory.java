@@ -1,6 +1,7 @@
 package io.tideline.retention;
 
 import io.tideline.core.ids.BackupId;
+import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
@@ -27,6 +28,7 @@ final class SimulatedHistory {
 
     static final long SEG = WalSegmentName.DEFAULT_SEGMENT_SIZE;
     static final long QUARTER = SEG / 4;
+    static final BucketLayout LAYOUT = BucketLayout.DEFAULT;
     static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
 
     sealed interface Step {
@@ -112,7 +114,7 @@ final class SimulatedHistory {
             return;
         }
         Instant storedAt = writtenAt.plusSeconds(nextLag());
-        bucket.wal(WalEntry.complete(s, storedAt, new StoredObject("wal/" + s.timeline() + "/" + s + ".zst", 1000, storedAt)));
+        bucket.wal(WalEntry.complete(s, storedAt, new StoredObject(LAYOUT.walSegment(s), 1000, storedAt)));
     }
 
     private void storePartial(long tl, Lsn upTo, Instant writtenAt) {
@@ -121,7 +123,7 @@ final class SimulatedHistory {
             return;
         }
         Instant storedAt = writtenAt.plusSeconds(nextLag());
-        bucket.wal(WalEntry.partial(s, upTo, storedAt, new StoredObject("wal/" + tl + "/" + s + ".partial.zst", 10, storedAt)));
+        bucket.wal(WalEntry.partial(s, upTo, storedAt, new StoredObject(LAYOUT.walPartial(s), 10, storedAt)));
     }
 
     private void backup(TakeBackup b) {
@@ -129,13 +131,12 @@ final class SimulatedHistory {
         Instant startedAt = time;
         write(b.quarters() * QUARTER, Duration.ofMinutes((long) b.quarters() * b.minutesPerQuarter()), b.outcome() == Outcome.WAL_LOST);
         BackupId id = BackupId.of(startedAt, String.format("b%04d", ++backups));
-        String dir = "basebackups/" + id + "/";
-        StoredObject part = new StoredObject(dir + "base.tar.zst", 100_000, time);
+        StoredObject part = new StoredObject(LAYOUT.backupPart(id, 1), 100_000, time);
         if (b.outcome() == Outcome.NO_MANIFEST) {
             bucket.incompleteBackup(new IncompleteBackup(id, List.of(part)));
             return;
         }
-        addBackup(new BackupEntry(id, timeline, start, pos, startedAt, time, new StoredObject(dir + "manifest.json", 100, time), List.of(part)));
+        addBackup(new BackupEntry(id, timeline, start, pos, startedAt, time, new StoredObject(LAYOUT.backupManifest(id), 100, time), List.of(part)));
     }
 
     private void addBackup(BackupEntry b) {
@@ -154,9 +155,8 @@ final class SimulatedHistory {
         storePartial(old, tailEnd, time);
         if (s.backupOnTail() && s.tailQuarters() >= 2) {
             BackupId id = BackupId.of(time, String.format("b%04d", ++backups));
-            String dir = "basebackups/" + id + "/";
             addBackup(new BackupEntry(id, old, branchPoint.plus(QUARTER / 2), tailEnd.minus(QUARTER / 2), time, time,
-                    new StoredObject(dir + "manifest.json", 100, time), List.of(new StoredObject(dir + "base.tar.zst", 100_000, time))));
+                    new StoredObject(LAYOUT.backupManifest(id), 100, time), List.of(new StoredObject(LAYOUT.backupPart(id, 1), 100_000, time))));
         }
         timeline = old + 1;
         bucket.branch(new TimelineBranch(timeline, old, branchPoint));

@@ -26,9 +26,13 @@ import java.util.stream.Stream;
  *       crashed between upload and publish still stored valid WAL; calling it an orphan would cut a hole
  *       in the window);</li>
  *   <li>a backup directory with a manifest is a {@link BackupEntry}, without one an {@link IncompleteBackup};</li>
- *   <li>history files are summarised as {@link TimelineBranch}es and are not listed as objects: they are
- *       tiny, never overwritten, and never expired;</li>
- *   <li>anything else is {@code unexplained}.</li>
+ *   <li>history files are summarised as {@link TimelineBranch}es ({@link TimelineBranch#allOf}) and are
+ *       not listed as objects: they are tiny, never overwritten, and never expired;</li>
+ *   <li>an object of Tideline's own layout that none of the above accounts for (a backup part the
+ *       manifest does not list, left by a retried upload) is {@code unexplained}: retention removes it
+ *       once it is old enough;</li>
+ *   <li>a key outside Tideline's layout ({@code ObjectKind.Unknown}) is left out of the inventory
+ *       altogether: Tideline never deletes what it does not understand.</li>
  * </ul>
  * The constructor rejects an inventory that lists an object twice, a backup id twice, a WAL object
  * twice, two different branch points for one timeline, or mixed WAL segment sizes.

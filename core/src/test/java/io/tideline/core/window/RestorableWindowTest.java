@@ -89,7 +89,7 @@ class RestorableWindowTest {
                                 .backup("eeee", 3, lsn(8, 0x28), lsn(8, 0x400), 5, 8),
                         List.of(range(8, 20)), Set.of()),
                 row("incomplete backups and unexplained objects restore nothing",
-                        bucket().segments(1, 1, 4).incomplete("ffff", 12, 30).unexplained("junk/x", 3),
+                        bucket().segments(1, 1, 4).incomplete("ffff", 12, 30).unexplained(WindowFixture.stray("x"), 3),
                         List.of(), Set.of()),
                 row("overlapping intervals of two backups merge",
                         withBackupA().segments(1, 1, 6).backup("bbbb", 1, lsn(3, 0), lsn(3, 0x10), 30, 31),

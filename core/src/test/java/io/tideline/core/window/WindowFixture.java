@@ -1,6 +1,7 @@
 package io.tideline.core.window;
 
 import io.tideline.core.ids.BackupId;
+import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 
@@ -16,6 +17,7 @@ final class WindowFixture {
 
     static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
     static final long SEG = WalSegmentName.DEFAULT_SEGMENT_SIZE;
+    static final BucketLayout LAYOUT = BucketLayout.DEFAULT;
 
     private final BucketInventory.Builder builder = BucketInventory.builder();
 
@@ -35,6 +37,11 @@ final class WindowFixture {
         return new WalSegmentName(timeline, segment, SEG);
     }
 
+    /** The key of a backup part no manifest lists: Tideline's layout, explained by nothing. */
+    static String stray(String name) {
+        return LAYOUT.backupPart(BackupId.of(T0, "stray" + name), 9);
+    }
+
     static BackupId id(String suffix, long startMinute) {
         return BackupId.of(at(startMinute), suffix);
     }
@@ -49,14 +56,14 @@ final class WindowFixture {
 
     WindowFixture segment(long timeline, long n, long storedMinute) {
         WalSegmentName s = name(timeline, n);
-        builder.wal(WalEntry.complete(s, at(storedMinute), new StoredObject("wal/" + timeline + "/" + s + ".zst", 1000, at(storedMinute))));
+        builder.wal(WalEntry.complete(s, at(storedMinute), new StoredObject(LAYOUT.walSegment(s), 1000, at(storedMinute))));
         return this;
     }
 
     WindowFixture partial(long timeline, long n, long endOffset, long storedMinute) {
         WalSegmentName s = name(timeline, n);
         builder.wal(WalEntry.partial(s, lsn(n, endOffset), at(storedMinute),
-                new StoredObject("wal/" + timeline + "/" + s + ".partial.zst", 100, at(storedMinute))));
+                new StoredObject(LAYOUT.walPartial(s), 100, at(storedMinute))));
         return this;
     }
 
@@ -67,17 +74,16 @@ final class WindowFixture {
 
     static BackupEntry backupEntry(String suffix, long timeline, Lsn start, Lsn end, long startMinute, long finishMinute) {
         BackupId id = id(suffix, startMinute);
-        String dir = "basebackups/" + id + "/";
         return new BackupEntry(id, timeline, start, end, at(startMinute), at(finishMinute),
-                new StoredObject(dir + "manifest.json", 500, at(finishMinute)),
-                List.of(new StoredObject(dir + "base.tar.zst", 50_000, at(finishMinute)),
-                        new StoredObject(dir + "pg_tblspc.tar.zst", 10, at(finishMinute))));
+                new StoredObject(LAYOUT.backupManifest(id), 500, at(finishMinute)),
+                List.of(new StoredObject(LAYOUT.backupPart(id, 1), 50_000, at(finishMinute)),
+                        new StoredObject(LAYOUT.backupPart(id, 2), 10, at(finishMinute))));
     }
 
     WindowFixture incomplete(String suffix, long startMinute, long lastWriteMinute) {
         BackupId id = id(suffix, startMinute);
         builder.incompleteBackup(new IncompleteBackup(id, List.of(
-                new StoredObject("basebackups/" + id + "/base.tar.zst", 5000, at(lastWriteMinute)))));
+                new StoredObject(LAYOUT.backupPart(id, 1), 5000, at(lastWriteMinute)))));
         return this;
     }
 

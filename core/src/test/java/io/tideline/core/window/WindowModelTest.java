@@ -1,6 +1,7 @@
 package io.tideline.core.window;
 
 import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.TimelineHistory;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -42,6 +43,16 @@ class WindowModelTest {
     }
 
     @Test
+    void aHistoryFileYieldsTheBranchOfItsTimelineAndOfEachAncestor() {
+        TimelineHistory history = TimelineHistory.parse(3, "1\t0/3000010\tno recovery target specified\n"
+                + "2\t0/4000010\tbefore 2026-11-01 00:30:00+00\n");
+
+        assertEquals(List.of(new TimelineBranch(2, 1, Lsn.parse("0/3000010")), new TimelineBranch(3, 2, Lsn.parse("0/4000010"))),
+                TimelineBranch.allOf(history));
+        assertEquals(List.of(), TimelineBranch.allOf(TimelineHistory.initial()));
+    }
+
+    @Test
     void anInventoryRefusesDuplicatesAndContradictions() {
         assertThrows(IllegalArgumentException.class, () -> bucket().segment(1, 3, 10).segment(1, 3, 20).build(),
                 "same segment twice");
@@ -79,7 +90,7 @@ class WindowModelTest {
 
     @Test
     void withoutRemovesWalUnexplainedAndEmptiedIncompleteBackups() {
-        BucketInventory inventory = bucket().segments(1, 1, 2).incomplete("bbbb", 0, 5).unexplained("junk", 1).build();
+        BucketInventory inventory = bucket().segments(1, 1, 2).incomplete("bbbb", 0, 5).unexplained(WindowFixture.stray("junk"), 1).build();
         List<String> keys = inventory.allObjects().stream().map(StoredObject::key).toList();
 
         BucketInventory emptied = inventory.without(keys);

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class InstanceRegistryTest {
+class BackupScheduleTest {
 
     private static final InstanceId ORDERS = InstanceId.of("orders-db");
     private static final InstanceId BILLING = InstanceId.of("billing");
@@ -33,19 +33,19 @@ class InstanceRegistryTest {
 
     @Test
     void registrationReplacesAndTombstoneRemoves() {
-        InstanceRegistry registry = new InstanceRegistry(WindowPolicy.spreadOver(WindowBand.WHOLE_DAY));
-        registry.register(ORDERS, Optional.empty(), T0);
-        registry.register(BILLING, Optional.of(BackupWindow.parse("03:00")), T0);
-        registry.register(BILLING, Optional.of(BackupWindow.parse("04:00")), T0.plusSeconds(60));
+        BackupSchedule schedule = new BackupSchedule(WindowPolicy.spreadOver(WindowBand.WHOLE_DAY));
+        schedule.register(ORDERS, Optional.empty(), T0);
+        schedule.register(BILLING, Optional.of(BackupWindow.parse("03:00")), T0);
+        schedule.register(BILLING, Optional.of(BackupWindow.parse("04:00")), T0.plusSeconds(60));
 
-        assertEquals(List.of(BILLING, ORDERS), registry.snapshot().stream().map(i -> i.id()).toList());
-        assertEquals(BackupWindow.parse("04:00"), registry.find(BILLING).orElseThrow().window());
-        assertEquals(T0.plusSeconds(60), registry.find(BILLING).orElseThrow().registeredAt());
-        assertEquals(BackupWindow.spread(ORDERS, WindowBand.WHOLE_DAY), registry.find(ORDERS).orElseThrow().window());
+        assertEquals(List.of(BILLING, ORDERS), schedule.snapshot().stream().map(i -> i.id()).toList());
+        assertEquals(BackupWindow.parse("04:00"), schedule.find(BILLING).orElseThrow().window());
+        assertEquals(T0.plusSeconds(60), schedule.find(BILLING).orElseThrow().registeredAt());
+        assertEquals(BackupWindow.spread(ORDERS, WindowBand.WHOLE_DAY), schedule.find(ORDERS).orElseThrow().window());
 
-        assertTrue(registry.remove(BILLING));
-        assertFalse(registry.remove(BILLING));
-        assertEquals(List.of(ORDERS), registry.snapshot().stream().map(i -> i.id()).toList());
-        assertEquals(1, registry.size());
+        assertTrue(schedule.remove(BILLING));
+        assertFalse(schedule.remove(BILLING));
+        assertEquals(List.of(ORDERS), schedule.snapshot().stream().map(i -> i.id()).toList());
+        assertEquals(1, schedule.size());
     }
 }

@@ -16,12 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * topic: a registration adds or replaces an instance, a tombstone removes it. Written by the
  * topic's listener thread, read by the scheduler's tick.
  */
-public final class InstanceRegistry {
+public final class BackupSchedule {
 
     private final WindowPolicy policy;
     private final Map<InstanceId, ScheduledInstance> instances = new ConcurrentHashMap<>();
 
-    public InstanceRegistry(WindowPolicy policy) {
+    public BackupSchedule(WindowPolicy policy) {
         this.policy = Objects.requireNonNull(policy, "policy");
     }
 

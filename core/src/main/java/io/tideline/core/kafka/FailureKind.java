@@ -1,0 +1,30 @@
+package io.tideline.core.kafka;
+
+import org.apache.kafka.common.errors.SerializationException;
+
+/** Why a consumer could not handle a record, which decides between retrying and dead-lettering. */
+public enum FailureKind {
+    /** The bytes are not a record we know (garbage, unknown schema): permanent, dead-letter at once. */
+    UNDECODABLE,
+    /** The listener threw {@link InvalidRecordException}: permanent, dead-letter at once. */
+    INVALID,
+    /** Anything else (storage down, database unreachable...): transient, retry before dead-lettering. */
+    PROCESSING;
+
+    /** Classifies by the exception and its causes. */
+    public static FailureKind of(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidRecordException) {
+                return INVALID;
+            }
+            if (t instanceof SerializationException) {
+                return UNDECODABLE;
+            }
+        }
+        return PROCESSING;
+    }
+
+    public boolean isPermanent() {
+        return this != PROCESSING;
+    }
+}

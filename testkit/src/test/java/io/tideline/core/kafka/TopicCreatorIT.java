@@ -1,0 +1,110 @@
+package io.tideline.core.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.context.ApplicationContext;
+import io.tideline.testkit.KafkaBroker;
+import io.tideline.testkit.KafkaExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(KafkaExtension.class)
+class TopicCreatorIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final long ONE_YEAR_MS = Duration.ofDays(365).toMillis();
+
+    private final KafkaBroker broker;
+
+    TopicCreatorIT(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    @Test
+    void tidelineTopicsExistWithTheirConfigsAndASecondRunChangesNothing() throws Exception {
+        try (Admin admin = broker.adminClient()) {
+            TopicCreator creator = new TopicCreator(admin, TIMEOUT);
+            creator.ensure(Topics.specs(TopicsConfiguration.defaults()));
+
+            TopicCreator.Result again = creator.ensure(Topics.specs(TopicsConfiguration.defaults()));
+
+            assertEquals(List.of(), again.created());
+            assertEquals(Map.of(), again.aligned());
+            assertTrue(admin.listTopics().names().get().containsAll(Topics.ALL));
+            assertEquals("compact", config(admin, Topics.INSTANCES).get("cleanup.policy").value());
+            for (String topic : Topics.ALL) {
+                if (!topic.equals(Topics.INSTANCES)) {
+                    Config config = config(admin, topic);
+                    assertEquals("delete", config.get("cleanup.policy").value(), topic);
+                    assertTrue(Long.parseLong(config.get("retention.ms").value()) >= ONE_YEAR_MS, topic + " keeps a year");
+                }
+            }
+        }
+    }
+
+    @Test
+    void missingTopicsAreCreatedWithPartitionsAndExistingOnesGetTheirConfigsAligned() throws Exception {
+        String fresh = "it-fresh-" + UUID.randomUUID();
+        String handMade = "it-handmade-" + UUID.randomUUID();
+        // made earlier by someone else: one partition and a one-hour retention
+        broker.createTopic(handMade, 1, Map.of("retention.ms", "3600000"));
+        Map<String, String> wanted = Map.of("cleanup.policy", "delete", "retention.ms", Long.toString(ONE_YEAR_MS));
+        List<TopicSpec> specs = List.of(new TopicSpec(fresh, 3, (short) 1, wanted), new TopicSpec(handMade, 3, (short) 1, wanted));
+
+        try (Admin admin = broker.adminClient()) {
+            TopicCreator.Result result = new TopicCreator(admin, TIMEOUT).ensure(specs);
+
+            assertEquals(List.of(fresh), result.created());
+            assertEquals(Map.of("retention.ms", Long.toString(ONE_YEAR_MS)), result.aligned().get(handMade));
+            assertEquals(Map.of(handMade, 1), result.fewerPartitions());
+            assertEquals(3, admin.describeTopics(List.of(fresh)).allTopicNames().get().get(fresh).partitions().size());
+            assertEquals(1, admin.describeTopics(List.of(handMade)).allTopicNames().get().get(handMade).partitions().size(),
+                    "existing partitions are never changed");
+            assertEquals(Long.toString(ONE_YEAR_MS), config(admin, handMade).get("retention.ms").value());
+        }
+    }
+
+    @Test
+    void servicesEnsureTheTopicsAtStartupUnlessToldNotTo() throws Exception {
+        Map<String, Object> common = Map.of("kafka.bootstrap.servers", broker.bootstrapServers(), "spec.name", "TopicCreatorIT");
+        try (Admin admin = broker.adminClient()) {
+            new TopicCreator(admin, TIMEOUT).ensure(Topics.specs(TopicsConfiguration.defaults()));
+            // an operator shortened the audit retention by hand; a service start puts it back
+            setRetention(admin, Topics.RESTORE_REQUESTS, "3600000");
+            try (ApplicationContext on = ApplicationContext.run(common)) {
+                assertTrue(on.containsBean(TopicInitializer.class));
+            }
+            assertTrue(Long.parseLong(config(admin, Topics.RESTORE_REQUESTS).get("retention.ms").value()) >= ONE_YEAR_MS);
+
+            setRetention(admin, Topics.RESTORE_REQUESTS, "3600000");
+            Map<String, Object> off = new java.util.HashMap<>(common);
+            off.put("tideline.kafka.topics.create-on-startup", "false");
+            try (ApplicationContext context = ApplicationContext.run(off)) {
+                assertFalse(context.containsBean(TopicInitializer.class));
+            }
+            assertEquals("3600000", config(admin, Topics.RESTORE_REQUESTS).get("retention.ms").value());
+            new TopicCreator(admin, TIMEOUT).ensure(Topics.specs(TopicsConfiguration.defaults()));
+        }
+    }
+
+    private static void setRetention(Admin admin, String topic, String millis) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry("retention.ms", millis),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+    }
+
+    private static Config config(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get().get(resource);
+    }
+}

@@ -38,7 +38,7 @@ public class EventPublisher implements AutoCloseable {
     private final Producer<String, SpecificRecord> producer;
 
     @Inject
-    public EventPublisher(@Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers, EventCodec codec) {
+    public EventPublisher(@Value("${kafka.bootstrap.servers:`localhost:9092`}") String bootstrapServers, EventCodec codec) {
         this(new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(), new AvroEventSerializer(codec)));
     }
 

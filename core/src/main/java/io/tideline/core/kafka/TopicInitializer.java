@@ -27,7 +27,7 @@ public class TopicInitializer {
     private final String bootstrapServers;
 
     public TopicInitializer(TopicsConfiguration configuration,
-            @Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers) {
+            @Value("${kafka.bootstrap.servers:`localhost:9092`}") String bootstrapServers) {
         this.configuration = configuration;
         this.bootstrapServers = bootstrapServers;
     }

@@ -1,9 +1,6 @@
 package io.tideline.scheduler;
 
-import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Secondary;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceRegistry;
@@ -14,20 +11,16 @@ import io.tideline.scheduler.emit.ReplayProgress;
 import io.tideline.scheduler.plan.EmissionLedger;
 import io.tideline.scheduler.registry.BackupSchedule;
 import io.tideline.scheduler.registry.InstanceRegistrations;
-import io.tideline.schemas.serde.EventCodec;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
-/** Wires the plain scheduling classes into the service. */
+/**
+ * Wires the plain scheduling classes into the service. The {@link Clock} and the
+ * {@link InstanceRegistry} come from core's {@code FleetFactory} ({@code @Secondary}: a test's own
+ * {@code Clock} bean replaces the system clock).
+ */
 @Factory
 public class SchedulerFactory {
-
-    /** The UTC system clock; a test (or anything else) that defines its own {@link Clock} bean wins. */
-    @Singleton
-    @Secondary
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     @Singleton
     BackupSchedule backupSchedule(SchedulerConfiguration configuration) {
@@ -50,14 +43,16 @@ public class SchedulerFactory {
         return new ReplayProgress(configuration.replayMaxWait().toNanos(), System::nanoTime);
     }
 
-    /** Core's read model of the whole compacted instances topic, feeding the backup schedule. */
+    /**
+     * The backup schedule subscribed to core's read model of the whole instances topic (the
+     * {@link InstanceRegistry} bean of core's {@code FleetFactory}): existing instances are replayed
+     * to it, then every change.
+     */
     @Singleton
-    @Bean(preDestroy = "close")
-    InstanceRegistry instanceRegistry(@Value("${kafka.bootstrap.servers:localhost:9092}") String bootstrapServers,
-            EventCodec codec, BackupSchedule schedule) {
-        InstanceRegistry registry = new InstanceRegistry(bootstrapServers, Topics.INSTANCES, codec);
-        registry.onChange(new InstanceRegistrations(schedule));
-        return registry.start();
+    InstanceRegistrations instanceRegistrations(BackupSchedule schedule, InstanceRegistry registry) {
+        InstanceRegistrations registrations = new InstanceRegistrations(schedule);
+        registry.onChange(registrations);
+        return registrations;
     }
 
     @Singleton

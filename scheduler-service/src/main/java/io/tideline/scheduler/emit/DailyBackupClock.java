@@ -5,9 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
-import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.scheduler.SchedulerConfiguration;
 import io.tideline.scheduler.registry.BackupSchedule;
+import io.tideline.scheduler.registry.InstanceRegistrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
@@ -41,11 +41,11 @@ public class DailyBackupClock {
     private boolean stopped;
 
     /**
-     * @param registry injected so that the read model of the instances topic starts with the
-     *                 service and is closed only after the clock stopped
+     * @param registrations injected so that the backup schedule follows the instances topic from
+     *                      the start of the service, and its registry is closed only after the clock stopped
      */
     public DailyBackupClock(DailyBackupEmitter emitter, SchedulerConfiguration configuration,
-            @Named(TaskExecutors.SCHEDULED) TaskScheduler taskScheduler, InstanceRegistry registry,
+            @Named(TaskExecutors.SCHEDULED) TaskScheduler taskScheduler, InstanceRegistrations registrations,
             BackupSchedule backupSchedule, MeterRegistry meters) {
         this.emitter = emitter;
         this.configuration = configuration;

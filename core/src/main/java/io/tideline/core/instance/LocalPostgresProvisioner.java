@@ -446,7 +446,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             }
             CommandRunner.Result result = runner.run("starting instance " + id, serverCommand(command),
                     config.startTimeout().plusSeconds(15), Map.of());
-            if (result.ok() && (waitReady ? awaitConnectable(record) : awaitPidFile(pgdata, log, logOffset))) {
+            if (result.ok() && (waitReady ? awaitConnectable(record) : awaitRunning(id, dir, log, logOffset))) {
                 return record;
             }
             String newLog = logSince(log, logOffset);
@@ -489,13 +489,14 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     }
 
     /**
-     * Without waiting for readiness, waits at least until the postmaster has written its PID file,
-     * so that a later "not running" means it stopped, not that it has not begun. A server that
-     * refuses its configuration never writes one: its FATAL line in the log ends the wait early.
+     * Without waiting for readiness, waits at least until {@code pg_ctl status} sees the postmaster
+     * (its PID file written and the process alive), so that a later "not running" means it stopped,
+     * not that it has not begun. A server that refuses its configuration never gets that far: its
+     * FATAL line in the log ends the wait early.
      */
-    private boolean awaitPidFile(Path pgdata, Path log, long logOffset) {
+    private boolean awaitRunning(InstanceId id, Path dir, Path log, long logOffset) {
         Deadline deadline = Deadline.after(config.startTimeout());
-        while (!Files.exists(pgdata.resolve("postmaster.pid"))) {
+        while (!isRunning(id, dir)) {
             String newLog = logSince(log, logOffset);
             if (deadline.passed() || newLog.contains("FATAL:") || newLog.contains("PANIC:")) {
                 return false;
@@ -526,13 +527,27 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
     private boolean isRunning(InstanceId id, Path dir) {
         Path pgdata = dir.resolve(DATA_DIR);
-        if (!Files.exists(pgdata.resolve("postmaster.pid"))) {
-            return false;
+        Path pidFile = pgdata.resolve("postmaster.pid");
+        CommandRunner.Result status = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            if (!Files.exists(pidFile)) {
+                return false;
+            }
+            // pg_ctl also checks that the PID in the file is alive, so a stale file after a crash reads as stopped.
+            status = runner.run("status of instance " + id,
+                    serverCommand(bin("pg_ctl"), "status", "--pgdata=" + pgdata), config.commandTimeout(), Map.of());
+            if (status.exitCode() == 0) {
+                return true;
+            }
+            if (status.exitCode() == 3) {
+                return false;
+            }
+            // 1: the PID file is empty or half-written because the postmaster is just starting or
+            // stopping (its lock file is created before it is filled): ask again in a moment.
+            sleep(Duration.ofMillis(20));
         }
-        // pg_ctl also checks that the PID in the file is alive, so a stale file after a crash reads as stopped.
-        CommandRunner.Result status = runner.run("status of instance " + id,
-                serverCommand(bin("pg_ctl"), "status", "--pgdata=" + pgdata), config.commandTimeout(), Map.of());
-        return status.exitCode() == 0;
+        throw new InstanceOperationException("cannot tell whether instance " + id + " runs: pg_ctl status exited with "
+                + status.exitCode() + ":\n" + status.output());
     }
 
     // ------------------------------------------------------------------ files and ownership

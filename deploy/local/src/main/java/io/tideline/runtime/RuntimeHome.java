@@ -116,7 +116,7 @@ public record RuntimeHome(Path root) {
      * directory (a clone under {@code /root} is the usual case).
      */
     public Optional<Path> untraversableAncestor() {
-        for (Path p = root; p != null; p = p.getParent()) {
+        for (Path p = root.getParent(); p != null; p = p.getParent()) {
             try {
                 if (Files.exists(p) && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                     return Optional.of(p);

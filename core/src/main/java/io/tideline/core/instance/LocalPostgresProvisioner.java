@@ -440,7 +440,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             }
             CommandRunner.Result result = runner.run("starting instance " + id, serverCommand(command),
                     config.startTimeout().plusSeconds(15), Map.of());
-            if (result.ok() && (waitReady ? awaitConnectable(record) : awaitPidFile(pgdata))) {
+            if (result.ok() && (waitReady ? awaitConnectable(record) : awaitPidFile(pgdata, log, logOffset))) {
                 return record;
             }
             String newLog = logSince(log, logOffset);
@@ -484,12 +484,14 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
     /**
      * Without waiting for readiness, waits at least until the postmaster has written its PID file,
-     * so that a later "not running" means it stopped, not that it has not begun.
+     * so that a later "not running" means it stopped, not that it has not begun. A server that
+     * refuses its configuration never writes one: its FATAL line in the log ends the wait early.
      */
-    private boolean awaitPidFile(Path pgdata) {
+    private boolean awaitPidFile(Path pgdata, Path log, long logOffset) {
         Instant deadline = Instant.now().plus(config.startTimeout());
         while (!Files.exists(pgdata.resolve("postmaster.pid"))) {
-            if (Instant.now().isAfter(deadline)) {
+            String newLog = logSince(log, logOffset);
+            if (Instant.now().isAfter(deadline) || newLog.contains("FATAL:") || newLog.contains("PANIC:")) {
                 return false;
             }
             sleep(Duration.ofMillis(50));

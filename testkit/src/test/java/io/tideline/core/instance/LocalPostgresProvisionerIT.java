@@ -277,6 +277,19 @@ class LocalPostgresProvisionerIT {
             assertEquals("2", one(st, "IDENTIFY_SYSTEM", "timeline"));
         }
 
+        // A backup whose configuration the server refuses: startRecovering fails at once and says why.
+        InstanceId broken = clusters.newId("broken");
+        AllocatedInstance brokenDir = provisioner.allocate(broken);
+        copyTree(backup, brokenDir.dataDir());
+        Files.writeString(brokenDir.dataDir().resolve("postgresql.conf"), "\nshared_buffers = 'lots'\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        long brokenStart = System.nanoTime();
+        InstanceOperationException refused = assertThrows(InstanceOperationException.class,
+                () -> provisioner.startRecovering(broken, RecoverySettings.toLatest(restoreCommand)));
+        assertTrue(refused.getMessage().contains("invalid value for parameter \"shared_buffers\""), refused.getMessage());
+        assertTrue(System.nanoTime() - brokenStart < TimeUnit.SECONDS.toNanos(30), "should fail early, not at the start timeout");
+        assertEquals(java.util.Optional.of(InstanceState.STOPPED), provisioner.state(broken));
+
         // A target past the available WAL: the server gives up, and awaitPromotion says why at once.
         ProvisionedInstance tooFar = restoreWithoutWaiting(clusters, source, backup,
                 RecoverySettings.toTime(restoreCommand, Instant.now().plus(Duration.ofDays(1))));

@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "instance", mixinStandardHelpOptions = true,
         description = "Create and list managed PostgreSQL instances.",
-        subcommands = {InstanceListCommand.class})
+        subcommands = {InstanceCreateCommand.class, InstanceListCommand.class})
 final class InstanceCommand implements Runnable {
 
     @Spec

@@ -1,6 +1,7 @@
 package io.tideline.runtime;
 
 import io.tideline.core.kafka.TopicsConfiguration;
+import io.tideline.core.registry.FleetConfiguration;
 import io.tideline.core.storage.StorageConfiguration;
 import io.tideline.runtime.EmbeddedRuntime.RuntimeEndpoints;
 import java.util.LinkedHashMap;
@@ -31,12 +32,11 @@ final class RuntimeProperties {
         p.put(StorageConfiguration.PREFIX + ".endpoint", endpoints.s3().toString());
         p.put(StorageConfiguration.PREFIX + ".region", "us-east-1");
         p.put(StorageConfiguration.PREFIX + ".path-style", true);
-        p.put(StorageConfiguration.PREFIX + ".admin.access-key", admin.accessKey());
-        p.put(StorageConfiguration.PREFIX + ".admin.secret-key", admin.secretKey());
-        p.put(StorageConfiguration.PREFIX + ".identities-dir", home.s3IdentitiesDir().toString());
-        p.put("tideline.home", home.root().toString());
-        p.put("tideline.secrets.dir", home.secretsDir().toString());
-        p.put("tideline.instances.dir", home.instancesDir().toString());
+        p.put(FleetConfiguration.PREFIX + ".home", home.root().toString());
+        p.put(FleetConfiguration.PREFIX + ".secrets-dir", home.secretsDir().toString());
+        p.put(FleetConfiguration.PREFIX + ".storage-admin-access-key", admin.accessKey());
+        p.put(FleetConfiguration.PREFIX + ".storage-admin-secret-key", admin.secretKey());
+        p.put(FleetConfiguration.PREFIX + ".storage-identities-dir", home.s3IdentitiesDir().toString());
         p.put("tideline.archiver.wal.flush-interval", options.walFlushInterval().toMillis() + "ms");
         p.putAll(options.extraProperties());
         return p;

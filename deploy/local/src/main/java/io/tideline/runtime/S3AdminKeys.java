@@ -21,12 +21,19 @@ public record S3AdminKeys(String accessKey, String secretKey) {
         Objects.requireNonNull(secretKey, "secretKey");
     }
 
-    /** The keys kept in {@code secrets}, or new random ones (stored before they are returned). */
-    public static S3AdminKeys forHome(SecretStore secrets) {
+    /** The keys kept in {@code secrets}, if a runtime was ever started with them. */
+    public static java.util.Optional<S3AdminKeys> find(SecretStore secrets) {
         var access = secrets.find(ACCESS_KEY);
         var secret = secrets.find(SECRET_KEY);
-        if (access.isPresent() && secret.isPresent()) {
-            return new S3AdminKeys(access.get(), secret.get());
+        return access.isPresent() && secret.isPresent()
+                ? java.util.Optional.of(new S3AdminKeys(access.get(), secret.get())) : java.util.Optional.empty();
+    }
+
+    /** The keys kept in {@code secrets}, or new random ones (stored before they are returned). */
+    public static S3AdminKeys forHome(SecretStore secrets) {
+        var kept = find(secrets);
+        if (kept.isPresent()) {
+            return kept.get();
         }
         SecureRandom random = new SecureRandom();
         S3AdminKeys keys = new S3AdminKeys("admin-" + hex(random, 8), hex(random, 20));

@@ -31,6 +31,9 @@ final class UpCommand implements Callable<Integer> {
             description = "How often the WAL segment being filled is uploaded when it grew, at most 60s (default: ${DEFAULT-VALUE}).")
     String walFlushInterval;
 
+    @Option(names = "--exit-with-pid", hidden = true, description = "Stop the runtime when this process ends (tests).")
+    Long exitWithPid;
+
     @Override
     public Integer call() {
         TidelineCli cli = TidelineCli.of(spec);
@@ -47,6 +50,9 @@ final class UpCommand implements Callable<Integer> {
             options = RuntimeOptions.defaults().withWalFlushInterval(DurationText.parse(walFlushInterval));
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--wal-flush-interval: " + e.getMessage());
+        }
+        if (exitWithPid != null) {
+            options = options.withExitWithPid(exitWithPid);
         }
         HomeChecks.requireReachableByPostgres(runtimeHome);
         spec.commandLine().getErr().println("Starting the runtime in " + runtimeHome + " (log: " + runtimeHome.runtimeLog() + ") ...");

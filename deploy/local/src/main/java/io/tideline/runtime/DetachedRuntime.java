@@ -55,6 +55,7 @@ public final class DetachedRuntime {
                 "--home", home.root().toString(),
                 "--wal-flush-interval", options.walFlushInterval().toMillis() + "ms",
                 "--service-heap", options.serviceHeap()));
+        options.exitWithPid().ifPresent(pid -> command.addAll(List.of("--exit-with-pid", Long.toString(pid))));
         long logStart = size(home.runtimeLog());
         Process process;
         try {

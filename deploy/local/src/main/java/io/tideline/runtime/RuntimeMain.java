@@ -28,6 +28,10 @@ public final class RuntimeMain implements Callable<Integer> {
     @Option(names = "--service-heap", defaultValue = RuntimeOptions.DEFAULT_SERVICE_HEAP, hidden = true)
     String serviceHeap;
 
+    /** A supervisor (a test) whose end must end this runtime too, however it ends. */
+    @Option(names = "--exit-with-pid", hidden = true)
+    Long exitWithPid;
+
     public static void main(String[] args) {
         Logging.toStdout();
         System.exit(new CommandLine(new RuntimeMain()).execute(args));
@@ -35,7 +39,7 @@ public final class RuntimeMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        RuntimeOptions options = new RuntimeOptions(DurationText.parse(walFlushInterval), serviceHeap, java.util.Map.of());
+        RuntimeOptions options = new RuntimeOptions(DurationText.parse(walFlushInterval), serviceHeap, java.util.Map.of(), java.util.Optional.empty());
         EmbeddedRuntime runtime;
         try {
             runtime = EmbeddedRuntime.start(new RuntimeHome(home), options, Clock.systemUTC(),
@@ -44,6 +48,11 @@ public final class RuntimeMain implements Callable<Integer> {
             org.slf4j.LoggerFactory.getLogger(RuntimeMain.class).error("the runtime did not start: {}", e.getMessage(), e);
             System.err.println("tideline runtime: " + e.getMessage());
             return 1;
+        }
+        if (exitWithPid != null) {
+            ProcessHandle.of(exitWithPid).ifPresentOrElse(
+                    supervisor -> supervisor.onExit().thenRun(() -> System.exit(0)),
+                    () -> System.exit(0));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -9,14 +9,13 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Every real-service fixture at once: parameters of type {@link KafkaBroker} and {@link S3Server}
- * get injected. Each server still starts only when a test asks for it.
+ * Every real-service fixture at once: parameters of type {@link KafkaBroker}, {@link S3Server} and
+ * {@link PostgresClusters} get injected. Each server still starts only when a test asks for it.
  */
-// TODO add PostgresExtension here once it lands on main.
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@ExtendWith({KafkaExtension.class, S3Extension.class})
+@ExtendWith({KafkaExtension.class, S3Extension.class, PostgresExtension.class})
 public @interface RealServices {
 }

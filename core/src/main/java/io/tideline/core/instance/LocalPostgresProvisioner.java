@@ -199,8 +199,14 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             if (!Files.exists(dir)) {
                 return;
             }
-            InstanceCredentials credentials = readRecord(dir).map(InstanceRecord::credentials)
-                    .orElse(InstanceCredentials.standard(id));
+            InstanceCredentials credentials;
+            try {
+                credentials = readRecord(dir).map(InstanceRecord::credentials).orElse(InstanceCredentials.standard(id));
+            } catch (IllegalStateException e) {
+                // A torn or foreign record must not make an instance impossible to remove.
+                LOG.warn("destroying {} despite its unreadable record: {}", id, e.getMessage());
+                credentials = InstanceCredentials.standard(id);
+            }
             // The data is going away: no shutdown checkpoint needed.
             if (Files.exists(dir.resolve(DATA_DIR).resolve("postmaster.pid"))) {
                 stopServer(id, dir, "immediate");
@@ -335,7 +341,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         Path dir = instanceDir(id);
         InstanceRecord record = require(id);
         InstanceCredentials credentials = record.credentials();
-        Instant deadline = Instant.now().plus(timeout);
+        Deadline deadline = Deadline.after(timeout);
         String lastProblem = "no answer yet";
         while (true) {
             if (!isRunning(id, dir)) {
@@ -364,7 +370,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 // Not yet consistent ("the database system is starting up") or not yet listening.
                 lastProblem = e.getMessage();
             }
-            if (Instant.now().isAfter(deadline)) {
+            if (deadline.passed()) {
                 throw new InstanceOperationException("instance " + id + " was not promoted within " + timeout.toSeconds()
                         + " s (last: " + lastProblem + ")" + serverLogTail(dir));
             }
@@ -440,7 +446,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             }
             CommandRunner.Result result = runner.run("starting instance " + id, serverCommand(command),
                     config.startTimeout().plusSeconds(15), Map.of());
-            if (result.ok() && (waitReady ? awaitConnectable(record) : awaitPidFile(pgdata, log, logOffset))) {
+            if (result.ok() && (waitReady ? awaitConnectable(record) : awaitRunning(id, dir, log, logOffset))) {
                 return record;
             }
             String newLog = logSince(log, logOffset);
@@ -464,7 +470,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     private boolean awaitConnectable(InstanceRecord record) {
         InstanceCredentials credentials = record.credentials();
         String password = secrets.get(credentials.adminSecret());
-        Instant deadline = Instant.now().plus(config.startTimeout());
+        Deadline deadline = Deadline.after(config.startTimeout());
         while (true) {
             try (Connection c = connect(record, credentials.adminUser(), password); Statement st = c.createStatement()) {
                 st.execute("SELECT 1");
@@ -473,7 +479,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 if (e.getSQLState() != null && e.getSQLState().startsWith("28")) {
                     throw new InstanceOperationException("instance " + record.id() + " refused its admin role: " + e.getMessage(), e);
                 }
-                if (Instant.now().isAfter(deadline)) {
+                if (deadline.passed()) {
                     LOG.warn("instance {} does not accept connections: {}", record.id(), e.getMessage());
                     return false;
                 }
@@ -483,15 +489,16 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     }
 
     /**
-     * Without waiting for readiness, waits at least until the postmaster has written its PID file,
-     * so that a later "not running" means it stopped, not that it has not begun. A server that
-     * refuses its configuration never writes one: its FATAL line in the log ends the wait early.
+     * Without waiting for readiness, waits at least until {@code pg_ctl status} sees the postmaster
+     * (its PID file written and the process alive), so that a later "not running" means it stopped,
+     * not that it has not begun. A server that refuses its configuration never gets that far: its
+     * FATAL line in the log ends the wait early.
      */
-    private boolean awaitPidFile(Path pgdata, Path log, long logOffset) {
-        Instant deadline = Instant.now().plus(config.startTimeout());
-        while (!Files.exists(pgdata.resolve("postmaster.pid"))) {
+    private boolean awaitRunning(InstanceId id, Path dir, Path log, long logOffset) {
+        Deadline deadline = Deadline.after(config.startTimeout());
+        while (!isRunning(id, dir)) {
             String newLog = logSince(log, logOffset);
-            if (Instant.now().isAfter(deadline) || newLog.contains("FATAL:") || newLog.contains("PANIC:")) {
+            if (deadline.passed() || newLog.contains("FATAL:") || newLog.contains("PANIC:")) {
                 return false;
             }
             sleep(Duration.ofMillis(50));
@@ -520,13 +527,27 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
     private boolean isRunning(InstanceId id, Path dir) {
         Path pgdata = dir.resolve(DATA_DIR);
-        if (!Files.exists(pgdata.resolve("postmaster.pid"))) {
-            return false;
+        Path pidFile = pgdata.resolve("postmaster.pid");
+        CommandRunner.Result status = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            if (!Files.exists(pidFile)) {
+                return false;
+            }
+            // pg_ctl also checks that the PID in the file is alive, so a stale file after a crash reads as stopped.
+            status = runner.run("status of instance " + id,
+                    serverCommand(bin("pg_ctl"), "status", "--pgdata=" + pgdata), config.commandTimeout(), Map.of());
+            if (status.exitCode() == 0) {
+                return true;
+            }
+            if (status.exitCode() == 3) {
+                return false;
+            }
+            // 1: the PID file is empty or half-written because the postmaster is just starting or
+            // stopping (its lock file is created before it is filled): ask again in a moment.
+            sleep(Duration.ofMillis(20));
         }
-        // pg_ctl also checks that the PID in the file is alive, so a stale file after a crash reads as stopped.
-        CommandRunner.Result status = runner.run("status of instance " + id,
-                serverCommand(bin("pg_ctl"), "status", "--pgdata=" + pgdata), config.commandTimeout(), Map.of());
-        return status.exitCode() == 0;
+        throw new InstanceOperationException("cannot tell whether instance " + id + " runs: pg_ctl status exited with "
+                + status.exitCode() + ":\n" + status.output());
     }
 
     // ------------------------------------------------------------------ files and ownership
@@ -853,6 +874,17 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InstanceOperationException("interrupted", e);
+        }
+    }
+
+    /** A point on the monotonic clock: timeouts must not stretch or shrink when the wall clock is set. */
+    private record Deadline(long nanos) {
+        static Deadline after(Duration d) {
+            return new Deadline(System.nanoTime() + d.toNanos());
+        }
+
+        boolean passed() {
+            return System.nanoTime() - nanos > 0;
         }
     }
 

@@ -30,6 +30,12 @@ public record RegisteredInstance(
         Optional<Origin> restoredFrom,
         Instant registeredAt) {
 
+    public RegisteredInstance {
+        // The event carries milliseconds; keeping the same precision here makes a registration equal
+        // to what every reader decodes from it.
+        registeredAt = registeredAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    }
+
     /** The source instance and restore that made a restored instance. */
     public record Origin(InstanceId sourceInstanceId, String restoreId) {
     }

@@ -54,7 +54,11 @@ public final class DailyBackupEmitter {
 
     public TickResult tick() {
         if (!replay.caughtUp()) {
-            LOG.info("Not emitting yet: still reading tideline.backup-commands (partitions {})", replay.pending());
+            if (replay.isAssigned()) {
+                LOG.info("Not emitting yet: still reading tideline.backup-commands (partitions {})", replay.pending());
+            } else {
+                LOG.info("Not emitting yet: waiting for the partitions of tideline.backup-commands");
+            }
             return TickResult.waiting();
         }
         if (replay.timedOut() && !warnedReplayTimeout) {

@@ -73,6 +73,11 @@ public final class ReplayProgress {
         return assigned && !pendingUntil.isEmpty() && nanoTime.getAsLong() - assignedAtNanos >= maxWaitNanos;
     }
 
+    /** Whether the listener has been assigned its partitions yet. */
+    public synchronized boolean isAssigned() {
+        return assigned;
+    }
+
     /** Partitions still being replayed, for logs and health. */
     public synchronized Set<TopicPartition> pending() {
         return Set.copyOf(pendingUntil.keySet());

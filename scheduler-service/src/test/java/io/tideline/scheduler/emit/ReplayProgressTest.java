@@ -23,6 +23,7 @@ class ReplayProgressTest {
 
     @Test
     void notCaughtUpBeforeAssignment() {
+        assertFalse(replay.isAssigned());
         assertFalse(replay.caughtUp());
         nanos.addAndGet(Duration.ofHours(1).toNanos());
         assertFalse(replay.caughtUp(), "the timeout runs from the assignment, not from construction");
@@ -32,6 +33,7 @@ class ReplayProgressTest {
     void caughtUpWhenTheLastRecordOfEveryNonEmptyPartitionWasProcessed() {
         // P0: records 0..9; P1: empty; P2: records 40..41 (older ones expired)
         replay.assigned(Map.of(P0, 0L, P1, 0L, P2, 40L), Map.of(P0, 10L, P1, 0L, P2, 42L));
+        assertTrue(replay.isAssigned());
         assertEquals(Set.of(P0, P2), replay.pending());
 
         replay.processed(P0, 8);

@@ -146,7 +146,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** The running broker's process (for orphan checks); empty when stopped. */
     public synchronized java.util.Optional<ProcessHandle> processHandle() {
-        return process == null ? java.util.Optional.empty() : java.util.Optional.of(process.server());
+        return process == null ? java.util.Optional.empty() : process.server();
     }
 
     public Path directory() {

@@ -181,7 +181,7 @@ public final class S3ServerProcess implements AutoCloseable {
 
     /** The running server's process; empty when stopped. */
     public synchronized java.util.Optional<ProcessHandle> processHandle() {
-        return process == null ? java.util.Optional.empty() : java.util.Optional.of(process.server());
+        return process == null ? java.util.Optional.empty() : process.server();
     }
 
     public String region() {

@@ -30,6 +30,9 @@ import java.util.concurrent.TimeoutException;
  *       is killed, the kernel signals the server too. The death signal is bound to the watchdog
  *       (single-threaded bash), never to a JVM thread, whose exit would fire it early.</li>
  * </ul>
+ * The death signal is armed only once setpriv has run, a few milliseconds after the fork; a
+ * watchdog killed inside that window leaves the server to {@link #stop}. The JVM-death path does
+ * not depend on it.
  * Output of both goes to {@code logFile} (appended), so a failed start can quote its tail.
  */
 public final class WatchedProcess {
@@ -67,10 +70,11 @@ public final class WatchedProcess {
 
     private final String name;
     private final Process watchdog;
-    private final ProcessHandle server;
+    // Empty when the command had already exited by the time its pid was read.
+    private final Optional<ProcessHandle> server;
     private final Path logFile;
 
-    private WatchedProcess(String name, Process watchdog, ProcessHandle server, Path logFile) {
+    private WatchedProcess(String name, Process watchdog, Optional<ProcessHandle> server, Path logFile) {
         this.name = name;
         this.watchdog = watchdog;
         this.server = server;
@@ -109,11 +113,10 @@ public final class WatchedProcess {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
-        ProcessHandle server = readServerPid(name, watchdog, log);
-        return new WatchedProcess(name, watchdog, server, log);
+        return new WatchedProcess(name, watchdog, readServerPid(name, watchdog, log), log);
     }
 
-    private static ProcessHandle readServerPid(String name, Process watchdog, Path log) {
+    private static Optional<ProcessHandle> readServerPid(String name, Process watchdog, Path log) {
         String line;
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(watchdog.getInputStream(), StandardCharsets.US_ASCII))) {
@@ -122,22 +125,22 @@ public final class WatchedProcess {
             watchdog.destroyForcibly();
             throw new UncheckedIOException("cannot read the pid of " + name + " from its watchdog", e);
         }
-        Optional<ProcessHandle> server = line == null ? Optional.empty() : ProcessHandle.of(Long.parseLong(line.strip()));
-        if (server.isEmpty()) {
-            // Either the watchdog failed before forking or the server exited at once: its log says why.
+        if (line == null) {
+            // The watchdog failed before forking: its log says why.
             watchdog.destroyForcibly();
-            throw new IllegalStateException(name + " exited at once; " + tail(log, 40));
+            throw new IllegalStateException(name + " could not be started; " + tail(log, 40));
         }
-        return server.get();
+        // A short command may be gone already; awaitExit still reports its status.
+        return ProcessHandle.of(Long.parseLong(line.strip()));
     }
 
-    /** The server process (not the watchdog). */
-    public ProcessHandle server() {
+    /** The server process (not the watchdog); empty if it exited before it could be looked up. */
+    public Optional<ProcessHandle> server() {
         return server;
     }
 
     public boolean isAlive() {
-        return server.isAlive();
+        return server.map(ProcessHandle::isAlive).orElse(false);
     }
 
     public Path logFile() {
@@ -159,11 +162,12 @@ public final class WatchedProcess {
 
     /** SIGTERM, and SIGKILL if the server has not exited within {@code grace}. Idempotent. */
     public void stop(Duration grace) {
-        if (server.isAlive()) {
-            server.destroy();
-            if (!awaitHandle(server, grace)) {
-                server.destroyForcibly();
-                awaitHandle(server, Duration.ofSeconds(10));
+        if (isAlive()) {
+            ProcessHandle handle = server.get();
+            handle.destroy();
+            if (!awaitHandle(handle, grace)) {
+                handle.destroyForcibly();
+                awaitHandle(handle, Duration.ofSeconds(10));
             }
         }
         // The watchdog leaves as soon as its server is gone.
@@ -206,6 +210,6 @@ public final class WatchedProcess {
 
     @Override
     public String toString() {
-        return name + " (pid " + server.pid() + ")";
+        return name + server.map(h -> " (pid " + h.pid() + ")").orElse(" (exited)");
     }
 }

@@ -204,6 +204,18 @@ class LocalPostgresProvisionerIT {
     }
 
     @Test
+    void aTornInstanceIsListedAroundAndStillDestroyed(PostgresClusters clusters) throws Exception {
+        InstanceId id = clusters.newId("torn");
+        Path dir = Files.createDirectories(clusters.provisioner().config().instancesDir().resolve(id.value()).resolve("pgdata"))
+                .getParent();
+        Files.writeString(dir.resolve("instance.json"), "{\"id\": \"" + id + "\", \"port\": ");
+        assertTrue(clusters.provisioner().list().stream().noneMatch(i -> i.id().equals(id)));
+        assertThrows(IllegalStateException.class, () -> clusters.provisioner().create(id));
+        clusters.provisioner().destroy(id);
+        assertFalse(Files.exists(dir));
+    }
+
+    @Test
     void anExistingIdIsNeverReused(PostgresClusters clusters) throws Exception {
         ProvisionedInstance pg = clusters.create("taken");
         assertThrows(IllegalStateException.class, () -> clusters.provisioner().create(pg.id()));

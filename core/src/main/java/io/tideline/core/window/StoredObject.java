@@ -1,0 +1,21 @@
+package io.tideline.core.window;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One object of an instance's bucket as a listing shows it: its key, its size in bytes and when it
+ * was last written. Retention deletes objects by key and reports the bytes it freed.
+ */
+public record StoredObject(String key, long size, Instant lastModified) {
+
+    public StoredObject {
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("object key is missing");
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("object size is negative: " + size + " (" + key + ")");
+        }
+        Objects.requireNonNull(lastModified, () -> "lastModified of " + key);
+    }
+}

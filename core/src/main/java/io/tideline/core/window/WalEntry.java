@@ -1,0 +1,63 @@
+package io.tideline.core.window;
+
+import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.WalSegmentName;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One stored WAL object: a complete segment ({@code wal/<tl>/<segment>.zst}) or the partial segment
+ * being filled ({@code wal/<tl>/<segment>.partial.zst}), which holds the bytes from the segment's start
+ * up to {@code endLsn}.
+ *
+ * <p><b>Time.</b> WAL carries no wall-clock time the bucket can see, so {@code storedAt} stands in for
+ * it: the entry is taken to hold every commit made up to {@code storedAt}, and to be the upper bound of
+ * the commit times it holds. The archiver should therefore stamp the moment it had <em>received</em> the
+ * entry's last byte (an upload confirmation time overstates by the upload's duration). The residual
+ * overstatement (network latency) is why the restore service must treat the very end of the window as
+ * best effort; see {@link RestorableWindow}.
+ *
+ * @param segment  segment name (timeline, number, segment size)
+ * @param partial  true for the {@code .partial} object of the segment being filled
+ * @param endLsn   first byte not held: the segment's end when complete, the flushed position when partial
+ * @param storedAt see above
+ * @param object   the object in the bucket
+ */
+public record WalEntry(WalSegmentName segment, boolean partial, Lsn endLsn, Instant storedAt, StoredObject object) {
+
+    public WalEntry {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(endLsn, () -> segment + ": endLsn");
+        Objects.requireNonNull(storedAt, () -> segment + ": storedAt");
+        Objects.requireNonNull(object, () -> segment + ": object");
+        if (!partial && !endLsn.equals(segment.endLsn())) {
+            throw new IllegalArgumentException("complete segment " + segment + " must end at " + segment.endLsn() + ", not " + endLsn);
+        }
+        if (partial && (!endLsn.isAfter(segment.startLsn()) || endLsn.isAfter(segment.endLsn()))) {
+            throw new IllegalArgumentException("partial segment " + segment + " must end inside ("
+                    + segment.startLsn() + ", " + segment.endLsn() + "], not at " + endLsn);
+        }
+    }
+
+    public static WalEntry complete(WalSegmentName segment, Instant storedAt, StoredObject object) {
+        return new WalEntry(segment, false, segment.endLsn(), storedAt, object);
+    }
+
+    public static WalEntry partial(WalSegmentName segment, Lsn endLsn, Instant storedAt, StoredObject object) {
+        return new WalEntry(segment, true, endLsn, storedAt, object);
+    }
+
+    public long timeline() {
+        return segment.timeline();
+    }
+
+    public Lsn startLsn() {
+        return segment.startLsn();
+    }
+
+    @Override
+    public String toString() {
+        return segment + (partial ? ".partial(→" + endLsn + ")" : "") + "@" + storedAt;
+    }
+}

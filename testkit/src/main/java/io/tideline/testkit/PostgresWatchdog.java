@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
  * <p>A normal end of the run destroys the clusters first and then closes the pipe, so the sweep
  * finds nothing; after a crash it finds everything. No list of clusters is kept: the instances
  * directory belongs to this JVM's test home, so whatever runs there is ours.
+ *
+ * <p>Public because the embedded runtime ({@code deploy/local}) ties its managed instances to its own
+ * JVM the same way.
  */
-final class PostgresWatchdog implements AutoCloseable {
+public final class PostgresWatchdog implements AutoCloseable {
 
     private static final String SCRIPT = """
             trap '' INT HUP
@@ -46,7 +49,7 @@ final class PostgresWatchdog implements AutoCloseable {
         this.lifeline = process.getOutputStream();
     }
 
-    static PostgresWatchdog start(Path instancesDir, Path pgCtl, Optional<String> serverUser, Path logFile) {
+    public static PostgresWatchdog start(Path instancesDir, Path pgCtl, Optional<String> serverUser, Path logFile) {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid");
@@ -66,7 +69,7 @@ final class PostgresWatchdog implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 

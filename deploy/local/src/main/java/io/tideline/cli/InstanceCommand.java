@@ -1,0 +1,19 @@
+package io.tideline.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "instance", mixinStandardHelpOptions = true,
+        description = "Create and list managed PostgreSQL instances.",
+        subcommands = {InstanceCreateCommand.class, InstanceListCommand.class})
+final class InstanceCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw CliException.usage("say what to do with instances: " + String.join(", ", spec.subcommands().keySet()));
+    }
+}

@@ -1,0 +1,98 @@
+package io.tideline.cli;
+
+import io.tideline.cli.events.KafkaAccess;
+import io.tideline.cli.instance.LocalOnboarding;
+import io.tideline.cli.output.Json;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.registry.InstanceOnboarding;
+import io.tideline.core.registry.RegisteredInstance;
+import java.io.PrintWriter;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "create", mixinStandardHelpOptions = true,
+        description = {"Provision a local PostgreSQL 15 instance with its own bucket and bucket-scoped credentials, "
+                + "and register it: from then on it is backed up daily and its WAL is archived continuously.",
+                "The name is also the instance id and names the bucket (tideline-NAME)."})
+final class InstanceCreateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DeploymentOptions deployment;
+
+    @Parameters(paramLabel = "NAME", description = "3-40 lower-case letters, digits and single dashes.")
+    String name;
+
+    @Option(names = "--backup-window", paramLabel = "HH:MM",
+            description = "UTC time of day the daily backup window opens (default: spread over the day by the scheduler).")
+    String backupWindow;
+
+    @Option(names = "--retention-days", paramLabel = "DAYS", description = "Days of restorable history (default: 7).")
+    Integer retentionDays;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        InstanceId id;
+        try {
+            id = InstanceId.of(name);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("'" + name + "' cannot name an instance: use 3-40 lower-case letters, digits and "
+                    + "single dashes, starting and ending with a letter or digit");
+        }
+        InstanceOnboarding.Options options;
+        try {
+            options = new InstanceOnboarding.Options(Optional.ofNullable(backupWindow).map(InstanceCreateCommand::minuteOfDay),
+                    Optional.ofNullable(retentionDays));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
+        TidelineCli cli = TidelineCli.of(spec);
+        Deployment target = deployment.resolve();
+        RegisteredInstance created;
+        try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
+             LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
+            if (kafka.fleet().find(name).isPresent()) {
+                throw CliException.failure("an instance named '" + name + "' already exists");
+            }
+            if (local.provisioner().find(id).isPresent()) {
+                throw CliException.failure("a PostgreSQL cluster for '" + name + "' already exists under "
+                        + target.home().instancesDir() + " (left by an earlier attempt?)");
+            }
+            spec.commandLine().getErr().println("Creating instance " + name + " (initdb, bucket, credentials, registration) ...");
+            spec.commandLine().getErr().flush();
+            created = local.onboarding().create(id, name, options);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.print(out, InstanceListCommand.toJson(created));
+        } else {
+            out.println("Instance " + created.name() + " is registered and runs on " + created.host() + ":" + created.port() + ".");
+            out.println("  bucket:   " + created.bucket() + " (credentials scoped to it alone)");
+            out.println("  connect:  " + ConnectionHint.psql(target.home(), created.host(), created.port(),
+                    created.superuser(), created.database(), created.superuserSecret()));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static int minuteOfDay(String hhmm) {
+        try {
+            LocalTime time = LocalTime.parse(hhmm);
+            return time.getHour() * 60 + time.getMinute();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--backup-window must be HH:MM (UTC), got '" + hhmm + "'");
+        }
+    }
+}

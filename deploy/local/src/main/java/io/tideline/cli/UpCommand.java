@@ -1,0 +1,70 @@
+package io.tideline.cli;
+
+import io.tideline.runtime.DetachedRuntime;
+import io.tideline.runtime.DurationText;
+import io.tideline.runtime.EmbeddedRuntime;
+import io.tideline.runtime.RuntimeHome;
+import io.tideline.runtime.RuntimeInfo;
+import io.tideline.runtime.RuntimeOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Start the embedded runtime in the background: a single-node KRaft Kafka broker, the S3 server, "
+                + "the managed PostgreSQL instances and the four services, all state under one directory.",
+                "It keeps running until './tideline down'; starting it again finds everything as it was."})
+final class UpCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--home", paramLabel = "DIR", description = "The runtime's home directory (default: $TIDELINE_HOME, else ./var).")
+    Path home;
+
+    @Option(names = "--wal-flush-interval", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How often the WAL segment being filled is uploaded when it grew, at most 60s (default: ${DEFAULT-VALUE}).")
+    String walFlushInterval;
+
+    @Option(names = "--exit-with-pid", hidden = true, description = "Stop the runtime when this process ends (tests).")
+    Long exitWithPid;
+
+    @Override
+    public Integer call() {
+        TidelineCli cli = TidelineCli.of(spec);
+        RuntimeHome runtimeHome = RuntimeHome.resolve(Optional.ofNullable(home), cli.environment());
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<RuntimeInfo> running = RuntimeInfo.running(runtimeHome);
+        if (running.isPresent()) {
+            out.println("The runtime already runs in " + runtimeHome + " (pid " + running.get().pid() + ").");
+            StatusCommand.print(out, StatusReport.probe(runtimeHome, running));
+            return ExitCodes.OK;
+        }
+        RuntimeOptions options;
+        try {
+            options = RuntimeOptions.defaults().withWalFlushInterval(DurationText.parse(walFlushInterval));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--wal-flush-interval: " + e.getMessage());
+        }
+        if (exitWithPid != null) {
+            options = options.withExitWithPid(exitWithPid);
+        }
+        HomeChecks.requireReachableByPostgres(runtimeHome);
+        spec.commandLine().getErr().println("Starting the runtime in " + runtimeHome + " (log: " + runtimeHome.runtimeLog() + ") ...");
+        spec.commandLine().getErr().flush();
+        RuntimeInfo info;
+        try {
+            info = DetachedRuntime.start(runtimeHome, options);
+        } catch (EmbeddedRuntime.RuntimeStartException e) {
+            throw CliException.failure(e.getMessage(), e);
+        }
+        out.println("The runtime is up (pid " + info.pid() + ").");
+        StatusCommand.print(out, StatusReport.probe(runtimeHome, Optional.of(info)));
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,230 @@
+package io.tideline.runtime;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.testkit.process.KafkaBrokerProcess;
+import io.tideline.testkit.process.S3ServerProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded all-in-one runtime: a single-node KRaft Kafka broker and the S3 server (each in its
+ * own JVM, tied to this one by the testkit launchers' watchdogs), the managed PostgreSQL instances
+ * of the home, and ONE Micronaut context with every service's beans and one HTTP server.
+ * All state lives under one {@link RuntimeHome}; starting again on the same home finds everything.
+ *
+ * <p>{@code tideline up} runs it in a detached JVM ({@link RuntimeMain}); the demo and the tests
+ * run it in their own JVM. Stopping goes in the reverse order of starting: services first (no
+ * more work is taken), then the instances (a clean shutdown checkpoint), the S3 server, Kafka.
+ */
+public final class EmbeddedRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRuntime.class);
+
+    private final RuntimeHome home;
+    private final Deque<Stoppable> started = new ArrayDeque<>();
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private RuntimeInfo info;
+    private ApplicationContext context;
+    private boolean closed;
+
+    private interface Stoppable {
+        void stop();
+    }
+
+    private EmbeddedRuntime(RuntimeHome home) {
+        this.home = home;
+    }
+
+    /**
+     * Starts everything on {@code home} and writes {@code runtime.json}.
+     *
+     * @param progress told a short line before each step (for a narrating caller)
+     * @throws RuntimeStartException naming the step that failed; whatever had started is stopped again
+     */
+    public static EmbeddedRuntime start(RuntimeHome home, RuntimeOptions options, Clock clock, Consumer<String> progress) {
+        Objects.requireNonNull(options, "options");
+        EmbeddedRuntime runtime = new EmbeddedRuntime(home.create());
+        try {
+            runtime.doStart(options, clock, progress);
+            return runtime;
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e instanceof RuntimeStartException r ? r : new RuntimeStartException(e.getMessage(), e);
+        }
+    }
+
+    private void doStart(RuntimeOptions options, Clock clock, Consumer<String> progress) {
+        acquireLock();
+        RuntimePorts ports = RuntimePorts.forHome(home);
+        DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
+
+        progress.accept("starting Kafka (KRaft, single node) on 127.0.0.1:" + ports.kafka());
+        KafkaBrokerProcess kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),
+                ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP));
+        step("Kafka", kafka::start);
+        started.push(kafka::stop);
+
+        progress.accept("starting the S3 server on 127.0.0.1:" + ports.s3());
+        S3AdminKeys admin = S3AdminKeys.forHome(secrets);
+        S3ServerProcess s3 = new S3ServerProcess(new S3ServerProcess.Settings(home.s3DataDir(), home.s3IdentitiesDir(),
+                home.s3Log(), ports.s3(), admin.accessKey(), admin.secretKey(), RuntimeOptions.START_TIMEOUT,
+                S3ServerProcess.DEFAULT_MAX_HEAP));
+        step("the S3 server", s3::start);
+        started.push(s3::stop);
+
+        RuntimeEndpoints endpoints = new RuntimeEndpoints(kafka.bootstrapServers(), s3.endpoint(),
+                URI.create("http://127.0.0.1:" + ports.http()));
+
+        ManagedInstances instances = new ManagedInstances(home, secrets, clock);
+        int count = instances.count();
+        if (count > 0) {
+            progress.accept("starting " + count + " managed PostgreSQL instance" + (count == 1 ? "" : "s"));
+        }
+        // Registered before starting them, so a failure half-way still stops the ones that came up.
+        started.push(instances::stopAll);
+        step("the managed PostgreSQL instances", instances::startAll);
+
+        progress.accept("starting the services (scheduler, archiver, retention, restore) on " + endpoints.api());
+        Map<String, Object> properties = RuntimeProperties.of(home, ports, endpoints, admin, options);
+        step("the services", () -> startServices(properties, clock));
+        started.push(this::stopServices);
+
+        info = new RuntimeInfo(ProcessHandle.current().pid(), Instant.now(clock), home.root().toString(),
+                endpoints.kafkaBootstrapServers(), endpoints.s3(), endpoints.api(), ports);
+        info.write(home);
+        LOG.info("tideline runtime up in {}: kafka {}, s3 {}, api {}", home, endpoints.kafkaBootstrapServers(),
+                endpoints.s3(), endpoints.api());
+    }
+
+    private void startServices(Map<String, Object> properties, Clock clock) {
+        context = ApplicationContext.builder()
+                .deduceEnvironment(false)
+                .banner(false)
+                .properties(properties)
+                .singletons(clock)
+                .start();
+        context.findBean(EmbeddedServer.class).ifPresent(EmbeddedServer::start);
+    }
+
+    private void stopServices() {
+        if (context != null) {
+            context.findBean(EmbeddedServer.class).ifPresent(server -> {
+                if (server.isRunning()) {
+                    server.stop();
+                }
+            });
+            context.close();
+            context = null;
+        }
+    }
+
+    private static void step(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            throw new RuntimeStartException("cannot start " + what + ": " + firstLine(e), e);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private void acquireLock() {
+        try {
+            lockChannel = FileChannel.open(home.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + home.lockFile(), e);
+        }
+        if (lock == null) {
+            String who = RuntimeInfo.read(home).map(i -> " (pid " + i.pid() + ")").orElse("");
+            throw new RuntimeStartException("another runtime already runs on " + home + who);
+        }
+    }
+
+    /** Where it runs; valid once {@link #start} returned. */
+    public RuntimeInfo info() {
+        return info;
+    }
+
+    public RuntimeHome home() {
+        return home;
+    }
+
+    /** The services' context (tests look beans up in it). */
+    public ApplicationContext context() {
+        return context;
+    }
+
+    /** Stops everything that was started, in reverse order; removes {@code runtime.json}. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!started.isEmpty()) {
+            try {
+                started.pop().stop();
+            } catch (RuntimeException e) {
+                // Keep going: what comes after (Kafka, S3) must still be stopped.
+                LOG.warn("while stopping the runtime: {}", e.getMessage(), e);
+            }
+        }
+        try {
+            if (info != null) {
+                RuntimeInfo.remove(home);
+            }
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("while releasing {}: {}", home.lockFile(), e.getMessage());
+        }
+        LOG.info("tideline runtime in {} stopped", home);
+    }
+
+    /** Why a runtime could not start, for a person (one line). */
+    public static final class RuntimeStartException extends RuntimeException {
+        public RuntimeStartException(String message) {
+            super(message);
+        }
+
+        public RuntimeStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** How clients reach the running pieces. */
+    public record RuntimeEndpoints(String kafkaBootstrapServers, URI s3, URI api) {
+    }
+
+    /** For tests that need a bound on how long a stop may take. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
+}

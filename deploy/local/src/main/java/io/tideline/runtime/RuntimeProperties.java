@@ -1,0 +1,44 @@
+package io.tideline.runtime;
+
+import io.tideline.core.kafka.TopicsConfiguration;
+import io.tideline.core.registry.FleetConfiguration;
+import io.tideline.core.storage.StorageConfiguration;
+import io.tideline.runtime.EmbeddedRuntime.RuntimeEndpoints;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Micronaut properties of the runtime's one context: every service's beans pointed at the local
+ * Kafka, S3 server, secret store and instances directory. Services keep their defaults in their own
+ * {@code @ConfigurationProperties}; only what is specific to this deployment is set here.
+ */
+final class RuntimeProperties {
+
+    private RuntimeProperties() {
+    }
+
+    static Map<String, Object> of(RuntimeHome home, RuntimePorts ports, RuntimeEndpoints endpoints, S3AdminKeys admin,
+                                  RuntimeOptions options) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("micronaut.application.name", "tideline");
+        p.put("micronaut.server.host", "127.0.0.1");
+        p.put("micronaut.server.port", ports.http());
+        p.put("endpoints.health.enabled", true);
+        p.put("endpoints.health.sensitive", false);
+        p.put("kafka.bootstrap.servers", endpoints.kafkaBootstrapServers());
+        // One broker: topics cannot have more replicas than it.
+        p.put(TopicsConfiguration.PREFIX + ".replication-factor", 1);
+        p.put(TopicsConfiguration.PREFIX + ".create-on-startup", true);
+        p.put(StorageConfiguration.PREFIX + ".endpoint", endpoints.s3().toString());
+        p.put(StorageConfiguration.PREFIX + ".region", "us-east-1");
+        p.put(StorageConfiguration.PREFIX + ".path-style", true);
+        p.put(FleetConfiguration.PREFIX + ".home", home.root().toString());
+        p.put(FleetConfiguration.PREFIX + ".secrets-dir", home.secretsDir().toString());
+        p.put(FleetConfiguration.PREFIX + ".storage-admin-access-key", admin.accessKey());
+        p.put(FleetConfiguration.PREFIX + ".storage-admin-secret-key", admin.secretKey());
+        p.put(FleetConfiguration.PREFIX + ".storage-identities-dir", home.s3IdentitiesDir().toString());
+        p.put("tideline.archiver.wal.flush-interval", options.walFlushInterval().toMillis() + "ms");
+        p.putAll(options.extraProperties());
+        return p;
+    }
+}

@@ -81,6 +81,7 @@ final class RecoveryMonitor {
         tracker.walSegments(wal.segmentsServed());
         tracker.bytes(wal.bytesServed());
         wal.newestServed().ifPresent(s -> tracker.message("replaying WAL, fetched through " + s));
+        // (the count is of segments handed to the server: each is replayed once it has it)
     }
 
     private static void failIfWalFailed(InstanceId instance, WalSession wal) {

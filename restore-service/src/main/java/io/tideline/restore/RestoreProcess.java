@@ -133,6 +133,7 @@ final class RestoreProcess {
                 + manifest.backupId() + " (" + manifest.parts().size() + " part(s), " + manifest.storedBytes() + " bytes stored)");
         new BackupDownloader(config.getDownloadParallelism()).restore(sourceStore, manifest, allocated.dataDir(),
                 allocated.dataDir().resolveSibling("restore-download"), tracker::bytes);
+        events.progress(tracker); // the phase's final count
 
         WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal());
         String command = walEndpoint.restoreCommand(plan.restoreId());
@@ -153,6 +154,8 @@ final class RestoreProcess {
         }
         Optional<WalSegmentName> replayedThrough = wal.newestServed();
         walServer.close(plan.restoreId());
+        tracker.message("recovered; WAL fetched through " + replayedThrough.map(WalSegmentName::toString).orElse("(none needed)"));
+        events.progress(tracker); // the phase's final count
 
         phase(tracker, RestorePhase.PROMOTING, null, "promoted; " + tracker.walSegmentsReplayed() + " WAL segment(s) fetched");
         phase(tracker, RestorePhase.VERIFYING, null, "checking that " + target + " answers queries");

@@ -23,7 +23,7 @@ import org.apache.kafka.common.TopicPartition;
  * records go to the dead letters (core's handler). Partition assignments tell the coordinator which
  * sources' restores this replica answers for.
  */
-@KafkaListener(groupId = RestoreConfiguration.GROUP_ID,
+@KafkaListener(groupId = RestoreRequestListener.GROUP_ID,
         offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(
@@ -31,6 +31,9 @@ import org.apache.kafka.common.TopicPartition;
                 retryCount = Listeners.RETRY_COUNT, retryDelay = Listeners.RETRY_DELAY))
 @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
 class RestoreRequestListener implements ConsumerRebalanceListener {
+
+    /** {@code tideline.restore.group-id}, {@value RestoreConfiguration#GROUP_ID} by default (tests isolate their replicas). */
+    static final String GROUP_ID = "${" + RestoreConfiguration.PREFIX + ".group-id:" + RestoreConfiguration.GROUP_ID + "}";
 
     private final RestoreCoordinator coordinator;
 

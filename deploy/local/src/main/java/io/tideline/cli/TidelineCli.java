@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
                 DownCommand.class,
                 StatusCommand.class,
                 InstanceCommand.class,
+                BackupNowCommand.class,
+                RestoreCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error, 3 runtime not running, 4 refused or failed "
                 + "(backup failed, restore rejected or failed, a check failed)."})

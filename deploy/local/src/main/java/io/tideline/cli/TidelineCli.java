@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         versionProvider = TidelineCli.Version.class,
         description = "Backups and point-in-time recovery for managed PostgreSQL instances.",
         subcommands = {
+                DemoCommand.class,
                 UpCommand.class,
                 DownCommand.class,
                 StatusCommand.class,

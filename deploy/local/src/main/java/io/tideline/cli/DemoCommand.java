@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Home: " + options.home() + " (emptied first; logs in " + options.home().logsDir() + ")");
         HomeReset.wipe(options.home());
         options.home().create();
-        if (cli.ownsLogging() && !spec.commandLine().getParseResult().hasMatchedOption("--verbose")) {
+        if (cli.ownsLogging() && !cli.verbose()) {
             Logging.toFile(options.home().runtimeLog());
         }
         DemoReport report;

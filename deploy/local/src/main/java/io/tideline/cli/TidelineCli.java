@@ -113,6 +113,11 @@ public final class TidelineCli implements Runnable {
         return ownsLogging;
     }
 
+    /** True when {@code --verbose} was given anywhere on the command line being executed. */
+    public boolean verbose() {
+        return verboseIn(spec.commandLine().getParseResult());
+    }
+
     private boolean verboseIn(CommandLine.ParseResult result) {
         for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
             if (r.hasMatchedOption("--verbose")) {

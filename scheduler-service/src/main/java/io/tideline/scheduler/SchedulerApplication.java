@@ -1,14 +1,33 @@
 package io.tideline.scheduler;
 
 import io.micronaut.runtime.Micronaut;
+import java.util.Map;
 
-/** The scheduler service: the instance registry and the daily backup clock. */
+/**
+ * The scheduler service run on its own: the instance registry and the daily backup clock.
+ *
+ * <p>Service modules ship no {@code application.yml}: the embedded runtime puts every service on one
+ * classpath, where only one such file would be read. Defaults live in {@link SchedulerConfiguration};
+ * what only the standalone process needs is set here and can be overridden by environment.
+ */
 public final class SchedulerApplication {
 
     private SchedulerApplication() {
     }
 
     public static void main(String[] args) {
-        Micronaut.run(SchedulerApplication.class, args);
+        Micronaut.build(args)
+                .mainClass(SchedulerApplication.class)
+                .properties(Map.of(
+                        "micronaut.application.name", "scheduler-service",
+                        "micronaut.server.port", env("TIDELINE_SCHEDULER_PORT", "8081"),
+                        "kafka.bootstrap.servers", env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+                        "endpoints.prometheus.sensitive", false))
+                .start();
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -4,6 +4,7 @@ import io.tideline.schemas.ArtifactsExpired;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupFailed;
+import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
@@ -32,6 +33,7 @@ public final class EventTypes {
             BackupStarted.class,
             BackupCompleted.class,
             BackupFailed.class,
+            BackupProgress.class,
             WalSegmentStored.class,
             WalGapDetected.class,
             ArtifactsExpired.class,

@@ -4,6 +4,8 @@ import io.tideline.schemas.ArtifactsExpired;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupFailed;
+import io.tideline.schemas.BackupPhase;
+import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
@@ -33,7 +35,7 @@ final class SampleEvents {
 
     static List<SpecificRecord> all() {
         return List.of(instanceRegistered(), backupCommand(), backupStarted(), backupCompleted(), backupFailed(),
-                walSegmentStored(), walGapDetected(), artifactsExpired(), restoreRequested(), restoreAccepted(),
+                backupProgress(), walSegmentStored(), walGapDetected(), artifactsExpired(), restoreRequested(), restoreAccepted(),
                 restoreRejected(), restoreProgress(), restoreCompleted(), restoreFailed(), deadLetter());
     }
 
@@ -77,6 +79,13 @@ final class SampleEvents {
         return BackupFailed.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("pg-1").setOccurredAt(T0)
                 .setBackupId("20261105T101530Z").setCommandId("daily:pg-1:2026-11-05").setStartedAt(null)
                 .setReason("pg_basebackup exited 1: connection refused").build();
+    }
+
+    static BackupProgress backupProgress() {
+        return BackupProgress.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("pg-1").setOccurredAt(T0)
+                .setBackupId("20261105T101530Z-3f9a").setCommandId("daily:pg-1:2026-11-05")
+                .setPhase(BackupPhase.STREAMING).setBytesDone(12_000_000L).setBytesTotal(40_000_000L)
+                .setBytesStored(1_900_000L).setMessage(null).build();
     }
 
     static WalSegmentStored walSegmentStored() {

@@ -7,6 +7,8 @@ import io.tideline.cli.output.Progress;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.runtime.DurationText;
 import io.tideline.schemas.BackupCompleted;
+import io.tideline.schemas.BackupProgress;
+import io.tideline.cli.backup.BackupPhases;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.WalSegmentStored;
@@ -74,8 +76,13 @@ final class BackupNowCommand implements Callable<Integer> {
                         }
 
                         @Override
+                        public void progress(BackupProgress p) {
+                            progress.update(BackupPhases.describe(p), p.getBytesDone(), p.getBytesTotal() == null ? 0 : p.getBytesTotal());
+                        }
+
+                        @Override
                         public void walStored(WalSegmentStored w) {
-                            progress.update("copying; WAL stored up to " + w.getEndLsn(), 0, 0);
+                            // BackupProgress says what the backup waits for; WAL uploads need no line of their own.
                         }
                     });
             progress.close();

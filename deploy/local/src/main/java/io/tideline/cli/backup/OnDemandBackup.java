@@ -9,6 +9,7 @@ import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupFailed;
+import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.WalSegmentStored;
@@ -30,6 +31,9 @@ public final class OnDemandBackup {
         void requested(String commandId);
 
         void started(BackupStarted started);
+
+        /** How far the running backup is (published every few seconds by the archiver). */
+        void progress(BackupProgress progress);
 
         /** WAL of the instance stored while the backup runs (it completes once the WAL reaches its end LSN). */
         void walStored(WalSegmentStored stored);
@@ -79,6 +83,8 @@ public final class OnDemandBackup {
                     if (value instanceof BackupStarted s && commandId.equals(s.getCommandId())) {
                         started = true;
                         listener.started(s);
+                    } else if (value instanceof BackupProgress p && commandId.equals(p.getCommandId())) {
+                        listener.progress(p);
                     } else if (value instanceof BackupCompleted c && commandId.equals(c.getCommandId())) {
                         return new Completed(commandId, c, now);
                     } else if (value instanceof BackupFailed f && commandId.equals(f.getCommandId())) {

@@ -32,6 +32,8 @@ import io.tideline.runtime.RuntimeInfo;
 import io.tideline.runtime.RuntimeOptions;
 import io.tideline.scheduler.plan.DailyCommandId;
 import io.tideline.schemas.BackupCompleted;
+import io.tideline.schemas.BackupProgress;
+import io.tideline.cli.backup.BackupPhases;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.RestoreAccepted;
@@ -328,8 +330,13 @@ public final class DemoStory {
             }
 
             @Override
+            public void progress(BackupProgress p) {
+                narrator.progress().update(BackupPhases.describe(p), p.getBytesDone(), p.getBytesTotal() == null ? 0 : p.getBytesTotal());
+            }
+
+            @Override
             public void walStored(WalSegmentStored w) {
-                narrator.progress().update("copying; WAL stored up to " + w.getEndLsn(), 0, 0);
+                // BackupProgress tells what the backup waits for.
             }
         };
     }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
                 StatusCommand.class,
                 InstanceCommand.class,
                 BackupNowCommand.class,
+                BackupsCommand.class,
                 RestoreCommand.class,
                 AuditCommand.class,
                 CommandLine.HelpCommand.class},

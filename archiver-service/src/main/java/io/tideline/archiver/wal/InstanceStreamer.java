@@ -1,0 +1,491 @@
+package io.tideline.archiver.wal;
+
+import io.tideline.archiver.wal.ReplicationConnection.SlotState;
+import io.tideline.archiver.wal.ReplicationConnection.SystemIdentity;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.StorageAccessDeniedException;
+import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.TimelineHistory;
+import io.tideline.core.wal.WalSegmentName;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams one instance's WAL into its bucket, on its own thread, until stopped. Each session opens
+ * a replication connection, reads what the bucket holds, plans where to resume ({@link StreamPlanner})
+ * and streams; any failure ends the session, and the next one starts over from the bucket after a
+ * backoff. Nothing held only in memory is ever reported stored.
+ *
+ * <p>Order of every store: upload → the store confirms → the slot is told (flushed position) →
+ * {@code WalSegmentStored} is published → (for a complete segment) its partial is removed.
+ */
+final class InstanceStreamer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceStreamer.class);
+    private static final Duration MIN_POLL = Duration.ofMillis(1);
+
+    /** How a session ended when it did not fail. */
+    private enum SessionEnd { STOPPED, TIMELINE_DONE, GAP_SKIPPED }
+
+    /** A graceful stop cut an upload retry short: nothing more is stored. */
+    private static final class StopRequested extends Exception {
+        StopRequested() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final ReplicationTarget target;
+    private final long expectedSegmentSize;
+    private final Supplier<ObjectStore> store;
+    private final WalSettings settings;
+    private final WalEvents events;
+    private final WalStreamMetrics metrics;
+    private final Clock clock;
+    private final Thread thread;
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean flushOnStop = true;
+    private volatile Instant stopRequestedAt;
+    private volatile ReplicationConnection connection;
+    private volatile String state = "starting";
+    private Optional<Lsn> skipTo = Optional.empty();
+
+    InstanceStreamer(ReplicationTarget target, long expectedSegmentSize, Supplier<ObjectStore> store, WalSettings settings,
+                     WalEvents events, WalStreamMetrics metrics, Clock clock) {
+        this.target = target;
+        this.expectedSegmentSize = expectedSegmentSize;
+        this.store = store;
+        this.settings = settings;
+        this.events = events;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "wal-" + target.instance().value());
+        this.thread.setDaemon(true);
+    }
+
+    InstanceId instance() {
+        return target.instance();
+    }
+
+    ReplicationTarget target() {
+        return target;
+    }
+
+    /** What the stream is doing, for logs and health: {@code starting}, {@code streaming …}, {@code retrying: …}, {@code stopped}. */
+    String state() {
+        return state;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Asks the stream to stop. With {@code flush}, the growing segment is stored first (bounded by
+     * the stop timeout); without, the stream stops as soon as it notices, storing nothing more.
+     */
+    void requestStop(boolean flush) {
+        if (stopRequestedAt == null) {
+            stopRequestedAt = clock.instant();
+        }
+        flushOnStop = flushOnStop && flush;
+        stopSignal.countDown();
+    }
+
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Cuts the stream at once, without storing anything more: the connection is closed under it.
+     * What was not stored stays on the server through the slot, to be streamed by the next owner.
+     */
+    void abort() {
+        requestStop(false);
+        ReplicationConnection c = connection;
+        if (c != null) {
+            c.abort();
+        }
+        thread.interrupt();
+    }
+
+    private boolean stopRequested() {
+        return stopSignal.getCount() == 0;
+    }
+
+    private void run() {
+        Backoff backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
+        try {
+            while (!stopRequested()) {
+                try {
+                    SessionEnd end = runSession();
+                    backoff.reset();
+                    if (end == SessionEnd.STOPPED) {
+                        break;
+                    }
+                } catch (StopRequested e) {
+                    break;
+                } catch (Exception e) {
+                    if (stopRequested()) {
+                        break;
+                    }
+                    metrics.streamError();
+                    Duration wait = e instanceof WalConflictException || e instanceof StorageAccessDeniedException
+                            ? settings.retryMaxDelay() : backoff.next();
+                    state = "retrying in " + wait.toMillis() + " ms: " + e.getMessage();
+                    if (e instanceof WalConflictException || e instanceof InstanceMismatchException) {
+                        LOG.error("{}: WAL streaming cannot go on until this is fixed: {}", target, e.getMessage());
+                    } else {
+                        LOG.warn("{}: WAL stream failed, retrying in {} ms: {}", target, wait.toMillis(), describe(e));
+                        LOG.debug("{}: stream failure", target, e);
+                    }
+                    waitForStop(wait);
+                }
+            }
+        } finally {
+            metrics.streaming(false);
+            state = "stopped";
+            stopped.countDown();
+            LOG.info("{}: WAL streaming stopped", target);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** Sleeps until {@code wait} passed or a stop was asked for. */
+    private void waitForStop(Duration wait) {
+        try {
+            stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopSignal.countDown();
+        }
+    }
+
+    private SessionEnd runSession() throws SQLException, StopRequested {
+        state = "connecting";
+        try (ReplicationConnection conn = ReplicationConnection.open(target, settings)) {
+            connection = conn;
+            if (stopRequested()) {
+                return SessionEnd.STOPPED;
+            }
+            long segmentSize = conn.walSegmentSize();
+            if (segmentSize != expectedSegmentSize) {
+                throw new InstanceMismatchException(target + " has wal_segment_size " + segmentSize
+                        + " but is registered with " + expectedSegmentSize);
+            }
+            SystemIdentity system = conn.identifySystem();
+            TimelineHistory history = system.timeline() == 1 ? TimelineHistory.initial()
+                    : TimelineHistory.parse(system.timeline(), conn.timelineHistory(system.timeline()));
+            ObjectStore bucket = store.get();
+            try (WalObjectWriter writer = new WalObjectWriter(bucket, BucketLayout.forSegmentSize(segmentSize),
+                    settings.compressionLevel(), clock)) {
+                StoredWal stored = StoredWal.read(bucket, writer.layout());
+                storeHistories(conn, history, stored, writer);
+                removeStalePartials(stored, writer);
+                Lsn slotRestart = ensureSlot(conn, system);
+                StreamPlan plan = StreamPlanner.plan(stored, history, slotRestart, skipTo, segmentSize);
+                if (skipTo.isPresent() && !skipTo.get().isAfter(plan.start()) && plan.storedThrough().isPresent()) {
+                    skipTo = Optional.empty(); // the bucket holds WAL from past the gap now
+                }
+                return stream(conn, writer, history, plan, system);
+            }
+        } finally {
+            connection = null;
+            metrics.streaming(false);
+        }
+    }
+
+    /** Stores the history file of every timeline after the first that the server's history names. */
+    private void storeHistories(ReplicationConnection conn, TimelineHistory history, StoredWal stored, WalObjectWriter writer)
+            throws SQLException {
+        for (long tli : history.timelines()) {
+            if (tli > 1 && !stored.histories().contains(tli)) {
+                writer.storeHistory(tli, conn.timelineHistory(tli));
+                LOG.info("{}: stored the history of timeline {}", target, tli);
+            }
+        }
+    }
+
+    private void removeStalePartials(StoredWal stored, WalObjectWriter writer) {
+        for (WalSegmentName segment : stored.stalePartials()) {
+            try {
+                writer.deletePartial(segment);
+            } catch (RuntimeException e) {
+                LOG.debug("{}: could not remove the stale partial of {}: {}", target, segment, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Makes sure the slot exists and keeps WAL; returns its restart LSN. A slot the server invalidated
+     * (it exceeded {@code max_slot_wal_keep_size}) keeps nothing: it is dropped and made again, and
+     * whatever the server no longer has shows up as a gap when streaming starts.
+     */
+    private Lsn ensureSlot(ReplicationConnection conn, SystemIdentity system) throws SQLException {
+        String name = settings.slotName();
+        Optional<SlotState> slot = conn.readSlot(name);
+        if (slot.isPresent() && !slot.get().isPhysical()) {
+            throw new InstanceMismatchException(target + " has a " + slot.get().type() + " slot named " + name
+                    + "; the archiver needs that name for its physical slot");
+        }
+        if (slot.isPresent() && slot.get().isInvalidated()) {
+            LOG.warn("{}: slot {} was invalidated by the server (WAL it held was removed); making a new one", target, name);
+            conn.dropSlot(name);
+            slot = Optional.empty();
+        }
+        if (slot.isEmpty()) {
+            if (conn.createSlot(name)) {
+                LOG.info("{}: created physical replication slot {}", target, name);
+            }
+            slot = conn.readSlot(name);
+        }
+        return slot.flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
+    }
+
+    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, TimelineHistory history, StreamPlan plan,
+                              SystemIdentity system) throws SQLException, StopRequested {
+        long segmentSize = writer.layout().walSegmentSize();
+        PhysicalStream stream;
+        try {
+            stream = conn.startStreaming(settings.slotName(), plan.timeline(), plan.start(), settings, clock);
+        } catch (SQLException e) {
+            if (isRemovedWal(e)) {
+                Lsn missingFrom = plan.storedThrough().map(s -> Lsn.max(s, plan.start())).orElse(plan.start());
+                return skipGap(conn, plan.timeline(), missingFrom, system, e.getMessage());
+            }
+            throw e;
+        }
+        LOG.info("{}: streaming timeline {} from {}{}", target, plan.timeline(), plan.start(),
+                plan.stopAt().map(s -> " up to its fork at " + s).orElse(""));
+        state = "streaming timeline " + plan.timeline();
+        metrics.streaming(true);
+
+        SegmentBuffer buffer = new SegmentBuffer(plan.firstSegment(segmentSize));
+        // how far the bucket holds the current segment (a partial of it, or nothing beyond its start)
+        Lsn segmentStored = plan.storedThrough().orElse(plan.start());
+        boolean partialStored = plan.partialStored();
+        plan.storedThrough().ifPresent(stream::confirmStored);
+        metrics.stored(plan.storedThrough().orElse(plan.start()), 0, false);
+        Instant firstUnstored = null;
+        Duration pollDelay = MIN_POLL;
+        try {
+            while (true) {
+                if (stopRequested()) {
+                    if (flushOnStop && buffer.end().isAfter(segmentStored)) {
+                        storePartial(writer, stream, buffer, true);
+                    }
+                    return SessionEnd.STOPPED;
+                }
+                ReplicationMessage.XLogData data = stream.poll();
+                Instant now = clock.instant();
+                if (data != null) {
+                    pollDelay = MIN_POLL;
+                    int offset = data.offset();
+                    int remaining = data.length();
+                    Lsn at = data.start();
+                    if (plan.stopAt().isPresent()) {
+                        remaining = (int) Math.min(remaining, Math.max(0, plan.stopAt().get().bytesSince(at)));
+                    }
+                    while (remaining > 0) {
+                        int taken = buffer.append(at, data.message(), offset, remaining);
+                        offset += taken;
+                        remaining -= taken;
+                        at = at.plus(taken);
+                        if (firstUnstored == null) {
+                            firstUnstored = now;
+                            if (metrics.unstoredSince() == null) {
+                                metrics.unstoredSince(now);
+                            }
+                        }
+                        if (buffer.isComplete()) {
+                            storeComplete(writer, stream, buffer, partialStored, segmentStored);
+                            buffer.advance();
+                            segmentStored = buffer.segment().startLsn();
+                            partialStored = false;
+                            firstUnstored = remaining > 0 ? now : null;
+                            metrics.unstoredSince(firstUnstored);
+                        }
+                    }
+                    if (plan.stopAt().isPresent() && !at.isBefore(plan.stopAt().get())) {
+                        if (buffer.end().isAfter(segmentStored)) {
+                            storePartial(writer, stream, buffer, false);
+                        }
+                        LOG.info("{}: timeline {} is stored up to its fork at {}", target, plan.timeline(), plan.stopAt().get());
+                        return SessionEnd.TIMELINE_DONE;
+                    }
+                } else {
+                    waitForStop(pollDelay);
+                    pollDelay = pollDelay.multipliedBy(2).compareTo(settings.idlePoll()) > 0 ? settings.idlePoll() : pollDelay.multipliedBy(2);
+                }
+                if (firstUnstored != null && !now.isBefore(firstUnstored.plus(settings.flushDeadline()))) {
+                    if (buffer.end().isAfter(segmentStored)) {
+                        storePartial(writer, stream, buffer, false);
+                        segmentStored = buffer.end();
+                        partialStored = true;
+                    }
+                    firstUnstored = null;
+                    metrics.unstoredSince(null);
+                    if (data == null) {
+                        buffer.trim(); // quiet: give back what a burst left unused
+                    }
+                }
+                stream.sendStatus(false);
+                metrics.serverEnd(stream.serverWalEnd());
+            }
+        } catch (SQLException e) {
+            if (isRemovedWal(e)) {
+                // Everything before the missing segment was complete and is stored by now.
+                return skipGap(conn, plan.timeline(), buffer.end(), system, e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, SegmentBuffer buffer, boolean partialStored,
+                               Lsn segmentStored) throws SQLException, StopRequested {
+        WalSegmentName segment = buffer.segment();
+        StoredWalObject object = withRetry(stream, "segment " + segment, false,
+                () -> writer.storeComplete(segment, buffer.array()));
+        confirmed(stream, object, object.end().bytesSince(segmentStored), true);
+        if (partialStored || segmentStored.isAfter(segment.startLsn())) {
+            try {
+                writer.deletePartial(segment);
+            } catch (RuntimeException e) {
+                // harmless: the next session removes a partial whose segment is complete
+                LOG.debug("{}: could not remove the partial of {}: {}", target, segment, e.getMessage());
+            }
+        }
+    }
+
+    private void storePartial(WalObjectWriter writer, PhysicalStream stream, SegmentBuffer buffer, boolean stopping)
+            throws SQLException, StopRequested {
+        WalSegmentName segment = buffer.segment();
+        Lsn before = metrics.storedPosition();
+        StoredWalObject object = withRetry(stream, "partial " + segment, stopping,
+                () -> writer.storePartial(segment, buffer.array(), buffer.filled()));
+        long newBytes = object.end().isAfter(before) ? object.end().bytesSince(Lsn.max(before, segment.startLsn())) : 0;
+        confirmed(stream, object, newBytes, false);
+    }
+
+    private void confirmed(PhysicalStream stream, StoredWalObject object, long newBytes, boolean complete) throws SQLException {
+        stream.confirmStored(object.end());
+        stream.sendStatus(true);
+        metrics.stored(object.end(), Math.max(0, newBytes), complete);
+        events.segmentStored(target.instance(), object);
+        LOG.debug("{}: stored {} up to {}", target, object.key(), object.end());
+    }
+
+    @FunctionalInterface
+    private interface Upload {
+        StoredWalObject run();
+    }
+
+    /**
+     * Runs an upload until the store confirms it. Between attempts the stream keeps telling the
+     * server we are alive (so it does not drop us after {@code wal_sender_timeout}) while it holds
+     * the WAL for us. A stop cuts the retries short: right away, or for the final flush of a graceful
+     * stop, once the stop timeout is nearly spent.
+     */
+    private StoredWalObject withRetry(PhysicalStream stream, String what, boolean finalFlush, Upload upload)
+            throws SQLException, StopRequested {
+        Backoff backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
+        int attempt = 0;
+        while (true) {
+            try {
+                return upload.run();
+            } catch (WalConflictException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                attempt++;
+                metrics.uploadError();
+                if (attempt == 1 || attempt % 10 == 0) {
+                    LOG.warn("{}: storing {} failed (attempt {}), retrying: {}", target, what, attempt, describe(e));
+                }
+                state = "retrying upload of " + what + ": " + e.getMessage();
+                Duration wait = backoff.next();
+                if (stopRequested()) {
+                    if (!finalFlush || stopDeadline().minus(wait).isBefore(clock.instant())) {
+                        throw new StopRequested();
+                    }
+                }
+                sleepKeepingAlive(stream, wait, finalFlush);
+            }
+        }
+    }
+
+    private Instant stopDeadline() {
+        Instant requested = stopRequestedAt == null ? clock.instant() : stopRequestedAt;
+        return requested.plus(settings.stopTimeout().multipliedBy(4).dividedBy(5));
+    }
+
+    private void sleepKeepingAlive(PhysicalStream stream, Duration wait, boolean finalFlush) throws SQLException, StopRequested {
+        Instant until = clock.instant().plus(wait);
+        Duration slice = settings.statusInterval().dividedBy(2);
+        while (clock.instant().isBefore(until)) {
+            Duration left = Duration.between(clock.instant(), until);
+            if (stopRequested() && !finalFlush) {
+                throw new StopRequested();
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(left.toMillis(), slice.toMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StopRequested();
+            }
+            stream.sendStatus(false);
+        }
+    }
+
+    /**
+     * The server no longer has WAL from {@code missingFrom}: publish the gap and a backup command
+     * (both must reach Kafka, else the session fails and the gap is found again), then go on where
+     * the server still has WAL. The new position is kept until the bucket holds WAL past it.
+     */
+    private SessionEnd skipGap(ReplicationConnection conn, long timeline, Lsn missingFrom,
+                               SystemIdentity system, String serverMessage) throws SQLException {
+        long segmentSize = expectedSegmentSize;
+        Lsn restart = conn.readSlot(settings.slotName()).flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
+        Lsn availableFrom = StreamPlanner.segmentStart(restart, segmentSize);
+        if (!availableFrom.isAfter(missingFrom)) {
+            availableFrom = StreamPlanner.segmentStart(system.xlogPosition(), segmentSize);
+        }
+        if (!availableFrom.isAfter(missingFrom)) {
+            throw new InstanceMismatchException(target + " says WAL at " + missingFrom + " is removed although its slot holds it from "
+                    + restart + ": " + serverMessage);
+        }
+        WalGap gap = new WalGap(target.instance(), timeline, missingFrom, availableFrom,
+                "the server no longer has the WAL (" + serverMessage + ")");
+        LOG.error("{}: WAL gap on timeline {} from {} to {}: {} — asking for a base backup now", target, timeline, missingFrom,
+                availableFrom, serverMessage);
+        metrics.gap();
+        events.gapDetected(gap);
+        skipTo = Optional.of(availableFrom);
+        return SessionEnd.GAP_SKIPPED;
+    }
+
+    static boolean isRemovedWal(SQLException e) {
+        return ReplicationConnection.UNDEFINED_FILE.equals(e.getSQLState())
+                && e.getMessage() != null && e.getMessage().contains("has already been removed");
+    }
+
+    /** The server is not what its registration says, or contradicts itself: retrying soon will not help. */
+    static final class InstanceMismatchException extends RuntimeException {
+        InstanceMismatchException(String message) {
+            super(message);
+        }
+    }
+}

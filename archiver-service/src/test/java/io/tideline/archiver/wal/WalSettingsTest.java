@@ -1,0 +1,60 @@
+package io.tideline.archiver.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class WalSettingsTest {
+
+    private static WalSettings withFlush(Duration flush) {
+        WalSettings d = WalSettings.defaults();
+        return new WalSettings(flush, d.statusInterval(), d.compressionLevel(), d.slotName(), d.retryInitialDelay(),
+                d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout());
+    }
+
+    @Test
+    void theFlushIntervalIsAtLeastOneSecond() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withFlush(Duration.ofMillis(999)));
+        assertTrue(e.getMessage().contains("flush-interval"), e.getMessage());
+        assertEquals(Duration.ofSeconds(1), withFlush(Duration.ofSeconds(1)).flushInterval());
+    }
+
+    @Test
+    void theUploadStartsEarlyEnoughToKeepTheFlushPromise() {
+        assertEquals(Duration.ofSeconds(58), withFlush(Duration.ofSeconds(60)).flushDeadline());
+        assertEquals(Duration.ofMillis(1600), withFlush(Duration.ofSeconds(2)).flushDeadline());
+        assertEquals(Duration.ofMillis(800), withFlush(Duration.ofSeconds(1)).flushDeadline());
+    }
+
+    @Test
+    void slotNamesAreWhatTheServerAccepts() {
+        WalSettings d = WalSettings.defaults();
+        assertThrows(IllegalArgumentException.class, () -> new WalSettings(d.flushInterval(), d.statusInterval(), d.compressionLevel(),
+                "x; DROP", d.retryInitialDelay(), d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout()));
+        assertEquals("tideline_archiver", d.slotName());
+    }
+
+    @Test
+    void theServersSizesAreParsed() {
+        assertEquals(16L * 1024 * 1024, ReplicationConnection.parseSize("16MB"));
+        assertEquals(1024L * 1024 * 1024, ReplicationConnection.parseSize("1GB"));
+        assertEquals(8192, ReplicationConnection.parseSize("8kB"));
+        assertEquals(8192, ReplicationConnection.parseSize("8192"));
+        assertThrows(IllegalArgumentException.class, () -> ReplicationConnection.parseSize("16 furlongs"));
+    }
+
+    @Test
+    void backoffDoublesUpToItsMaximumAndResets() {
+        Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(5));
+        assertEquals(Duration.ofSeconds(1), b.next());
+        assertEquals(Duration.ofSeconds(2), b.next());
+        assertEquals(Duration.ofSeconds(4), b.next());
+        assertEquals(Duration.ofSeconds(5), b.next());
+        assertEquals(Duration.ofSeconds(5), b.next());
+        b.reset();
+        assertEquals(Duration.ofSeconds(1), b.next());
+    }
+}

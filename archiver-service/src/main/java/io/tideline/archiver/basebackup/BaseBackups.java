@@ -11,7 +11,6 @@ import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageException;
-import io.tideline.core.storage.StoredObject;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.SecureRandom;
@@ -103,7 +102,7 @@ public final class BaseBackups implements AutoCloseable {
         try {
             ObjectStore store = stores.forInstance(instance.id());
             BucketLayout layout = BucketLayout.forSegmentSize(instance.walSegmentSize());
-            Optional<StoredBackups.Found> existing = storedBackups.byCommand(store, layout, request.commandId());
+            Optional<BackupManifest> existing = storedBackups.byCommand(store, layout, request.commandId());
             if (existing.isPresent()) {
                 return resume(request, store, layout, existing.get());
             }
@@ -117,10 +116,9 @@ public final class BaseBackups implements AutoCloseable {
      * A complete backup of this command is stored: either all is done (a redelivered or repeated
      * command), or an archiver stopped while waiting for its WAL, and the wait goes on here.
      */
-    private Outcome resume(BackupRequest request, ObjectStore store, BucketLayout layout, StoredBackups.Found found)
+    private Outcome resume(BackupRequest request, ObjectStore store, BucketLayout layout, BackupManifest manifest)
             throws InterruptedException {
-        BackupManifest manifest = found.manifest();
-        if (WalCoverage.check(store, layout, manifest, found.manifestObject()).restorable()) {
+        if (WalCoverage.check(store, layout, manifest.backupId()).restorable()) {
             LOG.info("skipping {}: backup {} of this command is stored and restorable", request, manifest.backupId());
             return Outcome.ALREADY_STORED;
         }
@@ -130,7 +128,7 @@ public final class BaseBackups implements AutoCloseable {
         run.addDone(manifest.rawBytes());
         progress.begin(run);
         try {
-            return awaitWal(run, store, layout, manifest, found.manifestObject());
+            return awaitWal(run, store, layout, manifest);
         } finally {
             progress.end(run);
         }
@@ -144,21 +142,18 @@ public final class BaseBackups implements AutoCloseable {
         progress.begin(run);
         try {
             LOG.info("{}: taking backup {} of {}:{}", request, backupId, instance.host(), instance.port());
-            Optional<Stored> stored = streamAndStore(run, instance, store, layout);
+            Optional<BackupManifest> stored = streamAndStore(run, instance, store, layout);
             if (stored.isEmpty()) {
                 return Outcome.FAILED;
             }
-            return awaitWal(run, store, layout, stored.get().manifest(), stored.get().object());
+            return awaitWal(run, store, layout, stored.get());
         } finally {
             progress.end(run);
         }
     }
 
-    private record Stored(BackupManifest manifest, StoredObject object) {
-    }
-
     /** Steps 2 to 4; empty when the backup failed (and {@code BackupFailed} is published). */
-    private Optional<Stored> streamAndStore(RunningBackup run, RegisteredInstance instance, ObjectStore store,
+    private Optional<BackupManifest> streamAndStore(RunningBackup run, RegisteredInstance instance, ObjectStore store,
                                             BucketLayout layout) throws InterruptedException {
         String password = secrets.get(instance.replicationSecret());
         ClusterIdentity identity;
@@ -225,9 +220,8 @@ public final class BaseBackups implements AutoCloseable {
                 run.startedAt(), finishedAt[0], identity.serverVersionNum(), identity.systemIdentifier(),
                 layout.walSegmentSize(), stream.rawBytes(), parts.stream().mapToLong(BackupManifest.Part::storedBytes).sum(),
                 BackupManifest.ZSTD, parts, List.of());
-        StoredObject manifestObject;
         try {
-            manifestObject = store.put(layout.backupManifest(run.backup()), manifest.toJson(), Map.of());
+            store.put(layout.backupManifest(run.backup()), manifest.toJson(), Map.of());
         } catch (StorageException e) {
             // A put that threw may still have landed: remove it with the parts, or leave neither usable.
             discardStored(store, layout, run.backup());
@@ -236,18 +230,18 @@ public final class BaseBackups implements AutoCloseable {
         }
         LOG.info("backup {} of {} stored: {} parts, {} bytes raw, {} stored, WAL {} to {}", run.backup(), run.instance(),
                 parts.size(), manifest.rawBytes(), manifest.storedBytes(), manifest.startLsn(), manifest.endLsn());
-        return Optional.of(new Stored(manifest, manifestObject));
+        return Optional.of(manifest);
     }
 
     /** Step 5: polls the bucket with backoff until the WAL is there or the wait times out. */
-    private Outcome awaitWal(RunningBackup run, ObjectStore store, BucketLayout layout, BackupManifest manifest,
-                             StoredObject manifestObject) throws InterruptedException {
+    private Outcome awaitWal(RunningBackup run, ObjectStore store, BucketLayout layout, BackupManifest manifest)
+            throws InterruptedException {
         Instant deadline = clock.instant().plus(settings.walWaitTimeout());
         Duration pause = settings.walPollInitial();
         while (true) {
             String missing;
             try {
-                WalCoverage.Result coverage = WalCoverage.check(store, layout, manifest, manifestObject);
+                WalCoverage.Result coverage = WalCoverage.check(store, layout, manifest.backupId());
                 if (coverage.restorable()) {
                     events.completed(manifest, layout);
                     LOG.info("backup {} of {} completed: WAL {} to {} is stored", manifest.backupId(), manifest.instanceId(),

@@ -23,24 +23,20 @@ final class StoredBackups {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoredBackups.class);
 
-    /** A complete backup: its manifest and the manifest object as stored. */
-    record Found(BackupManifest manifest, StoredObject manifestObject) {
-    }
-
     private record CacheKey(String bucket, String key) {
     }
 
     private final Map<CacheKey, BackupManifest> manifests = new ConcurrentHashMap<>();
 
     /** The complete backup taken for {@code commandId}, if the bucket holds one. */
-    Optional<Found> byCommand(ObjectStore store, BucketLayout layout, String commandId) {
+    Optional<BackupManifest> byCommand(ObjectStore store, BucketLayout layout, String commandId) {
         for (StoredObject listed : store.list(BucketLayout.BASEBACKUPS)) {
             if (!(layout.parse(listed.key()) instanceof ObjectKind.BackupManifest)) {
                 continue;
             }
             Optional<BackupManifest> manifest = read(store, listed.key());
             if (manifest.isPresent() && manifest.get().commandId().equals(commandId)) {
-                return Optional.of(new Found(manifest.get(), listed));
+                return manifest;
             }
         }
         return Optional.empty();

@@ -22,6 +22,7 @@ import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
+import io.tideline.testkit.BucketSeeder;
 import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.sql.Connection;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -51,6 +53,7 @@ class BaseBackupIT {
     private final Fleet fleet;
     private ApplicationContext archiver;
     private EventLog events;
+    private final java.util.List<BucketSeeder> seeders = new java.util.ArrayList<>();
 
     BaseBackupIT(Fleet fleet) {
         this.fleet = fleet;
@@ -73,6 +76,19 @@ class BaseBackupIT {
         }
     }
 
+    /** Stands in for the WAL streamer: stores WAL when the test says so (slot dropped after the test). */
+    private BucketSeeder seeder(RegisteredInstance instance) {
+        BucketSeeder seeder = BucketSeeder.attach(fleet, instance.id());
+        seeders.add(seeder);
+        return seeder;
+    }
+
+    @AfterEach
+    void closeSeeders() {
+        seeders.forEach(BucketSeeder::close);
+        seeders.clear();
+    }
+
     private RegisteredInstance instance(String name) {
         InstanceId id = fleet.postgres().newId(name);
         return fleet.onboarding().create(id, name, InstanceOnboarding.Options.defaults());
@@ -91,9 +107,10 @@ class BaseBackupIT {
     void aBackupIsStoredVerifiablyAndCompletesOnlyOnceItsWalIsStored() throws Exception {
         RegisteredInstance instance = instance("bb-wal");
         String id = instance.id().value();
-        TestWal wal = new TestWal(instance, fleet.postgres().secrets());
-        wal.reserveWal("bbtest");
-        wal.sql("CREATE TABLE orders AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 200000) g");
+        BucketSeeder wal = seeder(instance);
+        try (Connection c = fleet.postgres().connect(wal.instance()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE orders AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 200000) g");
+        }
         ObjectStore store = fleet.objectStores().forInstance(instance.id());
         String commandId = "daily:" + id + ":2026-11-24";
 
@@ -113,7 +130,7 @@ class BaseBackupIT {
         assertEquals(List.of(), events(BackupFailed.class, id, commandId));
 
         Instant walStoredAt = Instant.now();
-        List<String> walKeys = wal.store(store, manifest.timeline(), manifest.startLsn(), manifest.endLsn());
+        List<BucketSeeder.SeededWal> walKeys = wal.seedWalThrough(manifest.endLsn());
         assertFalse(walKeys.isEmpty());
 
         await().atMost(WAIT).until(() -> !events(BackupCompleted.class, id, commandId).isEmpty());
@@ -133,7 +150,7 @@ class BaseBackupIT {
         // The manifest says what the cluster is and where the data is; every part re-reads to its sha256.
         assertEquals(commandId, manifest.commandId());
         assertTrue(manifest.parts().size() >= 3, "a " + manifest.rawBytes() + "-byte stream in 8 MiB parts: " + manifest.parts().size());
-        try (Connection c = wal.superuser(); Statement s = c.createStatement();
+        try (Connection c = fleet.postgres().connect(wal.instance()); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT system_identifier, current_setting('server_version_num')::int FROM pg_control_system()")) {
             rs.next();
             assertEquals(rs.getLong(1), manifest.systemIdentifier());
@@ -153,8 +170,7 @@ class BaseBackupIT {
     void theSameCommandDeliveredTwiceGivesOneBackup() throws Exception {
         RegisteredInstance instance = instance("bb-twice");
         String id = instance.id().value();
-        TestWal wal = new TestWal(instance, fleet.postgres().secrets());
-        wal.reserveWal("bbtest");
+        BucketSeeder wal = seeder(instance);
         ObjectStore store = fleet.objectStores().forInstance(instance.id());
         String commandId = "daily:" + id + ":2026-11-25";
 
@@ -165,7 +181,7 @@ class BaseBackupIT {
 
         await().atMost(WAIT).until(() -> !BackupTesting.manifests(store).isEmpty());
         BackupManifest manifest = BackupTesting.manifests(store).values().iterator().next();
-        wal.store(store, manifest.timeline(), manifest.startLsn(), manifest.endLsn());
+        wal.seedWalThrough(manifest.endLsn());
         await().atMost(WAIT).until(() -> !events(BackupCompleted.class, id, commandId).isEmpty());
 
         // The second delivery has been handled once the group's offset is past it.

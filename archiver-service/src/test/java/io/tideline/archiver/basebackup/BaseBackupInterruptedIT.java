@@ -21,6 +21,7 @@ import io.tideline.schemas.BackupPhase;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
+import io.tideline.testkit.BucketSeeder;
 import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ class BaseBackupInterruptedIT {
     private final Fleet fleet;
     private ApplicationContext archiver;
     private EventLog events;
+    private final java.util.List<BucketSeeder> seeders = new java.util.ArrayList<>();
 
     BaseBackupInterruptedIT(Fleet fleet) {
         this.fleet = fleet;
@@ -77,6 +79,19 @@ class BaseBackupInterruptedIT {
                 .filter(e -> commandId.equals(String.valueOf(((GenericRecord) e).get("commandId")))).toList();
     }
 
+    /** Stands in for the WAL streamer: stores WAL when the test says so (slot dropped after the test). */
+    private BucketSeeder seeder(RegisteredInstance instance) {
+        BucketSeeder seeder = BucketSeeder.attach(fleet, instance.id());
+        seeders.add(seeder);
+        return seeder;
+    }
+
+    @AfterEach
+    void closeSeeders() {
+        seeders.forEach(BucketSeeder::close);
+        seeders.clear();
+    }
+
     private RegisteredInstance instance(String name) {
         InstanceId id = fleet.postgres().newId(name);
         return fleet.onboarding().create(id, name, InstanceOnboarding.Options.defaults());
@@ -99,8 +114,7 @@ class BaseBackupInterruptedIT {
         RegisteredInstance instance = instance("bb-s3-outage");
         String id = instance.id().value();
         pgbench(instance, 5);
-        TestWal wal = new TestWal(instance, fleet.postgres().secrets());
-        wal.reserveWal("bbtest");
+        BucketSeeder wal = seeder(instance);
         ObjectStore store = fleet.objectStores().forInstance(instance.id());
         // Throttled so the stream lasts long enough to pull the store away in the middle of it.
         archiver = BackupTesting.startArchiver(fleet, Map.of(BackupConfiguration.PREFIX + ".max-rate-kb-per-second", 12_288));
@@ -138,7 +152,7 @@ class BaseBackupInterruptedIT {
         await().atMost(WAIT).until(() -> !BackupTesting.manifests(store).isEmpty());
         BackupManifest manifest = BackupTesting.manifests(store).values().iterator().next();
         assertNotEquals(failedId, manifest.backupId());
-        wal.store(store, manifest.timeline(), manifest.startLsn(), manifest.endLsn());
+        wal.seedWalThrough(manifest.endLsn());
         await().atMost(WAIT).until(() -> !events(BackupCompleted.class, id, commandId).isEmpty());
         assertEquals(manifest.backupId().value(), events(BackupCompleted.class, id, commandId).get(0).getBackupId());
         assertEquals(1, BackupTesting.manifests(store).size());

@@ -8,15 +8,14 @@ import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.Sha256;
-import io.tideline.core.storage.StoredObject;
+import io.tideline.core.window.BackupEntry;
+import io.tideline.core.window.BucketInventory;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.WalEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +34,13 @@ class WalCoverageTest {
                 List.of(new BackupManifest.Part(key, OptionalLong.of(1000), 100, Sha256.of(new byte[] {1}))), List.of());
     }
 
-    private static StoredObject manifestObject() {
-        return new StoredObject(LAYOUT.backupManifest(ID), 900, T.plusSeconds(31), Optional.of(Sha256.of(new byte[] {2})), Map.of());
+    private static BucketInventory inventory(BackupManifest m, List<WalEntry> wal) {
+        BucketInventory.Builder b = BucketInventory.builder().backup(new BackupEntry(m.backupId(), m.timeline(),
+                m.startLsn(), m.endLsn(), m.startedAt(), m.finishedAt(),
+                new io.tideline.core.window.StoredObject(LAYOUT.backupManifest(ID), 900, T.plusSeconds(31)),
+                List.of(new io.tideline.core.window.StoredObject(m.parts().get(0).key(), 100, T.plusSeconds(30)))));
+        wal.forEach(b::wal);
+        return b.build();
     }
 
     private static WalEntry complete(long segmentNo) {
@@ -53,33 +57,40 @@ class WalCoverageTest {
     @Test
     void aBackupWithinOneSegmentNeedsThatSegment() {
         BackupManifest m = manifest("0/2000028", "0/2000100");
-        WalCoverage.Result none = WalCoverage.evaluate(m, manifestObject(), List.of());
+        WalCoverage.Result none = WalCoverage.evaluate(inventory(m, List.of()), ID);
         assertFalse(none.restorable());
         assertTrue(none.missing().contains("000000010000000000000002"), none.missing());
-        assertTrue(WalCoverage.evaluate(m, manifestObject(), List.of(complete(2))).restorable());
+        assertTrue(WalCoverage.evaluate(inventory(m, List.of(complete(2))), ID).restorable());
     }
 
     @Test
     void everySegmentFromStartToEndIsNeeded() {
         BackupManifest m = manifest("0/2000028", "0/4000100");
         List<WalEntry> wal = new ArrayList<>(List.of(complete(2), complete(4)));
-        WalCoverage.Result hole = WalCoverage.evaluate(m, manifestObject(), wal);
+        WalCoverage.Result hole = WalCoverage.evaluate(inventory(m, wal), ID);
         assertFalse(hole.restorable());
         assertTrue(hole.missing().contains("000000010000000000000003"), hole.missing());
         wal.add(complete(3));
-        assertTrue(WalCoverage.evaluate(m, manifestObject(), wal).restorable());
+        assertTrue(WalCoverage.evaluate(inventory(m, wal), ID).restorable());
     }
 
     @Test
     void aPartialCountsOnlyIfItReachesTheEnd() {
         BackupManifest m = manifest("0/2000028", "0/3000100");
-        assertFalse(WalCoverage.evaluate(m, manifestObject(), List.of(complete(2), partial(3, "0/3000050"))).restorable());
-        assertTrue(WalCoverage.evaluate(m, manifestObject(), List.of(complete(2), partial(3, "0/3000100"))).restorable());
+        assertFalse(WalCoverage.evaluate(inventory(m, List.of(complete(2), partial(3, "0/3000050"))), ID).restorable());
+        assertTrue(WalCoverage.evaluate(inventory(m, List.of(complete(2), partial(3, "0/3000100"))), ID).restorable());
+    }
+
+    @Test
+    void aBackupWhoseManifestIsNotInTheBucketIsNotRestorable() {
+        WalCoverage.Result r = WalCoverage.evaluate(BucketInventory.builder().wal(complete(2)).build(), ID);
+        assertFalse(r.restorable());
+        assertTrue(r.missing().contains("no readable manifest"), r.missing());
     }
 
     @Test
     void walOfTheSegmentsAfterTheEndAloneIsNotEnough() {
         BackupManifest m = manifest("0/2000028", "0/2000100");
-        assertFalse(WalCoverage.evaluate(m, manifestObject(), List.of(complete(3), complete(4))).restorable());
+        assertFalse(WalCoverage.evaluate(inventory(m, List.of(complete(3), complete(4))), ID).restorable());
     }
 }

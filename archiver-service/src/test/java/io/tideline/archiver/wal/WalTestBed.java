@@ -103,7 +103,11 @@ final class WalTestBed implements AutoCloseable {
     }
 
     ApplicationContext startArchiver(Duration flushInterval) {
-        ApplicationContext context = ApplicationContext.run(archiverProperties(flushInterval));
+        return startArchiver(archiverProperties(flushInterval));
+    }
+
+    ApplicationContext startArchiver(Map<String, Object> properties) {
+        ApplicationContext context = ApplicationContext.run(properties);
         contexts.add(context);
         return context;
     }

@@ -2,6 +2,7 @@ package io.tideline.core.inventory;
 
 import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.ids.BackupId;
+import io.tideline.core.ids.InstanceId;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ChecksumMismatchException;
 import io.tideline.core.storage.NoSuchObjectException;
@@ -40,7 +41,8 @@ import java.util.TreeMap;
  *   <li>History files are read and become {@link TimelineBranch}es.</li>
  *   <li>Keys outside the layout are left out, as are objects whose content contradicts their key (a
  *       manifest that does not parse or fails its checksum, a partial without WAL metadata, a history file
- *       that does not parse). Those are reported in {@link BucketScan#problems()}: never used, never
+ *       that does not parse, a manifest of another instance or segment size, a manifest listing parts that are
+ *       not in the bucket). Those are reported in {@link BucketScan#problems()}: never used, never
  *       deleted, and a person is told.</li>
  * </ul>
  * Storage errors (unreachable, access denied) propagate: an inventory is either complete or not made,
@@ -100,6 +102,14 @@ public final class BucketInventoryReader {
             }
             Set<String> listedInManifest = new HashSet<>();
             manifest.get().parts().forEach(p -> listedInManifest.add(p.key()));
+            Set<String> present = new HashSet<>();
+            listed.forEach(o -> present.add(o.key()));
+            List<String> missing = listedInManifest.stream().filter(k -> !present.contains(k)).sorted().toList();
+            if (!missing.isEmpty()) {
+                // The manifest promises parts that are gone: nothing can restore from this backup.
+                problems.add("backup " + id + " lacks parts its manifest lists " + missing + "; backup left out");
+                continue;
+            }
             List<io.tideline.core.window.StoredObject> own = new ArrayList<>();
             for (StoredObject part : listed) {
                 if (listedInManifest.contains(part.key())) {
@@ -122,6 +132,17 @@ public final class BucketInventoryReader {
     private Optional<BackupManifest> readManifest(ObjectStore store, BackupId id, StoredObject object, List<String> problems) {
         try {
             BackupManifest manifest = BackupManifest.parse(store.getVerified(object.key()));
+            Optional<InstanceId> owner = BucketLayout.instanceOfBucket(store.bucket());
+            if (owner.isPresent() && !manifest.instanceId().equals(owner.get())) {
+                problems.add("manifest " + object.key() + " belongs to instance " + manifest.instanceId() + ", not "
+                        + owner.get() + "; backup left out");
+                return Optional.empty();
+            }
+            if (manifest.walSegmentSize() != layout.walSegmentSize()) {
+                problems.add("manifest " + object.key() + " is for wal_segment_size " + manifest.walSegmentSize()
+                        + ", the bucket's layout for " + layout.walSegmentSize() + "; backup left out");
+                return Optional.empty();
+            }
             if (!manifest.backupId().equals(id)) {
                 problems.add("manifest " + object.key() + " describes backup " + manifest.backupId() + ", not " + id
                         + "; backup left out");

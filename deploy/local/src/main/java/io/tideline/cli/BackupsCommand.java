@@ -10,6 +10,14 @@ import io.tideline.cli.output.Table;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.window.TimeRange;
+import io.tideline.core.inventory.BucketInventoryReader;
+import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.core.storage.ObjectStores;
+import io.tideline.core.storage.StorageException;
+import io.tideline.core.window.RestorableWindow;
+import java.util.Optional;
 import io.tideline.runtime.DurationText;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -43,6 +51,35 @@ final class BackupsCommand implements Callable<Integer> {
 
     static final Duration READ_TIMEOUT = Duration.ofMinutes(1);
 
+    private final List<String> notes = new ArrayList<>();
+
+    /**
+     * The window as the restore service will judge it: from the bucket itself, read with the instance's
+     * own credentials. Empty when this machine cannot read it (no S3 endpoint known, or not the home that
+     * holds the instance's keys); the window then comes from the events.
+     */
+    private Optional<RestorableWindow> bucketWindow(Deployment target, RegisteredInstance instance) {
+        if (target.s3().isEmpty()) {
+            notes.add("window computed from the events (no object store known)");
+            return Optional.empty();
+        }
+        DirectorySecretStore secrets = new DirectorySecretStore(target.home().secretsDir());
+        if (secrets.find(instance.s3SecretKey()).isEmpty()) {
+            notes.add("window computed from the events (this home holds no keys of bucket " + instance.bucket() + ")");
+            return Optional.empty();
+        }
+        try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(target.s3().get()), secrets,
+                TidelineCli.of(spec).clock())) {
+            BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
+                    .read(stores.forInstance(instance.id()));
+            scan.problems().forEach(p -> notes.add("bucket: " + p));
+            return Optional.of(RestorableWindow.of(scan.inventory()));
+        } catch (StorageException e) {
+            notes.add("window computed from the events (bucket not readable: " + e.getMessage() + ")");
+            return Optional.empty();
+        }
+    }
+
     @Override
     public Integer call() {
         Deployment target = deployment.resolve();
@@ -57,7 +94,7 @@ final class BackupsCommand implements Callable<Integer> {
                     events.addAll(stream.readToEndAtOpen(READ_TIMEOUT));
                 }
             }
-            view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize());
+            view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize(), bucketWindow(target, instance));
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -70,7 +107,9 @@ final class BackupsCommand implements Callable<Integer> {
                     "ranges", view.window().stream().map(r -> Map.of("from", r.from().toString(), "to", r.to().toString())).toList()));
             m.put("walStoredUpTo", view.newestWal().map(w -> Map.of("lsn", w.getEndLsn(), "segment", w.getSegment(),
                     "partial", w.getPartial(), "storedAt", w.getStoredAt().toString())).orElse(null));
+            m.put("windowFrom", view.windowSource());
             m.put("backups", view.backups());
+            m.put("notes", notes);
             Json.print(out, m);
             return ExitCodes.OK;
         }
@@ -102,6 +141,7 @@ final class BackupsCommand implements Callable<Integer> {
         }
         view.newestWal().ifPresent(w -> out.println("WAL stored up to " + w.getEndLsn() + " (segment " + w.getSegment()
                 + (w.getPartial() ? ", partial" : "") + ") at " + w.getStoredAt() + "."));
+        notes.forEach(n -> out.println("note: " + n));
         out.flush();
         return ExitCodes.OK;
     }

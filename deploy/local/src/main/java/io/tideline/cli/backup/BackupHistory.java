@@ -31,10 +31,11 @@ import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * An instance's backups and restorable window as its events tell them, for when the restore service's
- * Backups view cannot be asked. The window is core's one computation ({@link RestorableWindow}) over an
- * inventory rebuilt from the events that index the bucket: completed backups, the latest stored object
- * of every WAL segment, minus what retention expired.
+ * An instance's backups (from its events: reasons, failures, running ones) and its restorable window.
+ * The window is core's one computation ({@link RestorableWindow}), over the bucket's own inventory when
+ * the caller could read the bucket (what the restore service validates against), else over an inventory
+ * rebuilt from the events that index the bucket: completed backups, the latest stored object of every
+ * WAL segment, minus what retention expired.
  */
 public final class BackupHistory {
 
@@ -44,7 +45,8 @@ public final class BackupHistory {
     }
 
     /** The view: backups newest first, the restorable ranges oldest first, how far WAL is stored. */
-    public record View(String instance, List<Row> backups, List<TimeRange> window, Optional<WalSegmentStored> newestWal) {
+    public record View(String instance, List<Row> backups, List<TimeRange> window, Optional<WalSegmentStored> newestWal,
+                       String windowSource) {
 
         public Optional<Instant> from() {
             return window.isEmpty() ? Optional.empty() : Optional.of(window.get(0).from());
@@ -58,11 +60,17 @@ public final class BackupHistory {
     private BackupHistory() {
     }
 
+    /** As {@link #of(String, List, long, Optional)}, with the window computed from the events. */
+    public static View of(String instance, List<Event> events, long walSegmentSize) {
+        return of(instance, events, walSegmentSize, Optional.empty());
+    }
+
     /**
      * @param events          the timeline and backup-command records of the instance (others are ignored), in log order
      * @param walSegmentSize  the instance's segment size
+     * @param fromBucket      the window computed from the bucket's inventory, when the bucket could be read
      */
-    public static View of(String instance, List<Event> events, long walSegmentSize) {
+    public static View of(String instance, List<Event> events, long walSegmentSize, Optional<RestorableWindow> fromBucket) {
         Map<String, BackupCommand> commands = new HashMap<>();
         Map<String, Row> rows = new LinkedHashMap<>();
         Map<String, BackupCompleted> completed = new LinkedHashMap<>();
@@ -122,7 +130,7 @@ public final class BackupHistory {
                 inventory.wal(WalEntry.partial(segment(p, walSegmentSize), Lsn.parse(p.getEndLsn()), p.getStoredAt(), object(p)));
             }
         }
-        RestorableWindow window = RestorableWindow.of(inventory.build());
+        RestorableWindow window = fromBucket.orElseGet(() -> RestorableWindow.of(inventory.build()));
         Set<String> restorable = new HashSet<>();
         window.restorableBackups().forEach(r -> restorable.add(r.backup().id().value()));
         List<Row> table = new ArrayList<>();
@@ -137,7 +145,7 @@ public final class BackupHistory {
                     r.bytesStored(), r.startLsn(), r.endLsn(), status));
         }
         table.sort(Comparator.comparing(Row::backupId).reversed());
-        return new View(instance, table, window.ranges(), Optional.ofNullable(newest));
+        return new View(instance, table, window.ranges(), Optional.ofNullable(newest), fromBucket.isPresent() ? "bucket" : "events");
     }
 
     private static Row row(String id, BackupCommand command, Instant started, Instant finished, Long raw, Long stored,

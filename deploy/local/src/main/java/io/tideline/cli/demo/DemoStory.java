@@ -141,7 +141,7 @@ public final class DemoStory {
         int batches = 4;
         for (int b = 0; b < batches; b++) {
             app.insert(options.rows() / batches, b);
-            narrator.progress().update("writing orders", (long) (b + 1) * (options.rows() / batches), options.rows());
+            narrator.progress().updateCount("writing orders", (long) (b + 1) * (options.rows() / batches), options.rows());
         }
         Workload.Snapshot afterLoad = app.snapshot();
         narrator.done(afterLoad.toString());
@@ -163,7 +163,7 @@ public final class DemoStory {
         int perBatch = Math.max(100, options.rows() / AFTER_BACKUP_BATCHES);
         for (int i = 0; i < AFTER_BACKUP_BATCHES; i++) {
             lastGoodCommit = app.insert(perBatch, batches + i);
-            narrator.progress().update("writing more orders", (long) (i + 1) * perBatch, (long) AFTER_BACKUP_BATCHES * perBatch);
+            narrator.progress().updateCount("writing more orders", (long) (i + 1) * perBatch, (long) AFTER_BACKUP_BATCHES * perBatch);
             sleep(Duration.ofMillis(700));
         }
         Workload.Snapshot good = app.snapshot();

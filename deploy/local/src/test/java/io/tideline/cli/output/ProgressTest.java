@@ -37,6 +37,16 @@ class ProgressTest {
     }
 
     @Test
+    void countsAreShownAsPlainNumbers() {
+        StringWriter text = new StringWriter();
+        try (Progress p = new Progress(new PrintWriter(text, true), false)) {
+            p.updateCount("writing orders", 10_000, 40_000);
+        }
+        assertEquals("  writing orders  (10000 of 40000)", text.toString().strip().replaceFirst("^", "  "));
+        assertTrue(Progress.render("rows", 1, 4, 0, false).contains("25%  1 / 4"));
+    }
+
+    @Test
     void bytesInBinaryUnits() {
         assertEquals("512 B", Progress.bytes(512));
         assertEquals("1.5 MiB", Progress.bytes(1536 * 1024));

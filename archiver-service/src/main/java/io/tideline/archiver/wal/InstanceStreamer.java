@@ -281,6 +281,7 @@ final class InstanceStreamer {
         plan.storedThrough().ifPresent(stream::confirmStored);
         metrics.stored(plan.storedThrough().orElse(plan.start()), 0, false);
         Instant firstUnstored = null;
+        Instant lastData = clock.instant();
         Duration pollDelay = MIN_POLL;
         try {
             while (true) {
@@ -294,6 +295,13 @@ final class InstanceStreamer {
                 Instant now = clock.instant();
                 if (data != null) {
                     pollDelay = MIN_POLL;
+                    lastData = now;
+                    if (buffer.isReleased()) {
+                        WalSegmentName held = buffer.segment();
+                        Lsn end = buffer.end();
+                        buffer.restore(withRetry(stream, "reload of partial " + held, false,
+                                () -> writer.loadPartial(held, end)));
+                    }
                     int offset = data.offset();
                     int remaining = data.length();
                     Lsn at = data.start();
@@ -343,8 +351,13 @@ final class InstanceStreamer {
                         buffer.trim(); // quiet: give back what a burst left unused
                     }
                 }
+                if (data == null && firstUnstored == null && !buffer.isReleased() && !buffer.isEmpty()
+                        && buffer.end().equals(segmentStored) && !now.isBefore(lastData.plus(settings.idleRelease()))) {
+                    buffer.release(); // idle and all stored: hold nothing until WAL arrives again
+                }
                 stream.sendStatus(false);
                 metrics.serverEnd(stream.serverWalEnd());
+                metrics.bufferBytes(buffer.capacity());
             }
         } catch (SQLException e) {
             if (isRemovedWal(e)) {
@@ -390,8 +403,8 @@ final class InstanceStreamer {
     }
 
     @FunctionalInterface
-    private interface Upload {
-        StoredWalObject run();
+    private interface StoreCall<T> {
+        T run();
     }
 
     /**
@@ -400,7 +413,7 @@ final class InstanceStreamer {
      * the WAL for us. A stop cuts the retries short: right away, or for the final flush of a graceful
      * stop, once the stop timeout is nearly spent.
      */
-    private StoredWalObject withRetry(PhysicalStream stream, String what, boolean finalFlush, Upload upload)
+    private <T> T withRetry(PhysicalStream stream, String what, boolean finalFlush, StoreCall<T> upload)
             throws SQLException, StopRequested {
         Backoff backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
         int attempt = 0;

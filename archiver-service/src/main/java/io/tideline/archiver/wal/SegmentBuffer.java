@@ -22,6 +22,8 @@ final class SegmentBuffer {
     private WalSegmentName segment;
     private byte[] bytes = EMPTY;
     private int filled;
+    /** The bytes {@code [0, filled)} were given up to the store (a stored partial holds them): see {@link #release()}. */
+    private boolean released;
 
     SegmentBuffer(WalSegmentName segment) {
         this.segment = Objects.requireNonNull(segment, "segment");
@@ -57,6 +59,7 @@ final class SegmentBuffer {
      * as fits; returns how many bytes were taken. The rest belongs to the next segment.
      */
     int append(Lsn start, byte[] source, int offset, int length) {
+        requireHeld();
         if (!start.equals(end())) {
             throw new IllegalArgumentException("WAL out of order for segment " + segment + ": expected " + end() + ", got " + start);
         }
@@ -86,7 +89,39 @@ final class SegmentBuffer {
      * never grows past the segment size); valid until the buffer changes.
      */
     byte[] array() {
+        requireHeld();
         return bytes;
+    }
+
+    private void requireHeld() {
+        if (released) {
+            throw new IllegalStateException("the " + filled + " bytes of segment " + segment + " were released; restore them first");
+        }
+    }
+
+    /**
+     * Gives up the memory of bytes that are stored (as the segment's partial) while the stream is
+     * idle: an idle instance then holds nothing. {@link #restore} brings them back when WAL arrives.
+     */
+    void release() {
+        bytes = EMPTY;
+        released = filled > 0;
+    }
+
+    boolean isReleased() {
+        return released;
+    }
+
+    /** Puts back the released bytes, read from the store; they must be exactly as many as were held. */
+    void restore(byte[] content) {
+        if (!released) {
+            throw new IllegalStateException("segment " + segment + " holds its bytes");
+        }
+        if (content.length != filled) {
+            throw new IllegalArgumentException("segment " + segment + " held " + filled + " bytes, the store gave back " + content.length);
+        }
+        bytes = content;
+        released = false;
     }
 
     /** Bytes of memory held. */
@@ -105,7 +140,7 @@ final class SegmentBuffer {
 
     /** Shrinks the array to what is held (none when empty): for a stream that went quiet. */
     void trim() {
-        if (bytes.length > filled) {
+        if (!released && bytes.length > filled) {
             bytes = filled == 0 ? EMPTY : Arrays.copyOf(bytes, filled);
         }
     }

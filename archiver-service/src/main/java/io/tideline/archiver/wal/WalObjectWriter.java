@@ -3,11 +3,13 @@ package io.tideline.archiver.wal;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.NoSuchObjectException;
 import io.tideline.core.storage.ObjectConflictException;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.Sha256;
 import io.tideline.core.storage.StoredObject;
 import io.tideline.core.storage.WalObjectMetadata;
+import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -89,6 +91,26 @@ final class WalObjectWriter implements AutoCloseable {
         WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.startLsn().plus(length), raw);
         StoredObject stored = store.put(key, compress(bytes, length), meta.toMap());
         return new StoredWalObject(key, segment, meta.endLsn(), raw, stored.size(), clock.instant(), true);
+    }
+
+    /**
+     * The WAL of the segment's stored partial, checked (the object's sha256, then the uncompressed
+     * bytes' sha256 and length against its metadata); fails if it does not reach exactly {@code end}.
+     */
+    byte[] loadPartial(WalSegmentName segment, Lsn end) {
+        String key = layout.walPartial(segment);
+        StoredObject object = store.head(key).orElseThrow(() -> new NoSuchObjectException(store.bucket(), key, null));
+        WalObjectMetadata meta = WalObjectMetadata.from(object);
+        if (!meta.endLsn().equals(end)) {
+            // changed under us; the next session starts over from what the bucket holds
+            throw new IllegalStateException("the partial " + key + " reaches " + meta.endLsn() + ", expected " + end);
+        }
+        byte[] compressed = store.getVerified(key);
+        byte[] raw = Zstd.decompress(compressed, (int) meta.rawBytes());
+        if (raw.length != meta.rawBytes() || !Sha256.of(raw).equals(meta.rawSha256())) {
+            throw new WalConflictException("the partial " + key + " does not hold the WAL its metadata describes");
+        }
+        return raw;
     }
 
     void deletePartial(WalSegmentName segment) {

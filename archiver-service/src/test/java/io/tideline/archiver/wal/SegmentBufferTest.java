@@ -83,4 +83,33 @@ class SegmentBufferTest {
         buffer.append(buffer.end(), new byte[10], 0, 10);
         assertThrows(IllegalStateException.class, buffer::advance);
     }
+
+    @Test
+    void releasedBytesMustBeRestoredExactlyBeforeMoreArrive() {
+        SegmentBuffer buffer = new SegmentBuffer(WalSegmentName.of(1, Lsn.parse("0/3000000"), MB));
+        byte[] first = new byte[1000];
+        new Random(3).nextBytes(first);
+        buffer.append(buffer.end(), first, 0, first.length);
+
+        buffer.release();
+        assertEquals(0, buffer.capacity(), "an idle stream holds nothing");
+        assertTrue(buffer.isReleased());
+        assertEquals(Lsn.parse("0/3000000").plus(1000), buffer.end(), "the position is kept");
+        assertThrows(IllegalStateException.class, () -> buffer.append(buffer.end(), new byte[1], 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> buffer.restore(new byte[999]));
+
+        buffer.restore(first.clone());
+        buffer.append(buffer.end(), new byte[] {42}, 0, 1);
+        assertArrayEquals(first, Arrays.copyOf(buffer.array(), 1000));
+        assertEquals(42, buffer.array()[1000]);
+    }
+
+    @Test
+    void anEmptyBufferHasNothingToRelease() {
+        SegmentBuffer buffer = new SegmentBuffer(WalSegmentName.of(1, Lsn.parse("0/3000000"), MB));
+        buffer.release();
+        assertEquals(false, buffer.isReleased());
+        buffer.append(buffer.end(), new byte[10], 0, 10);
+        assertEquals(10, buffer.filled());
+    }
 }

@@ -191,8 +191,8 @@ final class InstanceStreamer {
             TimelineHistory history = system.timeline() == 1 ? TimelineHistory.initial()
                     : TimelineHistory.parse(system.timeline(), conn.timelineHistory(system.timeline()));
             ObjectStore bucket = store.get();
-            try (WalObjectWriter writer = new WalObjectWriter(bucket, BucketLayout.forSegmentSize(segmentSize),
-                    settings.compressionLevel(), clock)) {
+            WalObjectWriter writer = new WalObjectWriter(bucket, BucketLayout.forSegmentSize(segmentSize), clock);
+            try (SegmentCompressor compressor = new SegmentCompressor(settings.compressionLevel())) {
                 StoredWal stored = StoredWal.read(bucket, writer.layout());
                 storeHistories(conn, history, stored, writer);
                 removeStalePartials(stored, writer);
@@ -201,7 +201,7 @@ final class InstanceStreamer {
                 if (skipTo.isPresent() && !skipTo.get().isAfter(plan.start()) && plan.storedThrough().isPresent()) {
                     skipTo = Optional.empty(); // the bucket holds WAL from past the gap now
                 }
-                return stream(conn, writer, history, plan, system);
+                return stream(conn, writer, compressor, plan, system);
             }
         } finally {
             connection = null;
@@ -256,7 +256,7 @@ final class InstanceStreamer {
         return slot.flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
     }
 
-    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, TimelineHistory history, StreamPlan plan,
+    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, SegmentCompressor compressor, StreamPlan plan,
                               SystemIdentity system) throws SQLException, StopRequested {
         long segmentSize = writer.layout().walSegmentSize();
         PhysicalStream stream;
@@ -287,7 +287,7 @@ final class InstanceStreamer {
             while (true) {
                 if (stopRequested()) {
                     if (flushOnStop && buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, stream, buffer, true);
+                        storePartial(writer, compressor, stream, buffer, true);
                     }
                     return SessionEnd.STOPPED;
                 }
@@ -299,8 +299,10 @@ final class InstanceStreamer {
                     if (buffer.isReleased()) {
                         WalSegmentName held = buffer.segment();
                         Lsn end = buffer.end();
-                        buffer.restore(withRetry(stream, "reload of partial " + held, false,
-                                () -> writer.loadPartial(held, end)));
+                        WalObjectWriter.Partial partial = withRetry(stream, "reload of partial " + held, false,
+                                () -> writer.loadPartial(held, end));
+                        buffer.restore(partial.raw());
+                        compressor.adopt(held, partial.compressed(), partial.raw());
                     }
                     int offset = data.offset();
                     int remaining = data.length();
@@ -320,7 +322,7 @@ final class InstanceStreamer {
                             }
                         }
                         if (buffer.isComplete()) {
-                            storeComplete(writer, stream, buffer, partialStored, segmentStored);
+                            storeComplete(writer, compressor, stream, buffer, partialStored, segmentStored);
                             buffer.advance();
                             segmentStored = buffer.segment().startLsn();
                             partialStored = false;
@@ -330,7 +332,7 @@ final class InstanceStreamer {
                     }
                     if (plan.stopAt().isPresent() && !at.isBefore(plan.stopAt().get())) {
                         if (buffer.end().isAfter(segmentStored)) {
-                            storePartial(writer, stream, buffer, false);
+                            storePartial(writer, compressor, stream, buffer, false);
                         }
                         LOG.info("{}: timeline {} is stored up to its fork at {}", target, plan.timeline(), plan.stopAt().get());
                         return SessionEnd.TIMELINE_DONE;
@@ -341,7 +343,7 @@ final class InstanceStreamer {
                 }
                 if (firstUnstored != null && !now.isBefore(firstUnstored.plus(settings.flushDeadline()))) {
                     if (buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, stream, buffer, false);
+                        storePartial(writer, compressor, stream, buffer, false);
                         segmentStored = buffer.end();
                         partialStored = true;
                     }
@@ -354,10 +356,11 @@ final class InstanceStreamer {
                 if (data == null && firstUnstored == null && !buffer.isReleased() && !buffer.isEmpty()
                         && buffer.end().equals(segmentStored) && !now.isBefore(lastData.plus(settings.idleRelease()))) {
                     buffer.release(); // idle and all stored: hold nothing until WAL arrives again
+                    compressor.release();
                 }
                 stream.sendStatus(false);
                 metrics.serverEnd(stream.serverWalEnd());
-                metrics.bufferBytes(buffer.capacity());
+                metrics.bufferBytes(buffer.capacity() + compressor.capacity());
             }
         } catch (SQLException e) {
             if (isRemovedWal(e)) {
@@ -368,11 +371,11 @@ final class InstanceStreamer {
         }
     }
 
-    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, SegmentBuffer buffer, boolean partialStored,
-                               Lsn segmentStored) throws SQLException, StopRequested {
+    private void storeComplete(WalObjectWriter writer, SegmentCompressor compressor, PhysicalStream stream, SegmentBuffer buffer,
+                               boolean partialStored, Lsn segmentStored) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
-        StoredWalObject object = withRetry(stream, "segment " + segment, false,
-                () -> writer.storeComplete(segment, buffer.array()));
+        SegmentCompressor.Compressed wal = compressor.upTo(segment, buffer.array(), buffer.filled());
+        StoredWalObject object = withRetry(stream, "segment " + segment, false, () -> writer.storeComplete(segment, wal));
         confirmed(stream, object, object.end().bytesSince(segmentStored), true);
         if (partialStored || segmentStored.isAfter(segment.startLsn())) {
             try {
@@ -384,12 +387,12 @@ final class InstanceStreamer {
         }
     }
 
-    private void storePartial(WalObjectWriter writer, PhysicalStream stream, SegmentBuffer buffer, boolean stopping)
-            throws SQLException, StopRequested {
+    private void storePartial(WalObjectWriter writer, SegmentCompressor compressor, PhysicalStream stream, SegmentBuffer buffer,
+                              boolean stopping) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
         Lsn before = metrics.storedPosition();
-        StoredWalObject object = withRetry(stream, "partial " + segment, stopping,
-                () -> writer.storePartial(segment, buffer.array(), buffer.filled()));
+        SegmentCompressor.Compressed wal = compressor.upTo(segment, buffer.array(), buffer.filled());
+        StoredWalObject object = withRetry(stream, "partial " + segment, stopping, () -> writer.storePartial(segment, wal));
         long newBytes = object.end().isAfter(before) ? object.end().bytesSince(Lsn.max(before, segment.startLsn())) : 0;
         confirmed(stream, object, newBytes, false);
     }

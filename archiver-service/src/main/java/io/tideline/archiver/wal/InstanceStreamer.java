@@ -192,17 +192,15 @@ final class InstanceStreamer {
                     : TimelineHistory.parse(system.timeline(), conn.timelineHistory(system.timeline()));
             ObjectStore bucket = store.get();
             WalObjectWriter writer = new WalObjectWriter(bucket, BucketLayout.forSegmentSize(segmentSize), clock);
-            try (SegmentCompressor compressor = new SegmentCompressor(settings.compressionLevel())) {
-                StoredWal stored = StoredWal.read(bucket, writer.layout());
-                storeHistories(conn, history, stored, writer);
-                removeStalePartials(stored, writer);
-                Lsn slotRestart = ensureSlot(conn, system);
-                StreamPlan plan = StreamPlanner.plan(stored, history, slotRestart, skipTo, segmentSize);
-                if (skipTo.isPresent() && !skipTo.get().isAfter(plan.start()) && plan.storedThrough().isPresent()) {
-                    skipTo = Optional.empty(); // the bucket holds WAL from past the gap now
-                }
-                return stream(conn, writer, compressor, plan, system);
+            StoredWal stored = StoredWal.read(bucket, writer.layout());
+            storeHistories(conn, history, stored, writer);
+            removeStalePartials(stored, writer);
+            Lsn slotRestart = ensureSlot(conn, system);
+            StreamPlan plan = StreamPlanner.plan(stored, history, slotRestart, skipTo, segmentSize);
+            if (skipTo.isPresent() && !skipTo.get().isAfter(plan.start()) && plan.storedThrough().isPresent()) {
+                skipTo = Optional.empty(); // the bucket holds WAL from past the gap now
             }
+            return stream(conn, writer, plan, system);
         } finally {
             connection = null;
             metrics.streaming(false);
@@ -256,8 +254,8 @@ final class InstanceStreamer {
         return slot.flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
     }
 
-    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, SegmentCompressor compressor, StreamPlan plan,
-                              SystemIdentity system) throws SQLException, StopRequested {
+    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, StreamPlan plan, SystemIdentity system)
+            throws SQLException, StopRequested {
         long segmentSize = writer.layout().walSegmentSize();
         PhysicalStream stream;
         try {
@@ -274,7 +272,13 @@ final class InstanceStreamer {
         state = "streaming timeline " + plan.timeline();
         metrics.streaming(true);
 
-        SegmentBuffer buffer = new SegmentBuffer(plan.firstSegment(segmentSize));
+        try (CompressedSegment buffer = new CompressedSegment(plan.firstSegment(segmentSize), settings.compressionLevel())) {
+            return pump(conn, stream, writer, plan, system, buffer);
+        }
+    }
+
+    private SessionEnd pump(ReplicationConnection conn, PhysicalStream stream, WalObjectWriter writer, StreamPlan plan,
+                            SystemIdentity system, CompressedSegment buffer) throws SQLException, StopRequested {
         // how far the bucket holds the current segment (a partial of it, or nothing beyond its start)
         Lsn segmentStored = plan.storedThrough().orElse(plan.start());
         boolean partialStored = plan.partialStored();
@@ -287,7 +291,7 @@ final class InstanceStreamer {
             while (true) {
                 if (stopRequested()) {
                     if (flushOnStop && buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, compressor, stream, buffer, true);
+                        storePartial(writer, stream, buffer, true);
                     }
                     return SessionEnd.STOPPED;
                 }
@@ -301,8 +305,7 @@ final class InstanceStreamer {
                         Lsn end = buffer.end();
                         WalObjectWriter.Partial partial = withRetry(stream, "reload of partial " + held, false,
                                 () -> writer.loadPartial(held, end));
-                        buffer.restore(partial.raw());
-                        compressor.adopt(held, partial.compressed(), partial.raw());
+                        buffer.restore(partial.compressed(), partial.raw());
                     }
                     int offset = data.offset();
                     int remaining = data.length();
@@ -322,7 +325,7 @@ final class InstanceStreamer {
                             }
                         }
                         if (buffer.isComplete()) {
-                            storeComplete(writer, compressor, stream, buffer, partialStored, segmentStored);
+                            storeComplete(writer, stream, buffer, partialStored, segmentStored);
                             buffer.advance();
                             segmentStored = buffer.segment().startLsn();
                             partialStored = false;
@@ -332,7 +335,7 @@ final class InstanceStreamer {
                     }
                     if (plan.stopAt().isPresent() && !at.isBefore(plan.stopAt().get())) {
                         if (buffer.end().isAfter(segmentStored)) {
-                            storePartial(writer, compressor, stream, buffer, false);
+                            storePartial(writer, stream, buffer, false);
                         }
                         LOG.info("{}: timeline {} is stored up to its fork at {}", target, plan.timeline(), plan.stopAt().get());
                         return SessionEnd.TIMELINE_DONE;
@@ -343,7 +346,7 @@ final class InstanceStreamer {
                 }
                 if (firstUnstored != null && !now.isBefore(firstUnstored.plus(settings.flushDeadline()))) {
                     if (buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, compressor, stream, buffer, false);
+                        storePartial(writer, stream, buffer, false);
                         segmentStored = buffer.end();
                         partialStored = true;
                     }
@@ -356,11 +359,10 @@ final class InstanceStreamer {
                 if (data == null && firstUnstored == null && !buffer.isReleased() && !buffer.isEmpty()
                         && buffer.end().equals(segmentStored) && !now.isBefore(lastData.plus(settings.idleRelease()))) {
                     buffer.release(); // idle and all stored: hold nothing until WAL arrives again
-                    compressor.release();
                 }
                 stream.sendStatus(false);
                 metrics.serverEnd(stream.serverWalEnd());
-                metrics.bufferBytes(buffer.capacity() + compressor.capacity());
+                metrics.bufferBytes(buffer.capacity());
             }
         } catch (SQLException e) {
             if (isRemovedWal(e)) {
@@ -371,10 +373,10 @@ final class InstanceStreamer {
         }
     }
 
-    private void storeComplete(WalObjectWriter writer, SegmentCompressor compressor, PhysicalStream stream, SegmentBuffer buffer,
+    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer,
                                boolean partialStored, Lsn segmentStored) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
-        SegmentCompressor.Compressed wal = compressor.upTo(segment, buffer.array(), buffer.filled());
+        CompressedSegment.Sealed wal = buffer.seal();
         StoredWalObject object = withRetry(stream, "segment " + segment, false, () -> writer.storeComplete(segment, wal));
         confirmed(stream, object, object.end().bytesSince(segmentStored), true);
         if (partialStored || segmentStored.isAfter(segment.startLsn())) {
@@ -387,11 +389,11 @@ final class InstanceStreamer {
         }
     }
 
-    private void storePartial(WalObjectWriter writer, SegmentCompressor compressor, PhysicalStream stream, SegmentBuffer buffer,
+    private void storePartial(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer,
                               boolean stopping) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
         Lsn before = metrics.storedPosition();
-        SegmentCompressor.Compressed wal = compressor.upTo(segment, buffer.array(), buffer.filled());
+        CompressedSegment.Sealed wal = buffer.seal();
         StoredWalObject object = withRetry(stream, "partial " + segment, stopping, () -> writer.storePartial(segment, wal));
         long newBytes = object.end().isAfter(before) ? object.end().bytesSince(Lsn.max(before, segment.startLsn())) : 0;
         confirmed(stream, object, newBytes, false);

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Writes one instance's WAL objects, already compressed ({@link SegmentCompressor}: zstd frames with
+ * Writes one instance's WAL objects, already compressed ({@link CompressedSegment}: zstd frames with
  * content checksums), with the WAL range and the uncompressed sha256 in metadata
  * ({@link WalObjectMetadata}), and returns only what the store confirmed.
  *
@@ -44,7 +44,7 @@ final class WalObjectWriter {
         return layout;
     }
 
-    StoredWalObject storeComplete(WalSegmentName segment, SegmentCompressor.Compressed wal) {
+    StoredWalObject storeComplete(WalSegmentName segment, CompressedSegment.Sealed wal) {
         if (wal.rawLength() != layout.walSegmentSize()) {
             throw new IllegalArgumentException("segment " + segment + " has " + wal.rawLength() + " bytes, not " + layout.walSegmentSize());
         }
@@ -52,7 +52,7 @@ final class WalObjectWriter {
         WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.endLsn(), wal.rawSha256());
         StoredObject stored;
         try {
-            stored = store.putIfAbsentOrSame(key, wal.bytes(), meta.toMap());
+            stored = store.putIfAbsentOrSame(key, wal.compressed(), meta.toMap());
         } catch (ObjectConflictException e) {
             stored = sameWalOrConflict(key, wal.rawSha256(), e);
         }
@@ -75,14 +75,14 @@ final class WalObjectWriter {
                 + "(uncompressed sha256 " + raw + "); it is kept as it is — check that the bucket belongs to this server", conflict);
     }
 
-    StoredWalObject storePartial(WalSegmentName segment, SegmentCompressor.Compressed wal) {
+    StoredWalObject storePartial(WalSegmentName segment, CompressedSegment.Sealed wal) {
         if (wal.rawLength() <= 0 || wal.rawLength() >= layout.walSegmentSize()) {
             throw new IllegalArgumentException("a partial of " + segment + " holds 1.." + (layout.walSegmentSize() - 1)
                     + " bytes, not " + wal.rawLength());
         }
         String key = layout.walPartial(segment);
         WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.startLsn().plus(wal.rawLength()), wal.rawSha256());
-        StoredObject stored = store.put(key, wal.bytes(), meta.toMap());
+        StoredObject stored = store.put(key, wal.compressed(), meta.toMap());
         return new StoredWalObject(key, segment, meta.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), true);
     }
 

@@ -126,6 +126,7 @@ class WalArchivingBench {
             sampler.stop();
             long oursCpu = streamThreadCpu(pg) - threadCpuBefore;
             double receiverCpu = processCpuSeconds(receiver);
+            double receiverRss = rssMb(receiver);
             receiver.destroy();
             receiver.waitFor(10, TimeUnit.SECONDS);
             double zstdCpu = zstdAll(receiveDir, work.resolve("zstd-sustained.txt"));
@@ -147,7 +148,7 @@ class WalArchivingBench {
                     fmt((receiverCpu + zstdCpu) / (walMb / 1024), "s") + " (receive " + fmt(receiverCpu, "s") + " + zstd "
                             + fmt(zstdCpu, "s") + ")", ratio(((receiverCpu + zstdCpu) * 1e9) / Math.max(1, oursCpu))));
             rows.add(row("memory per stream", "buffer max " + fmt(sampler.bufferMax / (double) MB, "MiB") + ", JVM heap used max "
-                    + fmt(sampler.heapMax / (double) MB, "MiB"), "pg_receivewal RSS " + fmt(rssMb(receiver), "MiB"), ""));
+                    + fmt(sampler.heapMax / (double) MB, "MiB"), "pg_receivewal RSS " + fmt(receiverRss, "MiB"), ""));
 
             // 2. catch-up: a backlog written while neither runs, drained by each alone
             bed.stop(archiver);

@@ -126,6 +126,8 @@ class CliEndToEndIT {
         Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
         assertTrue(backups.out().contains(backupId), backups.out());
         assertTrue(backups.out().contains("ON_DEMAND"), backups.out());
+        assertTrue(backups.out().contains("DAILY"), "instance create asked for the first (daily) backup: " + backups.out());
+        assertTrue(backups.out().contains("Restorable window: "), backups.out());
     }
 
     @Test

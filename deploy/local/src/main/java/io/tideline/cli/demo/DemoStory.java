@@ -30,7 +30,6 @@ import io.tideline.runtime.EmbeddedRuntime;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeInfo;
 import io.tideline.runtime.RuntimeOptions;
-import io.tideline.scheduler.plan.DailyCommandId;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.cli.backup.BackupPhases;
@@ -44,8 +43,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,9 +144,10 @@ public final class DemoStory {
         narrator.done(afterLoad.toString());
 
         narrator.step("Take the daily backup");
-        String commandId = new DailyCommandId(source.id(), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)).toString();
+        OnDemandBackup backups = new OnDemandBackup(kafka, clock);
+        String commandId = backups.todaysDailyId(source);
         narrator.say("command " + commandId + " (the scheduler's id for today's backup: taken once, whoever asks)");
-        OnDemandBackup.Completed backup = new OnDemandBackup(kafka, clock).run(source, BackupReason.DAILY, commandId,
+        OnDemandBackup.Completed backup = backups.run(source, BackupReason.DAILY, commandId,
                 "tideline-demo", BACKUP_TIMEOUT, backupListener());
         BackupCompleted b = backup.event();
         Duration backupTook = Duration.between(b.getStartedAt(), b.getFinishedAt());

@@ -62,6 +62,8 @@ public class RestoreCoordinator {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestoreCoordinator.class);
     private static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a request waits for the registry's first full read of the instances topic (then it is retried). */
+    private static final Duration REGISTRY_CATCH_UP = Duration.ofSeconds(30);
 
     /** A restore this replica has accepted and runs (or will run when a restore thread is free). */
     private record Active(RestorePlan plan, RestoreTracker tracker, AtomicInteger announced) {
@@ -267,7 +269,7 @@ public class RestoreCoordinator {
     /** Waits (bounded) for the registry to know the source: it may have been registered a moment ago. */
     private void awaitSource(String source) {
         try {
-            if (!registry.awaitCaughtUp(config.getRegistryWait().plusSeconds(25))) {
+            if (!registry.awaitCaughtUp(REGISTRY_CATCH_UP)) {
                 throw new IllegalStateException("the instance registry has not read " + Topics.INSTANCES + " yet");
             }
             InstanceId id = InstanceId.of(source);

@@ -82,6 +82,7 @@ final class RestoreTestBed implements AutoCloseable {
         p.put(RestoreConfiguration.PREFIX + ".progress-interval", "500ms");
         p.put(RestoreConfiguration.PREFIX + ".abandon-after", "3s");
         p.put(RestoreConfiguration.PREFIX + ".promotion-timeout", "3m");
+        p.put(RestoreConfiguration.PREFIX + ".registry-wait", "1s");
         p.put("kafka.consumers." + groupId + ".session.timeout.ms", "6000");
         p.put("kafka.consumers." + groupId + ".heartbeat.interval.ms", "1000");
         return p;

@@ -104,6 +104,10 @@ final class BackupTesting {
     static List<String> verifyParts(ObjectStore store, BackupManifest manifest) throws IOException {
         long raw = 0;
         List<InputStream> decompressed = new ArrayList<>();
+        for (int i = 0; i < manifest.parts().size(); i++) {
+            // numbered 1..n in stream order (regression: a part completing in the background once reused its number)
+            assertEquals(BucketLayout.DEFAULT.backupPart(manifest.backupId(), i + 1), manifest.parts().get(i).key());
+        }
         for (BackupManifest.Part part : manifest.parts()) {
             MessageDigest sha = Sha256.newDigest();
             byte[] bytes;

@@ -1,6 +1,5 @@
 package io.tideline.retention;
 
-import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.StoredObject;
@@ -12,8 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /** What retention decided for one instance at one moment: wait (and why), or what to delete and in which order. */
 public sealed interface ExpiryDecision permits ExpiryDecision.Wait, ExpiryDecision.Expire {
@@ -88,31 +85,7 @@ public sealed interface ExpiryDecision permits ExpiryDecision.Wait, ExpiryDecisi
 
         /** {@link #expiredWal()} as runs of consecutive segments per timeline (a partial counts as its segment). */
         public List<WalRun> expiredWalRuns() {
-            TreeMap<Long, TreeSet<Long>> byTimeline = new TreeMap<>();
-            expiredWal.forEach(w -> byTimeline.computeIfAbsent(w.timeline(), t -> new TreeSet<>()).add(w.segment().segmentNo()));
-            List<WalRun> runs = new ArrayList<>();
-            byTimeline.forEach((timeline, numbers) -> {
-                WalEntry any = expiredWal.stream().filter(w -> w.timeline() == timeline).findFirst().orElseThrow();
-                long size = any.segment().segmentSize();
-                Long first = null;
-                Long previous = null;
-                for (long n : numbers) {
-                    if (first == null) {
-                        first = n;
-                    } else if (n != previous + 1) {
-                        runs.add(run(timeline, first, previous, size));
-                        first = n;
-                    }
-                    previous = n;
-                }
-                runs.add(run(timeline, first, previous, size));
-            });
-            return runs;
-        }
-
-        private static WalRun run(long timeline, long first, long last, long size) {
-            return new WalRun(timeline, new WalSegmentName(timeline, first, size),
-                    new WalSegmentName(timeline, last, size));
+            return WalRun.runsOf(expiredWal);
         }
 
         /** The keys of {@link #deletionOrder()}. */

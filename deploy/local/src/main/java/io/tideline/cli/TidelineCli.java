@@ -22,10 +22,15 @@ import picocli.CommandLine.Spec;
         versionProvider = TidelineCli.Version.class,
         description = "Backups and point-in-time recovery for managed PostgreSQL instances.",
         subcommands = {
+                DemoCommand.class,
                 UpCommand.class,
                 DownCommand.class,
                 StatusCommand.class,
                 InstanceCommand.class,
+                BackupNowCommand.class,
+                BackupsCommand.class,
+                RestoreCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error, 3 runtime not running, 4 refused or failed "
                 + "(backup failed, restore rejected or failed, a check failed)."})
@@ -107,6 +112,11 @@ public final class TidelineCli implements Runnable {
 
     public boolean ownsLogging() {
         return ownsLogging;
+    }
+
+    /** True when {@code --verbose} was given anywhere on the command line being executed. */
+    public boolean verbose() {
+        return verboseIn(spec.commandLine().getParseResult());
     }
 
     private boolean verboseIn(CommandLine.ParseResult result) {

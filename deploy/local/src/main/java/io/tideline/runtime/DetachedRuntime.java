@@ -23,6 +23,9 @@ public final class DetachedRuntime {
     /** Kafka, S3, the instances and the services; a first start on a slow machine takes a minute. */
     public static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
+    /** Our logging configuration, named explicitly: a service jar may ship a logback.xml of its own. */
+    static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
+    static final String CLI_LOGBACK = "tideline-logback.xml";
 
     private DetachedRuntime() {
     }
@@ -50,6 +53,7 @@ public final class DetachedRuntime {
                 "-Xmx" + options.serviceHeap(),
                 "-XX:+UseSerialGC",
                 "-Djava.awt.headless=true",
+                "-D" + LOGBACK_CONFIGURATION + "=" + System.getProperty(LOGBACK_CONFIGURATION, CLI_LOGBACK),
                 "-cp", System.getProperty("java.class.path"),
                 RuntimeMain.class.getName(),
                 "--home", home.root().toString(),

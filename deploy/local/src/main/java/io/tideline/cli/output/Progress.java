@@ -27,14 +27,25 @@ public final class Progress implements AutoCloseable {
     }
 
     /**
+     * Progress in bytes.
+     *
      * @param total 0 or less when unknown: the bar then shows the elapsed time only
      */
     public synchronized void update(String phase, long done, long total) {
+        update(phase, done, total, true);
+    }
+
+    /** Progress in items (rows, segments): the same bar, counts shown as plain numbers. */
+    public synchronized void updateCount(String phase, long done, long total) {
+        update(phase, done, total, false);
+    }
+
+    private void update(String phase, long done, long total, boolean inBytes) {
         boolean newPhase = !phase.equals(this.phase);
         this.phase = phase;
         if (!interactive) {
             if (newPhase) {
-                err.println("  " + phase + (total > 0 ? "  (" + bytes(done) + " of " + bytes(total) + ")" : ""));
+                err.println("  " + phase + (total > 0 ? "  (" + amount(done, inBytes) + " of " + amount(total, inBytes) + ")" : ""));
                 err.flush();
             }
             return;
@@ -44,7 +55,7 @@ public final class Progress implements AutoCloseable {
             return;
         }
         lastDraw = now;
-        draw(render(phase, done, total, elapsedSeconds()));
+        draw(render(phase, done, total, elapsedSeconds(), inBytes));
     }
 
     /** A line of its own (the bar is redrawn below it). */
@@ -65,24 +76,32 @@ public final class Progress implements AutoCloseable {
     }
 
     static String render(String phase, long done, long total, long elapsedSeconds) {
+        return render(phase, done, total, elapsedSeconds, true);
+    }
+
+    static String render(String phase, long done, long total, long elapsedSeconds, boolean inBytes) {
         StringBuilder s = new StringBuilder();
         if (total > 0) {
             double fraction = Math.max(0, Math.min(1, (double) done / total));
             int filled = (int) Math.round(fraction * BAR_WIDTH);
             s.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ")
                     .append(String.format(Locale.ROOT, "%3d%%", (int) Math.floor(fraction * 100)))
-                    .append("  ").append(bytes(done)).append(" / ").append(bytes(total));
+                    .append("  ").append(amount(done, inBytes)).append(" / ").append(amount(total, inBytes));
         } else {
             // Unknown size: a bouncing marker shows that it is alive.
             int pos = (int) (elapsedSeconds % (2L * (BAR_WIDTH - 1)));
             int at = pos < BAR_WIDTH ? pos : 2 * (BAR_WIDTH - 1) - pos;
             s.append('[').append(".".repeat(at)).append('#').append(".".repeat(BAR_WIDTH - 1 - at)).append(']');
             if (done > 0) {
-                s.append("  ").append(bytes(done));
+                s.append("  ").append(amount(done, inBytes));
             }
         }
         s.append("  ").append(phase).append(String.format(Locale.ROOT, "  %02d:%02d", elapsedSeconds / 60, elapsedSeconds % 60));
         return s.toString();
+    }
+
+    private static String amount(long n, boolean inBytes) {
+        return inBytes ? bytes(n) : Long.toString(n);
     }
 
     public static String bytes(long n) {

@@ -1,0 +1,75 @@
+package io.tideline.archiver.basebackup;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.schemas.BackupCommand;
+import io.tideline.schemas.BackupReason;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link BackupCommand} the archiver can act on. {@link #from} refuses, with a reason a person
+ * understands, anything that could never be processed however often it is retried: such a command
+ * goes to the dead letters, not into the bucket's manifests.
+ *
+ * @param commandId the idempotence key: one backup per command id, recorded in the manifest
+ */
+public record BackupRequest(InstanceId instance, String commandId, BackupReason reason, String requestedBy,
+                            Instant requestedAt) {
+
+    /** Printable, no spaces, short enough to log and to store in a manifest. */
+    private static final Pattern COMMAND_ID = Pattern.compile("[\\x21-\\x7E]{1,200}");
+    static final String DAILY_PREFIX = "daily:";
+
+    public BackupRequest {
+        Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(requestedAt, "requestedAt");
+        if (commandId == null || !COMMAND_ID.matcher(commandId).matches()) {
+            throw new IllegalArgumentException("commandId must be 1 to 200 printable characters without spaces, not '" + commandId + "'");
+        }
+        if (requestedBy == null || requestedBy.isBlank()) {
+            throw new IllegalArgumentException("requestedBy is missing");
+        }
+        if (reason == BackupReason.DAILY) {
+            requireDailyId(commandId, instance);
+        }
+    }
+
+    /**
+     * The command as a request; {@code key} is the Kafka record key, which must name the same
+     * instance (records of one instance share a partition, so a mismatch would break their order).
+     */
+    public static BackupRequest from(String key, BackupCommand command) {
+        if (command.getInstanceId() == null) {
+            throw new IllegalArgumentException("instanceId is missing");
+        }
+        InstanceId instance = InstanceId.of(command.getInstanceId());
+        if (!instance.value().equals(key)) {
+            throw new IllegalArgumentException("record key '" + key + "' is not the command's instance " + instance);
+        }
+        return new BackupRequest(instance, command.getCommandId(), command.getReason(), command.getRequestedBy(),
+                command.getRequestedAt());
+    }
+
+    /** {@code daily:<instance>:<yyyy-mm-dd>}: the deterministic id that makes two schedulers' commands one backup. */
+    private static void requireDailyId(String commandId, InstanceId instance) {
+        String prefix = DAILY_PREFIX + instance.value() + ":";
+        if (!commandId.startsWith(prefix)) {
+            throw new IllegalArgumentException("a DAILY command id must be '" + prefix + "<yyyy-mm-dd>', not '" + commandId + "'");
+        }
+        String date = commandId.substring(prefix.length());
+        try {
+            LocalDate.parse(date);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("a DAILY command id must end with a UTC date yyyy-mm-dd, not '" + date + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return commandId + " (" + reason + " backup of " + instance + " requested by " + requestedBy + ")";
+    }
+}

@@ -1,0 +1,35 @@
+package io.tideline.archiver.basebackup;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.tideline.archiver.ArchiverConfig;
+import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.registry.InstanceRegistry;
+import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.storage.ObjectStores;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.Optional;
+
+/** Micronaut wiring of base backups; every bean is off with {@code tideline.archiver[.backup].enabled=false}. */
+@Factory
+@Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
+@Requires(property = BackupConfiguration.ENABLED, notEquals = "false")
+class BaseBackupFactory {
+
+    @Singleton
+    BackupSettings backupSettings(BackupConfiguration configuration) {
+        return configuration.toSettings();
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    BaseBackups baseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
+                            EventPublisher publisher, Optional<MeterRegistry> meters, Clock clock) {
+        BackupEvents events = new BackupEvents(publisher, clock);
+        return new BaseBackups(settings, registry, stores, secrets, events,
+                new BackupProgressReporter(events, meters, settings.progressInterval()), clock);
+    }
+}

@@ -1,0 +1,153 @@
+package io.tideline.archiver.basebackup;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Passes {@code pg_basebackup}'s tar stream, byte for byte, to a sink (the compressor) while walking
+ * its members, to pick out the two the archiver must read: {@code backup_label} (first member: the
+ * start point) and {@code backup_manifest} (last member: the end point).
+ *
+ * <p>Every byte read from the source goes to the sink exactly once and in order, whoever reads it (the
+ * tar walker, its skips of members we do not look at, or the final drain of the end-of-archive
+ * padding), so the stored stream is exactly what the server sent.
+ */
+final class TarStreamReader {
+
+    /** Told of the two members as they pass; called on the reading thread. */
+    interface Observer {
+        void onLabel(BackupLabel label);
+
+        void onServerManifest(ServerManifest manifest);
+    }
+
+    /** The whole stream went through; {@code rawBytes} were passed to the sink. */
+    record Result(BackupLabel label, ServerManifest manifest, long rawBytes) {
+    }
+
+    private static final int COPY_BUFFER = 1024 * 1024;
+    /** A backup_label is a few hundred bytes; anything this large is not one. */
+    private static final int MAX_LABEL_BYTES = 64 * 1024;
+
+    private TarStreamReader() {
+    }
+
+    /**
+     * Reads {@code source} to its end. Fails (and the caller must not store a manifest) when the stream
+     * is not a tar, or lacks either member: without them the backup's WAL range is unknown.
+     */
+    static Result read(InputStream source, OutputStream sink, Observer observer) throws IOException {
+        Copying copying = new Copying(source, sink);
+        BackupLabel label = null;
+        ServerManifest manifest = null;
+        TarArchiveInputStream tar = new TarArchiveInputStream(copying);
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            String name = entry.getName();
+            if (label == null && BackupLabel.FILE_NAME.equals(name)) {
+                if (entry.getSize() > MAX_LABEL_BYTES) {
+                    throw new IOException("backup_label of " + entry.getSize() + " bytes: not a backup label");
+                }
+                label = BackupLabel.parse(new String(tar.readAllBytes(), StandardCharsets.UTF_8));
+                observer.onLabel(label);
+            } else if (ServerManifest.FILE_NAME.equals(name)) {
+                manifest = ServerManifest.parse(tar);
+                observer.onServerManifest(manifest);
+            }
+            // other members are skipped by the next getNextEntry(), through Copying.skip
+        }
+        copying.drain();
+        if (label == null) {
+            throw new IOException("the backup stream has no backup_label: not a pg_basebackup tar of a data directory");
+        }
+        if (manifest == null) {
+            throw new IOException("the backup stream has no backup_manifest: its end point is unknown"
+                    + " (pg_basebackup must not run with --no-manifest)");
+        }
+        return new Result(label, manifest, copying.count);
+    }
+
+    /** The tee: what is read (or skipped) from the source is written to the sink first. */
+    private static final class Copying extends FilterInputStream {
+        private final OutputStream sink;
+        private final byte[] skipBuffer = new byte[COPY_BUFFER];
+        private long count;
+
+        Copying(InputStream source, OutputStream sink) {
+            super(Objects.requireNonNull(source, "source"));
+            this.sink = Objects.requireNonNull(sink, "sink");
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                sink.write(b);
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                sink.write(b, off, n);
+                count += n;
+            }
+            return n;
+        }
+
+        /** Skipping reads through, so skipped members reach the sink too. */
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(skipBuffer, 0, (int) Math.min(skipBuffer.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        @Override
+        public void mark(int readlimit) {
+            // unsupported: a reset would send bytes to the sink twice
+        }
+
+        @Override
+        public void reset() throws IOException {
+            throw new IOException("mark/reset not supported");
+        }
+
+        @Override
+        public int available() throws IOException {
+            return in.available();
+        }
+
+        /** The rest of the source (end-of-archive blocks and padding the walker did not read). */
+        void drain() throws IOException {
+            while (read(skipBuffer, 0, skipBuffer.length) >= 0) {
+                // read() copies
+            }
+        }
+
+        @Override
+        public void close() {
+            // the caller owns the source; the walker must not close it before drain()
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.tideline.cli;
+
+import io.tideline.cli.backup.BackupHistory;
+import io.tideline.cli.events.Event;
+import io.tideline.cli.events.EventStream;
+import io.tideline.cli.events.KafkaAccess;
+import io.tideline.cli.output.Json;
+import io.tideline.cli.output.Progress;
+import io.tideline.cli.output.Table;
+import io.tideline.core.kafka.Topics;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.window.TimeRange;
+import io.tideline.core.inventory.BucketInventoryReader;
+import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.core.storage.ObjectStores;
+import io.tideline.core.storage.StorageException;
+import io.tideline.core.window.RestorableWindow;
+import java.util.Optional;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import io.tideline.runtime.DurationText;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "backups", mixinStandardHelpOptions = true,
+        description = "Show an instance's backup history (newest first) and the window of moments it can be restored to (UTC).")
+final class BackupsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DeploymentOptions deployment;
+
+    @Parameters(paramLabel = "INSTANCE", description = "The instance's name or id.")
+    String instanceName;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    static final Duration READ_TIMEOUT = Duration.ofMinutes(1);
+
+    private final List<String> notes = new ArrayList<>();
+
+    /**
+     * The window as the restore service will judge it: from the bucket itself, read with the instance's
+     * own credentials. Empty when this machine cannot read it (no S3 endpoint known, or not the home that
+     * holds the instance's keys); the window then comes from the events.
+     */
+    private Optional<BackupHistory.Judgement> bucketWindow(Deployment target, RegisteredInstance instance) {
+        if (target.s3().isEmpty()) {
+            return Optional.empty();
+        }
+        DirectorySecretStore secrets = new DirectorySecretStore(target.home().secretsDir());
+        if (secrets.find(instance.s3SecretKey()).isEmpty()) {
+            return Optional.empty();
+        }
+        try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(target.s3().get()), secrets,
+                TidelineCli.of(spec).clock())) {
+            BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
+                    .read(stores.forInstance(instance.id()));
+            scan.problems().forEach(p -> notes.add("bucket: " + p));
+            return Optional.of(BackupHistory.Judgement.of(RestorableWindow.of(scan.inventory()), "bucket"));
+        } catch (StorageException e) {
+            notes.add("bucket not readable from here: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The window as the restore service's Backups view ({@code GET /api/instances/{id}/backups}) judges it,
+     * for a deployment whose buckets this machine cannot read. Empty (and the events decide) when the view
+     * does not answer.
+     */
+    private Optional<BackupHistory.Judgement> apiWindow(Deployment target, RegisteredInstance instance) {
+        if (target.api().isEmpty()) {
+            notes.add("window computed from the events (neither the bucket nor the Backups view can be reached)");
+            return Optional.empty();
+        }
+        URI uri = target.api().get().resolve("/api/instances/" + instance.id().value() + "/backups");
+        try {
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                notes.add("window computed from the events (the Backups view answered HTTP " + response.statusCode() + ")");
+                return Optional.empty();
+            }
+            JsonNode view = Json.MAPPER.readTree(response.body());
+            List<TimeRange> ranges = new ArrayList<>();
+            for (JsonNode r : view.path("window").path("ranges")) {
+                ranges.add(new TimeRange(Instant.parse(r.get("from").asText()), Instant.parse(r.get("to").asText())));
+            }
+            Set<String> restorable = new HashSet<>();
+            for (JsonNode b : view.path("backups")) {
+                if ("RESTORABLE".equals(b.path("status").asText())) {
+                    restorable.add(b.get("backupId").asText());
+                }
+            }
+            view.path("problems").forEach(p -> notes.add("bucket: " + p.asText()));
+            return Optional.of(new BackupHistory.Judgement(ranges, restorable, "api"));
+        } catch (IOException | RuntimeException e) {
+            notes.add("window computed from the events (the Backups view at " + uri + " did not answer: " + e.getMessage() + ")");
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Deployment target = deployment.resolve();
+        BackupHistory.View view;
+        RegisteredInstance instance;
+        try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers())) {
+            instance = kafka.fleet().require(instanceName);
+            List<Event> events = new ArrayList<>();
+            // Commands first: the history looks up each backup's reason by its command id.
+            for (String topic : List.of(Topics.BACKUP_COMMANDS, Topics.TIMELINE)) {
+                try (EventStream stream = kafka.fromBeginning(topic)) {
+                    events.addAll(stream.readToEndAtOpen(READ_TIMEOUT));
+                }
+            }
+            Optional<BackupHistory.Judgement> judged = bucketWindow(target, instance).or(() -> apiWindow(target, instance));
+            view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize(), judged);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("instance", instance.id().value());
+            m.put("name", instance.name());
+            m.put("bucket", instance.bucket());
+            m.put("window", Map.of("from", view.from().map(Object::toString).orElse(""),
+                    "to", view.to().map(Object::toString).orElse(""),
+                    "ranges", view.window().stream().map(r -> Map.of("from", r.from().toString(), "to", r.to().toString())).toList()));
+            m.put("walStoredUpTo", view.newestWal().map(w -> Map.of("lsn", w.getEndLsn(), "segment", w.getSegment(),
+                    "partial", w.getPartial(), "storedAt", w.getStoredAt().toString())).orElse(null));
+            m.put("windowFrom", view.windowSource());
+            m.put("backups", view.backups());
+            m.put("notes", notes);
+            Json.print(out, m);
+            return ExitCodes.OK;
+        }
+        out.println("Backups of " + instance.name() + " (bucket " + instance.bucket() + "), newest first; times in UTC.");
+        if (view.backups().isEmpty()) {
+            out.println("  none yet (take one with: ./tideline backup " + instance.name() + ")");
+        } else {
+            Table table = new Table("BACKUP", "REASON", "STARTED", "CONSISTENT AT", "TOOK", "SIZE", "STORED", "STATUS");
+            for (BackupHistory.Row r : view.backups()) {
+                table.row(r.backupId(), r.reason(), r.startedAt(), r.finishedAt(),
+                        r.finishedAt() == null ? null : DurationText.format(Duration.between(r.startedAt(), r.finishedAt())),
+                        r.bytesRaw() == null ? null : Progress.bytes(r.bytesRaw()),
+                        r.bytesStored() == null ? null : Progress.bytes(r.bytesStored()), r.status());
+            }
+            table.print(out);
+        }
+        out.println();
+        if (view.window().isEmpty()) {
+            out.println("Restorable window: none yet (a backup is restorable once its WAL up to its end is stored).");
+        } else {
+            out.println("Restorable window: " + view.from().orElseThrow() + " .. " + view.to().orElseThrow());
+            if (view.window().size() > 1) {
+                out.println("  with gaps; restorable ranges:");
+                for (TimeRange r : view.window()) {
+                    out.println("    " + r.from() + " .. " + r.to());
+                }
+            }
+            out.println("  restore with: ./tideline restore " + instance.name() + " --to <time in the window>|latest");
+        }
+        view.newestWal().ifPresent(w -> out.println("WAL stored up to " + w.getEndLsn() + " (segment " + w.getSegment()
+                + (w.getPartial() ? ", partial" : "") + ") at " + w.getStoredAt() + "."));
+        notes.forEach(n -> out.println("note: " + n));
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

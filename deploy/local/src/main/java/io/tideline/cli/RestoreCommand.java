@@ -1,0 +1,148 @@
+package io.tideline.cli;
+
+import io.tideline.cli.events.KafkaAccess;
+import io.tideline.cli.output.Json;
+import io.tideline.cli.output.Progress;
+import io.tideline.cli.restore.RestoreClient;
+import io.tideline.cli.restore.RestoreTarget;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.secrets.SecretRef;
+import io.tideline.runtime.DurationText;
+import io.tideline.schemas.RestoreAccepted;
+import io.tideline.schemas.RestoreCompleted;
+import io.tideline.schemas.RestoreProgress;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore an instance to a moment into a NEW instance (the original is never touched), "
+                + "follow the restore to its end and print how to connect.",
+                "Exit status 4 with the reason when the restore is rejected (e.g. the time is outside the restorable "
+                        + "window, see ./tideline backups INSTANCE) or fails."})
+final class RestoreCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DeploymentOptions deployment;
+
+    @Parameters(paramLabel = "INSTANCE", description = "The source instance's name or id.")
+    String instanceName;
+
+    @Option(names = "--to", required = true, paramLabel = "TIME|latest",
+            description = "The moment to restore to: UTC ISO-8601 (2026-11-05T10:15:30Z) or 'latest'.")
+    String to;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Name of the new instance (default: chosen by the restore service).")
+    String newName;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60m",
+            description = "How long the restore may take (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--json", description = "Print the completed restore as JSON.")
+    boolean json;
+
+    /** The restore service answers (accepted or rejected) long before this. */
+    static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(2);
+
+    @Override
+    public Integer call() {
+        RestoreTarget target;
+        try {
+            target = RestoreTarget.parse(to);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--to: " + e.getMessage());
+        }
+        if (newName != null) {
+            try {
+                InstanceId.of(newName);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--name: '" + newName + "' cannot name an instance: use 3-40 lower-case letters, "
+                        + "digits and single dashes");
+            }
+        }
+        Duration wait = BackupNowCommand.parseTimeout(timeout);
+        TidelineCli cli = TidelineCli.of(spec);
+        Deployment deploymentTarget = deployment.resolve();
+        PrintWriter out = spec.commandLine().getOut();
+        try (KafkaAccess kafka = new KafkaAccess(deploymentTarget.kafkaBootstrapServers());
+             Progress progress = new Progress(spec.commandLine().getErr(), cli.interactive())) {
+            RegisteredInstance source = kafka.fleet().require(instanceName);
+            if (newName != null && kafka.fleet().find(newName).isPresent()) {
+                throw CliException.failure("an instance named '" + newName + "' already exists: a restore always makes a new one");
+            }
+            RestoreClient.Completed done = new RestoreClient(kafka, cli.clock()).restore(source, target,
+                    Optional.ofNullable(newName), "cli:" + System.getProperty("user.name"), ANSWER_TIMEOUT, wait,
+                    new RestoreClient.Listener() {
+                        @Override
+                        public void requested(String restoreId) {
+                            // Nothing printed before the service answers: a rejection stays one line.
+                            if (cli.interactive()) {
+                                progress.update("waiting for the restore service", 0, 0);
+                            }
+                        }
+
+                        @Override
+                        public void accepted(RestoreAccepted a) {
+                            progress.line("Restore " + a.getRestoreId() + " of " + source.name() + " accepted: new instance "
+                                    + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget() + ".");
+                        }
+
+                        @Override
+                        public void progress(RestoreProgress p) {
+                            String phase = p.getPhase().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                                    + (p.getWalSegmentsReplayed() > 0 ? ", " + p.getWalSegmentsReplayed() + " WAL segments" : "")
+                                    + (p.getMessage() != null ? " (" + p.getMessage() + ")" : "");
+                            progress.update(phase, p.getBytesDone(), p.getBytesTotal() == null ? 0 : p.getBytesTotal());
+                        }
+                    });
+            progress.close();
+            print(out, deploymentTarget, source, done);
+        }
+        return ExitCodes.OK;
+    }
+
+    private void print(PrintWriter out, Deployment target, RegisteredInstance source, RestoreClient.Completed done) {
+        RestoreCompleted c = done.event();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("restoreId", c.getRestoreId());
+            m.put("sourceInstance", source.id().value());
+            m.put("newInstance", c.getNewInstanceId());
+            m.put("backupId", done.accepted() == null ? null : done.accepted().getBackupId());
+            m.put("target", done.accepted() == null ? to : done.accepted().getTarget());
+            m.put("recoveredTo", c.getRecoveredTo().toString());
+            m.put("walReplayedThroughSegment", c.getWalReplayedThroughSegment());
+            m.put("host", c.getHost());
+            m.put("port", c.getPort());
+            m.put("database", c.getDatabase());
+            m.put("user", c.getUser());
+            m.put("secretRef", c.getSecretRef());
+            m.put("requestedAt", done.requestedAt().toString());
+            m.put("completedAt", c.getOccurredAt().toString());
+            Json.print(out, m);
+            return;
+        }
+        out.println("Restored " + source.name() + " into the new instance " + c.getNewInstanceId() + " on "
+                + c.getHost() + ":" + c.getPort() + " (" + DurationText.format(Duration.between(done.requestedAt(), c.getOccurredAt())) + ").");
+        out.println("  recovered to:          " + c.getRecoveredTo());
+        out.println("  WAL replayed through:  " + (c.getWalReplayedThroughSegment() == null ? "(none needed)" : c.getWalReplayedThroughSegment()));
+        out.println("  connect:               " + ConnectionHint.psql(target.home(), c.getHost(), c.getPort(), c.getUser(),
+                c.getDatabase(), SecretRef.of(c.getSecretRef())));
+        out.flush();
+    }
+}

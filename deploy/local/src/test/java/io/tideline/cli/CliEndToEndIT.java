@@ -1,0 +1,225 @@
+package io.tideline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.core.secrets.SecretRef;
+import io.tideline.runtime.EmbeddedRuntime;
+import io.tideline.runtime.RuntimeHome;
+import io.tideline.runtime.RuntimeOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The {@code tideline} command end to end against the real runtime (KRaft Kafka, the S3 server,
+ * PostgreSQL 15 and the four services, started in a temporary home): create an instance, write,
+ * back it up, restore it to a moment into a new instance and compare rows; and what a user gets
+ * for bad input (one line, a meaningful exit status, never a stack trace).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliEndToEndIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Cli CLI = new Cli(Map.of());
+    private static Path home;
+    private static Path emptyHome;
+    private static EmbeddedRuntime runtime;
+
+    // Shared between the ordered steps.
+    private static long rowsAtTarget;
+    private static Instant target;
+
+    @BeforeAll
+    static void startRuntime() throws Exception {
+        home = Files.createTempDirectory("tideline-e2e-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        emptyHome = Files.createTempDirectory("tideline-e2e-empty-");
+        runtime = EmbeddedRuntime.start(new RuntimeHome(home),
+                RuntimeOptions.defaults().withWalFlushInterval(Duration.ofSeconds(2)), Clock.systemUTC(), line -> { });
+    }
+
+    @AfterAll
+    static void stopRuntime() throws Exception {
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (!Boolean.getBoolean("tideline.test.keepHome")) {
+            for (Path dir : new Path[] {home, emptyHome}) {
+                try (Stream<Path> paths = Files.walk(dir)) {
+                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyClientCommandSaysWhenNoRuntimeRuns() {
+        for (String[] command : new String[][] {
+                {"instance", "list"}, {"instance", "create", "nowhere"}, {"backup", "x"}, {"backups", "x"},
+                {"restore", "x", "--to", "latest"}, {"audit"}}) {
+            CLI.run(emptyHome, command).assertOneLineError(ExitCodes.NOT_RUNNING,
+                    "the runtime is not running (start it with ./tideline up)");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void badInputIsOneClearLineAndAUsageStatus() {
+        CLI.run(home, "instance", "create", "Not_A_Name").assertOneLineError(ExitCodes.USAGE, "cannot name an instance");
+        CLI.run(home, "restore", "whatever", "--to", "yesterday").assertOneLineError(ExitCodes.USAGE, "--to: 'yesterday' is not a time");
+        CLI.run(home, "restore", "whatever", "--to", "2026-11-05T10:15:30").assertOneLineError(ExitCodes.USAGE, "is not a time");
+        CLI.run(home, "restore", "whatever").assertOneLineError(ExitCodes.USAGE, "Missing required option: '--to");
+        CLI.run(home, "backup").assertOneLineError(ExitCodes.USAGE, "Missing required parameter: 'INSTANCE'");
+        CLI.run(home, "backup", "x", "--frobnicate").assertOneLineError(ExitCodes.USAGE, "Unknown option: '--frobnicate'");
+        CLI.run(home, "backup", "x", "--timeout", "soon").assertOneLineError(ExitCodes.USAGE, "--timeout");
+    }
+
+    @Test
+    @Order(3)
+    void unknownInstancesAreNamedAsSuch() {
+        for (String[] command : new String[][] {{"backup", "nosuch"}, {"backups", "nosuch"}, {"restore", "nosuch", "--to", "latest"}}) {
+            CLI.run(home, command).assertOneLineError(ExitCodes.FAILURE, "unknown instance 'nosuch'");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void createWriteAndBackUp() throws Exception {
+        Cli.Result created = CLI.run(home, "instance", "create", "shop").assertOk();
+        assertTrue(created.out().contains("Instance shop is registered"), created.out());
+        JsonNode shop = instance("shop");
+        execute(shop, "CREATE TABLE items (id int PRIMARY KEY, label text NOT NULL)",
+                "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5000) g");
+
+        Cli.Result backup = CLI.run(home, "backup", "shop", "--json", "--timeout", "3m").assertOk();
+        JsonNode completed = JSON.readTree(backup.out());
+        String backupId = completed.get("backupId").asText();
+        assertTrue(completed.get("bytesStored").asLong() > 0, backup.out());
+
+        Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
+        assertTrue(backups.out().contains(backupId), backups.out());
+        assertTrue(backups.out().contains("ON_DEMAND"), backups.out());
+        assertTrue(backups.out().contains("DAILY"), "instance create asked for the first (daily) backup: " + backups.out());
+        assertTrue(backups.out().contains("Restorable window: "), backups.out());
+    }
+
+    @Test
+    @Order(5)
+    void restoreToATimeIntoANewInstanceHasTheRowsOfThatTime() throws Exception {
+        JsonNode shop = instance("shop");
+        execute(shop, "INSERT INTO items SELECT g, 'later ' || g FROM generate_series(5001, 6000) g");
+        rowsAtTarget = count(shop, "SELECT count(*) FROM items");
+        Thread.sleep(500);
+        target = serverTime(shop).truncatedTo(ChronoUnit.MILLIS);
+        Thread.sleep(500);
+        execute(shop, "DELETE FROM items WHERE id % 2 = 0");
+        long afterDelete = count(shop, "SELECT count(*) FROM items");
+        assertEquals(rowsAtTarget / 2, afterDelete);
+
+        // Restorable once the WAL past the target is stored (the partial segment, flushed every 2 s).
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode view = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out());
+            String to = view.get("window").get("to").asText();
+            return !to.isEmpty() && Instant.parse(to).isAfter(target.plusSeconds(1));
+        });
+
+        Cli.Result restored = CLI.run(home, "restore", "shop", "--to", target.toString(), "--name", "shop-at-target", "--json", "--timeout", "5m").assertOk();
+        JsonNode done = JSON.readTree(restored.out());
+        assertEquals("shop", done.get("sourceInstance").asText());
+        JsonNode copy = instance(done.get("newInstance").asText());
+        assertEquals(rowsAtTarget, count(copy, "SELECT count(*) FROM items"), "the new instance has the rows of the target time");
+        assertEquals(afterDelete, count(shop, "SELECT count(*) FROM items"), "the original is untouched");
+        assertFalse(done.get("walReplayedThroughSegment").isNull(), "the restore replayed WAL: " + restored.out());
+
+        Cli.Result list = CLI.run(home, "instance", "list").assertOk();
+        assertTrue(list.out().contains("shop-at-target"), list.out());
+    }
+
+    @Test
+    @Order(6)
+    void timesOutsideTheWindowAreRejectedWithTheReason() {
+        Instant longBefore = Instant.now().minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
+        CLI.run(home, "restore", "shop", "--to", longBefore.toString()).assertOneLineError(ExitCodes.REFUSED, "restore rejected: ");
+        Instant future = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        CLI.run(home, "restore", "shop", "--to", future.toString()).assertOneLineError(ExitCodes.REFUSED, "restore rejected: ");
+    }
+
+    @Test
+    @Order(7)
+    void theAuditFindsTheWholeStoryConsistent() throws Exception {
+        Cli.Result audit = CLI.run(home, "audit", "--json").assertOk();
+        JsonNode report = JSON.readTree(audit.out());
+        assertEquals(0, report.get("findings").size(), audit.out());
+        assertTrue(report.get("history").has("shop"), audit.out());
+        Cli.Result text = CLI.run(home, "audit", "--instance", "shop").assertOk();
+        assertTrue(text.out().contains("restore completed"), text.out());
+        assertTrue(text.out().contains("backup completed"), text.out());
+    }
+
+    private static JsonNode instance(String name) throws Exception {
+        Cli.Result list = CLI.run(home, "instance", "list", "--json").assertOk();
+        for (JsonNode node : JSON.readTree(list.out())) {
+            if (node.get("name").asText().equals(name) || node.get("id").asText().equals(name)) {
+                return node;
+            }
+        }
+        throw new AssertionError("instance " + name + " not listed: " + list.out());
+    }
+
+    private static Connection connect(JsonNode instance) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("user", instance.get("superuser").asText());
+        props.setProperty("password", new DirectorySecretStore(home.resolve("secrets"))
+                .get(SecretRef.of(instance.get("superuserSecretRef").asText())));
+        return DriverManager.getConnection("jdbc:postgresql://" + instance.get("host").asText() + ":"
+                + instance.get("port").asInt() + "/" + instance.get("database").asText(), props);
+    }
+
+    private static void execute(JsonNode instance, String... statements) throws Exception {
+        try (Connection c = connect(instance); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    private static long count(JsonNode instance, String sql) throws Exception {
+        try (Connection c = connect(instance); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Instant serverTime(JsonNode instance) throws Exception {
+        try (Connection c = connect(instance); ResultSet rs = c.createStatement().executeQuery("SELECT clock_timestamp()")) {
+            rs.next();
+            return rs.getObject(1, OffsetDateTime.class).toInstant();
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.tideline.cli.output;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TableTest {
+
+    @Test
+    void columnsArePaddedToTheWidestCellAndNullsShowAsDash() {
+        StringWriter text = new StringWriter();
+        new Table("NAME", "PORT").row("orders", 5432).row("a", null).print(new PrintWriter(text));
+        assertEquals(List.of("NAME    PORT", "orders  5432", "a       -"), text.toString().lines().toList());
+    }
+
+    @Test
+    void aRowOfTheWrongWidthIsABug() {
+        assertThrows(IllegalArgumentException.class, () -> new Table("A", "B").row("only one"));
+    }
+}

@@ -1,0 +1,234 @@
+package io.tideline.restore;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.tideline.core.basebackup.BackupManifest;
+import io.tideline.core.storage.ChecksumMismatchException;
+import io.tideline.core.storage.NoSuchObjectException;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.StorageException;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongConsumer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Puts a base backup into an empty data directory. The backup's objects form ONE zstd stream of one tar
+ * ({@code data.tar.zst.part0001}, {@code ...0002}, ...): the first part is streamed straight into the
+ * decompressor while the others download in parallel into a work directory; each part is checked against
+ * the sha256 the manifest records ({@link ObjectStore#openVerified}) before anything after it is read,
+ * the whole stream is read to its end (so the last part is verified too) and the unpacked size must be the
+ * manifest's. Entries are unpacked only inside the data directory; links are refused (a Tideline backup
+ * has none: tablespaces are not supported).
+ */
+final class BackupDownloader {
+
+    private static final int BUFFER = 1 << 20;
+
+    private final int parallelism;
+
+    BackupDownloader(int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        this.parallelism = parallelism;
+    }
+
+    /**
+     * @param progress told the uncompressed bytes unpacked so far
+     * @return the uncompressed bytes unpacked (the manifest's {@code rawBytes})
+     * @throws RestoreFailure naming the object or entry when the backup cannot be restored
+     */
+    long restore(ObjectStore store, BackupManifest manifest, Path dataDir, Path workDir, LongConsumer progress) {
+        List<BackupManifest.Part> parts = manifest.parts();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, parts.size() - 1)), r -> {
+            Thread t = new Thread(r, "backup-download");
+            t.setDaemon(true);
+            return t;
+        });
+        List<CompletableFuture<Path>> later = new ArrayList<>();
+        try {
+            Files.createDirectories(workDir);
+            for (int i = 1; i < parts.size(); i++) {
+                BackupManifest.Part part = parts.get(i);
+                Path file = workDir.resolve("part" + i);
+                later.add(CompletableFuture.supplyAsync(() -> download(store, part, file), pool));
+            }
+            PartStreams streams = new PartStreams(store, parts, later);
+            long raw;
+            try (Counting counted = new Counting(new ZstdInputStream(new BufferedInputStream(new SequenceInputStream(streams), BUFFER)), progress);
+                 TarArchiveInputStream tar = new TarArchiveInputStream(counted)) {
+                unpack(tar, dataDir);
+                // Past the tar's end marker: read the rest of the stream so every part is hashed to its end.
+                counted.transferTo(OutputStream.nullOutputStream());
+                raw = counted.count;
+            }
+            if (streams.opened != parts.size()) {
+                throw new RestoreFailure("backup " + manifest.backupId() + " ended after " + streams.opened + " of its "
+                        + parts.size() + " parts: the stored data is not what the manifest describes");
+            }
+            if (raw != manifest.rawBytes()) {
+                throw new RestoreFailure("backup " + manifest.backupId() + " unpacked to " + raw + " bytes, but its manifest says "
+                        + manifest.rawBytes());
+            }
+            return raw;
+        } catch (IOException | UncheckedIOException e) {
+            throw explain(manifest, e);
+        } catch (CompletionException e) {
+            throw explain(manifest, e.getCause());
+        } finally {
+            later.forEach(f -> f.cancel(true));
+            pool.shutdownNow();
+            deleteQuietly(workDir);
+        }
+    }
+
+    private static Path download(ObjectStore store, BackupManifest.Part part, Path file) {
+        try (InputStream in = store.openVerified(part.key(), part.sha256())) {
+            Files.copy(in, file);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void unpack(TarArchiveInputStream tar, Path dataDir) throws IOException {
+        Path root = dataDir.toAbsolutePath().normalize();
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            Path target = root.resolve(entry.getName()).normalize();
+            if (!target.startsWith(root) || target.equals(root) && !entry.isDirectory()) {
+                throw new RestoreFailure("backup entry '" + entry.getName() + "' lies outside the data directory; refused");
+            }
+            if (entry.isDirectory()) {
+                Files.createDirectories(target);
+            } else if (entry.isFile()) {
+                Files.createDirectories(target.getParent());
+                Files.copy(tar, target);
+            } else {
+                throw new RestoreFailure("backup entry '" + entry.getName() + "' is a link or special file; a Tideline "
+                        + "backup holds only files and directories");
+            }
+        }
+    }
+
+    private static RestoreFailure explain(BackupManifest manifest, Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof RestoreFailure f) {
+                return f;
+            }
+            if (c instanceof ChecksumMismatchException m) {
+                return new RestoreFailure("checksum mismatch in backup object " + m.key().orElse("?") + " of bucket "
+                        + m.bucket() + ": the manifest records sha256 " + m.expected() + ", the object has " + m.actual(), e);
+            }
+            if (c instanceof NoSuchObjectException m) {
+                return new RestoreFailure("backup object " + m.key().orElse("?") + " of bucket " + m.bucket()
+                        + " is missing (backup " + manifest.backupId() + ")", e);
+            }
+            if (c instanceof StorageException s) {
+                return new RestoreFailure("cannot read backup " + manifest.backupId() + " from bucket " + s.bucket() + ": "
+                        + s.getMessage(), e);
+            }
+        }
+        return new RestoreFailure("cannot unpack backup " + manifest.backupId() + ": " + e, e);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a leftover work file is removed with the instance directory
+        }
+    }
+
+    /** The parts in order: the first streamed from the store, the others from their verified downloads. */
+    private static final class PartStreams implements Enumeration<InputStream> {
+        private final ObjectStore store;
+        private final List<BackupManifest.Part> parts;
+        private final List<CompletableFuture<Path>> later;
+        private int opened;
+
+        PartStreams(ObjectStore store, List<BackupManifest.Part> parts, List<CompletableFuture<Path>> later) {
+            this.store = store;
+            this.parts = parts;
+            this.later = later;
+        }
+
+        @Override
+        public boolean hasMoreElements() {
+            return opened < parts.size();
+        }
+
+        @Override
+        public InputStream nextElement() {
+            if (!hasMoreElements()) {
+                throw new NoSuchElementException();
+            }
+            int index = opened++;
+            if (index == 0) {
+                BackupManifest.Part first = parts.get(0);
+                return store.openVerified(first.key(), first.sha256());
+            }
+            Path file = later.get(index - 1).join();
+            try {
+                return new FilterInputStream(Files.newInputStream(file)) {
+                    @Override
+                    public void close() throws IOException {
+                        super.close();
+                        Files.deleteIfExists(file);
+                    }
+                };
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Counts the uncompressed bytes and reports them. */
+    private static final class Counting extends FilterInputStream {
+        private final LongConsumer progress;
+        private long count;
+
+        Counting(InputStream in, LongConsumer progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                progress.accept(++count);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count += n;
+                progress.accept(count);
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.tideline.restore;
+
+import io.tideline.core.ids.RestoreId;
+import io.tideline.schemas.RestorePhase;
+import io.tideline.schemas.RestoreProgress;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where one running restore is, updated by its steps and published as {@code RestoreProgress} at every
+ * phase change and at a steady pace in between (the steady pace is also how other replicas see that the
+ * restore is alive). Thread-safe: steps write, the heartbeat reads.
+ */
+final class RestoreTracker {
+
+    private final RestoreId restoreId;
+    private final String source;
+    private volatile RestorePhase phase = RestorePhase.PROVISIONING;
+    private volatile long bytesDone;
+    private volatile Long bytesTotal;
+    private volatile long walSegmentsReplayed;
+    private volatile String message = "waiting for a free restore slot";
+
+    RestoreTracker(RestoreId restoreId, String source) {
+        this.restoreId = restoreId;
+        this.source = source;
+    }
+
+    RestoreId restoreId() {
+        return restoreId;
+    }
+
+    String source() {
+        return source;
+    }
+
+    RestorePhase phase() {
+        return phase;
+    }
+
+    /** Enters a phase; bytes start again from 0 of {@code total} (null = not known). */
+    synchronized void enter(RestorePhase next, Long total, String why) {
+        phase = next;
+        bytesDone = 0;
+        bytesTotal = total;
+        message = why;
+    }
+
+    void bytes(long done) {
+        bytesDone = done;
+    }
+
+    void walSegments(long replayed) {
+        walSegmentsReplayed = replayed;
+    }
+
+    long walSegmentsReplayed() {
+        return walSegmentsReplayed;
+    }
+
+    void message(String text) {
+        message = text;
+    }
+
+    Optional<String> message() {
+        return Optional.ofNullable(message);
+    }
+
+    synchronized RestoreProgress snapshot(Instant now) {
+        return RestoreProgress.newBuilder()
+                .setEventId(UUID.randomUUID())
+                .setInstanceId(source)
+                .setOccurredAt(now)
+                .setRestoreId(restoreId.value())
+                .setPhase(phase)
+                .setBytesDone(bytesDone)
+                .setBytesTotal(bytesTotal)
+                .setWalSegmentsReplayed(walSegmentsReplayed)
+                .setMessage(message)
+                .build();
+    }
+}

@@ -1,0 +1,40 @@
+package io.tideline.restore;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.tideline.core.ids.RestoreId;
+import io.tideline.restore.wal.WalController;
+import jakarta.inject.Singleton;
+
+/**
+ * Where a recovering server fetches its WAL: {@code tideline.restore.wal-base-url}, or this service's own
+ * HTTP server on the loopback address (the local provisioner runs servers on this machine).
+ */
+@Singleton
+final class WalEndpoint {
+
+    private final RestoreConfiguration config;
+    private final ApplicationContext context;
+
+    WalEndpoint(RestoreConfiguration config, ApplicationContext context) {
+        this.config = config;
+        this.context = context;
+    }
+
+    /**
+     * The server's {@code restore_command}: curl writes the file to {@code %p} on 200 and exits non-zero on
+     * 404 (end of archive) or 500 (failed restore) without leaving a file the server would use.
+     */
+    String restoreCommand(RestoreId restoreId) {
+        return config.getCurl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
+    }
+
+    private String baseUrl() {
+        return config.getWalBaseUrl().orElseGet(() -> {
+            EmbeddedServer server = context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning)
+                    .orElseThrow(() -> new RestoreFailure("the restore service's HTTP server is not running, so the new "
+                            + "instance could not fetch WAL; start the service with its HTTP server"));
+            return "http://127.0.0.1:" + server.getPort();
+        });
+    }
+}

@@ -1,0 +1,109 @@
+package io.tideline.restore.view;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.inventory.BucketInventoryReader;
+import io.tideline.core.registry.InstanceRegistry;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStores;
+import io.tideline.core.window.BackupEntry;
+import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.IncompleteBackup;
+import io.tideline.core.window.RestorableBackup;
+import io.tideline.core.window.RestorableWindow;
+import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.UnusableBackup;
+import io.tideline.core.window.WalEntry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Builds an instance's {@link BackupsView}: the registration, the bucket read through the one inventory
+ * reader, the window from {@link RestorableWindow} (the same computation the restore service validates
+ * targets with, so what the page offers is what a restore accepts), and the events the view keeps.
+ * Plain: the controllers only call it.
+ */
+public final class BackupHistory {
+
+    private final InstanceRegistry registry;
+    private final ObjectStores stores;
+    private final ViewEvents events;
+    private final Clock clock;
+
+    public BackupHistory(InstanceRegistry registry, ObjectStores stores, ViewEvents events, Clock clock) {
+        this.registry = registry;
+        this.stores = stores;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    public List<InstanceSummary> instances() {
+        return registry.all().stream().map(InstanceSummary::of)
+                .sorted(Comparator.comparing(InstanceSummary::name).thenComparing(InstanceSummary::id)).toList();
+    }
+
+    public Optional<RegisteredInstance> instance(InstanceId id) {
+        return registry.find(id);
+    }
+
+    /**
+     * The view of {@code id}, or empty when no such instance is registered. A bucket that cannot be read
+     * is a {@link io.tideline.core.storage.StorageException}: the caller says so rather than show an
+     * empty history.
+     */
+    public Optional<BackupsView> of(InstanceId id) {
+        Optional<RegisteredInstance> registered = registry.find(id);
+        if (registered.isEmpty()) {
+            return Optional.empty();
+        }
+        RegisteredInstance instance = registered.get();
+        BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
+                .read(stores.forInstance(id));
+        BucketInventory inventory = scan.inventory();
+        RestorableWindow window = RestorableWindow.of(inventory);
+
+        Map<String, RestorableBackup> restorable = window.restorableBackups().stream()
+                .collect(Collectors.toMap(r -> r.backup().id().value(), Function.identity()));
+        Map<String, UnusableBackup> unusable = window.unusableBackups().stream()
+                .collect(Collectors.toMap(u -> u.backup().id().value(), Function.identity(), (a, b) -> a));
+        List<BackupsView.BackupRow> rows = new ArrayList<>();
+        for (BackupEntry b : inventory.backups()) {
+            String key = b.id().value();
+            RestorableBackup r = restorable.get(key);
+            String status = r != null ? BackupsView.BackupRow.RESTORABLE : BackupsView.BackupRow.UNUSABLE;
+            String note = r != null ? null : Optional.ofNullable(unusable.get(key)).map(UnusableBackup::reason)
+                    .orElse("not on the instance's current history");
+            rows.add(new BackupsView.BackupRow(key, b.timeline(), b.startLsn().toString(), b.endLsn().toString(),
+                    b.startedAt().toString(), b.finishedAt().toString(), b.storedBytes(), status,
+                    r == null ? null : r.restorableUntil().toString(), note));
+        }
+        for (IncompleteBackup b : inventory.incompleteBackups()) {
+            rows.add(new BackupsView.BackupRow(b.id().value(), null, null, null, null, null,
+                    b.objects().stream().mapToLong(StoredObject::size).sum(), BackupsView.BackupRow.INCOMPLETE, null,
+                    "no manifest: being uploaded, or left by a backup that failed (last written " + b.lastWrittenAt() + ")"));
+        }
+        // Backup ids start with their UTC start time, so they sort by time.
+        rows.sort(Comparator.comparing(BackupsView.BackupRow::backupId).reversed());
+
+        BackupsView.Window windowView = new BackupsView.Window(window.from().map(Object::toString).orElse(null),
+                window.to().map(Object::toString).orElse(null),
+                window.ranges().stream().map(t -> new BackupsView.Range(t.from().toString(), t.to().toString())).toList());
+        BackupsView.NewestWal newest = inventory.wal().stream()
+                .max(Comparator.comparing(WalEntry::timeline).thenComparing(WalEntry::endLsn))
+                .map(w -> new BackupsView.NewestWal(w.timeline(), w.segment().toString(), w.endLsn().toString(),
+                        w.storedAt().toString(), w.partial()))
+                .orElse(null);
+        List<BackupsView.FailureRow> failures = events.failures(id).stream()
+                .map(f -> new BackupsView.FailureRow(f.backupId(), f.commandId(), f.startedAt().map(Object::toString).orElse(null),
+                        f.failedAt().toString(), f.reason()))
+                .toList();
+        return Optional.of(new BackupsView(InstanceSummary.of(instance), clock.instant().toString(), windowView, newest, rows,
+                failures, scan.problems(), events.restoresOf(id)));
+    }
+}

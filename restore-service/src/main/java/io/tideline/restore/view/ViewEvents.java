@@ -1,0 +1,142 @@
+package io.tideline.restore.view;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.schemas.BackupFailed;
+import io.tideline.schemas.RestoreAccepted;
+import io.tideline.schemas.RestoreCompleted;
+import io.tideline.schemas.RestoreFailed;
+import io.tideline.schemas.RestoreProgress;
+import io.tideline.schemas.RestoreRejected;
+import io.tideline.schemas.RestoreRequested;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * What the Backups view remembers from the event log: the status of every restore (from
+ * {@code tideline.restore-requests} and {@code tideline.restore-events}) and the last failed backups of
+ * each instance (from {@code tideline.timeline}). Pure and thread-safe; applying an event twice changes
+ * nothing, and a final state (completed, rejected, failed) is never left again.
+ */
+public final class ViewEvents {
+
+    /** Failed backups kept per instance: the page shows recent trouble, the topic keeps the whole history. */
+    public static final int FAILURES_KEPT = 20;
+
+    /** A backup that ended without a restorable result. */
+    public record Failure(String backupId, String commandId, Optional<Instant> startedAt, Instant failedAt, String reason) {
+    }
+
+    private final Map<String, RestoreStatus> restores = new HashMap<>();
+    private final Map<InstanceId, Deque<Failure>> failures = new HashMap<>();
+
+    public synchronized void apply(SpecificRecord event) {
+        if (event instanceof BackupFailed f) {
+            Deque<Failure> list = failures.computeIfAbsent(InstanceId.of(f.getInstanceId()), i -> new ArrayDeque<>());
+            if (list.stream().noneMatch(x -> x.backupId().equals(f.getBackupId()))) {
+                list.addFirst(new Failure(f.getBackupId(), f.getCommandId(), Optional.ofNullable(f.getStartedAt()),
+                        f.getOccurredAt(), f.getReason()));
+                while (list.size() > FAILURES_KEPT) {
+                    list.removeLast();
+                }
+            }
+        } else if (event instanceof RestoreRequested r) {
+            RestoreStatus known = restores.get(r.getRestoreId());
+            if (known == null) {
+                restores.put(r.getRestoreId(), new RestoreStatus(r.getRestoreId(), r.getInstanceId(), RestoreStatus.REQUESTED,
+                        r.getTarget(), r.getNewName(), null, null, null, null, null, null, null, null, null,
+                        r.getOccurredAt().toString(), List.of(step(r.getOccurredAt(), "RestoreRequested",
+                                "requested by " + r.getRequestedBy() + " to " + r.getTarget()))));
+            }
+        } else if (event instanceof RestoreAccepted a) {
+            update(a.getRestoreId(), a.getInstanceId(), a.getOccurredAt(), "RestoreAccepted",
+                    "accepted: from backup " + a.getBackupId() + " into new instance " + a.getNewInstanceId(),
+                    s -> with(s, RestoreStatus.ACCEPTED, a.getTarget(), a.getNewInstanceId(), a.getBackupId(), s.phase(),
+                            s.message(), s.bytesDone(), s.bytesTotal(), null, null, null));
+        } else if (event instanceof RestoreProgress p) {
+            update(p.getRestoreId(), p.getInstanceId(), p.getOccurredAt(), "RestoreProgress",
+                    p.getPhase() + (p.getMessage() == null ? "" : ": " + p.getMessage()),
+                    s -> with(s, RestoreStatus.IN_PROGRESS, s.target(), s.newInstanceId(), s.backupId(), p.getPhase().name(),
+                            p.getMessage(), p.getBytesDone(), p.getBytesTotal(), null, null, null));
+        } else if (event instanceof RestoreCompleted c) {
+            update(c.getRestoreId(), c.getInstanceId(), c.getOccurredAt(), "RestoreCompleted",
+                    "completed: instance " + c.getNewInstanceId() + " recovered to " + c.getRecoveredTo(),
+                    s -> with(s, RestoreStatus.COMPLETED, s.target(), c.getNewInstanceId(), s.backupId(), s.phase(),
+                            s.message(), s.bytesDone(), s.bytesTotal(), null,
+                            new RestoreStatus.Connection(c.getHost(), c.getPort(), c.getDatabase(), c.getUser(), c.getSecretRef()),
+                            c.getRecoveredTo().toString()));
+        } else if (event instanceof RestoreRejected r) {
+            update(r.getRestoreId(), r.getInstanceId(), r.getOccurredAt(), "RestoreRejected", "rejected: " + r.getReason(),
+                    s -> with(s, RestoreStatus.REJECTED, s.target(), s.newInstanceId(), s.backupId(), s.phase(), s.message(),
+                            s.bytesDone(), s.bytesTotal(), r.getReason(), null, null));
+        } else if (event instanceof RestoreFailed f) {
+            update(f.getRestoreId(), f.getInstanceId(), f.getOccurredAt(), "RestoreFailed", "failed: " + f.getReason(),
+                    s -> with(s, RestoreStatus.FAILED, s.target(),
+                            f.getNewInstanceId() != null ? f.getNewInstanceId() : s.newInstanceId(), s.backupId(), s.phase(),
+                            s.message(), s.bytesDone(), s.bytesTotal(), f.getReason(), null, null));
+        }
+    }
+
+    /** A request this process just published: known at once, before its event is read back. */
+    public synchronized void requested(RestoreRequested request) {
+        apply(request);
+    }
+
+    public synchronized Optional<RestoreStatus> restore(String restoreId) {
+        return Optional.ofNullable(restores.get(restoreId));
+    }
+
+    /** Restores of {@code instance}, newest first. */
+    public synchronized List<RestoreStatus> restoresOf(InstanceId instance) {
+        List<RestoreStatus> of = new ArrayList<>(restores.values().stream()
+                .filter(r -> r.instanceId().equals(instance.value())).toList());
+        of.sort((x, y) -> y.history().get(0).at().compareTo(x.history().get(0).at()));
+        return of;
+    }
+
+    /** The last {@value #FAILURES_KEPT} failed backups of {@code instance}, newest first. */
+    public synchronized List<Failure> failures(InstanceId instance) {
+        return List.copyOf(failures.getOrDefault(instance, new ArrayDeque<>()));
+    }
+
+    private void update(String restoreId, String instanceId, Instant at, String event, String text,
+                        java.util.function.UnaryOperator<RestoreStatus> change) {
+        RestoreStatus current = restores.get(restoreId);
+        if (current == null) {
+            // Events of a request this view never saw (published before the topics' retention, or by a test).
+            current = new RestoreStatus(restoreId, instanceId, RestoreStatus.REQUESTED, null, null, null, null, null, null,
+                    null, null, null, null, null, at.toString(), List.of());
+        }
+        if (current.isFinal()) {
+            return;
+        }
+        RestoreStatus.Step step = step(at, event, text);
+        if (current.history().contains(step)) {
+            return; // redelivered
+        }
+        RestoreStatus changed = change.apply(current);
+        List<RestoreStatus.Step> history = new ArrayList<>(current.history());
+        history.add(step);
+        restores.put(restoreId, new RestoreStatus(changed.restoreId(), changed.instanceId(), changed.state(), changed.target(),
+                changed.newName(), changed.newInstanceId(), changed.backupId(), changed.phase(), changed.message(),
+                changed.bytesDone(), changed.bytesTotal(), changed.reason(), changed.connection(), changed.recoveredTo(),
+                at.toString(), history));
+    }
+
+    private static RestoreStatus with(RestoreStatus s, String state, String target, String newInstanceId, String backupId,
+                                      String phase, String message, Long bytesDone, Long bytesTotal, String reason,
+                                      RestoreStatus.Connection connection, String recoveredTo) {
+        return new RestoreStatus(s.restoreId(), s.instanceId(), state, target, s.newName(), newInstanceId, backupId, phase,
+                message, bytesDone, bytesTotal, reason, connection, recoveredTo, s.updatedAt(), s.history());
+    }
+
+    private static RestoreStatus.Step step(Instant at, String event, String text) {
+        return new RestoreStatus.Step(at.toString(), event, text);
+    }
+}

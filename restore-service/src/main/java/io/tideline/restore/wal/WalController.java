@@ -1,0 +1,61 @@
+package io.tideline.restore.wal;
+
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.tideline.core.ids.RestoreId;
+import io.tideline.restore.RestoreConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /restores/<restoreId>/wal/<file>}: what a recovering server's {@code restore_command}
+ * fetches. 200 with the file, 404 when the archive has no such file (the server's end of archive), 500
+ * when the restore has failed (the body says why; the restore's monitor fails it).
+ */
+@Controller(WalController.PATH)
+@Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+public class WalController {
+
+    public static final String PATH = "/restores";
+    private static final Logger LOG = LoggerFactory.getLogger(WalController.class);
+
+    private final WalServer server;
+
+    public WalController(WalServer server) {
+        this.server = server;
+    }
+
+    /** The URL of a file of one restore, with {@code %f} where the file name goes. */
+    public static String walUrl(String baseUrl, RestoreId restoreId) {
+        String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        return base + PATH + "/" + restoreId.value() + "/wal/%f";
+    }
+
+    @Get(uri = "/{restoreId}/wal/{fileName}", produces = MediaType.APPLICATION_OCTET_STREAM)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    HttpResponse<?> wal(String restoreId, String fileName) {
+        RestoreId id;
+        try {
+            id = RestoreId.of(restoreId);
+        } catch (IllegalArgumentException e) {
+            return HttpResponse.notFound();
+        }
+        WalAnswer answer = server.fetch(id, fileName);
+        if (answer instanceof WalAnswer.Found found) {
+            LOG.debug("restore {}: served {} from {}", id, fileName, found.fromKey());
+            return HttpResponse.ok(found.bytes()).contentType(MediaType.APPLICATION_OCTET_STREAM_TYPE);
+        }
+        if (answer instanceof WalAnswer.Failed failed) {
+            return HttpResponse.status(HttpStatus.INTERNAL_SERVER_ERROR).contentType(MediaType.TEXT_PLAIN_TYPE)
+                    .body(failed.reason());
+        }
+        LOG.debug("restore {}: no {} in the archive", id, fileName);
+        return HttpResponse.notFound();
+    }
+}

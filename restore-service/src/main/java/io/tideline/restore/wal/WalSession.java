@@ -1,0 +1,277 @@
+package io.tideline.restore.wal;
+
+import com.github.luben.zstd.Zstd;
+import io.tideline.core.ids.RestoreId;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ChecksumMismatchException;
+import io.tideline.core.storage.NoSuchObjectException;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.Sha256;
+import io.tideline.core.storage.StorageException;
+import io.tideline.core.storage.StoredObject;
+import io.tideline.core.storage.WalObjectMetadata;
+import io.tideline.core.wal.WalSegmentName;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WAL of one running restore, served from the SOURCE bucket to the recovering server.
+ *
+ * <ul>
+ *   <li><b>Verified.</b> Every object is checked against the sha256 recorded with it, decompressed, and its
+ *       WAL checked against the uncompressed sha256 and length in its metadata. Any mismatch fails the
+ *       restore, naming the object: corrupt WAL is never handed to the server, and never passed off as the
+ *       end of the archive (which would silently stop recovery early).</li>
+ *   <li><b>Complete, then partial.</b> A segment is served from {@code <segment>.zst}; if only
+ *       {@code <segment>.partial.zst} exists, its bytes are padded with zeros to the segment size, which the
+ *       server reads as the end of valid WAL: {@code latest} reaches the last stored byte.</li>
+ *   <li><b>Required means required.</b> A segment that was stored when the restore was accepted and lies
+ *       in the restore's WAL range must still be there; if it is gone the restore fails naming it. Any other
+ *       missing file is the end of the archive (404).</li>
+ *   <li><b>Prefetch.</b> After serving segment N, segments N+1..N+k of the same timeline are fetched in
+ *       parallel; the cache keeps only those ahead of what recovery asked for, so memory stays at about
+ *       (k + 1) segments.</li>
+ * </ul>
+ * Once failed, a session answers every request with the failure, so recovery cannot continue past it.
+ */
+public final class WalSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WalSession.class);
+    private static final Pattern HISTORY = Pattern.compile("([0-9A-F]{8})\\.history");
+    /** A partial is replaced at every flush; a read racing a replacement is retried this often. */
+    private static final int REPLACED_RETRIES = 3;
+
+    /** The outcome of loading one segment; {@code Absent} is not cached for good (the archive may still grow). */
+    private sealed interface Load {
+        record Loaded(byte[] bytes, String key) implements Load {
+        }
+
+        record Absent() implements Load {
+        }
+
+        record Broken(String reason) implements Load {
+        }
+    }
+
+    private final RestoreId restoreId;
+    private final ObjectStore store;
+    private final BucketLayout layout;
+    private final Set<WalSegmentName> required;
+    private final int prefetch;
+    private final Executor executor;
+    private final Map<WalSegmentName, CompletableFuture<Load>> cache = new ConcurrentHashMap<>();
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicLong segmentsServed = new AtomicLong();
+    private final AtomicLong bytesServed = new AtomicLong();
+    private final AtomicReference<WalSegmentName> newestServed = new AtomicReference<>();
+
+    WalSession(RestoreId restoreId, ObjectStore store, BucketLayout layout, Set<WalSegmentName> required, int prefetch,
+               Executor executor) {
+        this.restoreId = Objects.requireNonNull(restoreId, "restoreId");
+        this.store = Objects.requireNonNull(store, "store");
+        this.layout = Objects.requireNonNull(layout, "layout");
+        this.required = Set.copyOf(required);
+        this.prefetch = prefetch;
+        this.executor = Objects.requireNonNull(executor, "executor");
+    }
+
+    public RestoreId restoreId() {
+        return restoreId;
+    }
+
+    /** Why the restore must fail, once something was wrong with its WAL. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /** WAL segments handed to the server (each is replayed once the server has it). */
+    public long segmentsServed() {
+        return segmentsServed.get();
+    }
+
+    public long bytesServed() {
+        return bytesServed.get();
+    }
+
+    /** The newest segment handed to the server, if any. */
+    public Optional<WalSegmentName> newestServed() {
+        return Optional.ofNullable(newestServed.get());
+    }
+
+    /** Answers the server's request for {@code fileName} (what {@code restore_command} gets as {@code %f}). */
+    public WalAnswer fetch(String fileName) {
+        String failed = failure.get();
+        if (failed != null) {
+            return new WalAnswer.Failed(failed);
+        }
+        var history = HISTORY.matcher(fileName);
+        if (history.matches()) {
+            return history(fileName, Long.parseLong(history.group(1), 16));
+        }
+        WalSegmentName segment;
+        try {
+            segment = WalSegmentName.parse(fileName, layout.walSegmentSize());
+        } catch (IllegalArgumentException e) {
+            // .partial, .backup or anything else: the archive keeps no such file
+            return new WalAnswer.NotFound(fileName);
+        }
+        Load load = cached(segment).join();
+        if (load instanceof Load.Absent) {
+            // Looked for ahead of time: the archive may have grown since (the source keeps streaming).
+            cache.remove(segment);
+            load = cached(segment).join();
+        }
+        if (load instanceof Load.Loaded loaded) {
+            schedulePrefetch(segment);
+            segmentsServed.incrementAndGet();
+            bytesServed.addAndGet(loaded.bytes().length);
+            newestServed.accumulateAndGet(segment, (a, b) -> a == null || b.segmentNo() > a.segmentNo()
+                    || (b.segmentNo() == a.segmentNo() && b.timeline() > a.timeline()) ? b : a);
+            return new WalAnswer.Found(fileName, loaded.bytes(), loaded.key());
+        }
+        if (load instanceof Load.Broken broken) {
+            return fail(broken.reason());
+        }
+        if (required.contains(segment)) {
+            return fail("WAL segment " + layout.walSegment(segment) + " (or its partial) of bucket " + store.bucket()
+                    + " was stored when the restore began and is missing now");
+        }
+        return new WalAnswer.NotFound(fileName);
+    }
+
+    /** Drops what is cached; pending fetches finish into nothing. */
+    void close() {
+        cache.clear();
+    }
+
+    private WalAnswer history(String fileName, long timeline) {
+        if (timeline < 1) {
+            return new WalAnswer.NotFound(fileName);
+        }
+        String key = layout.timelineHistory(timeline);
+        try {
+            return new WalAnswer.Found(fileName, store.getVerified(key), key);
+        } catch (NoSuchObjectException e) {
+            return new WalAnswer.NotFound(fileName);
+        } catch (ChecksumMismatchException e) {
+            return fail("timeline history " + key + " of bucket " + store.bucket() + " does not match its recorded sha256");
+        } catch (StorageException e) {
+            return fail("cannot read timeline history " + key + " of bucket " + store.bucket() + ": " + e.getMessage());
+        }
+    }
+
+    private WalAnswer.Failed fail(String reason) {
+        if (failure.compareAndSet(null, reason)) {
+            LOG.error("restore {}: {}", restoreId, reason);
+        }
+        return new WalAnswer.Failed(failure.get());
+    }
+
+    private CompletableFuture<Load> cached(WalSegmentName segment) {
+        return cache.computeIfAbsent(segment, s -> CompletableFuture.supplyAsync(() -> load(s), executor));
+    }
+
+    private void schedulePrefetch(WalSegmentName served) {
+        // Keep what lies ahead (and the segment just served: the server may ask for it again).
+        cache.keySet().removeIf(s -> s.segmentNo() < served.segmentNo()
+                || (s.segmentNo() == served.segmentNo() && !s.equals(served)));
+        WalSegmentName next = served;
+        for (int i = 0; i < prefetch; i++) {
+            next = next.next();
+            cached(next);
+        }
+    }
+
+    private Load load(WalSegmentName segment) {
+        try {
+            for (int attempt = 1; ; attempt++) {
+                Optional<Load> load = loadOnce(segment);
+                if (load.isPresent()) {
+                    return load.get();
+                }
+                if (attempt >= REPLACED_RETRIES) {
+                    return new Load.Broken("WAL segment " + segment + " of bucket " + store.bucket()
+                            + " kept changing while it was read (" + attempt + " attempts)");
+                }
+            }
+        } catch (StorageException e) {
+            return new Load.Broken("cannot read WAL segment " + segment + " from bucket " + store.bucket()
+                    + (e.key().map(k -> " (" + k + ")").orElse("")) + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            return new Load.Broken("cannot serve WAL segment " + segment + " from bucket " + store.bucket() + ": " + e);
+        }
+    }
+
+    /** Empty when the object changed under the read (a partial replaced by a flush): try again. */
+    private Optional<Load> loadOnce(WalSegmentName segment) {
+        String completeKey = layout.walSegment(segment);
+        Optional<StoredObject> head = store.head(completeKey);
+        String key = completeKey;
+        boolean partial = false;
+        if (head.isEmpty()) {
+            key = layout.walPartial(segment);
+            head = store.head(key);
+            partial = true;
+            if (head.isEmpty()) {
+                return Optional.of(new Load.Absent());
+            }
+        }
+        StoredObject described = head.get();
+        if (described.sha256().isEmpty()) {
+            return Optional.of(new Load.Broken("WAL object " + key + " of bucket " + store.bucket() + " has no recorded sha256"));
+        }
+        byte[] compressed;
+        try {
+            compressed = store.get(key);
+        } catch (NoSuchObjectException e) {
+            return Optional.empty(); // the partial was replaced by its complete segment meanwhile
+        }
+        Sha256 actual = Sha256.of(compressed);
+        if (!actual.equals(described.requireSha256())) {
+            Optional<StoredObject> again = store.head(key);
+            if (again.isEmpty() || !again.get().sha256().equals(described.sha256())) {
+                return Optional.empty(); // replaced between the HEAD and the GET
+            }
+            return Optional.of(new Load.Broken("checksum mismatch in WAL object " + key + " of bucket " + store.bucket()
+                    + ": recorded sha256 " + described.requireSha256() + ", read " + actual));
+        }
+        WalObjectMetadata meta;
+        try {
+            meta = WalObjectMetadata.from(described);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(new Load.Broken(e.getMessage()));
+        }
+        long rawBytes = meta.rawBytes();
+        if (!meta.startLsn().equals(segment.startLsn()) || rawBytes <= 0 || rawBytes > segment.segmentSize()
+                || (!partial && rawBytes != segment.segmentSize())) {
+            return Optional.of(new Load.Broken("WAL object " + key + " of bucket " + store.bucket() + " claims to hold "
+                    + meta.startLsn() + ".." + meta.endLsn() + ", which does not fit segment " + segment));
+        }
+        byte[] raw;
+        try {
+            raw = Zstd.decompress(compressed, (int) rawBytes);
+        } catch (RuntimeException e) {
+            return Optional.of(new Load.Broken("WAL object " + key + " of bucket " + store.bucket() + " does not decompress: " + e.getMessage()));
+        }
+        if (raw.length != rawBytes || !Sha256.of(raw).equals(meta.rawSha256())) {
+            return Optional.of(new Load.Broken("checksum mismatch in the WAL of " + key + " of bucket " + store.bucket()
+                    + " after decompression (recorded raw sha256 " + meta.rawSha256() + ")"));
+        }
+        if (partial) {
+            byte[] padded = new byte[(int) segment.segmentSize()];
+            System.arraycopy(raw, 0, padded, 0, raw.length);
+            raw = padded;
+        }
+        return Optional.of(new Load.Loaded(raw, key));
+    }
+}

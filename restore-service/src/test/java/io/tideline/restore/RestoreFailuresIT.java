@@ -1,0 +1,167 @@
+package io.tideline.restore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.kafka.Topics;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.schemas.InstanceRegistered;
+import io.tideline.schemas.RestoreAccepted;
+import io.tideline.schemas.RestoreCompleted;
+import io.tideline.schemas.RestoreFailed;
+import io.tideline.schemas.RestorePhase;
+import io.tideline.schemas.RestoreProgress;
+import io.tideline.testkit.BucketSeeder;
+import io.tideline.testkit.Fleet;
+import io.tideline.testkit.FleetExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What must not go wrong: corrupt WAL fails the restore naming the object (never a silently shorter
+ * history); the same request delivered again makes no second instance; a service that dies mid-restore
+ * leaves no half-made instance behind once a replica takes over.
+ */
+@ExtendWith(FleetExtension.class)
+class RestoreFailuresIT {
+
+    @Test
+    void aCorruptedWalObjectFailsTheRestoreNamingItAndLeavesNothingBehind(Fleet fleet) throws Exception {
+        try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
+            RegisteredInstance source = bed.createSource("rotten");
+            String corrupted;
+            try (BucketSeeder seeder = seeded(fleet, source, 2);
+                 Connection db = fleet.postgres().connect(fleet.postgres().provisioner().get(source.id()));
+                 Statement st = db.createStatement()) {
+                st.execute("INSERT INTO t SELECT g, 'after' FROM generate_series(1, 1000) g");
+                List<BucketSeeder.SeededWal> wal = seeder.seedAllCompletedWal();
+                corrupted = wal.get(wal.size() - 1).key();
+                seeder.corrupt(corrupted);
+            }
+            bed.startService();
+            String restoreId = bed.request(source.id(), "latest", null);
+
+            RestoreFailed failed = bed.await(restoreId, RestoreFailed.class, Duration.ofMinutes(2));
+            assertTrue(failed.getReason().contains(corrupted), "the reason names the object: " + failed.getReason());
+            assertTrue(failed.getReason().contains("checksum mismatch"), failed.getReason());
+            assertTrue(failed.getReason().contains("was removed"), failed.getReason());
+            String made = bed.await(restoreId, RestoreAccepted.class, Duration.ofSeconds(1)).getNewInstanceId();
+            assertEquals(made, failed.getNewInstanceId());
+            assertFalse(bed.instanceDirs().contains(made), "the half-made server is removed");
+            assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is removed");
+            assertTrue(bed.records(Topics.INSTANCES, v -> v instanceof InstanceRegistered r && r.getInstanceId().equals(made)).isEmpty());
+        }
+    }
+
+    @Test
+    void theSameRequestDeliveredAgainMakesNoSecondInstance(Fleet fleet) throws Exception {
+        try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
+            RegisteredInstance source = bed.createSource("twice");
+            try (BucketSeeder seeder = seeded(fleet, source, 1)) {
+                seeder.seedAllCompletedWal();
+            }
+            bed.startService();
+            String restoreId = UUID.randomUUID().toString();
+            bed.request(source.id().value(), "latest", "twice-copy-" + source.id().value().substring(6), restoreId);
+            bed.request(source.id().value(), "latest", "twice-copy-" + source.id().value().substring(6), restoreId);
+            RestoreCompleted done = bed.await(restoreId, RestoreCompleted.class, Duration.ofMinutes(2));
+
+            // After it finished, once more (a consumer that restarts before committing reads it again).
+            bed.request(source.id().value(), "latest", "twice-copy-" + source.id().value().substring(6), restoreId);
+            String probe = bed.request(InstanceId.of("no-such-instance"), "latest", null);   // same topic, answered after the third copy
+            bed.await(probe, io.tideline.schemas.RestoreRejected.class, Duration.ofSeconds(60));
+
+            assertEquals(1, bed.eventsOf(restoreId, RestoreAccepted.class).size(), "accepted once: " + bed.eventsOf(restoreId));
+            assertEquals(1, bed.eventsOf(restoreId, RestoreCompleted.class).size());
+            assertTrue(bed.eventsOf(restoreId, RestoreFailed.class).isEmpty());
+            assertTrue(bed.eventsOf(restoreId, io.tideline.schemas.RestoreRejected.class).isEmpty(),
+                    "a redelivered request is not rejected as 'name taken' either");
+            assertEquals(1, bed.records(Topics.INSTANCES, v -> v instanceof InstanceRegistered r
+                    && r.getInstanceId().equals(done.getNewInstanceId())).size());
+            long copies = bed.instanceDirs().stream().filter(d -> d.startsWith("twice-copy-")).count();
+            assertEquals(1, copies, "one instance: " + bed.instanceDirs());
+        }
+    }
+
+    @Test
+    void aServiceThatDiesMidRestoreLeavesNoHalfMadeInstanceOnceAReplicaTakesOver(Fleet fleet) throws Exception {
+        try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
+            RegisteredInstance source = bed.createSource("crash");
+            try (BucketSeeder seeder = seeded(fleet, source, 4)) {
+                seeder.seedAllCompletedWal();
+            }
+            // A replica in its own JVM whose WAL fetches are slow, so it is caught in the middle of recovery.
+            Path slow = Files.createTempDirectory("slow-curl", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            Path curl = slow.resolve("curl");
+            Files.writeString(curl, "#!/bin/sh\nsleep 2\nexec curl \"$@\"\n");
+            Files.setPosixFilePermissions(curl, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Map<String, Object> props = bed.properties();
+            props.put(RestoreConfiguration.PREFIX + ".curl", curl.toString());
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+            props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestoreApplication.class.getName()));
+            Path log = slow.resolve("replica.log");
+            Process replica = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            String restoreId;
+            String made;
+            try {
+                restoreId = bed.request(source.id(), "latest", null);
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> replica.isAlive() && bed.eventsOf(restoreId, RestoreProgress.class)
+                        .stream().anyMatch(p -> p.getPhase() == RestorePhase.REPLAYING_WAL && p.getWalSegmentsReplayed() >= 1)
+                        || !replica.isAlive());
+                assertTrue(replica.isAlive(), "the replica died on its own: " + Files.readString(log));
+                made = bed.await(restoreId, RestoreAccepted.class, Duration.ofSeconds(1)).getNewInstanceId();
+                assertTrue(bed.instanceDirs().contains(made), "the new instance exists while it recovers");
+            } finally {
+                replica.destroyForcibly().waitFor();   // SIGKILL: no shutdown hook, no goodbye
+            }
+            assertTrue(bed.eventsOf(restoreId).stream().noneMatch(RestoreFailuresIT::finished), "it was killed mid-restore");
+
+            bed.startService();
+            RestoreFailed failed = bed.await(restoreId, RestoreFailed.class, Duration.ofMinutes(2));
+            assertTrue(failed.getReason().contains("stopped before this restore finished"), failed.getReason());
+            assertTrue(failed.getReason().contains("was removed"), failed.getReason());
+            assertFalse(bed.instanceDirs().contains(made), "the half-made server is gone");
+            assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is gone");
+            assertTrue(fleet.postgres().provisioner().find(InstanceId.of(made)).isEmpty());
+            Files.deleteIfExists(curl);
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(slow);
+        }
+    }
+
+    private static boolean finished(SpecificRecord e) {
+        return e instanceof RestoreCompleted || e instanceof RestoreFailed;
+    }
+
+    /** A backup, then {@code walSegments} rounds of about a segment of rows, each round's WAL seeded. */
+    private static BucketSeeder seeded(Fleet fleet, RegisteredInstance source, int walSegments) throws Exception {
+        BucketSeeder seeder = BucketSeeder.attach(fleet, source.id());
+        try (Connection db = fleet.postgres().connect(fleet.postgres().provisioner().get(source.id()));
+             Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE t (g int, pad text)");
+            BucketSeeder.SeededBackup backup = seeder.seedBaseBackup();
+            seeder.seedWalThrough(backup.manifest().endLsn());
+            for (int i = 0; i < walSegments; i++) {
+                st.execute("INSERT INTO t SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 25000) g");
+                seeder.seedAllCompletedWal();
+            }
+        }
+        return seeder;
+    }
+}

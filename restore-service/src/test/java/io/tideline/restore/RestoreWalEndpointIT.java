@@ -1,0 +1,221 @@
+package io.tideline.restore;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.luben.zstd.Zstd;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.Sha256;
+import io.tideline.core.storage.WalObjectMetadata;
+import io.tideline.core.wal.WalSegmentName;
+import io.tideline.restore.wal.WalController;
+import io.tideline.restore.wal.WalServer;
+import io.tideline.restore.wal.WalSession;
+import io.tideline.testkit.Fleet;
+import io.tideline.testkit.FleetExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The WAL endpoint as a recovering server's {@code restore_command} sees it, against a real bucket:
+ * 200 with verified, decompressed WAL (a partial padded to the segment size), 404 for the end of the
+ * archive, 500 naming the object when something is wrong — and what curl makes of each.
+ */
+@ExtendWith(FleetExtension.class)
+class RestoreWalEndpointIT {
+
+    private static final long SEG = 1 << 20;   // 1 MiB segments keep the objects small
+    private static final BucketLayout LAYOUT = BucketLayout.forSegmentSize(SEG);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static RestoreTestBed bed;
+    private static EmbeddedServer service;
+    private static WalServer wal;
+    private static ObjectStore store;
+    private static InstanceId bucketOwner;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start(Fleet fleet) {
+        bed = new RestoreTestBed(fleet);
+        service = bed.startService();
+        wal = service.getApplicationContext().getBean(WalServer.class);
+        bucketOwner = fleet.postgres().newId("walserve");
+        fleet.storageProvisioner().provision(bucketOwner);
+        store = fleet.objectStores().forInstance(bucketOwner);
+    }
+
+    @AfterAll
+    static void stop(Fleet fleet) {
+        bed.close();
+        fleet.objectStores().evict(bucketOwner);
+        fleet.storageProvisioner().deprovision(bucketOwner);
+    }
+
+    @Test
+    void servesVerifiedWalPadsPartialsAndEndsWith404() throws Exception {
+        byte[] s1 = walBytes(1, (int) SEG);
+        byte[] s2 = walBytes(2, (int) SEG);
+        byte[] partial = walBytes(3, 300_000);
+        putWal(name(1), s1, false);
+        putWal(name(2), s2, false);
+        putWal(name(2), Arrays.copyOf(s2, 1000), true);        // a superseded partial: the complete one wins
+        putWal(name(3), partial, true);
+        store.put(LAYOUT.timelineHistory(2), "1\t0/3000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8), Map.of());
+        RestoreId id = RestoreId.of(UUID.randomUUID().toString());
+        WalSession session = wal.open(id, store, LAYOUT, Set.of(name(1), name(2), name(3)));
+        try {
+            assertArrayEquals(s1, ok(get(id, name(1).toString())));
+            assertArrayEquals(s2, ok(get(id, name(2).toString())));
+            byte[] padded = ok(get(id, name(3).toString()));
+            assertEquals(SEG, padded.length, "a partial is served as a whole segment");
+            assertArrayEquals(partial, Arrays.copyOf(padded, partial.length));
+            assertTrue(allZero(padded, partial.length), "padded with zeros: the server reads the end of valid WAL there");
+            assertEquals(404, get(id, name(4).toString()).statusCode(), "past the newest stored WAL: end of archive");
+            assertEquals(404, get(id, new WalSegmentName(2, 3, SEG).toString()).statusCode(), "a timeline that has no such segment");
+            assertEquals("1\t0/3000000\tno recovery target specified\n",
+                    new String(ok(get(id, "00000002.history")), StandardCharsets.UTF_8));
+            assertEquals(404, get(id, "00000003.history").statusCode());
+            assertEquals(404, get(id, name(3) + ".partial").statusCode(), "the server never gets .partial files");
+            assertEquals(404, get(RestoreId.of("not-running"), name(1).toString()).statusCode(), "no such restore here");
+            assertEquals(3, session.segmentsServed());
+            assertEquals(name(3), session.newestServed().orElseThrow());
+            assertTrue(session.failure().isEmpty());
+
+            // What the server's restore_command does with it: the file on 200, a non-zero exit on 404.
+            Path got = tmp.resolve("RECOVERYXLOG");
+            assertEquals(0, curl(id, name(2).toString(), got));
+            assertArrayEquals(s2, Files.readAllBytes(got));
+            Path missing = tmp.resolve("MISSING");
+            assertTrue(curl(id, name(9).toString(), missing) != 0);
+            assertTrue(!Files.exists(missing) || Files.size(missing) == 0, "nothing the server would take for WAL");
+        } finally {
+            wal.close(id);
+        }
+    }
+
+    @Test
+    void fetchesAheadOfRecovery() throws Exception {
+        for (int i = 10; i <= 13; i++) {
+            putWal(name(i), walBytes(i, (int) SEG), false);
+        }
+        RestoreId id = RestoreId.of(UUID.randomUUID().toString());
+        wal.open(id, store, LAYOUT, Set.of());
+        try {
+            ok(get(id, name(10).toString()));
+            Thread.sleep(1_500);                       // let the prefetch of 11..14 land
+            store.delete(LAYOUT.walSegment(name(11)));  // gone from the bucket, already in the cache
+            assertArrayEquals(walBytes(11, (int) SEG), ok(get(id, name(11).toString())), "served from what was fetched ahead");
+            assertArrayEquals(walBytes(12, (int) SEG), ok(get(id, name(12).toString())));
+        } finally {
+            wal.close(id);
+        }
+    }
+
+    @Test
+    void aCorruptObjectOrAVanishedRequiredSegmentFailsTheRestoreNamingIt() throws Exception {
+        byte[] good = walBytes(20, (int) SEG);
+        putWal(name(20), good, false);
+        String key = LAYOUT.walSegment(name(20));
+        RestoreId corrupt = RestoreId.of(UUID.randomUUID().toString());
+        WalSession session = wal.open(corrupt, store, LAYOUT, Set.of(name(20)));
+        try {
+            byte[] stored = store.get(key);
+            stored[stored.length / 2] ^= 0x5A;
+            var head = store.head(key).orElseThrow();
+            rewriteKeepingMetadata(key, stored, head.requireSha256());
+            HttpResponse<byte[]> answer = get(corrupt, name(20).toString());
+            assertEquals(500, answer.statusCode());
+            String why = new String(answer.body(), StandardCharsets.UTF_8);
+            assertTrue(why.contains("checksum mismatch") && why.contains(key), why);
+            assertTrue(session.failure().orElseThrow().contains(key));
+            putWal(name(21), walBytes(21, (int) SEG), false);
+            assertEquals(500, get(corrupt, name(21).toString()).statusCode(), "once failed, recovery cannot go on past it");
+            assertTrue(curl(corrupt, name(21).toString(), tmp.resolve("X")) != 0);
+        } finally {
+            wal.close(corrupt);
+        }
+
+        RestoreId vanished = RestoreId.of(UUID.randomUUID().toString());
+        WalSession required = wal.open(vanished, store, LAYOUT, Set.of(name(30)));
+        try {
+            HttpResponse<byte[]> answer = get(vanished, name(30).toString());
+            assertEquals(500, answer.statusCode(), "a segment stored when the restore began must not be taken for the end");
+            assertTrue(required.failure().orElseThrow().contains(LAYOUT.walSegment(name(30))), required.failure().get());
+        } finally {
+            wal.close(vanished);
+        }
+    }
+
+    private static void rewriteKeepingMetadata(String key, byte[] bytes, Sha256 recorded) {
+        var original = bed.fleet.s3().adminClient().headObject(b -> b.bucket(store.bucket()).key(key));
+        bed.fleet.s3().adminClient().putObject(b -> b.bucket(store.bucket()).key(key).metadata(original.metadata()),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+        assertEquals(recorded.hex(), store.head(key).orElseThrow().requireSha256().hex(), "the recorded sha256 is kept");
+    }
+
+    private static void putWal(WalSegmentName segment, byte[] raw, boolean partial) {
+        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.startLsn().plus(raw.length), Sha256.of(raw));
+        String key = partial ? LAYOUT.walPartial(segment) : LAYOUT.walSegment(segment);
+        store.put(key, Zstd.compress(raw, 3), meta.toMap());
+    }
+
+    private static byte[] walBytes(int seed, int length) {
+        byte[] b = new byte[length];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static WalSegmentName name(long segment) {
+        return new WalSegmentName(1, segment, SEG);
+    }
+
+    private static HttpResponse<byte[]> get(RestoreId id, String file) throws Exception {
+        String url = WalController.walUrl("http://127.0.0.1:" + service.getPort(), id).replace("%f", file);
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static byte[] ok(HttpResponse<byte[]> response) {
+        assertEquals(200, response.statusCode(), () -> new String(response.body(), StandardCharsets.UTF_8));
+        return response.body();
+    }
+
+    private static int curl(RestoreId id, String file, Path to) throws Exception {
+        String command = "curl -sf -o \"%p\" " + WalController.walUrl("http://127.0.0.1:" + service.getPort(), id);
+        Process p = new ProcessBuilder("sh", "-c", command.replace("%p", to.toString()).replace("%f", file)).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return p.exitValue();
+    }
+
+    private static boolean allZero(byte[] b, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,56 @@
+package io.tideline.retention;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * {@code tideline.retention.*}.
+ *
+ * @param period          how far back every moment stays restorable, for instances whose registration
+ *                        names no {@code retentionDays}; default {@value #DEFAULT_PERIOD}
+ * @param interval        how often every owned instance is looked at, besides the run after each
+ *                        {@code BackupCompleted}; default {@value #DEFAULT_INTERVAL}
+ * @param orphanAge       how long an object nothing explains is given before it is removed (an upload in
+ *                        progress writes within it); default {@value #DEFAULT_ORPHAN_AGE}
+ * @param catchUpTimeout  how long a run waits for the restore events to be read up to their end before
+ *                        it waits instead of deleting; default {@value #DEFAULT_CATCH_UP_TIMEOUT}
+ */
+@ConfigurationProperties(RetentionConfiguration.PREFIX)
+public record RetentionConfiguration(
+        @Bindable(defaultValue = DEFAULT_PERIOD) Duration period,
+        @Bindable(defaultValue = DEFAULT_INTERVAL) Duration interval,
+        @Bindable(defaultValue = DEFAULT_ORPHAN_AGE) Duration orphanAge,
+        @Bindable(defaultValue = DEFAULT_CATCH_UP_TIMEOUT) Duration catchUpTimeout) {
+
+    public static final String PREFIX = "tideline.retention";
+    /** Switch: {@code tideline.retention.enabled=false} starts none of the service's beans. */
+    public static final String ENABLED = PREFIX + ".enabled";
+    public static final String DEFAULT_PERIOD = "7d";
+    public static final String DEFAULT_INTERVAL = "1h";
+    public static final String DEFAULT_ORPHAN_AGE = "1d";
+    public static final String DEFAULT_CATCH_UP_TIMEOUT = "30s";
+
+    public RetentionConfiguration {
+        requirePositive(period, "period");
+        requirePositive(interval, "interval");
+        requirePositive(orphanAge, "orphan-age");
+        requirePositive(catchUpTimeout, "catch-up-timeout");
+    }
+
+    /** The defaults, for code and tests without a Micronaut context. */
+    public static RetentionConfiguration defaults() {
+        return new RetentionConfiguration(Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(1), Duration.ofSeconds(30));
+    }
+
+    /** The policy for an instance: its registered retention in days wins over {@link #period()}. */
+    public RetentionPolicy policyFor(java.util.Optional<Integer> retentionDays) {
+        return new RetentionPolicy(retentionDays.map(d -> Duration.ofDays(d)).orElse(period), orphanAge);
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(PREFIX + "." + name + " must be a positive duration, got " + value);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.tideline.retention.run;
+
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.kafka.Topics;
+import io.tideline.core.registry.InstanceRegistry;
+import io.tideline.core.storage.ObjectStores;
+import io.tideline.retention.RetentionConfiguration;
+import io.tideline.retention.restores.RestoreEventsReader;
+import io.tideline.retention.restores.RunningRestores;
+import io.tideline.schemas.serde.EventCodec;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/** The retention service's plain classes as beans. */
+@Factory
+@Requires(property = RetentionConfiguration.ENABLED, notEquals = "false")
+@Requires(property = "kafka.bootstrap.servers")
+public class RetentionFactory {
+
+    @Singleton
+    InstanceOwnership ownership() {
+        return new InstanceOwnership();
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    RestoreEventsReader restoreEvents(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
+        return new RestoreEventsReader(bootstrapServers, Topics.RESTORE_EVENTS, codec, new RunningRestores()).start();
+    }
+
+    @Singleton
+    RetentionRunner runner(InstanceRegistry registry, ObjectStores stores, RestoreEventsReader restores,
+                           EventPublisher publisher, RetentionConfiguration config, Clock clock) {
+        return new RetentionRunner(registry::find, stores::forInstance, restores::claimsUpToDate, publisher, config, clock);
+    }
+}

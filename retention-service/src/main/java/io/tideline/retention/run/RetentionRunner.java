@@ -1,0 +1,144 @@
+package io.tideline.retention.run;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.inventory.BucketInventoryReader;
+import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.kafka.Topics;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.StorageException;
+import io.tideline.core.window.StoredObject;
+import io.tideline.retention.ExpiryDecision;
+import io.tideline.retention.RestoreClaim;
+import io.tideline.retention.RetentionConfiguration;
+import io.tideline.retention.RetentionPolicy;
+import io.tideline.retention.restores.RestoreEventsReader;
+import io.tideline.schemas.ArtifactsExpired;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One retention run of one instance, start to end: read the bucket (the source of truth) into an
+ * inventory, learn the running restores (read up to date, or wait), decide with the instance's
+ * {@link RetentionPolicy}, delete in the decision's safe order one object at a time, and publish
+ * {@code ArtifactsExpired} for what was deleted. Plain: no Micronaut, callable from a test.
+ *
+ * <p>Never deletes on a wait; never deletes a key outside the layout (the inventory leaves those out)
+ * or an object the inventory could not make sense of (left out too, and logged).
+ */
+public final class RetentionRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionRunner.class);
+
+    /** Where the running restores come from ({@link RestoreEventsReader#claimsUpToDate}). */
+    public interface ClaimsSource {
+        RestoreEventsReader.Claims claimsUpToDate(InstanceId source, Duration timeout);
+    }
+
+    private final Function<InstanceId, Optional<RegisteredInstance>> registry;
+    private final Function<InstanceId, ObjectStore> stores;
+    private final ClaimsSource restores;
+    private final EventPublisher publisher;
+    private final RetentionConfiguration config;
+    private final Clock clock;
+
+    public RetentionRunner(Function<InstanceId, Optional<RegisteredInstance>> registry, Function<InstanceId, ObjectStore> stores,
+                           ClaimsSource restores, EventPublisher publisher, RetentionConfiguration config, Clock clock) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.stores = Objects.requireNonNull(stores, "stores");
+        this.restores = Objects.requireNonNull(restores, "restores");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public RunOutcome run(InstanceId id) {
+        Optional<RegisteredInstance> registered = registry.apply(id);
+        if (registered.isEmpty()) {
+            return new RunOutcome(id, clock.instant(), RunOutcome.Kind.SKIPPED, List.of("instance " + id + " is not registered"),
+                    List.of(), Optional.empty());
+        }
+        RegisteredInstance instance = registered.get();
+        List<String> missing = new ArrayList<>();
+        // Restores first: an event published before the listing must be known when the listing is decided on.
+        RestoreEventsReader.Claims claims = restores.claimsUpToDate(id, config.catchUpTimeout());
+        claims.incomplete().ifPresent(missing::add);
+        List<RestoreClaim> running = claims.claims();
+
+        ObjectStore store = stores.apply(id);
+        BucketInventoryReader.BucketScan scan;
+        try {
+            scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize())).read(store);
+        } catch (StorageException | IllegalStateException e) {
+            String why = "the bucket " + store.bucket() + " could not be read: " + e.getMessage();
+            LOG.warn("retention of {} waits: {}", id, why);
+            return new RunOutcome(id, clock.instant(), RunOutcome.Kind.WAITED, List.of(why), List.of(), Optional.empty());
+        }
+        scan.problems().forEach(p -> LOG.warn("retention of {}: {} (left alone)", id, p));
+
+        RetentionPolicy policy = config.policyFor(instance.retentionDays());
+        ExpiryDecision decision = policy.decide(scan.inventory(), clock.instant(), running, missing);
+        if (decision instanceof ExpiryDecision.Wait wait) {
+            LOG.info("retention of {} waits: {}", id, String.join("; ", wait.reasons()));
+            return new RunOutcome(id, wait.decidedAt(), RunOutcome.Kind.WAITED, wait.reasons(), scan.problems(), Optional.empty());
+        }
+        ExpiryDecision.Expire expire = (ExpiryDecision.Expire) decision;
+        if (expire.isEmpty()) {
+            LOG.debug("retention of {}: nothing to expire (cutoff {}, kept {}) {}", id, expire.cutoff(),
+                    expire.keptBackup().map(b -> b.id().value()).orElse("none"), expire.notes());
+            return new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(), scan.problems(),
+                    Optional.empty());
+        }
+        return delete(id, store, expire, scan.problems());
+    }
+
+    private RunOutcome delete(InstanceId id, ObjectStore store, ExpiryDecision.Expire expire, List<String> problems) {
+        Set<String> deleted = new LinkedHashSet<>();
+        String failure = null;
+        for (StoredObject object : expire.deletionOrder()) {
+            try {
+                // One at a time and in order: a run cut short leaves a bucket whose listing tells the truth.
+                store.delete(object.key());
+                deleted.add(object.key());
+            } catch (StorageException e) {
+                failure = "deleting " + object.key() + " failed after " + deleted.size() + " of "
+                        + expire.deletionOrder().size() + " objects: " + e.getMessage();
+                LOG.warn("retention of {}: {}", id, failure);
+                break;
+            }
+        }
+        Instant now = clock.instant();
+        Optional<ArtifactsExpired> event = Optional.empty();
+        if (!deleted.isEmpty()) {
+            ArtifactsExpired expired = ExpiryEvents.of(id, expire, deleted, UUID.randomUUID(), now);
+            try {
+                publisher.publishAndWait(Topics.TIMELINE, id.value(), expired);
+                event = Optional.of(expired);
+            } catch (RuntimeException e) {
+                failure = (failure == null ? "" : failure + "; ") + "publishing ArtifactsExpired failed: " + e.getMessage();
+                LOG.error("retention of {} deleted {} objects but could not say so: {}", id, deleted.size(), expired, e);
+            }
+            LOG.info("retention of {}: kept {}, expired backups {}, WAL {}, orphans {}; {} objects, {} bytes freed (cutoff {})",
+                    id, expired.getKeptBackupId(), expired.getExpiredBackupIds(), expired.getExpiredWal(), expired.getOrphanKeys(),
+                    expired.getObjectsDeleted(), expired.getBytesFreed(), expire.cutoff());
+        }
+        if (failure != null) {
+            List<String> reasons = new ArrayList<>(expire.notes());
+            reasons.add(failure);
+            return new RunOutcome(id, now, RunOutcome.Kind.FAILED, reasons, problems, event);
+        }
+        return new RunOutcome(id, now, RunOutcome.Kind.EXPIRED, expire.notes(), problems, event);
+    }
+}

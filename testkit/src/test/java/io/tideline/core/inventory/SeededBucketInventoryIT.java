@@ -1,0 +1,122 @@
+package io.tideline.core.inventory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tideline.core.ids.BackupId;
+import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.wal.WalSegmentName;
+import io.tideline.core.window.BackupEntry;
+import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.IncompleteBackup;
+import io.tideline.core.window.RestorableWindow;
+import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.WalEntry;
+import io.tideline.testkit.BucketSeeder;
+import io.tideline.testkit.Fleet;
+import io.tideline.testkit.FleetExtension;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A bucket filled with real artifacts ({@link BucketSeeder}) reads as its backups, WAL and window. */
+@ExtendWith(FleetExtension.class)
+class SeededBucketInventoryIT {
+
+    private final BucketInventoryReader reader = new BucketInventoryReader(BucketLayout.DEFAULT);
+
+    @Test
+    void aSeededBucketReadsAsItsBackupsWalAndWindow(Fleet fleet) throws Exception {
+        ProvisionedInstance pg = fleet.postgres().create("inventory");
+        fleet.storageProvisioner().provision(pg.id());
+        ObjectStore store = fleet.objectStores().forInstance(pg.id());
+        try (BucketSeeder seeder = BucketSeeder.attach(fleet, pg.id())) {
+            BucketSeeder.SeededBackup first = seeder.seedBaseBackup();
+            seeder.seedAllCompletedWal();
+            write(fleet, pg);
+            BucketSeeder.SeededBackup second = seeder.seedBaseBackup();
+            seeder.seedAllCompletedWal();
+            write(fleet, pg);
+            BucketSeeder.SeededWal partial = seeder.seedPartial().orElseThrow();
+
+            // Things the archiver leaves behind, and things that are not Tideline's.
+            BackupId crashed = BackupId.of(Instant.parse("2026-11-20T02:00:00Z"), "dead01");
+            store.put(BucketLayout.DEFAULT.backupPart(crashed, 1), new byte[] {1, 2, 3}, Map.of());
+            String stray = BucketLayout.DEFAULT.backupPart(second.backupId(), 9);
+            store.put(stray, new byte[] {4}, Map.of());
+            WalSegmentName farAway = partial.segment().next().next();
+            String bareMetadataPartial = BucketLayout.DEFAULT.walPartial(farAway);
+            store.put(bareMetadataPartial, new byte[] {5}, Map.of());
+            store.put("notes/readme.txt", "hands off".getBytes(StandardCharsets.UTF_8), Map.of());
+
+            BucketInventoryReader.BucketScan read = reader.read(store);
+            assertEquals(1, read.problems().size(), "only the partial without WAL metadata is a problem: " + read.problems());
+            assertTrue(read.problems().get(0).contains(bareMetadataPartial), read.problems().toString());
+            BucketInventory inventory = read.inventory();
+
+            assertEquals(List.of(first.backupId(), second.backupId()), inventory.backups().stream().map(BackupEntry::id).toList());
+            BackupEntry b = inventory.backup(second.backupId()).orElseThrow();
+            assertEquals(second.manifest().startLsn(), b.startLsn());
+            assertEquals(second.manifest().endLsn(), b.endLsn());
+            assertEquals(second.manifest().finishedAt(), b.finishedAt());
+            assertEquals(second.parts().stream().map(io.tideline.core.storage.StoredObject::key).toList(),
+                    b.parts().stream().map(StoredObject::key).toList(), "parts are what the manifest lists");
+
+            assertEquals(List.of(crashed), inventory.incompleteBackups().stream().map(IncompleteBackup::id).toList());
+            assertEquals(List.of(stray),
+                    inventory.unexplained().stream().map(StoredObject::key).sorted().toList());
+            assertTrue(inventory.allObjects().stream().noneMatch(o -> o.key().startsWith("notes/")), "unknown keys are left out");
+
+            WalEntry newest = inventory.wal().stream().filter(WalEntry::partial).findFirst().orElseThrow();
+            assertEquals(partial.segment(), newest.segment());
+            assertEquals(partial.endLsn(), newest.endLsn());
+
+            RestorableWindow window = RestorableWindow.of(inventory);
+            assertEquals(1, window.ranges().size(), window.toString());
+            assertEquals(first.manifest().finishedAt(), window.from().orElseThrow());
+            assertEquals(newest.storedAt(), window.to().orElseThrow());
+            assertEquals(second.backupId(), window.backupFor(window.to().orElseThrow()).orElseThrow().id());
+            assertTrue(window.unusableBackups().isEmpty(), window.unusableBackups().toString());
+        }
+    }
+
+    @Test
+    void aCorruptManifestAndAMissingPartLeaveTheirBackupsOutAndSaySo(Fleet fleet) {
+        ProvisionedInstance pg = fleet.postgres().create("inventory-bad");
+        fleet.storageProvisioner().provision(pg.id());
+        ObjectStore store = fleet.objectStores().forInstance(pg.id());
+        try (BucketSeeder seeder = BucketSeeder.attach(fleet, pg.id())) {
+            BucketSeeder.SeededBackup rotten = seeder.seedBaseBackup();
+            BucketSeeder.SeededBackup broken = seeder.seedBaseBackup();
+            BucketSeeder.SeededBackup good = seeder.seedBaseBackup();
+            seeder.seedAllCompletedWal();
+            seeder.corrupt(rotten.manifestObject().key());
+            store.delete(broken.parts().get(0).key());
+
+            BucketInventoryReader.BucketScan read = reader.read(store);
+            assertEquals(List.of(good.backupId()), read.inventory().backups().stream().map(BackupEntry::id).toList());
+            assertTrue(read.inventory().incompleteBackups().isEmpty(), read.inventory().incompleteBackups().toString());
+            assertEquals(2, read.problems().size(), read.problems().toString());
+            assertTrue(read.problems().stream().anyMatch(p -> p.contains(rotten.manifestObject().key())), read.problems().toString());
+            assertTrue(read.problems().stream().anyMatch(p -> p.contains(broken.parts().get(0).key())), read.problems().toString());
+            for (BackupId leftOut : List.of(rotten.backupId(), broken.backupId())) {
+                assertTrue(read.inventory().allObjects().stream().noneMatch(o -> o.key().startsWith(
+                        BucketLayout.DEFAULT.backupPrefix(leftOut))), "neither used nor offered for deletion: " + leftOut);
+            }
+        }
+    }
+
+    private static void write(Fleet fleet, ProvisionedInstance pg) throws Exception {
+        try (Connection c = fleet.postgres().connect(pg); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS t (x text)");
+            s.execute("INSERT INTO t SELECT repeat('y', 100) FROM generate_series(1, 1000)");
+        }
+    }
+}

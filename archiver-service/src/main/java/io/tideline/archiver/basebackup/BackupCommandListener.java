@@ -9,6 +9,7 @@ import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import io.tideline.archiver.ArchiverConfig;
 import io.micronaut.core.annotation.Nullable;
 import io.tideline.core.kafka.InvalidRecordException;
 import io.tideline.core.kafka.Listeners;
@@ -38,7 +39,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
                 @Property(name = ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                         value = "org.apache.kafka.clients.consumer.CooperativeStickyAssignor")
         })
-@Requires(property = BaseBackupFactory.ARCHIVER_ENABLED, notEquals = "false")
+@Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
 @Requires(property = BackupConfiguration.ENABLED, notEquals = "false")
 class BackupCommandListener {
 

@@ -1,6 +1,7 @@
 package io.tideline.archiver.basebackup;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.convert.format.ReadableBytes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -81,7 +82,8 @@ public class BackupConfiguration {
         return partRawBytes;
     }
 
-    public void setPartRawBytes(long partRawBytes) {
+    /** A number of bytes, or readable: {@code 256MB} (units of 1024). */
+    public void setPartRawBytes(@ReadableBytes long partRawBytes) {
         this.partRawBytes = partRawBytes;
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
+import io.tideline.archiver.ArchiverConfig;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.secrets.SecretStore;
@@ -14,12 +15,9 @@ import java.util.Optional;
 
 /** Micronaut wiring of base backups; every bean is off with {@code tideline.archiver[.backup].enabled=false}. */
 @Factory
-@Requires(property = BaseBackupFactory.ARCHIVER_ENABLED, notEquals = "false")
+@Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
 @Requires(property = BackupConfiguration.ENABLED, notEquals = "false")
 class BaseBackupFactory {
-
-    /** The archiver-wide switch (the WAL streamer honours it too). */
-    static final String ARCHIVER_ENABLED = "tideline.archiver.enabled";
 
     @Singleton
     BackupSettings backupSettings(BackupConfiguration configuration) {

@@ -11,20 +11,16 @@ import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageException;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +47,6 @@ public final class BaseBackups implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BaseBackups.class);
     private static final Duration REGISTRY_POLL = Duration.ofMillis(200);
-    /** After the tar stream ended, pg_basebackup only syncs and exits. */
-    private static final long EXIT_WAIT_SECONDS = 60;
 
     /** What became of a request. */
     public enum Outcome {
@@ -154,82 +148,44 @@ public final class BaseBackups implements AutoCloseable {
 
     /** Steps 2 to 4; empty when the backup failed (and {@code BackupFailed} is published). */
     private Optional<BackupManifest> streamAndStore(RunningBackup run, RegisteredInstance instance, ObjectStore store,
-                                            BucketLayout layout) throws InterruptedException {
+                                                    BucketLayout layout) throws InterruptedException {
         String password = secrets.get(instance.replicationSecret());
-        ClusterIdentity identity;
+        BackupManifest manifest;
         try {
-            identity = ClusterIdentity.read(instance, password, settings.connectTimeout());
-        } catch (SQLException | RuntimeException e) {
-            fail(run, null, "cannot identify the cluster at " + instance.host() + ":" + instance.port()
-                    + " as " + instance.replicationUser() + ": " + e.getMessage());
-            return Optional.empty();
-        }
-        CompressedParts data = new CompressedParts(store, layout, run.backup(), settings.partRawBytes(),
-                settings.compressionLevel(), settings.compressionWorkers());
-        Instant[] announcedAt = {null};
-        Instant[] finishedAt = {null};
-        TarStreamReader.Result stream;
-        List<BackupManifest.Part> parts;
-        try (PgBaseBackup child = PgBaseBackup.start(settings, instance, run.backup(), password, run::totalEstimate)) {
-            try {
-                stream = TarStreamReader.read(child.stdout(), new Counting(data, run), new TarStreamReader.Observer() {
-                    @Override
-                    public void onLabel(BackupLabel label) {
-                        events.started(run.instance(), run.backup(), run.commandId(), label, run.startedAt());
-                        announcedAt[0] = run.startedAt();
-                        run.streaming(data::storedBytes);
-                        LOG.info("backup {} of {} started at {} on timeline {}", run.backup(), run.instance(),
-                                label.startLsn(), label.timeline());
-                    }
+            manifest = BackupStream.take(settings, instance, password, store, layout, run.backup(), run.commandId(),
+                    run.startedAt(), clock, new BackupStream.Listener() {
+                        @Override
+                        public void started(BackupLabel label, LongSupplier storedBytes) {
+                            events.started(run.instance(), run.backup(), run.commandId(), label, run.startedAt());
+                            run.streaming(storedBytes);
+                            LOG.info("backup {} of {} started at {} on timeline {}", run.backup(), run.instance(),
+                                    label.startLsn(), label.timeline());
+                        }
 
-                    @Override
-                    public void onServerManifest(ServerManifest manifest) {
-                        finishedAt[0] = clock.instant();
-                    }
-                });
-                int exit = child.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
-                if (exit != 0) {
-                    throw new IOException("pg_basebackup exited with " + exit + ": " + child.lastLines());
-                }
-                parts = data.finish();
-            } catch (InterruptedException e) {
-                // The archiver is stopping: no verdict, the command is redelivered and taken again.
-                child.close();
-                data.discard();
-                throw e;
-            } catch (IOException | RuntimeException e) {
-                String detail = child.lastLines();
-                child.close();
-                data.discard();
-                fail(run, announcedAt[0], describe(e) + (detail.isEmpty() || describe(e).contains(detail) ? "" : " (pg_basebackup: " + detail + ")"));
-                return Optional.empty();
-            }
-        } catch (IOException e) {
-            fail(run, null, "cannot start " + settings.pgBaseBackup() + ": " + e.getMessage());
+                        @Override
+                        public void rawBytes(long bytes) {
+                            run.addDone(bytes);
+                        }
+
+                        @Override
+                        public void totalEstimate(long bytes) {
+                            run.totalEstimate(bytes);
+                        }
+                    });
+        } catch (BackupStream.Failure e) {
+            fail(run, e.started() ? run.startedAt() : null, e.getMessage());
             return Optional.empty();
         }
-        if (stream.manifest().startTimeline() != stream.label().timeline()
-                || !stream.manifest().start().equals(stream.label().startLsn())) {
-            data.discard();
-            fail(run, announcedAt[0], "the server's backup_manifest (" + stream.manifest() + ") contradicts its backup_label ("
-                    + stream.label() + ")");
-            return Optional.empty();
-        }
-        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, run.backup(), run.instance(),
-                run.commandId(), stream.label().timeline(), stream.label().startLsn(), stream.manifest().end(),
-                run.startedAt(), finishedAt[0], identity.serverVersionNum(), identity.systemIdentifier(),
-                layout.walSegmentSize(), stream.rawBytes(), parts.stream().mapToLong(BackupManifest.Part::storedBytes).sum(),
-                BackupManifest.ZSTD, parts, List.of());
         try {
             store.put(layout.backupManifest(run.backup()), manifest.toJson(), Map.of());
         } catch (StorageException e) {
             // A put that threw may still have landed: remove it with the parts, or leave neither usable.
             discardStored(store, layout, run.backup());
-            fail(run, announcedAt[0], "cannot store the manifest: " + e.getMessage());
+            fail(run, run.startedAt(), "cannot store the manifest: " + e.getMessage());
             return Optional.empty();
         }
         LOG.info("backup {} of {} stored: {} parts, {} bytes raw, {} stored, WAL {} to {}", run.backup(), run.instance(),
-                parts.size(), manifest.rawBytes(), manifest.storedBytes(), manifest.startLsn(), manifest.endLsn());
+                manifest.parts().size(), manifest.rawBytes(), manifest.storedBytes(), manifest.startLsn(), manifest.endLsn());
         return Optional.of(manifest);
     }
 
@@ -305,39 +261,8 @@ public final class BaseBackups implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        if (e instanceof java.io.UncheckedIOException && e.getCause() != null) {
-            message = e.getCause().getMessage();
-        }
-        return message == null ? e.getClass().getSimpleName() : message;
-    }
-
     @Override
     public void close() {
         progress.close();
-    }
-
-    /** Counts the raw stream for progress on its way to the compressor. */
-    private static final class Counting extends OutputStream {
-        private final OutputStream sink;
-        private final RunningBackup run;
-
-        Counting(OutputStream sink, RunningBackup run) {
-            this.sink = sink;
-            this.run = run;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            sink.write(b);
-            run.addDone(1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            sink.write(b, off, len);
-            run.addDone(len);
-        }
     }
 }

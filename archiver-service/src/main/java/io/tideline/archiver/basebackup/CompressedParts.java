@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * valid zstd stream of the whole tar, as the manifest's format says.
  *
  * <p>Each part is a {@link MultipartUpload}: its sub-parts go up in parallel while the stream goes on,
- * and the sha256 of every part object is computed on the fly by the upload. Memory is bounded by one
- * upload's buffers plus zstd's window, whatever the backup's size.
+ * and the sha256 of every part object is computed on the fly by the upload. A finished part completes
+ * (last sub-parts, assembly, size check) on a helper thread while the next part is already being
+ * written, so the stream does not stall at part boundaries; at most one completion is pending, so
+ * memory is bounded by two uploads' buffers plus zstd's window, whatever the backup's size.
  *
  * <p>Used from one thread. {@link #finish()} returns the parts once every one is confirmed stored;
  * {@link #discard()} aborts the part in progress and deletes the parts already stored.
@@ -46,9 +52,13 @@ final class CompressedParts extends OutputStream {
     private final List<BackupManifest.Part> parts = new ArrayList<>();
     private final AtomicLong storedBytes = new AtomicLong();
 
+    private ExecutorService completer;
+    private Future<BackupManifest.Part> pending;
     private MultipartUpload upload;
     private ZstdOutputStreamNoFinalizer zstd;
     private long rawInPart;
+    /** Not parts.size() + 1: the previous part may still be completing, not yet in the list. */
+    private int nextPartNumber = 1;
     private boolean closed;
 
     CompressedParts(ObjectStore store, BucketLayout layout, BackupId backup, long partRawBytes, int level, int workers) {
@@ -99,8 +109,11 @@ final class CompressedParts extends OutputStream {
             if (upload != null) {
                 closePart();
             }
+            collectPending();
         } catch (IOException e) {
             throw new UncheckedIOException("compressing the last part of backup " + backup + ": " + e.getMessage(), e);
+        } finally {
+            stopCompleter();
         }
         closed = true;
         if (parts.isEmpty()) {
@@ -126,6 +139,18 @@ final class CompressedParts extends OutputStream {
         if (upload != null) {
             upload.abort();
         }
+        if (pending != null) {
+            // A completion cannot be recalled: if it lands, its part is deleted with the others.
+            try {
+                parts.add(pending.get());
+            } catch (ExecutionException | RuntimeException e) {
+                // that part was not stored (its upload aborted itself)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            pending = null;
+        }
+        stopCompleter();
         List<String> keys = parts.stream().map(BackupManifest.Part::key).toList();
         if (!keys.isEmpty()) {
             try {
@@ -138,12 +163,13 @@ final class CompressedParts extends OutputStream {
     }
 
     private void openPart() throws IOException {
-        int number = parts.size() + 1;
+        int number = nextPartNumber;
         if (number > BucketLayout.MAX_BACKUP_PARTS) {
             throw new IllegalStateException("backup " + backup + " would need more than " + BucketLayout.MAX_BACKUP_PARTS
                     + " parts of " + partRawBytes + " bytes; raise tideline.archiver.backup.part-raw-bytes");
         }
         upload = store.openMultipart(layout.backupPart(backup, number), Map.of());
+        nextPartNumber++;
         zstd = new ZstdOutputStreamNoFinalizer(upload.asOutputStream(), RecyclingBufferPool.INSTANCE, level);
         zstd.setChecksum(true);
         if (workers > 0) {
@@ -156,10 +182,47 @@ final class CompressedParts extends OutputStream {
         // Ends the frame; the upload's stream view only flushes on close, complete() stores the object.
         zstd.close();
         zstd = null;
-        StoredObject stored = upload.complete();
+        collectPending();
+        MultipartUpload finished = upload;
+        long raw = rawInPart;
         upload = null;
-        parts.add(new BackupManifest.Part(stored.key(), OptionalLong.of(rawInPart), stored.size(), stored.requireSha256()));
-        storedBytes.addAndGet(stored.size());
+        if (completer == null) {
+            completer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "backup-part-completer-" + backup.value());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        pending = completer.submit(() -> {
+            StoredObject stored = finished.complete();
+            storedBytes.addAndGet(stored.size());
+            return new BackupManifest.Part(stored.key(), OptionalLong.of(raw), stored.size(), stored.requireSha256());
+        });
+    }
+
+    /** Waits for the part completing in the background; its failure is the stream's failure. */
+    private void collectPending() {
+        if (pending == null) {
+            return;
+        }
+        try {
+            parts.add(pending.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing a part of backup " + backup, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        } finally {
+            pending = null;
+        }
+    }
+
+    private void stopCompleter() {
+        if (completer != null) {
+            completer.shutdownNow();
+            completer = null;
+        }
     }
 
     private void requireOpen() {

@@ -54,6 +54,13 @@ final class BackupTesting {
 
     /** The archiver's base backups only (no WAL streaming: the tests store WAL themselves). */
     static ApplicationContext startArchiver(Fleet fleet, Map<String, Object> extra) {
+        Map<String, Object> props = archiverProperties(fleet);
+        props.putAll(extra);
+        return ApplicationContext.run(props);
+    }
+
+    /** What {@link #startArchiver} configures, for an archiver run elsewhere (a child JVM). */
+    static Map<String, Object> archiverProperties(Fleet fleet) {
         Map<String, Object> props = new HashMap<>(fleet.serviceProperties());
         props.put("spec.name", "BaseBackupIT");
         props.put("tideline.archiver.wal.enabled", false);
@@ -61,8 +68,7 @@ final class BackupTesting {
         props.put(BackupConfiguration.PREFIX + ".wal-poll-initial", "200ms");
         props.put(BackupConfiguration.PREFIX + ".wal-poll-max", "1s");
         props.put(BackupConfiguration.PREFIX + ".part-raw-bytes", 8L * 1024 * 1024);
-        props.putAll(extra);
-        return ApplicationContext.run(props);
+        return props;
     }
 
     static BackupCommand command(String instance, String commandId, BackupReason reason) {
@@ -104,6 +110,10 @@ final class BackupTesting {
     static List<String> verifyParts(ObjectStore store, BackupManifest manifest) throws IOException {
         long raw = 0;
         List<InputStream> decompressed = new ArrayList<>();
+        for (int i = 0; i < manifest.parts().size(); i++) {
+            // numbered 1..n in stream order (regression: a part completing in the background once reused its number)
+            assertEquals(BucketLayout.DEFAULT.backupPart(manifest.backupId(), i + 1), manifest.parts().get(i).key());
+        }
         for (BackupManifest.Part part : manifest.parts()) {
             MessageDigest sha = Sha256.newDigest();
             byte[] bytes;

@@ -164,6 +164,13 @@ class BaseBackupIT {
         BackupProgress last = events(BackupProgress.class, id, commandId).get(events(BackupProgress.class, id, commandId).size() - 1);
         assertEquals(manifest.rawBytes(), last.getBytesDone());
         assertEquals(manifest.storedBytes(), last.getBytesStored());
+        // and what the metrics endpoint shows
+        io.micrometer.core.instrument.MeterRegistry meters = archiver.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        await().atMost(WAIT).until(() -> {
+            var done = meters.find(BackupProgressReporter.BYTES_DONE).tag("instance", id).gauge();
+            return done != null && done.value() == manifest.rawBytes();
+        });
+        assertEquals(manifest.storedBytes(), meters.find(BackupProgressReporter.BYTES_STORED).tag("instance", id).gauge().value());
     }
 
     @Test

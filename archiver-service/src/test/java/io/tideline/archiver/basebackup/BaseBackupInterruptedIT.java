@@ -45,6 +45,7 @@ class BaseBackupInterruptedIT {
 
     private final Fleet fleet;
     private ApplicationContext archiver;
+    private Process child;
     private EventLog events;
     private final java.util.List<BucketSeeder> seeders = new java.util.ArrayList<>();
 
@@ -63,7 +64,10 @@ class BaseBackupInterruptedIT {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
+        if (child != null && child.isAlive()) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         events.close();
         if (archiver != null) {
             archiver.close();
@@ -158,6 +162,60 @@ class BaseBackupInterruptedIT {
         assertEquals(1, BackupTesting.manifests(store).size());
         assertTrue(manifest.rawBytes() > 60L * 1024 * 1024, "pgbench -s 5: " + manifest.rawBytes());
         BackupTesting.verifyParts(store, manifest);
+    }
+
+    @Test
+    void anArchiverKilledMidStreamLeavesNoManifestAndTheRedeliveredCommandIsTakenAgain() throws Exception {
+        RegisteredInstance instance = instance("bb-killed");
+        String id = instance.id().value();
+        pgbench(instance, 5);
+        BucketSeeder wal = seeder(instance);
+        ObjectStore store = fleet.objectStores().forInstance(instance.id());
+        Map<String, Object> props = new java.util.HashMap<>(BackupTesting.archiverProperties(fleet));
+        props.put(BackupConfiguration.PREFIX + ".max-rate-kb-per-second", 12_288);
+        // the dead member's partitions are handed over when its session expires: keep that short
+        props.put("kafka.consumers." + BackupConfiguration.GROUP_ID + ".session.timeout.ms", 6000);
+        props.put("kafka.consumers." + BackupConfiguration.GROUP_ID + ".heartbeat.interval.ms", 1000);
+        String commandId = "manual:" + id;
+        child = startArchiverProcess(props);
+
+        fleet.publisher().publishAndWait(Topics.BACKUP_COMMANDS, id, BackupTesting.command(id, commandId, BackupReason.ON_DEMAND));
+        await().atMost(WAIT).until(() -> events(BackupProgress.class, id, commandId).stream()
+                .anyMatch(p -> p.getPhase() == BackupPhase.STREAMING && p.getBytesStored() > 0));
+        child.destroyForcibly(); // SIGKILL: no cleanup, no BackupFailed, no commit
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        BackupId killed = BackupId.parse(events(BackupStarted.class, id, commandId).get(0).getBackupId());
+        Thread.sleep(2_000);
+        assertEquals(Map.of(), BackupTesting.manifests(store), "no manifest: not a backup");
+        assertTrue(BackupTesting.backupDirectories(store).contains(killed), "its stored parts stay, manifest-less");
+        assertEquals(List.of(), events(BackupCompleted.class, id, commandId));
+        assertEquals(List.of(), events(BackupFailed.class, id, commandId));
+
+        // Another replica gets the uncommitted command and takes it again, completely.
+        archiver = ApplicationContext.run(props);
+        await().atMost(WAIT).until(() -> !BackupTesting.manifests(store).isEmpty());
+        BackupManifest manifest = BackupTesting.manifests(store).values().iterator().next();
+        assertNotEquals(killed, manifest.backupId());
+        wal.seedWalThrough(manifest.endLsn());
+        await().atMost(WAIT).until(() -> !events(BackupCompleted.class, id, commandId).isEmpty());
+        assertEquals(List.of(manifest.backupId().value()),
+                events(BackupCompleted.class, id, commandId).stream().map(BackupCompleted::getBackupId).toList());
+        assertEquals(1, BackupTesting.manifests(store).size());
+        BackupTesting.verifyParts(store, manifest);
+    }
+
+    /** The archiver as its own JVM (its log in target/), so it can be killed for real. */
+    private static Process startArchiverProcess(Map<String, Object> properties) throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx384m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add(io.tideline.archiver.ArchiverApplication.class.getName());
+        Path log = Path.of("target", "backup-killed-archiver.log").toAbsolutePath();
+        java.nio.file.Files.createDirectories(log.getParent());
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     @Test

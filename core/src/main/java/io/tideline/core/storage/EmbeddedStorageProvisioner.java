@@ -40,6 +40,8 @@ public final class EmbeddedStorageProvisioner implements StorageProvisioner {
     private static final char[] SECRET_KEY_ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
+    private static final int DELETE_BUCKET_ATTEMPTS = 5;
+
     private final S3Client admin;
     private final Path identitiesDir;
     private final SecretStore secrets;
@@ -87,23 +89,43 @@ public final class EmbeddedStorageProvisioner implements StorageProvisioner {
         // Revoke first: once the identity is gone nobody can write into the bucket while it is emptied.
         secrets.find(grant.accessKeyRef()).ifPresent(this::deleteIdentityFile);
         if (bucketExists(grant.bucket())) {
-            S3ObjectStore store = new S3ObjectStore(admin, grant.bucket(), settings, clock);
-            abortIncompleteUploads(grant.bucket());
-            List<String> keys = store.list("").stream().map(StoredObject::key).toList();
-            store.deleteAll(keys);
+            emptyAndDeleteBucket(grant.bucket());
+        }
+        secrets.delete(grant.accessKeyRef());
+        secrets.delete(grant.secretKeyRef());
+        LOG.info("removed storage of instance {} (bucket {})", instance, grant.bucket());
+    }
+
+    /**
+     * Empties and deletes the bucket. A part upload that was in flight when its multipart upload was
+     * aborted can still land a moment later (seen with S3Proxy's filesystem store as a 409
+     * BucketNotEmpty), so the empty-then-delete cycle is repeated a few times before giving up.
+     */
+    private void emptyAndDeleteBucket(String bucket) {
+        S3ObjectStore store = new S3ObjectStore(admin, bucket, settings, clock);
+        for (int attempt = 1; ; attempt++) {
+            abortIncompleteUploads(bucket);
+            store.deleteAll(store.list("").stream().map(StoredObject::key).toList());
             try {
-                admin.deleteBucket(b -> b.bucket(grant.bucket()));
+                admin.deleteBucket(b -> b.bucket(bucket));
+                return;
             } catch (AwsServiceException e) {
-                if (e.statusCode() != 404) {
+                if (e.statusCode() == 404) {
+                    return;
+                }
+                if (e.statusCode() != 409 || attempt >= DELETE_BUCKET_ATTEMPTS) {
                     throw store.translate("delete bucket", null, e);
                 }
             } catch (SdkException e) {
                 throw store.translate("delete bucket", null, e);
             }
+            try {
+                Thread.sleep(200L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while deleting bucket " + bucket, bucket, null, true, e);
+            }
         }
-        secrets.delete(grant.accessKeyRef());
-        secrets.delete(grant.secretKeyRef());
-        LOG.info("removed storage of instance {} (bucket {})", instance, grant.bucket());
     }
 
     private void ensureBucket(String bucket) {

@@ -18,6 +18,15 @@ import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageException;
 import io.tideline.core.window.RestorableWindow;
 import java.util.Optional;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import io.tideline.runtime.DurationText;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -58,14 +67,12 @@ final class BackupsCommand implements Callable<Integer> {
      * own credentials. Empty when this machine cannot read it (no S3 endpoint known, or not the home that
      * holds the instance's keys); the window then comes from the events.
      */
-    private Optional<RestorableWindow> bucketWindow(Deployment target, RegisteredInstance instance) {
+    private Optional<BackupHistory.Judgement> bucketWindow(Deployment target, RegisteredInstance instance) {
         if (target.s3().isEmpty()) {
-            notes.add("window computed from the events (no object store known)");
             return Optional.empty();
         }
         DirectorySecretStore secrets = new DirectorySecretStore(target.home().secretsDir());
         if (secrets.find(instance.s3SecretKey()).isEmpty()) {
-            notes.add("window computed from the events (this home holds no keys of bucket " + instance.bucket() + ")");
             return Optional.empty();
         }
         try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(target.s3().get()), secrets,
@@ -73,9 +80,49 @@ final class BackupsCommand implements Callable<Integer> {
             BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
                     .read(stores.forInstance(instance.id()));
             scan.problems().forEach(p -> notes.add("bucket: " + p));
-            return Optional.of(RestorableWindow.of(scan.inventory()));
+            return Optional.of(BackupHistory.Judgement.of(RestorableWindow.of(scan.inventory()), "bucket"));
         } catch (StorageException e) {
-            notes.add("window computed from the events (bucket not readable: " + e.getMessage() + ")");
+            notes.add("bucket not readable from here: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The window as the restore service's Backups view ({@code GET /api/instances/{id}/backups}) judges it,
+     * for a deployment whose buckets this machine cannot read. Empty (and the events decide) when the view
+     * does not answer.
+     */
+    private Optional<BackupHistory.Judgement> apiWindow(Deployment target, RegisteredInstance instance) {
+        if (target.api().isEmpty()) {
+            notes.add("window computed from the events (neither the bucket nor the Backups view can be reached)");
+            return Optional.empty();
+        }
+        URI uri = target.api().get().resolve("/api/instances/" + instance.id().value() + "/backups");
+        try {
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                notes.add("window computed from the events (the Backups view answered HTTP " + response.statusCode() + ")");
+                return Optional.empty();
+            }
+            JsonNode view = Json.MAPPER.readTree(response.body());
+            List<TimeRange> ranges = new ArrayList<>();
+            for (JsonNode r : view.path("window").path("ranges")) {
+                ranges.add(new TimeRange(Instant.parse(r.get("from").asText()), Instant.parse(r.get("to").asText())));
+            }
+            Set<String> restorable = new HashSet<>();
+            for (JsonNode b : view.path("backups")) {
+                if ("RESTORABLE".equals(b.path("status").asText())) {
+                    restorable.add(b.get("backupId").asText());
+                }
+            }
+            view.path("problems").forEach(p -> notes.add("bucket: " + p.asText()));
+            return Optional.of(new BackupHistory.Judgement(ranges, restorable, "api"));
+        } catch (IOException | RuntimeException e) {
+            notes.add("window computed from the events (the Backups view at " + uri + " did not answer: " + e.getMessage() + ")");
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Optional.empty();
         }
     }
@@ -94,7 +141,8 @@ final class BackupsCommand implements Callable<Integer> {
                     events.addAll(stream.readToEndAtOpen(READ_TIMEOUT));
                 }
             }
-            view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize(), bucketWindow(target, instance));
+            Optional<BackupHistory.Judgement> judged = bucketWindow(target, instance).or(() -> apiWindow(target, instance));
+            view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize(), judged);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -1,6 +1,8 @@
 package io.tideline.cli;
 
+import io.tideline.cli.backup.OnDemandBackup;
 import io.tideline.cli.events.KafkaAccess;
+import io.tideline.schemas.BackupReason;
 import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Json;
 import io.tideline.core.ids.InstanceId;
@@ -43,6 +45,10 @@ final class InstanceCreateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
+    @Option(names = "--no-first-backup", negatable = false,
+            description = "Do not ask for a first backup now (the instance is then restorable only after its first daily backup).")
+    boolean noFirstBackup;
+
     @Override
     public Integer call() {
         InstanceId id;
@@ -62,6 +68,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
         TidelineCli cli = TidelineCli.of(spec);
         Deployment target = deployment.resolve();
         RegisteredInstance created;
+        String firstBackup = null;
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
              LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
             if (kafka.fleet().find(name).isPresent()) {
@@ -74,6 +81,12 @@ final class InstanceCreateCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Creating instance " + name + " (initdb, bucket, credentials, registration) ...");
             spec.commandLine().getErr().flush();
             created = local.onboarding().create(id, name, options);
+            if (!noFirstBackup) {
+                // The first backup is today's daily one (same id as the scheduler's), so day one has one backup.
+                OnDemandBackup backups = new OnDemandBackup(kafka, cli.clock());
+                firstBackup = backups.todaysDailyId(created);
+                backups.request(created, BackupReason.DAILY, firstBackup, "cli:" + System.getProperty("user.name") + " (first backup)");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -83,6 +96,9 @@ final class InstanceCreateCommand implements Callable<Integer> {
             out.println("  bucket:   " + created.bucket() + " (credentials scoped to it alone)");
             out.println("  connect:  " + ConnectionHint.psql(target.home(), created.host(), created.port(),
                     created.superuser(), created.database(), created.superuserSecret()));
+            if (firstBackup != null) {
+                out.println("  backups:  first backup requested (" + firstBackup + "); see ./tideline backups " + created.name());
+            }
         }
         return ExitCodes.OK;
     }

@@ -90,14 +90,16 @@ final class RestoreCommand implements Callable<Integer> {
                     new RestoreClient.Listener() {
                         @Override
                         public void requested(String restoreId) {
-                            progress.line("Restore " + restoreId + " of " + source.name() + " to " + target + " requested.");
-                            progress.update("waiting for the restore service", 0, 0);
+                            // Nothing printed before the service answers: a rejection stays one line.
+                            if (cli.interactive()) {
+                                progress.update("waiting for the restore service", 0, 0);
+                            }
                         }
 
                         @Override
                         public void accepted(RestoreAccepted a) {
-                            progress.line("Accepted: new instance " + a.getNewInstanceId() + " from backup " + a.getBackupId()
-                                    + ", target " + a.getTarget() + ".");
+                            progress.line("Restore " + a.getRestoreId() + " of " + source.name() + " accepted: new instance "
+                                    + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget() + ".");
                         }
 
                         @Override

@@ -29,7 +29,6 @@ import java.util.Properties;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -126,12 +125,13 @@ class CliEndToEndIT {
         Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
         assertTrue(backups.out().contains(backupId), backups.out());
         assertTrue(backups.out().contains("ON_DEMAND"), backups.out());
+        assertTrue(backups.out().contains("DAILY"), "instance create asked for the first (daily) backup: " + backups.out());
+        assertTrue(backups.out().contains("Restorable window: "), backups.out());
     }
 
     @Test
     @Order(5)
     void restoreToATimeIntoANewInstanceHasTheRowsOfThatTime() throws Exception {
-        assumeRestoreService();
         JsonNode shop = instance("shop");
         execute(shop, "INSERT INTO items SELECT g, 'later ' || g FROM generate_series(5001, 6000) g");
         rowsAtTarget = count(shop, "SELECT count(*) FROM items");
@@ -164,7 +164,6 @@ class CliEndToEndIT {
     @Test
     @Order(6)
     void timesOutsideTheWindowAreRejectedWithTheReason() {
-        assumeRestoreService();
         Instant longBefore = Instant.now().minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS);
         CLI.run(home, "restore", "shop", "--to", longBefore.toString()).assertOneLineError(ExitCodes.REFUSED, "restore rejected: ");
         Instant future = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
@@ -174,7 +173,6 @@ class CliEndToEndIT {
     @Test
     @Order(7)
     void theAuditFindsTheWholeStoryConsistent() throws Exception {
-        assumeRestoreService();
         Cli.Result audit = CLI.run(home, "audit", "--json").assertOk();
         JsonNode report = JSON.readTree(audit.out());
         assertEquals(0, report.get("findings").size(), audit.out());
@@ -182,13 +180,6 @@ class CliEndToEndIT {
         Cli.Result text = CLI.run(home, "audit", "--instance", "shop").assertOk();
         assertTrue(text.out().contains("restore completed"), text.out());
         assertTrue(text.out().contains("backup completed"), text.out());
-    }
-
-    /** TEMPORARY until the restore service lands on main: its steps are skipped (reported as such), not passed. */
-    private static void assumeRestoreService() {
-        Assumptions.assumeTrue(runtime.context().getAllBeanDefinitions().stream()
-                .anyMatch(d -> d.getBeanType().getPackageName().startsWith("io.tideline.restore")),
-                "the restore service is not on the classpath yet");
     }
 
     private static JsonNode instance(String name) throws Exception {

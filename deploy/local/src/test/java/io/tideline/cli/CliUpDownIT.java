@@ -17,7 +17,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,8 +66,13 @@ class CliUpDownIT {
         assertTrue(status.out().contains("ok (health UP)"), status.out());
         RuntimeInfo first = RuntimeInfo.running(new RuntimeHome(home)).orElseThrow();
 
-        CLI.run(home, "instance", "create", "keepme").assertOk();
+        Cli.Result created = CLI.run(home, "instance", "create", "keepme").assertOk();
+        assertTrue(created.out().contains("first backup requested (daily:keepme:"), created.out());
         assertEquals(1, query(instance("keepme"), "SELECT 1"));
+        // The first backup (today's daily) becomes restorable once its WAL is stored too.
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> restorableBackups("keepme").size() == 1);
+        List<String> backupsBefore = restorableBackups("keepme");
         CLI.run(home, "instance", "create", "keepme").assertOneLineError(ExitCodes.FAILURE, "already exists");
 
         Cli.Result down = CLI.run(home, "down").assertOk();
@@ -82,6 +91,7 @@ class CliUpDownIT {
         JsonNode keepme = instance("keepme");
         assertEquals("keepme", keepme.get("name").asText(), "the registration survived (Kafka's log is in the home)");
         assertEquals(1, query(keepme, "SELECT 1"), "the instance was started again with the runtime");
+        assertEquals(backupsBefore, restorableBackups("keepme"), "the backup is still listed and restorable (bucket and log kept)");
 
         CLI.run(home, "down").assertOk();
     }
@@ -101,6 +111,17 @@ class CliUpDownIT {
             }
         }
         throw new AssertionError("instance " + name + " not listed: " + list.out());
+    }
+
+    private static List<String> restorableBackups(String name) throws Exception {
+        JsonNode view = JSON.readTree(CLI.run(home, "backups", name, "--json").assertOk().out());
+        List<String> ids = new ArrayList<>();
+        for (JsonNode b : view.get("backups")) {
+            if (b.get("status").asText().equals("restorable")) {
+                ids.add(b.get("backupId").asText());
+            }
+        }
+        return ids;
     }
 
     private static String instanceState(String id) throws Exception {

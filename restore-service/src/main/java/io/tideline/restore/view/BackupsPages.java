@@ -54,13 +54,13 @@ final class BackupsPages {
         if (w.from() == null) {
             b.append("<p class=\"warn\">Nothing is restorable yet: the first backup and the WAL that completes it are not stored.</p>");
         } else {
-            b.append("<p>Restorable window (UTC): <strong>").append(esc(w.from())).append("</strong> → <strong>")
-                    .append(esc(w.to())).append("</strong>");
+            b.append("<p>Restorable window (UTC): <strong>").append(shown(w.from(), true)).append("</strong> → <strong>")
+                    .append(shown(w.to(), false)).append("</strong>");
             if (w.ranges().size() > 1) {
                 b.append("<br><span class=\"warn\">WAL gaps split it into ").append(w.ranges().size()).append(" ranges: ");
                 for (int k = 0; k < w.ranges().size(); k++) {
                     BackupsView.Range r = w.ranges().get(k);
-                    b.append(k == 0 ? "" : "; ").append(esc(r.from())).append(" → ").append(esc(r.to()));
+                    b.append(k == 0 ? "" : "; ").append(shown(r.from(), true)).append(" → ").append(shown(r.to(), false));
                 }
                 b.append("</span>");
             }
@@ -70,18 +70,18 @@ final class BackupsPages {
             BackupsView.NewestWal n = v.newestWal();
             b.append("<p class=\"muted\">Newest stored WAL: <code>").append(esc(n.segment())).append("</code>")
                     .append(n.partial() ? " (partial, up to " + esc(n.endLsn()) + ")" : "")
-                    .append(", stored ").append(esc(n.storedAt())).append("</p>");
+                    .append(", stored ").append(shown(n.storedAt(), false)).append("</p>");
         }
         String disabled = w.from() == null ? " disabled" : "";
         b.append("<form id=\"restore-form\" data-api=\"/api/instances/").append(esc(i.id())).append("/restores\">")
                 .append("<label for=\"target\">Target date and time (UTC)</label>")
-                .append("<input type=\"datetime-local\" id=\"target\" step=\"1\"");
+                .append("<div><input type=\"datetime-local\" id=\"target\" step=\"1\"");
         if (w.from() != null) {
             b.append(" min=\"").append(local(Instant.parse(w.from()), true)).append("\" max=\"")
                     .append(local(Instant.parse(w.to()), false)).append("\" value=\"").append(local(Instant.parse(w.to()), false))
                     .append('"');
         }
-        b.append(disabled).append("> <span class=\"muted\">UTC</span>")
+        b.append(disabled).append("> <span class=\"muted\">UTC</span></div>")
                 .append("<label class=\"inline\"><input type=\"checkbox\" id=\"latest\"").append(disabled)
                 .append("> Latest restorable moment</label>")
                 .append("<label for=\"name\">New instance name <span class=\"muted\">(optional)</span></label>")
@@ -100,15 +100,17 @@ final class BackupsPages {
             b.append("<table><thead><tr><th>Backup</th><th>Started (UTC)</th><th>Consistent at (UTC)</th><th>Timeline</th>"
                     + "<th>WAL start → end</th><th>Size</th><th>Status</th></tr></thead><tbody>");
             for (BackupsView.BackupRow r : v.backups()) {
-                b.append("<tr><td><code>").append(esc(r.backupId())).append("</code></td><td>").append(esc(orDash(r.startedAt())))
-                        .append("</td><td>").append(esc(orDash(r.finishedAt()))).append("</td><td>")
-                        .append(r.timeline() == null ? "–" : r.timeline()).append("</td><td>")
-                        .append(r.startLsn() == null ? "–" : esc(r.startLsn()) + " → " + esc(r.endLsn())).append("</td><td>")
+                b.append("<tr><td class=\"nowrap\"><code>").append(esc(r.backupId())).append("</code></td><td class=\"nowrap\">")
+                        .append(r.startedAt() == null ? "–" : shown(r.startedAt(), false))
+                        .append("</td><td class=\"nowrap\">").append(r.finishedAt() == null ? "–" : shown(r.finishedAt(), true))
+                        .append("</td><td>")
+                        .append(r.timeline() == null ? "–" : r.timeline()).append("</td><td class=\"nowrap\">")
+                        .append(r.startLsn() == null ? "–" : esc(r.startLsn()) + " → " + esc(r.endLsn())).append("</td><td class=\"nowrap\">")
                         .append(size(r.storedBytes())).append("</td><td><span class=\"badge ")
                         .append(r.status().toLowerCase(Locale.ROOT)).append("\">").append(esc(r.status().toLowerCase(Locale.ROOT)))
                         .append("</span>");
                 if (r.restorableUntil() != null) {
-                    b.append(" <span class=\"muted small\">until ").append(esc(r.restorableUntil())).append("</span>");
+                    b.append("<div class=\"muted small nowrap\">until ").append(shown(r.restorableUntil(), false)).append("</div>");
                 }
                 if (r.note() != null) {
                     b.append("<div class=\"muted small\">").append(esc(r.note())).append("</div>");
@@ -123,7 +125,8 @@ final class BackupsPages {
             b.append("<section><h2>Failed backups</h2><table><thead><tr><th>Backup</th><th>Failed (UTC)</th><th>Reason</th>"
                     + "</tr></thead><tbody>");
             for (BackupsView.FailureRow f : v.failures()) {
-                b.append("<tr><td><code>").append(esc(f.backupId())).append("</code></td><td>").append(esc(f.failedAt()))
+                b.append("<tr><td class=\"nowrap\"><code>").append(esc(f.backupId())).append("</code></td><td class=\"nowrap\">")
+                        .append(shown(f.failedAt(), false))
                         .append("</td><td>").append(esc(f.reason())).append("</td></tr>");
             }
             b.append("</tbody></table></section>");
@@ -132,11 +135,11 @@ final class BackupsPages {
             b.append("<section><h2>Restores</h2><table><thead><tr><th>Requested (UTC)</th><th>Target</th><th>State</th>"
                     + "<th>New instance</th><th>Detail</th></tr></thead><tbody>");
             for (RestoreStatus r : v.restores()) {
-                b.append("<tr><td>").append(esc(r.history().isEmpty() ? r.updatedAt() : r.history().get(0).at()))
-                        .append("</td><td>").append(esc(orDash(r.target()))).append("</td><td><span class=\"badge ")
+                b.append("<tr><td class=\"nowrap\">").append(shown(r.history().isEmpty() ? r.updatedAt() : r.history().get(0).at(), false))
+                        .append("</td><td class=\"nowrap\">").append(esc(orDash(r.target()))).append("</td><td><span class=\"badge ")
                         .append(r.state().toLowerCase(Locale.ROOT)).append("\">").append(esc(r.state().toLowerCase(Locale.ROOT)))
-                        .append("</span></td><td>").append(esc(orDash(r.newInstanceId()))).append("</td><td>")
-                        .append(esc(orDash(r.reason() != null ? r.reason() : r.message()))).append("</td></tr>");
+                        .append("</span></td><td class=\"nowrap\">").append(esc(orDash(r.newInstanceId()))).append("</td><td>")
+                        .append(esc(detail(r))).append("</td></tr>");
             }
             b.append("</tbody></table></section>");
         }
@@ -145,7 +148,7 @@ final class BackupsPages {
             v.problems().forEach(p -> b.append("<li>").append(esc(p)).append("</li>"));
             b.append("</ul></section>");
         }
-        b.append("<p class=\"muted small\">As of ").append(esc(v.generatedAt())).append(" (UTC), from the bucket <code>")
+        b.append("<p class=\"muted small\">As of ").append(shown(v.generatedAt(), false)).append(" (UTC), from the bucket <code>")
                 .append(esc(i.bucket())).append("</code>.</p></main>");
         b.append(SCRIPT);
         return b.append("</body></html>").toString();
@@ -186,6 +189,25 @@ final class BackupsPages {
         return out.toString();
     }
 
+    /**
+     * A UTC time for people: ISO-8601 to the second ({@code 2026-11-24T09:19:13Z}). The start of a range is
+     * rounded up and its end down, so a time read off the page and typed back is inside the window.
+     */
+    static String shown(String iso, boolean roundUp) {
+        return esc(local(Instant.parse(iso), roundUp) + "Z");
+    }
+
+    private static String detail(RestoreStatus r) {
+        if (r.reason() != null) {
+            return r.reason();
+        }
+        if (RestoreStatus.COMPLETED.equals(r.state()) && r.connection() != null) {
+            return "recovered to " + r.recoveredTo() + "; " + r.connection().host() + ":" + r.connection().port()
+                    + ", database " + r.connection().database();
+        }
+        return orDash(r.message() != null ? r.message() : r.phase());
+    }
+
     private static String orDash(String s) {
         return s == null ? "–" : s;
     }
@@ -217,13 +239,14 @@ final class BackupsPages {
             body { margin:0; font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:#f6f8fa; }
             header { background:#fff; border-bottom:1px solid var(--line); padding:12px 24px; }
             header a { color:var(--accent); text-decoration:none; }
-            main { max-width:1100px; margin:0 auto; padding:16px 24px 48px; }
+            main { max-width:1240px; margin:0 auto; padding:16px 24px 48px; }
             h1 { font-size:22px; } h2 { font-size:17px; margin:0 0 8px; }
-            section { background:#fff; border:1px solid var(--line); border-radius:6px; padding:16px 20px; margin:16px 0; }
+            section { background:#fff; border:1px solid var(--line); border-radius:6px; padding:16px 20px; margin:16px 0; overflow-x:auto; }
             table { border-collapse:collapse; width:100%; background:#fff; }
             th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
             th { font-weight:600; color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.03em; }
             code { font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace; }
+            .nowrap { white-space:nowrap; }
             .muted { color:var(--muted); } .small { font-size:12px; } .warn { color:var(--warn); }
             form { display:grid; grid-template-columns:max-content 1fr; gap:8px 12px; align-items:center; max-width:640px; margin-top:12px; }
             form label { font-weight:600; } form .inline { grid-column:2; font-weight:400; }

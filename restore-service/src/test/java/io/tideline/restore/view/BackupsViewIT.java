@@ -192,7 +192,7 @@ class BackupsViewIT {
             assertTrue(page.body().contains("Restore to point in time"));
             assertTrue(page.body().contains("type=\"datetime-local\""));
             assertTrue(page.body().contains(first.backupId().value()) && page.body().contains(second.backupId().value()));
-            assertTrue(page.body().contains(expected.from().orElseThrow().toString()));
+            assertTrue(page.body().contains(BackupsPages.shown(expected.from().orElseThrow().toString(), true)), "the window's start");
             assertTrue(page.body().contains("data-api=\"/api/instances/" + id + "/restores\""));
             assertEquals(404, get(base + "/backups/no-such-instance").statusCode());
 

@@ -60,6 +60,25 @@ public final class BackupHistory {
     private BackupHistory() {
     }
 
+    /**
+     * What the bucket says is restorable, as judged elsewhere: by {@link RestorableWindow} over the bucket's
+     * inventory read here, or by the restore service's Backups view (which runs the same computation).
+     *
+     * @param source where the judgement comes from, for the output ({@code bucket}, {@code api})
+     */
+    public record Judgement(List<TimeRange> ranges, Set<String> restorableBackupIds, String source) {
+        public Judgement {
+            ranges = List.copyOf(ranges);
+            restorableBackupIds = Set.copyOf(restorableBackupIds);
+        }
+
+        public static Judgement of(RestorableWindow window, String source) {
+            Set<String> ids = new HashSet<>();
+            window.restorableBackups().forEach(r -> ids.add(r.backup().id().value()));
+            return new Judgement(window.ranges(), ids, source);
+        }
+    }
+
     /** As {@link #of(String, List, long, Optional)}, with the window computed from the events. */
     public static View of(String instance, List<Event> events, long walSegmentSize) {
         return of(instance, events, walSegmentSize, Optional.empty());
@@ -68,9 +87,9 @@ public final class BackupHistory {
     /**
      * @param events          the timeline and backup-command records of the instance (others are ignored), in log order
      * @param walSegmentSize  the instance's segment size
-     * @param fromBucket      the window computed from the bucket's inventory, when the bucket could be read
+     * @param judged          the window as the bucket's own inventory gives it, when it could be had
      */
-    public static View of(String instance, List<Event> events, long walSegmentSize, Optional<RestorableWindow> fromBucket) {
+    public static View of(String instance, List<Event> events, long walSegmentSize, Optional<Judgement> judged) {
         Map<String, BackupCommand> commands = new HashMap<>();
         Map<String, Row> rows = new LinkedHashMap<>();
         Map<String, BackupCompleted> completed = new LinkedHashMap<>();
@@ -130,9 +149,8 @@ public final class BackupHistory {
                 inventory.wal(WalEntry.partial(segment(p, walSegmentSize), Lsn.parse(p.getEndLsn()), p.getStoredAt(), object(p)));
             }
         }
-        RestorableWindow window = fromBucket.orElseGet(() -> RestorableWindow.of(inventory.build()));
-        Set<String> restorable = new HashSet<>();
-        window.restorableBackups().forEach(r -> restorable.add(r.backup().id().value()));
+        Judgement window = judged.orElseGet(() -> Judgement.of(RestorableWindow.of(inventory.build()), "events"));
+        Set<String> restorable = window.restorableBackupIds();
         List<Row> table = new ArrayList<>();
         for (Row r : rows.values()) {
             String status = r.status();
@@ -145,7 +163,7 @@ public final class BackupHistory {
                     r.bytesStored(), r.startLsn(), r.endLsn(), status));
         }
         table.sort(Comparator.comparing(Row::backupId).reversed());
-        return new View(instance, table, window.ranges(), Optional.ofNullable(newest), fromBucket.isPresent() ? "bucket" : "events");
+        return new View(instance, table, window.ranges(), Optional.ofNullable(newest), window.source());
     }
 
     private static Row row(String id, BackupCommand command, Instant started, Instant finished, Long raw, Long stored,

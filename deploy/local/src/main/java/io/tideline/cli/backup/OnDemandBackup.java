@@ -16,7 +16,9 @@ import io.tideline.schemas.WalSegmentStored;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
+import io.tideline.scheduler.plan.DailyCommandId;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -60,17 +62,16 @@ public final class OnDemandBackup {
                          Duration timeout, Listener listener) {
         String id = instance.id().value();
         try (EventStream timeline = kafka.fromEnd(Topics.TIMELINE)) {
+            // A daily id names one backup per day whoever asks: if it is taken already, the archiver
+            // skips the command and says nothing, so the answer is in the history.
+            if (DailyCommandId.tryParse(commandId).isPresent()) {
+                Optional<BackupCompleted> taken = completedBefore(id, commandId);
+                if (taken.isPresent()) {
+                    return new Completed(commandId, taken.get(), taken.get().getOccurredAt());
+                }
+            }
             Instant now = clock.instant();
-            BackupCommand command = BackupCommand.newBuilder()
-                    .setEventId(UUID.randomUUID())
-                    .setInstanceId(id)
-                    .setOccurredAt(now)
-                    .setCommandId(commandId)
-                    .setReason(reason)
-                    .setRequestedBy(requestedBy)
-                    .setRequestedAt(now)
-                    .build();
-            kafka.publisher().publishAndWait(Topics.BACKUP_COMMANDS, id, command);
+            request(instance, reason, commandId, requestedBy);
             listener.requested(commandId);
             long deadline = System.nanoTime() + timeout.toNanos();
             boolean started = false;
@@ -98,6 +99,39 @@ public final class OnDemandBackup {
                     + timeout.toMinutes() + " min" + (started ? " (it started; it may still complete: see ./tideline backups "
                     + instance.name() + ")" : " (the archiver never started it: is it running? see ./tideline status)"));
         }
+    }
+
+    private Optional<BackupCompleted> completedBefore(String instanceId, String commandId) {
+        try (EventStream history = kafka.fromBeginning(Topics.TIMELINE)) {
+            for (Event e : history.readToEndAtOpen(Duration.ofMinutes(1))) {
+                if (instanceId.equals(e.key()) && e.value().isPresent() && e.value().get() instanceof BackupCompleted c
+                        && commandId.equals(c.getCommandId())) {
+                    return Optional.of(c);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Publishes a command without waiting for its backup (registration asks for its first backup this way).
+     */
+    public void request(RegisteredInstance instance, BackupReason reason, String commandId, String requestedBy) {
+        Instant now = clock.instant();
+        kafka.publisher().publishAndWait(Topics.BACKUP_COMMANDS, instance.id().value(), BackupCommand.newBuilder()
+                .setEventId(UUID.randomUUID())
+                .setInstanceId(instance.id().value())
+                .setOccurredAt(now)
+                .setCommandId(commandId)
+                .setReason(reason)
+                .setRequestedBy(requestedBy)
+                .setRequestedAt(now)
+                .build());
+    }
+
+    /** Today's daily command id of {@code instance} (UTC date): the scheduler's id, so the day has one backup. */
+    public String todaysDailyId(RegisteredInstance instance) {
+        return new DailyCommandId(instance.id(), java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC)).toString();
     }
 
     /** A fresh id for an on-demand command. */

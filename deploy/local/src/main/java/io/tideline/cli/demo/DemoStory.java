@@ -30,7 +30,6 @@ import io.tideline.runtime.EmbeddedRuntime;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeInfo;
 import io.tideline.runtime.RuntimeOptions;
-import io.tideline.scheduler.plan.DailyCommandId;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.cli.backup.BackupPhases;
@@ -44,8 +43,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +92,7 @@ public final class DemoStory {
     /** Runs the story on a runtime it starts and stops; the report says whether every check held. */
     public DemoReport run(RuntimeOptions runtimeOptions) {
         walFlushInterval = runtimeOptions.walFlushInterval();
-        narrator.step("Start the embedded runtime in " + options.home());
+        narrator.step("start the runtime", "Start the embedded runtime in " + options.home());
         EmbeddedRuntime runtime = EmbeddedRuntime.start(options.home(), runtimeOptions, clock, narrator::say);
         Thread stopOnInterrupt = new Thread(runtime::close, "tideline-demo-stop");
         Runtime.getRuntime().addShutdownHook(stopOnInterrupt);
@@ -111,7 +108,7 @@ public final class DemoStory {
                 throw CliException.failure("the demo's database work failed: " + e.getMessage(), e);
             }
         } finally {
-            narrator.step("Stop the runtime (services, instances, S3, Kafka)");
+            narrator.step("stop the runtime", "Stop the runtime (services, instances, S3, Kafka)");
             runtime.close();
             narrator.done("everything the demo started is stopped; its data stays in " + options.home());
             try {
@@ -126,7 +123,7 @@ public final class DemoStory {
     private void story(KafkaAccess kafka, Deployment deployment) throws SQLException {
         DirectorySecretStore secrets = new DirectorySecretStore(options.home().secretsDir());
 
-        narrator.step("Create the instance '" + options.instanceName() + "' (PostgreSQL 15, its own bucket and credentials)");
+        narrator.step("create the instance", "Create the instance '" + options.instanceName() + "' (PostgreSQL 15, its own bucket and credentials)");
         RegisteredInstance source;
         try (LocalOnboarding local = LocalOnboarding.of(deployment, kafka.publisher(), clock)) {
             source = local.onboarding().create(InstanceId.of(options.instanceName()), options.instanceName(),
@@ -136,7 +133,7 @@ public final class DemoStory {
                 secrets.get(source.superuserSecret()));
         narrator.done(source.host() + ":" + source.port() + ", bucket " + source.bucket());
 
-        narrator.step("Run a workload: " + options.rows() + " orders");
+        narrator.step("write orders", "Run a workload: " + options.rows() + " orders");
         app.createSchema();
         int batches = 4;
         for (int b = 0; b < batches; b++) {
@@ -146,10 +143,11 @@ public final class DemoStory {
         Workload.Snapshot afterLoad = app.snapshot();
         narrator.done(afterLoad.toString());
 
-        narrator.step("Take the daily backup");
-        String commandId = new DailyCommandId(source.id(), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)).toString();
+        narrator.step("daily backup", "Take the daily backup");
+        OnDemandBackup backups = new OnDemandBackup(kafka, clock);
+        String commandId = backups.todaysDailyId(source);
         narrator.say("command " + commandId + " (the scheduler's id for today's backup: taken once, whoever asks)");
-        OnDemandBackup.Completed backup = new OnDemandBackup(kafka, clock).run(source, BackupReason.DAILY, commandId,
+        OnDemandBackup.Completed backup = backups.run(source, BackupReason.DAILY, commandId,
                 "tideline-demo", BACKUP_TIMEOUT, backupListener());
         BackupCompleted b = backup.event();
         Duration backupTook = Duration.between(b.getStartedAt(), b.getFinishedAt());
@@ -158,7 +156,7 @@ public final class DemoStory {
         narrator.done("backup " + b.getBackupId() + " restorable: " + Progress.bytes(b.getBytesRaw()) + " read, "
                 + Progress.bytes(b.getBytesStored()) + " stored in " + DurationText.format(backupTook));
 
-        narrator.step("Keep writing while WAL streams to the bucket");
+        narrator.step("write more, WAL streams", "Keep writing while WAL streams to the bucket");
         Instant lastGoodCommit = null;
         int perBatch = Math.max(100, options.rows() / AFTER_BACKUP_BATCHES);
         for (int i = 0; i < AFTER_BACKUP_BATCHES; i++) {
@@ -169,7 +167,7 @@ public final class DemoStory {
         Workload.Snapshot good = app.snapshot();
         narrator.done(good + "; last commit at " + lastGoodCommit);
 
-        narrator.step("An accidental DELETE (the WHERE clause missed the customer)");
+        narrator.step("accidental DELETE", "An accidental DELETE (the WHERE clause missed the customer)");
         sleep(Duration.ofMillis(1_000));
         Instant beforeDelete = app.serverTime();
         // The target: after the last good commit, before the DELETE (recovery stops before the first commit after it).
@@ -186,7 +184,7 @@ public final class DemoStory {
             narrator.say(deleted + " rows deleted at " + deleteCommitted + " (WAL " + lsnBeforeDelete + " .. " + lsnAfterDelete + ")");
             narrator.done(afterDelete + " left; the moment to go back to: " + target);
 
-            narrator.step("Wait until the DELETE's WAL is in the bucket (the partial segment, flushed every "
+            narrator.step("DELETE's WAL stored", "Wait until the DELETE's WAL is in the bucket (the partial segment, flushed every "
                     + DurationText.format(walFlushInterval) + ")");
             WalSegmentStored covering = awaitWal(timeline, source, lsnAfterDelete);
             Duration rpo = Duration.between(deleteCommitted, covering.getStoredAt());
@@ -195,7 +193,7 @@ public final class DemoStory {
             narrator.done("segment " + covering.getSegment() + (covering.getPartial() ? " (partial)" : "") + " stored up to "
                     + covering.getEndLsn() + " at " + covering.getStoredAt() + ": " + DurationText.format(rpo) + " after the commit");
 
-            narrator.step("Restore '" + source.name() + "' to " + target + " into the NEW instance '" + options.restoredName() + "'");
+            narrator.step("restore to before it", "Restore '" + source.name() + "' to " + target + " into the NEW instance '" + options.restoredName() + "'");
             RestoreClient.Completed restore = new RestoreClient(kafka, clock).restore(source, RestoreTarget.at(target),
                     Optional.of(options.restoredName()), "tideline-demo", Duration.ofMinutes(2), RESTORE_TIMEOUT, restoreListener());
             RestoreCompleted r = restore.event();
@@ -205,7 +203,7 @@ public final class DemoStory {
             narrator.done(r.getNewInstanceId() + " on " + r.getHost() + ":" + r.getPort() + ", recovered to "
                     + r.getRecoveredTo() + ", WAL through " + r.getWalReplayedThroughSegment());
 
-            narrator.step("Check the result");
+            narrator.step("checks", "Check the result");
             Workload restoredApp = new Workload(r.getHost(), r.getPort(), r.getDatabase(), r.getUser(),
                     secrets.get(SecretRef.of(r.getSecretRef())));
             check(source, kafka, deployment, app, restoredApp, good, deleted, lsnAfterDelete, restore);

@@ -40,8 +40,12 @@ final class Narrator {
         this.totalSteps = totalSteps;
     }
 
-    void step(String title) {
-        current = title;
+    /**
+     * @param label the step's short name in the summary table
+     * @param title what the step does, as narrated
+     */
+    void step(String label, String title) {
+        current = label;
         currentStart = clock.instant();
         number++;
         progress.close();

@@ -1,0 +1,162 @@
+package io.tideline.archiver.basebackup;
+
+import io.tideline.core.basebackup.BackupManifest;
+import io.tideline.core.ids.BackupId;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The data path of one backup: the cluster's identity, {@code pg_basebackup}'s tar stream read
+ * through {@link TarStreamReader} into {@link CompressedParts}, and the manifest that describes what
+ * was stored. It does not store the manifest (the caller does, last) and publishes nothing itself: the
+ * {@link Listener} is told when the stream has begun. On failure everything stored is discarded and
+ * {@link Failure} says why.
+ */
+final class BackupStream {
+
+    /** After the tar stream ended, pg_basebackup only syncs and exits. */
+    private static final long EXIT_WAIT_SECONDS = 60;
+
+    /** What the caller hears while the backup streams (on the streaming thread). */
+    interface Listener {
+        /** The stream has begun: the label gives the start point. May throw to abandon the backup. */
+        void started(BackupLabel label, LongSupplier storedBytes);
+
+        /** Raw bytes of the tar stream went by. */
+        void rawBytes(long bytes);
+
+        /** The server's size estimate of the whole stream. */
+        void totalEstimate(long bytes);
+    }
+
+    /** The backup could not be taken; nothing of it is left to use. */
+    static final class Failure extends Exception {
+        private final boolean started;
+
+        Failure(String reason, boolean started, Throwable cause) {
+            super(reason, cause);
+            this.started = started;
+        }
+
+        /** Whether {@link Listener#started} had been called. */
+        boolean started() {
+            return started;
+        }
+    }
+
+    private BackupStream() {
+    }
+
+    /**
+     * Takes the backup's data into {@code store}; returns the manifest to store once everything it
+     * lists is confirmed stored. {@code InterruptedException}: the caller is stopping; the data is discarded.
+     */
+    static BackupManifest take(BackupSettings settings, RegisteredInstance instance, String password, ObjectStore store,
+                               BucketLayout layout, BackupId backup, String commandId, Instant startedAt, Clock clock,
+                               Listener listener) throws Failure, InterruptedException {
+        ClusterIdentity identity;
+        try {
+            identity = ClusterIdentity.read(instance, password, settings.connectTimeout());
+        } catch (SQLException | RuntimeException e) {
+            throw new Failure("cannot identify the cluster at " + instance.host() + ":" + instance.port()
+                    + " as " + instance.replicationUser() + ": " + e.getMessage(), false, e);
+        }
+        CompressedParts data = new CompressedParts(store, layout, backup, settings.partRawBytes(),
+                settings.compressionLevel(), settings.compressionWorkers());
+        boolean[] started = {false};
+        Instant[] finishedAt = {null};
+        TarStreamReader.Result stream;
+        List<BackupManifest.Part> parts;
+        PgBaseBackup child;
+        try {
+            child = PgBaseBackup.start(settings, instance, backup, password, listener::totalEstimate);
+        } catch (IOException e) {
+            throw new Failure("cannot start " + settings.pgBaseBackup() + ": " + e.getMessage(), false, e);
+        }
+        try (child) {
+            stream = TarStreamReader.read(child.stdout(), new Counting(data, listener), new TarStreamReader.Observer() {
+                @Override
+                public void onLabel(BackupLabel label) {
+                    listener.started(label, data::storedBytes);
+                    started[0] = true;
+                }
+
+                @Override
+                public void onServerManifest(ServerManifest manifest) {
+                    // the server has stopped the backup: this is when the copy is consistent up to
+                    finishedAt[0] = clock.instant();
+                }
+            });
+            int exit = child.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (exit != 0) {
+                throw new IOException("pg_basebackup exited with " + exit + ": " + child.lastLines());
+            }
+            parts = data.finish();
+        } catch (InterruptedException e) {
+            child.close();
+            data.discard();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            String detail = child.lastLines();
+            child.close();
+            data.discard();
+            String reason = describe(e);
+            throw new Failure(reason + (detail.isEmpty() || reason.contains(detail) ? "" : " (pg_basebackup: " + detail + ")"),
+                    started[0], e);
+        }
+        if (stream.manifest().startTimeline() != stream.label().timeline()
+                || !stream.manifest().start().equals(stream.label().startLsn())) {
+            data.discard();
+            throw new Failure("the server's backup_manifest " + stream.manifest().walRanges() + " contradicts its backup_label "
+                    + stream.label(), started[0], null);
+        }
+        try {
+            return new BackupManifest(BackupManifest.FORMAT_VERSION, backup, instance.id(), commandId,
+                    stream.label().timeline(), stream.label().startLsn(), stream.manifest().end(), startedAt, finishedAt[0],
+                    identity.serverVersionNum(), identity.systemIdentifier(), layout.walSegmentSize(), stream.rawBytes(),
+                    parts.stream().mapToLong(BackupManifest.Part::storedBytes).sum(), BackupManifest.ZSTD, parts, List.of());
+        } catch (RuntimeException e) {
+            // A manifest that cannot be written describes nothing a restore could use: the data goes too.
+            data.discard();
+            throw new Failure("cannot describe the backup in a manifest: " + e.getMessage(), started[0], e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable shown = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+        return shown.getMessage() == null ? shown.getClass().getSimpleName() : shown.getMessage();
+    }
+
+    /** Counts the raw stream on its way to the compressor. */
+    private static final class Counting extends OutputStream {
+        private final OutputStream sink;
+        private final Listener listener;
+
+        Counting(OutputStream sink, Listener listener) {
+            this.sink = sink;
+            this.listener = listener;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            sink.write(b);
+            listener.rawBytes(1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            sink.write(b, off, len);
+            listener.rawBytes(len);
+        }
+    }
+}

@@ -5,9 +5,9 @@ import io.micronaut.runtime.Micronaut;
 /**
  * The archiver as a stand-alone process: WAL streaming and base backups for the instances its
  * consumer group assigns to it. Configuration comes from system properties / environment
- * ({@code kafka.bootstrap.servers}, {@code tideline.storage.endpoint}, {@code tideline.secrets.dir},
- * {@code tideline.archiver.*}); the service carries no {@code application.yml} of its own because
- * the embedded runtime runs every service in one context.
+ * ({@code kafka.bootstrap.servers}, {@code tideline.storage.endpoint}, {@code tideline.fleet.secrets-dir}
+ * or {@code tideline.fleet.home}, {@code tideline.archiver.*}); the service carries no
+ * {@code application.yml} of its own because the embedded runtime runs every service in one context.
  */
 public final class ArchiverApplication {
 

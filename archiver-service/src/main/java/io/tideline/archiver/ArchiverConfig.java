@@ -47,10 +47,11 @@ public class ArchiverConfig {
         private Duration connectTimeout = WalSettings.DEFAULT_CONNECT_TIMEOUT;
         private Duration socketTimeout = WalSettings.DEFAULT_SOCKET_TIMEOUT;
         private Duration stopTimeout = WalSettings.DEFAULT_STOP_TIMEOUT;
+        private Duration idleRelease = WalSettings.DEFAULT_IDLE_RELEASE;
 
         public WalSettings toSettings() {
             return new WalSettings(flushInterval, statusInterval, compressionLevel, slotName, retryInitialDelay,
-                    retryMaxDelay, idlePoll, connectTimeout, socketTimeout, stopTimeout);
+                    retryMaxDelay, idlePoll, connectTimeout, socketTimeout, stopTimeout, idleRelease);
         }
 
         public boolean isEnabled() {
@@ -139,6 +140,14 @@ public class ArchiverConfig {
 
         public void setStopTimeout(Duration stopTimeout) {
             this.stopTimeout = stopTimeout;
+        }
+
+        public Duration getIdleRelease() {
+            return idleRelease;
+        }
+
+        public void setIdleRelease(Duration idleRelease) {
+            this.idleRelease = idleRelease;
         }
     }
 }

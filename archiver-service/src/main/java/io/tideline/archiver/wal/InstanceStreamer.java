@@ -191,18 +191,16 @@ final class InstanceStreamer {
             TimelineHistory history = system.timeline() == 1 ? TimelineHistory.initial()
                     : TimelineHistory.parse(system.timeline(), conn.timelineHistory(system.timeline()));
             ObjectStore bucket = store.get();
-            try (WalObjectWriter writer = new WalObjectWriter(bucket, BucketLayout.forSegmentSize(segmentSize),
-                    settings.compressionLevel(), clock)) {
-                StoredWal stored = StoredWal.read(bucket, writer.layout());
-                storeHistories(conn, history, stored, writer);
-                removeStalePartials(stored, writer);
-                Lsn slotRestart = ensureSlot(conn, system);
-                StreamPlan plan = StreamPlanner.plan(stored, history, slotRestart, skipTo, segmentSize);
-                if (skipTo.isPresent() && !skipTo.get().isAfter(plan.start()) && plan.storedThrough().isPresent()) {
-                    skipTo = Optional.empty(); // the bucket holds WAL from past the gap now
-                }
-                return stream(conn, writer, history, plan, system);
+            WalObjectWriter writer = new WalObjectWriter(bucket, BucketLayout.forSegmentSize(segmentSize), clock);
+            StoredWal stored = StoredWal.read(bucket, writer.layout());
+            storeHistories(conn, history, stored, writer);
+            removeStalePartials(stored, writer);
+            Lsn slotRestart = ensureSlot(conn, system);
+            StreamPlan plan = StreamPlanner.plan(stored, history, slotRestart, skipTo, segmentSize);
+            if (skipTo.isPresent() && !skipTo.get().isAfter(plan.start()) && plan.storedThrough().isPresent()) {
+                skipTo = Optional.empty(); // the bucket holds WAL from past the gap now
             }
+            return stream(conn, writer, plan, system);
         } finally {
             connection = null;
             metrics.streaming(false);
@@ -256,8 +254,8 @@ final class InstanceStreamer {
         return slot.flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
     }
 
-    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, TimelineHistory history, StreamPlan plan,
-                              SystemIdentity system) throws SQLException, StopRequested {
+    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, StreamPlan plan, SystemIdentity system)
+            throws SQLException, StopRequested {
         long segmentSize = writer.layout().walSegmentSize();
         PhysicalStream stream;
         try {
@@ -274,13 +272,20 @@ final class InstanceStreamer {
         state = "streaming timeline " + plan.timeline();
         metrics.streaming(true);
 
-        SegmentBuffer buffer = new SegmentBuffer(plan.firstSegment(segmentSize));
+        try (CompressedSegment buffer = new CompressedSegment(plan.firstSegment(segmentSize), settings.compressionLevel())) {
+            return pump(conn, stream, writer, plan, system, buffer);
+        }
+    }
+
+    private SessionEnd pump(ReplicationConnection conn, PhysicalStream stream, WalObjectWriter writer, StreamPlan plan,
+                            SystemIdentity system, CompressedSegment buffer) throws SQLException, StopRequested {
         // how far the bucket holds the current segment (a partial of it, or nothing beyond its start)
         Lsn segmentStored = plan.storedThrough().orElse(plan.start());
         boolean partialStored = plan.partialStored();
         plan.storedThrough().ifPresent(stream::confirmStored);
         metrics.stored(plan.storedThrough().orElse(plan.start()), 0, false);
         Instant firstUnstored = null;
+        Instant lastData = clock.instant();
         Duration pollDelay = MIN_POLL;
         try {
             while (true) {
@@ -294,6 +299,14 @@ final class InstanceStreamer {
                 Instant now = clock.instant();
                 if (data != null) {
                     pollDelay = MIN_POLL;
+                    lastData = now;
+                    if (buffer.isReleased()) {
+                        WalSegmentName held = buffer.segment();
+                        Lsn end = buffer.end();
+                        WalObjectWriter.Partial partial = withRetry(stream, "reload of partial " + held, false,
+                                () -> writer.loadPartial(held, end));
+                        buffer.restore(partial.compressed(), partial.raw());
+                    }
                     int offset = data.offset();
                     int remaining = data.length();
                     Lsn at = data.start();
@@ -343,8 +356,13 @@ final class InstanceStreamer {
                         buffer.trim(); // quiet: give back what a burst left unused
                     }
                 }
+                if (data == null && firstUnstored == null && !buffer.isReleased() && !buffer.isEmpty()
+                        && buffer.end().equals(segmentStored) && !now.isBefore(lastData.plus(settings.idleRelease()))) {
+                    buffer.release(); // idle and all stored: hold nothing until WAL arrives again
+                }
                 stream.sendStatus(false);
                 metrics.serverEnd(stream.serverWalEnd());
+                metrics.bufferBytes(buffer.capacity());
             }
         } catch (SQLException e) {
             if (isRemovedWal(e)) {
@@ -355,11 +373,11 @@ final class InstanceStreamer {
         }
     }
 
-    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, SegmentBuffer buffer, boolean partialStored,
-                               Lsn segmentStored) throws SQLException, StopRequested {
+    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer,
+                               boolean partialStored, Lsn segmentStored) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
-        StoredWalObject object = withRetry(stream, "segment " + segment, false,
-                () -> writer.storeComplete(segment, buffer.array()));
+        CompressedSegment.Sealed wal = buffer.seal();
+        StoredWalObject object = withRetry(stream, "segment " + segment, false, () -> writer.storeComplete(segment, wal));
         confirmed(stream, object, object.end().bytesSince(segmentStored), true);
         if (partialStored || segmentStored.isAfter(segment.startLsn())) {
             try {
@@ -371,12 +389,12 @@ final class InstanceStreamer {
         }
     }
 
-    private void storePartial(WalObjectWriter writer, PhysicalStream stream, SegmentBuffer buffer, boolean stopping)
-            throws SQLException, StopRequested {
+    private void storePartial(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer,
+                              boolean stopping) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
         Lsn before = metrics.storedPosition();
-        StoredWalObject object = withRetry(stream, "partial " + segment, stopping,
-                () -> writer.storePartial(segment, buffer.array(), buffer.filled()));
+        CompressedSegment.Sealed wal = buffer.seal();
+        StoredWalObject object = withRetry(stream, "partial " + segment, stopping, () -> writer.storePartial(segment, wal));
         long newBytes = object.end().isAfter(before) ? object.end().bytesSince(Lsn.max(before, segment.startLsn())) : 0;
         confirmed(stream, object, newBytes, false);
     }
@@ -390,8 +408,8 @@ final class InstanceStreamer {
     }
 
     @FunctionalInterface
-    private interface Upload {
-        StoredWalObject run();
+    private interface StoreCall<T> {
+        T run();
     }
 
     /**
@@ -400,7 +418,7 @@ final class InstanceStreamer {
      * the WAL for us. A stop cuts the retries short: right away, or for the final flush of a graceful
      * stop, once the stop timeout is nearly spent.
      */
-    private StoredWalObject withRetry(PhysicalStream stream, String what, boolean finalFlush, Upload upload)
+    private <T> T withRetry(PhysicalStream stream, String what, boolean finalFlush, StoreCall<T> upload)
             throws SQLException, StopRequested {
         Backoff backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
         int attempt = 0;

@@ -1,24 +1,24 @@
 package io.tideline.archiver.wal;
 
 import com.github.luben.zstd.Zstd;
-import com.github.luben.zstd.ZstdCompressCtx;
 import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.NoSuchObjectException;
 import io.tideline.core.storage.ObjectConflictException;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.Sha256;
 import io.tideline.core.storage.StoredObject;
 import io.tideline.core.storage.WalObjectMetadata;
+import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Writes one instance's WAL objects: compresses (zstd, with the frame's content checksum), records
- * the WAL range and the uncompressed sha256 in metadata ({@link WalObjectMetadata}) and returns only
- * what the store confirmed. Not thread-safe (it keeps one compression context): one per stream.
+ * Writes one instance's WAL objects, already compressed ({@link CompressedSegment}: zstd frames with
+ * content checksums), with the WAL range and the uncompressed sha256 in metadata
+ * ({@link WalObjectMetadata}), and returns only what the store confirmed.
  *
  * <ul>
  *   <li>A complete segment is written idempotently: if the same segment is stored already with the
@@ -28,39 +28,35 @@ import java.util.Optional;
  *   <li>A history file is never overwritten either.</li>
  * </ul>
  */
-final class WalObjectWriter implements AutoCloseable {
+final class WalObjectWriter {
 
     private final ObjectStore store;
     private final BucketLayout layout;
     private final Clock clock;
-    private final ZstdCompressCtx zstd;
 
-    WalObjectWriter(ObjectStore store, BucketLayout layout, int compressionLevel, Clock clock) {
+    WalObjectWriter(ObjectStore store, BucketLayout layout, Clock clock) {
         this.store = store;
         this.layout = layout;
         this.clock = clock;
-        this.zstd = new ZstdCompressCtx().setLevel(compressionLevel).setChecksum(true).setContentSize(true);
     }
 
     BucketLayout layout() {
         return layout;
     }
 
-    StoredWalObject storeComplete(WalSegmentName segment, byte[] bytes) {
-        if (bytes.length != layout.walSegmentSize()) {
-            throw new IllegalArgumentException("segment " + segment + " has " + bytes.length + " bytes, not " + layout.walSegmentSize());
+    StoredWalObject storeComplete(WalSegmentName segment, CompressedSegment.Sealed wal) {
+        if (wal.rawLength() != layout.walSegmentSize()) {
+            throw new IllegalArgumentException("segment " + segment + " has " + wal.rawLength() + " bytes, not " + layout.walSegmentSize());
         }
         String key = layout.walSegment(segment);
-        Sha256 raw = Sha256.of(bytes);
-        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.endLsn(), raw);
-        byte[] compressed = compress(bytes, bytes.length);
+        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.endLsn(), wal.rawSha256());
         StoredObject stored;
         try {
-            stored = store.putIfAbsentOrSame(key, compressed, meta.toMap());
+            stored = store.putIfAbsentOrSame(key, wal.compressed(), meta.toMap());
         } catch (ObjectConflictException e) {
-            stored = sameWalOrConflict(key, raw, e);
+            stored = sameWalOrConflict(key, wal.rawSha256(), e);
         }
-        return new StoredWalObject(key, segment, segment.endLsn(), raw, stored.size(), clock.instant(), false);
+        return new StoredWalObject(key, segment, segment.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), false);
     }
 
     /** The object already stored holds the same WAL, compressed differently (another zstd version)? */
@@ -79,16 +75,39 @@ final class WalObjectWriter implements AutoCloseable {
                 + "(uncompressed sha256 " + raw + "); it is kept as it is — check that the bucket belongs to this server", conflict);
     }
 
-    StoredWalObject storePartial(WalSegmentName segment, byte[] bytes, int length) {
-        if (length <= 0 || length >= layout.walSegmentSize()) {
+    StoredWalObject storePartial(WalSegmentName segment, CompressedSegment.Sealed wal) {
+        if (wal.rawLength() <= 0 || wal.rawLength() >= layout.walSegmentSize()) {
             throw new IllegalArgumentException("a partial of " + segment + " holds 1.." + (layout.walSegmentSize() - 1)
-                    + " bytes, not " + length);
+                    + " bytes, not " + wal.rawLength());
         }
         String key = layout.walPartial(segment);
-        Sha256 raw = Sha256.of(bytes, 0, length);
-        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.startLsn().plus(length), raw);
-        StoredObject stored = store.put(key, compress(bytes, length), meta.toMap());
-        return new StoredWalObject(key, segment, meta.endLsn(), raw, stored.size(), clock.instant(), true);
+        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.startLsn().plus(wal.rawLength()), wal.rawSha256());
+        StoredObject stored = store.put(key, wal.compressed(), meta.toMap());
+        return new StoredWalObject(key, segment, meta.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), true);
+    }
+
+    /** A stored partial read back: its compressed frames and the WAL they hold. */
+    record Partial(byte[] compressed, byte[] raw) {
+    }
+
+    /**
+     * The segment's stored partial, checked (the object's sha256, then the uncompressed bytes'
+     * sha256 and length against its metadata); fails if it does not reach exactly {@code end}.
+     */
+    Partial loadPartial(WalSegmentName segment, Lsn end) {
+        String key = layout.walPartial(segment);
+        StoredObject object = store.head(key).orElseThrow(() -> new NoSuchObjectException(store.bucket(), key, null));
+        WalObjectMetadata meta = WalObjectMetadata.from(object);
+        if (!meta.endLsn().equals(end)) {
+            // changed under us; the next session starts over from what the bucket holds
+            throw new IllegalStateException("the partial " + key + " reaches " + meta.endLsn() + ", expected " + end);
+        }
+        byte[] compressed = store.getVerified(key);
+        byte[] raw = Zstd.decompress(compressed, (int) meta.rawBytes());
+        if (raw.length != meta.rawBytes() || !Sha256.of(raw).equals(meta.rawSha256())) {
+            throw new IllegalStateException("the partial " + key + " does not hold the WAL its metadata describes");
+        }
+        return new Partial(compressed, raw);
     }
 
     void deletePartial(WalSegmentName segment) {
@@ -104,16 +123,5 @@ final class WalObjectWriter implements AutoCloseable {
             throw new WalConflictException("the bucket holds a different history of timeline " + timeline + " under " + key
                     + " than the server has; it is kept as it is — check that the bucket belongs to this server", e);
         }
-    }
-
-    private byte[] compress(byte[] bytes, int length) {
-        byte[] out = new byte[(int) Zstd.compressBound(length)];
-        int size = zstd.compressByteArray(out, 0, out.length, bytes, 0, length);
-        return Arrays.copyOf(out, size);
-    }
-
-    @Override
-    public void close() {
-        zstd.close();
     }
 }

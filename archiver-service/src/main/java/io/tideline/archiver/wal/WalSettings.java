@@ -20,10 +20,12 @@ import java.util.regex.Pattern;
  * @param socketTimeout     longest silence on a blocking read of the replication connection
  * @param stopTimeout       how long a graceful stop (partitions revoked, shutdown) may take to store the
  *                          growing segment before the stream is cut
+ * @param idleRelease       after this long without WAL, a stream whose bytes are all stored gives up its
+ *                          segment buffer (it is read back from the stored partial when WAL arrives again)
  */
 public record WalSettings(Duration flushInterval, Duration statusInterval, int compressionLevel, String slotName,
                           Duration retryInitialDelay, Duration retryMaxDelay, Duration idlePoll,
-                          Duration connectTimeout, Duration socketTimeout, Duration stopTimeout) {
+                          Duration connectTimeout, Duration socketTimeout, Duration stopTimeout, Duration idleRelease) {
 
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(60);
     public static final Duration MIN_FLUSH_INTERVAL = Duration.ofSeconds(1);
@@ -36,6 +38,7 @@ public record WalSettings(Duration flushInterval, Duration statusInterval, int c
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_IDLE_RELEASE = Duration.ofSeconds(60);
 
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -64,12 +67,13 @@ public record WalSettings(Duration flushInterval, Duration statusInterval, int c
         requirePositive(connectTimeout, "connect-timeout");
         requirePositive(socketTimeout, "socket-timeout");
         requirePositive(stopTimeout, "stop-timeout");
+        requirePositive(idleRelease, "idle-release");
     }
 
     public static WalSettings defaults() {
         return new WalSettings(DEFAULT_FLUSH_INTERVAL, DEFAULT_STATUS_INTERVAL, DEFAULT_COMPRESSION_LEVEL, DEFAULT_SLOT_NAME,
                 DEFAULT_RETRY_INITIAL_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_IDLE_POLL, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_SOCKET_TIMEOUT, DEFAULT_STOP_TIMEOUT);
+                DEFAULT_SOCKET_TIMEOUT, DEFAULT_STOP_TIMEOUT, DEFAULT_IDLE_RELEASE);
     }
 
     /**

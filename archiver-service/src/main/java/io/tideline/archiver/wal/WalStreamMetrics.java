@@ -21,7 +21,8 @@ import java.util.List;
  *   <li>{@value #STORED_BYTES}, {@value #STORED_SEGMENTS} — uncompressed WAL newly stored, complete segments stored;</li>
  *   <li>{@value #UPLOAD_ERRORS}, {@value #STREAM_ERRORS}, {@value #GAPS} — failed uploads (each attempt),
  *       broken or refused streams, gaps detected;</li>
- *   <li>{@value #STREAMING} — 1 while a replication stream is open.</li>
+ *   <li>{@value #STREAMING} — 1 while a replication stream is open;</li>
+ *   <li>{@value #BUFFER_BYTES} — memory the stream's segment buffer holds.</li>
  * </ul>
  * Positions are written by the stream thread and read by the registry, hence volatile.
  */
@@ -36,6 +37,7 @@ final class WalStreamMetrics implements AutoCloseable {
     static final String PUBLISH_ERRORS = "tideline.archiver.wal.publish.errors";
     static final String GAPS = "tideline.archiver.wal.gaps";
     static final String STREAMING = "tideline.archiver.wal.streaming";
+    static final String BUFFER_BYTES = "tideline.archiver.wal.buffer.bytes";
 
     private final MeterRegistry registry;
     private final Clock clock;
@@ -49,6 +51,7 @@ final class WalStreamMetrics implements AutoCloseable {
     private volatile Lsn stored = Lsn.ZERO;
     private volatile Instant oldestUnstoredAt;
     private volatile boolean streaming;
+    private volatile int bufferBytes;
 
     WalStreamMetrics(MeterRegistry registry, InstanceId instance, Clock clock) {
         this.registry = registry;
@@ -60,6 +63,8 @@ final class WalStreamMetrics implements AutoCloseable {
                 .description("age of the oldest WAL byte not yet stored").register(registry));
         meters.add(Gauge.builder(STREAMING, this, m -> m.streaming ? 1 : 0).tags(tags)
                 .description("1 while a replication stream is open").register(registry));
+        meters.add(Gauge.builder(BUFFER_BYTES, this, m -> m.bufferBytes).tags(tags).baseUnit("bytes")
+                .description("memory held by the segment buffer").register(registry));
         storedBytes = register(Counter.builder(STORED_BYTES).tags(tags).baseUnit("bytes")
                 .description("uncompressed WAL newly stored").register(registry));
         storedSegments = register(Counter.builder(STORED_SEGMENTS).tags(tags)
@@ -118,6 +123,13 @@ final class WalStreamMetrics implements AutoCloseable {
 
     void streaming(boolean open) {
         streaming = open;
+        if (!open) {
+            bufferBytes = 0;
+        }
+    }
+
+    void bufferBytes(int bytes) {
+        bufferBytes = bytes;
     }
 
     void uploadError() {

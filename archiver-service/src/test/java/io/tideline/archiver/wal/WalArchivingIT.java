@@ -46,7 +46,9 @@ class WalArchivingIT {
     @BeforeAll
     void start(Fleet fleet) {
         bed = new WalTestBed(fleet);
-        archiver = bed.startArchiver(FLUSH);
+        Map<String, Object> props = bed.archiverProperties(FLUSH);
+        props.put("tideline.archiver.wal.idle-release", "3s");
+        archiver = bed.startArchiver(props);
     }
 
     @AfterAll
@@ -157,6 +159,33 @@ class WalArchivingIT {
         assertTrue(segments >= last.segmentNo() - first.segmentNo(), "counted " + segments);
     }
 
+    @Test
+    void anIdleStreamHoldsNoMemoryAndPicksUpFromItsStoredPartial() throws Exception {
+        RegisteredInstance pg = bed.createInstance("wal-idle", MB);
+        MeterRegistry meters = archiver.getBean(MeterRegistry.class);
+        try (Connection c = bed.connect(pg); Statement s = c.createStatement()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> bed.slotRestart(pg).isAfter(Lsn.ZERO));
+            s.execute("CREATE TABLE t (x int)");
+            s.execute("INSERT INTO t SELECT generate_series(1, 1000)");
+            Lsn written = WalTestBed.query(c, "SELECT pg_current_wal_flush_lsn()");
+            WalSegmentName segment = WalSegmentName.of(1, written, MB);
+            assertTrue(written.segmentOffset(MB) > 0, "the segment is partly filled");
+
+            // stored as a partial, then the quiet stream lets go of its buffer
+            await().atMost(Duration.ofSeconds(20)).until(() -> gauge(meters, WalStreamMetrics.BUFFER_BYTES, pg) == 0.0
+                    && coveredBy(pg, written).isPresent());
+            assertEquals(0.0, gauge(meters, WalStreamMetrics.LAG_SECONDS, pg));
+
+            // WAL again: the segment is completed from the stored partial plus the new bytes, exactly the server's
+            WalTestBed.workload(c, 2);
+            Lsn end = WalTestBed.switchWal(c);
+            bed.awaitStored(pg, 1, segment, end, Duration.ofSeconds(30));
+            assertArrayEquals(bed.serverSegment(pg, segment), bed.storedSegment(pg, segment), "segment " + segment);
+            assertTrue(gauge(meters, WalStreamMetrics.BUFFER_BYTES, pg) <= 3 * MB,
+                    "one segment and its compressed frames at most: " + gauge(meters, WalStreamMetrics.BUFFER_BYTES, pg));
+        }
+    }
+
     private Optional<WalSegmentStored> coveredBy(RegisteredInstance pg, Lsn position) {
         return bed.events(pg.id(), WalSegmentStored.class).stream()
                 .filter(e -> !Lsn.parse(e.getEndLsn()).isBefore(position))
@@ -165,9 +194,5 @@ class WalArchivingIT {
 
     private static double gauge(MeterRegistry meters, String name, RegisteredInstance pg) {
         return meters.get(name).tag("instance", pg.id().value()).gauge().value();
-    }
-
-    static Map<String, Object> none() {
-        return Map.of();
     }
 }

@@ -12,7 +12,7 @@ class WalSettingsTest {
     private static WalSettings withFlush(Duration flush) {
         WalSettings d = WalSettings.defaults();
         return new WalSettings(flush, d.statusInterval(), d.compressionLevel(), d.slotName(), d.retryInitialDelay(),
-                d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout());
+                d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout(), d.idleRelease());
     }
 
     @Test
@@ -33,7 +33,7 @@ class WalSettingsTest {
     void slotNamesAreWhatTheServerAccepts() {
         WalSettings d = WalSettings.defaults();
         assertThrows(IllegalArgumentException.class, () -> new WalSettings(d.flushInterval(), d.statusInterval(), d.compressionLevel(),
-                "x; DROP", d.retryInitialDelay(), d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout()));
+                "x; DROP", d.retryInitialDelay(), d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout(), d.idleRelease()));
         assertEquals("tideline_archiver", d.slotName());
     }
 

@@ -3,10 +3,12 @@ package io.tideline.archiver.wal;
 import static io.tideline.archiver.wal.WalTestBed.MB;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.context.ApplicationContext;
 import io.tideline.archiver.ArchiverApplication;
+import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
@@ -22,6 +24,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +113,50 @@ class WalTakeoverIT {
             assertTrue(last.segmentNo() - first.segmentNo() >= 5, "the workload spanned several segments: " + first + " .. " + last);
             assertTrue(bed.events(pg.id(), WalGapDetected.class).isEmpty(), "no gap");
         }
+    }
+
+    @Test
+    void aJoiningReplicaTakesOverOnePartitionAfterTheOldOwnerStoredWhatItHeld() throws Exception {
+        List<RegisteredInstance> fleetOfThree = new ArrayList<>();
+        for (InstanceId id : bed.oneIdPerPartition("wal-move")) {
+            fleetOfThree.add(bed.createInstance(id, MB));
+        }
+        ApplicationContext first = bed.startArchiver(FLUSH);
+        WalStreams firstStreams = first.getBean(WalStreams.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> firstStreams.streaming().size() == 3);
+        Map<InstanceId, Lsn> begin = new HashMap<>();
+        for (RegisteredInstance pg : fleetOfThree) {
+            try (Connection c = bed.connect(pg)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> slotActive(c));
+                begin.put(pg.id(), WalTestBed.query(c, "SELECT restart_lsn FROM pg_replication_slots"));
+                WalTestBed.workload(c, 1); // unfinished segments in the first replica's memory
+            }
+        }
+
+        ApplicationContext second = bed.startArchiver(FLUSH);
+        WalStreams secondStreams = second.getBean(WalStreams.class);
+        // cooperative rebalancing moves one of the three partitions, and only its instance
+        await().atMost(Duration.ofSeconds(60)).until(() -> secondStreams.streaming().size() == 1
+                && firstStreams.streaming().size() == 2);
+        InstanceId moved = secondStreams.streaming().iterator().next();
+        assertFalse(firstStreams.streaming().contains(moved), "never two replicas on one instance");
+        for (RegisteredInstance pg : fleetOfThree) {
+            try (Connection c = bed.connect(pg)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> slotActive(c));
+                WalTestBed.workload(c, 2);
+                Lsn end = WalTestBed.switchWal(c);
+                WalSegmentName from = WalSegmentName.of(1, begin.get(pg.id()), MB);
+                bed.awaitStored(pg, 1, from, end, Duration.ofSeconds(60));
+                for (long n = from.segmentNo(); n <= WalSegmentName.of(1, end.minus(1), MB).segmentNo(); n++) {
+                    WalSegmentName segment = new WalSegmentName(1, n, MB);
+                    assertArrayEquals(bed.serverSegment(pg, segment), bed.storedSegment(pg, segment), pg.id() + " segment " + segment);
+                }
+            }
+        }
+        RegisteredInstance movedPg = fleetOfThree.stream().filter(p -> p.id().equals(moved)).findFirst().orElseThrow();
+        assertTrue(bed.events(moved, WalSegmentStored.class).stream().anyMatch(WalSegmentStored::getPartial),
+                "the old owner stored its growing segment when the partition was revoked: " + movedPg.id());
+        assertTrue(bed.events(moved, WalGapDetected.class).isEmpty(), "no gap");
     }
 
     private static boolean slotActive(Connection c) throws SQLException {

@@ -50,6 +50,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * What the WAL ITs share: archiver contexts pointed at the real fleet (each test class its own
@@ -124,12 +125,36 @@ final class WalTestBed implements AutoCloseable {
      * ({@code wal_keep_size}), so every segment can be checked against the server's own file.
      */
     RegisteredInstance createInstance(String prefix, long segmentSize) throws SQLException {
-        ProvisionedInstance server = fleet.postgres().create(prefix, new InstanceSpec(segmentSize));
+        return createInstance(fleet.postgres().newId(prefix), segmentSize);
+    }
+
+    RegisteredInstance createInstance(InstanceId id, long segmentSize) throws SQLException {
+        ProvisionedInstance server = fleet.postgres().provisioner().create(id, new InstanceSpec(segmentSize));
         instances.add(server.id());
         BucketGrant grant = fleet.storageProvisioner().provision(server.id());
         keepWal(server);
         return fleet.onboarding().register(server, grant, server.id().value(), InstanceOnboarding.Options.defaults(),
                 Optional.empty(), Instant.now());
+    }
+
+    /** The partition of {@code tideline.instances} an instance id lands on (Kafka's default partitioner). */
+    static int partitionOf(InstanceId id, int partitions) {
+        return Utils.toPositive(Utils.murmur2(id.value().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** A new id per partition of the instances topic (3 partitions): one instance lands on each. */
+    List<InstanceId> oneIdPerPartition(String prefix) {
+        InstanceId[] ids = new InstanceId[3];
+        int found = 0;
+        while (found < 3) {
+            InstanceId id = fleet.postgres().newId(prefix);
+            int p = partitionOf(id, 3);
+            if (ids[p] == null) {
+                ids[p] = id;
+                found++;
+            }
+        }
+        return List.of(ids);
     }
 
     /** A default instance made exactly as {@code tideline instance create} makes it. */
@@ -213,7 +238,8 @@ final class WalTestBed implements AutoCloseable {
     /** The stored segment, checked against its sha256 and decompressed. */
     byte[] storedSegment(RegisteredInstance instance, WalSegmentName segment) {
         byte[] compressed = bucket(instance).getVerified(BucketLayout.forSegmentSize(instance.walSegmentSize()).walSegment(segment));
-        return Zstd.decompress(compressed, (int) Zstd.getFrameContentSize(compressed));
+        // several frames when the segment was uploaded as a growing partial first: size from the segment, not the first frame
+        return Zstd.decompress(compressed, (int) instance.walSegmentSize());
     }
 
     /** The server's own file of {@code segment} ({@code pg_wal/<name>}). */

@@ -125,7 +125,7 @@ class WalTimelineIT {
             WalObjectMetadata meta = WalObjectMetadata.from(partial.get());
             assertFalse(meta.endLsn().isAfter(fork), "the old timeline is never stored past its fork");
             byte[] compressed = bed.bucket(pg).getVerified(layout.walPartial(forkSegment.onTimeline(1)));
-            byte[] bytes = Zstd.decompress(compressed, (int) Zstd.getFrameContentSize(compressed));
+            byte[] bytes = Zstd.decompress(compressed, (int) meta.rawBytes());
             byte[] server = bed.serverSegment(pg, forkSegment.onTimeline(1));
             assertArrayEquals(Arrays.copyOf(server, bytes.length), bytes);
         }

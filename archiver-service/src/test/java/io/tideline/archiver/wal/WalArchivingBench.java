@@ -1,0 +1,447 @@
+package io.tideline.archiver.wal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.ApplicationContext;
+import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.wal.Lsn;
+import io.tideline.testkit.Fleet;
+import io.tideline.testkit.FleetExtension;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The WAL archiving benchmark behind {@code bench/wal-archiving.sh} (not part of the test suites:
+ * its name matches neither surefire's nor failsafe's patterns). Against the same server, in the same
+ * run, the reference is {@code pg_receivewal} writing to local disk with {@code zstd -3} over the
+ * segments — the physical limit of receiving and compressing WAL on this machine.
+ *
+ * <ol>
+ *   <li>Sustained: pgbench at full speed for {@code bench.duration} seconds while both archive
+ *       concurrently; lag sampled from {@code pg_stat_replication} every 200 ms (server flush position
+ *       minus each client's reported flush = durably stored position).</li>
+ *   <li>Catch-up: a backlog written while neither runs, then each drains it alone: the throughput limit.</li>
+ *   <li>Fleet: {@code bench.fleet} small instances streaming at once from this JVM under a light load,
+ *       then idle: CPU and heap of the JVM, buffers held.</li>
+ * </ol>
+ * The table goes to stdout and {@code target/bench/wal-archiving.md}.
+ */
+@ExtendWith(FleetExtension.class)
+class WalArchivingBench {
+
+    private static final long MB = 1024 * 1024;
+    private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+
+    private final int duration = Integer.getInteger("bench.duration", 60);
+    private final int fleetSize = Integer.getInteger("bench.fleet", 20);
+    private final int fleetDuration = Integer.getInteger("bench.fleet.duration", 30);
+    private final List<String> rows = new ArrayList<>();
+
+    @Test
+    void run(Fleet fleet) throws Exception {
+        Path work = Files.createTempDirectory("wal-bench-");
+        try (WalTestBed bed = new WalTestBed(fleet)) {
+            sustainedAndCatchUp(bed, work);
+            fleetRun(bed);
+        } finally {
+            try (Stream<Path> files = Files.walk(work)) {
+                files.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            String table = table(); // what was measured, also when a later part failed
+            System.out.println(table);
+            Path out = Path.of("target", "bench", "wal-archiving.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, table);
+        }
+    }
+
+    // ---------------------------------------------------------------- sustained + catch-up
+
+    private void sustainedAndCatchUp(WalTestBed bed, Path work) throws Exception {
+        // the tightest promise (1 s): the most uploads and CPU, and a lag comparable to a client that
+        // makes every byte durable at once (pg_receivewal --synchronous)
+        Map<String, Object> props = bed.archiverProperties(Duration.ofSeconds(1));
+        props.put("tideline.archiver.wal.status-interval", "1s");
+        ApplicationContext archiver = bed.startArchiver(props);
+        RegisteredInstance pg = bed.onboard("bench-wal");
+        ProvisionedInstance server = bed.fleet.postgres().provisioner().get(pg.id());
+        String adminPassword = bed.fleet.postgres().secrets().get(server.adminSecret());
+        String replPassword = bed.fleet.postgres().secrets().get(server.replicationSecret());
+        try (Connection c = bed.connect(pg); Statement s = c.createStatement()) {
+            s.execute("ALTER SYSTEM RESET wal_keep_size");
+            s.execute("ALTER SYSTEM SET max_wal_size = '4GB'");
+            s.execute("ALTER SYSTEM SET synchronous_commit = off"); // pgbench bound by CPU, not by fsync: more WAL per second
+            s.execute("SELECT pg_reload_conf()");
+            s.execute("SELECT pg_create_physical_replication_slot('bench_ref', true)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> streaming(c, "tideline-archiver"));
+            run(List.of(BIN.resolve("pgbench").toString(), "-i", "-s", "10", "-q", "-h", server.host(), "-p",
+                    String.valueOf(server.port()), "-U", server.adminUser(), "postgres"), adminPassword, null);
+
+            // 1. sustained: pgbench at full speed, both archiving concurrently
+            Path receiveDir = Files.createDirectories(work.resolve("receivewal"));
+            Process receiver = start(List.of(BIN.resolve("pg_receivewal").toString(), "-h", server.host(), "-p",
+                    String.valueOf(server.port()), "-U", server.replicationUser(), "-D", receiveDir.toString(), "-S", "bench_ref",
+                    "-n", "--synchronous", "--status-interval=1"), replPassword, work.resolve("receivewal.log"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> streaming(c, "pg_receivewal"));
+            Lsn start = flushLsn(c);
+            long threadCpuBefore = streamThreadCpu(pg);
+            LagSampler sampler = new LagSampler(bed, pg, archiver.getBean(MeterRegistry.class));
+            Instant t0 = Instant.now();
+            run(List.of(BIN.resolve("pgbench").toString(), "-n", "-c", "4", "-j", "2", "-T", String.valueOf(duration),
+                    "-h", server.host(), "-p", String.valueOf(server.port()), "-U", server.adminUser(), "postgres"),
+                    adminPassword, work.resolve("pgbench.log"));
+            double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
+            Lsn end = flushLsn(c);
+            Instant drainStart = Instant.now();
+            await().atMost(Duration.ofMinutes(5)).until(() -> clientFlush(c, "tideline-archiver").compareTo(end) >= 0);
+            double oursDrain = Duration.between(drainStart, Instant.now()).toMillis() / 1000.0;
+            await().atMost(Duration.ofMinutes(5)).until(() -> clientFlush(c, "pg_receivewal").compareTo(end) >= 0);
+            double refDrain = Duration.between(drainStart, Instant.now()).toMillis() / 1000.0;
+            sampler.stop();
+            long oursCpu = streamThreadCpu(pg) - threadCpuBefore;
+            double receiverCpu = processCpuSeconds(receiver);
+            double receiverRss = rssMb(receiver);
+            receiver.destroy();
+            receiver.waitFor(10, TimeUnit.SECONDS);
+            double zstdCpu = zstdAll(receiveDir, work.resolve("zstd-sustained.txt"));
+            double walMb = end.bytesSince(start) / (double) MB;
+
+            rows.add(section("Sustained: pgbench -c 4 -j 2 (synchronous_commit off), " + duration
+                    + " s, 16 MB segments, both archiving the same server at once; tideline flush interval 1 s, pg_receivewal --synchronous"));
+            rows.add(row("WAL written", fmt(walMb, "MB") + " (" + fmt(walMb / seconds, "MB/s") + ")", "same", ""));
+            rows.add(row("drained after pgbench stopped", fmt(oursDrain, "s"), fmt(refDrain, "s"), ""));
+            rows.add(row("archived rate over the run", fmt(walMb / (seconds + oursDrain), "MB/s"),
+                    fmt(walMb / (seconds + refDrain), "MB/s"), ratio((seconds + refDrain) / (seconds + oursDrain))));
+            rows.add(row("lag bytes p50 / p99 (server flush − client flush)",
+                    fmt(sampler.ours.pct(50) / MB, "MB") + " / " + fmt(sampler.ours.pct(99) / MB, "MB"),
+                    fmt(sampler.ref.pct(50) / MB, "MB") + " / " + fmt(sampler.ref.pct(99) / MB, "MB"), ""));
+            rows.add(row("lag seconds p50 / p99 (oldest unstored byte)",
+                    fmt(sampler.oursSeconds.pct(50), "s") + " / " + fmt(sampler.oursSeconds.pct(99), "s"),
+                    fmt(sampler.refSeconds.pct(50), "s") + " / " + fmt(sampler.refSeconds.pct(99), "s") + " (server's flush_lag)", ""));
+            rows.add(row("CPU per GB of WAL", fmt(oursCpu / 1e9 / (walMb / 1024), "s"),
+                    fmt((receiverCpu + zstdCpu) / (walMb / 1024), "s") + " (receive " + fmt(receiverCpu, "s") + " + zstd "
+                            + fmt(zstdCpu, "s") + ")", ratio(((receiverCpu + zstdCpu) * 1e9) / Math.max(1, oursCpu))));
+            rows.add(row("memory per stream", "buffer max " + fmt(sampler.bufferMax / (double) MB, "MiB") + ", JVM heap used max "
+                    + fmt(sampler.heapMax / (double) MB, "MiB"), "pg_receivewal RSS " + fmt(receiverRss, "MiB"), ""));
+
+            // 2. catch-up: a backlog written while neither runs, drained by each alone
+            bed.stop(archiver);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !streaming(c, "tideline-archiver"));
+            Lsn backlogStart = clientFlush(c, "tideline-archiver-slot");
+            run(List.of(BIN.resolve("pgbench").toString(), "-i", "-s", "20", "-q", "-h", server.host(), "-p",
+                    String.valueOf(server.port()), "-U", server.adminUser(), "postgres"), adminPassword, null);
+            Lsn backlogEnd = switchWal(c);
+            double backlogMb = backlogEnd.bytesSince(backlogStart) / (double) MB;
+
+            ApplicationContext again = bed.startArchiver(props);
+            Instant catchStart = Instant.now();
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> slotRestart(c, "tideline_archiver").compareTo(backlogEnd) >= 0);
+            double oursCatch = Duration.between(catchStart, Instant.now()).toMillis() / 1000.0;
+            bed.stop(again);
+
+            Path catchDir = Files.createDirectories(work.resolve("catchup"));
+            Instant refStart = Instant.now();
+            Process drain = start(List.of(BIN.resolve("pg_receivewal").toString(), "-h", server.host(), "-p",
+                    String.valueOf(server.port()), "-U", server.replicationUser(), "-D", catchDir.toString(), "-S", "bench_ref",
+                    "-n", "-E", backlogEnd.toString()), replPassword, work.resolve("receivewal-catchup.log"));
+            drain.waitFor(10, TimeUnit.MINUTES);
+            double refReceive = Duration.between(refStart, Instant.now()).toMillis() / 1000.0;
+            Instant zstdStart = Instant.now();
+            zstdAll(catchDir, work.resolve("zstd-catchup.txt"));
+            double refZstd = Duration.between(zstdStart, Instant.now()).toMillis() / 1000.0;
+            double limit = backlogMb / Math.max(refReceive, refZstd);
+
+            rows.add(section("Catch-up: a " + fmt(backlogMb, "MB") + " backlog (pgbench -i -s 20) drained alone"));
+            rows.add(row("time to store it all", fmt(oursCatch, "s"),
+                    fmt(refReceive, "s") + " receive, " + fmt(refZstd, "s") + " zstd -3", ""));
+            rows.add(row("throughput", fmt(backlogMb / oursCatch, "MB/s"),
+                    fmt(limit, "MB/s") + " (pipelined: slower stage)", ratio(backlogMb / oursCatch / limit)));
+            s.execute("SELECT pg_drop_replication_slot('bench_ref')");
+        }
+        bed.fleet.onboarding().remove(pg.id()); // the fleet run streams only its own instances
+    }
+
+    // ---------------------------------------------------------------- fleet
+
+    private void fleetRun(WalTestBed bed) throws Exception {
+        Map<String, Object> props = bed.archiverProperties(Duration.ofSeconds(10));
+        props.put("tideline.archiver.wal.idle-release", "10s");
+        List<RegisteredInstance> instances = new ArrayList<>();
+        for (int i = 0; i < fleetSize; i++) {
+            instances.add(bed.onboard("bench-fleet"));
+        }
+        for (RegisteredInstance pg : instances) {
+            ProvisionedInstance server = bed.fleet.postgres().provisioner().get(pg.id());
+            try (Connection c = bed.connect(pg); Statement s = c.createStatement()) {
+                s.execute("ALTER SYSTEM RESET wal_keep_size");
+                s.execute("SELECT pg_reload_conf()");
+            }
+            run(List.of(BIN.resolve("pgbench").toString(), "-i", "-s", "1", "-q", "-h", server.host(), "-p",
+                    String.valueOf(server.port()), "-U", server.adminUser(), "postgres"),
+                    bed.fleet.postgres().secrets().get(server.adminSecret()), null);
+        }
+        System.gc();
+        long heapBefore = heapUsed();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        ApplicationContext archiver = bed.startArchiver(props);
+        WalStreams streams = archiver.getBean(WalStreams.class);
+        await().atMost(Duration.ofSeconds(120)).until(() -> streams.streaming().size() == fleetSize);
+        MeterRegistry meters = archiver.getBean(MeterRegistry.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> instances.stream().allMatch(pg -> gauge(meters, WalStreamMetrics.STREAMING, pg) == 1.0));
+
+        // light load on every instance at once
+        List<Process> loads = new ArrayList<>();
+        long cpu0 = os.getProcessCpuTime();
+        Instant t0 = Instant.now();
+        Samples lagSeconds = new Samples();
+        Samples heap = new Samples();
+        Samples buffers = new Samples();
+        for (RegisteredInstance pg : instances) {
+            ProvisionedInstance server = bed.fleet.postgres().provisioner().get(pg.id());
+            loads.add(start(List.of(BIN.resolve("pgbench").toString(), "-n", "-c", "1", "-R", "20", "-T",
+                    String.valueOf(fleetDuration), "-h", server.host(), "-p", String.valueOf(server.port()), "-U",
+                    server.adminUser(), "postgres"), bed.fleet.postgres().secrets().get(server.adminSecret()), null));
+        }
+        while (loads.stream().anyMatch(Process::isAlive)) {
+            for (RegisteredInstance pg : instances) {
+                lagSeconds.add(gauge(meters, WalStreamMetrics.LAG_SECONDS, pg));
+            }
+            heap.add(heapUsed());
+            buffers.add(instances.stream().mapToDouble(pg -> gauge(meters, WalStreamMetrics.BUFFER_BYTES, pg)).sum());
+            Thread.sleep(500);
+        }
+        double busySeconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
+        double busyCpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+
+        // idle: every stream has stored its bytes and released its buffer (once autovacuum is done writing)
+        await().atMost(Duration.ofMinutes(5)).until(() -> instances.stream()
+                .allMatch(pg -> gauge(meters, WalStreamMetrics.BUFFER_BYTES, pg) == 0.0));
+        long idleCpu0 = os.getProcessCpuTime();
+        Thread.sleep(10_000);
+        double idleCpuPerSecond = (os.getProcessCpuTime() - idleCpu0) / 1e9 / 10;
+        System.gc();
+        long heapIdle = heapUsed();
+        long threads = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("wal-")).count();
+
+        rows.add(section("Fleet: " + fleetSize + " instances streaming from one JVM, pgbench -c 1 -R 20 each for "
+                + fleetDuration + " s, then idle"));
+        rows.add(row("JVM CPU while loaded", fmt(busyCpu / busySeconds * 100, "% of a core") + " ("
+                + fmt(busyCpu / busySeconds * 1000 / fleetSize, "ms/s per stream") + ")", "", ""));
+        rows.add(row("lag seconds p50 / p99 (flush interval 10 s)", fmt(lagSeconds.pct(50), "s") + " / "
+                + fmt(lagSeconds.pct(99), "s"), "", ""));
+        rows.add(row("segment buffers held, max (all streams)", fmt(buffers.pct(100) / MB, "MiB"), "", ""));
+        rows.add(row("JVM heap used p50 / max while loaded", fmt((heap.pct(50) - heapBefore) / MB, "MiB") + " / "
+                + fmt((heap.pct(100) - heapBefore) / MB, "MiB") + " above the idle JVM before", "", ""));
+        rows.add(row("idle: buffers / heap above before / CPU", fmt(0, "MiB") + " / " + fmt((heapIdle - heapBefore) / (double) MB, "MiB")
+                + " / " + fmt(idleCpuPerSecond * 1000 / fleetSize, "ms CPU per s per stream"), "", ""));
+        rows.add(row("stream threads", String.valueOf(threads), "", ""));
+        assertTrue(threads >= fleetSize);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private final class LagSampler {
+        final Samples ours = new Samples();
+        final Samples ref = new Samples();
+        final Samples oursSeconds = new Samples();
+        final Samples refSeconds = new Samples();
+        volatile double bufferMax;
+        volatile double heapMax;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private final Connection connection;
+
+        LagSampler(WalTestBed bed, RegisteredInstance pg, MeterRegistry meters) throws SQLException {
+            connection = bed.connect(pg);
+            timer.scheduleAtFixedRate(() -> {
+                try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT application_name, pg_current_wal_flush_lsn() - flush_lsn, extract(epoch FROM flush_lag) FROM pg_stat_replication")) {
+                    while (rs.next()) {
+                        boolean mine = rs.getString(1).equals("tideline-archiver");
+                        (mine ? ours : ref).add(rs.getDouble(2));
+                        if (!mine) {
+                            refSeconds.add(rs.getDouble(3));
+                        }
+                    }
+                    oursSeconds.add(gauge(meters, WalStreamMetrics.LAG_SECONDS, pg));
+                    bufferMax = Math.max(bufferMax, gauge(meters, WalStreamMetrics.BUFFER_BYTES, pg));
+                    heapMax = Math.max(heapMax, heapUsed());
+                } catch (SQLException e) {
+                    // a sample lost; the next one counts
+                }
+            }, 0, 200, TimeUnit.MILLISECONDS);
+        }
+
+        void stop() throws Exception {
+            timer.shutdownNow();
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+            connection.close();
+        }
+    }
+
+    private static final class Samples {
+        private final List<Double> values = new CopyOnWriteArrayList<>();
+
+        void add(double v) {
+            values.add(v);
+        }
+
+        double pct(int p) {
+            if (values.isEmpty()) {
+                return 0;
+            }
+            List<Double> sorted = new ArrayList<>(values);
+            Collections.sort(sorted);
+            int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+            return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+        }
+    }
+
+    private static double gauge(MeterRegistry meters, String name, RegisteredInstance pg) {
+        var g = meters.find(name).tag("instance", pg.id().value()).gauge();
+        return g == null ? 0 : g.value();
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long streamThreadCpu(RegisteredInstance pg) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("wal-" + pg.id().value()))
+                .mapToLong(t -> threads.getThreadCpuTime(t.getId())).filter(v -> v > 0).sum();
+    }
+
+    private static boolean streaming(Connection c, String application) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT count(*) FROM pg_stat_replication WHERE application_name = '" + application + "' AND state = 'streaming'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    private static Lsn flushLsn(Connection c) throws SQLException {
+        return WalTestBed.query(c, "SELECT pg_current_wal_flush_lsn()");
+    }
+
+    private static Lsn switchWal(Connection c) throws SQLException {
+        return WalTestBed.switchWal(c);
+    }
+
+    private static Lsn clientFlush(Connection c, String application) throws SQLException {
+        if (application.equals("tideline-archiver-slot")) {
+            return slotRestart(c, "tideline_archiver");
+        }
+        return WalTestBed.query(c, "SELECT coalesce((SELECT flush_lsn FROM pg_stat_replication WHERE application_name = '"
+                + application + "' LIMIT 1), '0/0')");
+    }
+
+    private static Lsn slotRestart(Connection c, String slot) throws SQLException {
+        return WalTestBed.query(c, "SELECT coalesce((SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'), '0/0')");
+    }
+
+    private static Process start(List<String> command, String password, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", password);
+        if (log != null) {
+            pb.redirectOutput(log.toFile());
+        } else {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        return pb.start();
+    }
+
+    private static void run(List<String> command, String password, Path log) throws Exception {
+        Process p = start(command, password, log);
+        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed" + (log == null ? "" : ", see " + log));
+        }
+    }
+
+    /** CPU seconds (user + system) of a live process, from /proc. */
+    private static double processCpuSeconds(Process p) throws IOException {
+        String[] f = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "stat")).split("\\) ", 2)[1].split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+        return ticks / 100.0;
+    }
+
+    private static double rssMb(Process p) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return 0;
+    }
+
+    /** zstd -3 over every complete segment of a directory; returns its CPU seconds (user + system). */
+    private static double zstdAll(Path dir, Path timeFile) throws Exception {
+        List<String> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches("[0-9A-F]{24}")).map(Path::toString).sorted().toList();
+        }
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", timeFile.toString(),
+                "zstd", "-q", "-3", "-f", "--rm"));
+        command.addAll(files);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor(10, TimeUnit.MINUTES);
+        String[] t = Files.readString(timeFile, StandardCharsets.UTF_8).trim().split("\\s+");
+        return Double.parseDouble(t[t.length - 2]) + Double.parseDouble(t[t.length - 1]);
+    }
+
+    private static String section(String title) {
+        return "| **" + title + "** | | | |";
+    }
+
+    private static String row(String what, String ours, String ref, String ratio) {
+        return "| " + what + " | " + ours + " | " + ref + " | " + ratio + " |";
+    }
+
+    private static String fmt(double v, String unit) {
+        return String.format(v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, unit);
+    }
+
+    private static String ratio(double r) {
+        return String.format("%.2f×", r);
+    }
+
+    private String table() {
+        StringBuilder b = new StringBuilder();
+        b.append("WAL archiving benchmark, ").append(DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)))
+                .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n\n");
+        b.append("| measure | tideline archiver | pg_receivewal + zstd -3 | ratio (tideline / reference, >1 = better) |\n");
+        b.append("| --- | --- | --- | --- |\n");
+        rows.forEach(r -> b.append(r).append('\n'));
+        return b.toString();
+    }
+}

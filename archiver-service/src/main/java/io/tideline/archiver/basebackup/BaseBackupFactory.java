@@ -19,6 +19,16 @@ import java.util.Optional;
 @Requires(property = BackupConfiguration.ENABLED, notEquals = "false")
 class BaseBackupFactory {
 
+    /**
+     * Shutdown publishes {@link io.micronaut.context.event.ShutdownEvent} before any bean is destroyed;
+     * micronaut-kafka's consumer close then waits for the listener thread, so a backup waiting for WAL
+     * must be told first or the shutdown hangs until the WAL wait times out.
+     */
+    @io.micronaut.runtime.event.annotation.EventListener
+    void onShutdown(io.micronaut.context.event.ShutdownEvent event) {
+        event.getSource().findBean(BaseBackups.class).ifPresent(BaseBackups::stop);
+    }
+
     @Singleton
     BackupSettings backupSettings(BackupConfiguration configuration) {
         return configuration.toSettings();

@@ -69,6 +69,8 @@ public final class BaseBackups implements AutoCloseable {
     private final Clock clock;
     private final StoredBackups storedBackups = new StoredBackups();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Counted down when the service shuts down, so no wait outlives it (the consumer's close waits for us). */
+    private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
     private final SecureRandom random = new SecureRandom();
 
     BaseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
@@ -218,7 +220,13 @@ public final class BaseBackups implements AutoCloseable {
                 return Outcome.FAILED;
             }
             Duration left = Duration.between(now, deadline);
-            Thread.sleep(Math.max(1, (pause.compareTo(left) < 0 ? pause : left).toMillis()));
+            if (stopping.await(Math.max(1, (pause.compareTo(left) < 0 ? pause : left).toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                String reason = "the archiver stopped while waiting for WAL from " + manifest.startLsn() + " to "
+                        + manifest.endLsn() + " (" + missing + "); the backup was removed";
+                discardStored(store, layout, manifest.backupId());
+                fail(run, manifest.startedAt(), reason);
+                return Outcome.FAILED;
+            }
             pause = pause.multipliedBy(2).compareTo(settings.walPollMax()) > 0 ? settings.walPollMax() : pause.multipliedBy(2);
         }
     }
@@ -251,7 +259,9 @@ public final class BaseBackups implements AutoCloseable {
             if (!clock.instant().isBefore(giveUp)) {
                 throw new InvalidRecordException("unknown instance " + id + ": it is not registered on tideline.instances");
             }
-            Thread.sleep(REGISTRY_POLL.toMillis());
+            if (stopping.await(REGISTRY_POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new InterruptedException("the archiver is shutting down");
+            }
         }
     }
 
@@ -261,8 +271,14 @@ public final class BaseBackups implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
+    /** Ends every wait of a running backup at once; called when the application starts shutting down. */
+    public void stop() {
+        stopping.countDown();
+    }
+
     @Override
     public void close() {
+        stop();
         progress.close();
     }
 }

@@ -26,8 +26,14 @@ class BaseBackupFactory {
      */
     @io.micronaut.runtime.event.annotation.EventListener
     void onShutdown(io.micronaut.context.event.ShutdownEvent event) {
-        event.getSource().findBean(BaseBackups.class).ifPresent(BaseBackups::stop);
+        // Only one that exists: asking the context for it here would try to create it while closing.
+        BaseBackups made = created.get();
+        if (made != null) {
+            made.stop();
+        }
     }
+
+    private final java.util.concurrent.atomic.AtomicReference<BaseBackups> created = new java.util.concurrent.atomic.AtomicReference<>();
 
     @Singleton
     BackupSettings backupSettings(BackupConfiguration configuration) {
@@ -39,7 +45,9 @@ class BaseBackupFactory {
     BaseBackups baseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
                             EventPublisher publisher, Optional<MeterRegistry> meters, Clock clock) {
         BackupEvents events = new BackupEvents(publisher, clock);
-        return new BaseBackups(settings, registry, stores, secrets, events,
+        BaseBackups backups = new BaseBackups(settings, registry, stores, secrets, events,
                 new BackupProgressReporter(events, meters, settings.progressInterval()), clock);
+        created.set(backups);
+        return backups;
     }
 }

@@ -42,10 +42,6 @@ class SeededBucketInventoryIT {
             seeder.seedAllCompletedWal();
             write(fleet, pg);
             BucketSeeder.SeededBackup second = seeder.seedBaseBackup();
-            // S3 listings give whole seconds: WAL stored in the same second as the backup finished would
-            // look older than the backup (a known limit of judging WAL time from the listing, see
-            // docs/decisions.md), so the WAL that follows the backup is stored a second later, as it is live.
-            Thread.sleep(1_100);
             seeder.seedAllCompletedWal();
             write(fleet, pg);
             BucketSeeder.SeededWal partial = seeder.seedPartial().orElseThrow();

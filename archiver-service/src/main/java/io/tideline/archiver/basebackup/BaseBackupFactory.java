@@ -19,6 +19,9 @@ import java.util.Optional;
 @Requires(property = BackupConfiguration.ENABLED, notEquals = "false")
 class BaseBackupFactory {
 
+    /** The instance this factory made, so shutdown can reach it without asking a closing context. */
+    private final java.util.concurrent.atomic.AtomicReference<BaseBackups> created = new java.util.concurrent.atomic.AtomicReference<>();
+
     /**
      * Shutdown publishes {@link io.micronaut.context.event.ShutdownEvent} before any bean is destroyed;
      * micronaut-kafka's consumer close then waits for the listener thread, so a backup waiting for WAL
@@ -33,7 +36,6 @@ class BaseBackupFactory {
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicReference<BaseBackups> created = new java.util.concurrent.atomic.AtomicReference<>();
 
     @Singleton
     BackupSettings backupSettings(BackupConfiguration configuration) {

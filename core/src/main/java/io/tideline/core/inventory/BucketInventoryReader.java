@@ -10,13 +10,16 @@ import io.tideline.core.storage.ObjectKind;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StoredObject;
 import io.tideline.core.storage.WalObjectMetadata;
+import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.TimelineHistory;
+import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
 import io.tideline.core.window.TimelineBranch;
 import io.tideline.core.window.WalEntry;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,9 +38,15 @@ import java.util.TreeMap;
  *   <li>A backup directory with a manifest is a {@link BackupEntry}: the manifest is read and checked
  *       against its recorded sha256; the parts it lists are its parts; objects of the directory it does not
  *       list are {@code unexplained}. A directory without a manifest is an {@link IncompleteBackup}.</li>
- *   <li>A complete WAL segment is a {@link WalEntry} stored at its listing's last-modified time (an upper
- *       bound of when its bytes were received, see {@link WalEntry}); a partial one is asked for its
- *       metadata ({@link WalObjectMetadata}) to know how far it reaches.</li>
+ *   <li>A complete WAL segment is a {@link WalEntry}; a partial one is asked for its metadata
+ *       ({@link WalObjectMetadata}) to know how far it reaches. A WAL object's time is the millisecond
+ *       {@code stored-at} its writer recorded in that metadata, else (objects written before it was
+ *       recorded) the store's whole-second Last-Modified; both are upper bounds of the commit times it holds
+ *       (see {@link WalEntry}). A listing carries no user metadata, so only the complete segments whose time
+ *       can bound the window are asked for it (HEAD): the last of each run of a timeline's segments (the
+ *       newest, or the one before a gap) and the one a child timeline branched from. The others keep
+ *       Last-Modified, which the window never reads; the cost is one HEAD per timeline and per gap, however
+ *       many segments the bucket holds.</li>
  *   <li>History files are read and become {@link TimelineBranch}es.</li>
  *   <li>Keys outside the layout are left out, as are objects whose content contradicts their key (a
  *       manifest that does not parse or fails its checksum, a partial without WAL metadata, a history file
@@ -162,10 +171,14 @@ public final class BucketInventoryReader {
     }
 
     private void readWal(ObjectStore store, BucketInventory.Builder builder, List<String> problems) {
+        List<Listed> complete = new ArrayList<>();
+        Set<WalSegmentName> held = new HashSet<>();
+        Set<WalSegmentName> leftAt = new HashSet<>();
         for (StoredObject o : store.list(layout.walPrefix())) {
             ObjectKind kind = layout.parse(o.key());
             if (kind instanceof ObjectKind.WalSegment s) {
-                builder.wal(WalEntry.complete(s.segment(), o.lastModified(), toWindow(o)));
+                complete.add(new Listed(s.segment(), o));
+                held.add(s.segment());
             } else if (kind instanceof ObjectKind.WalPartial s) {
                 Optional<StoredObject> head = store.head(o.key());
                 if (head.isEmpty()) {
@@ -173,20 +186,55 @@ public final class BucketInventoryReader {
                 }
                 try {
                     WalObjectMetadata meta = WalObjectMetadata.from(head.get());
-                    builder.wal(WalEntry.partial(s.segment(), meta.endLsn(), head.get().lastModified(), toWindow(head.get())));
+                    builder.wal(WalEntry.partial(s.segment(), meta.endLsn(), meta.storedAtOr(head.get().lastModified()),
+                            toWindow(head.get())));
+                    held.add(s.segment());
                 } catch (IllegalArgumentException e) {
                     problems.add("partial WAL " + o.key() + " left out: " + e.getMessage());
                 }
             } else if (kind instanceof ObjectKind.TimelineHistory h) {
                 try {
                     String content = new String(store.getVerified(o.key()), StandardCharsets.UTF_8);
-                    TimelineBranch.allOf(TimelineHistory.parse(h.timeline(), content)).forEach(builder::branch);
+                    for (TimelineBranch b : TimelineBranch.allOf(TimelineHistory.parse(h.timeline(), content))) {
+                        builder.branch(b);
+                        if (b.branchPoint().isAfter(Lsn.ZERO)) {
+                            leftAt.add(WalSegmentName.of(b.parent(), b.branchPoint().minus(1), layout.walSegmentSize()));
+                        }
+                    }
                 } catch (NoSuchObjectException e) {
                     // history files are never deleted; a vanished one is simply not there
                 } catch (ChecksumMismatchException | IllegalArgumentException e) {
                     problems.add("history " + o.key() + " left out: " + e.getMessage());
                 }
             }
+        }
+        for (Listed c : complete) {
+            // Only where contiguous WAL can end does a WAL object's time bound a restorable interval
+            // (RestorableWindow): the last object of a run on its timeline (the newest, or the one before a
+            // gap) and the one where a child timeline left it. Those are asked for their millisecond
+            // stored-at; every other segment keeps the listing's whole-second Last-Modified, so a bucket of
+            // thousands of segments costs a HEAD per timeline and per gap, not per segment.
+            boolean mayEndAChain = !held.contains(c.segment().next()) || leftAt.contains(c.segment());
+            Instant storedAt = mayEndAChain ? storedAt(store, c.object(), problems) : c.object().lastModified();
+            builder.wal(WalEntry.complete(c.segment(), storedAt, toWindow(c.object())));
+        }
+    }
+
+    private record Listed(WalSegmentName segment, StoredObject object) {
+    }
+
+    /** The object's recorded stored-at, else (written before it was recorded, or gone since the listing) Last-Modified. */
+    private static Instant storedAt(ObjectStore store, StoredObject listed, List<String> problems) {
+        Optional<StoredObject> head = store.head(listed.key());
+        if (head.isEmpty()) {
+            // Deleted since the listing (retention): the inventory describes the listing, as for every other segment.
+            return listed.lastModified();
+        }
+        try {
+            return WalObjectMetadata.from(head.get()).storedAtOr(head.get().lastModified());
+        } catch (IllegalArgumentException e) {
+            problems.add("WAL " + listed.key() + ": " + e.getMessage() + "; its Last-Modified is used instead");
+            return head.get().lastModified();
         }
     }
 

@@ -1,33 +1,75 @@
 package io.tideline.core.storage;
 
 import io.tideline.core.wal.Lsn;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a stored WAL object ({@code <segment>.zst} or {@code <segment>.partial.zst}) says about its
  * content in user metadata, besides the store's own {@value ObjectStore#SHA256_METADATA} of the
  * compressed bytes: the WAL range it holds and the sha256 of those bytes uncompressed, so that a
  * reader can check the WAL itself after decompression and know how far a partial segment reaches
- * without downloading it.
+ * without downloading it; and when its writer had that WAL in hand.
+ *
+ * <p><b>{@value #STORED_AT}.</b> The writer's clock just before its PUT, rounded <em>up</em> to the
+ * millisecond, as ISO-8601 UTC ({@code 2026-11-24T10:35:23.481Z}). Every commit the object holds was
+ * made before that moment (the writer already had all its bytes), so it is an upper bound of the
+ * commit times held, as {@code WalEntry.storedAt} must be; rounding up keeps it one. It replaces the
+ * store's Last-Modified, which S3 gives in whole seconds (and from the store's clock, not the one that
+ * stamps backups). Objects written before the field existed have none; readers then fall back to
+ * Last-Modified. A writer that finds the same WAL already stored keeps the stored object, with its
+ * earlier stamp.
  *
  * @param startLsn  the first byte held (always the segment's start)
  * @param endLsn    the first byte NOT held: the segment's end for a complete one, less for a partial
  * @param rawSha256 sha256 of the uncompressed bytes {@code [startLsn, endLsn)}
+ * @param storedAt  see above; whole milliseconds; empty for objects stored before it was recorded
  */
-public record WalObjectMetadata(Lsn startLsn, Lsn endLsn, Sha256 rawSha256) {
+public record WalObjectMetadata(Lsn startLsn, Lsn endLsn, Sha256 rawSha256, Optional<Instant> storedAt) {
 
     public static final String START_LSN = "start-lsn";
     public static final String END_LSN = "end-lsn";
     public static final String RAW_SHA256 = "raw-sha256";
+    public static final String STORED_AT = "stored-at";
 
     public WalObjectMetadata {
         Objects.requireNonNull(startLsn, "startLsn");
         Objects.requireNonNull(endLsn, "endLsn");
         Objects.requireNonNull(rawSha256, "rawSha256");
+        Objects.requireNonNull(storedAt, "storedAt");
         if (endLsn.isBefore(startLsn)) {
             throw new IllegalArgumentException("WAL object ends (" + endLsn + ") before it starts (" + startLsn + ")");
         }
+        storedAt.ifPresent(t -> {
+            if (t.getNano() % 1_000_000 != 0) {
+                // The metadata holds milliseconds; a finer value would not survive the round trip.
+                throw new IllegalArgumentException("stored-at must be whole milliseconds, not " + t + " (see storedAtFor)");
+            }
+        });
+    }
+
+    /** The metadata of a WAL object written now, stamped with {@code storedAtFor(beforePut)}. */
+    public static WalObjectMetadata written(Lsn startLsn, Lsn endLsn, Sha256 rawSha256, Instant beforePut) {
+        return new WalObjectMetadata(startLsn, endLsn, rawSha256, Optional.of(storedAtFor(beforePut)));
+    }
+
+    /**
+     * Metadata without {@value #STORED_AT}, as objects written before it existed carry: readers use the
+     * store's Last-Modified for them. Writers use {@link #written}.
+     */
+    public WalObjectMetadata(Lsn startLsn, Lsn endLsn, Sha256 rawSha256) {
+        this(startLsn, endLsn, rawSha256, Optional.empty());
+    }
+
+    /** {@code instant} rounded up to the millisecond: still an upper bound of whatever preceded it. */
+    public static Instant storedAtFor(Instant instant) {
+        Instant millis = instant.truncatedTo(ChronoUnit.MILLIS);
+        return millis.equals(instant) ? millis : millis.plusMillis(1);
     }
 
     /** Uncompressed bytes held. */
@@ -35,8 +77,16 @@ public record WalObjectMetadata(Lsn startLsn, Lsn endLsn, Sha256 rawSha256) {
         return endLsn.bytesSince(startLsn);
     }
 
+    /** This object's time: {@link #storedAt()} when recorded, else the store's whole-second Last-Modified. */
+    public Instant storedAtOr(Instant lastModified) {
+        return storedAt.orElse(lastModified);
+    }
+
     public Map<String, String> toMap() {
-        return Map.of(START_LSN, startLsn.toString(), END_LSN, endLsn.toString(), RAW_SHA256, rawSha256.hex());
+        Map<String, String> m = new HashMap<>(Map.of(START_LSN, startLsn.toString(), END_LSN, endLsn.toString(),
+                RAW_SHA256, rawSha256.hex()));
+        storedAt.ifPresent(t -> m.put(STORED_AT, t.toString()));
+        return Map.copyOf(m);
     }
 
     /** Reads the metadata of a WAL object; fails naming the key when an entry is missing or malformed. */
@@ -44,9 +94,17 @@ public record WalObjectMetadata(Lsn startLsn, Lsn endLsn, Sha256 rawSha256) {
         Map<String, String> m = object.metadata();
         try {
             return new WalObjectMetadata(Lsn.parse(require(m, START_LSN)), Lsn.parse(require(m, END_LSN)),
-                    Sha256.parse(require(m, RAW_SHA256)));
+                    Sha256.parse(require(m, RAW_SHA256)), Optional.ofNullable(m.get(STORED_AT)).map(WalObjectMetadata::parseStoredAt));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("WAL object " + object.key() + " has no valid WAL metadata: " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant parseStoredAt(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("metadata '" + STORED_AT + "' is not an ISO-8601 UTC instant: " + text, e);
         }
     }
 

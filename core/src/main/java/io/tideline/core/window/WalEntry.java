@@ -13,10 +13,15 @@ import java.util.Objects;
  *
  * <p><b>Time.</b> WAL carries no wall-clock time the bucket can see, so {@code storedAt} stands in for
  * it: the entry is taken to hold every commit made up to {@code storedAt}, and to be the upper bound of
- * the commit times it holds. The archiver should therefore stamp the moment it had <em>received</em> the
- * entry's last byte (an upload confirmation time overstates by the upload's duration). The residual
- * overstatement (network latency) is why the restore service must treat the very end of the window as
- * best effort; see {@link RestorableWindow}.
+ * the commit times it holds. Read from the bucket, it is the {@code stored-at} the writer records in the object's metadata
+ * ({@link io.tideline.core.storage.WalObjectMetadata}): the writer's clock just before its PUT, rounded
+ * up to the millisecond. That is safe as an upper bound because the writer then already had every byte
+ * the object holds, so every commit in it was made before; it is not the moment the store confirmed the
+ * object (nothing reads the entry before that), and it is earlier than that moment by the upload's
+ * duration, which is why it is preferred. It is later than the commits by the replication latency, so
+ * the very end of the window stays best effort; see {@link RestorableWindow}. Objects written before
+ * {@code stored-at} existed fall back to the store's Last-Modified, which S3 gives truncated to whole
+ * seconds: for those the end of the window can be up to a second early (docs/decisions.md).
  *
  * @param segment  segment name (timeline, number, segment size)
  * @param partial  true for the {@code .partial} object of the segment being filled

@@ -132,7 +132,13 @@ public final class BucketSeeder implements AutoCloseable {
         }
     }
 
-    /** One WAL object stored by the seeder: a complete segment or a partial. */
+    /**
+     * One WAL object stored by the seeder: a complete segment or a partial.
+     *
+     * @param walMetadata what the stored object's metadata says, its {@code stored-at} (the seeder's clock just
+     *                    before the PUT, as the archiver stamps it) included
+     * @param storedAt    when the store confirmed it, as the archiver's {@code WalSegmentStored} says
+     */
     public record SeededWal(WalSegmentName segment, boolean partial, WalObjectMetadata walMetadata, StoredObject object,
                             Instant storedAt) {
         public SeededWal {
@@ -236,20 +242,6 @@ public final class BucketSeeder implements AutoCloseable {
      *
      * @param commandId the manifest's command id; {@code null} for {@code seed:<backup-id>}
      */
-    /**
-     * S3 listings give Last-Modified in whole seconds, and the inventory takes WAL times from them: WAL
-     * stored in the same second as a backup finished would look older than the backup (a known limit,
-     * docs/decisions.md). A live archiver stores that WAL later; the seeder waits the second out.
-     */
-    private static void awaitNextWholeSecond() {
-        long now = System.currentTimeMillis();
-        try {
-            Thread.sleep(1_000 - now % 1_000 + 50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     public SeededBackup seedBaseBackup(String commandId) {
         Instant startedAt = clock.instant();
         BackupId id = BackupId.of(startedAt, suffix());
@@ -325,7 +317,6 @@ public final class BucketSeeder implements AutoCloseable {
         StoredObject manifestObject = store.put(layout.backupManifest(id), manifest.toJson(), Map.of());
         LOG.info("seeded base backup {} of {}: {} → {}, {} raw bytes in {} part(s)", id, instance.id(),
                 manifest.startLsn(), manifest.endLsn(), rawBytes, stored.size());
-        awaitNextWholeSecond();
         return new SeededBackup(manifest, manifestObject, stored, log);
     }
 
@@ -422,7 +413,8 @@ public final class BucketSeeder implements AutoCloseable {
         }
         storeHistory(segment.timeline());
         byte[] bytes = readWalFile(segment, length);
-        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.startLsn().plus(length), Sha256.of(bytes));
+        WalObjectMetadata meta = WalObjectMetadata.written(segment.startLsn(), segment.startLsn().plus(length), Sha256.of(bytes),
+                clock.instant());
         StoredObject object = store.put(layout.walPartial(segment), compress(bytes), meta.toMap());
         Instant storedAt = clock.instant();
         LOG.info("seeded partial {} of {} up to {}", segment, instance.id(), meta.endLsn());
@@ -461,11 +453,12 @@ public final class BucketSeeder implements AutoCloseable {
         while (nextSegment.compareTo(end) < 0) {
             WalSegmentName segment = nextSegment;
             byte[] bytes = readWalFile(segment, (int) segmentSize);
-            WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.endLsn(), Sha256.of(bytes));
-            StoredObject object = store.putIfAbsentOrSame(layout.walSegment(segment), compress(bytes), meta.toMap());
+            WalObjectMetadata written = WalObjectMetadata.written(segment.startLsn(), segment.endLsn(), Sha256.of(bytes), clock.instant());
+            StoredObject object = store.putIfAbsentOrSame(layout.walSegment(segment), compress(bytes), written.toMap());
             Instant storedAt = clock.instant();
             store.delete(layout.walPartial(segment));
-            seeded.add(new SeededWal(segment, false, meta, object, storedAt));
+            // Stored before (same bytes): that object, with its own earlier stored-at, is what the bucket holds.
+            seeded.add(new SeededWal(segment, false, WalObjectMetadata.from(object), object, storedAt));
             nextSegment = segment.next();
             advanceSlot(segment.endLsn());
         }

@@ -17,8 +17,11 @@ import java.util.Optional;
 
 /**
  * Writes one instance's WAL objects, already compressed ({@link CompressedSegment}: zstd frames with
- * content checksums), with the WAL range and the uncompressed sha256 in metadata
- * ({@link WalObjectMetadata}), and returns only what the store confirmed.
+ * content checksums), with the WAL range, the uncompressed sha256 and the millisecond {@code stored-at}
+ * in metadata ({@link WalObjectMetadata}), and returns only what the store confirmed. The stamp is
+ * taken just before the PUT, when every byte of the object is in hand: the bucket's readers take it as
+ * the upper bound of the commit times the object holds, in place of the store's whole-second
+ * Last-Modified.
  *
  * <ul>
  *   <li>A complete segment is written idempotently: if the same segment is stored already with the
@@ -49,7 +52,7 @@ final class WalObjectWriter {
             throw new IllegalArgumentException("segment " + segment + " has " + wal.rawLength() + " bytes, not " + layout.walSegmentSize());
         }
         String key = layout.walSegment(segment);
-        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.endLsn(), wal.rawSha256());
+        WalObjectMetadata meta = WalObjectMetadata.written(segment.startLsn(), segment.endLsn(), wal.rawSha256(), clock.instant());
         StoredObject stored;
         try {
             stored = store.putIfAbsentOrSame(key, wal.compressed(), meta.toMap());
@@ -81,7 +84,8 @@ final class WalObjectWriter {
                     + " bytes, not " + wal.rawLength());
         }
         String key = layout.walPartial(segment);
-        WalObjectMetadata meta = new WalObjectMetadata(segment.startLsn(), segment.startLsn().plus(wal.rawLength()), wal.rawSha256());
+        WalObjectMetadata meta = WalObjectMetadata.written(segment.startLsn(), segment.startLsn().plus(wal.rawLength()),
+                wal.rawSha256(), clock.instant());
         StoredObject stored = store.put(key, wal.compressed(), meta.toMap());
         return new StoredWalObject(key, segment, meta.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), true);
     }

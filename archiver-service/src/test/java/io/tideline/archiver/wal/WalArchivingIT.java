@@ -95,6 +95,10 @@ class WalArchivingIT {
             assertEquals(segment.startLsn().toString(), event.getStartLsn());
             assertEquals(segment.endLsn().toString(), event.getEndLsn());
             assertEquals(layout.walSegment(segment), event.getObjectKey());
+            // stamped just before the PUT, so no later than the store's write nor the confirmation the event reports
+            Instant storedAt = meta.storedAt().orElseThrow(() -> new AssertionError("no stored-at on " + segment));
+            assertFalse(storedAt.isAfter(object.lastModified().plusSeconds(1)), storedAt + " vs Last-Modified " + object.lastModified());
+            assertFalse(storedAt.isAfter(event.getStoredAt().plusMillis(1)), storedAt + " vs confirmed " + event.getStoredAt());
         }
         assertFalse(events.isEmpty());
         // once complete, a segment's partial is gone

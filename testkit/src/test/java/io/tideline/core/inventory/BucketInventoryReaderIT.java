@@ -139,6 +139,55 @@ class BucketInventoryReaderIT {
         assertEquals(1, window.restorableBackups().size(), "the window is computed from the inventory: " + window);
     }
 
+    /**
+     * The recorded stored-at replaces Last-Modified where a WAL time can bound the window (the end of a
+     * run of segments, the segment a child timeline branched from, a partial); objects without it keep
+     * Last-Modified. The stamps here are years before the objects were stored, so which time was used shows.
+     */
+    @Test
+    void walTimesAreTheRecordedStoredAtWhereTheyCanEndTheWindowAndLastModifiedWithoutIt() {
+        InstanceId own = InstanceId.of(instance.value() + "-t");
+        provisioner.provision(own);
+        try {
+            ObjectStore store = stores.forInstance(own);
+            WalSegmentName a = new WalSegmentName(1, 0x20, SEG);
+            WalSegmentName b = a.next();
+            WalSegmentName c = b.next().next();     // a gap before it
+            WalSegmentName d = c.next();
+            WalSegmentName e = d.next();            // newest, stored before stored-at existed
+            WalSegmentName onChild = new WalSegmentName(2, d.segmentNo(), SEG);
+            Instant stamped = Instant.parse("2020-01-01T00:00:00.123Z");
+            for (WalSegmentName s : List.of(a, b, c, d)) {
+                store.put(LAYOUT.walSegment(s), bytes("segment " + s), written(s.startLsn(), s.endLsn(), stamped.plusMillis(s.segmentNo())));
+            }
+            store.put(LAYOUT.walSegment(e), bytes("old segment"), wal(e.startLsn(), e.endLsn()));
+            Lsn partialEnd = onChild.startLsn().plus(8192);
+            store.put(LAYOUT.walPartial(onChild), bytes("child so far"), written(onChild.startLsn(), partialEnd, stamped.plusSeconds(1)));
+            // timeline 2 left timeline 1 inside segment c
+            store.put(LAYOUT.timelineHistory(2), bytes("1\t" + c.startLsn().plus(100) + "\tno recovery target specified\n"), Map.of());
+
+            BucketInventoryReader.BucketScan scan = new BucketInventoryReader(LAYOUT).read(store);
+            assertEquals(List.of(), scan.problems());
+            Map<String, Instant> times = new java.util.HashMap<>();
+            scan.inventory().wal().forEach(w -> times.put(w.object().key(), w.storedAt()));
+            Map<String, Instant> lastModified = new java.util.HashMap<>();
+            scan.inventory().wal().forEach(w -> lastModified.put(w.object().key(), w.object().lastModified()));
+
+            assertEquals(lastModified.get(LAYOUT.walSegment(a)), times.get(LAYOUT.walSegment(a)), "inside a run: never read");
+            assertEquals(stamped.plusMillis(b.segmentNo()), times.get(LAYOUT.walSegment(b)), "last before a gap");
+            assertEquals(stamped.plusMillis(c.segmentNo()), times.get(LAYOUT.walSegment(c)), "where timeline 2 branched");
+            assertEquals(lastModified.get(LAYOUT.walSegment(d)), times.get(LAYOUT.walSegment(d)), "inside a run: never read");
+            assertEquals(lastModified.get(LAYOUT.walSegment(e)), times.get(LAYOUT.walSegment(e)), "no stored-at: Last-Modified");
+            assertEquals(stamped.plusSeconds(1), times.get(LAYOUT.walPartial(onChild)), "a partial's recorded stored-at");
+        } finally {
+            provisioner.deprovision(own);
+        }
+    }
+
+    private static Map<String, String> written(Lsn start, Lsn end, Instant beforePut) {
+        return WalObjectMetadata.written(start, end, Sha256.of(new byte[0]), beforePut).toMap();
+    }
+
     private static BackupManifest manifest(BackupId id, Lsn start, Lsn end, Instant t0, List<StoredObject> parts) {
         List<BackupManifest.Part> ps = parts.stream()
                 .map(p -> new BackupManifest.Part(p.key(), OptionalLong.empty(), p.size(), p.requireSha256())).toList();

@@ -1,6 +1,7 @@
 package io.tideline.core.inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.BackupId;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** A bucket filled with real artifacts ({@link BucketSeeder}) reads as its backups, WAL and window. */
 @ExtendWith(FleetExtension.class)
 class SeededBucketInventoryIT {
+
+    private static final int MAX_ATTEMPTS = 10;
 
     private final BucketInventoryReader reader = new BucketInventoryReader(BucketLayout.DEFAULT);
 
@@ -81,8 +84,55 @@ class SeededBucketInventoryIT {
             RestorableWindow window = RestorableWindow.of(inventory);
             assertEquals(1, window.ranges().size(), window.toString());
             assertEquals(first.manifest().finishedAt(), window.from().orElseThrow());
+            assertEquals(partial.walMetadata().storedAt().orElseThrow(), newest.storedAt(), "the partial's recorded stored-at");
             assertEquals(newest.storedAt(), window.to().orElseThrow());
             assertEquals(second.backupId(), window.backupFor(window.to().orElseThrow()).orElseThrow().id());
+            assertTrue(window.unusableBackups().isEmpty(), window.unusableBackups().toString());
+        }
+    }
+
+    /**
+     * Regression (docs/decisions.md, "WAL times come from the listing's Last-Modified"): S3 gives
+     * Last-Modified in whole seconds, so WAL stored after a backup finished but in the same second used to
+     * look older than the backup; the newest backup then restored only its own finish, apart from the rest
+     * of the window (a false gap), and the window ended at that finish instead of at the WAL.
+     */
+    @Test
+    void walStoredInTheSecondABackupFinishedEndsTheWindowAtItsMillisecondWithoutAGap(Fleet fleet) {
+        ProvisionedInstance pg = fleet.postgres().create("inventory-same-second");
+        fleet.storageProvisioner().provision(pg.id());
+        ObjectStore store = fleet.objectStores().forInstance(pg.id());
+        try (BucketSeeder seeder = BucketSeeder.attach(fleet, pg.id())) {
+            BucketSeeder.SeededBackup first = seeder.seedBaseBackup();
+            seeder.seedWalThrough(first.manifest().endLsn());
+            // pg_basebackup takes a variable time, so which second a backup finishes in cannot be chosen:
+            // back up until the WAL completing a backup is stored in the second it finished in.
+            BucketSeeder.SeededBackup last = null;
+            BucketSeeder.SeededWal newest = null;
+            for (int attempt = 0; attempt < MAX_ATTEMPTS && newest == null; attempt++) {
+                BucketSeeder.SeededBackup backup = seeder.seedBaseBackup();
+                List<BucketSeeder.SeededWal> wal = seeder.seedWalThrough(backup.manifest().endLsn());
+                BucketSeeder.SeededWal end = wal.get(wal.size() - 1);
+                Instant lastModified = store.head(end.key()).orElseThrow().lastModified();
+                if (lastModified.getEpochSecond() == backup.manifest().finishedAt().getEpochSecond()) {
+                    last = backup;
+                    newest = end;
+                }
+            }
+            assertNotNull(newest, "no WAL was stored in the second its backup finished in " + MAX_ATTEMPTS + " attempts");
+            Instant finishedAt = last.manifest().finishedAt();
+            Instant storedAt = newest.walMetadata().storedAt().orElseThrow();
+            assertTrue(storedAt.isAfter(finishedAt), "stored after the backup finished: " + storedAt + " vs " + finishedAt);
+
+            BucketInventoryReader.BucketScan read = reader.read(store);
+            assertEquals(List.of(), read.problems());
+            RestorableWindow window = RestorableWindow.of(read.inventory());
+
+            assertEquals(1, window.ranges().size(), "no false gap before the newest backup: " + window);
+            assertEquals(first.manifest().finishedAt(), window.from().orElseThrow());
+            assertEquals(storedAt, window.to().orElseThrow(), "the window ends at the WAL's millisecond, not its second");
+            assertTrue(window.isRestorable(finishedAt.plusNanos(1)), "the moment after the newest backup finished");
+            assertEquals(last.backupId(), window.backupFor(storedAt).orElseThrow().id());
             assertTrue(window.unusableBackups().isEmpty(), window.unusableBackups().toString());
         }
     }

@@ -149,6 +149,8 @@ public final class TopicReplay implements AutoCloseable {
     /**
      * Waits until every partition is read up to its end offset as of this call: whatever was published
      * before the call has then been handled. Answers why not if that did not happen within {@code timeout}.
+     * The end offsets are read by the replay's thread (the consumer is not thread-safe) between two
+     * polls after the call, so a handler that is slow on a record delays even reading them.
      */
     public CatchUp awaitCaughtUp(Duration timeout) throws InterruptedException {
         Target target = new Target();

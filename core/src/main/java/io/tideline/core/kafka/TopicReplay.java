@@ -197,6 +197,7 @@ public final class TopicReplay implements AutoCloseable {
             List<TopicPartition> partitions = found.get();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            takeInitialEnds(partitions);
             pending.add(initial);
             while (stopping.getCount() > 0) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
@@ -231,11 +232,7 @@ public final class TopicReplay implements AutoCloseable {
     /** Reads the end offsets of the initial target and of the callers' new targets, on this (the consumer's) thread. */
     private void takeEnds(List<TopicPartition> partitions) {
         if (initial.ends == null) {
-            try {
-                initial.ends = consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT);
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warn("{}: the end offsets of {} could not be read yet: {}", name, topics, e.getMessage());
-            }
+            takeInitialEnds(partitions);
         }
         Target target;
         while ((target = requested.poll()) != null) {
@@ -246,6 +243,15 @@ public final class TopicReplay implements AutoCloseable {
                 target.reached.completeExceptionally(new IllegalStateException(
                         "the end offsets of " + String.join(", ", topics) + " could not be read: " + e.getMessage(), e));
             }
+        }
+    }
+
+    /** What "replayed" waits for; tried again at each poll while the broker does not answer. */
+    private void takeInitialEnds(List<TopicPartition> partitions) {
+        try {
+            initial.ends = consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.warn("{}: the end offsets of {} could not be read yet: {}", name, topics, e.getMessage());
         }
     }
 

@@ -156,6 +156,7 @@ final class RestoreProcess {
         long fromSpool = wal.segmentsFromSpool();
         long served = wal.segmentsServed();
         walServer.close(plan.restoreId());
+        LOG.info("restore {}: recovered; {} WAL segment(s) served, {} of them taken from the spool", plan.restoreId(), served, fromSpool);
         tracker.message("recovered; WAL fetched through " + replayedThrough.map(WalSegmentName::toString).orElse("(none needed)")
                 + " (" + fromSpool + " of " + served + " segment(s) taken from the local spool)");
         events.progress(tracker); // the phase's final count

@@ -20,8 +20,11 @@ public class RestoreConfiguration {
     public static final int DEFAULT_MAX_CONCURRENT_RESTORES = 2;
     /** Backup parts downloaded at once (each part is a separate object, so they can travel in parallel). */
     public static final int DEFAULT_DOWNLOAD_PARALLELISM = 4;
-    /** WAL segments fetched ahead of recovery; each costs one segment of memory (16 MiB by default). */
-    public static final int DEFAULT_WAL_PREFETCH = 4;
+    /**
+     * WAL segments fetched ahead of recovery (8 × 16 MiB = pgBackRest's default archive-get queue). A
+     * local server's are kept in its WAL spool on disk; otherwise each costs one segment of memory.
+     */
+    public static final int DEFAULT_WAL_PREFETCH = 8;
     public static final Duration DEFAULT_PROMOTION_TIMEOUT = Duration.ofHours(2);
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(2);
     /** How long a request waits for the fleet registry to know its source before it is called unknown. */

@@ -1,17 +1,15 @@
 package io.tideline.restore;
 
+import io.tideline.core.kafka.ReplayConsumers;
 import io.tideline.core.kafka.Topics;
 import io.tideline.schemas.serde.EventCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * Reads {@code tideline.restore-events} from the beginning to its current end into a {@link RestoreLedger}:
  * a bounded one-shot read with its own consumer (no group, nothing committed). Restore events are few (a
  * handful per restore), so reading them all at each partition assignment is cheap and needs no state.
+ * Not a {@code TopicReplay}: it runs on the caller's thread, stops at the end, and also needs the
+ * partition count of another topic from the same consumer.
  */
 final class RestoreEventLog {
 
@@ -39,12 +39,7 @@ final class RestoreEventLog {
      * @return the partition count of {@code tideline.restore-requests}, which decides which replica owns a source
      */
     int replayInto(RestoreLedger ledger, Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "tideline-restore-ledger-" + Long.toHexString(System.nanoTime()));
+        Properties props = ReplayConsumers.properties(bootstrapServers, "tideline-restore-ledger-");
         long deadline = System.nanoTime() + timeout.toNanos();
         int applied = 0;
         int requestPartitions;

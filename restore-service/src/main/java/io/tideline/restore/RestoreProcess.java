@@ -135,8 +135,8 @@ final class RestoreProcess {
                 allocated.dataDir().resolveSibling("restore-download"), tracker::bytes);
         events.progress(tracker); // the phase's final count
 
-        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal());
-        String command = walEndpoint.restoreCommand(plan.restoreId());
+        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), allocated.walSpool());
+        String command = walEndpoint.restoreCommand(plan.restoreId(), allocated.walSpool());
         Optional<Instant> time = plan.target().targetTime();
         // Served WAL is counted in whole segments, from the start of the backup's first one.
         Long walTotal = time.isPresent() ? null : plan.backup().walReachedLsn().bytesSince(
@@ -153,8 +153,12 @@ final class RestoreProcess {
             monitor.await(target, wal, config.getPromotionTimeout(), false, tracker);
         }
         Optional<WalSegmentName> replayedThrough = wal.newestServed();
+        long fromSpool = wal.segmentsFromSpool();
+        long served = wal.segmentsServed();
         walServer.close(plan.restoreId());
-        tracker.message("recovered; WAL fetched through " + replayedThrough.map(WalSegmentName::toString).orElse("(none needed)"));
+        LOG.info("restore {}: recovered; {} WAL segment(s) served, {} of them taken from the spool", plan.restoreId(), served, fromSpool);
+        tracker.message("recovered; WAL fetched through " + replayedThrough.map(WalSegmentName::toString).orElse("(none needed)")
+                + " (" + fromSpool + " of " + served + " segment(s) taken from the local spool)");
         events.progress(tracker); // the phase's final count
 
         phase(tracker, RestorePhase.PROMOTING, null, "promoted; " + tracker.walSegmentsReplayed() + " WAL segment(s) fetched");

@@ -3,8 +3,10 @@ package io.tideline.restore;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.tideline.core.ids.RestoreId;
+import io.tideline.core.instance.WalSpool;
 import io.tideline.restore.wal.WalController;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 
 /**
  * Where a recovering server fetches its WAL: {@code tideline.restore.wal-base-url}, or this service's own
@@ -23,10 +25,13 @@ final class WalEndpoint {
 
     /**
      * The server's {@code restore_command}: curl writes the file to {@code %p} on 200 and exits non-zero on
-     * 404 (end of archive) or 500 (failed restore) without leaving a file the server would use.
+     * 404 (end of archive) or 500 (failed restore) without leaving a file the server would use. With a
+     * spool, a segment already waiting there is renamed into place first; only when that rename fails
+     * (not spooled, or taken back) does the command ask the service.
      */
-    String restoreCommand(RestoreId restoreId) {
-        return config.getCurl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
+    String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
+        String fetch = config.getCurl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
+        return spool.map(s -> "mv -f \"" + s.dir() + "/%f\" \"%p\" 2>/dev/null || " + fetch).orElse(fetch);
     }
 
     private String baseUrl() {

@@ -2,12 +2,14 @@ package io.tideline.restore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.ids.RestoreId;
+import io.tideline.core.instance.WalSpool;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.Sha256;
@@ -26,7 +28,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -136,6 +140,61 @@ class RestoreWalEndpointIT {
     }
 
     @Test
+    void segmentsFetchedAheadWaitInTheSpoolAndTheServerTakesThemWithoutAsking() throws Exception {
+        for (int i = 40; i <= 52; i++) {
+            putWal(name(i), walBytes(i, (int) SEG), false);
+        }
+        putWal(name(53), walBytes(53, 4096), true);           // the newest WAL: a partial, never spooled
+        Path spoolDir = Files.createDirectories(tmp.resolve("wal-spool"));
+        WalSpool spool = new WalSpool(spoolDir, Optional.empty());
+        RestoreId id = RestoreId.of(UUID.randomUUID().toString());
+        WalSession session = wal.open(id, store, LAYOUT, Set.of(), Optional.of(spool));
+        Path pgWal = Files.createDirectories(tmp.resolve("pg_wal"));
+        Path recoveryFile = pgWal.resolve("RECOVERYXLOG");
+        try {
+            // Nothing spooled yet: the first segment comes over HTTP, and starts the fetching ahead.
+            assertEquals(0, restoreCommand(id, Optional.of(spool), name(40).toString(), recoveryFile));
+            assertArrayEquals(walBytes(40, (int) SEG), Files.readAllBytes(recoveryFile));
+            int ahead = wal.prefetch();
+            assertTrue(ahead >= 2, "the test needs a prefetch of at least 2, not " + ahead);
+            await(() -> spool.holds(name(40 + ahead).toString()), "segments 41.." + (40 + ahead) + " spooled");
+            assertFalse(spool.holds(name(40).toString()), "what the server already has is not spooled");
+
+            // The server takes the next one from the spool: a rename, no request; the session counts it and fetches further ahead.
+            assertEquals(0, restoreCommand(id, Optional.of(spool), name(41).toString(), recoveryFile));
+            assertArrayEquals(walBytes(41, (int) SEG), Files.readAllBytes(recoveryFile));
+            assertFalse(spool.holds(name(41).toString()), "taken out of the spool");
+            await(() -> session.segmentsServed() == 2 && spool.holds(name(41 + ahead).toString()),
+                    "the take counted and segment " + (41 + ahead) + " spooled in its place");
+            assertEquals(name(41), session.newestServed().orElseThrow());
+            assertEquals(1, session.segmentsFromSpool());
+
+            // A request over HTTP for a spooled segment (the server's rename raced the spooling) takes it back.
+            assertArrayEquals(walBytes(42, (int) SEG), ok(get(id, name(42).toString())));
+            assertFalse(spool.holds(name(42).toString()), "taken back: the spool never hands out a segment twice");
+            assertEquals(3, session.segmentsServed());
+
+            // The partial is never spooled; asked for, it is served padded over HTTP, and past it is the end of the archive.
+            for (int i = 43; i <= 52; i++) {
+                assertEquals(0, restoreCommand(id, Optional.of(spool), name(i).toString(), recoveryFile), "segment " + i);
+                assertArrayEquals(walBytes(i, (int) SEG), Files.readAllBytes(recoveryFile), "segment " + i);
+            }
+            assertFalse(spool.holds(name(53).toString()));
+            assertEquals(0, restoreCommand(id, Optional.of(spool), name(53).toString(), recoveryFile));
+            assertEquals(SEG, Files.size(recoveryFile), "the partial, padded");
+            assertTrue(restoreCommand(id, Optional.of(spool), name(54).toString(), pgWal.resolve("MISSING")) != 0);
+            assertFalse(Files.exists(pgWal.resolve("MISSING")), "nothing the server would take for WAL");
+            assertEquals(14, session.segmentsServed());
+            assertTrue(session.segmentsFromSpool() >= 1);
+        } finally {
+            wal.close(id);
+        }
+        try (var left = Files.list(spoolDir)) {
+            assertEquals(List.of(), left.toList(), "the spool is emptied when the restore's WAL is closed");
+        }
+    }
+
+    @Test
     void aCorruptObjectOrAVanishedRequiredSegmentFailsTheRestoreNamingIt() throws Exception {
         byte[] good = walBytes(20, (int) SEG);
         putWal(name(20), good, false);
@@ -204,10 +263,23 @@ class RestoreWalEndpointIT {
     }
 
     private static int curl(RestoreId id, String file, Path to) throws Exception {
-        String command = "curl -sf -o \"%p\" " + WalController.walUrl("http://127.0.0.1:" + service.getPort(), id);
+        return restoreCommand(id, Optional.empty(), file, to);
+    }
+
+    /** Runs the service's {@code restore_command} for one file the way the server does: through sh, %f and %p replaced. */
+    private static int restoreCommand(RestoreId id, Optional<WalSpool> spool, String file, Path to) throws Exception {
+        String command = service.getApplicationContext().getBean(WalEndpoint.class).restoreCommand(id, spool);
         Process p = new ProcessBuilder("sh", "-c", command.replace("%p", to.toString()).replace("%f", file)).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return p.exitValue();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for: " + what);
+            Thread.sleep(20);
+        }
     }
 
     private static boolean allZero(byte[] b, int from) {

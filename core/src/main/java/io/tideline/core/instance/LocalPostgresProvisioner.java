@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: {@code <home>/instances/<id>/} holds {@code instance.json} (port, roles, secret
  * references: what another process needs to find the instance), {@code pgdata/} (the cluster,
  * owned by the server's OS user, mode 0700) and {@code postgres.log} (the server's log, outside the
- * data directory so base backups do not carry it).
+ * data directory so base backups do not carry it); an instance allocated for a restore also has
+ * {@code wal-spool/} ({@link WalSpool}: WAL handed to the recovering server ahead of its asking).
  *
  * <p>When the caller is root, every server command runs as the configured OS user through
  * {@code runuser}, because PostgreSQL refuses to run as root; files this class writes into a data
@@ -67,6 +68,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     public static final String DATABASE = "postgres";
     static final String DATA_DIR = "pgdata";
     static final String LOG_FILE = "postgres.log";
+    static final String WAL_SPOOL_DIR = "wal-spool";
     private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 30;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
@@ -272,8 +274,9 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 InstanceRecord record = InstanceRecord.of(id, choosePort(), InstanceRecord.ORIGIN_RESTORE, credentials,
                         version(), Instant.now(clock).toString());
                 record.write(dir);
+                Optional<WalSpool> spool = prepareWalSpool(dir);
                 allocated = true;
-                return new AllocatedInstance(id, pgdata, record.port());
+                return new AllocatedInstance(id, pgdata, record.port(), spool);
             } catch (IOException e) {
                 throw new InstanceOperationException("allocating instance " + id + " failed: " + e, e);
             } finally {
@@ -610,6 +613,23 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         if (!backupMajor.equals(ourMajor)) {
             throw new IllegalStateException("the backup in " + pgdata + " is from PostgreSQL " + backupMajor
                     + " but this provisioner runs PostgreSQL " + ourMajor);
+        }
+    }
+
+    /**
+     * {@code <instance>/wal-spool}: beside the data directory (same file system, so the server's rename into
+     * {@code pg_wal} is atomic), outside it (base backups of the new instance do not carry it), and the
+     * server's own (its {@code restore_command} renames files out of it).
+     */
+    private Optional<WalSpool> prepareWalSpool(Path dir) throws IOException {
+        Path spoolDir = Files.createDirectories(dir.resolve(WAL_SPOOL_DIR));
+        Files.setPosixFilePermissions(spoolDir, PosixFilePermissions.fromString("rwx------"));
+        giveToServerUser(spoolDir);
+        try {
+            return Optional.of(new WalSpool(spoolDir, serverUserPrincipal()));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("no WAL spool for restores into {}: {}; the server will fetch every segment over HTTP", dir, e.getMessage());
+            return Optional.empty();
         }
     }
 

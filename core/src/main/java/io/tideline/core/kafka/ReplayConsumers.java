@@ -6,9 +6,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Settings of the read models that replay a whole topic from the beginning with no consumer group
- * (the instance registry, the restore-event views): raw bytes decoded by the reader itself, so one
- * undecodable record is skipped rather than stopping the replay, and nothing committed.
+ * Settings of the consumers that replay a whole topic from the beginning with no consumer group
+ * ({@link TopicReplay}, restore-service's one-shot restore ledger read): raw bytes decoded by the
+ * reader itself, so one undecodable record is skipped rather than stopping the replay, and nothing
+ * committed.
  */
 public final class ReplayConsumers {
 

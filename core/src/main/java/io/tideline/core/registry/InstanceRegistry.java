@@ -1,6 +1,7 @@
 package io.tideline.core.registry;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.kafka.TopicReplay;
 import io.tideline.schemas.InstanceRegistered;
 import io.tideline.schemas.serde.EventCodec;
 import java.time.Duration;
@@ -10,52 +11,37 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The whole fleet as the compacted instances topic says it is: every replica of every service
- * reads ALL partitions from the beginning (no consumer group), so any replica can answer
- * "how do I reach instance X" — ownership of work is decided elsewhere, by consumer groups.
+ * reads ALL partitions from the beginning (no consumer group, a {@link TopicReplay}), so any replica
+ * can answer "how do I reach instance X" — ownership of work is decided elsewhere, by consumer groups.
  *
- * <p>A record that cannot be decoded is logged and skipped here: the registry is a read model, and
- * the dead-letter topic is fed by the group consumers that own the records' processing.
+ * <p>A record that cannot be decoded or is not a valid registration is logged and skipped here: the
+ * registry is a read model, and the dead-letter topic is fed by the group consumers that own the
+ * records' processing.
  */
 public final class InstanceRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstanceRegistry.class);
-    private static final Duration POLL = Duration.ofMillis(250);
 
-    private final String topic;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final EventCodec codec;
     private final Map<InstanceId, RegisteredInstance> instances = new ConcurrentHashMap<>();
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final TopicReplay replay;
 
     /** An instance registered (or re-registered) or removed. {@code instance} is empty on removal. */
     public record Change(InstanceId id, Optional<RegisteredInstance> instance) {
     }
 
     public InstanceRegistry(String bootstrapServers, String topic, EventCodec codec) {
-        this.topic = topic;
-        this.codec = codec;
-        this.consumer = new KafkaConsumer<>(io.tideline.core.kafka.ReplayConsumers.properties(bootstrapServers, "tideline-registry-"));
-        this.thread = new Thread(this::run, "instance-registry");
-        this.thread.setDaemon(true);
+        this.replay = new TopicReplay(bootstrapServers, List.of(topic), "instance-registry", codec, this::apply);
     }
 
     public InstanceRegistry start() {
-        thread.start();
+        replay.start();
         return this;
     }
 
@@ -79,82 +65,29 @@ public final class InstanceRegistry implements AutoCloseable {
 
     /** True once everything that was on the topic when the registry started has been read. */
     public boolean isCaughtUp() {
-        return caughtUp.getCount() == 0;
+        return replay.isReplayed();
     }
 
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return replay.awaitReplayed(timeout);
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = awaitPartitions();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    apply(record);
-                }
-                if (caughtUp.getCount() > 0
-                        && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp.countDown();
-                }
-            }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            LOG.error("instance registry stopped reading {}", topic, e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
-    }
-
-    private List<TopicPartition> awaitPartitions() {
-        while (running) {
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            }
-            sleepQuietly();
-        }
-        throw new WakeupException();
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(POLL.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WakeupException();
-        }
-    }
-
-    private void apply(ConsumerRecord<String, byte[]> record) {
+    private void apply(TopicReplay.Replayed record) {
         if (record.key() == null) {
-            LOG.warn("skipping {}-{}@{}: no key", record.topic(), record.partition(), record.offset());
-            return;
+            throw new IllegalArgumentException("no key");
         }
-        InstanceId id;
-        try {
-            id = InstanceId.of(record.key());
-        } catch (IllegalArgumentException e) {
-            LOG.warn("skipping {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-            return;
-        }
+        InstanceId id = InstanceId.of(record.key());
         Change change;
-        if (record.value() == null) {
+        if (record.isTombstone()) {
             instances.remove(id);
             change = new Change(id, Optional.empty());
         } else {
-            try {
-                RegisteredInstance instance = RegisteredInstance.from(codec.decode(record.value(), InstanceRegistered.class));
-                instances.put(id, instance);
-                change = new Change(id, Optional.of(instance));
-            } catch (RuntimeException e) {
-                LOG.warn("skipping {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-                return;
+            if (!(record.value().get() instanceof InstanceRegistered registered)) {
+                throw new IllegalArgumentException("expected InstanceRegistered, got " + record.value().get().getSchema().getName());
             }
+            RegisteredInstance instance = RegisteredInstance.from(registered);
+            instances.put(id, instance);
+            change = new Change(id, Optional.of(instance));
         }
         for (Consumer<Change> listener : listeners) {
             try {
@@ -167,12 +100,6 @@ public final class InstanceRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        replay.close();
     }
 }

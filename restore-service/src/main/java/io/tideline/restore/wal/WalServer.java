@@ -1,6 +1,7 @@
 package io.tideline.restore.wal;
 
 import io.tideline.core.ids.RestoreId;
+import io.tideline.core.instance.WalSpool;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.wal.WalSegmentName;
@@ -10,18 +11,30 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves the WAL of running restores to their recovering servers, which ask for it one file at a time
  * through {@code restore_command} (curl to {@link WalController}): one long-lived service instead of a
  * JVM started per segment. Each restore has its own {@link WalSession}; an unknown restore id gets 404.
+ * When the server runs on this machine, segments fetched ahead wait for it in a {@link WalSpool}, and
+ * its {@code restore_command} renames them into place without asking this server at all.
  */
 public final class WalServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(WalServer.class);
+
     private final int prefetch;
+    /** How often the spools are checked for segments the servers took (a replayed segment takes far longer). */
+    private static final long REAP_EVERY_MILLIS = 50;
+
     private final ExecutorService fetchers;
+    private final ScheduledExecutorService reaper;
     private final Map<RestoreId, WalSession> sessions = new ConcurrentHashMap<>();
 
     /**
@@ -40,15 +53,32 @@ public final class WalServer implements AutoCloseable {
             return t;
         };
         this.fetchers = Executors.newFixedThreadPool(threads, factory);
+        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "wal-spool-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        reaper.scheduleWithFixedDelay(this::reapAll, REAP_EVERY_MILLIS, REAP_EVERY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts serving WAL for {@code restoreId} from {@code source} (the source instance's own store). */
+    /** Starts serving WAL for {@code restoreId} from {@code source} (the source instance's own store), over HTTP only. */
     public WalSession open(RestoreId restoreId, ObjectStore source, BucketLayout layout, Set<WalSegmentName> required) {
-        WalSession session = new WalSession(restoreId, source, layout, required, prefetch, fetchers);
+        return open(restoreId, source, layout, required, Optional.empty());
+    }
+
+    /** As {@link #open(RestoreId, ObjectStore, BucketLayout, Set)}, handing segments ahead to {@code spool} if present. */
+    public WalSession open(RestoreId restoreId, ObjectStore source, BucketLayout layout, Set<WalSegmentName> required,
+                           Optional<WalSpool> spool) {
+        WalSession session = new WalSession(restoreId, source, layout, required, prefetch, fetchers, spool);
         if (sessions.putIfAbsent(restoreId, session) != null) {
             throw new IllegalStateException("WAL of restore " + restoreId + " is already being served");
         }
         return session;
+    }
+
+    /** Segments fetched ahead of recovery, per restore. */
+    public int prefetch() {
+        return prefetch;
     }
 
     public Optional<WalSession> session(RestoreId restoreId) {
@@ -70,7 +100,19 @@ public final class WalServer implements AutoCloseable {
 
     @Override
     public void close() {
+        reaper.shutdownNow();
         sessions.keySet().forEach(this::close);
         fetchers.shutdownNow();
+    }
+
+    private void reapAll() {
+        for (WalSession session : sessions.values()) {
+            try {
+                session.reap();
+            } catch (RuntimeException e) {
+                // A scheduled task that throws is never run again: keep reaping the others.
+                LOG.warn("restore {}: checking its WAL spool failed: {}", session.restoreId(), e.toString());
+            }
+        }
     }
 }

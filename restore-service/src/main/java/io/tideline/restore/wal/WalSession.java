@@ -2,6 +2,7 @@ package io.tideline.restore.wal;
 
 import com.github.luben.zstd.Zstd;
 import io.tideline.core.ids.RestoreId;
+import io.tideline.core.instance.WalSpool;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ChecksumMismatchException;
 import io.tideline.core.storage.NoSuchObjectException;
@@ -11,6 +12,7 @@ import io.tideline.core.storage.StorageException;
 import io.tideline.core.storage.StoredObject;
 import io.tideline.core.storage.WalObjectMetadata;
 import io.tideline.core.wal.WalSegmentName;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +43,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Prefetch.</b> After serving segment N, segments N+1..N+k of the same timeline are fetched in
  *       parallel; the cache keeps only those ahead of what recovery asked for, so memory stays at about
  *       (k + 1) segments.</li>
+ *   <li><b>Spool.</b> With a {@link WalSpool} (the server runs on this machine), complete segments fetched
+ *       ahead are written there instead of kept in memory, and the server's {@code restore_command} takes
+ *       them with a rename: no HTTP request and no download per segment on the replay's critical path.
+ *       {@link #reap} (run by the {@link WalServer} every few milliseconds) notices what the server took,
+ *       counts it as served and fetches further ahead. The spool holds only complete, verified segments —
+ *       exactly the bytes a request for the same name would get — so it never changes what recovery sees;
+ *       partial segments and the end of the archive are always answered over HTTP, at the time of asking.</li>
  * </ul>
  * Once failed, a session answers every request with the failure, so recovery cannot continue past it.
  */
@@ -53,7 +62,11 @@ public final class WalSession {
 
     /** The outcome of loading one segment; {@code Absent} is not cached for good (the archive may still grow). */
     private sealed interface Load {
-        record Loaded(byte[] bytes, String key) implements Load {
+        record Loaded(byte[] bytes, String key, boolean partial) implements Load {
+        }
+
+        /** A complete segment waiting in the spool: its bytes are there, not in memory. */
+        record Spooled(String key, long bytes) implements Load {
         }
 
         record Absent() implements Load {
@@ -73,16 +86,22 @@ public final class WalSession {
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final AtomicLong segmentsServed = new AtomicLong();
     private final AtomicLong bytesServed = new AtomicLong();
+    private final AtomicLong segmentsFromSpool = new AtomicLong();
     private final AtomicReference<WalSegmentName> newestServed = new AtomicReference<>();
+    private final Optional<WalSpool> spool;
+    /** The newest segment number recovery asked for or took: what lies beyond it is worth spooling. */
+    private final AtomicLong reachedSegmentNo = new AtomicLong(-1);
+    private volatile boolean closed;
 
     WalSession(RestoreId restoreId, ObjectStore store, BucketLayout layout, Set<WalSegmentName> required, int prefetch,
-               Executor executor) {
+               Executor executor, Optional<WalSpool> spool) {
         this.restoreId = Objects.requireNonNull(restoreId, "restoreId");
         this.store = Objects.requireNonNull(store, "store");
         this.layout = Objects.requireNonNull(layout, "layout");
         this.required = Set.copyOf(required);
         this.prefetch = prefetch;
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.spool = Objects.requireNonNull(spool, "spool");
     }
 
     public RestoreId restoreId() {
@@ -94,18 +113,47 @@ public final class WalSession {
         return Optional.ofNullable(failure.get());
     }
 
-    /** WAL segments handed to the server (each is replayed once the server has it). */
+    /** WAL segments handed to the server (each is replayed once the server has it), over HTTP or the spool. */
     public long segmentsServed() {
+        reap();
         return segmentsServed.get();
     }
 
+    /** Of {@link #segmentsServed}, those the server took from the spool without asking. */
+    public long segmentsFromSpool() {
+        reap();
+        return segmentsFromSpool.get();
+    }
+
     public long bytesServed() {
+        reap();
         return bytesServed.get();
     }
 
     /** The newest segment handed to the server, if any. */
     public Optional<WalSegmentName> newestServed() {
+        reap();
         return Optional.ofNullable(newestServed.get());
+    }
+
+    /**
+     * Counts what the server took from the spool since the last call, and fetches further ahead of it.
+     * Cheap (a file check per spooled segment), so the {@link WalServer} runs it every few milliseconds.
+     */
+    public void reap() {
+        if (spool.isEmpty() || closed) {
+            return;
+        }
+        for (Map.Entry<WalSegmentName, CompletableFuture<Load>> e : cache.entrySet()) {
+            WalSegmentName segment = e.getKey();
+            if (e.getValue().getNow(null) instanceof Load.Spooled spooled && !spool.get().holds(segment.toString())
+                    && cache.remove(segment, e.getValue())) {
+                served(segment, spooled.bytes());
+                segmentsFromSpool.incrementAndGet();
+                reachedSegmentNo.accumulateAndGet(segment.segmentNo(), Math::max);
+                schedulePrefetch(segment);
+            }
+        }
     }
 
     /** Answers the server's request for {@code fileName} (what {@code restore_command} gets as {@code %f}). */
@@ -125,7 +173,13 @@ public final class WalSession {
             // .partial, .backup or anything else: the archive keeps no such file
             return new WalAnswer.NotFound(fileName);
         }
+        reap();
+        reachedSegmentNo.accumulateAndGet(segment.segmentNo(), Math::max);
         Load load = cached(segment).join();
+        if (load instanceof Load.Spooled spooled) {
+            // Spooled after the server's rename missed it: hand it over here instead.
+            load = takeBack(segment, spooled);
+        }
         if (load instanceof Load.Absent) {
             // Looked for ahead of time: the archive may have grown since (the source keeps streaming).
             cache.remove(segment);
@@ -133,10 +187,7 @@ public final class WalSession {
         }
         if (load instanceof Load.Loaded loaded) {
             schedulePrefetch(segment);
-            segmentsServed.incrementAndGet();
-            bytesServed.addAndGet(loaded.bytes().length);
-            newestServed.accumulateAndGet(segment, (a, b) -> a == null || b.segmentNo() > a.segmentNo()
-                    || (b.segmentNo() == a.segmentNo() && b.timeline() > a.timeline()) ? b : a);
+            served(segment, loaded.bytes().length);
             return new WalAnswer.Found(fileName, loaded.bytes(), loaded.key());
         }
         if (load instanceof Load.Broken broken) {
@@ -149,9 +200,81 @@ public final class WalSession {
         return new WalAnswer.NotFound(fileName);
     }
 
-    /** Drops what is cached; pending fetches finish into nothing. */
+    /** Drops what is cached and empties the spool; pending fetches finish into nothing. */
     void close() {
+        closed = true;
         cache.clear();
+        spool.ifPresent(WalSession::clearQuietly);
+    }
+
+    private void served(WalSegmentName segment, long bytes) {
+        segmentsServed.incrementAndGet();
+        bytesServed.addAndGet(bytes);
+        newestServed.accumulateAndGet(segment, (a, b) -> a == null || b.segmentNo() > a.segmentNo()
+                || (b.segmentNo() == a.segmentNo() && b.timeline() > a.timeline()) ? b : a);
+    }
+
+    /** The spooled segment's bytes; loaded again if the server took it from the spool and now asks again. */
+    private Load takeBack(WalSegmentName segment, Load.Spooled spooled) {
+        cache.remove(segment); // first, so reap() cannot count the emptied spool file as a take by the server
+        try {
+            Optional<byte[]> bytes = spool.orElseThrow().take(segment.toString());
+            if (bytes.isPresent() && bytes.get().length == spooled.bytes()) {
+                Load loaded = new Load.Loaded(bytes.get(), spooled.key(), false);
+                cache.put(segment, CompletableFuture.completedFuture(loaded));
+                return loaded;
+            }
+        } catch (IOException e) {
+            LOG.warn("restore {}: cannot take {} back from {}: {}; reading it again", restoreId, segment, spool.get(), e.toString());
+        }
+        return cached(segment).join(); // not ahead of recovery any more, so kept in memory this time
+    }
+
+    /** Writes a complete segment ahead of recovery to the spool; keeps it in memory if that fails. */
+    private Load spoolIfAhead(WalSegmentName segment, Load load) {
+        if (spool.isEmpty() || closed || !(load instanceof Load.Loaded loaded) || loaded.partial()
+                || segment.segmentNo() <= reachedSegmentNo.get()) {
+            return load;
+        }
+        try {
+            spool.get().put(segment.toString(), loaded.bytes());
+            if (closed) {
+                spool.get().discard(segment.toString());
+            }
+            return new Load.Spooled(loaded.key(), loaded.bytes().length);
+        } catch (IOException e) {
+            LOG.warn("restore {}: cannot spool {} to {}: {}; serving it over HTTP", restoreId, segment, spool.get(), e.toString());
+            return load;
+        }
+    }
+
+    /** Forgets a cached segment behind recovery; a spooled one the server took counts as served. */
+    private void evict(WalSegmentName segment) {
+        CompletableFuture<Load> f = cache.remove(segment);
+        if (f != null && f.getNow(null) instanceof Load.Spooled spooled) {
+            if (spool.get().holds(segment.toString())) {
+                discardQuietly(segment);
+            } else {
+                served(segment, spooled.bytes());
+                segmentsFromSpool.incrementAndGet();
+            }
+        }
+    }
+
+    private void discardQuietly(WalSegmentName segment) {
+        try {
+            spool.orElseThrow().discard(segment.toString());
+        } catch (IOException e) {
+            LOG.debug("restore {}: could not remove {} from the spool: {}", restoreId, segment, e.toString());
+        }
+    }
+
+    private static void clearQuietly(WalSpool spool) {
+        try {
+            spool.clear();
+        } catch (IOException e) {
+            LOG.warn("could not empty {}: {}", spool, e.toString());
+        }
     }
 
     private WalAnswer history(String fileName, long timeline) {
@@ -178,13 +301,16 @@ public final class WalSession {
     }
 
     private CompletableFuture<Load> cached(WalSegmentName segment) {
-        return cache.computeIfAbsent(segment, s -> CompletableFuture.supplyAsync(() -> load(s), executor));
+        return cache.computeIfAbsent(segment, s -> CompletableFuture.supplyAsync(() -> spoolIfAhead(s, load(s)), executor));
     }
 
     private void schedulePrefetch(WalSegmentName served) {
         // Keep what lies ahead (and the segment just served: the server may ask for it again).
-        cache.keySet().removeIf(s -> s.segmentNo() < served.segmentNo()
-                || (s.segmentNo() == served.segmentNo() && !s.equals(served)));
+        for (WalSegmentName s : cache.keySet()) {
+            if (s.segmentNo() < served.segmentNo() || (s.segmentNo() == served.segmentNo() && !s.equals(served))) {
+                evict(s);
+            }
+        }
         WalSegmentName next = served;
         for (int i = 0; i < prefetch; i++) {
             next = next.next();
@@ -272,6 +398,6 @@ public final class WalSession {
             System.arraycopy(raw, 0, padded, 0, raw.length);
             raw = padded;
         }
-        return Optional.of(new Load.Loaded(raw, key));
+        return Optional.of(new Load.Loaded(raw, key, partial));
     }
 }

@@ -1,5 +1,6 @@
 package io.tideline.core.instance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -328,7 +329,56 @@ class LocalPostgresProvisionerIT {
         assertEquals(java.util.Optional.empty(), clusters.provisioner().state(id));
     }
 
+    @Test
+    void aRestoreTargetHasAWalSpoolItsServerUserTakesSegmentsFrom(PostgresClusters clusters) throws Exception {
+        InstanceId id = clusters.newId("spool");
+        AllocatedInstance allocated = clusters.provisioner().allocate(id);
+        WalSpool spool = allocated.walSpool().orElseThrow();
+        assertEquals(allocated.dataDir().getParent(), spool.dir().getParent(), "beside the data directory: one rename away from pg_wal");
+        clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(spool.dir())));
+        String segment = "000000010000000000000007";
+        byte[] wal = new byte[64 * 1024];
+        new java.util.Random(7).nextBytes(wal);
+        spool.put(segment, wal);
+        assertTrue(spool.holds(segment));
+        clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(spool.dir().resolve(segment)),
+                "handed to the server's user, which may recycle it in pg_wal later"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(spool.dir().resolve(segment))));
+
+        // What a restore_command does with it, run as the server's user.
+        Path pgWal = Files.createDirectories(allocated.dataDir().resolve("pg_wal"));
+        clusters.provisioner().serverUser().ifPresent(user -> chown(user, pgWal));
+        List<String> mv = new ArrayList<>(List.of("mv", spool.dir().resolve(segment).toString(), pgWal.resolve("RECOVERYXLOG").toString()));
+        clusters.provisioner().serverUser().ifPresent(user -> mv.addAll(0, List.of("runuser", "-u", user, "--")));
+        Process p = new ProcessBuilder(mv).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        assertArrayEquals(wal, Files.readAllBytes(pgWal.resolve("RECOVERYXLOG")));
+        assertFalse(spool.holds(segment));
+        assertTrue(spool.take(segment).isEmpty(), "a segment the server took is gone for the restore");
+
+        spool.put(segment, wal);
+        assertArrayEquals(wal, spool.take(segment).orElseThrow(), "taken back before the server got it");
+        assertFalse(spool.holds(segment));
+        assertThrows(IllegalArgumentException.class, () -> spool.put("../pgdata/PG_VERSION", wal), "segment names only");
+        spool.put(segment, wal);
+        spool.clear();
+        try (Stream<Path> left = Files.list(spool.dir())) {
+            assertEquals(0, left.count());
+        }
+        clusters.provisioner().destroy(id);
+        assertFalse(Files.exists(spool.dir()), "destroyed with the instance");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private static void chown(String user, Path path) {
+        try {
+            Files.setOwner(path, path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private static ProvisionedInstance restore(PostgresClusters clusters, ProvisionedInstance source, Path backup,
                                                RecoverySettings settings) throws IOException {

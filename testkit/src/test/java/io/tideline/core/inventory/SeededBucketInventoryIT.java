@@ -92,7 +92,7 @@ class SeededBucketInventoryIT {
     }
 
     /**
-     * Regression (docs/decisions.md, "WAL times come from the listing's Last-Modified"): S3 gives
+     * Regression (docs/decisions.md, "WAL times come from a millisecond stored-at"): S3 gives
      * Last-Modified in whole seconds, so WAL stored after a backup finished but in the same second used to
      * look older than the backup; the newest backup then restored only its own finish, apart from the rest
      * of the window (a false gap), and the window ended at that finish instead of at the WAL.

@@ -53,6 +53,8 @@ class RestoreBenchmark {
     private static final DateTimeFormatter PG_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
     private static final String STANZA = "bench";
+    private static final java.util.regex.Pattern SPOOL_NOTE =
+            java.util.regex.Pattern.compile("(\\d+) of (\\d+) segment\\(s\\) taken from the local spool");
 
     private final int scale = Integer.getInteger("bench.scale", 100);
     private final long walBytes = Long.getLong("bench.wal-mb", 1024) * 1024 * 1024;
@@ -75,7 +77,8 @@ class RestoreBenchmark {
         Instant replay = first(progress, RestorePhase.REPLAYING_WAL);
         Instant promoted = first(progress, RestorePhase.PROMOTING);
         String spool = progress.stream().map(RestoreProgress::getMessage).filter(m -> m != null && m.contains("local spool"))
-                .map(m -> m.substring(m.lastIndexOf('(') + 1, m.length() - 1)).findFirst().orElse("?");
+                .map(SPOOL_NOTE::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1) + " of " + m.group(2))
+                .findFirst().orElse("?");
         long rows;
         try (Connection restored = DriverManager.getConnection("jdbc:postgresql://" + done.getHost() + ":" + done.getPort()
                 + "/" + done.getDatabase(), done.getUser(), fleet.postgres().secrets().get(SecretRef.of(done.getSecretRef())))) {

@@ -69,6 +69,7 @@ class RestoreBenchmark {
     private Run tideline(Fleet fleet, RestoreTestBed bed, RegisteredInstance source, Instant target, int round) throws Exception {
         log("round %d: Tideline restore to %s", round, target);
         long requested = System.nanoTime();
+        Instant requestedAt = Instant.now();
         String restoreId = bed.request(source.id(), target.toString(), null);
         RestoreCompleted done = bed.await(restoreId, RestoreCompleted.class, Duration.ofMinutes(60));
         double total = seconds(requested);
@@ -88,7 +89,10 @@ class RestoreBenchmark {
         fleet.postgres().provisioner().destroy(io.tideline.core.ids.InstanceId.of(done.getNewInstanceId()));
         double unpack = secondsBetween(download, replay);
         double replayed = secondsBetween(replay, promoted);
-        log("  %.1f s", total);
+        Instant accepted = bed.await(restoreId, io.tideline.schemas.RestoreAccepted.class, Duration.ofSeconds(1)).getOccurredAt();
+        log("  %.1f s: request to accepted %.2f s, provisioning %.2f s, promotion to completed %.2f s", total,
+                secondsBetween(requestedAt, accepted), secondsBetween(first(progress, RestorePhase.PROVISIONING), download),
+                secondsBetween(promoted, done.getOccurredAt()));
         return new Run(unpack, replayed, total - unpack - replayed, total, rows, spool);
     }
 

@@ -4,15 +4,16 @@
 # A pgbench -s $SCALE database is backed up by both (Tideline into its S3 bucket exactly as the archiver
 # does; pgBackRest into a posix repository, zstd level 3 like Tideline, process-max = cores, async
 # archive-get), about $WAL_MB MB of pgbench WAL is archived by both, and both restore to the same target
-# time near the end into a new cluster. Prints seconds per phase (download/unpack, WAL replay to promotion)
+# time near the end into a new cluster, $ROUNDS rounds, alternating who goes first. Prints seconds per phase (download/unpack, WAL replay to promotion)
 # and the ratio Tideline / pgBackRest. Real PostgreSQL 15, Kafka and S3Proxy from the testkit.
 #
 #   bench/restore.sh                 # pgbench -s 100 + 1 GB WAL (about 15 minutes on 2 cores)
-#   SCALE=10 WAL_MB=128 bench/restore.sh
+#   SCALE=10 WAL_MB=128 ROUNDS=1 bench/restore.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${SCALE:-100}
 WAL_MB=${WAL_MB:-1024}
+ROUNDS=${ROUNDS:-2}
 
 if ! command -v pgbackrest >/dev/null; then
   apt-get install -y pgbackrest >/dev/null
@@ -24,7 +25,7 @@ LOG=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 if ! mvn -B -o -pl restore-service -am verify -Dit.test=RestoreBenchmark -Dtest=none \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
-    -Dbench.scale="$SCALE" -Dbench.wal-mb="$WAL_MB" -Dbench.out="$OUT" >"$LOG" 2>&1; then
+    -Dbench.scale="$SCALE" -Dbench.wal-mb="$WAL_MB" -Dbench.rounds="$ROUNDS" -Dbench.out="$OUT" >"$LOG" 2>&1; then
   grep -E "\[bench|ERROR|FAIL" "$LOG" | tail -40
   echo "benchmark failed; full log: $LOG" >&2
   exit 1

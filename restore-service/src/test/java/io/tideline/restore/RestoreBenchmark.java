@@ -8,7 +8,6 @@ import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
-import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestorePhase;
 import io.tideline.schemas.RestoreProgress;
@@ -44,8 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Tideline (into its bucket, as the archiver does) and pgBackRest 2.45 (posix repository, zstd level 3
  * like Tideline, process-max = the machine's cores, async archive-get), with the database quiet between
  * the two backups; then about {@code bench.wal-mb} MB of WAL from a pgbench run are archived by both; then
- * both restore to the same target time near the end into a new cluster. Prints seconds per phase and the
- * ratio, and writes the table to {@code bench.out}.
+ * both restore to the same target time near the end into a new cluster, {@code bench.rounds} times with the
+ * order alternating. Prints seconds per phase and the ratio, and writes the table to {@code bench.out}.
  */
 @ExtendWith(FleetExtension.class)
 class RestoreBenchmark {
@@ -54,16 +53,83 @@ class RestoreBenchmark {
     private static final DateTimeFormatter PG_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
     private static final String STANZA = "bench";
+    private static final java.util.regex.Pattern SPOOL_NOTE =
+            java.util.regex.Pattern.compile("(\\d+) of (\\d+) segment\\(s\\) taken from the local spool");
 
     private final int scale = Integer.getInteger("bench.scale", 100);
     private final long walBytes = Long.getLong("bench.wal-mb", 1024) * 1024 * 1024;
     private final int cores = Runtime.getRuntime().availableProcessors();
+    private final int rounds = Integer.getInteger("bench.rounds", 2);
+
+    /** One restore's seconds per phase, and the rows it holds at the target. */
+    private record Run(double unpack, double replay, double other, double total, long rows, String note) {
+    }
+
+    /** Through the service: request to {@code RestoreCompleted}; phases from its progress events. */
+    private Run tideline(Fleet fleet, RestoreTestBed bed, RegisteredInstance source, Instant target, int round) throws Exception {
+        log("round %d: Tideline restore to %s", round, target);
+        long requested = System.nanoTime();
+        Instant requestedAt = Instant.now();
+        String restoreId = bed.request(source.id(), target.toString(), null);
+        RestoreCompleted done = bed.await(restoreId, RestoreCompleted.class, Duration.ofMinutes(60));
+        double total = seconds(requested);
+        List<RestoreProgress> progress = bed.eventsOf(restoreId, RestoreProgress.class);
+        Instant download = first(progress, RestorePhase.RESTORING_BACKUP);
+        Instant replay = first(progress, RestorePhase.REPLAYING_WAL);
+        Instant promoted = first(progress, RestorePhase.PROMOTING);
+        String spool = progress.stream().map(RestoreProgress::getMessage).filter(m -> m != null && m.contains("local spool"))
+                .map(SPOOL_NOTE::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1) + " of " + m.group(2))
+                .findFirst().orElse("?");
+        long rows;
+        try (Connection restored = DriverManager.getConnection("jdbc:postgresql://" + done.getHost() + ":" + done.getPort()
+                + "/" + done.getDatabase(), done.getUser(), fleet.postgres().secrets().get(SecretRef.of(done.getSecretRef())))) {
+            rows = count(restored, "SELECT count(*) FROM pgbench_history");
+        }
+        // Destroyed at once: its files would crowd the page cache and the disk of what follows.
+        fleet.postgres().provisioner().destroy(io.tideline.core.ids.InstanceId.of(done.getNewInstanceId()));
+        double unpack = secondsBetween(download, replay);
+        double replayed = secondsBetween(replay, promoted);
+        Instant accepted = bed.await(restoreId, io.tideline.schemas.RestoreAccepted.class, Duration.ofSeconds(1)).getOccurredAt();
+        log("  %.1f s: request to accepted %.2f s, provisioning %.2f s, promotion to completed %.2f s", total,
+                secondsBetween(requestedAt, accepted), secondsBetween(first(progress, RestorePhase.PROVISIONING), download),
+                secondsBetween(promoted, done.getOccurredAt()));
+        return new Run(unpack, replayed, total - unpack - replayed, total, rows, spool);
+    }
+
+    /** {@code pgbackrest restore}, then start the cluster and wait until it has promoted. */
+    private Run pgbackrest(Path conf, Map<String, String> pgEnv, ProvisionedInstance pg, String password, Path pgbrData,
+                           Instant target, int round) throws Exception {
+        log("round %d: pgBackRest restore to %s", round, target);
+        run(List.of("runuser", "-u", "postgres", "--", "mkdir", "-m", "700", pgbrData.toString()));
+        long restoreStart = System.nanoTime();
+        pgbackrest(conf, pgEnv, "--pg1-path=" + pgbrData, "--type=time", "--target=" + PG_TIME.format(target),
+                "--target-action=promote", "restore");
+        double unpack = seconds(restoreStart);
+        int port = freePort();
+        // pgBackRest wrote restore_command and the target; the copy of the source's settings needs its own port.
+        Files.writeString(pgbrData.resolve("postgresql.auto.conf"), "\nport = " + port + "\narchive_mode = off\n"
+                + "unix_socket_directories = ''\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        long replayStart = System.nanoTime();
+        Path log = pgbrData.resolveSibling("pgbr-restore-" + round + ".log");
+        run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "start", "-D", pgbrData.toString(),
+                "-l", log.toString(), "-W"));
+        try (Connection restored = awaitPromoted(pgbrData, log, port, pg.adminUser(), password, Duration.ofMinutes(60))) {
+            double replay = seconds(replayStart);
+            double total = seconds(restoreStart);
+            long rows = count(restored, "SELECT count(*) FROM pgbench_history");
+            log("  %.1f s", total);
+            return new Run(unpack, replay, 0, total, rows, "");
+        } finally {
+            run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "stop", "-D", pgbrData.toString(),
+                    "-m", "immediate"));
+            run(List.of("rm", "-rf", pgbrData.toString()));
+        }
+    }
 
     @Test
     void tidelineVersusPgBackRest(Fleet fleet) throws Exception {
         Path work = Files.createTempDirectory(Path.of("/tmp"), "tlbench-");
         run(List.of("chown", "postgres:postgres", work.toString()));
-        Path pgbrData = work.resolve("pgbr-data");
         try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
             RegisteredInstance source = bed.createSource("bench");
             ProvisionedInstance pg = fleet.postgres().provisioner().get(source.id());
@@ -109,77 +175,52 @@ class RestoreBenchmark {
                 log("  archived through %s", last);
                 long historyAtTarget = count(db, "SELECT count(*) FROM pgbench_history WHERE mtime <= '" + PG_TIME.format(target) + "'");
 
-                // ---- Tideline: through the service, request to RestoreCompleted
                 bed.startService();
-                // Both restores start with the page cache's dirty data written out: the archiving above leaves
-                // gigabytes of writes in flight that would otherwise slow whichever restore runs first.
-                run(List.of("sync"));
-                log("Tideline restore to %s", target);
-                long requested = System.nanoTime();
-                Instant requestedAt = Instant.now();
-                String restoreId = bed.request(source.id(), target.toString(), null);
-                RestoreCompleted done = bed.await(restoreId, RestoreCompleted.class, Duration.ofMinutes(60));
-                double tidelineTotal = seconds(requested);
-                Instant accepted = bed.await(restoreId, RestoreAccepted.class, Duration.ofSeconds(1)).getOccurredAt();
-                List<RestoreProgress> progress = bed.eventsOf(restoreId, RestoreProgress.class);
-                Instant download = first(progress, RestorePhase.RESTORING_BACKUP);
-                Instant replay = first(progress, RestorePhase.REPLAYING_WAL);
-                Instant promoted = first(progress, RestorePhase.PROMOTING);
-                long tidelineRows;
-                try (Connection restored = DriverManager.getConnection("jdbc:postgresql://" + done.getHost() + ":" + done.getPort()
-                        + "/" + done.getDatabase(), done.getUser(), fleet.postgres().secrets().get(SecretRef.of(done.getSecretRef())))) {
-                    tidelineRows = count(restored, "SELECT count(*) FROM pgbench_history");
-                }
-                fleet.postgres().provisioner().stop(io.tideline.core.ids.InstanceId.of(done.getNewInstanceId()));
-
-                // ---- pgBackRest: restore, then start and wait for promotion
-                run(List.of("sync"));
-                log("pgBackRest restore to %s", target);
-                run(List.of("runuser", "-u", "postgres", "--", "mkdir", "-m", "700", pgbrData.toString()));
-                long restoreStart = System.nanoTime();
-                pgbackrest(conf, pgEnv, "--pg1-path=" + pgbrData, "--type=time", "--target=" + PG_TIME.format(target),
-                        "--target-action=promote", "restore");
-                double pgbrUnpack = seconds(restoreStart);
-                int port = freePort();
-                // pgBackRest wrote restore_command and the target; the copy of the source's settings needs its own port.
-                Files.writeString(pgbrData.resolve("postgresql.auto.conf"), "\nport = " + port + "\narchive_mode = off\n"
-                        + "unix_socket_directories = ''\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-                long replayStart = System.nanoTime();
-                run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "start", "-D", pgbrData.toString(),
-                        "-l", work.resolve("pgbr-restore.log").toString(), "-W"));
-                long pgbrRows;
-                try (Connection restored = awaitPromoted(pgbrData, port, pg.adminUser(), password, Duration.ofMinutes(60))) {
-                    double pgbrReplay = seconds(replayStart);
-                    double pgbrTotal = seconds(restoreStart);
-                    pgbrRows = count(restored, "SELECT count(*) FROM pgbench_history");
-                    assertEquals(pgbrRows, tidelineRows, "both restored the same moment");
-                    assertTrue(tidelineRows >= historyAtTarget && tidelineRows > 0, "the restore reached the target");
-
-                    double tUnpack = secondsBetween(download, replay);
-                    double tReplay = secondsBetween(replay, promoted);
-                    double tOther = tidelineTotal - tUnpack - tReplay;
-                    String table = String.join("\n",
-                            String.format(Locale.ROOT, "restore of pgbench -s %d (%d MB raw backup) + %d MB WAL to a target near the end, %s",
-                                    scale, backup.manifest().rawBytes() >> 20, lsn(db).bytesSince(from) >> 20, requestedAt),
-                            String.format(Locale.ROOT, "%-34s %10s %12s %8s", "phase", "Tideline", "pgBackRest", "ratio"),
-                            row("download + unpack (s)", tUnpack, pgbrUnpack),
-                            row("WAL replay to promotion (s)", tReplay, pgbrReplay),
-                            String.format(Locale.ROOT, "%-34s %10.1f %12s %8s", "provision/verify/register (s)", tOther, "-", "-"),
-                            row("total RTO (s)", tidelineTotal, pgbrTotal),
-                            String.format(Locale.ROOT, "accepted %.1f s after the request; rows in pgbench_history at target: %d (both)",
-                                    secondsBetween(requestedAt, accepted), tidelineRows));
-                    System.out.println("\n" + table + "\n");
-                    String out = System.getProperty("bench.out");
-                    if (out != null) {
-                        Files.writeString(Path.of(out), table + "\n");
+                long mbWal = lsn(db).bytesSince(from) >> 20;
+                List<String> rows = new ArrayList<>();
+                List<Run> tls = new ArrayList<>();
+                List<Run> brs = new ArrayList<>();
+                for (int round = 1; round <= rounds; round++) {
+                    // Alternate who goes first: the second restore of a round finds the page cache warmer.
+                    boolean tidelineFirst = round % 2 == 1;
+                    Run tl = null;
+                    Run br = null;
+                    for (int i = 0; i < 2; i++) {
+                        // Both restores start with the page cache's dirty data written out: the archiving (and the
+                        // restore before) leave gigabytes of writes in flight that would slow whichever runs next.
+                        run(List.of("sync"));
+                        if ((i == 0) == tidelineFirst) {
+                            tl = tideline(fleet, bed, source, target, round);
+                        } else {
+                            br = pgbackrest(conf, pgEnv, pg, password, work.resolve("pgbr-data-" + round), target, round);
+                        }
                     }
+                    assertEquals(br.rows(), tl.rows(), "both restored the same moment");
+                    assertTrue(tl.rows() >= historyAtTarget && tl.rows() > 0, "the restore reached the target");
+                    String order = tidelineFirst ? "Tideline first" : "pgBackRest first";
+                    rows.add(row(round + " (" + order + ")", "download + unpack (s)", tl.unpack(), br.unpack()));
+                    rows.add(row("", "WAL replay to promotion (s)", tl.replay(), br.replay()));
+                    rows.add(String.format(Locale.ROOT, "%-20s %-30s %10.1f %12s %8s", "", "provision/verify/register (s)", tl.other(), "-", "-"));
+                    rows.add(row("", "total RTO (s)", tl.total(), br.total()));
+                    tls.add(tl);
+                    brs.add(br);
+                    rows.add(String.format(Locale.ROOT, "%-20s %-30s %s", "", "WAL segments from the spool", tl.note()));
+                }
+                rows.add(row("all rounds (sum)", "download + unpack (s)", sum(tls, Run::unpack), sum(brs, Run::unpack)));
+                rows.add(row("", "WAL replay to promotion (s)", sum(tls, Run::replay), sum(brs, Run::replay)));
+                rows.add(row("", "total RTO (s)", sum(tls, Run::total), sum(brs, Run::total)));
+                String table = String.join("\n",
+                        String.format(Locale.ROOT, "restore of pgbench -s %d (%d MB raw backup) + %d MB WAL to a target near the end, %d round(s)",
+                                scale, backup.manifest().rawBytes() >> 20, mbWal, rounds),
+                        String.format(Locale.ROOT, "%-20s %-30s %10s %12s %8s", "round", "phase", "Tideline", "pgBackRest", "ratio"),
+                        String.join("\n", rows));
+                System.out.println("\n" + table + "\n");
+                String out = System.getProperty("bench.out");
+                if (out != null) {
+                    Files.writeString(Path.of(out), table + "\n");
                 }
             }
         } finally {
-            if (Files.exists(pgbrData.resolve("postmaster.pid"))) {
-                run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "stop", "-D", pgbrData.toString(),
-                        "-m", "immediate"));
-            }
             run(List.of("rm", "-rf", work.toString()));
         }
     }
@@ -236,8 +277,12 @@ class RestoreBenchmark {
         run(command, Map.of(), Duration.ofMinutes(60));
     }
 
-    private static String row(String phase, double tideline, double pgbackrest) {
-        return String.format(Locale.ROOT, "%-34s %10.1f %12.1f %8.2f", phase, tideline, pgbackrest, tideline / pgbackrest);
+    private static String row(String round, String phase, double tideline, double pgbackrest) {
+        return String.format(Locale.ROOT, "%-20s %-30s %10.1f %12.1f %8.2f", round, phase, tideline, pgbackrest, tideline / pgbackrest);
+    }
+
+    private static double sum(List<Run> runs, java.util.function.ToDoubleFunction<Run> phase) {
+        return runs.stream().mapToDouble(phase).sum();
     }
 
     private static Instant first(List<RestoreProgress> progress, RestorePhase phase) {
@@ -271,7 +316,7 @@ class RestoreBenchmark {
         }
     }
 
-    private static Connection awaitPromoted(Path data, int port, String user, String password, Duration timeout) throws Exception {
+    private static Connection awaitPromoted(Path data, Path log, int port, String user, String password, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long startDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         boolean started = false;
@@ -279,7 +324,7 @@ class RestoreBenchmark {
             boolean running = Files.exists(data.resolve("postmaster.pid"));
             started |= running;
             if (!running && (started || System.nanoTime() > startDeadline)) {
-                List<String> lines = Files.readAllLines(data.resolveSibling("pgbr-restore.log"));
+                List<String> lines = Files.readAllLines(log);
                 throw new AssertionError("the pgBackRest-restored server stopped:\n"
                         + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
             }

@@ -129,13 +129,15 @@ final class RestoreProcess {
 
         ObjectStore sourceStore = stores.forInstance(source.id());
         BackupManifest manifest = manifest(sourceStore, plan);
+        // WAL from the backup's start is fetched (into the new instance's spool) while the backup downloads.
+        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), allocated.walSpool());
+        wal.prefetchFrom(WalSegmentName.of(manifest.timeline(), manifest.startLsn(), plan.layout().walSegmentSize()));
         phase(tracker, RestorePhase.RESTORING_BACKUP, manifest.rawBytes(), "downloading and unpacking backup "
                 + manifest.backupId() + " (" + manifest.parts().size() + " part(s), " + manifest.storedBytes() + " bytes stored)");
         new BackupDownloader(config.getDownloadParallelism()).restore(sourceStore, manifest, allocated.dataDir(),
                 allocated.dataDir().resolveSibling("restore-download"), tracker::bytes);
         events.progress(tracker); // the phase's final count
 
-        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), allocated.walSpool());
         String command = walEndpoint.restoreCommand(plan.restoreId(), allocated.walSpool());
         Optional<Instant> time = plan.target().targetTime();
         // Served WAL is counted in whole segments, from the start of the backup's first one.

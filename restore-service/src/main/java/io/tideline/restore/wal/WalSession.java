@@ -156,6 +156,18 @@ public final class WalSession {
         }
     }
 
+    /**
+     * Starts fetching from the first segment recovery will ask for (the backup's start), before the server
+     * runs: with a spool, the first segments wait there by the time it asks.
+     */
+    public void prefetchFrom(WalSegmentName first) {
+        WalSegmentName next = first;
+        for (int i = 0; i < Math.max(1, prefetch); i++) {
+            cached(next);
+            next = next.next();
+        }
+    }
+
     /** Answers the server's request for {@code fileName} (what {@code restore_command} gets as {@code %f}). */
     public WalAnswer fetch(String fileName) {
         String failed = failure.get();

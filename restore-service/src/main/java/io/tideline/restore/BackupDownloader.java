@@ -7,6 +7,8 @@ import io.tideline.core.storage.NoSuchObjectException;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StorageException;
 import java.io.BufferedInputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +65,7 @@ final class BackupDownloader {
             return t;
         });
         List<CompletableFuture<Path>> later = new ArrayList<>();
+        PartStreams streams = new PartStreams(store, parts, later);
         try {
             Files.createDirectories(workDir);
             for (int i = 1; i < parts.size(); i++) {
@@ -69,14 +73,14 @@ final class BackupDownloader {
                 Path file = workDir.resolve("part" + i);
                 later.add(CompletableFuture.supplyAsync(() -> download(store, part, file), pool));
             }
-            PartStreams streams = new PartStreams(store, parts, later);
             long raw;
-            try (Counting counted = new Counting(new ZstdInputStream(new BufferedInputStream(new SequenceInputStream(streams), BUFFER)), progress);
-                 TarArchiveInputStream tar = new TarArchiveInputStream(counted)) {
+            Counting counted = new Counting(new ZstdInputStream(new BufferedInputStream(new SequenceInputStream(streams), BUFFER)), progress);
+            try (ReadAhead decompressed = new ReadAhead(counted);
+                 TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {
                 unpack(tar, dataDir);
                 // Past the tar's end marker: read the rest of the stream so every part is hashed to its end.
-                counted.transferTo(OutputStream.nullOutputStream());
-                raw = counted.count;
+                decompressed.transferTo(OutputStream.nullOutputStream());
+                raw = counted.count; // the reading thread has ended: it counted everything
             }
             if (streams.opened != parts.size()) {
                 throw new RestoreFailure("backup " + manifest.backupId() + " ended after " + streams.opened + " of its "
@@ -88,9 +92,9 @@ final class BackupDownloader {
             }
             return raw;
         } catch (IOException | UncheckedIOException e) {
-            throw explain(manifest, e);
+            throw explain(manifest, e, streams);
         } catch (CompletionException e) {
-            throw explain(manifest, e.getCause());
+            throw explain(manifest, e.getCause(), streams);
         } finally {
             later.forEach(f -> f.cancel(true));
             pool.shutdownNow();
@@ -127,6 +131,31 @@ final class BackupDownloader {
         }
     }
 
+    /**
+     * The reason for a failed unpack. zstd's own frame checksum, or a tar header that makes no sense,
+     * usually trips over a damaged part before the part's end is reached and its sha256 compared; then
+     * the part being read is verified on its own, so the reason still names the object.
+     */
+    private static RestoreFailure explain(BackupManifest manifest, Throwable e, PartStreams streams) {
+        RestoreFailure direct = explain(manifest, e);
+        if (direct != null) {
+            return direct;
+        }
+        Optional<BackupManifest.Part> reading = streams.reading();
+        if (reading.isPresent()) {
+            try (InputStream in = streams.store.openVerified(reading.get().key(), reading.get().sha256())) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException | RuntimeException verification) {
+                RestoreFailure named = explain(manifest, verification);
+                if (named != null) {
+                    return named;
+                }
+            }
+        }
+        return new RestoreFailure("cannot unpack backup " + manifest.backupId() + ": " + e, e);
+    }
+
+    /** The reason a cause in {@code e}'s chain names (a mismatch, a missing object, the store), or null. */
     private static RestoreFailure explain(BackupManifest manifest, Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof RestoreFailure f) {
@@ -145,7 +174,7 @@ final class BackupDownloader {
                         + s.getMessage(), e);
             }
         }
-        return new RestoreFailure("cannot unpack backup " + manifest.backupId() + ": " + e, e);
+        return null;
     }
 
     private static void deleteQuietly(Path dir) {
@@ -164,12 +193,17 @@ final class BackupDownloader {
         private final ObjectStore store;
         private final List<BackupManifest.Part> parts;
         private final List<CompletableFuture<Path>> later;
-        private int opened;
+        private volatile int opened;
 
         PartStreams(ObjectStore store, List<BackupManifest.Part> parts, List<CompletableFuture<Path>> later) {
             this.store = store;
             this.parts = parts;
             this.later = later;
+        }
+
+        /** The part streamed from the store while it is being read (later parts were verified when downloaded). */
+        Optional<BackupManifest.Part> reading() {
+            return opened == 1 ? Optional.of(parts.get(0)) : Optional.empty();
         }
 
         @Override
@@ -198,6 +232,94 @@ final class BackupDownloader {
                 };
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Reads (download, sha256, zstd) on a thread of its own, a few chunks ahead of the tar reader, which
+     * writes the files: one stream is sequential by nature, but its two halves then use two cores.
+     * A failure of the reading side surfaces, with its cause, at the reader's next read.
+     */
+    private static final class ReadAhead extends InputStream {
+        private static final int CHUNK = 1 << 20;
+        private static final byte[] END = new byte[0];
+
+        private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(8);
+        private final Thread reader;
+        private volatile Throwable failure;
+        private byte[] current;
+        private int position;
+
+        ReadAhead(InputStream source) {
+            reader = new Thread(() -> {
+                try (source) {
+                    byte[] chunk;
+                    while ((chunk = source.readNBytes(CHUNK)).length > 0) {
+                        chunks.put(chunk);
+                    }
+                    chunks.put(END);
+                } catch (InterruptedException e) {
+                    // closed before the end: nobody reads any more
+                } catch (Throwable t) {
+                    failure = t;
+                    chunks.clear(); // what is queued is worthless now; the reader must see the failure next
+                    chunks.offer(END);
+                }
+            }, "backup-decompress");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            if (current == null || position == current.length) {
+                if (current == END) {
+                    return -1;
+                }
+                try {
+                    current = chunks.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while unpacking");
+                }
+                position = 0;
+                if (current == END) {
+                    joinReader();
+                    if (failure != null) {
+                        throw new IOException("reading the backup failed: " + failure.getMessage(), failure);
+                    }
+                    return -1;
+                }
+            }
+            int n = Math.min(length, current.length - position);
+            System.arraycopy(current, position, buffer, offset, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.interrupt();
+            chunks.clear();
+            joinReader();
+        }
+
+        private void joinReader() throws IOException {
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while unpacking");
             }
         }
     }

@@ -69,6 +69,29 @@ class RestoreFailuresIT {
     }
 
     @Test
+    void aCorruptBackupPartFailsTheRestoreNamingItAndRemovesTheHalfMadeInstance(Fleet fleet) throws Exception {
+        try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
+            RegisteredInstance source = bed.createSource("rotpart");
+            String part;
+            try (BucketSeeder seeder = BucketSeeder.attach(fleet, source.id())) {
+                BucketSeeder.SeededBackup backup = seeder.seedBaseBackup();
+                seeder.seedWalThrough(backup.manifest().endLsn());
+                part = backup.manifest().parts().get(0).key();
+                seeder.corrupt(part);
+            }
+            bed.startService();
+            String restoreId = bed.request(source.id(), "latest", null);
+
+            RestoreFailed failed = bed.await(restoreId, RestoreFailed.class, Duration.ofMinutes(2));
+            assertTrue(failed.getReason().contains(part), "the reason names the object: " + failed.getReason());
+            assertTrue(failed.getReason().contains("checksum mismatch"), failed.getReason());
+            String made = bed.await(restoreId, RestoreAccepted.class, Duration.ofSeconds(1)).getNewInstanceId();
+            assertFalse(bed.instanceDirs().contains(made), "the half-made server is removed");
+            assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is removed");
+        }
+    }
+
+    @Test
     void theSameRequestDeliveredAgainMakesNoSecondInstance(Fleet fleet) throws Exception {
         try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
             RegisteredInstance source = bed.createSource("twice");

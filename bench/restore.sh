@@ -4,7 +4,8 @@
 # A pgbench -s $SCALE database is backed up by both (Tideline into its S3 bucket exactly as the archiver
 # does; pgBackRest into a posix repository, zstd level 3 like Tideline, process-max = cores, async
 # archive-get), about $WAL_MB MB of pgbench WAL is archived by both, and both restore to the same target
-# time near the end into a new cluster, $ROUNDS rounds, alternating who goes first. Prints seconds per phase (download/unpack, WAL replay to promotion)
+# time near the end into a new cluster: a warm-up round (shown, not summed: the service's JVM starts cold),
+# then $ROUNDS rounds, alternating who goes first. Prints seconds per phase (download/unpack, WAL replay to promotion)
 # and the ratio Tideline / pgBackRest. Real PostgreSQL 15, Kafka and S3Proxy from the testkit.
 #
 #   bench/restore.sh                 # pgbench -s 100 + 1 GB WAL (about 15 minutes on 2 cores)
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/.."
 SCALE=${SCALE:-100}
 WAL_MB=${WAL_MB:-1024}
 ROUNDS=${ROUNDS:-2}
+WARMUP=${WARMUP:-true}
 
 if ! command -v pgbackrest >/dev/null; then
   apt-get install -y pgbackrest >/dev/null
@@ -25,7 +27,7 @@ LOG=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 if ! mvn -B -o -pl restore-service -am verify -Dit.test=RestoreBenchmark -Dtest=none \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
-    -Dbench.scale="$SCALE" -Dbench.wal-mb="$WAL_MB" -Dbench.rounds="$ROUNDS" -Dbench.out="$OUT" >"$LOG" 2>&1; then
+    -Dbench.scale="$SCALE" -Dbench.wal-mb="$WAL_MB" -Dbench.rounds="$ROUNDS" -Dbench.warmup="$WARMUP" -Dbench.out="$OUT" >"$LOG" 2>&1; then
   grep -E "\[bench|ERROR|FAIL" "$LOG" | tail -40
   echo "benchmark failed; full log: $LOG" >&2
   exit 1

@@ -17,6 +17,7 @@ import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -113,6 +114,8 @@ final class BackupDownloader {
 
     private static void unpack(TarArchiveInputStream tar, Path dataDir) throws IOException {
         Path root = dataDir.toAbsolutePath().normalize();
+        // Large writes: relation files are up to 1 GiB, and Files.copy would write them 8 KiB at a time.
+        byte[] buffer = new byte[BUFFER];
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
             Path target = root.resolve(entry.getName()).normalize();
@@ -123,7 +126,12 @@ final class BackupDownloader {
                 Files.createDirectories(target);
             } else if (entry.isFile()) {
                 Files.createDirectories(target.getParent());
-                Files.copy(tar, target);
+                try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    int n;
+                    while ((n = tar.read(buffer)) > 0) {
+                        out.write(buffer, 0, n);
+                    }
+                }
             } else {
                 throw new RestoreFailure("backup entry '" + entry.getName() + "' is a link or special file; a Tideline "
                         + "backup holds only files and directories");

@@ -74,15 +74,7 @@ final class BackupDownloader {
                 Path file = workDir.resolve("part" + i);
                 later.add(CompletableFuture.supplyAsync(() -> download(store, part, file), pool));
             }
-            long raw;
-            Counting counted = new Counting(new ZstdInputStream(new BufferedInputStream(new SequenceInputStream(streams), BUFFER)), progress);
-            try (ReadAhead decompressed = new ReadAhead(counted);
-                 TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {
-                unpack(tar, dataDir);
-                // Past the tar's end marker: read the rest of the stream so every part is hashed to its end.
-                decompressed.transferTo(OutputStream.nullOutputStream());
-                raw = counted.count; // the reading thread has ended: it counted everything
-            }
+            long raw = unpackStream(new SequenceInputStream(streams), dataDir, progress);
             if (streams.opened != parts.size()) {
                 throw new RestoreFailure("backup " + manifest.backupId() + " ended after " + streams.opened + " of its "
                         + parts.size() + " parts: the stored data is not what the manifest describes");
@@ -100,6 +92,20 @@ final class BackupDownloader {
             later.forEach(f -> f.cancel(true));
             pool.shutdownNow();
             deleteQuietly(workDir);
+        }
+    }
+
+    /**
+     * Unpacks one zstd-compressed tar into {@code dataDir}, reading the stream to its very end (past the tar's
+     * end marker, so every part behind it is hashed to its end); returns the uncompressed bytes read.
+     */
+    static long unpackStream(InputStream compressedTar, Path dataDir, LongConsumer progress) throws IOException {
+        Counting counted = new Counting(new ZstdInputStream(new BufferedInputStream(compressedTar, BUFFER)), progress);
+        try (ReadAhead decompressed = new ReadAhead(counted);
+             TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {
+            unpack(tar, dataDir);
+            decompressed.transferTo(OutputStream.nullOutputStream());
+            return counted.count; // the reading thread has ended: it counted everything
         }
     }
 

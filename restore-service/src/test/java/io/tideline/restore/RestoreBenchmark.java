@@ -133,6 +133,8 @@ class RestoreBenchmark {
         run(List.of("chown", "postgres:postgres", work.toString()));
         try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
             RegisteredInstance source = bed.createSource("bench");
+            // Running all along, as a deployed service is: restores do not find it just started.
+            bed.startService();
             ProvisionedInstance pg = fleet.postgres().provisioner().get(source.id());
             String password = fleet.postgres().secrets().get(source.superuserSecret());
             Map<String, String> pgEnv = Map.of("PGPASSWORD", password);
@@ -176,7 +178,6 @@ class RestoreBenchmark {
                 log("  archived through %s", last);
                 long historyAtTarget = count(db, "SELECT count(*) FROM pgbench_history WHERE mtime <= '" + PG_TIME.format(target) + "'");
 
-                bed.startService();
                 long mbWal = lsn(db).bytesSince(from) >> 20;
                 List<String> rows = new ArrayList<>();
                 List<Run> tls = new ArrayList<>();

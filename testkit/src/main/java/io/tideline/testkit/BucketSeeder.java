@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.tideline.core.basebackup.BackupManifest;
+import io.tideline.core.basebackup.BaseBackupTarScan;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.ProvisionedInstance;
@@ -273,12 +274,11 @@ public final class BucketSeeder implements AutoCloseable {
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
 
         PartWriter parts = new PartWriter(id);
-        BucketSeederTarScan label = new BucketSeederTarScan();
-        long rawBytes;
+        BaseBackupTarScan.Result scan;
         try (InputStream tar = process.getInputStream()) {
             try (ZstdOutputStream zstd = new ZstdOutputStream(parts, ZSTD_LEVEL)) {
                 zstd.setChecksum(true);
-                rawBytes = label.copy(tar, zstd);
+                scan = BaseBackupTarScan.read(tar, zstd);
             }
             if (!process.waitFor(BASEBACKUP_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
@@ -302,9 +302,8 @@ public final class BucketSeeder implements AutoCloseable {
         // The backup became consistent when pg_basebackup finished (backup stop): its end LSN's moment.
         Instant finishedAt = clock.instant();
         List<StoredObject> stored = parts.finish();
-        BucketSeederTarScan.WalRange range;
         try {
-            range = label.range();
+            scan.requireAgreement();
         } catch (RuntimeException e) {
             stored.forEach(o -> store.delete(o.key()));
             throw e;
@@ -314,12 +313,12 @@ public final class BucketSeeder implements AutoCloseable {
                 .map(o -> new BackupManifest.Part(o.key(), OptionalLong.empty(), o.size(), o.requireSha256()))
                 .toList();
         BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, id, instance.id(), command,
-                range.timeline(), range.start(), range.end(), startedAt, finishedAt,
-                serverVersion, systemIdentifier, segmentSize, rawBytes,
+                scan.label().timeline(), scan.label().startLsn(), scan.manifest().end(), startedAt, finishedAt,
+                serverVersion, systemIdentifier, segmentSize, scan.rawBytes(),
                 stored.stream().mapToLong(StoredObject::size).sum(), BackupManifest.ZSTD, manifestParts, List.of());
         StoredObject manifestObject = store.put(layout.backupManifest(id), manifest.toJson(), Map.of());
         LOG.info("seeded base backup {} of {}: {} → {}, {} raw bytes in {} part(s)", id, instance.id(),
-                manifest.startLsn(), manifest.endLsn(), rawBytes, stored.size());
+                manifest.startLsn(), manifest.endLsn(), manifest.rawBytes(), stored.size());
         return new SeededBackup(manifest, manifestObject, stored, log);
     }
 

@@ -1,6 +1,9 @@
 package io.tideline.archiver.basebackup;
 
+import io.tideline.core.basebackup.BackupLabel;
 import io.tideline.core.basebackup.BackupManifest;
+import io.tideline.core.basebackup.BaseBackupTarScan;
+import io.tideline.core.basebackup.ServerManifest;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;
@@ -17,7 +20,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The data path of one backup: the cluster's identity, {@code pg_basebackup}'s tar stream read
- * through {@link TarStreamReader} into {@link CompressedParts}, and the manifest that describes what
+ * through core's {@link BaseBackupTarScan} into {@link CompressedParts}, and the manifest that describes what
  * was stored. It does not store the manifest (the caller does, last) and publishes nothing itself: the
  * {@link Listener} is told when the stream has begun. On failure everything stored is discarded and
  * {@link Failure} says why.
@@ -75,7 +78,7 @@ final class BackupStream {
                 settings.compressionLevel(), settings.compressionWorkers());
         boolean[] started = {false};
         Instant[] finishedAt = {null};
-        TarStreamReader.Result stream;
+        BaseBackupTarScan.Result stream;
         List<BackupManifest.Part> parts;
         PgBaseBackup child;
         try {
@@ -84,7 +87,7 @@ final class BackupStream {
             throw new Failure("cannot start " + settings.pgBaseBackup() + ": " + e.getMessage(), false, e);
         }
         try (child) {
-            stream = TarStreamReader.read(child.stdout(), new Counting(data, listener), new TarStreamReader.Observer() {
+            stream = BaseBackupTarScan.read(child.stdout(), new Counting(data, listener), new BaseBackupTarScan.Observer() {
                 @Override
                 public void onLabel(BackupLabel label) {
                     listener.started(label, data::storedBytes);
@@ -114,11 +117,11 @@ final class BackupStream {
             throw new Failure(reason + (detail.isEmpty() || reason.contains(detail) ? "" : " (pg_basebackup: " + detail + ")"),
                     started[0], e);
         }
-        if (stream.manifest().startTimeline() != stream.label().timeline()
-                || !stream.manifest().start().equals(stream.label().startLsn())) {
+        try {
+            stream.requireAgreement();
+        } catch (IllegalStateException e) {
             data.discard();
-            throw new Failure("the server's backup_manifest " + stream.manifest().walRanges() + " contradicts its backup_label "
-                    + stream.label(), started[0], null);
+            throw new Failure(e.getMessage(), started[0], null);
         }
         try {
             return new BackupManifest(BackupManifest.FORMAT_VERSION, backup, instance.id(), commandId,

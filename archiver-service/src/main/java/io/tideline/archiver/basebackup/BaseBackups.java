@@ -1,5 +1,6 @@
 package io.tideline.archiver.basebackup;
 
+import io.tideline.core.basebackup.BackupLabel;
 import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.micronaut.context.ApplicationContext;
+import io.tideline.core.basebackup.BackupLabel;
 import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.kafka.TopicCreator;

@@ -1,4 +1,4 @@
-package io.tideline.archiver.basebackup;
+package io.tideline.core.basebackup;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -10,39 +10,68 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * Passes {@code pg_basebackup}'s tar stream, byte for byte, to a sink (the compressor) while walking
- * its members, to pick out the two the archiver must read: {@code backup_label} (first member: the
- * start point) and {@code backup_manifest} (last member: the end point).
+ * Reads a base backup's WAL range out of its own tar stream ({@code pg_basebackup -X none -Ft -D -})
+ * while passing the stream, byte for byte, to a sink (a compressor). {@code -X none} does not print
+ * the start and end points; the stream says them: {@code backup_label} (first member: start LSN and
+ * timeline) and the {@code backup_manifest} pg_basebackup appends to a tar written to stdout (last
+ * member: {@code WAL-Ranges}, whose end is the backup's end LSN).
  *
  * <p>Every byte read from the source goes to the sink exactly once and in order, whoever reads it (the
  * tar walker, its skips of members we do not look at, or the final drain of the end-of-archive
- * padding), so the stored stream is exactly what the server sent.
+ * padding and whatever follows it), so the stored stream is exactly what the server sent.
  */
-final class TarStreamReader {
+public final class BaseBackupTarScan {
 
     /** Told of the two members as they pass; called on the reading thread. */
-    interface Observer {
-        void onLabel(BackupLabel label);
+    public interface Observer {
+        default void onLabel(BackupLabel label) {
+        }
 
-        void onServerManifest(ServerManifest manifest);
+        default void onServerManifest(ServerManifest manifest) {
+        }
     }
 
     /** The whole stream went through; {@code rawBytes} were passed to the sink. */
-    record Result(BackupLabel label, ServerManifest manifest, long rawBytes) {
+    public record Result(BackupLabel label, ServerManifest manifest, long rawBytes) {
+
+        public Result {
+            Objects.requireNonNull(label, "label");
+            Objects.requireNonNull(manifest, "manifest");
+        }
+
+        /**
+         * The label and the manifest must name the same start (timeline and LSN): were they to differ,
+         * nobody could say where replay of this backup begins, so it must not be described as usable.
+         *
+         * @throws IllegalStateException naming both when they disagree
+         */
+        public void requireAgreement() {
+            if (manifest.startTimeline() != label.timeline() || !manifest.start().equals(label.startLsn())) {
+                throw new IllegalStateException("the server's backup_manifest " + manifest.walRanges()
+                        + " contradicts its backup_label " + label);
+            }
+        }
     }
 
     private static final int COPY_BUFFER = 1024 * 1024;
     /** A backup_label is a few hundred bytes; anything this large is not one. */
     private static final int MAX_LABEL_BYTES = 64 * 1024;
 
-    private TarStreamReader() {
+    private BaseBackupTarScan() {
+    }
+
+    /** {@link #read(InputStream, OutputStream, Observer)} for a caller that needs no word before the end. */
+    public static Result read(InputStream source, OutputStream sink) throws IOException {
+        return read(source, sink, new Observer() {
+        });
     }
 
     /**
      * Reads {@code source} to its end. Fails (and the caller must not store a manifest) when the stream
      * is not a tar, or lacks either member: without them the backup's WAL range is unknown.
      */
-    static Result read(InputStream source, OutputStream sink, Observer observer) throws IOException {
+    public static Result read(InputStream source, OutputStream sink, Observer observer) throws IOException {
+        Objects.requireNonNull(observer, "observer");
         Copying copying = new Copying(source, sink);
         BackupLabel label = null;
         ServerManifest manifest = null;

@@ -1,4 +1,4 @@
-package io.tideline.archiver.basebackup;
+package io.tideline.core.basebackup;
 
 import io.tideline.core.wal.Lsn;
 import java.util.HashMap;
@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The server's {@code backup_label}, the first member of the tar stream: where WAL replay of this
  * backup must begin. {@code pg_basebackup -X none} does not print the start point (it does so only
- * when it fetches WAL itself), so this file is where the archiver learns it, as soon as the stream begins.
+ * when it fetches WAL itself), so this file is where a reader of the stream learns it, as soon as the
+ * stream begins.
  *
  * @param startLsn      START WAL LOCATION: the checkpoint's redo position
  * @param checkpointLsn CHECKPOINT LOCATION

@@ -1,4 +1,4 @@
-package io.tideline.archiver.basebackup;
+package io.tideline.core.basebackup;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +19,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 
-class TarStreamReaderTest {
+class BaseBackupTarScanTest {
 
     private record Member(String name, byte[] content) {
     }
@@ -78,7 +78,7 @@ class TarStreamReaderTest {
             byte[] source = tar(dataDirectory(), blockSize);
             ByteArrayOutputStream sink = new ByteArrayOutputStream();
             List<String> seen = new ArrayList<>();
-            TarStreamReader.Result result = TarStreamReader.read(choppy(source), sink, new TarStreamReader.Observer() {
+            BaseBackupTarScan.Result result = BaseBackupTarScan.read(choppy(source), sink, new BaseBackupTarScan.Observer() {
                 @Override
                 public void onLabel(BackupLabel label) {
                     seen.add("label " + label.startLsn() + " tl " + label.timeline() + " after " + sink.size());
@@ -105,12 +105,12 @@ class TarStreamReaderTest {
     @Test
     void aStreamWithoutManifestOrLabelFails() throws IOException {
         List<Member> noManifest = dataDirectory().subList(0, 5);
-        IOException e = assertThrows(IOException.class, () -> TarStreamReader.read(
+        IOException e = assertThrows(IOException.class, () -> BaseBackupTarScan.read(
                 new ByteArrayInputStream(tar(noManifest, 512)), new ByteArrayOutputStream(), ignoring()));
         assertTrue(e.getMessage().contains("backup_manifest"), e.getMessage());
 
         List<Member> noLabel = dataDirectory().subList(1, 6);
-        IOException e2 = assertThrows(IOException.class, () -> TarStreamReader.read(
+        IOException e2 = assertThrows(IOException.class, () -> BaseBackupTarScan.read(
                 new ByteArrayInputStream(tar(noLabel, 512)), new ByteArrayOutputStream(), ignoring()));
         assertTrue(e2.getMessage().contains("backup_label"), e2.getMessage());
     }
@@ -119,11 +119,56 @@ class TarStreamReaderTest {
     void aTruncatedStreamFails() throws IOException {
         byte[] source = tar(dataDirectory(), 512);
         byte[] cut = java.util.Arrays.copyOf(source, source.length / 2);
-        assertThrows(IOException.class, () -> TarStreamReader.read(new ByteArrayInputStream(cut), new ByteArrayOutputStream(), ignoring()));
+        assertThrows(IOException.class, () -> BaseBackupTarScan.read(new ByteArrayInputStream(cut), new ByteArrayOutputStream(), ignoring()));
     }
 
-    private static TarStreamReader.Observer ignoring() {
-        return new TarStreamReader.Observer() {
+    @Test
+    void whateverFollowsTheTarsEndIsPassedOnToo() throws IOException {
+        byte[] tar = tar(dataDirectory(), 512);
+        byte[] trailing = random(70_001, 4);
+        byte[] source = new byte[tar.length + trailing.length];
+        System.arraycopy(tar, 0, source, 0, tar.length);
+        System.arraycopy(trailing, 0, source, tar.length, trailing.length);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        BaseBackupTarScan.Result result = BaseBackupTarScan.read(choppy(source), sink);
+        assertArrayEquals(source, sink.toByteArray());
+        assertEquals(source.length, result.rawBytes());
+    }
+
+    @Test
+    void theFirstLabelCountsAndAnOversizedOneIsRefused() throws IOException {
+        List<Member> twoLabels = new ArrayList<>(dataDirectory());
+        twoLabels.add(1, new Member("backup_label", BackupLabelTest.LABEL.replace("0/2000028", "0/1000028")
+                .getBytes(StandardCharsets.UTF_8)));
+        BaseBackupTarScan.Result result = BaseBackupTarScan.read(
+                new ByteArrayInputStream(tar(twoLabels, 512)), new ByteArrayOutputStream());
+        assertEquals(Lsn.parse("0/2000028"), result.label().startLsn());
+
+        List<Member> huge = new ArrayList<>(dataDirectory());
+        huge.set(0, new Member("backup_label", (BackupLabelTest.LABEL + "#".repeat(64 * 1024)).getBytes(StandardCharsets.UTF_8)));
+        IOException e = assertThrows(IOException.class, () -> BaseBackupTarScan.read(
+                new ByteArrayInputStream(tar(huge, 512)), new ByteArrayOutputStream()));
+        assertTrue(e.getMessage().contains("not a backup label"), e.getMessage());
+    }
+
+    @Test
+    void labelAndManifestMustAgreeOnTheStart() throws IOException {
+        BaseBackupTarScan.Result agreeing = BaseBackupTarScan.read(
+                new ByteArrayInputStream(tar(dataDirectory(), 512)), new ByteArrayOutputStream());
+        agreeing.requireAgreement();
+
+        BackupLabel label = agreeing.label();
+        for (BackupLabel other : List.of(
+                new BackupLabel(Lsn.parse("0/2000000"), label.checkpointLsn(), label.timeline(), false),
+                new BackupLabel(label.startLsn(), label.checkpointLsn(), 2, false))) {
+            BaseBackupTarScan.Result disagreeing = new BaseBackupTarScan.Result(other, agreeing.manifest(), agreeing.rawBytes());
+            IllegalStateException e = assertThrows(IllegalStateException.class, disagreeing::requireAgreement);
+            assertTrue(e.getMessage().contains("contradicts its backup_label"), e.getMessage());
+        }
+    }
+
+    private static BaseBackupTarScan.Observer ignoring() {
+        return new BaseBackupTarScan.Observer() {
             @Override
             public void onLabel(BackupLabel label) {
             }

@@ -1,4 +1,4 @@
-package io.tideline.archiver.basebackup;
+package io.tideline.core.basebackup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

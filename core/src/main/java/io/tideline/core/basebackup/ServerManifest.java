@@ -1,4 +1,4 @@
-package io.tideline.archiver.basebackup;
+package io.tideline.core.basebackup;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What the archiver needs from the server's {@code backup_manifest}, the last member of the tar stream:
+ * What a reader of the tar stream needs from the server's {@code backup_manifest}, the last member of the tar stream:
  * the WAL a restore of this backup must replay ({@code WAL-Ranges}). Its end is the backup's end LSN,
  * the position from which the copy is consistent. (The file itself stays in the tar, so
  * {@code pg_verifybackup} can check a restored copy.)

@@ -157,7 +157,9 @@ class RestoreWalEndpointIT {
             assertArrayEquals(walBytes(40, (int) SEG), Files.readAllBytes(recoveryFile));
             int ahead = wal.prefetch();
             assertTrue(ahead >= 2, "the test needs a prefetch of at least 2, not " + ahead);
-            await(() -> spool.holds(name(40 + ahead).toString()), "segments 41.." + (40 + ahead) + " spooled");
+            // Fetched in parallel, so they land in any order: wait for all of them.
+            await(() -> java.util.stream.IntStream.rangeClosed(41, 40 + ahead).allMatch(i -> spool.holds(name(i).toString())),
+                    "segments 41.." + (40 + ahead) + " spooled");
             assertFalse(spool.holds(name(40).toString()), "what the server already has is not spooled");
 
             // The server takes the next one from the spool: a rename, no request; the session counts it and fetches further ahead.

@@ -272,13 +272,15 @@ final class InstanceStreamer {
         state = "streaming timeline " + plan.timeline();
         metrics.streaming(true);
 
+        CommitHorizon horizon = new CommitHorizon(writer.coveredBefore(plan));
         try (CompressedSegment buffer = new CompressedSegment(plan.firstSegment(segmentSize), settings.compressionLevel())) {
-            return pump(conn, stream, writer, plan, system, buffer);
+            return pump(conn, stream, writer, plan, system, buffer, horizon);
         }
     }
 
     private SessionEnd pump(ReplicationConnection conn, PhysicalStream stream, WalObjectWriter writer, StreamPlan plan,
-                            SystemIdentity system, CompressedSegment buffer) throws SQLException, StopRequested {
+                            SystemIdentity system, CompressedSegment buffer, CommitHorizon horizon)
+            throws SQLException, StopRequested {
         // how far the bucket holds the current segment (a partial of it, or nothing beyond its start)
         Lsn segmentStored = plan.storedThrough().orElse(plan.start());
         boolean partialStored = plan.partialStored();
@@ -291,13 +293,14 @@ final class InstanceStreamer {
             while (true) {
                 if (stopRequested()) {
                     if (flushOnStop && buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, stream, buffer, true);
+                        storePartial(writer, stream, buffer, horizon, true);
                     }
                     return SessionEnd.STOPPED;
                 }
                 ReplicationMessage.XLogData data = stream.poll();
                 Instant now = clock.instant();
                 if (data != null) {
+                    horizon.observe(Lsn.max(data.serverWalEnd(), data.end()), data.sentAt());
                     pollDelay = MIN_POLL;
                     lastData = now;
                     if (buffer.isReleased()) {
@@ -325,7 +328,7 @@ final class InstanceStreamer {
                             }
                         }
                         if (buffer.isComplete()) {
-                            storeComplete(writer, stream, buffer, partialStored, segmentStored);
+                            storeComplete(writer, stream, buffer, horizon, partialStored, segmentStored);
                             buffer.advance();
                             segmentStored = buffer.segment().startLsn();
                             partialStored = false;
@@ -335,7 +338,7 @@ final class InstanceStreamer {
                     }
                     if (plan.stopAt().isPresent() && !at.isBefore(plan.stopAt().get())) {
                         if (buffer.end().isAfter(segmentStored)) {
-                            storePartial(writer, stream, buffer, false);
+                            storePartial(writer, stream, buffer, horizon, false);
                         }
                         LOG.info("{}: timeline {} is stored up to its fork at {}", target, plan.timeline(), plan.stopAt().get());
                         return SessionEnd.TIMELINE_DONE;
@@ -346,7 +349,7 @@ final class InstanceStreamer {
                 }
                 if (firstUnstored != null && !now.isBefore(firstUnstored.plus(settings.flushDeadline()))) {
                     if (buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, stream, buffer, false);
+                        storePartial(writer, stream, buffer, horizon, false);
                         segmentStored = buffer.end();
                         partialStored = true;
                     }
@@ -373,11 +376,12 @@ final class InstanceStreamer {
         }
     }
 
-    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer,
+    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer, CommitHorizon horizon,
                                boolean partialStored, Lsn segmentStored) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
         CompressedSegment.Sealed wal = buffer.seal();
-        StoredWalObject object = withRetry(stream, "segment " + segment, false, () -> writer.storeComplete(segment, wal));
+        Optional<Instant> covered = horizon.coveredBy(segment.endLsn());
+        StoredWalObject object = withRetry(stream, "segment " + segment, false, () -> writer.storeComplete(segment, wal, covered));
         confirmed(stream, object, object.end().bytesSince(segmentStored), true);
         if (partialStored || segmentStored.isAfter(segment.startLsn())) {
             try {
@@ -389,12 +393,13 @@ final class InstanceStreamer {
         }
     }
 
-    private void storePartial(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer,
+    private void storePartial(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer, CommitHorizon horizon,
                               boolean stopping) throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
         Lsn before = metrics.storedPosition();
         CompressedSegment.Sealed wal = buffer.seal();
-        StoredWalObject object = withRetry(stream, "partial " + segment, stopping, () -> writer.storePartial(segment, wal));
+        Optional<Instant> covered = horizon.coveredBy(buffer.end());
+        StoredWalObject object = withRetry(stream, "partial " + segment, stopping, () -> writer.storePartial(segment, wal, covered));
         long newBytes = object.end().isAfter(before) ? object.end().bytesSince(Lsn.max(before, segment.startLsn())) : 0;
         confirmed(stream, object, newBytes, false);
     }

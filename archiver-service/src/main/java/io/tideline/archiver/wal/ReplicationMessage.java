@@ -21,14 +21,17 @@ public sealed interface ReplicationMessage {
      * WAL bytes {@code [start, start + length)}, carried without copying inside the received message.
      *
      * @param start        position of the first byte
-     * @param serverWalEnd the end of WAL on the server when it sent this (its flush position on a primary)
+     * @param serverWalEnd the end of WAL on the server when it sent this (its flush position on a primary,
+     *                     read just before {@code sentAt} was taken)
+     * @param sentAt       the server's clock when it sent this: the clock of its commit timestamps
      * @param message      the whole CopyData payload
      * @param offset       where the WAL bytes begin in {@code message}
      */
-    record XLogData(Lsn start, Lsn serverWalEnd, byte[] message, int offset) implements ReplicationMessage {
+    record XLogData(Lsn start, Lsn serverWalEnd, Instant sentAt, byte[] message, int offset) implements ReplicationMessage {
         public XLogData {
             Objects.requireNonNull(start, "start");
             Objects.requireNonNull(serverWalEnd, "serverWalEnd");
+            Objects.requireNonNull(sentAt, "sentAt");
             Objects.requireNonNull(message, "message");
             if (offset < 0 || offset > message.length) {
                 throw new IllegalArgumentException("offset " + offset + " outside a message of " + message.length + " bytes");
@@ -70,8 +73,8 @@ public sealed interface ReplicationMessage {
                 }
                 Lsn start = new Lsn(in.getLong());
                 Lsn walEnd = new Lsn(in.getLong());
-                in.getLong(); // send time: not needed, lag is measured on our clock
-                return new XLogData(start, walEnd, copyData, XLOG_DATA_HEADER);
+                Instant sentAt = POSTGRES_EPOCH.plus(in.getLong(), ChronoUnit.MICROS);
+                return new XLogData(start, walEnd, sentAt, copyData, XLOG_DATA_HEADER);
             }
             case 'k' -> {
                 if (copyData.length < KEEPALIVE_LENGTH) {

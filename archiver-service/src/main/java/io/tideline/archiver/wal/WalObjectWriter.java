@@ -13,6 +13,7 @@ import io.tideline.core.wal.WalSegmentName;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -47,12 +48,17 @@ final class WalObjectWriter {
         return layout;
     }
 
-    StoredWalObject storeComplete(WalSegmentName segment, CompressedSegment.Sealed wal) {
+    /**
+     * @param covered the moment up to which the segment holds every commit ({@link CommitHorizon}), recorded
+     *                as the object's {@code stored-at}; empty when not known (then readers fall back to the
+     *                store's Last-Modified)
+     */
+    StoredWalObject storeComplete(WalSegmentName segment, CompressedSegment.Sealed wal, Optional<Instant> covered) {
         if (wal.rawLength() != layout.walSegmentSize()) {
             throw new IllegalArgumentException("segment " + segment + " has " + wal.rawLength() + " bytes, not " + layout.walSegmentSize());
         }
         String key = layout.walSegment(segment);
-        WalObjectMetadata meta = WalObjectMetadata.written(segment.startLsn(), segment.endLsn(), wal.rawSha256(), clock.instant());
+        WalObjectMetadata meta = metadata(segment.startLsn(), segment.endLsn(), wal.rawSha256(), covered);
         StoredObject stored;
         try {
             stored = store.putIfAbsentOrSame(key, wal.compressed(), meta.toMap());
@@ -78,16 +84,41 @@ final class WalObjectWriter {
                 + "(uncompressed sha256 " + raw + "); it is kept as it is — check that the bucket belongs to this server", conflict);
     }
 
-    StoredWalObject storePartial(WalSegmentName segment, CompressedSegment.Sealed wal) {
+    /** As {@link #storeComplete}, for the growing segment's bytes so far. */
+    StoredWalObject storePartial(WalSegmentName segment, CompressedSegment.Sealed wal, Optional<Instant> covered) {
         if (wal.rawLength() <= 0 || wal.rawLength() >= layout.walSegmentSize()) {
             throw new IllegalArgumentException("a partial of " + segment + " holds 1.." + (layout.walSegmentSize() - 1)
                     + " bytes, not " + wal.rawLength());
         }
         String key = layout.walPartial(segment);
-        WalObjectMetadata meta = WalObjectMetadata.written(segment.startLsn(), segment.startLsn().plus(wal.rawLength()),
-                wal.rawSha256(), clock.instant());
+        WalObjectMetadata meta = metadata(segment.startLsn(), segment.startLsn().plus(wal.rawLength()), wal.rawSha256(), covered);
         StoredObject stored = store.put(key, wal.compressed(), meta.toMap());
         return new StoredWalObject(key, segment, meta.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), true);
+    }
+
+    private static WalObjectMetadata metadata(Lsn start, Lsn end, Sha256 raw, Optional<Instant> covered) {
+        return covered.map(at -> WalObjectMetadata.written(start, end, raw, at)).orElseGet(() -> new WalObjectMetadata(start, end, raw));
+    }
+
+    /**
+     * What the object stored right before {@code plan}'s start holds ({@code stored-at}), the floor for
+     * what this stream's objects claim: the partial being continued, else the previous complete segment.
+     */
+    Optional<Instant> coveredBefore(StreamPlan plan) {
+        WalSegmentName first = plan.firstSegment(layout.walSegmentSize());
+        String key;
+        if (plan.partialStored()) {
+            key = layout.walPartial(first);
+        } else if (first.segmentNo() > 0) {
+            key = layout.walSegment(first.previous());
+        } else {
+            return Optional.empty();
+        }
+        try {
+            return store.head(key).flatMap(o -> WalObjectMetadata.from(o).storedAt());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // not our metadata: claim nothing from it
+        }
     }
 
     /** A stored partial read back: its compressed frames and the WAL they hold. */

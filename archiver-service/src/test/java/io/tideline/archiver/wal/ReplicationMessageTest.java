@@ -24,6 +24,7 @@ class ReplicationMessageTest {
 
         assertEquals(Lsn.parse("1/600000"), data.start());
         assertEquals(Lsn.parse("1/926120"), data.serverWalEnd());
+        assertEquals(java.time.Instant.parse("2000-01-01T00:00:00.012345Z"), data.sentAt(), "microseconds since 2000-01-01 UTC");
         assertEquals(5, data.length());
         assertEquals(Lsn.parse("1/600005"), data.end());
         assertArrayEquals(wal, Arrays.copyOfRange(data.message(), data.offset(), data.offset() + data.length()));

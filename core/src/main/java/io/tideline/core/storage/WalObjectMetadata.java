@@ -16,14 +16,16 @@ import java.util.Optional;
  * reader can check the WAL itself after decompression and know how far a partial segment reaches
  * without downloading it; and when its writer had that WAL in hand.
  *
- * <p><b>{@value #STORED_AT}.</b> The writer's clock just before its PUT, rounded <em>up</em> to the
- * millisecond, as ISO-8601 UTC ({@code 2026-11-24T10:35:23.481Z}). Every commit the object holds was
- * made before that moment (the writer already had all its bytes), so it is an upper bound of the
- * commit times held, as {@code WalEntry.storedAt} must be; rounding up keeps it one. It replaces the
- * store's Last-Modified, which S3 gives in whole seconds (and from the store's clock, not the one that
- * stamps backups). Objects written before the field existed have none; readers then fall back to
- * Last-Modified. A writer that finds the same WAL already stored keeps the stored object, with its
- * earlier stamp.
+ * <p><b>{@value #STORED_AT}.</b> The moment up to which the object holds every commit: any commit made
+ * before it lies in this object's WAL or earlier. The restorable window ends at the newest object's
+ * value, so it must never be later than the truth. The archiver takes it from the primary's own clock
+ * (the clock of commit timestamps): the send time of the newest replication message whose reported WAL
+ * end the object reaches (see the archiver's {@code CommitHorizon}) — not the time of the upload, which
+ * would claim the whole archive lag. Truncated to the millisecond (never later than the truth), as
+ * ISO-8601 UTC ({@code 2026-11-24T10:35:23.481Z}). It replaces the store's Last-Modified (whole seconds,
+ * the store's clock, the time of the upload). Objects written before the field existed have none;
+ * readers then fall back to Last-Modified. A writer that finds the same WAL already stored keeps the
+ * stored object, with its earlier stamp.
  *
  * @param startLsn  the first byte held (always the segment's start)
  * @param endLsn    the first byte NOT held: the segment's end for a complete one, less for a partial
@@ -53,9 +55,9 @@ public record WalObjectMetadata(Lsn startLsn, Lsn endLsn, Sha256 rawSha256, Opti
         });
     }
 
-    /** The metadata of a WAL object written now, stamped with {@code storedAtFor(beforePut)}. */
-    public static WalObjectMetadata written(Lsn startLsn, Lsn endLsn, Sha256 rawSha256, Instant beforePut) {
-        return new WalObjectMetadata(startLsn, endLsn, rawSha256, Optional.of(storedAtFor(beforePut)));
+    /** The metadata of a WAL object that holds every commit made before {@code covered} (truncated to ms). */
+    public static WalObjectMetadata written(Lsn startLsn, Lsn endLsn, Sha256 rawSha256, Instant covered) {
+        return new WalObjectMetadata(startLsn, endLsn, rawSha256, Optional.of(storedAtFor(covered)));
     }
 
     /**
@@ -66,10 +68,9 @@ public record WalObjectMetadata(Lsn startLsn, Lsn endLsn, Sha256 rawSha256, Opti
         this(startLsn, endLsn, rawSha256, Optional.empty());
     }
 
-    /** {@code instant} rounded up to the millisecond: still an upper bound of whatever preceded it. */
+    /** {@code instant} truncated to the millisecond: a coverage claim may only get earlier. */
     public static Instant storedAtFor(Instant instant) {
-        Instant millis = instant.truncatedTo(ChronoUnit.MILLIS);
-        return millis.equals(instant) ? millis : millis.plusMillis(1);
+        return instant.truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** Uncompressed bytes held. */

@@ -12,16 +12,13 @@ import java.util.Objects;
  * up to {@code endLsn}.
  *
  * <p><b>Time.</b> WAL carries no wall-clock time the bucket can see, so {@code storedAt} stands in for
- * it: the entry is taken to hold every commit made up to {@code storedAt}, and to be the upper bound of
- * the commit times it holds. Read from the bucket, it is the {@code stored-at} the writer records in the object's metadata
- * ({@link io.tideline.core.storage.WalObjectMetadata}): the writer's clock just before its PUT, rounded
- * up to the millisecond. That is safe as an upper bound because the writer then already had every byte
- * the object holds, so every commit in it was made before; it is not the moment the store confirmed the
- * object (nothing reads the entry before that), and it is earlier than that moment by the upload's
- * duration, which is why it is preferred. It is later than the commits by the replication latency, so
- * the very end of the window stays best effort; see {@link RestorableWindow}. Objects written before
- * {@code stored-at} existed fall back to the store's Last-Modified, which S3 gives truncated to whole
- * seconds: for those the end of the window can be up to a second early (docs/decisions.md).
+ * it: the entry holds every commit made before {@code storedAt}, so a restore to any moment up to it finds
+ * all the commits it needs. Read from the bucket, it is the {@code stored-at} the writer records in the
+ * object's metadata ({@link io.tideline.core.storage.WalObjectMetadata}): on the archiver, the primary's
+ * send time of the newest replication message whose reported WAL end the object reaches — never the
+ * time of the upload, which would claim the whole archive lag. Objects written before {@code stored-at}
+ * existed fall back to the store's Last-Modified (whole seconds, the time of the upload: a known overclaim
+ * for those old objects, docs/decisions.md).
  *
  * @param segment  segment name (timeline, number, segment size)
  * @param partial  true for the {@code .partial} object of the segment being filled

@@ -46,6 +46,7 @@ final class KafkaWalEvents implements WalEvents {
                 .setObjectKey(object.key())
                 .setStoredAt(object.storedAt())
                 .setPartial(object.partial())
+                .setCoveredUntil(object.coveredUntil().orElse(null))
                 .build();
         // The object is stored whatever happens to this event; the producer retries for two minutes,
         // and the bucket stays the source of truth if it still fails.

@@ -65,7 +65,8 @@ final class WalObjectWriter {
         } catch (ObjectConflictException e) {
             stored = sameWalOrConflict(key, wal.rawSha256(), e);
         }
-        return new StoredWalObject(key, segment, segment.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), false);
+        return new StoredWalObject(key, segment, segment.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), false,
+                meta.storedAt());
     }
 
     /** The object already stored holds the same WAL, compressed differently (another zstd version)? */
@@ -93,7 +94,8 @@ final class WalObjectWriter {
         String key = layout.walPartial(segment);
         WalObjectMetadata meta = metadata(segment.startLsn(), segment.startLsn().plus(wal.rawLength()), wal.rawSha256(), covered);
         StoredObject stored = store.put(key, wal.compressed(), meta.toMap());
-        return new StoredWalObject(key, segment, meta.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), true);
+        return new StoredWalObject(key, segment, meta.endLsn(), wal.rawSha256(), stored.size(), clock.instant(), true,
+                meta.storedAt());
     }
 
     private static WalObjectMetadata metadata(Lsn start, Lsn end, Sha256 raw, Optional<Instant> covered) {

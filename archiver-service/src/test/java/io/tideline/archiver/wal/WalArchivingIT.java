@@ -99,6 +99,7 @@ class WalArchivingIT {
             Instant storedAt = meta.storedAt().orElseThrow(() -> new AssertionError("no stored-at on " + segment));
             assertFalse(storedAt.isAfter(object.lastModified().plusSeconds(1)), storedAt + " vs Last-Modified " + object.lastModified());
             assertFalse(storedAt.isAfter(event.getStoredAt().plusMillis(1)), storedAt + " vs confirmed " + event.getStoredAt());
+            assertEquals(storedAt, event.getCoveredUntil(), "the event reports the coverage the bucket records for " + segment);
         }
         assertFalse(events.isEmpty());
         // once complete, a segment's partial is gone
@@ -129,7 +130,12 @@ class WalArchivingIT {
                 assertTrue(!storedAt.isAfter(committedAt.plus(promise)), "stored at " + storedAt + ", committed at " + committedAt);
                 // the event tells the truth: the object it names holds the commit
                 StoredObject object = bed.bucket(pg).head(covering.getObjectKey()).orElseThrow();
-                assertFalse(WalObjectMetadata.from(object).endLsn().isBefore(commitEnd));
+                WalObjectMetadata meta = WalObjectMetadata.from(object);
+                assertFalse(meta.endLsn().isBefore(commitEnd));
+                // and what it covers in the primary's time (a later upload of the partial may have replaced it
+                // since, covering more), no later than the confirmation
+                assertFalse(meta.storedAt().orElseThrow().isBefore(covering.getCoveredUntil()));
+                assertFalse(covering.getCoveredUntil().isAfter(storedAt), covering.getCoveredUntil() + " vs confirmed " + storedAt);
                 Thread.sleep(700);
             }
         }

@@ -139,14 +139,14 @@ public final class BackupHistory {
         }
         for (Map.Entry<String, WalSegmentStored> w : completeWal.entrySet()) {
             if (!expired(w.getValue(), expiredWal)) {
-                inventory.wal(WalEntry.complete(segment(w.getValue(), walSegmentSize), w.getValue().getStoredAt(), object(w.getValue())));
+                inventory.wal(WalEntry.complete(segment(w.getValue(), walSegmentSize), covered(w.getValue()), object(w.getValue())));
             }
         }
         for (Map.Entry<String, WalSegmentStored> w : partialWal.entrySet()) {
             // Once its segment is complete the partial object is removed from the bucket.
             if (!completeWal.containsKey(w.getKey()) && !expired(w.getValue(), expiredWal)) {
                 WalSegmentStored p = w.getValue();
-                inventory.wal(WalEntry.partial(segment(p, walSegmentSize), Lsn.parse(p.getEndLsn()), p.getStoredAt(), object(p)));
+                inventory.wal(WalEntry.partial(segment(p, walSegmentSize), Lsn.parse(p.getEndLsn()), covered(p), object(p)));
             }
         }
         Judgement window = judged.orElseGet(() -> Judgement.of(RestorableWindow.of(inventory.build()), "events"));
@@ -174,6 +174,14 @@ public final class BackupHistory {
 
     private static WalSegmentName segment(WalSegmentStored w, long segmentSize) {
         return WalSegmentName.parse(w.getSegment(), segmentSize);
+    }
+
+    /**
+     * The time the object is restorable to: the primary's time it covers, as the bucket's {@code stored-at}
+     * says; the confirmation time only for events written before that was reported (later by the archive lag).
+     */
+    private static Instant covered(WalSegmentStored w) {
+        return w.getCoveredUntil() != null ? w.getCoveredUntil() : w.getStoredAt();
     }
 
     private static StoredObject object(WalSegmentStored w) {

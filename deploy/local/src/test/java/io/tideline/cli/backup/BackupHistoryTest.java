@@ -46,6 +46,17 @@ class BackupHistoryTest {
     }
 
     @Test
+    void theWindowEndsAtTheTimeTheStoredWalCoversNotWhenTheStoreConfirmedIt() {
+        backup("20261124T080000Z-aaaa", "daily:src:2026-11-24", "0/1000028", "0/1000100", 10, 20);
+        // Stored at 35 s after an outage of the store, holding only what the primary had sent by 26 s.
+        add(walStored("000000010000000000000001", true, "0/1000200", 35).setCoveredUntil(T0.plusSeconds(26)).build());
+        assertEquals(T0.plusSeconds(26), view().to().orElseThrow(), "a restore to 30 s would miss commits of 26..30 s");
+        // An event from before coverage was reported: the confirmation is all there is.
+        wal("000000010000000000000001", false, "0/2000000", 50);
+        assertEquals(T0.plusSeconds(50), view().to().orElseThrow());
+    }
+
+    @Test
     void expiredBackupsAreShownAsSuchAndLeaveTheWindow() {
         backup("20261124T080000Z-aaaa", "c1", "0/1000028", "0/1000100", 10, 20);
         wal("000000010000000000000001", false, "0/2000000", 30);
@@ -79,10 +90,14 @@ class BackupHistoryTest {
     }
 
     private void wal(String segment, boolean partial, String end, int storedAt) {
-        add(WalSegmentStored.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("src").setOccurredAt(T0.plusSeconds(storedAt))
+        add(walStored(segment, partial, end, storedAt).build());
+    }
+
+    private static WalSegmentStored.Builder walStored(String segment, boolean partial, String end, int storedAt) {
+        return WalSegmentStored.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("src").setOccurredAt(T0.plusSeconds(storedAt))
                 .setTimeline(1).setSegment(segment).setStartLsn("0/0").setEndLsn(end).setBytes(1).setStoredBytes(1)
                 .setSha256("ab").setObjectKey("wal/00000001/" + segment + (partial ? ".partial.zst" : ".zst"))
-                .setStoredAt(T0.plusSeconds(storedAt)).setPartial(partial).build());
+                .setStoredAt(T0.plusSeconds(storedAt)).setPartial(partial);
     }
 
     private void add(SpecificRecord value) {

@@ -254,31 +254,46 @@ final class BackupDownloader {
      * Reads (download, sha256, zstd) on a thread of its own, a few chunks ahead of the tar reader, which
      * writes the files: one stream is sequential by nature, but its two halves then use two cores.
      * A failure of the reading side surfaces, with its cause, at the reader's next read.
+     * The chunks are a fixed set of buffers passed back and forth: a restore moves gigabytes, and fresh
+     * arrays for each (as {@code readNBytes} makes) had a cold JVM page in new heap at every young
+     * collection, which made the first restore of a process up to twice as slow as the next.
      */
     private static final class ReadAhead extends InputStream {
         private static final int CHUNK = 1 << 20;
-        private static final byte[] END = new byte[0];
+        private static final int AHEAD = 8;
+        private static final Chunk END = new Chunk(new byte[0], 0);
 
-        private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(8);
+        private record Chunk(byte[] buffer, int length) {
+        }
+
+        private final BlockingQueue<Chunk> filled = new ArrayBlockingQueue<>(AHEAD + 1);
+        private final BlockingQueue<byte[]> empty = new ArrayBlockingQueue<>(AHEAD + 2);
         private final Thread reader;
         private volatile Throwable failure;
-        private byte[] current;
+        private Chunk current;
         private int position;
 
         ReadAhead(InputStream source) {
+            for (int i = 0; i < AHEAD + 2; i++) {
+                empty.add(new byte[CHUNK]);
+            }
             reader = new Thread(() -> {
                 try (source) {
-                    byte[] chunk;
-                    while ((chunk = source.readNBytes(CHUNK)).length > 0) {
-                        chunks.put(chunk);
+                    while (true) {
+                        byte[] buffer = empty.take();
+                        int length = source.readNBytes(buffer, 0, buffer.length);
+                        if (length == 0) {
+                            break;
+                        }
+                        filled.put(new Chunk(buffer, length));
                     }
-                    chunks.put(END);
+                    filled.put(END);
                 } catch (InterruptedException e) {
                     // closed before the end: nobody reads any more
                 } catch (Throwable t) {
                     failure = t;
-                    chunks.clear(); // what is queued is worthless now; the reader must see the failure next
-                    chunks.offer(END);
+                    filled.clear(); // what is queued is worthless now; the reader must see the failure next
+                    filled.offer(END);
                 }
             }, "backup-decompress");
             reader.setDaemon(true);
@@ -296,12 +311,15 @@ final class BackupDownloader {
             if (length == 0) {
                 return 0;
             }
-            if (current == null || position == current.length) {
+            if (current == null || position == current.length()) {
                 if (current == END) {
                     return -1;
                 }
+                if (current != null) {
+                    empty.offer(current.buffer());
+                }
                 try {
-                    current = chunks.take();
+                    current = filled.take();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException("interrupted while unpacking");
@@ -315,8 +333,8 @@ final class BackupDownloader {
                     return -1;
                 }
             }
-            int n = Math.min(length, current.length - position);
-            System.arraycopy(current, position, buffer, offset, n);
+            int n = Math.min(length, current.length() - position);
+            System.arraycopy(current.buffer(), position, buffer, offset, n);
             position += n;
             return n;
         }
@@ -324,7 +342,7 @@ final class BackupDownloader {
         @Override
         public void close() throws IOException {
             reader.interrupt();
-            chunks.clear();
+            filled.clear();
             joinReader();
         }
 

@@ -36,6 +36,8 @@ class BackupUnpackTest {
         files.put("PG_VERSION", "15\n".getBytes());
         files.put("base/1/16384", bytes(random, 3 << 20));      // larger than a read-ahead chunk
         files.put("base/1/16385", new byte[0]);
+        files.put("base/1/16386", bytes(random, 25 << 20));     // the read-ahead buffers are reused several times over
+        files.put("base/1/16387", bytes(random, 12345));
         files.put("global/pg_control", bytes(random, 8192));
         byte[] tar = tar(files, "");
         byte[] compressed = zstd(tar, new byte[4096]);           // trailing zeros after the tar's end marker

@@ -272,14 +272,16 @@ final class InstanceStreamer {
         state = "streaming timeline " + plan.timeline();
         metrics.streaming(true);
 
-        CommitHorizon horizon = new CommitHorizon(writer.coveredBefore(plan));
+        CommitHorizon horizon = new CommitHorizon(writer.coveredBefore(plan), CommitHorizon.SEND_TIME_ALLOWANCE);
+        CommitRecordScanner commits = new CommitRecordScanner(segmentSize, horizon::observeCommit);
         try (CompressedSegment buffer = new CompressedSegment(plan.firstSegment(segmentSize), settings.compressionLevel())) {
-            return pump(conn, stream, writer, plan, system, buffer, horizon);
+            return pump(conn, stream, writer, plan, system, buffer, horizon, commits);
         }
     }
 
     private SessionEnd pump(ReplicationConnection conn, PhysicalStream stream, WalObjectWriter writer, StreamPlan plan,
-                            SystemIdentity system, CompressedSegment buffer, CommitHorizon horizon)
+                            SystemIdentity system, CompressedSegment buffer, CommitHorizon horizon,
+                            CommitRecordScanner commits)
             throws SQLException, StopRequested {
         // how far the bucket holds the current segment (a partial of it, or nothing beyond its start)
         Lsn segmentStored = plan.storedThrough().orElse(plan.start());
@@ -300,6 +302,7 @@ final class InstanceStreamer {
                 ReplicationMessage.XLogData data = stream.poll();
                 Instant now = clock.instant();
                 if (data != null) {
+                    commits.feed(data.start(), data.message(), data.offset(), data.length());
                     horizon.observe(Lsn.max(data.serverWalEnd(), data.end()), data.sentAt());
                     pollDelay = MIN_POLL;
                     lastData = now;

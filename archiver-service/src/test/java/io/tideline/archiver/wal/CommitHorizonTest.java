@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.wal.Lsn;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class CommitHorizonTest {
 
     @Test
     void anObjectHoldsTheCommitsOfTheLatestMessageWhoseServerEndItPasses() {
-        CommitHorizon horizon = new CommitHorizon(Optional.empty());
+        CommitHorizon horizon = new CommitHorizon(Optional.empty(), Duration.ZERO);
         horizon.observe(at(100), t(10));
         horizon.observe(at(300), t(20));
         horizon.observe(at(500), t(30));
@@ -37,7 +38,7 @@ class CommitHorizonTest {
     @Test
     void anArchiveBehindTheServerClaimsOnlyWhatTheServerHadWrittenByThen() {
         // The server is far ahead: every message reports an end beyond what the archiver has.
-        CommitHorizon horizon = new CommitHorizon(Optional.of(t(0)));
+        CommitHorizon horizon = new CommitHorizon(Optional.of(t(0)), Duration.ZERO);
         horizon.observe(at(10_000), t(1_000));
         horizon.observe(at(20_000), t(2_000));
         horizon.observe(at(30_000), t(3_000));
@@ -48,7 +49,7 @@ class CommitHorizonTest {
 
     @Test
     void anIdleServerMovesTheSameEndForwardInTime() {
-        CommitHorizon horizon = new CommitHorizon(Optional.empty());
+        CommitHorizon horizon = new CommitHorizon(Optional.empty(), Duration.ZERO);
         horizon.observe(at(100), t(10));
         horizon.observe(at(100), t(5_000));
         assertEquals(1, horizon.marks());
@@ -57,7 +58,7 @@ class CommitHorizonTest {
 
     @Test
     void aServerClockThatStepsBackNeverMakesTheBoundLater() {
-        CommitHorizon horizon = new CommitHorizon(Optional.empty());
+        CommitHorizon horizon = new CommitHorizon(Optional.empty(), Duration.ZERO);
         horizon.observe(at(100), t(50));
         horizon.observe(at(200), t(40));
         assertEquals(Optional.of(t(50)), horizon.coveredBy(at(200)));
@@ -65,7 +66,7 @@ class CommitHorizonTest {
 
     @Test
     void manyMarksAreThinnedAndAnswersOnlyGetOlder() {
-        CommitHorizon horizon = new CommitHorizon(Optional.empty());
+        CommitHorizon horizon = new CommitHorizon(Optional.empty(), Duration.ZERO);
         int n = CommitHorizon.MAX_MARKS + 10;
         for (int i = 1; i <= n; i++) {
             horizon.observe(at(i * 10L), t(i));
@@ -75,5 +76,37 @@ class CommitHorizonTest {
         assertTrue(!mid.isAfter(t(n / 2)), "never later than the truth: " + mid);
         assertTrue(mid.isAfter(t(n / 2 - 3)), "and not much older: " + mid);
         assertEquals(Optional.of(t(n)), horizon.coveredBy(at(n * 10L)), "the newest mark is kept");
+    }
+
+    @Test
+    void sendTimesClaimLessThanTheyShowByTheFlushAllowance() {
+        // a commit stamped just before the send time may still have been flushing beyond the server end
+        CommitHorizon horizon = new CommitHorizon(Optional.empty(), Duration.ofSeconds(1));
+        horizon.observe(at(100), t(5_000));
+        assertEquals(Optional.of(t(4_000)), horizon.coveredBy(at(100)));
+    }
+
+    @Test
+    void aStoredCommitRecordReachesEveryTargetBeforeItsTimestamp() {
+        CommitHorizon horizon = new CommitHorizon(Optional.empty(), Duration.ofSeconds(1));
+        horizon.observe(at(100), t(1_000));            // claims t(0)
+        horizon.observeCommit(at(150), t(900));        // a commit record inside the next object
+        horizon.observe(at(400), t(1_200));            // the server ran ahead of what will be stored
+        assertEquals(Optional.of(t(0)), horizon.coveredBy(at(100)));
+        assertEquals(Optional.of(t(900).minusNanos(1_000)), horizon.coveredBy(at(150)),
+                "recovery to any target before the commit's stamp stops at it, inside the object");
+        assertEquals(Optional.of(t(900).minusNanos(1_000)), horizon.coveredBy(at(399)));
+    }
+
+    @Test
+    void aCommitFoundBehindTheServersEndIsClaimedFromItsOwnEnd() {
+        CommitHorizon horizon = new CommitHorizon(Optional.empty(), Duration.ZERO);
+        horizon.observe(at(500), t(100));              // the server's end is far beyond the bytes received
+        horizon.observeCommit(at(200), t(300));        // then a commit at 200 is decoded from those bytes
+        assertEquals(Optional.empty(), horizon.coveredBy(at(199)));
+        assertEquals(Optional.of(t(300).minusNanos(1_000)), horizon.coveredBy(at(250)));
+        assertEquals(Optional.of(t(300).minusNanos(1_000)), horizon.coveredBy(at(500)), "and for every end after it");
+        horizon.observe(at(800), t(250));               // a later, smaller claim never lowers the bound
+        assertEquals(Optional.of(t(300).minusNanos(1_000)), horizon.coveredBy(at(800)));
     }
 }

@@ -119,6 +119,7 @@ class WalArchivingIT {
             // let the stream settle so the measured commit starts a fresh flush period
             Thread.sleep(FLUSH.toMillis() + 500);
             for (int round = 0; round < 3; round++) {
+                Instant before = Instant.now();
                 s.execute("INSERT INTO orders VALUES (" + round + ", 'committed')"); // autocommit: committed on return
                 Instant committedAt = Instant.now();
                 Lsn commitEnd = WalTestBed.query(c, "SELECT pg_current_wal_flush_lsn()");
@@ -136,6 +137,10 @@ class WalArchivingIT {
                 // since, covering more), no later than the confirmation
                 assertFalse(meta.storedAt().orElseThrow().isBefore(covering.getCoveredUntil()));
                 assertFalse(covering.getCoveredUntil().isAfter(storedAt), covering.getCoveredUntil() + " vs confirmed " + storedAt);
+                // the object holds the commit record, so it reaches every target before the commit's own stamp
+                // (taken after `before`): the record's time, not the send time less its allowance
+                assertFalse(covering.getCoveredUntil().isBefore(before.minusMillis(1)),
+                        "covered until " + covering.getCoveredUntil() + ", commit stamped after " + before);
                 Thread.sleep(700);
             }
         }

@@ -48,10 +48,11 @@ public class ArchiverConfig {
         private Duration socketTimeout = WalSettings.DEFAULT_SOCKET_TIMEOUT;
         private Duration stopTimeout = WalSettings.DEFAULT_STOP_TIMEOUT;
         private Duration idleRelease = WalSettings.DEFAULT_IDLE_RELEASE;
+        private Duration heartbeatInterval = WalSettings.DEFAULT_HEARTBEAT_INTERVAL;
 
         public WalSettings toSettings() {
             return new WalSettings(flushInterval, statusInterval, compressionLevel, slotName, retryInitialDelay,
-                    retryMaxDelay, idlePoll, connectTimeout, socketTimeout, stopTimeout, idleRelease);
+                    retryMaxDelay, idlePoll, connectTimeout, socketTimeout, stopTimeout, idleRelease, heartbeatInterval);
         }
 
         public boolean isEnabled() {
@@ -148,6 +149,14 @@ public class ArchiverConfig {
 
         public void setIdleRelease(Duration idleRelease) {
             this.idleRelease = idleRelease;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return heartbeatInterval;
+        }
+
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
         }
     }
 }

@@ -290,6 +290,7 @@ final class InstanceStreamer {
         metrics.stored(plan.storedThrough().orElse(plan.start()), 0, false);
         Instant firstUnstored = null;
         Instant lastData = clock.instant();
+        Instant lastHeartbeat = lastData;
         Duration pollDelay = MIN_POLL;
         try {
             while (true) {
@@ -349,6 +350,11 @@ final class InstanceStreamer {
                 } else {
                     waitForStop(pollDelay);
                     pollDelay = pollDelay.multipliedBy(2).compareTo(settings.idlePoll()) > 0 ? settings.idlePoll() : pollDelay.multipliedBy(2);
+                    Duration heartbeat = settings.heartbeatInterval();
+                    if (!heartbeat.isZero() && !now.isBefore(lastData.plus(heartbeat)) && !now.isBefore(lastHeartbeat.plus(heartbeat))) {
+                        lastHeartbeat = now;
+                        heartbeat();
+                    }
                 }
                 if (firstUnstored != null && !now.isBefore(firstUnstored.plus(settings.flushDeadline()))) {
                     if (buffer.end().isAfter(segmentStored)) {
@@ -376,6 +382,16 @@ final class InstanceStreamer {
                 return skipGap(conn, plan.timeline(), buffer.end(), system, e.getMessage());
             }
             throw e;
+        }
+    }
+
+    /** An empty commit on an idle instance (see {@link WalSettings#heartbeatInterval()}); a failure only costs the window's progress. */
+    private void heartbeat() {
+        try {
+            ReplicationConnection.heartbeat(target, settings);
+            metrics.heartbeat();
+        } catch (SQLException e) {
+            LOG.warn("{}: heartbeat commit failed (the restorable window waits for the next WAL): {}", target, e.getMessage());
         }
     }
 

@@ -49,12 +49,29 @@ final class ReplicationConnection implements AutoCloseable {
     }
 
     static ReplicationConnection open(ReplicationTarget target, WalSettings settings) throws SQLException {
-        Properties props = new Properties();
-        PGProperty.USER.set(props, target.user());
-        PGProperty.PASSWORD.set(props, target.password().get());
+        Properties props = properties(target, settings);
         PGProperty.REPLICATION.set(props, "true");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "9.4");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        return new ReplicationConnection(target, DriverManager.getConnection(target.jdbcUrl(), props));
+    }
+
+    /**
+     * Commits a transaction that does nothing but take a transaction id, over an ordinary connection of the
+     * same role: the commit record it writes is what moves an idle instance's restorable window on
+     * ({@link CommitHorizon}). No table, no privilege beyond login; one xid per heartbeat.
+     */
+    static void heartbeat(ReplicationTarget target, WalSettings settings) throws SQLException {
+        try (Connection c = DriverManager.getConnection(target.jdbcUrl(), properties(target, settings));
+             Statement s = c.createStatement()) {
+            s.execute("SELECT pg_current_xact_id()"); // autocommit: committed on return
+        }
+    }
+
+    private static Properties properties(ReplicationTarget target, WalSettings settings) {
+        Properties props = new Properties();
+        PGProperty.USER.set(props, target.user());
+        PGProperty.PASSWORD.set(props, target.password().get());
         PGProperty.CONNECT_TIMEOUT.set(props, (int) Math.max(1, settings.connectTimeout().toSeconds()));
         PGProperty.LOGIN_TIMEOUT.set(props, (int) Math.max(1, settings.connectTimeout().toSeconds()));
         // Only blocking reads are affected: a stream is read without blocking. It bounds the wait in
@@ -62,7 +79,7 @@ final class ReplicationConnection implements AutoCloseable {
         PGProperty.SOCKET_TIMEOUT.set(props, (int) Math.max(1, settings.socketTimeout().toSeconds()));
         PGProperty.TCP_KEEP_ALIVE.set(props, true);
         PGProperty.APPLICATION_NAME.set(props, "tideline-archiver");
-        return new ReplicationConnection(target, DriverManager.getConnection(target.jdbcUrl(), props));
+        return props;
     }
 
     ReplicationTarget target() {

@@ -22,10 +22,14 @@ import java.util.regex.Pattern;
  *                          growing segment before the stream is cut
  * @param idleRelease       after this long without WAL, a stream whose bytes are all stored gives up its
  *                          segment buffer (it is read back from the stored partial when WAL arrives again)
+ * @param heartbeatInterval after this long without WAL, the archiver commits an empty transaction on the
+ *                          instance ({@code SELECT pg_current_xact_id()}): an idle server writes no WAL, and
+ *                          without a commit record to read its restorable window would stop moving. Zero: off
  */
 public record WalSettings(Duration flushInterval, Duration statusInterval, int compressionLevel, String slotName,
                           Duration retryInitialDelay, Duration retryMaxDelay, Duration idlePoll,
-                          Duration connectTimeout, Duration socketTimeout, Duration stopTimeout, Duration idleRelease) {
+                          Duration connectTimeout, Duration socketTimeout, Duration stopTimeout, Duration idleRelease,
+                          Duration heartbeatInterval) {
 
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(60);
     public static final Duration MIN_FLUSH_INTERVAL = Duration.ofSeconds(1);
@@ -39,6 +43,8 @@ public record WalSettings(Duration flushInterval, Duration statusInterval, int c
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(20);
     public static final Duration DEFAULT_IDLE_RELEASE = Duration.ofSeconds(60);
+    /** As RDS's own heartbeat: an idle instance's window lags by at most this plus the flush interval. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(5);
 
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -68,12 +74,16 @@ public record WalSettings(Duration flushInterval, Duration statusInterval, int c
         requirePositive(socketTimeout, "socket-timeout");
         requirePositive(stopTimeout, "stop-timeout");
         requirePositive(idleRelease, "idle-release");
+        if (heartbeatInterval == null || heartbeatInterval.isNegative()) {
+            throw new IllegalArgumentException("tideline.archiver.wal.heartbeat-interval must be zero (off) or positive, not "
+                    + heartbeatInterval);
+        }
     }
 
     public static WalSettings defaults() {
         return new WalSettings(DEFAULT_FLUSH_INTERVAL, DEFAULT_STATUS_INTERVAL, DEFAULT_COMPRESSION_LEVEL, DEFAULT_SLOT_NAME,
                 DEFAULT_RETRY_INITIAL_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_IDLE_POLL, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_SOCKET_TIMEOUT, DEFAULT_STOP_TIMEOUT, DEFAULT_IDLE_RELEASE);
+                DEFAULT_SOCKET_TIMEOUT, DEFAULT_STOP_TIMEOUT, DEFAULT_IDLE_RELEASE, DEFAULT_HEARTBEAT_INTERVAL);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.List;
  *   <li>{@value #STORED_BYTES}, {@value #STORED_SEGMENTS} — uncompressed WAL newly stored, complete segments stored;</li>
  *   <li>{@value #UPLOAD_ERRORS}, {@value #STREAM_ERRORS}, {@value #GAPS} — failed uploads (each attempt),
  *       broken or refused streams, gaps detected;</li>
+ *   <li>{@value #HEARTBEATS} — empty commits made on the idle instance to move its window on;</li>
  *   <li>{@value #STREAMING} — 1 while a replication stream is open;</li>
  *   <li>{@value #BUFFER_BYTES} — memory the stream's segment buffer holds.</li>
  * </ul>
@@ -36,6 +37,7 @@ final class WalStreamMetrics implements AutoCloseable {
     static final String STREAM_ERRORS = "tideline.archiver.wal.stream.errors";
     static final String PUBLISH_ERRORS = "tideline.archiver.wal.publish.errors";
     static final String GAPS = "tideline.archiver.wal.gaps";
+    static final String HEARTBEATS = "tideline.archiver.wal.heartbeats";
     static final String STREAMING = "tideline.archiver.wal.streaming";
     static final String BUFFER_BYTES = "tideline.archiver.wal.buffer.bytes";
 
@@ -47,6 +49,7 @@ final class WalStreamMetrics implements AutoCloseable {
     private final Counter uploadErrors;
     private final Counter streamErrors;
     private final Counter gaps;
+    private final Counter heartbeats;
     private volatile Lsn serverEnd = Lsn.ZERO;
     private volatile Lsn stored = Lsn.ZERO;
     private volatile Instant oldestUnstoredAt;
@@ -76,6 +79,8 @@ final class WalStreamMetrics implements AutoCloseable {
         register(Counter.builder(PUBLISH_ERRORS).tags(tags)
                 .description("WalSegmentStored events Kafka did not take").register(registry));
         gaps = register(Counter.builder(GAPS).tags(tags).description("WAL gaps detected").register(registry));
+        heartbeats = register(Counter.builder(HEARTBEATS).tags(tags)
+                .description("empty commits made on the idle instance so its restorable window moves on").register(registry));
     }
 
     private Counter register(Counter counter) {
@@ -138,6 +143,10 @@ final class WalStreamMetrics implements AutoCloseable {
 
     void streamError() {
         streamErrors.increment();
+    }
+
+    void heartbeat() {
+        heartbeats.increment();
     }
 
     void gap() {

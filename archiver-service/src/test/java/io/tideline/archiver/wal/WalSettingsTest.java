@@ -12,7 +12,8 @@ class WalSettingsTest {
     private static WalSettings withFlush(Duration flush) {
         WalSettings d = WalSettings.defaults();
         return new WalSettings(flush, d.statusInterval(), d.compressionLevel(), d.slotName(), d.retryInitialDelay(),
-                d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout(), d.idleRelease());
+                d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout(), d.idleRelease(),
+                d.heartbeatInterval());
     }
 
     @Test
@@ -33,7 +34,8 @@ class WalSettingsTest {
     void slotNamesAreWhatTheServerAccepts() {
         WalSettings d = WalSettings.defaults();
         assertThrows(IllegalArgumentException.class, () -> new WalSettings(d.flushInterval(), d.statusInterval(), d.compressionLevel(),
-                "x; DROP", d.retryInitialDelay(), d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout(), d.idleRelease()));
+                "x; DROP", d.retryInitialDelay(), d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout(), d.idleRelease(),
+                d.heartbeatInterval()));
         assertEquals("tideline_archiver", d.slotName());
     }
 

@@ -1,0 +1,82 @@
+package io.tideline.archiver.wal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.ApplicationContext;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.inventory.BucketInventoryReader;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.window.WalEntry;
+import io.tideline.testkit.Fleet;
+import io.tideline.testkit.FleetExtension;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * An idle server writes no WAL, so nothing would tell how far its archive reaches in time: the archiver's
+ * heartbeat commits keep the stored coverage (the restorable window's end) moving while nobody writes.
+ */
+@ExtendWith(FleetExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WalHeartbeatIT {
+
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+
+    private WalTestBed bed;
+    private ApplicationContext archiver;
+
+    @BeforeAll
+    void start(Fleet fleet) {
+        bed = new WalTestBed(fleet);
+        Map<String, Object> props = bed.archiverProperties(Duration.ofSeconds(1));
+        props.put("tideline.archiver.wal.heartbeat-interval", HEARTBEAT.toMillis() + "ms");
+        archiver = bed.startArchiver(props);
+    }
+
+    @AfterAll
+    void stop() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    @Test
+    void anIdleInstancesStoredWalKeepsCoveringLaterMoments() throws Exception {
+        RegisteredInstance pg = bed.createInstance("wal-heartbeat", WalTestBed.MB);
+        Instant lastWrite;
+        try (Connection c = bed.connect(pg); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id int)");
+            s.execute("INSERT INTO t VALUES (1)");
+            lastWrite = Instant.now();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> covered(pg).filter(t -> !t.isBefore(lastWrite.minusSeconds(1))).isPresent());
+
+        // Nobody writes from here on. Heartbeats every 2 s, stored within the 1 s flush interval: coverage
+        // passes lastWrite + 4 s well within 10 s. (PostgreSQL's own running-xacts record, every 15 s after
+        // activity, claims less: its send time less the 1 s allowance.)
+        Instant goal = lastWrite.plusSeconds(4);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> covered(pg).filter(t -> t.isAfter(goal)).isPresent());
+        MeterRegistry meters = archiver.getBean(MeterRegistry.class);
+        double heartbeats = meters.get(WalStreamMetrics.HEARTBEATS).tag("instance", pg.id().value()).counter().count();
+        assertTrue(heartbeats >= 2, "heartbeats made: " + heartbeats);
+    }
+
+    /** How far the bucket's WAL reaches in time (the newest object's stored-at). */
+    private Optional<Instant> covered(RegisteredInstance pg) {
+        return new BucketInventoryReader(BucketLayout.forSegmentSize(pg.walSegmentSize())).read(bed.bucket(pg)).inventory().wal()
+                .stream().map(WalEntry::storedAt).max(Comparator.naturalOrder());
+    }
+}

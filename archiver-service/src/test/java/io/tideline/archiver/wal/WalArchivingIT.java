@@ -17,7 +17,6 @@ import io.tideline.core.storage.WalObjectMetadata;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.schemas.WalSegmentStored;
-import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -27,14 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Continuous archiving against a real server, Kafka and S3: what is stored is exactly the server's WAL, in time. */
-@ExtendWith(FleetExtension.class)
+@ExtendWith({FleetExtension.class, WalTestBedExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WalArchivingIT {
 
@@ -44,19 +42,13 @@ class WalArchivingIT {
     private ApplicationContext archiver;
 
     @BeforeAll
-    void start(Fleet fleet) {
-        bed = new WalTestBed(fleet);
+    void start(WalTestBed bed) {
+        this.bed = bed;
         Map<String, Object> props = bed.archiverProperties(FLUSH);
         props.put("tideline.archiver.wal.idle-release", "3s");
         archiver = bed.startArchiver(props);
     }
 
-    @AfterAll
-    void stop() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     @Test
     void everyCompletedSegmentIsTheServersFileByteForByteWithItsSha256Recorded() throws Exception {

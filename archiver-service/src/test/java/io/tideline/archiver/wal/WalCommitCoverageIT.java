@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * store down for a while, uploads held back, then the backlog stored). Checked against samples of
  * (flush position, then the server's clock) taken after every commit of a steady workload.
  */
-@ExtendWith(FleetExtension.class)
+@ExtendWith({FleetExtension.class, WalTestBedExtension.class})
 class WalCommitCoverageIT {
 
     private static final Duration FLUSH = Duration.ofSeconds(1);
@@ -45,13 +44,8 @@ class WalCommitCoverageIT {
     private WalTestBed bed;
 
     @BeforeEach
-    void start(Fleet fleet) {
-        bed = new WalTestBed(fleet);
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
+    void start(WalTestBed bed) {
+        this.bed = bed;
     }
 
     @Test

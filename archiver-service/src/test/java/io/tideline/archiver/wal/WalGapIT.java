@@ -14,7 +14,6 @@ import io.tideline.core.wal.WalSegmentName;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.WalGapDetected;
-import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,13 +22,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** WAL the server no longer has is a gap: reported, a base backup asked for, and streaming goes on past it. */
-@ExtendWith(FleetExtension.class)
+@ExtendWith({FleetExtension.class, WalTestBedExtension.class})
 class WalGapIT {
 
     private static final Duration FLUSH = Duration.ofSeconds(2);
@@ -37,13 +35,8 @@ class WalGapIT {
     private WalTestBed bed;
 
     @BeforeEach
-    void start(Fleet fleet) {
-        bed = new WalTestBed(fleet);
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
+    void start(WalTestBed bed) {
+        this.bed = bed;
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.window.WalEntry;
-import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -28,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * An idle server writes no WAL, so nothing would tell how far its archive reaches in time: the archiver's
  * heartbeat commits keep the stored coverage (the restorable window's end) moving while nobody writes.
  */
-@ExtendWith(FleetExtension.class)
+@ExtendWith({FleetExtension.class, WalTestBedExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WalHeartbeatIT {
 
@@ -38,19 +36,13 @@ class WalHeartbeatIT {
     private ApplicationContext archiver;
 
     @BeforeAll
-    void start(Fleet fleet) {
-        bed = new WalTestBed(fleet);
+    void start(WalTestBed bed) {
+        this.bed = bed;
         Map<String, Object> props = bed.archiverProperties(Duration.ofSeconds(1));
         props.put("tideline.archiver.wal.heartbeat-interval", HEARTBEAT.toMillis() + "ms");
         archiver = bed.startArchiver(props);
     }
 
-    @AfterAll
-    void stop() {
-        if (bed != null) {
-            bed.close();
-        }
-    }
 
     @Test
     void anIdleInstancesStoredWalKeepsCoveringLaterMoments() throws Exception {

@@ -18,13 +18,12 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** While the object store is down nothing is reported stored and the slot keeps the WAL; afterwards the archive catches up. */
-@ExtendWith(FleetExtension.class)
+@ExtendWith({FleetExtension.class, WalTestBedExtension.class})
 class WalOutageIT {
 
     private static final Duration FLUSH = Duration.ofSeconds(2);
@@ -32,13 +31,8 @@ class WalOutageIT {
     private WalTestBed bed;
 
     @BeforeEach
-    void start(Fleet fleet) {
-        bed = new WalTestBed(fleet);
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
+    void start(WalTestBed bed) {
+        this.bed = bed;
     }
 
     @Test

@@ -14,7 +14,6 @@ import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.schemas.WalGapDetected;
 import io.tideline.schemas.WalSegmentStored;
-import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * An archiver process killed with SIGKILL in the middle of a workload, and another replica of the
  * group taking its instances over: the archive has every segment, byte for byte, no gap.
  */
-@ExtendWith(FleetExtension.class)
+@ExtendWith({FleetExtension.class, WalTestBedExtension.class})
 class WalTakeoverIT {
 
     private static final Duration FLUSH = Duration.ofSeconds(2);
@@ -48,8 +47,8 @@ class WalTakeoverIT {
     private Process child;
 
     @BeforeEach
-    void start(Fleet fleet) {
-        bed = new WalTestBed(fleet);
+    void start(WalTestBed bed) {
+        this.bed = bed;
     }
 
     @AfterEach
@@ -57,7 +56,6 @@ class WalTakeoverIT {
         if (child != null && child.isAlive()) {
             child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        bed.close();
     }
 
     @Test

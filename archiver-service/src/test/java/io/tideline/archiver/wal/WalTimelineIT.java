@@ -27,7 +27,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * as after a failover): the old timeline is stored up to the fork, the history file is stored, and
  * streaming follows the new timeline, every segment identical to the server's files.
  */
-@ExtendWith(FleetExtension.class)
+@ExtendWith({FleetExtension.class, WalTestBedExtension.class})
 class WalTimelineIT {
 
     private static final Duration FLUSH = Duration.ofSeconds(2);
@@ -45,13 +44,8 @@ class WalTimelineIT {
     private WalTestBed bed;
 
     @BeforeEach
-    void start(Fleet fleet) {
-        bed = new WalTestBed(fleet);
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
+    void start(WalTestBed bed) {
+        this.bed = bed;
     }
 
     @Test

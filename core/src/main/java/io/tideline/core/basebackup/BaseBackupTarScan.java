@@ -1,6 +1,6 @@
 package io.tideline.core.basebackup;
 
-import java.io.FilterInputStream;
+import io.tideline.core.storage.ReadThroughInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,13 +103,12 @@ public final class BaseBackupTarScan {
     }
 
     /** The tee: what is read (or skipped) from the source is written to the sink first. */
-    private static final class Copying extends FilterInputStream {
+    private static final class Copying extends ReadThroughInputStream {
         private final OutputStream sink;
-        private final byte[] skipBuffer = new byte[COPY_BUFFER];
         private long count;
 
         Copying(InputStream source, OutputStream sink) {
-            super(Objects.requireNonNull(source, "source"));
+            super(Objects.requireNonNull(source, "source"), COPY_BUFFER);
             this.sink = Objects.requireNonNull(sink, "sink");
         }
 
@@ -133,45 +132,9 @@ public final class BaseBackupTarScan {
             return n;
         }
 
-        /** Skipping reads through, so skipped members reach the sink too. */
-        @Override
-        public long skip(long n) throws IOException {
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(skipBuffer, 0, (int) Math.min(skipBuffer.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        @Override
-        public void mark(int readlimit) {
-            // unsupported: a reset would send bytes to the sink twice
-        }
-
-        @Override
-        public void reset() throws IOException {
-            throw new IOException("mark/reset not supported");
-        }
-
         @Override
         public int available() throws IOException {
             return in.available();
-        }
-
-        /** The rest of the source (end-of-archive blocks and padding the walker did not read). */
-        void drain() throws IOException {
-            while (read(skipBuffer, 0, skipBuffer.length) >= 0) {
-                // read() copies
-            }
         }
 
         @Override

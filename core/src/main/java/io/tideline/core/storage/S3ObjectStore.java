@@ -1,6 +1,5 @@
 package io.tideline.core.storage;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -407,7 +406,7 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /** Hashes what passes through and judges the object once its end is reached. */
-    private final class VerifyingInputStream extends FilterInputStream {
+    private final class VerifyingInputStream extends ReadThroughInputStream {
 
         private final String key;
         private final Sha256 expected;
@@ -415,7 +414,7 @@ public final class S3ObjectStore implements ObjectStore {
         private boolean checked;
 
         VerifyingInputStream(InputStream in, String key, Sha256 expected) {
-            super(in);
+            super(in, 8192);
             this.key = key;
             this.expected = expected;
         }
@@ -440,26 +439,6 @@ public final class S3ObjectStore implements ObjectStore {
                 digest.update(b, off, n);
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            // Skipped bytes must be hashed too, so skip by reading.
-            byte[] sink = new byte[(int) Math.min(8192, Math.max(n, 1))];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(sink, 0, (int) Math.min(sink.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
 
         private void verify() throws IOException {

@@ -98,8 +98,6 @@ public final class BucketSeeder implements AutoCloseable {
     private final long segmentSize;
     private final BucketLayout layout;
     private final SecureRandom random = new SecureRandom();
-    /** When this seeder's previous backup started; null before the first. */
-    private Instant previousBackupStart;
     /** The first segment of the current timeline that this seeder has not stored yet. */
     private WalSegmentName nextSegment;
 
@@ -246,8 +244,7 @@ public final class BucketSeeder implements AutoCloseable {
      * @param commandId the manifest's command id; {@code null} for {@code seed:<backup-id>}
      */
     public SeededBackup seedBaseBackup(String commandId) {
-        Instant startedAt = startSecondAfterPrevious();
-        previousBackupStart = startedAt;
+        Instant startedAt = clock.instant();
         BackupId id = BackupId.of(startedAt, suffix());
         String command = commandId != null ? commandId : "seed:" + id.value();
         int serverVersion = Integer.parseInt(queryText("SELECT current_setting('server_version_num')"));
@@ -320,26 +317,6 @@ public final class BucketSeeder implements AutoCloseable {
         LOG.info("seeded base backup {} of {}: {} → {}, {} raw bytes in {} part(s)", id, instance.id(),
                 manifest.startLsn(), manifest.endLsn(), manifest.rawBytes(), stored.size());
         return new SeededBackup(manifest, manifestObject, stored, log);
-    }
-
-    /**
-     * Backup ids carry their start time to the second, and everything that lists backups by id (the
-     * Backups view, a bucket listing) orders them by it; two backups started in one second would be
-     * ordered by their random suffix. A live archiver never starts two backups of an instance within a
-     * second; a seeder can (a small test cluster backs up in well under one), so it waits for the next
-     * second in that case only.
-     */
-    private Instant startSecondAfterPrevious() {
-        Instant now = clock.instant();
-        if (previousBackupStart == null || now.getEpochSecond() > previousBackupStart.getEpochSecond()) {
-            return now;
-        }
-        try {
-            Thread.sleep(1_000 - now.getNano() / 1_000_000 + 10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return clock.instant();
     }
 
     /** Cuts one zstd stream into objects of {@code partSize} bytes, each its own (multipart) upload. */

@@ -29,6 +29,11 @@ public record BackupId(String value) implements Comparable<BackupId> {
         return new BackupId(value);
     }
 
+    /** The UTC second the backup started, as its id says (the exact start is in its manifest and events). */
+    public Instant startSecond() {
+        return FORMAT.parse(value.substring(0, value.indexOf('-')), Instant::from);
+    }
+
     @Override
     public int compareTo(BackupId o) {
         return value.compareTo(o.value);

@@ -88,8 +88,7 @@ public final class BackupHistory {
                     b.objects().stream().mapToLong(StoredObject::size).sum(), BackupsView.BackupRow.INCOMPLETE, null,
                     "no manifest: being uploaded, or left by a backup that failed (last written " + b.lastWrittenAt() + ")"));
         }
-        // Backup ids start with their UTC start time, so they sort by time.
-        rows.sort(Comparator.comparing(BackupsView.BackupRow::backupId).reversed());
+        rows.sort(BackupsView.BackupRow.NEWEST_FIRST);
 
         BackupsView.Window windowView = new BackupsView.Window(window.from().map(Object::toString).orElse(null),
                 window.to().map(Object::toString).orElse(null),

@@ -2,6 +2,9 @@ package io.tideline.restore.view;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import io.tideline.core.ids.BackupId;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -52,6 +55,17 @@ public record BackupsView(InstanceSummary instance, String generatedAt, Window w
         public static final String RESTORABLE = "RESTORABLE";
         public static final String UNUSABLE = "UNUSABLE";
         public static final String INCOMPLETE = "INCOMPLETE";
+
+        /**
+         * Newest first, by start time (to the millisecond; an incomplete backup, with no manifest, by the
+         * second its id carries), then id: two backups started within one second keep their real order.
+         */
+        public static final Comparator<BackupRow> NEWEST_FIRST = Comparator.comparing(BackupRow::startedOrIdSecond)
+                .thenComparing(BackupRow::backupId).reversed();
+
+        private Instant startedOrIdSecond() {
+            return startedAt != null ? Instant.parse(startedAt) : BackupId.parse(backupId).startSecond();
+        }
     }
 
     @Serdeable

@@ -162,7 +162,9 @@ public final class BackupHistory {
             table.add(new Row(r.backupId(), r.reason(), r.requestedBy(), r.startedAt(), r.finishedAt(), r.bytesRaw(),
                     r.bytesStored(), r.startLsn(), r.endLsn(), status));
         }
-        table.sort(Comparator.comparing(Row::backupId).reversed());
+        // By start time, not id: an id carries only the second it started.
+        table.sort(Comparator.comparing((Row r) -> r.startedAt() != null ? r.startedAt() : BackupId.parse(r.backupId()).startSecond())
+                .thenComparing(Row::backupId).reversed());
         return new View(instance, table, window.ranges(), Optional.ofNullable(newest), window.source());
     }
 

@@ -57,6 +57,15 @@ class BackupHistoryTest {
     }
 
     @Test
+    void backupsStartedInOneSecondAreListedByTheirStartNotTheirIdsSuffix() {
+        // one id second, suffixes in the opposite order of the starts
+        backupStartedAt("20261124T080000Z-zzzz", "c1", T0.plusMillis(100));
+        backupStartedAt("20261124T080000Z-aaaa", "c2", T0.plusMillis(600));
+        assertEquals(List.of("20261124T080000Z-aaaa", "20261124T080000Z-zzzz"),
+                view().backups().stream().map(BackupHistory.Row::backupId).toList(), "newest first");
+    }
+
+    @Test
     void expiredBackupsAreShownAsSuchAndLeaveTheWindow() {
         backup("20261124T080000Z-aaaa", "c1", "0/1000028", "0/1000100", 10, 20);
         wal("000000010000000000000001", false, "0/2000000", 30);
@@ -87,6 +96,11 @@ class BackupHistoryTest {
                 .setBackupId(id).setCommandId(command).setTimeline(1).setStartLsn(start).setEndLsn(end)
                 .setStartedAt(T0.plusSeconds(startedAt)).setFinishedAt(T0.plusSeconds(finishedAt)).setBytesRaw(1000)
                 .setBytesStored(100).setManifestKey("basebackups/" + id + "/manifest.json").build());
+    }
+
+    private void backupStartedAt(String id, String command, Instant startedAt) {
+        add(BackupStarted.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("src").setOccurredAt(startedAt)
+                .setBackupId(id).setCommandId(command).setTimeline(1).setStartLsn("0/1000028").setStartedAt(startedAt).build());
     }
 
     private void wal(String segment, boolean partial, String end, int storedAt) {

@@ -90,7 +90,7 @@ class RestoreWalEndpointIT {
         putWal(name(3), partial, true);
         store.put(LAYOUT.timelineHistory(2), "1\t0/3000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8), Map.of());
         RestoreId id = RestoreId.of(UUID.randomUUID().toString());
-        WalSession session = wal.open(id, store, LAYOUT, Set.of(name(1), name(2), name(3)));
+        WalSession session = wal.open(id, store, LAYOUT, Set.of(name(1), name(2), name(3)), Optional.empty());
         try {
             assertArrayEquals(s1, ok(get(id, name(1).toString())));
             assertArrayEquals(s2, ok(get(id, name(2).toString())));
@@ -127,7 +127,7 @@ class RestoreWalEndpointIT {
             putWal(name(i), walBytes(i, (int) SEG), false);
         }
         RestoreId id = RestoreId.of(UUID.randomUUID().toString());
-        wal.open(id, store, LAYOUT, Set.of());
+        wal.open(id, store, LAYOUT, Set.of(), Optional.empty());
         try {
             ok(get(id, name(10).toString()));
             Thread.sleep(1_500);                       // let the prefetch of 11..14 land
@@ -202,7 +202,7 @@ class RestoreWalEndpointIT {
         putWal(name(20), good, false);
         String key = LAYOUT.walSegment(name(20));
         RestoreId corrupt = RestoreId.of(UUID.randomUUID().toString());
-        WalSession session = wal.open(corrupt, store, LAYOUT, Set.of(name(20)));
+        WalSession session = wal.open(corrupt, store, LAYOUT, Set.of(name(20)), Optional.empty());
         try {
             byte[] stored = store.get(key);
             stored[stored.length / 2] ^= 0x5A;
@@ -221,7 +221,7 @@ class RestoreWalEndpointIT {
         }
 
         RestoreId vanished = RestoreId.of(UUID.randomUUID().toString());
-        WalSession required = wal.open(vanished, store, LAYOUT, Set.of(name(30)));
+        WalSession required = wal.open(vanished, store, LAYOUT, Set.of(name(30)), Optional.empty());
         try {
             HttpResponse<byte[]> answer = get(vanished, name(30).toString());
             assertEquals(500, answer.statusCode(), "a segment stored when the restore began must not be taken for the end");

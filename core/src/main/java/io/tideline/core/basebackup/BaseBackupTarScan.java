@@ -133,11 +133,6 @@ public final class BaseBackupTarScan {
         }
 
         @Override
-        public int available() throws IOException {
-            return in.available();
-        }
-
-        @Override
         public void close() {
             // the caller owns the source; the walker must not close it before drain()
         }

@@ -19,9 +19,10 @@ import java.util.Optional;
  * <p><b>{@value #STORED_AT}.</b> The moment up to which the object holds every commit: any commit made
  * before it lies in this object's WAL or earlier. The restorable window ends at the newest object's
  * value, so it must never be later than the truth. The archiver takes it from the primary's own clock
- * (the clock of commit timestamps): the send time of the newest replication message whose reported WAL
- * end the object reaches (see the archiver's {@code CommitHorizon}) — not the time of the upload, which
- * would claim the whole archive lag. Truncated to the millisecond (never later than the truth), as
+ * (the clock of commit timestamps), by its {@code CommitHorizon}: just before the newest commit record the
+ * object holds, or for a quiet server the send time of the newest replication message whose reported WAL
+ * end the object reaches, less a flush allowance — never the time of the upload, which would claim the
+ * whole archive lag. Truncated to the millisecond (never later than the truth), as
  * ISO-8601 UTC ({@code 2026-11-24T10:35:23.481Z}). It replaces the store's Last-Modified (whole seconds,
  * the store's clock, the time of the upload). Objects written before the field existed have none;
  * readers then fall back to Last-Modified. A writer that finds the same WAL already stored keeps the

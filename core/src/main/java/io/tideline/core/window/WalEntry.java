@@ -15,8 +15,8 @@ import java.util.Objects;
  * it: the entry holds every commit made before {@code storedAt}, so a restore to any moment up to it finds
  * all the commits it needs. Read from the bucket, it is the {@code stored-at} the writer records in the
  * object's metadata ({@link io.tideline.core.storage.WalObjectMetadata}): on the archiver, the primary's
- * send time of the newest replication message whose reported WAL end the object reaches — never the
- * time of the upload, which would claim the whole archive lag. Objects written before {@code stored-at}
+ * time of the newest commit record the object holds (or a quiet server's send time less an allowance) —
+ * never the time of the upload, which would claim the whole archive lag. Objects written before {@code stored-at}
  * existed fall back to the store's Last-Modified (whole seconds, the time of the upload: a known overclaim
  * for those old objects, docs/decisions.md).
  *

@@ -61,12 +61,10 @@ public final class WalServer implements AutoCloseable {
         reaper.scheduleWithFixedDelay(this::reapAll, REAP_EVERY_MILLIS, REAP_EVERY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts serving WAL for {@code restoreId} from {@code source} (the source instance's own store), over HTTP only. */
-    public WalSession open(RestoreId restoreId, ObjectStore source, BucketLayout layout, Set<WalSegmentName> required) {
-        return open(restoreId, source, layout, required, Optional.empty());
-    }
-
-    /** As {@link #open(RestoreId, ObjectStore, BucketLayout, Set)}, handing segments ahead to {@code spool} if present. */
+    /**
+     * Starts serving WAL for {@code restoreId} from {@code source} (the source instance's own store), handing
+     * segments ahead to {@code spool} when the server has one (else over HTTP only).
+     */
     public WalSession open(RestoreId restoreId, ObjectStore source, BucketLayout layout, Set<WalSegmentName> required,
                            Optional<WalSpool> spool) {
         WalSession session = new WalSession(restoreId, source, layout, required, prefetch, fetchers, spool);

@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
@@ -167,11 +168,11 @@ final class S3MultipartUpload implements MultipartUpload {
         if (state != State.OPEN) {
             return;
         }
+        // Parts not yet started see ABORTED and skip. Parts on the wire are not cancelled: an interrupt
+        // ends our side of the request, not the server's, which can still store the part after the
+        // abort below and keep it as an orphan nobody lists (S3Proxy's filesystem store then refuses
+        // to delete the bucket; AWS bills it). So the abort waits until every part has finished.
         state = State.ABORTED;
-        for (Future<?> f : pending) {
-            f.cancel(true);
-        }
-        // Parts still being sent could land after the abort request and be kept; wait for them first.
         awaitPartsQuietly();
         if (uploadId != null) {
             try {
@@ -275,15 +276,26 @@ final class S3MultipartUpload implements MultipartUpload {
         pending.clear();
     }
 
+    /** Waits for every part to finish, even when interrupted (the interrupt is kept for the caller). */
     private void awaitPartsQuietly() {
+        boolean interrupted = false;
         for (Future<?> f : pending) {
-            try {
-                f.get();
-            } catch (Exception e) {
-                // Aborting: the outcome of a part no longer matters, only that it is finished.
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | CancellationException e) {
+                    // Aborting: the outcome of a part no longer matters, only that it is finished.
+                    break;
+                }
             }
         }
         pending.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void failIfAPartFailed() {

@@ -45,18 +45,23 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     private static StorageTestBed bed;
     private static S3Client client;
     private static S3ObjectStore store;
+    private static ObjectStoreSettings settings;
     private static final PartWatcher PARTS = new PartWatcher();
 
     @BeforeAll
     static void provisionAnInstance(S3Server server) {
-        ObjectStoreSettings settings = StorageTestBed.settingsFor(server)
+        settings = StorageTestBed.settingsFor(server)
                 .withParts(PART_SIZE, MAX_IN_FLIGHT).withListPageSize(PAGE_SIZE);
         bed = new StorageTestBed(server, secretsDir, settings);
         InstanceId instance = bed.provisionNew("contract");
-        var builder = S3Clients.builder(settings, bed.accessKey(instance), bed.secretKey(instance));
-        builder.overrideConfiguration(builder.overrideConfiguration().toBuilder().addExecutionInterceptor(PARTS).build());
-        client = builder.build();
+        client = clientOf(instance, PARTS);
         store = new S3ObjectStore(client, BucketLayout.bucketName(instance), settings, Clock.systemUTC());
+    }
+
+    private static S3Client clientOf(InstanceId instance, PartWatcher watcher) {
+        var builder = S3Clients.builder(settings, bed.accessKey(instance), bed.secretKey(instance));
+        builder.overrideConfiguration(builder.overrideConfiguration().toBuilder().addExecutionInterceptor(watcher).build());
+        return builder.build();
     }
 
     @AfterAll
@@ -125,12 +130,58 @@ class S3ObjectStoreIT extends ObjectStoreContract {
         assertThrows(IllegalStateException.class, () -> upload.write(new byte[1]));
     }
 
+    @Test
+    void anAbortWaitsForThePartsStillOnTheWireSoNoneLandsAfterIt() {
+        // A bucket of its own: a part stored after the abort is an orphan no listing shows; only the
+        // bucket's deletion notices it (BucketNotEmpty), as CI once did.
+        InstanceId instance = bed.provisionNew("abort");
+        PartWatcher watcher = new PartWatcher();
+        watcher.damagePart = 1;
+        // Parts 2 and 3 are slow and ignore interrupts, as bytes already handed to the network do.
+        watcher.stubbornDelayMillis = 500;
+        try (S3Client own = clientOf(instance, watcher)) {
+            S3ObjectStore ownStore = new S3ObjectStore(own, BucketLayout.bucketName(instance), settings, Clock.systemUTC());
+            MultipartUpload upload = ownStore.openMultipart("base/damaged", Map.of());
+
+            upload.write(randomBytes(PART_SIZE * 3));
+            // A write learns of part 1's failure while parts 2 and 3 are still being sent, and aborts.
+            StorageException e = awaitFailure(upload);
+            assertTrue(e.getMessage().contains("BadDigest"), e.getMessage());
+
+            assertEquals(3, watcher.parts.get());
+            assertEquals(0, watcher.concurrent.get(), "no part is still on the wire once the upload is aborted");
+        }
+        bed.provisioner.deprovision(instance);
+        assertFalse(bed.server.adminClient().listBuckets().buckets().stream()
+                .anyMatch(b -> b.name().equals(BucketLayout.bucketName(instance))), "the emptied bucket is gone");
+    }
+
+    /** Empty writes until one reports a failed part (an empty write sends nothing, it only checks). */
+    private static StorageException awaitFailure(MultipartUpload upload) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                upload.write(new byte[0]);
+            } catch (StorageException e) {
+                return e;
+            }
+            assertTrue(System.nanoTime() < deadline, "the damaged part should have been rejected");
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** Observes UploadPart requests on the wire; can slow them down or damage one. */
     private static final class PartWatcher implements ExecutionInterceptor {
         final AtomicInteger parts = new AtomicInteger();
         final AtomicInteger concurrent = new AtomicInteger();
         final AtomicInteger maxConcurrent = new AtomicInteger();
         volatile long delayMillis;
+        volatile long stubbornDelayMillis;
         volatile int damagePart;
 
         void reset() {
@@ -138,6 +189,7 @@ class S3ObjectStoreIT extends ObjectStoreContract {
             concurrent.set(0);
             maxConcurrent.set(0);
             delayMillis = 0;
+            stubbornDelayMillis = 0;
             damagePart = 0;
         }
 
@@ -160,10 +212,27 @@ class S3ObjectStoreIT extends ObjectStoreContract {
 
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            if (delayMillis > 0 && context.request() instanceof UploadPartRequest) {
+            if (!(context.request() instanceof UploadPartRequest part)) {
+                return;
+            }
+            if (delayMillis > 0) {
                 try {
                     Thread.sleep(delayMillis);
                 } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (stubbornDelayMillis > 0 && part.partNumber() != damagePart) {
+                long until = System.nanoTime() + stubbornDelayMillis * 1_000_000;
+                boolean interrupted = false;
+                for (long left; (left = until - System.nanoTime()) > 0; ) {
+                    try {
+                        Thread.sleep(left / 1_000_000 + 1);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
             }

@@ -97,9 +97,10 @@ public final class EmbeddedStorageProvisioner implements StorageProvisioner {
     }
 
     /**
-     * Empties and deletes the bucket. A part upload that was in flight when its multipart upload was
-     * aborted can still land a moment later (seen with S3Proxy's filesystem store as a 409
-     * BucketNotEmpty), so the empty-then-delete cycle is repeated a few times before giving up.
+     * Empties and deletes the bucket. A request another writer had already sent before its identity was
+     * revoked can still land between the emptying and the delete (a 409 BucketNotEmpty), so the cycle is
+     * repeated a few times before giving up. It cannot mend a part stored after its upload was aborted:
+     * that orphan is listed nowhere, which is why {@link S3MultipartUpload#abort()} waits for its parts.
      */
     private void emptyAndDeleteBucket(String bucket) {
         S3ObjectStore store = new S3ObjectStore(admin, bucket, settings, clock);

@@ -5,7 +5,6 @@ import io.tideline.core.ids.RestoreId;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
-import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageProvisioner;
@@ -28,11 +27,11 @@ final class HalfMadeInstances {
     private final InstanceProvisioner instances;
     private final StorageProvisioner storage;
     private final ObjectStores stores;
-    private final InstanceRegistry registry;
+    private final FleetRegistry registry;
     private final EventPublisher publisher;
 
     HalfMadeInstances(InstanceProvisioner instances, StorageProvisioner storage, ObjectStores stores,
-                      InstanceRegistry registry, EventPublisher publisher) {
+                      FleetRegistry registry, EventPublisher publisher) {
         this.instances = instances;
         this.storage = storage;
         this.stores = stores;

@@ -3,12 +3,24 @@ package io.tideline.restore;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.inventory.BucketInventoryReader;
+import io.tideline.core.registry.InstanceRegistry;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ObjectStores;
 import io.tideline.restore.wal.WalServer;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Beans of the restore service that are plain classes. */
+/** Beans of the restore service that are plain classes, and its seams bound to core's Kafka and S3 classes. */
 @Factory
 class RestoreFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreFactory.class);
 
     @Singleton
     @Bean(preDestroy = "close")
@@ -18,5 +30,37 @@ class RestoreFactory {
         // Enough fetch threads for every running restore to prefetch at once.
         int threads = Math.max(2, config.getWalPrefetch() * config.getMaxConcurrentRestores());
         return new WalServer(config.getWalPrefetch(), threads);
+    }
+
+    @Singleton
+    FleetRegistry fleetRegistry(InstanceRegistry registry) {
+        return new FleetRegistry() {
+            @Override
+            public Optional<RegisteredInstance> find(InstanceId id) {
+                return registry.find(id);
+            }
+
+            @Override
+            public Optional<RegisteredInstance> findByName(String name) {
+                return registry.findByName(name);
+            }
+
+            @Override
+            public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+                return registry.awaitCaughtUp(timeout);
+            }
+        };
+    }
+
+    /** The source's bucket as {@link BucketInventoryReader} reads it; objects it cannot understand are logged. */
+    @Singleton
+    @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+    SourceInventory sourceInventory(ObjectStores stores) {
+        return source -> {
+            BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(source.walSegmentSize()))
+                    .read(stores.forInstance(source.id()));
+            scan.problems().forEach(p -> LOG.warn("bucket of {}: {}", source.id(), p));
+            return scan.inventory();
+        };
     }
 }

@@ -20,21 +20,16 @@ import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageProvisioner;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.restore.wal.WalServer;
+import io.tideline.restore.PromotedInstanceCheck.Verified;
 import io.tideline.restore.wal.WalSession;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestorePhase;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * through its own read path, never its server.
  */
 @Singleton
-final class RestoreProcess {
+final class RestoreProcess implements Restorer {
 
     static final String REQUESTED_BY = "restore-service";
     private static final Logger LOG = LoggerFactory.getLogger(RestoreProcess.class);
@@ -64,6 +59,7 @@ final class RestoreProcess {
     private final WalEndpoint walEndpoint;
     private final RestoreEvents events;
     private final HalfMadeInstances halfMade;
+    private final PromotedInstanceCheck checks;
 
     RestoreProcess(RestoreConfiguration config, InstanceProvisioner instances, StorageProvisioner storage, SecretStore secrets,
                    ObjectStores stores, InstanceOnboarding onboarding, EventPublisher publisher, WalServer walServer,
@@ -79,6 +75,7 @@ final class RestoreProcess {
         this.walEndpoint = walEndpoint;
         this.events = events;
         this.halfMade = halfMade;
+        this.checks = new PromotedInstanceCheck(secrets);
     }
 
     /** What this run made, so a failure removes exactly that. */
@@ -89,7 +86,8 @@ final class RestoreProcess {
     }
 
     /** Runs the restore to its end; publishes {@code RestoreCompleted} or {@code RestoreFailed}, never throws. */
-    void run(RestorePlan plan, RestoreTracker tracker) {
+    @Override
+    public void run(RestorePlan plan, RestoreTracker tracker) {
         Made made = new Made();
         try {
             RestoreCompleted completed = restore(plan, tracker, made);
@@ -112,10 +110,42 @@ final class RestoreProcess {
         }
     }
 
+    /**
+     * The restore as a script of its steps (pgBackRest's {@code cmdRestore} reads the same way); each step
+     * publishes its phase, and {@code made} records what exists so that a failure removes exactly that.
+     */
     private RestoreCompleted restore(RestorePlan plan, RestoreTracker tracker, Made made) {
+        NewInstance fresh = allocateNewInstance(plan, tracker, made);
+        ObjectStore sourceStore = stores.forInstance(plan.sourceId());
+        BackupManifest manifest = readManifest(sourceStore, plan);
+        WalSession wal = startWalPrefetch(plan, sourceStore, fresh, manifest);
+        downloadBackup(plan, tracker, sourceStore, fresh, manifest);
+        Recovery recovery = startRecovering(plan, tracker, fresh, manifest);
+        WalFetched fetched = awaitPromotion(plan, tracker, wal, recovery);
+        Verified verified = verifyNewInstance(plan, tracker);
+        ProvisionedInstance server = registerNewInstance(plan, tracker, fresh, made);
+        return completion(plan, manifest, server, verified, fetched);
+    }
+
+    /** The new instance as allocated: its bucket grant and its empty data directory. */
+    private record NewInstance(BucketGrant grant, AllocatedInstance allocated) {
+    }
+
+    /** Recovery as started: the command that fetches WAL, and the target time (empty = latest). */
+    private record Recovery(String restoreCommand, Optional<Instant> time) {
+    }
+
+    /** What the WAL session handed the server, read before it is closed. */
+    private record WalFetched(Optional<WalSegmentName> through, long served, long fromSpool) {
+    }
+
+    /**
+     * Step 1: the new instance's bucket and server place, opened with the SOURCE's roles (they come inside
+     * the backup) under the new instance's secret references, holding the source's passwords until rotated.
+     */
+    private NewInstance allocateNewInstance(RestorePlan plan, RestoreTracker tracker, Made made) {
         RegisteredInstance source = plan.source();
         InstanceId target = plan.newInstance();
-
         phase(tracker, RestorePhase.PROVISIONING, null, "provisioning instance " + target + " and its bucket");
         made.bucket = true; // provision is idempotent and the name was free: whatever exists under it now is ours
         BucketGrant grant = storage.provision(target);
@@ -126,57 +156,90 @@ final class RestoreProcess {
         made.server = true;
         secrets.put(credentials.adminSecret(), secrets.get(source.superuserSecret()));
         secrets.put(credentials.replicationSecret(), secrets.get(source.replicationSecret()));
+        return new NewInstance(grant, allocated);
+    }
 
-        ObjectStore sourceStore = stores.forInstance(source.id());
-        BackupManifest manifest = manifest(sourceStore, plan);
-        // WAL from the backup's start is fetched (into the new instance's spool) while the backup downloads.
-        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), allocated.walSpool());
+    /** Step 2: WAL from the backup's start is fetched (into the new instance's spool) while the backup downloads. */
+    private WalSession startWalPrefetch(RestorePlan plan, ObjectStore sourceStore, NewInstance fresh, BackupManifest manifest) {
+        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), fresh.allocated().walSpool());
         wal.prefetchFrom(WalSegmentName.of(manifest.timeline(), manifest.startLsn(), plan.layout().walSegmentSize()));
+        return wal;
+    }
+
+    /** Step 3: the backup's parts, each checked against the manifest's sha256, unpacked into the data directory. */
+    private void downloadBackup(RestorePlan plan, RestoreTracker tracker, ObjectStore sourceStore, NewInstance fresh,
+                                BackupManifest manifest) {
         phase(tracker, RestorePhase.RESTORING_BACKUP, manifest.rawBytes(), "downloading and unpacking backup "
                 + manifest.backupId() + " (" + manifest.parts().size() + " part(s), " + manifest.storedBytes() + " bytes stored)");
-        new BackupDownloader(config.getDownloadParallelism()).restore(sourceStore, manifest, allocated.dataDir(),
-                allocated.dataDir().resolveSibling("restore-download"), tracker::bytes);
+        Path dataDir = fresh.allocated().dataDir();
+        new BackupDownloader(config.getDownloadParallelism()).restore(sourceStore, manifest, dataDir,
+                dataDir.resolveSibling("restore-download"), tracker::bytes);
         events.progress(tracker); // the phase's final count
+    }
 
-        String command = walEndpoint.restoreCommand(plan.restoreId(), allocated.walSpool());
-        Optional<Instant> time = plan.target().targetTime();
+    /** Step 4: recovery settings (WAL from this service, the target, promote at the end) written and the server started. */
+    private Recovery startRecovering(RestorePlan plan, RestoreTracker tracker, NewInstance fresh, BackupManifest manifest) {
+        Recovery recovery = new Recovery(walEndpoint.restoreCommand(plan.restoreId(), fresh.allocated().walSpool()),
+                plan.target().targetTime());
         // Served WAL is counted in whole segments, from the start of the backup's first one.
-        Long walTotal = time.isPresent() ? null : plan.backup().walReachedLsn().bytesSince(
+        Long walTotal = recovery.time().isPresent() ? null : plan.backup().walReachedLsn().bytesSince(
                 manifest.startLsn().minus(manifest.startLsn().segmentOffset(plan.layout().walSegmentSize())));
         phase(tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target());
-        instances.startRecovering(target, time.map(t -> RecoverySettings.toTime(command, t)).orElse(RecoverySettings.toLatest(command)));
+        instances.startRecovering(plan.newInstance(), recovery.time()
+                .map(t -> RecoverySettings.toTime(recovery.restoreCommand(), t))
+                .orElse(RecoverySettings.toLatest(recovery.restoreCommand())));
+        return recovery;
+    }
+
+    /**
+     * Step 5: recovery watched to its promotion together with the WAL session (a WAL failure fails the restore);
+     * then the WAL is closed. A target after the archive's last commit means all of it is replayed.
+     */
+    private WalFetched awaitPromotion(RestorePlan plan, RestoreTracker tracker, WalSession wal, Recovery recovery) {
+        InstanceId target = plan.newInstance();
         RecoveryMonitor monitor = new RecoveryMonitor(instances, config.getProgressInterval());
-        RecoveryMonitor.Outcome outcome = monitor.await(target, wal, config.getPromotionTimeout(), time.isPresent(), tracker);
+        RecoveryMonitor.Outcome outcome = monitor.await(target, wal, config.getPromotionTimeout(), recovery.time().isPresent(), tracker);
         if (outcome == RecoveryMonitor.Outcome.TARGET_AFTER_LAST_COMMIT) {
             // The archive ends before any commit later than the target, so all of it is at or before the target.
-            LOG.info("restore {}: no commit after {} in the archive; replaying all of it", plan.restoreId(), time.get());
+            LOG.info("restore {}: no commit after {} in the archive; replaying all of it", plan.restoreId(), recovery.time().get());
             tracker.message("no commit after the target in the archive: replaying all of it (every stored commit is before the target)");
-            instances.startRecovering(target, RecoverySettings.toLatest(command));
+            instances.startRecovering(target, RecoverySettings.toLatest(recovery.restoreCommand()));
             monitor.await(target, wal, config.getPromotionTimeout(), false, tracker);
         }
-        Optional<WalSegmentName> replayedThrough = wal.newestServed();
-        long fromSpool = wal.segmentsFromSpool();
-        long served = wal.segmentsServed();
+        WalFetched fetched = new WalFetched(wal.newestServed(), wal.segmentsServed(), wal.segmentsFromSpool());
         walServer.close(plan.restoreId());
-        LOG.info("restore {}: recovered; {} WAL segment(s) served, {} of them taken from the spool", plan.restoreId(), served, fromSpool);
-        tracker.message("recovered; WAL fetched through " + replayedThrough.map(WalSegmentName::toString).orElse("(none needed)")
-                + " (" + fromSpool + " of " + served + " segment(s) taken from the local spool)");
+        LOG.info("restore {}: recovered; {} WAL segment(s) served, {} of them taken from the spool", plan.restoreId(),
+                fetched.served(), fetched.fromSpool());
+        tracker.message("recovered; WAL fetched through " + fetched.through().map(WalSegmentName::toString).orElse("(none needed)")
+                + " (" + fetched.fromSpool() + " of " + fetched.served() + " segment(s) taken from the local spool)");
         events.progress(tracker); // the phase's final count
-
         phase(tracker, RestorePhase.PROMOTING, null, "promoted; " + tracker.walSegmentsReplayed() + " WAL segment(s) fetched");
+        return fetched;
+    }
+
+    /** Step 6: the promoted instance answers queries, out of recovery, on a new timeline. */
+    private Verified verifyNewInstance(RestorePlan plan, RestoreTracker tracker) {
+        InstanceId target = plan.newInstance();
         phase(tracker, RestorePhase.VERIFYING, null, "checking that " + target + " answers queries");
-        ProvisionedInstance server = instances.get(target);
-        Verified verified = verify(server);
+        Verified verified = checks.verify(instances.get(target));
         LOG.info("restore {}: {} answers on timeline {}, last replayed commit {}", plan.restoreId(), target,
                 verified.timeline(), verified.lastCommit().map(Instant::toString).orElse("none"));
+        return verified;
+    }
 
+    /**
+     * Step 7: new passwords (a restored copy must not open with its source's), the instance registered with its
+     * own bucket and its origin, and its first base backup asked for.
+     */
+    private ProvisionedInstance registerNewInstance(RestorePlan plan, RestoreTracker tracker, NewInstance fresh, Made made) {
+        RegisteredInstance source = plan.source();
+        InstanceId target = plan.newInstance();
         phase(tracker, RestorePhase.REGISTERING, null, "registering " + target + " and asking for its first base backup");
-        // New credentials: a restored copy must not open with its source's passwords.
         instances.rotatePasswords(target);
-        server = instances.get(target);
+        ProvisionedInstance server = instances.get(target);
         Instant now = events.now();
         made.registered = true; // set first: a publish that fails after reaching Kafka still registered it
-        onboarding.register(server, grant, plan.newName(),
+        onboarding.register(server, fresh.grant(), plan.newName(),
                 new InstanceOnboarding.Options(source.backupWindowStartMinuteUtc(), source.retentionDays()),
                 Optional.of(new RegisteredInstance.Origin(source.id(), plan.restoreId().value())), now);
         publisher.publishAndWait(Topics.BACKUP_COMMANDS, target.value(), BackupCommand.newBuilder()
@@ -188,20 +251,26 @@ final class RestoreProcess {
                 .setRequestedBy(REQUESTED_BY)
                 .setRequestedAt(now)
                 .build());
-        Instant recoveredTo = time.orElseGet(() -> verified.lastCommit().orElse(manifest.finishedAt()));
+        return server;
+    }
+
+    /** Step 8: what {@code RestoreCompleted} tells the person who asked (a secret reference, never a password). */
+    private RestoreCompleted completion(RestorePlan plan, BackupManifest manifest, ProvisionedInstance server, Verified verified,
+                                        WalFetched fetched) {
+        Instant recoveredTo = plan.target().targetTime().orElseGet(() -> verified.lastCommit().orElse(manifest.finishedAt()));
         return RestoreCompleted.newBuilder()
                 .setEventId(UUID.randomUUID())
-                .setInstanceId(source.id().value())
+                .setInstanceId(plan.sourceId().value())
                 .setOccurredAt(events.now())
                 .setRestoreId(plan.restoreId().value())
-                .setNewInstanceId(target.value())
+                .setNewInstanceId(plan.newInstance().value())
                 .setHost(server.host())
                 .setPort(server.port())
                 .setDatabase(server.database())
                 .setUser(server.adminUser())
                 .setSecretRef(server.adminSecret().value())
                 .setRecoveredTo(recoveredTo)
-                .setWalReplayedThroughSegment(replayedThrough.map(WalSegmentName::toString).orElse(null))
+                .setWalReplayedThroughSegment(fetched.through().map(WalSegmentName::toString).orElse(null))
                 .build();
     }
 
@@ -210,7 +279,8 @@ final class RestoreProcess {
         events.progress(tracker);
     }
 
-    private static BackupManifest manifest(ObjectStore store, RestorePlan plan) {
+    /** The manifest of the plan's backup, checked against its recorded sha256. */
+    private static BackupManifest readManifest(ObjectStore store, RestorePlan plan) {
         String key = plan.layout().backupManifest(plan.backupEntry().id());
         try {
             BackupManifest manifest = BackupManifest.parse(store.getVerified(key));
@@ -224,34 +294,6 @@ final class RestoreProcess {
             throw new RestoreFailure("checksum mismatch in backup manifest " + key + " of bucket " + store.bucket(), e);
         } catch (IllegalArgumentException e) {
             throw new RestoreFailure("backup manifest " + key + " is unreadable: " + e.getMessage(), e);
-        }
-    }
-
-    /** What the new instance says about itself once promoted. */
-    private record Verified(long timeline, Optional<Instant> lastCommit) {
-    }
-
-    private Verified verify(ProvisionedInstance server) {
-        Properties props = new Properties();
-        props.setProperty("user", server.adminUser());
-        props.setProperty("password", secrets.get(server.adminSecret()));
-        props.setProperty("connectTimeout", "10");
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), props);
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_xact_replay_timestamp(), "
-                     + "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8), (SELECT count(*) FROM pg_database)")) {
-            rs.next();
-            if (rs.getBoolean(1)) {
-                throw new RestoreFailure("the new instance " + server.id() + " is still in recovery after promotion");
-            }
-            Timestamp last = rs.getTimestamp(2);
-            long timeline = Long.parseLong(rs.getString(3), 16);
-            if (rs.getLong(4) < 1) {
-                throw new RestoreFailure("the new instance " + server.id() + " lists no databases");
-            }
-            return new Verified(timeline, Optional.ofNullable(last).map(Timestamp::toInstant));
-        } catch (SQLException e) {
-            throw new RestoreFailure("the new instance " + server.id() + " does not answer queries: " + e.getMessage(), e);
         }
     }
 }

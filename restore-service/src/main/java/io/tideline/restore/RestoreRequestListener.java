@@ -19,9 +19,9 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Decodes restore requests and hands them to {@link RestoreCoordinator}; undecodable or unanswerable
- * records go to the dead letters (core's handler). Partition assignments tell the coordinator which
- * sources' restores this replica answers for.
+ * Decodes restore requests and hands them to {@link RestoreIntake}; undecodable or unanswerable records go
+ * to the dead letters (core's handler). Partition assignments go to the {@link AbandonedRestoreSweep}: they
+ * say which sources' restores this replica answers for.
  */
 @KafkaListener(groupId = RestoreRequestListener.GROUP_ID,
         offsetReset = OffsetReset.EARLIEST,
@@ -35,16 +35,18 @@ class RestoreRequestListener implements ConsumerRebalanceListener {
     /** {@code tideline.restore.group-id}, {@value RestoreConfiguration#GROUP_ID} by default (tests isolate their replicas). */
     static final String GROUP_ID = "${" + RestoreConfiguration.PREFIX + ".group-id:" + RestoreConfiguration.GROUP_ID + "}";
 
-    private final RestoreCoordinator coordinator;
+    private final RestoreIntake intake;
+    private final AbandonedRestoreSweep sweep;
 
-    RestoreRequestListener(RestoreCoordinator coordinator) {
-        this.coordinator = coordinator;
+    RestoreRequestListener(RestoreIntake intake, AbandonedRestoreSweep sweep) {
+        this.intake = intake;
+        this.sweep = sweep;
     }
 
     @Topic(Topics.RESTORE_REQUESTS)
     void on(@KafkaKey @Nullable String key, @Nullable SpecificRecord event) {
         if (event instanceof RestoreRequested request) {
-            coordinator.handle(key, request);
+            intake.handle(key, request);
         } else if (event == null) {
             throw new InvalidRecordException("a restore request without a value");
         } else {
@@ -54,11 +56,11 @@ class RestoreRequestListener implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        coordinator.assigned(partitions);
+        sweep.assigned(partitions);
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        coordinator.revoked(partitions);
+        sweep.revoked(partitions);
     }
 }

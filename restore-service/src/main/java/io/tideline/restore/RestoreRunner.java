@@ -1,0 +1,93 @@
+package io.tideline.restore;
+
+import io.micronaut.context.annotation.Requires;
+import io.tideline.core.ids.RestoreId;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs accepted restores, at most {@code max-concurrent-restores} at once (the others wait for a free
+ * restore thread, already accepted), and knows which restores run on this replica. A restore counts as
+ * running from its {@link #claim} (before {@code RestoreAccepted} is published: its new name is taken and it
+ * is never mistaken for abandoned) until its run has ended. Threads exist between {@link #start} and
+ * {@link #stop}.
+ */
+@Singleton
+@Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+final class RestoreRunner {
+
+    private final int threads;
+    private final Restorer restorer;
+    private final Map<RestoreId, RunningRestore> running = new ConcurrentHashMap<>();
+    private volatile ExecutorService pool;
+
+    RestoreRunner(RestoreConfiguration config, Restorer restorer) {
+        this.threads = config.getMaxConcurrentRestores();
+        this.restorer = restorer;
+    }
+
+    @PostConstruct
+    void start() {
+        AtomicInteger n = new AtomicInteger();
+        pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "restore-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        ExecutorService p = pool;
+        if (p != null) {
+            p.shutdownNow();
+        }
+    }
+
+    /** Counts {@code plan}'s restore as running here from now; nothing runs until {@link #launch}. */
+    RunningRestore claim(RestorePlan plan) {
+        RunningRestore run = new RunningRestore(plan);
+        if (running.putIfAbsent(plan.restoreId(), run) != null) {
+            throw new IllegalStateException("restore " + plan.restoreId() + " runs here already");
+        }
+        return run;
+    }
+
+    /** Forgets a claim whose acceptance could not be published (nothing was made). */
+    void release(RestoreId id) {
+        running.remove(id);
+    }
+
+    /** Announces the claimed restore (its progress is published from now) and runs it on a free restore thread. */
+    void launch(RunningRestore run) {
+        ExecutorService p = pool;
+        if (p == null) {
+            throw new IllegalStateException("the restore runner has not been started");
+        }
+        run.announce();
+        p.execute(() -> {
+            try {
+                restorer.run(run.plan(), run.tracker());
+            } finally {
+                running.remove(run.restoreId());
+            }
+        });
+    }
+
+    boolean runs(RestoreId id) {
+        return running.containsKey(id);
+    }
+
+    /** The restores running here now (claimed, waiting for a thread, or under way). */
+    Collection<RunningRestore> running() {
+        return List.copyOf(running.values());
+    }
+}

@@ -1,14 +1,15 @@
 package io.tideline.restore;
 
+import static io.tideline.restore.BackupFixtures.bytes;
+import static io.tideline.restore.BackupFixtures.tar;
+import static io.tideline.restore.BackupFixtures.zstd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.luben.zstd.ZstdOutputStream;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,35 +92,5 @@ class BackupUnpackTest {
             cause = cause.getCause();
         }
         assertEquals(broken, cause, "the reading side's failure is in the chain: " + e);
-    }
-
-    private static byte[] bytes(Random random, int length) {
-        byte[] b = new byte[length];
-        random.nextBytes(b);
-        return b;
-    }
-
-    private static byte[] tar(Map<String, byte[]> files, String prefix) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                TarArchiveEntry entry = new TarArchiveEntry(prefix + f.getKey());
-                entry.setSize(f.getValue().length);
-                tar.putArchiveEntry(entry);
-                tar.write(f.getValue());
-                tar.closeArchiveEntry();
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] zstd(byte[] tar, byte[] trailer) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZstdOutputStream z = new ZstdOutputStream(out, 3)) {
-            z.write(tar);
-            z.write(trailer);
-        }
-        return out.toByteArray();
     }
 }

@@ -14,6 +14,7 @@ import io.tideline.schemas.RestoreProgress;
 import io.tideline.schemas.RestoreRejected;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,10 @@ class RestoreIntakeTest {
         return bench;
     }
 
+    private static ConditionFactory soon() {
+        return await().atMost(SOON).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2));
+    }
+
     @AfterEach
     void close() {
         bench.close();
@@ -43,11 +48,11 @@ class RestoreIntakeTest {
         bench(2);
         bench.request("r-1", "orders", "latest");
         bench.request("r-1", "orders", "latest"); // delivered again while it runs
-        await().atMost(SOON).until(() -> restorer.started().size() == 1);
+        soon().until(() -> restorer.started().size() == 1);
 
         restorer.finish("r-1");
-        await().atMost(SOON).until(() -> bench.published(RestoreCompleted.class).size() == 1);
-        await().atMost(SOON).until(() -> !bench.runner.runs(RestoreId.of("r-1")));
+        soon().until(() -> bench.published(RestoreCompleted.class).size() == 1);
+        soon().until(() -> !bench.runner.runs(RestoreId.of("r-1")));
         bench.request("r-1", "orders", "latest"); // and again after it completed: not "name taken"
 
         assertEquals(List.of(RestoreId.of("r-1")), restorer.started(), "one run");
@@ -73,7 +78,7 @@ class RestoreIntakeTest {
     void aRequestAtCapacityIsAcceptedAndWaitsForAFreeRestoreThread() {
         bench(1);
         bench.request("r-1", "orders", "latest");
-        await().atMost(SOON).until(() -> restorer.started().size() == 1);
+        soon().until(() -> restorer.started().size() == 1);
 
         bench.request("r-2", "orders", "latest");
 
@@ -86,7 +91,7 @@ class RestoreIntakeTest {
         assertEquals("waiting for a free restore slot", waiting.getMessage());
 
         restorer.finish("r-1");
-        await().atMost(SOON).until(() -> restorer.started().size() == 2);
+        soon().until(() -> restorer.started().size() == 2);
         assertEquals(RestoreId.of("r-2"), restorer.started().get(1));
         restorer.finish("r-2");
     }
@@ -95,7 +100,7 @@ class RestoreIntakeTest {
     void theHeartbeatRepeatsNothingUnchangedWithinItsPace() {
         bench(1);
         bench.request("r-1", "orders", "latest");
-        await().atMost(SOON).until(() -> restorer.started().size() == 1);
+        soon().until(() -> restorer.started().size() == 1);
 
         bench.heartbeat.beat();
         bench.heartbeat.beat();

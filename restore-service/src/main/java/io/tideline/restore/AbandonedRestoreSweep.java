@@ -8,9 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +34,7 @@ final class AbandonedRestoreSweep {
     private final AbandonedRestoreCleanup cleanup;
     private final Clock clock;
     private final Duration abandonAfter;
-    private volatile ScheduledExecutorService timer;
+    private final PeriodicTask timer;
 
     AbandonedRestoreSweep(RestoreConfiguration config, RestoreEventLog eventLog, RestoreLedger ledger, RequestPartitions partitions,
                           RestoreRunner runner, AbandonedRestoreCleanup cleanup, Clock clock) {
@@ -48,25 +45,18 @@ final class AbandonedRestoreSweep {
         this.cleanup = cleanup;
         this.clock = clock;
         this.abandonAfter = config.getAbandonAfter();
+        this.timer = new PeriodicTask("restore-sweep", Duration.ofMillis(Math.max(1_000, abandonAfter.toMillis() / 2)),
+                this::sweepQuietly);
     }
 
     @PostConstruct
     void start() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "restore-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(1_000, abandonAfter.toMillis() / 2);
-        timer.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+        timer.start();
     }
 
     @PreDestroy
     void stop() {
-        ScheduledExecutorService t = timer;
-        if (t != null) {
-            t.shutdownNow();
-        }
+        timer.stop();
     }
 
     /** This replica now answers the requests of {@code assigned}: learn what was answered, fail the abandoned. */

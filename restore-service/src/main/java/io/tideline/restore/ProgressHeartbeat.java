@@ -14,9 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,35 +33,26 @@ final class ProgressHeartbeat {
     private final RestoreRunner runner;
     private final RestoreEvents events;
     private final Clock clock;
-    private final Duration interval;
     private final Duration pace;
     private final Map<RestoreId, RestoreProgress> lastPublished = new ConcurrentHashMap<>();
-    private volatile ScheduledExecutorService timer;
+    private final PeriodicTask timer;
 
     ProgressHeartbeat(RestoreConfiguration config, RestoreRunner runner, RestoreEvents events, Clock clock) {
         this.runner = runner;
         this.events = events;
         this.clock = clock;
-        this.interval = config.getProgressInterval();
         this.pace = config.getAbandonAfter().dividedBy(3);
+        this.timer = new PeriodicTask("restore-progress", config.getProgressInterval(), this::beat);
     }
 
     @PostConstruct
     void start() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "restore-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::beat, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer.start();
     }
 
     @PreDestroy
     void stop() {
-        ScheduledExecutorService t = timer;
-        if (t != null) {
-            t.shutdownNow();
-        }
+        timer.stop();
     }
 
     /** One round: the progress of every announced restore that changed or has been quiet for the pace. */

@@ -1,4 +1,4 @@
-package io.tideline.core.storage;
+package io.tideline.testkit.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tideline.core.storage.ChecksumMismatchException;
+import io.tideline.core.storage.MultipartUpload;
+import io.tideline.core.storage.NoSuchObjectException;
+import io.tideline.core.storage.ObjectConflictException;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.core.storage.Sha256;
+import io.tideline.core.storage.StoredObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -10,6 +10,7 @@ import io.tideline.core.ids.InstanceId;
 import io.tideline.testkit.S3Extension;
 import io.tideline.testkit.storage.ObjectStoreContract;
 import io.tideline.testkit.S3Server;
+import io.tideline.testkit.storage.ObjectStoreContract;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@link ObjectStore} contract, written once; every implementation's IT extends it. Each test
+ * The {@link ObjectStore} contract, written once; every implementation's test extends it (S3's
+ * against the real server, the in-memory store's as a fast unit test). Each test
  * works under its own random prefix, so tests never see each other's objects.
  *
  * <p>Implementations return a store configured with {@link #PAGE_SIZE} keys per listing page and
@@ -59,7 +60,7 @@ public abstract class ObjectStoreContract {
     protected abstract void corruptBehindTheStoresBack(String key, byte[] replacement);
 
     @BeforeEach
-    void freshPrefix() {
+    protected void freshPrefix() {
         prefix = "contract-" + UUID.randomUUID() + "/";
     }
 

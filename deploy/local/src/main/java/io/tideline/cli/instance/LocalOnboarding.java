@@ -2,14 +2,14 @@ package io.tideline.cli.instance;
 
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
-import io.tideline.core.instance.LocalPostgresConfig;
-import io.tideline.core.instance.LocalPostgresProvisioner;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.registry.InstanceOnboarding;
-import io.tideline.core.secrets.DirectorySecretStore;
-import io.tideline.core.storage.EmbeddedStorageProvisioner;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.S3Clients;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.S3AdminKeys;
 import java.net.URI;

@@ -85,9 +85,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     @Override
     public ProvisionedInstance create(InstanceId id, InstanceSpec spec) {
         synchronized (lockOf(id)) {
-            checkPrerequisites();
-            InstanceDirectory dir = directories.of(id);
-            dir.requireAbsent(id);
+            InstanceDirectory dir = newDirectory(id);
             InstanceCredentials credentials = InstanceCredentials.standard(id);
             boolean created = false;
             try {
@@ -197,9 +195,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     @Override
     public AllocatedInstance allocate(InstanceId id, InstanceCredentials credentials) {
         synchronized (lockOf(id)) {
-            checkPrerequisites();
-            InstanceDirectory dir = directories.of(id);
-            dir.requireAbsent(id);
+            InstanceDirectory dir = newDirectory(id);
             boolean allocated = false;
             try {
                 dir.create();
@@ -255,11 +251,17 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
     // ------------------------------------------------------------------ steps
 
-    /** Fails, saying what to do, before anything is made on a machine that cannot run the servers. */
-    private void checkPrerequisites() {
+    /**
+     * The directory of a new instance, not made yet. Fails, saying what to do, before anything is made
+     * on a machine that cannot run the servers, and for an id that is taken.
+     */
+    private InstanceDirectory newDirectory(InstanceId id) {
         server.requireBinaries();
         serverUser.requireUsable(config.osUser());
         serverUser.name().ifPresent(directories::requireReachable);
+        InstanceDirectory dir = directories.of(id);
+        dir.requireAbsent(id);
+        return dir;
     }
 
     private InstanceRecord newRecord(InstanceId id, String origin, InstanceCredentials credentials) {

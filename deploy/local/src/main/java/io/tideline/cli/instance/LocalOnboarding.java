@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * {@link InstanceOnboarding} for the embedded runtime's home: local PostgreSQL clusters under
  * {@code <home>/instances}, buckets and identities made with the home's S3 admin identity, secrets in
- * {@code <home>/secrets}. The same sequence the services' {@code FleetFactory} wires.
+ * {@code <home>/secrets}. The same sequence the services get from core's {@code FleetFactory} over
+ * platform-local's {@code LocalPlatformFactory} beans.
  */
 public final class LocalOnboarding implements AutoCloseable {
 

@@ -6,6 +6,7 @@ import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
+import io.tideline.processes.PostgresWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

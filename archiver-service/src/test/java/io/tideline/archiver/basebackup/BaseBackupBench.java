@@ -12,7 +12,7 @@ import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
-import io.tideline.testkit.process.S3ServerProcess;
+import io.tideline.processes.S3ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

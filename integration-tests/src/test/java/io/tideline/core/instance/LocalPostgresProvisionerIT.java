@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
+import io.tideline.platform.local.postgres.DirectoryWalSpool;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.testkit.PostgresClusters;
 import io.tideline.testkit.PostgresExtension;
 import java.io.IOException;
@@ -333,7 +335,7 @@ class LocalPostgresProvisionerIT {
     void aRestoreTargetHasAWalSpoolItsServerUserTakesSegmentsFrom(PostgresClusters clusters) throws Exception {
         InstanceId id = clusters.newId("spool");
         AllocatedInstance allocated = clusters.provisioner().allocate(id);
-        WalSpool spool = allocated.walSpool().orElseThrow();
+        DirectoryWalSpool spool = (DirectoryWalSpool) allocated.walSpool().orElseThrow();
         assertEquals(allocated.dataDir().getParent(), spool.dir().getParent(), "beside the data directory: one rename away from pg_wal");
         clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(spool.dir())));
         String segment = "000000010000000000000007";

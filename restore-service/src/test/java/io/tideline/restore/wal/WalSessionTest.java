@@ -16,29 +16,21 @@ import io.tideline.core.storage.WalObjectMetadata;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.testkit.storage.InMemoryObjectStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One restore's WAL served from an in-memory source bucket: verified, prefetched, spooled, and what a
- * missing segment means. Fetches run on the calling thread, so every test is deterministic.
+ * missing segment means. Fetches run on the calling thread and the spool is a map, so every test is deterministic.
  */
 class WalSessionTest {
 
     private static final long SEG = WalSegmentName.MIN_SEGMENT_SIZE;
     private static final BucketLayout LAYOUT = BucketLayout.forSegmentSize(SEG);
     private static final RestoreId RESTORE = RestoreId.of("4d2b7e10-0000-4000-8000-000000000001");
-
-    @TempDir
-    Path tmp;
 
     private final InMemoryObjectStore store = new InMemoryObjectStore(BucketLayout.bucketName(InstanceId.of("orders")));
     private final Random random = new Random(3);
@@ -153,18 +145,18 @@ class WalSessionTest {
     // ---- spool -------------------------------------------------------------------------------------
 
     @Test
-    void segmentsAheadWaitInTheSpoolAndCountAsServedOnceTheServerTookThem() throws IOException {
+    void segmentsAheadWaitInTheSpoolAndCountAsServedOnceTheServerTookThem() {
         byte[] first = storeSegment(1);
         storeSegment(2);
         storeSegment(3);
-        WalSpool spool = spool();
+        InMemoryWalSpool spool = spool();
         WalSession session = session(2, Set.of(), spool);
 
         session.prefetchFrom(name(1));
         assertTrue(spool.holds(name(1).toString()) && spool.holds(name(2).toString()), "waiting before the server asks");
         assertFalse(spool.holds(name(3).toString()), "only the prefetch depth ahead");
 
-        assertArrayEquals(first, serverTakes(spool, name(1)));
+        assertArrayEquals(first, spool.serverTakes(name(1).toString()).orElseThrow());
         session.reap();
 
         assertEquals(1, session.segmentsServed());
@@ -175,7 +167,7 @@ class WalSessionTest {
     @Test
     void aSpooledSegmentAskedForOverHttpIsTakenBackAndServed() {
         byte[] wal = storeSegment(1);
-        WalSpool spool = spool();
+        InMemoryWalSpool spool = spool();
         WalSession session = session(1, Set.of(), spool);
         session.prefetchFrom(name(1));
 
@@ -190,7 +182,7 @@ class WalSessionTest {
     void partialsAreNeverSpooledAndClosingEmptiesTheSpool() {
         storeSegment(1);
         storeWal(LAYOUT.walPartial(name(2)), name(2), bytes(1000));
-        WalSpool spool = spool();
+        InMemoryWalSpool spool = spool();
         WalSession session = session(2, Set.of(), spool);
 
         session.prefetchFrom(name(1));
@@ -211,17 +203,8 @@ class WalSessionTest {
         return new WalSession(RESTORE, store, LAYOUT, required, prefetch, Runnable::run, Optional.of(spool));
     }
 
-    private WalSpool spool() {
-        try {
-            return new WalSpool(Files.createDirectories(tmp.resolve("wal-spool")), Optional.empty());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** What the server's {@code restore_command} does: takes the segment out of the spool. */
-    private static byte[] serverTakes(WalSpool spool, WalSegmentName segment) throws IOException {
-        return spool.take(segment.toString()).orElseThrow();
+    private static InMemoryWalSpool spool() {
+        return new InMemoryWalSpool();
     }
 
     /** A complete segment as the archiver stores it: zstd, sha256 of the object and of its WAL recorded. */

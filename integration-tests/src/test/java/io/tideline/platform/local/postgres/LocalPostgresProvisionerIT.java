@@ -1,4 +1,4 @@
-package io.tideline.core.instance;
+package io.tideline.platform.local.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.AllocatedInstance;
+import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.instance.InstanceOperationException;
+import io.tideline.core.instance.InstanceState;
+import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.instance.RecoverySettings;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
-import io.tideline.platform.local.postgres.DirectoryWalSpool;
-import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.testkit.PostgresClusters;
 import io.tideline.testkit.PostgresExtension;
 import java.io.IOException;

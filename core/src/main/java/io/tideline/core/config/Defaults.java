@@ -3,6 +3,7 @@ package io.tideline.core.config;
 import io.micronaut.core.convert.ConversionContext;
 import io.micronaut.core.convert.ConversionService;
 import io.micronaut.core.convert.format.ReadableBytesTypeConverter;
+import java.time.Duration;
 
 /**
  * Reads a setting's default, written as the text of its {@code @Bindable(defaultValue = ...)}, the way
@@ -18,6 +19,11 @@ public final class Defaults {
     public static <T> T read(String text, Class<T> type) {
         return ConversionService.SHARED.convert(text, type)
                 .orElseThrow(() -> new IllegalArgumentException("default '" + text + "' is not a " + type.getSimpleName()));
+    }
+
+    /** {@code "60s"}, {@code "500ms"}, {@code "7d"}: the most common kind of default. */
+    public static Duration duration(String text) {
+        return read(text, Duration.class);
     }
 
     /** A {@code @ReadableBytes} default: {@code "256MB"} (units of 1024). */

@@ -2,6 +2,7 @@ package io.tideline.runtime;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.tideline.core.config.StartFailure;
 import io.tideline.core.secrets.DirectorySecretStore;
 import io.tideline.testkit.process.KafkaBrokerProcess;
 import io.tideline.testkit.process.S3ServerProcess;
@@ -140,14 +141,8 @@ public final class EmbeddedRuntime implements AutoCloseable {
         try {
             action.run();
         } catch (RuntimeException e) {
-            throw new RuntimeStartException("cannot start " + what + ": " + firstLine(e), e);
+            throw new RuntimeStartException("cannot start " + what + ": " + StartFailure.reason(e), e);
         }
-    }
-
-    private static String firstLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private void acquireLock() {

@@ -29,10 +29,10 @@ public record RetentionConfiguration(
     public static final String PREFIX = "tideline.retention";
     /** Switch: {@code tideline.retention.enabled=false} starts none of the service's beans. */
     public static final String ENABLED = PREFIX + ".enabled";
-    public static final String DEFAULT_PERIOD = "7d";
-    public static final String DEFAULT_INTERVAL = "1h";
-    public static final String DEFAULT_ORPHAN_AGE = "1d";
-    public static final String DEFAULT_CATCH_UP_TIMEOUT = "30s";
+    static final String DEFAULT_PERIOD = "7d";
+    static final String DEFAULT_INTERVAL = "1h";
+    static final String DEFAULT_ORPHAN_AGE = "1d";
+    static final String DEFAULT_CATCH_UP_TIMEOUT = "30s";
 
     public RetentionConfiguration {
         Require.positive(period, PREFIX + ".period");

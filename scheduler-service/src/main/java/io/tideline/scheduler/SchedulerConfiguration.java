@@ -34,9 +34,9 @@ public record SchedulerConfiguration(
         @Bindable(defaultValue = DEFAULT_REPLAY_MAX_WAIT) Duration replayMaxWait) {
 
     public static final String PREFIX = "tideline.scheduler";
-    public static final String DEFAULT_TICK = "30s";
-    public static final String DEFAULT_BAND = "00:00-24:00";
-    public static final String DEFAULT_REPLAY_MAX_WAIT = "5m";
+    static final String DEFAULT_TICK = "30s";
+    static final String DEFAULT_BAND = "00:00-24:00";
+    static final String DEFAULT_REPLAY_MAX_WAIT = "5m";
 
     public SchedulerConfiguration {
         Require.positive(tick, PREFIX + ".tick");

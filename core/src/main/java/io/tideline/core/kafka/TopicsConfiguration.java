@@ -25,10 +25,10 @@ public record TopicsConfiguration(
         @Bindable(defaultValue = DEFAULT_CREATE_ON_STARTUP) boolean createOnStartup) {
 
     public static final String PREFIX = "tideline.kafka.topics";
-    public static final String DEFAULT_PARTITIONS = "3";
-    public static final String DEFAULT_REPLICATION_FACTOR = "1";
-    public static final String DEFAULT_AUDIT_RETENTION = "365d";
-    public static final String DEFAULT_CREATE_ON_STARTUP = "true";
+    static final String DEFAULT_PARTITIONS = "3";
+    static final String DEFAULT_REPLICATION_FACTOR = "1";
+    static final String DEFAULT_AUDIT_RETENTION = "365d";
+    static final String DEFAULT_CREATE_ON_STARTUP = "true";
 
     public TopicsConfiguration {
         Require.atLeast(partitions, 1, PREFIX + ".partitions");

@@ -137,7 +137,8 @@ public final class EmbeddedRuntime implements AutoCloseable {
         }
     }
 
-    private static void step(String what, Runnable action) {
+    /** Runs one start step; a failure becomes a {@link RuntimeStartException} whose message a person can act on. */
+    static void step(String what, Runnable action) {
         try {
             action.run();
         } catch (RuntimeException e) {

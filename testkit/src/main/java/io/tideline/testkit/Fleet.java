@@ -1,11 +1,11 @@
 package io.tideline.testkit;
 
 import io.tideline.core.kafka.EventPublisher;
-import io.tideline.core.registry.FleetConfiguration;
 import io.tideline.core.registry.InstanceOnboarding;
-import io.tideline.core.storage.EmbeddedStorageProvisioner;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
+import io.tideline.platform.local.FleetConfiguration;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.schemas.serde.EventCodec;
 import java.security.SecureRandom;
 import java.time.Clock;

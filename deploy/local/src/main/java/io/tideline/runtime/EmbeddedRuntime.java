@@ -3,7 +3,7 @@ package io.tideline.runtime;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.tideline.core.config.StartFailure;
-import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.processes.KafkaBrokerProcess;
 import io.tideline.processes.S3ServerProcess;
 import java.io.IOException;

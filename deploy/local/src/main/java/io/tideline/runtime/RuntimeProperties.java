@@ -1,8 +1,8 @@
 package io.tideline.runtime;
 
 import io.tideline.core.kafka.TopicsConfiguration;
-import io.tideline.core.registry.FleetConfiguration;
 import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.runtime.EmbeddedRuntime.RuntimeEndpoints;
 import java.util.LinkedHashMap;
 import java.util.Map;

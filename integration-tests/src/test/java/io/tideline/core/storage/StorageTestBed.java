@@ -1,7 +1,8 @@
 package io.tideline.core.storage;
 
 import io.tideline.core.ids.InstanceId;
-import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.testkit.S3Server;
 import java.nio.file.Path;
 import java.security.SecureRandom;

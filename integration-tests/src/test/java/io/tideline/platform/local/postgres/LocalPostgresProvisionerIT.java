@@ -1,4 +1,4 @@
-package io.tideline.core.instance;
+package io.tideline.platform.local.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.AllocatedInstance;
+import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.instance.InstanceOperationException;
+import io.tideline.core.instance.InstanceState;
+import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.instance.RecoverySettings;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.testkit.PostgresClusters;
@@ -333,7 +339,7 @@ class LocalPostgresProvisionerIT {
     void aRestoreTargetHasAWalSpoolItsServerUserTakesSegmentsFrom(PostgresClusters clusters) throws Exception {
         InstanceId id = clusters.newId("spool");
         AllocatedInstance allocated = clusters.provisioner().allocate(id);
-        WalSpool spool = allocated.walSpool().orElseThrow();
+        DirectoryWalSpool spool = (DirectoryWalSpool) allocated.walSpool().orElseThrow();
         assertEquals(allocated.dataDir().getParent(), spool.dir().getParent(), "beside the data directory: one rename away from pg_wal");
         clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(spool.dir())));
         String segment = "000000010000000000000007";

@@ -1,9 +1,10 @@
-package io.tideline.core.instance;
+package io.tideline.platform.local.postgres;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.secrets.SecretRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;

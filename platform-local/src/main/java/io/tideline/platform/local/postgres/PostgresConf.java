@@ -1,4 +1,4 @@
-package io.tideline.core.instance;
+package io.tideline.platform.local.postgres;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package io.tideline.core.instance;
+package io.tideline.platform.local.postgres;
 
+import io.tideline.core.instance.InstanceOperationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.tideline.core.instance;
+package io.tideline.platform.local.postgres;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,13 @@
-package io.tideline.core.storage;
+package io.tideline.platform.local.storage;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.storage.BucketGrant;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.core.storage.S3ObjectStore;
+import io.tideline.core.storage.StorageException;
+import io.tideline.core.storage.StorageProvisioner;
+import io.tideline.core.storage.StoredObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +106,7 @@ public final class EmbeddedStorageProvisioner implements StorageProvisioner {
      * Empties and deletes the bucket. A request another writer had already sent before its identity was
      * revoked can still land between the emptying and the delete (a 409 BucketNotEmpty), so the cycle is
      * repeated a few times before giving up. It cannot mend a part stored after its upload was aborted:
-     * that orphan is listed nowhere, which is why {@link S3MultipartUpload#abort()} waits for its parts.
+     * that orphan is listed nowhere, which is why core's {@code S3MultipartUpload.abort()} waits for its parts.
      */
     private void emptyAndDeleteBucket(String bucket) {
         S3ObjectStore store = new S3ObjectStore(admin, bucket, settings, clock);

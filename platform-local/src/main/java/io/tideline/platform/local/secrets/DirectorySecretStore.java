@@ -1,5 +1,7 @@
-package io.tideline.core.secrets;
+package io.tideline.platform.local.secrets;
 
+import io.tideline.core.secrets.SecretRef;
+import io.tideline.core.secrets.SecretStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.tideline.core.instance;
+package io.tideline.platform.local.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,14 +1,15 @@
-package io.tideline.core.registry;
+package io.tideline.platform.local;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
-import io.tideline.core.instance.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * {@code tideline.fleet.*}: where the fleet's local pieces are — the embedded runtime's home
  * (instances, secrets), the PostgreSQL binaries, and the object store's admin identity used only to
- * provision buckets. A production deployment replaces the provisioners instead of setting these.
+ * provision buckets. Read only by {@link LocalPlatformFactory}: a production deployment replaces the
+ * provisioners instead of setting these.
  */
 @ConfigurationProperties(FleetConfiguration.PREFIX)
 public class FleetConfiguration {

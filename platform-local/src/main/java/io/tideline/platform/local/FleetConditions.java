@@ -1,9 +1,9 @@
-package io.tideline.core.registry;
+package io.tideline.platform.local;
 
 import io.micronaut.context.condition.Condition;
 import io.micronaut.context.condition.ConditionContext;
 
-/** Conditions of {@link FleetFactory} that a single {@code @Requires(property)} cannot say. */
+/** Conditions of {@link LocalPlatformFactory} that a single {@code @Requires(property)} cannot say. */
 public final class FleetConditions {
 
     private FleetConditions() {

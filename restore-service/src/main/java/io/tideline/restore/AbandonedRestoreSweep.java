@@ -44,7 +44,7 @@ final class AbandonedRestoreSweep {
         this.runner = runner;
         this.cleanup = cleanup;
         this.clock = clock;
-        this.abandonAfter = config.getAbandonAfter();
+        this.abandonAfter = config.abandonAfter();
         this.timer = new PeriodicTask("restore-sweep", Duration.ofMillis(Math.max(1_000, abandonAfter.toMillis() / 2)),
                 this::sweepQuietly);
     }

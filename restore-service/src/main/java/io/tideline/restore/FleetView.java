@@ -33,7 +33,7 @@ final class FleetView implements RestoreValidator.Fleet {
         this.instances = instances;
         this.runner = runner;
         this.ledger = ledger;
-        this.registryWait = config.getRegistryWait();
+        this.registryWait = config.registryWait();
     }
 
     @Override

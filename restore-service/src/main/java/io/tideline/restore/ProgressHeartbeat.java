@@ -41,8 +41,8 @@ final class ProgressHeartbeat {
         this.runner = runner;
         this.events = events;
         this.clock = clock;
-        this.pace = config.getAbandonAfter().dividedBy(3);
-        this.timer = new PeriodicTask("restore-progress", config.getProgressInterval(), this::beat);
+        this.pace = config.abandonAfter().dividedBy(3);
+        this.timer = new PeriodicTask("restore-progress", config.progressInterval(), this::beat);
     }
 
     @PostConstruct

@@ -38,9 +38,8 @@ public final class RestoreIntake {
     private final RestoreRunner runner;
     private final Clock clock;
 
-    RestoreIntake(RestoreConfiguration config, FleetView fleet, SourceInventory inventory, RestoreLedger ledger,
-                  RestoreEvents events, RestoreRunner runner, Clock clock) {
-        config.validate();
+    RestoreIntake(FleetView fleet, SourceInventory inventory, RestoreLedger ledger, RestoreEvents events, RestoreRunner runner,
+                  Clock clock) {
         this.fleet = fleet;
         this.validator = new RestoreValidator(fleet, inventory::of);
         this.ledger = ledger;

@@ -172,7 +172,7 @@ final class RestoreProcess implements Restorer {
         phase(tracker, RestorePhase.RESTORING_BACKUP, manifest.rawBytes(), "downloading and unpacking backup "
                 + manifest.backupId() + " (" + manifest.parts().size() + " part(s), " + manifest.storedBytes() + " bytes stored)");
         Path dataDir = fresh.allocated().dataDir();
-        new BackupDownloader(config.getDownloadParallelism()).restore(sourceStore, manifest, dataDir,
+        new BackupDownloader(config.downloadParallelism()).restore(sourceStore, manifest, dataDir,
                 dataDir.resolveSibling("restore-download"), tracker::bytes);
         events.progress(tracker); // the phase's final count
     }
@@ -197,14 +197,14 @@ final class RestoreProcess implements Restorer {
      */
     private WalFetched awaitPromotion(RestorePlan plan, RestoreTracker tracker, WalSession wal, Recovery recovery) {
         InstanceId target = plan.newInstance();
-        RecoveryMonitor monitor = new RecoveryMonitor(instances, config.getProgressInterval());
-        RecoveryMonitor.Outcome outcome = monitor.await(target, wal, config.getPromotionTimeout(), recovery.time().isPresent(), tracker);
+        RecoveryMonitor monitor = new RecoveryMonitor(instances, config.progressInterval());
+        RecoveryMonitor.Outcome outcome = monitor.await(target, wal, config.promotionTimeout(), recovery.time().isPresent(), tracker);
         if (outcome == RecoveryMonitor.Outcome.TARGET_AFTER_LAST_COMMIT) {
             // The archive ends before any commit later than the target, so all of it is at or before the target.
             LOG.info("restore {}: no commit after {} in the archive; replaying all of it", plan.restoreId(), recovery.time().get());
             tracker.message("no commit after the target in the archive: replaying all of it (every stored commit is before the target)");
             instances.startRecovering(target, RecoverySettings.toLatest(recovery.restoreCommand()));
-            monitor.await(target, wal, config.getPromotionTimeout(), false, tracker);
+            monitor.await(target, wal, config.promotionTimeout(), false, tracker);
         }
         WalFetched fetched = new WalFetched(wal.newestServed(), wal.segmentsServed(), wal.segmentsFromSpool());
         walServer.close(plan.restoreId());

@@ -30,7 +30,7 @@ final class RestoreRunner {
     private volatile ExecutorService pool;
 
     RestoreRunner(RestoreConfiguration config, Restorer restorer) {
-        this.threads = config.getMaxConcurrentRestores();
+        this.threads = config.maxConcurrentRestores();
         this.restorer = restorer;
     }
 

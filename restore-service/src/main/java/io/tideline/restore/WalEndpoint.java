@@ -30,12 +30,12 @@ final class WalEndpoint {
      * (not spooled, or taken back) does the command ask the service.
      */
     String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
-        String fetch = config.getCurl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
+        String fetch = config.curl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
         return spool.map(s -> s.restoreCommandFragment() + " || " + fetch).orElse(fetch);
     }
 
     private String baseUrl() {
-        return config.getWalBaseUrl().orElseGet(() -> {
+        return config.walBaseUrl().orElseGet(() -> {
             EmbeddedServer server = context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning)
                     .orElseThrow(() -> new RestoreFailure("the restore service's HTTP server is not running, so the new "
                             + "instance could not fetch WAL; start the service with its HTTP server"));

@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class CoordinationBench implements AutoCloseable {
 
     final Instant now;
-    final RestoreConfiguration config = new RestoreConfiguration();
+    final RestoreConfiguration config;
     final Map<InstanceId, RegisteredInstance> registered = new ConcurrentHashMap<>();
     final InMemoryInstances instances = new InMemoryInstances();
     final InMemoryBuckets buckets = new InMemoryBuckets();
@@ -56,8 +56,9 @@ final class CoordinationBench implements AutoCloseable {
 
     CoordinationBench(Instant now, int maxConcurrentRestores, Restorer restorer) {
         this.now = now;
-        config.setMaxConcurrentRestores(maxConcurrentRestores);
-        config.setRegistryWait(Duration.ZERO);
+        RestoreConfiguration d = RestoreConfiguration.defaults();
+        config = new RestoreConfiguration(maxConcurrentRestores, d.downloadParallelism(), d.walPrefetch(), d.promotionTimeout(),
+                d.progressInterval(), Duration.ZERO, d.curl(), d.abandonAfter(), d.walBaseUrl());
         Clock clock = Clock.fixed(now, ZoneOffset.UTC);
         FleetRegistry registry = new FleetRegistry() {
             @Override
@@ -88,7 +89,7 @@ final class CoordinationBench implements AutoCloseable {
         sweep = new AbandonedRestoreSweep(config, log, ledger, partitions, runner,
                 new AbandonedRestoreCleanup(registry, halfMade, events), clock);
         FleetView fleet = new FleetView(config, registry, instances, runner, ledger);
-        intake = new RestoreIntake(config, fleet, source -> sourceBucket, ledger, events, runner, clock);
+        intake = new RestoreIntake(fleet, source -> sourceBucket, ledger, events, runner, clock);
     }
 
     /** Starts the runner's threads only: heartbeat and sweep are driven by hand ({@code beat()}, {@code sweep()}). */

@@ -49,8 +49,8 @@ public final class BaseBackupBench {
             System.exit(2);
         }
         Path work = Path.of(args[3]);
-        int level = args.length > 4 ? Integer.parseInt(args[4]) : BackupSettings.DEFAULT_COMPRESSION_LEVEL;
-        int workers = args.length > 5 ? Integer.parseInt(args[5]) : BackupSettings.DEFAULT_COMPRESSION_WORKERS;
+        int level = args.length > 4 ? Integer.parseInt(args[4]) : BackupSettings.defaults().compressionLevel();
+        int workers = args.length > 5 ? Integer.parseInt(args[5]) : BackupSettings.defaults().compressionWorkers();
         InstanceId id = InstanceId.of("bench");
         Files.createDirectories(work.resolve("s3/data"));
         Files.createDirectories(work.resolve("s3/identities"));

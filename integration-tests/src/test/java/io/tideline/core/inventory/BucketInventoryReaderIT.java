@@ -55,10 +55,7 @@ class BucketInventoryReaderIT {
 
     @BeforeAll
     static void provision(S3Server server) {
-        ObjectStoreSettings settings = new ObjectStoreSettings(java.util.Optional.of(server.endpoint()), server.region(), true,
-                ObjectStoreSettings.DEFAULT_MAX_ATTEMPTS, ObjectStoreSettings.DEFAULT_PART_SIZE,
-                ObjectStoreSettings.DEFAULT_MAX_IN_FLIGHT_PARTS, ObjectStoreSettings.MAX_LIST_PAGE_SIZE,
-                ObjectStoreSettings.DEFAULT_CONNECT_TIMEOUT, ObjectStoreSettings.DEFAULT_SOCKET_TIMEOUT);
+        ObjectStoreSettings settings = ObjectStoreSettings.defaults(server.endpoint()).withRegion(server.region());
         DirectorySecretStore secrets = new DirectorySecretStore(secretsDir);
         provisioner = new EmbeddedStorageProvisioner(server.adminClient(), server.identitiesDir(), secrets, settings,
                 Clock.systemUTC(), new SecureRandom());

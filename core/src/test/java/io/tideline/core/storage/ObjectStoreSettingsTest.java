@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.micronaut.context.ApplicationContext;
+import io.tideline.core.config.StartFailure;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class StorageConfigurationTest {
+class ObjectStoreSettingsTest {
 
     /** Only the storage beans are under test: keep the Kafka topic initializer from reaching for a broker. */
     private static final Map<String, Object> NO_KAFKA = Map.of("tideline.kafka.topics.create-on-startup", "false");
@@ -34,7 +35,7 @@ class StorageConfigurationTest {
             assertEquals(32 * 1024 * 1024, settings.partSize());
             assertEquals(2, settings.maxInFlightParts());
             assertEquals(Duration.ofSeconds(90), settings.socketTimeout());
-            assertEquals(ObjectStoreSettings.DEFAULT_CONNECT_TIMEOUT, settings.connectTimeout());
+            assertEquals(Duration.ofSeconds(5), settings.connectTimeout());
         }
     }
 
@@ -43,18 +44,28 @@ class StorageConfigurationTest {
         try (ApplicationContext context = ApplicationContext.run(NO_KAFKA)) {
             ObjectStoreSettings settings = context.getBean(ObjectStoreSettings.class);
             assertEquals(Optional.empty(), settings.endpoint());
-            assertEquals(ObjectStoreSettings.DEFAULT_PART_SIZE, settings.partSize());
-            assertEquals(ObjectStoreSettings.DEFAULT_MAX_IN_FLIGHT_PARTS, settings.maxInFlightParts());
-            assertEquals(ObjectStoreSettings.DEFAULT_MAX_ATTEMPTS, settings.maxAttempts());
+            assertEquals(16 * 1024 * 1024, settings.partSize());
+            assertEquals(4, settings.maxInFlightParts());
+            assertEquals(5, settings.maxAttempts());
             assertEquals(ObjectStoreSettings.MAX_LIST_PAGE_SIZE, settings.listPageSize());
+            URI endpoint = URI.create("http://127.0.0.1:9000");
+            assertEquals(ObjectStoreSettings.defaults(endpoint), new ObjectStoreSettings(Optional.of(endpoint), settings.region(),
+                    settings.pathStyle(), settings.maxAttempts(), settings.partSize(), settings.maxInFlightParts(),
+                    settings.listPageSize(), settings.connectTimeout(), settings.socketTimeout()));
         }
     }
 
     @Test
     void aPartSizeBelowTheS3MinimumIsRefusedWithTheReason() {
-        StorageConfiguration configuration = new StorageConfiguration();
-        configuration.setPartSize(1024 * 1024);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, configuration::toSettings);
-        assertEquals(true, e.getMessage().contains("partSize"), e.getMessage());
+        ObjectStoreSettings defaults = ObjectStoreSettings.defaults(URI.create("http://127.0.0.1:9000"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> defaults.withParts(1024 * 1024, 4));
+        assertEquals("tideline.storage.part-size must be at least 5242880 bytes (S3's minimum), not 1048576", e.getMessage());
+    }
+
+    @Test
+    void aBadValueStopsTheStartNamingTheProperty() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ApplicationContext.run(Map.of(
+                "tideline.kafka.topics.create-on-startup", "false", "tideline.storage.socket-timeout", "0s")));
+        assertEquals("tideline.storage.socket-timeout must be positive, not 0s", StartFailure.reason(e));
     }
 }

@@ -1,11 +1,7 @@
 package io.tideline.restore;
 
-import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Requires;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.schemas.RestoreProgress;
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,35 +19,33 @@ import org.slf4j.LoggerFactory;
  * Publishes the progress of the restores running here, every {@code progress-interval}: when it changed, and
  * at least every {@code abandon-after / 3} even when it did not — that steady pace is how other replicas
  * (and a restarted one) tell a running restore from an abandoned one. A failed publish is logged and tried
- * again at the next beat. The timer runs between {@link #start} and {@link #stop}; {@link #beat} is one round.
+ * again at the next beat. The timer runs between {@link #start} and {@link #stop} (the {@link RestoreRunner}'s
+ * lifecycle); {@link #beat} is one round.
  */
-@Context
-@Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
 final class ProgressHeartbeat {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProgressHeartbeat.class);
 
-    private final RestoreRunner runner;
+    private final Supplier<Collection<RunningRestore>> running;
     private final RestoreEvents events;
     private final Clock clock;
     private final Duration pace;
     private final Map<RestoreId, RestoreProgress> lastPublished = new ConcurrentHashMap<>();
     private final PeriodicTask timer;
 
-    ProgressHeartbeat(RestoreConfiguration config, RestoreRunner runner, RestoreEvents events, Clock clock) {
-        this.runner = runner;
+    /** @param running the restores running now ({@link RestoreRunner}, which starts and stops this heartbeat) */
+    ProgressHeartbeat(RestoreConfiguration config, Supplier<Collection<RunningRestore>> running, RestoreEvents events, Clock clock) {
+        this.running = running;
         this.events = events;
         this.clock = clock;
         this.pace = config.abandonAfter().dividedBy(3);
         this.timer = new PeriodicTask("restore-progress", config.progressInterval(), this::beat);
     }
 
-    @PostConstruct
     void start() {
         timer.start();
     }
 
-    @PreDestroy
     void stop() {
         timer.stop();
     }
@@ -58,7 +53,7 @@ final class ProgressHeartbeat {
     /** One round: the progress of every announced restore that changed or has been quiet for the pace. */
     void beat() {
         Instant now = clock.instant();
-        Collection<RunningRestore> runs = runner.running();
+        Collection<RunningRestore> runs = running.get();
         Set<RestoreId> ids = runs.stream().map(RunningRestore::restoreId).collect(Collectors.toSet());
         lastPublished.keySet().retainAll(ids); // ended restores are forgotten
         for (RunningRestore run : runs) {

@@ -5,6 +5,7 @@ import io.tideline.core.ids.RestoreId;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs accepted restores, at most {@code max-concurrent-restores} at once (the others wait for a free
  * restore thread, already accepted), and knows which restores run on this replica. A restore counts as
  * running from its {@link #claim} (before {@code RestoreAccepted} is published: its new name is taken and it
- * is never mistaken for abandoned) until its run has ended. Threads exist between {@link #start} and
+ * is never mistaken for abandoned) until its run has ended; their progress is published by its
+ * {@link ProgressHeartbeat}. Threads (the restores' and the heartbeat's) exist between {@link #start} and
  * {@link #stop}.
  */
 @Singleton
@@ -26,12 +28,14 @@ final class RestoreRunner {
 
     private final int threads;
     private final Restorer restorer;
+    private final ProgressHeartbeat heartbeat;
     private final Map<RestoreId, RunningRestore> running = new ConcurrentHashMap<>();
     private volatile ExecutorService pool;
 
-    RestoreRunner(RestoreConfiguration config, Restorer restorer) {
+    RestoreRunner(RestoreConfiguration config, Restorer restorer, RestoreEvents events, Clock clock) {
         this.threads = config.maxConcurrentRestores();
         this.restorer = restorer;
+        this.heartbeat = new ProgressHeartbeat(config, this::running, events, clock);
     }
 
     @PostConstruct
@@ -42,14 +46,21 @@ final class RestoreRunner {
             t.setDaemon(true);
             return t;
         });
+        heartbeat.start();
     }
 
     @PreDestroy
     void stop() {
+        heartbeat.stop();
         ExecutorService p = pool;
         if (p != null) {
             p.shutdownNow();
         }
+    }
+
+    /** What publishes the progress of the restores running here (started and stopped with this runner). */
+    ProgressHeartbeat heartbeat() {
+        return heartbeat;
     }
 
     /** Counts {@code plan}'s restore as running here from now; nothing runs until {@link #launch}. */

@@ -57,8 +57,9 @@ final class CoordinationBench implements AutoCloseable {
     CoordinationBench(Instant now, int maxConcurrentRestores, Restorer restorer) {
         this.now = now;
         RestoreConfiguration d = RestoreConfiguration.defaults();
+        // A progress interval the heartbeat's timer never reaches within a test: the tests beat by hand.
         config = new RestoreConfiguration(maxConcurrentRestores, d.downloadParallelism(), d.walPrefetch(), d.promotionTimeout(),
-                d.progressInterval(), Duration.ZERO, d.curl(), d.abandonAfter(), d.walBaseUrl());
+                Duration.ofSeconds(10), Duration.ZERO, d.curl(), d.abandonAfter(), d.walBaseUrl());
         Clock clock = Clock.fixed(now, ZoneOffset.UTC);
         FleetRegistry registry = new FleetRegistry() {
             @Override
@@ -80,8 +81,8 @@ final class CoordinationBench implements AutoCloseable {
         stores = new ObjectStores(ObjectStoreSettings.defaults(URI.create("http://127.0.0.1:9")), secrets, clock);
         HalfMadeInstances halfMade = new HalfMadeInstances(instances, buckets, stores, registry, publisher);
         events = new RestoreEvents(publisher, ledger, clock);
-        runner = new RestoreRunner(config, restorer);
-        heartbeat = new ProgressHeartbeat(config, runner, events, clock);
+        runner = new RestoreRunner(config, restorer, events, clock);
+        heartbeat = runner.heartbeat();
         RestoreEventLog log = (into, timeout) -> {
             logOfOthers.forEach(into::apply);
             return 1; // one request partition
@@ -92,7 +93,7 @@ final class CoordinationBench implements AutoCloseable {
         intake = new RestoreIntake(fleet, source -> sourceBucket, ledger, events, runner, clock);
     }
 
-    /** Starts the runner's threads only: heartbeat and sweep are driven by hand ({@code beat()}, {@code sweep()}). */
+    /** Starts the runner (its heartbeat's timer does not fire within a test); the sweep's timer is not started. */
     CoordinationBench start() {
         runner.start();
         return this;
@@ -128,7 +129,6 @@ final class CoordinationBench implements AutoCloseable {
     @Override
     public void close() {
         runner.stop();
-        heartbeat.stop();
         sweep.stop();
         stores.close();
     }

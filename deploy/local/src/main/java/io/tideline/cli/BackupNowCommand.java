@@ -1,5 +1,6 @@
 package io.tideline.cli;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.cli.backup.OnDemandBackup;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
@@ -9,7 +10,6 @@ import io.tideline.runtime.DurationText;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.cli.backup.BackupPhases;
-import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.WalSegmentStored;
 import java.io.PrintWriter;
@@ -56,8 +56,8 @@ final class BackupNowCommand implements Callable<Integer> {
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
              Progress progress = new Progress(err, cli.interactive())) {
             RegisteredInstance instance = kafka.fleet().require(instanceName);
-            OnDemandBackup.Completed done = new OnDemandBackup(kafka, cli.clock()).run(instance, BackupReason.ON_DEMAND,
-                    OnDemandBackup.onDemandCommandId(), "cli:" + System.getProperty("user.name"), wait,
+            OnDemandBackup.Completed done = new OnDemandBackup(kafka, cli.clock()).run(instance,
+                    CommandId.newOnDemand(), "cli:" + System.getProperty("user.name"), wait,
                     new OnDemandBackup.Listener() {
                         private BackupStarted started;
 

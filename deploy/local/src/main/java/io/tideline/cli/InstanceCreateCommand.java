@@ -1,8 +1,8 @@
 package io.tideline.cli;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.cli.backup.OnDemandBackup;
 import io.tideline.cli.events.KafkaAccess;
-import io.tideline.schemas.BackupReason;
 import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Json;
 import io.tideline.core.ids.InstanceId;
@@ -68,7 +68,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
         TidelineCli cli = TidelineCli.of(spec);
         Deployment target = deployment.resolve();
         RegisteredInstance created;
-        String firstBackup = null;
+        CommandId.Daily firstBackup = null;
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
              LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
             if (kafka.fleet().find(name).isPresent()) {
@@ -85,7 +85,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
                 // The first backup is today's daily one (same id as the scheduler's), so day one has one backup.
                 OnDemandBackup backups = new OnDemandBackup(kafka, cli.clock());
                 firstBackup = backups.todaysDailyId(created);
-                backups.request(created, BackupReason.DAILY, firstBackup, "cli:" + System.getProperty("user.name") + " (first backup)");
+                backups.request(created, firstBackup, "cli:" + System.getProperty("user.name") + " (first backup)");
             }
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,6 @@
 package io.tideline.cli.demo;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
 import io.tideline.cli.audit.AuditChecks;
@@ -33,7 +34,6 @@ import io.tideline.runtime.RuntimeOptions;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.cli.backup.BackupPhases;
-import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
@@ -145,9 +145,9 @@ public final class DemoStory {
 
         narrator.step("daily backup", "Take the daily backup");
         OnDemandBackup backups = new OnDemandBackup(kafka, clock);
-        String commandId = backups.todaysDailyId(source);
+        CommandId.Daily commandId = backups.todaysDailyId(source);
         narrator.say("command " + commandId + " (the scheduler's id for today's backup: taken once, whoever asks)");
-        OnDemandBackup.Completed backup = backups.run(source, BackupReason.DAILY, commandId,
+        OnDemandBackup.Completed backup = backups.run(source, commandId,
                 "tideline-demo", BACKUP_TIMEOUT, backupListener());
         BackupCompleted b = backup.event();
         Duration backupTook = Duration.between(b.getStartedAt(), b.getFinishedAt());

@@ -11,7 +11,7 @@ import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.UnusableBackup;
 import io.tideline.core.window.WalEntry;
 import java.time.Clock;
@@ -85,7 +85,7 @@ public final class BackupHistory {
         }
         for (IncompleteBackup b : inventory.incompleteBackups()) {
             rows.add(new BackupsView.BackupRow(b.id().value(), null, null, null, null, null,
-                    b.objects().stream().mapToLong(StoredObject::size).sum(), BackupsView.BackupRow.INCOMPLETE, null,
+                    b.objects().stream().mapToLong(ListedObject::size).sum(), BackupsView.BackupRow.INCOMPLETE, null,
                     "no manifest: being uploaded, or left by a backup that failed (last written " + b.lastWrittenAt() + ")"));
         }
         rows.sort(BackupsView.BackupRow.NEWEST_FIRST);

@@ -55,7 +55,7 @@ final class BackupNowCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
              Progress progress = new Progress(err, cli.interactive())) {
-            RegisteredInstance instance = kafka.fleet().require(instanceName);
+            RegisteredInstance instance = kafka.instances().require(instanceName);
             OnDemandBackup.Completed done = new OnDemandBackup(kafka, cli.clock()).run(instance,
                     CommandId.newOnDemand(), "cli:" + System.getProperty("user.name"), wait,
                     new OnDemandBackup.Listener() {

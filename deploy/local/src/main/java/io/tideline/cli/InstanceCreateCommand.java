@@ -71,7 +71,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
         CommandId.Daily firstBackup = null;
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
              LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
-            if (kafka.fleet().find(name).isPresent()) {
+            if (kafka.instances().find(name).isPresent()) {
                 throw CliException.failure("an instance named '" + name + "' already exists");
             }
             if (local.provisioner().find(id).isPresent()) {

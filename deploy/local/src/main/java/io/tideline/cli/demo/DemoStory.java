@@ -239,7 +239,7 @@ public final class DemoStory {
 
         List<AuditEvent> log = AuditLog.replay(kafka);
         List<Finding> findings = new ArrayList<>(AuditChecks.check(log));
-        Set<String> live = Set.copyOf(kafka.fleet().all().stream().map(i -> i.id().value()).toList());
+        Set<String> live = Set.copyOf(kafka.instances().all().stream().map(i -> i.id().value()).toList());
         int objects;
         try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(deployment.s3().orElseThrow()),
                 new DirectorySecretStore(options.home().secretsDir()), clock)) {
@@ -283,7 +283,7 @@ public final class DemoStory {
     private Optional<RegisteredInstance> awaitRegistration(KafkaAccess kafka, String id) {
         long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            Optional<RegisteredInstance> found = kafka.fleet().find(id);
+            Optional<RegisteredInstance> found = kafka.instances().find(id);
             if (found.isPresent()) {
                 return found;
             }

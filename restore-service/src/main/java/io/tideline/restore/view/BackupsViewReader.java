@@ -29,14 +29,14 @@ import java.util.stream.Collectors;
  * targets with, so what the page offers is what a restore accepts), and the events the view keeps.
  * Plain: the controllers only call it.
  */
-public final class BackupHistory {
+public final class BackupsViewReader {
 
     private final InstanceRegistry registry;
     private final ObjectStores stores;
     private final ViewEvents events;
     private final Clock clock;
 
-    public BackupHistory(InstanceRegistry registry, ObjectStores stores, ViewEvents events, Clock clock) {
+    public BackupsViewReader(InstanceRegistry registry, ObjectStores stores, ViewEvents events, Clock clock) {
         this.registry = registry;
         this.stores = stores;
         this.events = events;

@@ -1,5 +1,6 @@
 package io.tideline.restore;
 
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;

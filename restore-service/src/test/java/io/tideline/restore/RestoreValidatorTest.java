@@ -1,5 +1,6 @@
 package io.tideline.restore;
 
+import io.tideline.core.restore.RestoreTarget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.tideline.cli.demo;
 
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.ids.CommandId;
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
@@ -15,7 +16,6 @@ import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Progress;
 import io.tideline.cli.restore.RestoreClient;
-import io.tideline.cli.restore.RestoreTarget;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceOnboarding;

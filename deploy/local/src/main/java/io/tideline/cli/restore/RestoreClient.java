@@ -1,5 +1,6 @@
 package io.tideline.cli.restore;
 
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.cli.CliException;
 import io.tideline.cli.events.Event;
 import io.tideline.cli.events.EventStream;

@@ -1,6 +1,6 @@
 package io.tideline.testkit;
 
-import io.tideline.testkit.process.KafkaBrokerProcess;
+import io.tideline.processes.KafkaBrokerProcess;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

@@ -6,6 +6,7 @@ import io.tideline.core.instance.LocalPostgresConfig;
 import io.tideline.core.instance.LocalPostgresProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.processes.PostgresWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

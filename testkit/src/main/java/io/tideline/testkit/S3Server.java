@@ -1,6 +1,6 @@
 package io.tideline.testkit;
 
-import io.tideline.testkit.process.S3ServerProcess;
+import io.tideline.processes.S3ServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

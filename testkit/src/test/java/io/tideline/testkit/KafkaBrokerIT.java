@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tideline.testkit.process.FreePort;
-import io.tideline.testkit.process.KafkaBrokerProcess;
+import io.tideline.processes.FreePort;
+import io.tideline.processes.KafkaBrokerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

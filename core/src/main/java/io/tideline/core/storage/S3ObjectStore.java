@@ -1,5 +1,8 @@
 package io.tideline.core.storage;
 
+import static io.tideline.core.storage.ObjectStoreArguments.checkedMetadata;
+import static io.tideline.core.storage.ObjectStoreArguments.requireKey;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -53,7 +55,6 @@ public final class S3ObjectStore implements ObjectStore {
     /** S3's limit of keys per DeleteObjects request. */
     static final int DELETE_BATCH = 1000;
     private static final String CONTENT_TYPE = "application/octet-stream";
-    private static final Pattern METADATA_KEY = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
     private final S3Client client;
     private final String bucket;
@@ -245,7 +246,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public InputStream openVerified(String key, Sha256 expected) {
         Objects.requireNonNull(expected, "expected");
-        return new VerifyingInputStream(open(key), key, expected);
+        return new VerifyingInputStream(open(key), bucket, key, expected);
     }
 
     @Override
@@ -284,7 +285,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void deleteAll(Collection<String> keys) {
         List<String> unique = new ArrayList<>(new LinkedHashSet<>(keys));
-        unique.forEach(S3ObjectStore::requireKey);
+        unique.forEach(ObjectStoreArguments::requireKey);
         List<S3Error> failed = new ArrayList<>();
         for (int from = 0; from < unique.size(); from += DELETE_BATCH) {
             List<ObjectIdentifier> batch = unique.subList(from, Math.min(unique.size(), from + DELETE_BATCH)).stream()
@@ -363,28 +364,6 @@ public final class S3ObjectStore implements ObjectStore {
         return copy;
     }
 
-    static Map<String, String> checkedMetadata(Map<String, String> metadata) {
-        Objects.requireNonNull(metadata, "metadata");
-        for (Map.Entry<String, String> entry : metadata.entrySet()) {
-            if (!METADATA_KEY.matcher(entry.getKey()).matches()) {
-                throw new IllegalArgumentException("metadata keys are lower-case [a-z0-9-]: '" + entry.getKey() + "'");
-            }
-            if (SHA256_METADATA.equals(entry.getKey())) {
-                throw new IllegalArgumentException("metadata key '" + SHA256_METADATA + "' is reserved: the store computes it");
-            }
-            if (entry.getValue() == null || !entry.getValue().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-                throw new IllegalArgumentException("metadata value of '" + entry.getKey() + "' must be printable ASCII");
-            }
-        }
-        return Map.copyOf(metadata);
-    }
-
-    static void requireKey(String key) {
-        if (key == null || key.isEmpty() || key.startsWith("/") || key.length() > 1024) {
-            throw new IllegalArgumentException("not a usable object key: '" + key + "'");
-        }
-    }
-
     static RequestBody arrayBody(byte[] bytes, int offset, int length) {
         // The SDK's fromBytes copies the array; parts are 16 MiB, so hand it a view instead.
         ContentStreamProvider provider = () -> new java.io.ByteArrayInputStream(bytes, offset, length);
@@ -402,55 +381,6 @@ public final class S3ObjectStore implements ObjectStore {
             return MessageDigest.getInstance("MD5");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no MD5", e);
-        }
-    }
-
-    /** Hashes what passes through and judges the object once its end is reached. */
-    private final class VerifyingInputStream extends ReadThroughInputStream {
-
-        private final String key;
-        private final Sha256 expected;
-        private final MessageDigest digest = Sha256.newDigest();
-        private boolean checked;
-
-        VerifyingInputStream(InputStream in, String key, Sha256 expected) {
-            super(in, 8192);
-            this.key = key;
-            this.expected = expected;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b < 0) {
-                verify();
-            } else {
-                digest.update((byte) b);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n < 0) {
-                verify();
-            } else {
-                digest.update(b, off, n);
-            }
-            return n;
-        }
-
-        private void verify() throws IOException {
-            if (checked) {
-                return;
-            }
-            checked = true;
-            Sha256 actual = Sha256.ofDigest(digest.digest());
-            if (!actual.equals(expected)) {
-                ChecksumMismatchException mismatch = new ChecksumMismatchException(bucket, key, expected, actual);
-                throw new IOException(mismatch.getMessage(), mismatch);
-            }
         }
     }
 }

@@ -5,7 +5,7 @@ import io.tideline.core.instance.LocalPostgresConfig;
 import io.tideline.core.instance.LocalPostgresProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
-import io.tideline.testkit.PostgresWatchdog;
+import io.tideline.processes.PostgresWatchdog;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

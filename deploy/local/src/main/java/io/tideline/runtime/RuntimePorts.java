@@ -1,6 +1,6 @@
 package io.tideline.runtime;
 
-import io.tideline.testkit.process.FreePort;
+import io.tideline.processes.FreePort;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package io.tideline.testkit;
+package io.tideline.processes;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * finds nothing; after a crash it finds everything. No list of clusters is kept: the instances
  * directory belongs to this JVM's test home, so whatever runs there is ours.
  *
- * <p>Public because the embedded runtime ({@code deploy/local}) ties its managed instances to its own
- * JVM the same way.
+ * <p>The test fixtures and the embedded runtime ({@code deploy/local}) both tie their clusters to
+ * their JVM with it.
  */
 public final class PostgresWatchdog implements AutoCloseable {
 

@@ -1,4 +1,4 @@
-package io.tideline.testkit.process;
+package io.tideline.processes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

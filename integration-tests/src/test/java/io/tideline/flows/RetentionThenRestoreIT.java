@@ -1,4 +1,4 @@
-package io.tideline.retention;
+package io.tideline.flows;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,6 +62,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,6 +73,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * retention, the first goes with the WAL before the second's start, {@code ArtifactsExpired} says so, and
  * a restore to the oldest moment of the remaining window holds exactly the rows committed before it.
  */
+@Tag("flow")
 @ExtendWith(FleetExtension.class)
 class RetentionThenRestoreIT {
 

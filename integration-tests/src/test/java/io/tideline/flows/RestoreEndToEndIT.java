@@ -1,4 +1,4 @@
-package io.tideline.e2e;
+package io.tideline.flows;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,6 +50,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -59,6 +60,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * archiver's partial segment — into a new instance, registers it, and the archiver then streams the new
  * instance and completes its first base backup, so the restored instance is itself restorable.
  */
+@Tag("flow")
 @ExtendWith(FleetExtension.class)
 class RestoreEndToEndIT {
 

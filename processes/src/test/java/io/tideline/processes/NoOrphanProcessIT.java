@@ -1,4 +1,4 @@
-package io.tideline.testkit;
+package io.tideline.processes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A server started by the testkit must not outlive the JVM that started it, even when that JVM
+ * A server started by a launcher must not outlive the JVM that started it, even when that JVM
  * is killed with SIGKILL (no shutdown hook, no JUnit cleanup runs then).
  */
 class NoOrphanProcessIT {

@@ -1,4 +1,4 @@
-package io.tideline.testkit.process;
+package io.tideline.processes;
 
 import java.io.BufferedReader;
 import java.io.File;

@@ -1,7 +1,5 @@
-package io.tideline.testkit;
+package io.tideline.processes;
 
-import io.tideline.testkit.process.KafkaBrokerProcess;
-import io.tideline.testkit.process.S3ServerProcess;
 import java.nio.file.Path;
 
 /**

@@ -1,11 +1,10 @@
-package io.tideline.testkit;
+package io.tideline.processes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tideline.testkit.process.WatchedProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.tideline.testkit.process;
+package io.tideline.processes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.Objects;
 /**
  * The classpath of a server that runs in its own JVM, as pinned by its {@code deploy/} module.
  * The module writes it at build time to a resource ({@code tideline/<name>.classpath}: one or
- * more lines of {@code :}-separated absolute paths) and the testkit depends on the module with all
+ * more lines of {@code :}-separated absolute paths) and this module depends on the deploy module with all
  * transitive dependencies excluded, so the resource, and never the server's jars, is on our classpath.
  */
 public record ServerClasspath(String resource, List<Path> entries) {
@@ -38,7 +38,7 @@ public record ServerClasspath(String resource, List<Path> entries) {
         try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("classpath resource " + resource
-                        + " not found: the testkit must depend on its deploy module (build with -am)");
+                        + " not found: the processes module must depend on its deploy module (build with -am)");
             }
             return parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package io.tideline.testkit.process;
+package io.tideline.processes;
 
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.tideline.testkit.process;
+package io.tideline.processes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +33,7 @@ class ServerClasspathTest {
     }
 
     @Test
-    void theDeployModulesClasspathsAreOnTheTestkitClasspath() {
+    void theDeployModulesClasspathsAreOnOurClasspath() {
         assertTrue(ServerClasspath.load(KafkaBrokerProcess.CLASSPATH_RESOURCE).asArgument().contains("kafka_2.13-4.1.1.jar"));
         ServerClasspath s3 = ServerClasspath.load(S3ServerProcess.CLASSPATH_RESOURCE);
         assertTrue(s3.asArgument().contains("s3proxy-4.1.0.jar"));

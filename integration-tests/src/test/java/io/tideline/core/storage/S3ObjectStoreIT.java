@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.testkit.S3Extension;
 import io.tideline.testkit.S3Server;
+import io.tideline.testkit.storage.ObjectStoreContract;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;

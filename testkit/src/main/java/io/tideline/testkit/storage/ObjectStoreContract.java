@@ -1,4 +1,4 @@
-package io.tideline.core.storage;
+package io.tideline.testkit.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tideline.core.storage.ChecksumMismatchException;
+import io.tideline.core.storage.MultipartUpload;
+import io.tideline.core.storage.NoSuchObjectException;
+import io.tideline.core.storage.ObjectConflictException;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.core.storage.Sha256;
+import io.tideline.core.storage.StoredObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@link ObjectStore} contract, written once; every implementation's IT extends it. Each test
+ * The {@link ObjectStore} contract, written once; every implementation's test extends it (S3's
+ * against the real server, the in-memory store's as a fast unit test). Each test
  * works under its own random prefix, so tests never see each other's objects.
  *
  * <p>Implementations return a store configured with {@link #PAGE_SIZE} keys per listing page and
@@ -51,7 +60,7 @@ public abstract class ObjectStoreContract {
     protected abstract void corruptBehindTheStoresBack(String key, byte[] replacement);
 
     @BeforeEach
-    void freshPrefix() {
+    protected void freshPrefix() {
         prefix = "contract-" + UUID.randomUUID() + "/";
     }
 

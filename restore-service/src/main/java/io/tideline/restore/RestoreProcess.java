@@ -1,8 +1,8 @@
 package io.tideline.restore;
 
+import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.events.BackupCommands;
 import io.tideline.core.ids.CommandId;
-import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.AllocatedInstance;
 import io.tideline.core.instance.InstanceCredentials;

@@ -1,8 +1,8 @@
 package io.tideline.retention;
 
 import io.tideline.core.window.BackupEntry;
-import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.ListedObject;
+import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.WalEntry;
 
 import java.time.Instant;

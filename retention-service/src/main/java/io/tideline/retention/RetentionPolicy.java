@@ -5,9 +5,9 @@ import io.tideline.core.wal.Lsn;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.TimeRange;
 import io.tideline.core.window.WalEntry;
 

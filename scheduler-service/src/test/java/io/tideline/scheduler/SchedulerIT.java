@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.context.ApplicationContext;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.TopicCreator;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.kafka.TopicsConfiguration;
 import io.tideline.scheduler.emit.ReplayProgress;
-import io.tideline.core.ids.CommandId;
 import io.tideline.scheduler.registry.BackupSchedule;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupReason;

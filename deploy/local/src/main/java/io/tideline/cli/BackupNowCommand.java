@@ -1,10 +1,10 @@
 package io.tideline.cli;
 
-import io.tideline.core.ids.CommandId;
 import io.tideline.cli.backup.OnDemandBackup;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.cli.output.Progress;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.runtime.DurationText;
 import io.tideline.schemas.BackupCompleted;

@@ -1,12 +1,12 @@
 package io.tideline.cli;
 
-import io.tideline.core.restore.RestoreTarget;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.cli.output.Progress;
 import io.tideline.cli.restore.RestoreClient;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.runtime.DurationText;
 import io.tideline.schemas.RestoreAccepted;

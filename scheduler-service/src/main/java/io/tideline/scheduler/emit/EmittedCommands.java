@@ -1,7 +1,7 @@
 package io.tideline.scheduler.emit;
 
-import io.tideline.core.ids.InstanceId;
 import io.tideline.core.ids.CommandId;
+import io.tideline.core.ids.InstanceId;
 import io.tideline.scheduler.plan.EmissionLedger;
 import io.tideline.schemas.BackupCommand;
 import java.util.Objects;

@@ -5,6 +5,7 @@ import io.tideline.cli.events.Event;
 import io.tideline.cli.events.EventStream;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.core.events.BackupCommands;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.schemas.BackupCompleted;
@@ -19,7 +20,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
-import io.tideline.core.ids.CommandId;
 import org.apache.avro.specific.SpecificRecord;
 
 /**

@@ -1,7 +1,5 @@
 package io.tideline.cli.demo;
 
-import io.tideline.core.restore.RestoreTarget;
-import io.tideline.core.ids.CommandId;
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
 import io.tideline.cli.audit.AuditChecks;
@@ -16,10 +14,12 @@ import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Progress;
 import io.tideline.cli.restore.RestoreClient;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.DirectorySecretStore;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.storage.ObjectStoreSettings;

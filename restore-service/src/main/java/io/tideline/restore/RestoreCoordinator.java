@@ -89,7 +89,6 @@ public class RestoreCoordinator {
     RestoreCoordinator(RestoreConfiguration config, InstanceRegistry registry, InstanceProvisioner instances, ObjectStores stores,
                        RestoreLedger ledger, RestoreEvents events, RestoreProcess process, HalfMadeInstances halfMade,
                        EventCodec codec, Clock clock, @Value("${kafka.bootstrap.servers}") String bootstrapServers) {
-        config.validate();
         this.config = config;
         this.registry = registry;
         this.instances = instances;
@@ -101,11 +100,11 @@ public class RestoreCoordinator {
         this.clock = clock;
         this.eventLog = new RestoreEventLog(bootstrapServers, codec);
         AtomicInteger n = new AtomicInteger();
-        this.runners = Executors.newFixedThreadPool(config.getMaxConcurrentRestores(), r -> daemon(r, "restore-" + n.incrementAndGet()));
+        this.runners = Executors.newFixedThreadPool(config.maxConcurrentRestores(), r -> daemon(r, "restore-" + n.incrementAndGet()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "restore-timer"));
-        long progress = config.getProgressInterval().toMillis();
+        long progress = config.progressInterval().toMillis();
         timer.scheduleWithFixedDelay(this::heartbeat, progress, progress, TimeUnit.MILLISECONDS);
-        long sweep = Math.max(1_000, config.getAbandonAfter().toMillis() / 2);
+        long sweep = Math.max(1_000, config.abandonAfter().toMillis() / 2);
         timer.scheduleWithFixedDelay(this::sweepQuietly, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
@@ -204,7 +203,7 @@ public class RestoreCoordinator {
             Instant now = clock.instant();
             for (RestoreLedger.Entry entry : ledger.unfinished()) {
                 if (active.containsKey(entry.restoreId()) || !owns(entry.source())
-                        || Duration.between(entry.lastEventAt(), now).compareTo(config.getAbandonAfter()) < 0) {
+                        || Duration.between(entry.lastEventAt(), now).compareTo(config.abandonAfter()) < 0) {
                     continue;
                 }
                 abandon(entry);
@@ -241,7 +240,7 @@ public class RestoreCoordinator {
 
     private void heartbeat() {
         Instant now = clock.instant();
-        Duration pace = config.getAbandonAfter().dividedBy(3);
+        Duration pace = config.abandonAfter().dividedBy(3);
         for (Active run : active.values()) {
             if (run.announced().get() == 0) {
                 continue;
@@ -271,7 +270,7 @@ public class RestoreCoordinator {
                 throw new IllegalStateException("the instance registry has not read " + Topics.INSTANCES + " yet");
             }
             InstanceId id = InstanceId.of(source);
-            long deadline = System.nanoTime() + config.getRegistryWait().toNanos();
+            long deadline = System.nanoTime() + config.registryWait().toNanos();
             while (registry.find(id).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }

@@ -14,9 +14,8 @@ class RestoreFactory {
     @Bean(preDestroy = "close")
     @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
     WalServer walServer(RestoreConfiguration config) {
-        config.validate();
         // Enough fetch threads for every running restore to prefetch at once.
-        int threads = Math.max(2, config.getWalPrefetch() * config.getMaxConcurrentRestores());
-        return new WalServer(config.getWalPrefetch(), threads);
+        int threads = Math.max(2, config.walPrefetch() * config.maxConcurrentRestores());
+        return new WalServer(config.walPrefetch(), threads);
     }
 }

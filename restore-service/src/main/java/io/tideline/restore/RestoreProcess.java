@@ -134,7 +134,7 @@ final class RestoreProcess {
         wal.prefetchFrom(WalSegmentName.of(manifest.timeline(), manifest.startLsn(), plan.layout().walSegmentSize()));
         phase(tracker, RestorePhase.RESTORING_BACKUP, manifest.rawBytes(), "downloading and unpacking backup "
                 + manifest.backupId() + " (" + manifest.parts().size() + " part(s), " + manifest.storedBytes() + " bytes stored)");
-        new BackupDownloader(config.getDownloadParallelism()).restore(sourceStore, manifest, allocated.dataDir(),
+        new BackupDownloader(config.downloadParallelism()).restore(sourceStore, manifest, allocated.dataDir(),
                 allocated.dataDir().resolveSibling("restore-download"), tracker::bytes);
         events.progress(tracker); // the phase's final count
 
@@ -145,14 +145,14 @@ final class RestoreProcess {
                 manifest.startLsn().minus(manifest.startLsn().segmentOffset(plan.layout().walSegmentSize())));
         phase(tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target());
         instances.startRecovering(target, time.map(t -> RecoverySettings.toTime(command, t)).orElse(RecoverySettings.toLatest(command)));
-        RecoveryMonitor monitor = new RecoveryMonitor(instances, config.getProgressInterval());
-        RecoveryMonitor.Outcome outcome = monitor.await(target, wal, config.getPromotionTimeout(), time.isPresent(), tracker);
+        RecoveryMonitor monitor = new RecoveryMonitor(instances, config.progressInterval());
+        RecoveryMonitor.Outcome outcome = monitor.await(target, wal, config.promotionTimeout(), time.isPresent(), tracker);
         if (outcome == RecoveryMonitor.Outcome.TARGET_AFTER_LAST_COMMIT) {
             // The archive ends before any commit later than the target, so all of it is at or before the target.
             LOG.info("restore {}: no commit after {} in the archive; replaying all of it", plan.restoreId(), time.get());
             tracker.message("no commit after the target in the archive: replaying all of it (every stored commit is before the target)");
             instances.startRecovering(target, RecoverySettings.toLatest(command));
-            monitor.await(target, wal, config.getPromotionTimeout(), false, tracker);
+            monitor.await(target, wal, config.promotionTimeout(), false, tracker);
         }
         Optional<WalSegmentName> replayedThrough = wal.newestServed();
         long fromSpool = wal.segmentsFromSpool();

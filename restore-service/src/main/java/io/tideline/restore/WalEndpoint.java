@@ -26,16 +26,16 @@ final class WalEndpoint {
     /**
      * The server's {@code restore_command}: curl writes the file to {@code %p} on 200 and exits non-zero on
      * 404 (end of archive) or 500 (failed restore) without leaving a file the server would use. With a
-     * spool, a segment already waiting there is renamed into place first; only when that rename fails
+     * spool, a segment already waiting there is taken into place first by the spool's own command; only when that fails
      * (not spooled, or taken back) does the command ask the service.
      */
     String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
-        String fetch = config.getCurl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
-        return spool.map(s -> "mv -f \"" + s.dir() + "/%f\" \"%p\" 2>/dev/null || " + fetch).orElse(fetch);
+        String fetch = config.curl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
+        return spool.map(s -> s.restoreCommandFragment() + " || " + fetch).orElse(fetch);
     }
 
     private String baseUrl() {
-        return config.getWalBaseUrl().orElseGet(() -> {
+        return config.walBaseUrl().orElseGet(() -> {
             EmbeddedServer server = context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning)
                     .orElseThrow(() -> new RestoreFailure("the restore service's HTTP server is not running, so the new "
                             + "instance could not fetch WAL; start the service with its HTTP server"));

@@ -15,6 +15,7 @@ import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.Sha256;
 import io.tideline.core.storage.WalObjectMetadata;
 import io.tideline.core.wal.WalSegmentName;
+import io.tideline.platform.local.postgres.DirectoryWalSpool;
 import io.tideline.restore.wal.WalController;
 import io.tideline.restore.wal.WalServer;
 import io.tideline.restore.wal.WalSession;
@@ -146,7 +147,7 @@ class RestoreWalEndpointIT {
         }
         putWal(name(53), walBytes(53, 4096), true);           // the newest WAL: a partial, never spooled
         Path spoolDir = Files.createDirectories(tmp.resolve("wal-spool"));
-        WalSpool spool = new WalSpool(spoolDir, Optional.empty());
+        WalSpool spool = new DirectoryWalSpool(spoolDir, Optional.empty());
         RestoreId id = RestoreId.of(UUID.randomUUID().toString());
         WalSession session = wal.open(id, store, LAYOUT, Set.of(), Optional.of(spool));
         Path pgWal = Files.createDirectories(tmp.resolve("pg_wal"));

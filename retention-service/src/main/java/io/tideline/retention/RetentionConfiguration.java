@@ -1,7 +1,10 @@
 package io.tideline.retention;
 
+import static io.tideline.core.config.Defaults.duration;
+
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.tideline.core.config.Require;
 import java.time.Duration;
 
 /**
@@ -26,31 +29,26 @@ public record RetentionConfiguration(
     public static final String PREFIX = "tideline.retention";
     /** Switch: {@code tideline.retention.enabled=false} starts none of the service's beans. */
     public static final String ENABLED = PREFIX + ".enabled";
-    public static final String DEFAULT_PERIOD = "7d";
-    public static final String DEFAULT_INTERVAL = "1h";
-    public static final String DEFAULT_ORPHAN_AGE = "1d";
-    public static final String DEFAULT_CATCH_UP_TIMEOUT = "30s";
+    static final String DEFAULT_PERIOD = "7d";
+    static final String DEFAULT_INTERVAL = "1h";
+    static final String DEFAULT_ORPHAN_AGE = "1d";
+    static final String DEFAULT_CATCH_UP_TIMEOUT = "30s";
 
     public RetentionConfiguration {
-        requirePositive(period, "period");
-        requirePositive(interval, "interval");
-        requirePositive(orphanAge, "orphan-age");
-        requirePositive(catchUpTimeout, "catch-up-timeout");
+        Require.positive(period, PREFIX + ".period");
+        Require.positive(interval, PREFIX + ".interval");
+        Require.positive(orphanAge, PREFIX + ".orphan-age");
+        Require.positive(catchUpTimeout, PREFIX + ".catch-up-timeout");
     }
 
-    /** The defaults, for code and tests without a Micronaut context. */
+    /** What an empty configuration binds, for code and tests without a Micronaut context. */
     public static RetentionConfiguration defaults() {
-        return new RetentionConfiguration(Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(1), Duration.ofSeconds(30));
+        return new RetentionConfiguration(duration(DEFAULT_PERIOD), duration(DEFAULT_INTERVAL), duration(DEFAULT_ORPHAN_AGE),
+                duration(DEFAULT_CATCH_UP_TIMEOUT));
     }
 
     /** The policy for an instance: its registered retention in days wins over {@link #period()}. */
     public RetentionPolicy policyFor(java.util.Optional<Integer> retentionDays) {
         return new RetentionPolicy(retentionDays.map(d -> Duration.ofDays(d)).orElse(period), orphanAge);
-    }
-
-    private static void requirePositive(Duration value, String name) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(PREFIX + "." + name + " must be a positive duration, got " + value);
-        }
     }
 }

@@ -57,13 +57,10 @@ import java.util.stream.Collectors;
  *       progress and stay.</li>
  * </ol>
  *
- * @param retention   how far back every moment stays restorable (default 7 days)
- * @param orphanGrace how long an unexplained object is given to become explained (default 1 day)
+ * @param retention   how far back every moment stays restorable
+ * @param orphanGrace how long an unexplained object is given to become explained
  */
 public record RetentionPolicy(Duration retention, Duration orphanGrace) {
-
-    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
-    public static final Duration DEFAULT_ORPHAN_GRACE = Duration.ofDays(1);
 
     public RetentionPolicy {
         if (retention == null || retention.isNegative() || retention.isZero()) {
@@ -74,12 +71,14 @@ public record RetentionPolicy(Duration retention, Duration orphanGrace) {
         }
     }
 
+    /** The policy of {@link RetentionConfiguration#defaults()} for an instance that names no retention. */
     public static RetentionPolicy defaults() {
-        return new RetentionPolicy(DEFAULT_RETENTION, DEFAULT_ORPHAN_GRACE);
+        return RetentionConfiguration.defaults().policyFor(Optional.empty());
     }
 
+    /** {@code retention} with the default orphan grace. */
     public static RetentionPolicy of(Duration retention) {
-        return new RetentionPolicy(retention, DEFAULT_ORPHAN_GRACE);
+        return new RetentionPolicy(retention, RetentionConfiguration.defaults().orphanAge());
     }
 
     /**

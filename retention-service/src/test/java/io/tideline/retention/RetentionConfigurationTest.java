@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.micronaut.context.ApplicationContext;
+import io.tideline.core.config.StartFailure;
 import io.tideline.retention.run.RetentionService;
 import java.time.Duration;
 import java.util.Map;
@@ -40,6 +41,13 @@ class RetentionConfigurationTest {
                 "kafka.bootstrap.servers", "127.0.0.1:1", "tideline.kafka.topics.create-on-startup", false))) {
             assertFalse(ctx.containsBean(RetentionService.class));
         }
+    }
+
+    @Test
+    void aBadValueStopsTheStartNamingTheProperty() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ApplicationContext.run(Map.of(
+                "tideline.retention.orphan-age", "0s", "tideline.kafka.topics.create-on-startup", false)).close());
+        assertEquals("tideline.retention.orphan-age must be positive, not 0s", StartFailure.reason(e));
     }
 
     @Test

@@ -1,8 +1,11 @@
 package io.tideline.scheduler;
 
+import static io.tideline.core.config.Defaults.duration;
+
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.tideline.core.config.Require;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.scheduler.registry.WindowPolicy;
 import io.tideline.scheduler.window.BackupWindow;
@@ -31,22 +34,21 @@ public record SchedulerConfiguration(
         @Bindable(defaultValue = DEFAULT_REPLAY_MAX_WAIT) Duration replayMaxWait) {
 
     public static final String PREFIX = "tideline.scheduler";
-    public static final String DEFAULT_TICK = "30s";
-    public static final String DEFAULT_BAND = "00:00-24:00";
-    public static final String DEFAULT_REPLAY_MAX_WAIT = "5m";
+    static final String DEFAULT_TICK = "30s";
+    static final String DEFAULT_BAND = "00:00-24:00";
+    static final String DEFAULT_REPLAY_MAX_WAIT = "5m";
 
     public SchedulerConfiguration {
-        requirePositive(tick, "tick");
-        requirePositive(replayMaxWait, "replay-max-wait");
+        Require.positive(tick, PREFIX + ".tick");
+        Require.positive(replayMaxWait, PREFIX + ".replay-max-wait");
         windows = windows == null ? Map.of() : Map.copyOf(windows);
         // parse now, so a typo stops the service at startup instead of silently spreading the instance
         windowPolicy(band, windows);
     }
 
-    /** The defaults, for code and tests without a Micronaut context. */
+    /** What an empty configuration binds, for code and tests without a Micronaut context. */
     public static SchedulerConfiguration defaults() {
-        return new SchedulerConfiguration(Duration.parse("PT" + DEFAULT_TICK.toUpperCase()), DEFAULT_BAND, Map.of(),
-                Duration.parse("PT" + DEFAULT_REPLAY_MAX_WAIT.toUpperCase()));
+        return new SchedulerConfiguration(duration(DEFAULT_TICK), DEFAULT_BAND, Map.of(), duration(DEFAULT_REPLAY_MAX_WAIT));
     }
 
     public WindowPolicy windowPolicy() {
@@ -54,26 +56,12 @@ public record SchedulerConfiguration(
     }
 
     private static WindowPolicy windowPolicy(String band, Map<String, String> windows) {
-        WindowBand parsedBand;
-        try {
-            parsedBand = WindowBand.parse(band);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(PREFIX + ".band: " + e.getMessage(), e);
-        }
+        WindowBand parsedBand = Require.parsed(band, WindowBand::parse, PREFIX + ".band");
         Map<InstanceId, BackupWindow> overrides = new HashMap<>();
         windows.forEach((id, window) -> {
-            try {
-                overrides.put(InstanceId.of(id), BackupWindow.parse(window));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(PREFIX + ".windows." + id + ": " + e.getMessage(), e);
-            }
+            String property = PREFIX + ".windows." + id;
+            overrides.put(Require.parsed(id, InstanceId::of, property), Require.parsed(window, BackupWindow::parse, property));
         });
         return new WindowPolicy(parsedBand, overrides);
-    }
-
-    private static void requirePositive(Duration value, String name) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(PREFIX + "." + name + " must be a positive duration, got " + value);
-        }
     }
 }

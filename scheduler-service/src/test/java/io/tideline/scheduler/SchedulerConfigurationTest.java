@@ -4,15 +4,52 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micronaut.context.ApplicationContext;
+import io.tideline.core.config.StartFailure;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.scheduler.window.BackupWindow;
 import io.tideline.scheduler.window.WindowBand;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SchedulerConfigurationTest {
+
+    private static ApplicationContext start(Map<String, Object> properties) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("tideline.kafka.topics.create-on-startup", false);
+        // the scheduler has no off switch and its registry needs a broker address; nothing is read from it here
+        all.put("kafka.bootstrap.servers", "127.0.0.1:1");
+        return ApplicationContext.run(all);
+    }
+
+    @Test
+    void anEmptyConfigurationBindsTheDefaults() {
+        try (ApplicationContext ctx = start(Map.of())) {
+            assertEquals(SchedulerConfiguration.defaults(), ctx.getBean(SchedulerConfiguration.class));
+        }
+    }
+
+    @Test
+    void propertiesBindByTheirKebabCaseNamesAndWindowsAsAMap() {
+        try (ApplicationContext ctx = start(Map.of("tideline.scheduler.replay-max-wait", "90s",
+                "tideline.scheduler.band", "22:00-04:00", "tideline.scheduler.windows.orders-db", "03:30"))) {
+            SchedulerConfiguration config = ctx.getBean(SchedulerConfiguration.class);
+            assertEquals(Duration.ofSeconds(90), config.replayMaxWait());
+            assertEquals(WindowBand.parse("22:00-04:00"), config.windowPolicy().band());
+            assertEquals(Map.of("orders-db", "03:30"), config.windows());
+            assertEquals(Duration.ofSeconds(30), config.tick());
+        }
+    }
+
+    @Test
+    void aBadValueStopsTheStartNamingTheProperty() {
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> start(Map.of("tideline.scheduler.windows.orders-db", "3:30")).close());
+        assertEquals("tideline.scheduler.windows.orders-db: not a UTC backup window HH:mm: '3:30'", StartFailure.reason(e));
+    }
 
     @Test
     void defaultsAreAThirtySecondTickOverTheWholeDay() {

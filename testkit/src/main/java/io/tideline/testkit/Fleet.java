@@ -1,18 +1,16 @@
 package io.tideline.testkit;
 
 import io.tideline.core.kafka.EventPublisher;
-import io.tideline.core.registry.FleetConfiguration;
 import io.tideline.core.registry.InstanceOnboarding;
-import io.tideline.core.storage.EmbeddedStorageProvisioner;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
-import io.tideline.core.storage.StorageConfiguration;
+import io.tideline.platform.local.FleetConfiguration;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.schemas.serde.EventCodec;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -40,10 +38,7 @@ public final class Fleet implements ExtensionContext.Store.CloseableResource {
         this.kafka = kafka;
         this.s3 = s3;
         this.postgres = postgres;
-        this.storeSettings = new ObjectStoreSettings(Optional.of(s3.endpoint()), s3.region(), true,
-                ObjectStoreSettings.DEFAULT_MAX_ATTEMPTS, ObjectStoreSettings.DEFAULT_PART_SIZE,
-                ObjectStoreSettings.DEFAULT_MAX_IN_FLIGHT_PARTS, ObjectStoreSettings.MAX_LIST_PAGE_SIZE,
-                ObjectStoreSettings.DEFAULT_CONNECT_TIMEOUT, ObjectStoreSettings.DEFAULT_SOCKET_TIMEOUT);
+        this.storeSettings = ObjectStoreSettings.defaults(s3.endpoint()).withRegion(s3.region());
         this.objectStores = new ObjectStores(storeSettings, postgres.secrets(), Clock.systemUTC());
         this.storageProvisioner = new EmbeddedStorageProvisioner(s3.adminClient(), s3.identitiesDir(),
                 postgres.secrets(), storeSettings, Clock.systemUTC(), new SecureRandom());
@@ -69,9 +64,9 @@ public final class Fleet implements ExtensionContext.Store.CloseableResource {
     public Map<String, Object> serviceProperties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        p.put(StorageConfiguration.PREFIX + ".endpoint", s3.endpoint().toString());
-        p.put(StorageConfiguration.PREFIX + ".region", s3.region());
-        p.put(StorageConfiguration.PREFIX + ".path-style", true);
+        p.put(ObjectStoreSettings.PREFIX + ".endpoint", s3.endpoint().toString());
+        p.put(ObjectStoreSettings.PREFIX + ".region", s3.region());
+        p.put(ObjectStoreSettings.PREFIX + ".path-style", true);
         p.put(FleetConfiguration.PREFIX + ".home", postgres.home().toString());
         p.put(FleetConfiguration.PREFIX + ".secrets-dir", home.secrets().root().toString());
         p.put(FleetConfiguration.PREFIX + ".storage-admin-access-key", s3.adminAccessKey());

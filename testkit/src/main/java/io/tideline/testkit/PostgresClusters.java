@@ -2,10 +2,10 @@ package io.tideline.testkit;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceSpec;
-import io.tideline.core.instance.LocalPostgresConfig;
-import io.tideline.core.instance.LocalPostgresProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.processes.PostgresWatchdog;
 import java.io.IOException;
 import java.io.UncheckedIOException;

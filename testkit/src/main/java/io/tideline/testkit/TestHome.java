@@ -1,6 +1,6 @@
 package io.tideline.testkit;
 
-import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.tideline.testkit;
 
 import io.tideline.core.instance.ProvisionedInstance;
-import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -26,10 +26,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  * cooperative assignor, so a rebalance does not take partitions away from members that keep them.
  * A malformed command or one for an unknown instance goes to the dead letters.
  */
-@KafkaListener(groupId = BackupConfiguration.GROUP_ID,
+@KafkaListener(groupId = BackupSettings.GROUP_ID,
         offsetReset = OffsetReset.EARLIEST,
         offsetStrategy = OffsetStrategy.SYNC,
-        threadsValue = "${" + BackupConfiguration.PREFIX + ".listener-threads:1}",
+        threadsValue = "${" + BackupSettings.PREFIX + ".listener-threads:1}",
         errorStrategy = @ErrorStrategy(
                 value = ErrorStrategyValue.RETRY_CONDITIONALLY_EXPONENTIALLY_ON_ERROR,
                 retryCount = Listeners.RETRY_COUNT, retryDelay = Listeners.RETRY_DELAY),
@@ -40,7 +40,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
                         value = "org.apache.kafka.clients.consumer.CooperativeStickyAssignor")
         })
 @Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
-@Requires(property = BackupConfiguration.ENABLED, notEquals = "false")
+@Requires(property = BackupSettings.ENABLED, notEquals = "false")
 class BackupCommandListener {
 
     /** Six hours: a backup (with its WAL wait) longer than this is taken over by another member. */

@@ -1,19 +1,27 @@
 package io.tideline.archiver.basebackup;
 
+import static io.tideline.core.config.Defaults.duration;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.convert.format.ReadableBytes;
+import io.tideline.archiver.ArchiverConfig;
+import io.tideline.core.config.Defaults;
+import io.tideline.core.config.Require;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * How base backups are taken, validated once when the configuration is bound
- * ({@link BackupConfiguration#toSettings()}).
+ * How base backups are taken, bound from {@code tideline.archiver.backup.*}.
  *
  * @param postgresBinDir           where {@code pg_basebackup} lives
  * @param compressionLevel         zstd level of the data stream (1 is fastest; 3 is zstd's default)
  * @param compressionWorkers       zstd worker threads; 0 compresses on the reading thread itself
  * @param partRawBytes             uncompressed bytes per part object: each part is one zstd frame, so a
- *                                 restore can download and decompress parts in parallel
+ *                                 restore can download and decompress parts in parallel; a number of
+ *                                 bytes, or readable: {@code 256MB} (units of 1024)
  * @param maxRateKbPerSecond       {@code pg_basebackup --max-rate}, to spare the instance's disks; empty = unthrottled
  * @param fastCheckpoint           {@code --checkpoint=fast} (start at once) rather than a spread checkpoint
  * @param walWaitTimeout           how long a backup whose data is stored may wait for its WAL before it fails
@@ -26,72 +34,75 @@ import java.util.OptionalLong;
  *                                 command is dead-lettered as unknown
  * @param connectTimeout           connecting to the instance (identity query and pg_basebackup)
  */
-public record BackupSettings(Path postgresBinDir, int compressionLevel, int compressionWorkers, long partRawBytes,
-                             OptionalLong maxRateKbPerSecond, boolean fastCheckpoint, Duration walWaitTimeout,
-                             Duration walPollInitial, Duration walPollMax, Duration progressInterval,
-                             Duration registryCatchUpTimeout, Duration unknownInstanceGrace, Duration connectTimeout) {
+@ConfigurationProperties(BackupSettings.PREFIX)
+public record BackupSettings(@Bindable(defaultValue = DEFAULT_POSTGRES_BIN_DIR) Path postgresBinDir,
+                             @Bindable(defaultValue = DEFAULT_COMPRESSION_LEVEL) int compressionLevel,
+                             @Bindable(defaultValue = DEFAULT_COMPRESSION_WORKERS) int compressionWorkers,
+                             @Bindable(defaultValue = DEFAULT_PART_RAW_BYTES) @ReadableBytes long partRawBytes,
+                             OptionalLong maxRateKbPerSecond,
+                             @Bindable(defaultValue = DEFAULT_FAST_CHECKPOINT) boolean fastCheckpoint,
+                             @Bindable(defaultValue = DEFAULT_WAL_WAIT_TIMEOUT) Duration walWaitTimeout,
+                             @Bindable(defaultValue = DEFAULT_WAL_POLL_INITIAL) Duration walPollInitial,
+                             @Bindable(defaultValue = DEFAULT_WAL_POLL_MAX) Duration walPollMax,
+                             @Bindable(defaultValue = DEFAULT_PROGRESS_INTERVAL) Duration progressInterval,
+                             @Bindable(defaultValue = DEFAULT_REGISTRY_CATCH_UP_TIMEOUT) Duration registryCatchUpTimeout,
+                             @Bindable(defaultValue = DEFAULT_UNKNOWN_INSTANCE_GRACE) Duration unknownInstanceGrace,
+                             @Bindable(defaultValue = DEFAULT_CONNECT_TIMEOUT) Duration connectTimeout) {
 
-    public static final Path DEFAULT_POSTGRES_BIN_DIR = Path.of("/usr/lib/postgresql/15/bin");
-    /** Level 1: on a busy 2-core host compression is the bottleneck and level 1 already shrinks pages ~5-10x. */
-    public static final int DEFAULT_COMPRESSION_LEVEL = 1;
-    public static final int DEFAULT_COMPRESSION_WORKERS = 0;
-    public static final long DEFAULT_PART_RAW_BYTES = 256L * 1024 * 1024;
+    public static final String PREFIX = ArchiverConfig.PREFIX + ".backup";
+    /** {@code false} switches base backups off (the WAL streamer of the same service keeps running). */
+    public static final String ENABLED = PREFIX + ".enabled";
+    /**
+     * The consumer group of backup commands. Not the WAL streamer's group: a member busy with a
+     * backup for minutes would hold up every rebalance of the group, and with it the hand-over of WAL
+     * streams when a replica dies.
+     */
+    public static final String GROUP_ID = "tideline-archiver-backups";
     /** Small enough for tests to cut many parts, large enough that a part is worth a request. */
     public static final long MIN_PART_RAW_BYTES = 1024L * 1024;
-    public static final boolean DEFAULT_FAST_CHECKPOINT = true;
-    public static final Duration DEFAULT_WAL_WAIT_TIMEOUT = Duration.ofMinutes(15);
-    public static final Duration DEFAULT_WAL_POLL_INITIAL = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_WAL_POLL_MAX = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_REGISTRY_CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_UNKNOWN_INSTANCE_GRACE = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    static final String DEFAULT_POSTGRES_BIN_DIR = "/usr/lib/postgresql/15/bin";
+    /** Level 1: on a busy 2-core host compression is the bottleneck and level 1 already shrinks pages ~5-10x. */
+    static final String DEFAULT_COMPRESSION_LEVEL = "1";
+    static final String DEFAULT_COMPRESSION_WORKERS = "0";
+    static final String DEFAULT_PART_RAW_BYTES = "256MB";
+    static final String DEFAULT_FAST_CHECKPOINT = "true";
+    static final String DEFAULT_WAL_WAIT_TIMEOUT = "15m";
+    static final String DEFAULT_WAL_POLL_INITIAL = "1s";
+    static final String DEFAULT_WAL_POLL_MAX = "30s";
+    static final String DEFAULT_PROGRESS_INTERVAL = "5s";
+    static final String DEFAULT_REGISTRY_CATCH_UP_TIMEOUT = "30s";
+    static final String DEFAULT_UNKNOWN_INSTANCE_GRACE = "10s";
+    static final String DEFAULT_CONNECT_TIMEOUT = "10s";
 
     public BackupSettings {
-        Objects.requireNonNull(postgresBinDir, "postgresBinDir");
-        if (compressionLevel < 1 || compressionLevel > 19) {
-            throw new IllegalArgumentException("backup compression-level must be 1..19, not " + compressionLevel);
-        }
-        if (compressionWorkers < 0 || compressionWorkers > 64) {
-            throw new IllegalArgumentException("backup compression-workers must be 0..64, not " + compressionWorkers);
-        }
-        if (partRawBytes < MIN_PART_RAW_BYTES) {
-            throw new IllegalArgumentException("backup part-raw-bytes must be at least " + MIN_PART_RAW_BYTES + ", not " + partRawBytes);
-        }
+        Require.present(postgresBinDir, PREFIX + ".postgres-bin-dir");
+        Require.between(compressionLevel, 1, 19, PREFIX + ".compression-level");
+        Require.between(compressionWorkers, 0, 64, PREFIX + ".compression-workers");
+        Require.atLeast(partRawBytes, MIN_PART_RAW_BYTES, PREFIX + ".part-raw-bytes");
         Objects.requireNonNull(maxRateKbPerSecond, "maxRateKbPerSecond");
         // pg_basebackup's own bounds for --max-rate (32 kB/s .. 1 GB/s)
-        if (maxRateKbPerSecond.isPresent() && (maxRateKbPerSecond.getAsLong() < 32 || maxRateKbPerSecond.getAsLong() > 1024 * 1024)) {
-            throw new IllegalArgumentException("backup max-rate must be 32..1048576 kB/s, not " + maxRateKbPerSecond.getAsLong());
-        }
-        requirePositive(walWaitTimeout, "wal-wait-timeout");
-        requirePositive(walPollInitial, "wal-poll-initial");
-        requirePositive(walPollMax, "wal-poll-max");
-        if (walPollMax.compareTo(walPollInitial) < 0) {
-            throw new IllegalArgumentException("backup wal-poll-max (" + walPollMax + ") is shorter than wal-poll-initial (" + walPollInitial + ")");
-        }
-        requirePositive(progressInterval, "progress-interval");
-        requirePositive(registryCatchUpTimeout, "registry-catch-up-timeout");
-        Objects.requireNonNull(unknownInstanceGrace, "unknownInstanceGrace");
-        if (unknownInstanceGrace.isNegative()) {
-            throw new IllegalArgumentException("backup unknown-instance-grace must not be negative: " + unknownInstanceGrace);
-        }
-        requirePositive(connectTimeout, "connect-timeout");
+        maxRateKbPerSecond.ifPresent(rate -> Require.between(rate, 32, 1024 * 1024, PREFIX + ".max-rate-kb-per-second"));
+        Require.positive(walWaitTimeout, PREFIX + ".wal-wait-timeout");
+        Require.positive(walPollInitial, PREFIX + ".wal-poll-initial");
+        Require.atLeast(walPollMax, PREFIX + ".wal-poll-initial", walPollInitial, PREFIX + ".wal-poll-max");
+        Require.positive(progressInterval, PREFIX + ".progress-interval");
+        Require.positive(registryCatchUpTimeout, PREFIX + ".registry-catch-up-timeout");
+        Require.notNegative(unknownInstanceGrace, PREFIX + ".unknown-instance-grace");
+        Require.positive(connectTimeout, PREFIX + ".connect-timeout");
     }
 
+    /** What an empty configuration binds, for code and tests without a Micronaut context. */
     public static BackupSettings defaults() {
-        return new BackupSettings(DEFAULT_POSTGRES_BIN_DIR, DEFAULT_COMPRESSION_LEVEL, DEFAULT_COMPRESSION_WORKERS,
-                DEFAULT_PART_RAW_BYTES, OptionalLong.empty(), DEFAULT_FAST_CHECKPOINT, DEFAULT_WAL_WAIT_TIMEOUT,
-                DEFAULT_WAL_POLL_INITIAL, DEFAULT_WAL_POLL_MAX, DEFAULT_PROGRESS_INTERVAL,
-                DEFAULT_REGISTRY_CATCH_UP_TIMEOUT, DEFAULT_UNKNOWN_INSTANCE_GRACE, DEFAULT_CONNECT_TIMEOUT);
+        return new BackupSettings(Path.of(DEFAULT_POSTGRES_BIN_DIR), Defaults.read(DEFAULT_COMPRESSION_LEVEL, Integer.class),
+                Defaults.read(DEFAULT_COMPRESSION_WORKERS, Integer.class), Defaults.bytes(DEFAULT_PART_RAW_BYTES),
+                OptionalLong.empty(), Defaults.read(DEFAULT_FAST_CHECKPOINT, Boolean.class), duration(DEFAULT_WAL_WAIT_TIMEOUT),
+                duration(DEFAULT_WAL_POLL_INITIAL), duration(DEFAULT_WAL_POLL_MAX), duration(DEFAULT_PROGRESS_INTERVAL),
+                duration(DEFAULT_REGISTRY_CATCH_UP_TIMEOUT), duration(DEFAULT_UNKNOWN_INSTANCE_GRACE),
+                duration(DEFAULT_CONNECT_TIMEOUT));
     }
 
     public Path pgBaseBackup() {
         return postgresBinDir.resolve("pg_basebackup");
-    }
-
-    private static void requirePositive(Duration d, String name) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("backup " + name + " must be positive, not " + d);
-        }
     }
 }

@@ -16,7 +16,7 @@ import java.util.Optional;
 /** Micronaut wiring of base backups; every bean is off with {@code tideline.archiver[.backup].enabled=false}. */
 @Factory
 @Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
-@Requires(property = BackupConfiguration.ENABLED, notEquals = "false")
+@Requires(property = BackupSettings.ENABLED, notEquals = "false")
 class BaseBackupFactory {
 
     /** The instance this factory made, so shutdown can reach it without asking a closing context. */
@@ -34,12 +34,6 @@ class BaseBackupFactory {
         if (made != null) {
             made.stop();
         }
-    }
-
-
-    @Singleton
-    BackupSettings backupSettings(BackupConfiguration configuration) {
-        return configuration.toSettings();
     }
 
     @Singleton

@@ -32,7 +32,7 @@ import org.apache.kafka.common.TopicPartition;
  * that change owner, so a replica joining or leaving does not restart every stream.
  */
 @Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
-@Requires(property = ArchiverConfig.Wal.ENABLED, notEquals = "false")
+@Requires(property = WalSettings.ENABLED, notEquals = "false")
 @KafkaListener(groupId = InstancesListener.GROUP_ID, offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_CONDITIONALLY_EXPONENTIALLY_ON_ERROR,
                 retryCount = Listeners.RETRY_COUNT, retryDelay = Listeners.RETRY_DELAY),

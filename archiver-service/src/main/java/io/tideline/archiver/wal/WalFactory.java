@@ -14,13 +14,8 @@ import java.time.Clock;
 /** Wires WAL streaming; off with {@code tideline.archiver.enabled=false} or {@code tideline.archiver.wal.enabled=false}. */
 @Factory
 @Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
-@Requires(property = ArchiverConfig.Wal.ENABLED, notEquals = "false")
+@Requires(property = WalSettings.ENABLED, notEquals = "false")
 class WalFactory {
-
-    @Singleton
-    WalSettings walSettings(ArchiverConfig.Wal config) {
-        return config.toSettings();
-    }
 
     @Singleton
     @Bean(preDestroy = "close")

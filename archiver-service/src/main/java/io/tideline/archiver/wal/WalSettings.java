@@ -1,8 +1,13 @@
 package io.tideline.archiver.wal;
 
+import static io.tideline.core.config.Defaults.duration;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.tideline.archiver.ArchiverConfig;
+import io.tideline.core.config.Defaults;
+import io.tideline.core.config.Require;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * How WAL is streamed and stored, bound from {@code tideline.archiver.wal.*}.
@@ -26,64 +31,63 @@ import java.util.regex.Pattern;
  *                          instance ({@code SELECT pg_current_xact_id()}): an idle server writes no WAL, and
  *                          without a commit record to read its restorable window would stop moving. Zero: off
  */
-public record WalSettings(Duration flushInterval, Duration statusInterval, int compressionLevel, String slotName,
-                          Duration retryInitialDelay, Duration retryMaxDelay, Duration idlePoll,
-                          Duration connectTimeout, Duration socketTimeout, Duration stopTimeout, Duration idleRelease,
-                          Duration heartbeatInterval) {
+@ConfigurationProperties(WalSettings.PREFIX)
+public record WalSettings(@Bindable(defaultValue = DEFAULT_FLUSH_INTERVAL) Duration flushInterval,
+                          @Bindable(defaultValue = DEFAULT_STATUS_INTERVAL) Duration statusInterval,
+                          @Bindable(defaultValue = DEFAULT_COMPRESSION_LEVEL) int compressionLevel,
+                          @Bindable(defaultValue = DEFAULT_SLOT_NAME) String slotName,
+                          @Bindable(defaultValue = DEFAULT_RETRY_INITIAL_DELAY) Duration retryInitialDelay,
+                          @Bindable(defaultValue = DEFAULT_RETRY_MAX_DELAY) Duration retryMaxDelay,
+                          @Bindable(defaultValue = DEFAULT_IDLE_POLL) Duration idlePoll,
+                          @Bindable(defaultValue = DEFAULT_CONNECT_TIMEOUT) Duration connectTimeout,
+                          @Bindable(defaultValue = DEFAULT_SOCKET_TIMEOUT) Duration socketTimeout,
+                          @Bindable(defaultValue = DEFAULT_STOP_TIMEOUT) Duration stopTimeout,
+                          @Bindable(defaultValue = DEFAULT_IDLE_RELEASE) Duration idleRelease,
+                          @Bindable(defaultValue = DEFAULT_HEARTBEAT_INTERVAL) Duration heartbeatInterval) {
 
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(60);
+    public static final String PREFIX = ArchiverConfig.PREFIX + ".wal";
+    /** {@code false} switches WAL streaming off (e.g. tests of base backups alone). */
+    public static final String ENABLED = PREFIX + ".enabled";
     public static final Duration MIN_FLUSH_INTERVAL = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(10);
-    public static final int DEFAULT_COMPRESSION_LEVEL = 3;
-    public static final String DEFAULT_SLOT_NAME = "tideline_archiver";
-    public static final Duration DEFAULT_RETRY_INITIAL_DELAY = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_IDLE_POLL = Duration.ofMillis(100);
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(20);
-    public static final Duration DEFAULT_IDLE_RELEASE = Duration.ofSeconds(60);
-    /** As RDS's own heartbeat: an idle instance's window lags by at most this plus the flush interval. */
-    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMinutes(5);
 
-    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+    static final String DEFAULT_FLUSH_INTERVAL = "60s";
+    static final String DEFAULT_STATUS_INTERVAL = "10s";
+    static final String DEFAULT_COMPRESSION_LEVEL = "3";
+    static final String DEFAULT_SLOT_NAME = "tideline_archiver";
+    static final String DEFAULT_RETRY_INITIAL_DELAY = "1s";
+    static final String DEFAULT_RETRY_MAX_DELAY = "30s";
+    static final String DEFAULT_IDLE_POLL = "100ms";
+    static final String DEFAULT_CONNECT_TIMEOUT = "10s";
+    static final String DEFAULT_SOCKET_TIMEOUT = "30s";
+    static final String DEFAULT_STOP_TIMEOUT = "20s";
+    static final String DEFAULT_IDLE_RELEASE = "60s";
+    /** As RDS's own heartbeat: an idle instance's window lags by at most this plus the flush interval. */
+    static final String DEFAULT_HEARTBEAT_INTERVAL = "5m";
 
     public WalSettings {
-        requirePositive(flushInterval, "flush-interval");
-        if (flushInterval.compareTo(MIN_FLUSH_INTERVAL) < 0) {
-            throw new IllegalArgumentException("tideline.archiver.wal.flush-interval must be at least " + MIN_FLUSH_INTERVAL
-                    + ", not " + flushInterval);
-        }
-        requirePositive(statusInterval, "status-interval");
-        if (compressionLevel < 1 || compressionLevel > 19) {
-            throw new IllegalArgumentException("tideline.archiver.wal.compression-level must be 1..19, not " + compressionLevel);
-        }
-        Objects.requireNonNull(slotName, "slotName");
-        if (!SLOT_NAME.matcher(slotName).matches()) {
-            // the server's own rule for slot names; checked here so it is never quoted into a command
-            throw new IllegalArgumentException("tideline.archiver.wal.slot-name must be 1-63 of a-z, 0-9 and _, not '" + slotName + "'");
-        }
-        requirePositive(retryInitialDelay, "retry-initial-delay");
-        requirePositive(retryMaxDelay, "retry-max-delay");
-        if (retryMaxDelay.compareTo(retryInitialDelay) < 0) {
-            throw new IllegalArgumentException("tideline.archiver.wal.retry-max-delay (" + retryMaxDelay
-                    + ") is shorter than retry-initial-delay (" + retryInitialDelay + ")");
-        }
-        requirePositive(idlePoll, "idle-poll");
-        requirePositive(connectTimeout, "connect-timeout");
-        requirePositive(socketTimeout, "socket-timeout");
-        requirePositive(stopTimeout, "stop-timeout");
-        requirePositive(idleRelease, "idle-release");
-        if (heartbeatInterval == null || heartbeatInterval.isNegative()) {
-            throw new IllegalArgumentException("tideline.archiver.wal.heartbeat-interval must be zero (off) or positive, not "
-                    + heartbeatInterval);
-        }
+        Require.atLeast(flushInterval, MIN_FLUSH_INTERVAL, PREFIX + ".flush-interval");
+        Require.positive(statusInterval, PREFIX + ".status-interval");
+        Require.between(compressionLevel, 1, 19, PREFIX + ".compression-level");
+        // the server's own rule for slot names; checked here so it is never quoted into a command
+        Require.that(slotName != null && slotName.matches("[a-z0-9_]{1,63}"), PREFIX + ".slot-name",
+                "1-63 of a-z, 0-9 and _", slotName);
+        Require.positive(retryInitialDelay, PREFIX + ".retry-initial-delay");
+        Require.atLeast(retryMaxDelay, PREFIX + ".retry-initial-delay", retryInitialDelay, PREFIX + ".retry-max-delay");
+        Require.positive(idlePoll, PREFIX + ".idle-poll");
+        Require.positive(connectTimeout, PREFIX + ".connect-timeout");
+        Require.positive(socketTimeout, PREFIX + ".socket-timeout");
+        Require.positive(stopTimeout, PREFIX + ".stop-timeout");
+        Require.positive(idleRelease, PREFIX + ".idle-release");
+        Require.notNegative(heartbeatInterval, PREFIX + ".heartbeat-interval");
     }
 
+    /** What an empty configuration binds, for code and tests without a Micronaut context. */
     public static WalSettings defaults() {
-        return new WalSettings(DEFAULT_FLUSH_INTERVAL, DEFAULT_STATUS_INTERVAL, DEFAULT_COMPRESSION_LEVEL, DEFAULT_SLOT_NAME,
-                DEFAULT_RETRY_INITIAL_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_IDLE_POLL, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_SOCKET_TIMEOUT, DEFAULT_STOP_TIMEOUT, DEFAULT_IDLE_RELEASE, DEFAULT_HEARTBEAT_INTERVAL);
+        return new WalSettings(duration(DEFAULT_FLUSH_INTERVAL), duration(DEFAULT_STATUS_INTERVAL),
+                Defaults.read(DEFAULT_COMPRESSION_LEVEL, Integer.class), DEFAULT_SLOT_NAME,
+                duration(DEFAULT_RETRY_INITIAL_DELAY), duration(DEFAULT_RETRY_MAX_DELAY), duration(DEFAULT_IDLE_POLL),
+                duration(DEFAULT_CONNECT_TIMEOUT), duration(DEFAULT_SOCKET_TIMEOUT), duration(DEFAULT_STOP_TIMEOUT),
+                duration(DEFAULT_IDLE_RELEASE), duration(DEFAULT_HEARTBEAT_INTERVAL));
     }
 
     /**
@@ -96,11 +100,5 @@ public record WalSettings(Duration flushInterval, Duration statusInterval, int c
             allowance = Duration.ofSeconds(2);
         }
         return flushInterval.minus(allowance);
-    }
-
-    private static void requirePositive(Duration d, String name) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("tideline.archiver.wal." + name + " must be positive, not " + d);
-        }
     }
 }

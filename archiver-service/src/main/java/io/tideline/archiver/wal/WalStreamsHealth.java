@@ -16,7 +16,7 @@ import java.util.TreeMap;
  */
 @Singleton
 @Requires(property = ArchiverConfig.ENABLED, notEquals = "false")
-@Requires(property = ArchiverConfig.Wal.ENABLED, notEquals = "false")
+@Requires(property = WalSettings.ENABLED, notEquals = "false")
 class WalStreamsHealth extends AbstractHealthIndicator<Map<String, String>> {
 
     private final WalStreams streams;

@@ -65,10 +65,10 @@ final class BackupTesting {
         Map<String, Object> props = new HashMap<>(fleet.serviceProperties());
         props.put("spec.name", "BaseBackupIT");
         props.put("tideline.archiver.wal.enabled", false);
-        props.put(BackupConfiguration.PREFIX + ".progress-interval", "300ms");
-        props.put(BackupConfiguration.PREFIX + ".wal-poll-initial", "200ms");
-        props.put(BackupConfiguration.PREFIX + ".wal-poll-max", "1s");
-        props.put(BackupConfiguration.PREFIX + ".part-raw-bytes", 8L * 1024 * 1024);
+        props.put(BackupSettings.PREFIX + ".progress-interval", "300ms");
+        props.put(BackupSettings.PREFIX + ".wal-poll-initial", "200ms");
+        props.put(BackupSettings.PREFIX + ".wal-poll-max", "1s");
+        props.put(BackupSettings.PREFIX + ".part-raw-bytes", 8L * 1024 * 1024);
         return props;
     }
 

@@ -5,13 +5,13 @@ import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
-import io.tideline.core.secrets.DirectorySecretStore;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.storage.BucketLayout;
-import io.tideline.core.storage.EmbeddedStorageProvisioner;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.processes.S3ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +49,8 @@ public final class BaseBackupBench {
             System.exit(2);
         }
         Path work = Path.of(args[3]);
-        int level = args.length > 4 ? Integer.parseInt(args[4]) : BackupSettings.DEFAULT_COMPRESSION_LEVEL;
-        int workers = args.length > 5 ? Integer.parseInt(args[5]) : BackupSettings.DEFAULT_COMPRESSION_WORKERS;
+        int level = args.length > 4 ? Integer.parseInt(args[4]) : BackupSettings.defaults().compressionLevel();
+        int workers = args.length > 5 ? Integer.parseInt(args[5]) : BackupSettings.defaults().compressionWorkers();
         InstanceId id = InstanceId.of("bench");
         Files.createDirectories(work.resolve("s3/data"));
         Files.createDirectories(work.resolve("s3/identities"));

@@ -62,7 +62,7 @@ class BaseBackupIT {
     @BeforeAll
     void start() {
         BackupTesting.createTopics(fleet);
-        archiver = BackupTesting.startArchiver(fleet, Map.of(BackupConfiguration.PREFIX + ".unknown-instance-grace", "1s"));
+        archiver = BackupTesting.startArchiver(fleet, Map.of(BackupSettings.PREFIX + ".unknown-instance-grace", "1s"));
         events = new EventLog(fleet.kafka().bootstrapServers(), Topics.TIMELINE, Topics.DEAD_LETTERS);
     }
 
@@ -195,7 +195,7 @@ class BaseBackupIT {
         TopicPartition partition = new TopicPartition(Topics.BACKUP_COMMANDS, second.partition());
         try (Admin admin = fleet.kafka().adminClient()) {
             await().atMost(WAIT).until(() -> {
-                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(BackupConfiguration.GROUP_ID)
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(BackupSettings.GROUP_ID)
                         .partitionsToOffsetAndMetadata().get().get(partition);
                 return committed != null && committed.offset() > second.offset();
             });
@@ -219,7 +219,7 @@ class BaseBackupIT {
         DeadLetter unknown = (DeadLetter) events.of(ghost).stream().filter(e -> e.value() instanceof DeadLetter).findFirst().orElseThrow().value();
         assertTrue(unknown.getError().contains("unknown instance " + ghost), unknown.getError());
         assertEquals(Topics.BACKUP_COMMANDS, unknown.getTopic());
-        assertEquals(BackupConfiguration.GROUP_ID, unknown.getConsumerGroup());
+        assertEquals(BackupSettings.GROUP_ID, unknown.getConsumerGroup());
 
         await().atMost(WAIT).until(() -> events.of(instance.id().value()).stream().anyMatch(e -> e.value() instanceof DeadLetter));
         DeadLetter malformed = (DeadLetter) events.of(instance.id().value()).stream()

@@ -121,7 +121,7 @@ class BaseBackupInterruptedIT {
         BucketSeeder wal = seeder(instance);
         ObjectStore store = fleet.objectStores().forInstance(instance.id());
         // Throttled so the stream lasts long enough to pull the store away in the middle of it.
-        archiver = BackupTesting.startArchiver(fleet, Map.of(BackupConfiguration.PREFIX + ".max-rate-kb-per-second", 12_288));
+        archiver = BackupTesting.startArchiver(fleet, Map.of(BackupSettings.PREFIX + ".max-rate-kb-per-second", 12_288));
         String commandId = "daily:" + id + ":2026-11-26";
 
         fleet.publisher().publishAndWait(Topics.BACKUP_COMMANDS, id, BackupTesting.command(id, commandId, BackupReason.DAILY));
@@ -172,10 +172,10 @@ class BaseBackupInterruptedIT {
         BucketSeeder wal = seeder(instance);
         ObjectStore store = fleet.objectStores().forInstance(instance.id());
         Map<String, Object> props = new java.util.HashMap<>(BackupTesting.archiverProperties(fleet));
-        props.put(BackupConfiguration.PREFIX + ".max-rate-kb-per-second", 12_288);
+        props.put(BackupSettings.PREFIX + ".max-rate-kb-per-second", 12_288);
         // the dead member's partitions are handed over when its session expires: keep that short
-        props.put("kafka.consumers." + BackupConfiguration.GROUP_ID + ".session.timeout.ms", 6000);
-        props.put("kafka.consumers." + BackupConfiguration.GROUP_ID + ".heartbeat.interval.ms", 1000);
+        props.put("kafka.consumers." + BackupSettings.GROUP_ID + ".session.timeout.ms", 6000);
+        props.put("kafka.consumers." + BackupSettings.GROUP_ID + ".heartbeat.interval.ms", 1000);
         String commandId = "manual:" + id;
         child = startArchiverProcess(props);
 
@@ -223,7 +223,7 @@ class BaseBackupInterruptedIT {
         RegisteredInstance instance = instance("bb-no-wal");
         String id = instance.id().value();
         ObjectStore store = fleet.objectStores().forInstance(instance.id());
-        archiver = BackupTesting.startArchiver(fleet, Map.of(BackupConfiguration.PREFIX + ".wal-wait-timeout", "4s"));
+        archiver = BackupTesting.startArchiver(fleet, Map.of(BackupSettings.PREFIX + ".wal-wait-timeout", "4s"));
         String commandId = "manual:" + id;
 
         fleet.publisher().publishAndWait(Topics.BACKUP_COMMANDS, id, BackupTesting.command(id, commandId, BackupReason.ON_DEMAND));

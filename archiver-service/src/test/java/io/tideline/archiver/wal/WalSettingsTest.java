@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micronaut.context.ApplicationContext;
+import io.tideline.archiver.ArchiverConfig;
+import io.tideline.core.config.StartFailure;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WalSettingsTest {
@@ -14,6 +19,38 @@ class WalSettingsTest {
         return new WalSettings(flush, d.statusInterval(), d.compressionLevel(), d.slotName(), d.retryInitialDelay(),
                 d.retryMaxDelay(), d.idlePoll(), d.connectTimeout(), d.socketTimeout(), d.stopTimeout(), d.idleRelease(),
                 d.heartbeatInterval());
+    }
+
+    private static ApplicationContext start(Map<String, Object> properties) {
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("tideline.kafka.topics.create-on-startup", false);
+        // no listeners (their consumers would wait for a broker): settings are bound and checked at start all the same
+        all.put(ArchiverConfig.ENABLED, false);
+        return ApplicationContext.run(all);
+    }
+
+    @Test
+    void propertiesBindAndUnsetOnesKeepTheDefaults() {
+        try (ApplicationContext ctx = start(Map.of())) {
+            assertEquals(WalSettings.defaults(), ctx.getBean(WalSettings.class));
+            assertEquals(Duration.ofSeconds(60), WalSettings.defaults().flushInterval());
+            assertEquals(Duration.ofMinutes(5), WalSettings.defaults().heartbeatInterval());
+        }
+        try (ApplicationContext ctx = start(Map.of("tideline.archiver.wal.flush-interval", "1500ms",
+                "tideline.archiver.wal.slot-name", "other_slot", "tideline.archiver.wal.heartbeat-interval", "0s"))) {
+            WalSettings s = ctx.getBean(WalSettings.class);
+            assertEquals(Duration.ofMillis(1500), s.flushInterval());
+            assertEquals("other_slot", s.slotName());
+            assertEquals(Duration.ZERO, s.heartbeatInterval());
+            assertEquals(WalSettings.defaults().statusInterval(), s.statusInterval());
+        }
+    }
+
+    @Test
+    void aBadValueStopsTheStartNamingTheProperty() {
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> start(Map.of("tideline.archiver.wal.flush-interval", "500ms")).close());
+        assertEquals("tideline.archiver.wal.flush-interval must be at least 1s, not 500ms", StartFailure.reason(e));
     }
 
     @Test

@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param id      the new instance
  * @param dataDir an empty directory to fill with the backup's files (ownership is fixed at start)
  * @param port    the port the instance will listen on (re-chosen at start if something took it)
- * @param walSpool where WAL can be handed to the server ahead of its asking; empty when the server does
- *                not share this machine's file system (it then fetches every file over the network)
+ * @param walSpool where WAL can be handed to the server ahead of its asking; empty when the provisioner
+ *                offers none (the server then fetches every file over the network)
  */
 public record AllocatedInstance(InstanceId id, Path dataDir, int port, Optional<WalSpool> walSpool) {
     public AllocatedInstance {

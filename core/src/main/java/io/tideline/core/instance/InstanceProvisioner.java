@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Creates, runs and removes PostgreSQL instances. The first implementation runs local clusters
- * ({@link LocalPostgresProvisioner}); others (containers, a cloud API) keep the same promises:
+ * Creates, runs and removes PostgreSQL instances. Every implementation (module {@code platform-local}
+ * runs clusters on the service's own machine; a remote agent, containers or a cloud API would run them
+ * elsewhere) keeps the same promises:
  *
  * <ul>
  *   <li><b>Ready means ready.</b> {@link #create} and {@link #start} return only once the server
@@ -77,8 +78,8 @@ public interface InstanceProvisioner {
 
     /**
      * Starts an allocated instance whose data directory now holds a base backup, in archive recovery
-     * with {@code settings}, and returns without waiting for recovery to end. Ownership and
-     * permissions of the data directory are fixed first, so the caller may unpack as any user.
+     * with {@code settings}, and returns without waiting for recovery to end. Whatever the caller
+     * unpacked is made the server's first (ownership, permissions), so the caller may unpack as any user.
      */
     ProvisionedInstance startRecovering(InstanceId id, RecoverySettings settings);
 

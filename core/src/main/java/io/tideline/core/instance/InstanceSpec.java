@@ -19,7 +19,8 @@ public record InstanceSpec(long walSegmentSize) {
         return new InstanceSpec(WalSegmentName.DEFAULT_SEGMENT_SIZE);
     }
 
-    int walSegmentSizeMb() {
+    /** The segment size in MiB, as {@code initdb --wal-segsize} takes it. */
+    public int walSegmentSizeMb() {
         return (int) (walSegmentSize >> 20);
     }
 }

@@ -1,6 +1,6 @@
 package io.tideline.core.instance;
 
-/** What an instance's server is doing, as seen on this machine. */
+/** What an instance's server is doing, as its provisioner sees it. */
 public enum InstanceState {
     /** Reserved by {@link InstanceProvisioner#allocate}; its data directory awaits a base backup. */
     ALLOCATED,

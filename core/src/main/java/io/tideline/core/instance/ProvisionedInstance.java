@@ -10,11 +10,11 @@ import java.util.Objects;
  * the values live in the {@link io.tideline.core.secrets.SecretStore}.
  *
  * @param id              the instance
- * @param host            where it listens (a loopback address for local clusters)
+ * @param host            where it listens (a loopback address for clusters on the service's machine)
  * @param port            its TCP port
  * @param database        the database to connect to ({@code postgres})
  * @param credentials     the superuser and the replication role, with their secret references
- * @param dataDir         the cluster's data directory on this machine
+ * @param dataDir         the cluster's data directory, a path on the machine that runs the server
  * @param postgresVersion the server version that runs it, e.g. {@code 15.18}
  */
 public record ProvisionedInstance(

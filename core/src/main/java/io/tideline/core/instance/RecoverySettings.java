@@ -49,7 +49,7 @@ public record RecoverySettings(String restoreCommand, Optional<Instant> targetTi
      * {@code recovery_target_time} in a form the server parses the same whatever its
      * {@code timezone} setting: microseconds, explicit {@code +00:00}.
      */
-    Optional<String> postgresTargetTime() {
+    public Optional<String> postgresTargetTime() {
         return targetTime.map(POSTGRES_TIME::format);
     }
 }

@@ -2,6 +2,8 @@ package io.tideline.core.kafka;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.tideline.core.config.Defaults;
+import io.tideline.core.config.Require;
 import java.time.Duration;
 
 /**
@@ -13,35 +15,31 @@ import java.time.Duration;
  *                          for the single-broker embedded runtime, 3 in production
  * @param auditRetention    how long the non-compacted topics keep records: they are the audit log;
  *                          default {@value #DEFAULT_AUDIT_RETENTION}
- * @param createOnStartup   whether services create/align the topics when they start; default true
+ * @param createOnStartup   whether services create/align the topics when they start; default {@value #DEFAULT_CREATE_ON_STARTUP}
  */
 @ConfigurationProperties(TopicsConfiguration.PREFIX)
 public record TopicsConfiguration(
         @Bindable(defaultValue = DEFAULT_PARTITIONS) int partitions,
         @Bindable(defaultValue = DEFAULT_REPLICATION_FACTOR) short replicationFactor,
         @Bindable(defaultValue = DEFAULT_AUDIT_RETENTION) Duration auditRetention,
-        @Bindable(defaultValue = "true") boolean createOnStartup) {
+        @Bindable(defaultValue = DEFAULT_CREATE_ON_STARTUP) boolean createOnStartup) {
 
     public static final String PREFIX = "tideline.kafka.topics";
-    public static final String DEFAULT_PARTITIONS = "3";
-    public static final String DEFAULT_REPLICATION_FACTOR = "1";
-    public static final String DEFAULT_AUDIT_RETENTION = "365d";
+    static final String DEFAULT_PARTITIONS = "3";
+    static final String DEFAULT_REPLICATION_FACTOR = "1";
+    static final String DEFAULT_AUDIT_RETENTION = "365d";
+    static final String DEFAULT_CREATE_ON_STARTUP = "true";
 
     public TopicsConfiguration {
-        if (partitions < 1) {
-            throw new IllegalArgumentException(PREFIX + ".partitions must be at least 1, got " + partitions);
-        }
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException(PREFIX + ".replication-factor must be at least 1, got " + replicationFactor);
-        }
-        if (auditRetention == null || auditRetention.isNegative() || auditRetention.isZero()) {
-            throw new IllegalArgumentException(PREFIX + ".audit-retention must be positive, got " + auditRetention);
-        }
+        Require.atLeast(partitions, 1, PREFIX + ".partitions");
+        Require.atLeast(replicationFactor, 1, PREFIX + ".replication-factor");
+        Require.positive(auditRetention, PREFIX + ".audit-retention");
     }
 
     /** The defaults, for code that runs without a Micronaut context (CLI, tests). */
     public static TopicsConfiguration defaults() {
-        return new TopicsConfiguration(Integer.parseInt(DEFAULT_PARTITIONS), Short.parseShort(DEFAULT_REPLICATION_FACTOR),
-                Duration.ofDays(365), true);
+        return new TopicsConfiguration(Defaults.read(DEFAULT_PARTITIONS, Integer.class),
+                Defaults.read(DEFAULT_REPLICATION_FACTOR, Short.class), Defaults.read(DEFAULT_AUDIT_RETENTION, Duration.class),
+                Defaults.read(DEFAULT_CREATE_ON_STARTUP, Boolean.class));
     }
 }

@@ -1,13 +1,17 @@
 package io.tideline.core.storage;
 
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.tideline.core.config.Defaults;
+import io.tideline.core.config.Require;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How to reach the object store and how to talk to it. Credentials are not here: they are per
- * instance and come from the secret store ({@link ObjectStores}).
+ * How to reach the object store and how to talk to it, bound from {@code tideline.storage.*}. Credentials
+ * are not here: they are per instance and come from the secret store ({@link ObjectStores}).
  *
  * @param endpoint         the S3 endpoint; empty means AWS's own endpoint for {@code region}
  * @param region           signing region (S3Proxy and MinIO accept any, conventionally {@code us-east-1})
@@ -19,53 +23,56 @@ import java.util.Optional;
  * @param connectTimeout   TCP connect timeout per attempt
  * @param socketTimeout    longest silence on an open connection before the attempt fails
  */
-public record ObjectStoreSettings(Optional<URI> endpoint, String region, boolean pathStyle, int maxAttempts,
-                                 int partSize, int maxInFlightParts, int listPageSize,
-                                 Duration connectTimeout, Duration socketTimeout) {
+@ConfigurationProperties(ObjectStoreSettings.PREFIX)
+public record ObjectStoreSettings(Optional<URI> endpoint,
+                                  @Bindable(defaultValue = DEFAULT_REGION) String region,
+                                  @Bindable(defaultValue = DEFAULT_PATH_STYLE) boolean pathStyle,
+                                  @Bindable(defaultValue = DEFAULT_MAX_ATTEMPTS) int maxAttempts,
+                                  @Bindable(defaultValue = DEFAULT_PART_SIZE) int partSize,
+                                  @Bindable(defaultValue = DEFAULT_MAX_IN_FLIGHT_PARTS) int maxInFlightParts,
+                                  @Bindable(defaultValue = DEFAULT_LIST_PAGE_SIZE) int listPageSize,
+                                  @Bindable(defaultValue = DEFAULT_CONNECT_TIMEOUT) Duration connectTimeout,
+                                  @Bindable(defaultValue = DEFAULT_SOCKET_TIMEOUT) Duration socketTimeout) {
 
-    public static final String DEFAULT_REGION = "us-east-1";
-    public static final boolean DEFAULT_PATH_STYLE = true;
-    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+    public static final String PREFIX = "tideline.storage";
     /** S3 refuses non-final parts smaller than this. */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
-    public static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-    public static final int DEFAULT_MAX_IN_FLIGHT_PARTS = 4;
+    /** S3 returns at most this many keys per listing request. */
     public static final int MAX_LIST_PAGE_SIZE = 1000;
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+    static final String DEFAULT_REGION = "us-east-1";
+    static final String DEFAULT_PATH_STYLE = "true";
+    static final String DEFAULT_MAX_ATTEMPTS = "5";
+    /** 16 MiB. */
+    static final String DEFAULT_PART_SIZE = "16777216";
+    static final String DEFAULT_MAX_IN_FLIGHT_PARTS = "4";
+    static final String DEFAULT_LIST_PAGE_SIZE = "1000";
+    static final String DEFAULT_CONNECT_TIMEOUT = "5s";
+    static final String DEFAULT_SOCKET_TIMEOUT = "60s";
 
     public ObjectStoreSettings {
         Objects.requireNonNull(endpoint, "endpoint");
-        if (region == null || region.isBlank()) {
-            throw new IllegalArgumentException("storage region is missing");
-        }
-        if (maxAttempts < 1 || maxAttempts > 20) {
-            throw new IllegalArgumentException("storage maxAttempts must be 1..20, not " + maxAttempts);
-        }
-        if (partSize < MIN_PART_SIZE) {
-            throw new IllegalArgumentException("storage partSize must be at least " + MIN_PART_SIZE + " bytes (S3's minimum), not " + partSize);
-        }
-        if (maxInFlightParts < 1 || maxInFlightParts > 64) {
-            throw new IllegalArgumentException("storage maxInFlightParts must be 1..64, not " + maxInFlightParts);
-        }
-        if (listPageSize < 1 || listPageSize > MAX_LIST_PAGE_SIZE) {
-            throw new IllegalArgumentException("storage listPageSize must be 1.." + MAX_LIST_PAGE_SIZE + ", not " + listPageSize);
-        }
-        requirePositive(connectTimeout, "connectTimeout");
-        requirePositive(socketTimeout, "socketTimeout");
-    }
-
-    private static void requirePositive(Duration d, String name) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("storage " + name + " must be positive, not " + d);
-        }
+        Require.notBlank(region, PREFIX + ".region");
+        Require.between(maxAttempts, 1, 20, PREFIX + ".max-attempts");
+        Require.that(partSize >= MIN_PART_SIZE, PREFIX + ".part-size", "at least " + MIN_PART_SIZE + " bytes (S3's minimum)", partSize);
+        Require.between(maxInFlightParts, 1, 64, PREFIX + ".max-in-flight-parts");
+        Require.between(listPageSize, 1, MAX_LIST_PAGE_SIZE, PREFIX + ".list-page-size");
+        Require.positive(connectTimeout, PREFIX + ".connect-timeout");
+        Require.positive(socketTimeout, PREFIX + ".socket-timeout");
     }
 
     /** The defaults, talking to {@code endpoint} (an S3Proxy or MinIO endpoint in practice). */
     public static ObjectStoreSettings defaults(URI endpoint) {
-        return new ObjectStoreSettings(Optional.of(endpoint), DEFAULT_REGION, DEFAULT_PATH_STYLE, DEFAULT_MAX_ATTEMPTS,
-                DEFAULT_PART_SIZE, DEFAULT_MAX_IN_FLIGHT_PARTS, MAX_LIST_PAGE_SIZE,
-                DEFAULT_CONNECT_TIMEOUT, DEFAULT_SOCKET_TIMEOUT);
+        return new ObjectStoreSettings(Optional.of(endpoint), DEFAULT_REGION, Defaults.read(DEFAULT_PATH_STYLE, Boolean.class),
+                Defaults.read(DEFAULT_MAX_ATTEMPTS, Integer.class), Defaults.read(DEFAULT_PART_SIZE, Integer.class),
+                Defaults.read(DEFAULT_MAX_IN_FLIGHT_PARTS, Integer.class), Defaults.read(DEFAULT_LIST_PAGE_SIZE, Integer.class),
+                Defaults.read(DEFAULT_CONNECT_TIMEOUT, Duration.class), Defaults.read(DEFAULT_SOCKET_TIMEOUT, Duration.class));
+    }
+
+    /** These settings in another region (a test's S3 server may sign with its own). */
+    public ObjectStoreSettings withRegion(String signingRegion) {
+        return new ObjectStoreSettings(endpoint, signingRegion, pathStyle, maxAttempts, partSize, maxInFlightParts,
+                listPageSize, connectTimeout, socketTimeout);
     }
 
     public ObjectStoreSettings withMaxAttempts(int attempts) {

@@ -12,11 +12,6 @@ import java.time.Clock;
 public class StorageFactory {
 
     @Singleton
-    ObjectStoreSettings objectStoreSettings(StorageConfiguration configuration) {
-        return configuration.toSettings();
-    }
-
-    @Singleton
     @Requires(beans = {SecretStore.class, Clock.class})
     @Bean(preDestroy = "close")
     ObjectStores objectStores(ObjectStoreSettings settings, SecretStore secrets, Clock clock) {

@@ -4,8 +4,8 @@ import io.tideline.core.ids.InstanceId;
 
 /**
  * Creates and removes an instance's storage: its bucket and credentials that reach that bucket only.
- * Implementations: {@link EmbeddedStorageProvisioner} (S3Proxy identities); production would use
- * IAM/STS or MinIO policies.
+ * Implementations: module {@code platform-local}'s embedded one (identities of the embedded S3 server);
+ * production would use IAM/STS or MinIO policies.
  */
 public interface StorageProvisioner {
 

@@ -1,10 +1,10 @@
 package io.tideline.cli;
 
 import io.tideline.core.instance.InstanceState;
-import io.tideline.core.instance.LocalPostgresConfig;
-import io.tideline.core.instance.LocalPostgresProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
-import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeInfo;
 import java.io.IOException;

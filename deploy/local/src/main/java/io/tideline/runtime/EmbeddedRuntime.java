@@ -2,7 +2,8 @@ package io.tideline.runtime;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.core.config.StartFailure;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.processes.KafkaBrokerProcess;
 import io.tideline.processes.S3ServerProcess;
 import java.io.IOException;
@@ -136,18 +137,13 @@ public final class EmbeddedRuntime implements AutoCloseable {
         }
     }
 
-    private static void step(String what, Runnable action) {
+    /** Runs one start step; a failure becomes a {@link RuntimeStartException} whose message a person can act on. */
+    static void step(String what, Runnable action) {
         try {
             action.run();
         } catch (RuntimeException e) {
-            throw new RuntimeStartException("cannot start " + what + ": " + firstLine(e), e);
+            throw new RuntimeStartException("cannot start " + what + ": " + StartFailure.reason(e), e);
         }
-    }
-
-    private static String firstLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private void acquireLock() {

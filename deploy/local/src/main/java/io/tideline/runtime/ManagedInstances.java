@@ -1,10 +1,10 @@
 package io.tideline.runtime;
 
 import io.tideline.core.instance.InstanceState;
-import io.tideline.core.instance.LocalPostgresConfig;
-import io.tideline.core.instance.LocalPostgresProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.processes.PostgresWatchdog;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.tideline.runtime;
 
 import io.tideline.core.kafka.TopicsConfiguration;
-import io.tideline.core.registry.FleetConfiguration;
-import io.tideline.core.storage.StorageConfiguration;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.runtime.EmbeddedRuntime.RuntimeEndpoints;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,9 +29,9 @@ final class RuntimeProperties {
         // One broker: topics cannot have more replicas than it.
         p.put(TopicsConfiguration.PREFIX + ".replication-factor", 1);
         p.put(TopicsConfiguration.PREFIX + ".create-on-startup", true);
-        p.put(StorageConfiguration.PREFIX + ".endpoint", endpoints.s3().toString());
-        p.put(StorageConfiguration.PREFIX + ".region", "us-east-1");
-        p.put(StorageConfiguration.PREFIX + ".path-style", true);
+        p.put(ObjectStoreSettings.PREFIX + ".endpoint", endpoints.s3().toString());
+        p.put(ObjectStoreSettings.PREFIX + ".region", "us-east-1");
+        p.put(ObjectStoreSettings.PREFIX + ".path-style", true);
         p.put(FleetConfiguration.PREFIX + ".home", home.root().toString());
         p.put(FleetConfiguration.PREFIX + ".secrets-dir", home.secretsDir().toString());
         p.put(FleetConfiguration.PREFIX + ".storage-admin-access-key", admin.accessKey());

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tideline.core.secrets.DirectorySecretStore;
 import io.tideline.core.secrets.SecretRef;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.runtime.EmbeddedRuntime;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeOptions;

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
-import io.tideline.core.secrets.DirectorySecretStore;
 import io.tideline.core.storage.BucketLayout;
-import io.tideline.core.storage.EmbeddedStorageProvisioner;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
@@ -22,6 +20,8 @@ import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.WalEntry;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.testkit.S3Extension;
 import io.tideline.testkit.S3Server;
 import java.nio.charset.StandardCharsets;
@@ -55,10 +55,7 @@ class BucketInventoryReaderIT {
 
     @BeforeAll
     static void provision(S3Server server) {
-        ObjectStoreSettings settings = new ObjectStoreSettings(java.util.Optional.of(server.endpoint()), server.region(), true,
-                ObjectStoreSettings.DEFAULT_MAX_ATTEMPTS, ObjectStoreSettings.DEFAULT_PART_SIZE,
-                ObjectStoreSettings.DEFAULT_MAX_IN_FLIGHT_PARTS, ObjectStoreSettings.MAX_LIST_PAGE_SIZE,
-                ObjectStoreSettings.DEFAULT_CONNECT_TIMEOUT, ObjectStoreSettings.DEFAULT_SOCKET_TIMEOUT);
+        ObjectStoreSettings settings = ObjectStoreSettings.defaults(server.endpoint()).withRegion(server.region());
         DirectorySecretStore secrets = new DirectorySecretStore(secretsDir);
         provisioner = new EmbeddedStorageProvisioner(server.adminClient(), server.identitiesDir(), secrets, settings,
                 Clock.systemUTC(), new SecureRandom());

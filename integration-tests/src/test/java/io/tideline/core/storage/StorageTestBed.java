@@ -1,7 +1,8 @@
 package io.tideline.core.storage;
 
 import io.tideline.core.ids.InstanceId;
-import io.tideline.core.secrets.DirectorySecretStore;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.testkit.S3Server;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -9,7 +10,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * What the storage ITs share: settings pointing at the real S3 server, a secret store, the embedded
@@ -33,10 +33,7 @@ final class StorageTestBed implements AutoCloseable {
     }
 
     static ObjectStoreSettings settingsFor(S3Server server) {
-        return new ObjectStoreSettings(Optional.of(server.endpoint()), server.region(), true,
-                ObjectStoreSettings.DEFAULT_MAX_ATTEMPTS, ObjectStoreSettings.DEFAULT_PART_SIZE,
-                ObjectStoreSettings.DEFAULT_MAX_IN_FLIGHT_PARTS, ObjectStoreSettings.MAX_LIST_PAGE_SIZE,
-                ObjectStoreSettings.DEFAULT_CONNECT_TIMEOUT, ObjectStoreSettings.DEFAULT_SOCKET_TIMEOUT);
+        return ObjectStoreSettings.defaults(server.endpoint()).withRegion(server.region());
     }
 
     /** A fresh instance id (unique per run, so the shared server never sees a bucket twice) with its storage provisioned. */

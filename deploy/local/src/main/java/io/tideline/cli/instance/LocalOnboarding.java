@@ -2,14 +2,14 @@ package io.tideline.cli.instance;
 
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
-import io.tideline.core.instance.LocalPostgresConfig;
-import io.tideline.core.instance.LocalPostgresProvisioner;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.registry.InstanceOnboarding;
-import io.tideline.core.secrets.DirectorySecretStore;
-import io.tideline.core.storage.EmbeddedStorageProvisioner;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.S3Clients;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
+import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.S3AdminKeys;
 import java.net.URI;
@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * {@link InstanceOnboarding} for the embedded runtime's home: local PostgreSQL clusters under
  * {@code <home>/instances}, buckets and identities made with the home's S3 admin identity, secrets in
- * {@code <home>/secrets}. The same sequence the services' {@code FleetFactory} wires.
+ * {@code <home>/secrets}. The same sequence the services get from core's {@code FleetFactory} over
+ * platform-local's {@code LocalPlatformFactory} beans.
  */
 public final class LocalOnboarding implements AutoCloseable {
 

@@ -1,0 +1,330 @@
+package io.tideline.platform.local.postgres;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.AllocatedInstance;
+import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.instance.InstanceOperationException;
+import io.tideline.core.instance.InstanceProvisioner;
+import io.tideline.core.instance.InstanceSpec;
+import io.tideline.core.instance.InstanceState;
+import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.instance.RecoverySettings;
+import io.tideline.core.instance.WalSpool;
+import io.tideline.core.secrets.SecretStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs PostgreSQL clusters on this machine with its own binaries ({@code initdb}, {@code pg_ctl}).
+ * Each operation is a script of steps done by classes with one job: the {@link InstanceDirectory}
+ * (layout, record, ownership), the {@link PostgresServer} (the process), the {@link PortAllocator},
+ * the {@link ServerStartup}, {@link Passwords}, {@link RecoverySetup} and {@link PromotionWait}.
+ *
+ * <p>When the caller is root, every server command runs as the configured OS user
+ * ({@link ServerUser}), because PostgreSQL refuses to run as root. Servers listen on 127.0.0.1 only,
+ * on a free port picked at creation (and picked again at start if something else took it meanwhile),
+ * and have no Unix socket. Operations on one instance are serialised within this provisioner.
+ */
+public final class LocalPostgresProvisioner implements InstanceProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPostgresProvisioner.class);
+
+    public static final String HOST = "127.0.0.1";
+    public static final String DATABASE = "postgres";
+
+    private final LocalPostgresConfig config;
+    private final SecretStore secrets;
+    private final Clock clock;
+    private final ServerUser serverUser;
+    private final InstanceDirectories directories;
+    private final PostgresServer server;
+    private final PortAllocator ports;
+    private final ServerStartup startup;
+    private final Passwords passwords;
+    private final PromotionWait promotion;
+    private final ConcurrentHashMap<InstanceId, Object> locks = new ConcurrentHashMap<>();
+
+    public LocalPostgresProvisioner(LocalPostgresConfig config, SecretStore secrets, Clock clock) {
+        this.config = config;
+        this.secrets = secrets;
+        this.clock = clock;
+        this.serverUser = ServerUser.of(config);
+        this.directories = new InstanceDirectories(config.instancesDir(), serverUser);
+        this.server = new PostgresServer(config, serverUser);
+        InstanceConnector connector = new InstanceConnector();
+        // A stopped instance keeps its port, so every instance of the home counts as using one.
+        this.ports = new PortAllocator(HOST, () -> list().stream().map(ProvisionedInstance::port).toList());
+        this.startup = new ServerStartup(server, ports, connector, secrets, config.startTimeout());
+        this.passwords = new Passwords(secrets, connector);
+        this.promotion = new PromotionWait(server, connector, secrets);
+    }
+
+    public LocalPostgresConfig config() {
+        return config;
+    }
+
+    /** The OS user the servers run as when it differs from ours (we are root), else empty. */
+    public Optional<String> serverUser() {
+        return serverUser.name();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public ProvisionedInstance create(InstanceId id, InstanceSpec spec) {
+        synchronized (lockOf(id)) {
+            InstanceDirectory dir = newDirectory(id);
+            InstanceCredentials credentials = InstanceCredentials.standard(id);
+            boolean created = false;
+            try {
+                dir.create();
+                InstanceRecord record = newRecord(id, InstanceRecord.ORIGIN_INITDB, credentials);
+                dir.write(record);
+                String adminPassword = passwords.storeNew(credentials.adminSecret());
+                String replicationPassword = passwords.storeNew(credentials.replicationSecret());
+                server.initdb(id, dir, credentials.adminUser(), adminPassword, spec);
+                configureNewCluster(dir, credentials, record.port());
+                record = startup.start(dir, record, true);
+                passwords.createReplicationRole(record, adminPassword, replicationPassword);
+                created = true;
+                LOG.info("created PostgreSQL instance {} on {}:{} ({})", id, HOST, record.port(), dir.dataDir());
+                return toInstance(record);
+            } catch (IOException e) {
+                throw new InstanceOperationException("creating instance " + id + " failed: " + e, e);
+            } catch (SQLException e) {
+                throw new InstanceOperationException("creating instance " + id + " failed while setting up roles: "
+                        + e.getMessage() + dir.log().tail(), e);
+            } finally {
+                if (!created) {
+                    discard(id, dir, credentials);
+                }
+            }
+        }
+    }
+
+    @Override
+    public ProvisionedInstance start(InstanceId id) {
+        synchronized (lockOf(id)) {
+            InstanceDirectory dir = directories.of(id);
+            InstanceRecord record = require(id, dir);
+            if (record.awaitsBackup()) {
+                throw new IllegalStateException("instance " + id + " is allocated for a restore and holds no cluster yet: "
+                        + "unpack a base backup and call startRecovering");
+            }
+            if (server.isRunning(id, dir)) {
+                return toInstance(record);
+            }
+            return toInstance(startup.start(dir, record, true));
+        }
+    }
+
+    @Override
+    public void stop(InstanceId id) {
+        synchronized (lockOf(id)) {
+            InstanceDirectory dir = directories.of(id);
+            require(id, dir);
+            server.stop(id, dir, PostgresServer.Shutdown.FAST);
+        }
+    }
+
+    @Override
+    public void destroy(InstanceId id) {
+        synchronized (lockOf(id)) {
+            InstanceDirectory dir = directories.of(id);
+            if (!dir.exists()) {
+                return;
+            }
+            InstanceCredentials credentials = credentialsForRemoval(id, dir);
+            // The data is going away: no shutdown checkpoint needed.
+            if (dir.hasPidFile()) {
+                server.stop(id, dir, PostgresServer.Shutdown.IMMEDIATE);
+            }
+            dir.delete();
+            secrets.delete(credentials.adminSecret());
+            secrets.delete(credentials.replicationSecret());
+            LOG.info("destroyed PostgreSQL instance {}", id);
+        }
+    }
+
+    @Override
+    public Optional<ProvisionedInstance> find(InstanceId id) {
+        return directories.of(id).readRecord().map(this::toInstance);
+    }
+
+    @Override
+    public List<ProvisionedInstance> list() {
+        List<ProvisionedInstance> found = new ArrayList<>();
+        for (InstanceDirectory dir : directories.all()) {
+            try {
+                dir.readRecord().map(this::toInstance).ifPresent(found::add);
+            } catch (RuntimeException e) {
+                LOG.warn("skipping {}: {}", dir, e.getMessage());
+            }
+        }
+        found.sort(Comparator.comparing(i -> i.id().value()));
+        return List.copyOf(found);
+    }
+
+    @Override
+    public Optional<InstanceState> state(InstanceId id) {
+        InstanceDirectory dir = directories.of(id);
+        Optional<InstanceRecord> record = dir.readRecord();
+        if (record.isEmpty()) {
+            return Optional.empty();
+        }
+        if (server.isRunning(id, dir)) {
+            return Optional.of(InstanceState.RUNNING);
+        }
+        return Optional.of(record.get().awaitsBackup() ? InstanceState.ALLOCATED : InstanceState.STOPPED);
+    }
+
+    // ------------------------------------------------------------------ restore
+
+    @Override
+    public AllocatedInstance allocate(InstanceId id, InstanceCredentials credentials) {
+        synchronized (lockOf(id)) {
+            InstanceDirectory dir = newDirectory(id);
+            boolean allocated = false;
+            try {
+                dir.create();
+                InstanceRecord record = newRecord(id, InstanceRecord.ORIGIN_RESTORE, credentials);
+                dir.write(record);
+                Optional<WalSpool> spool = dir.createWalSpool();
+                allocated = true;
+                return new AllocatedInstance(id, dir.dataDir(), record.port(), spool);
+            } catch (IOException e) {
+                throw new InstanceOperationException("allocating instance " + id + " failed: " + e, e);
+            } finally {
+                if (!allocated) {
+                    dir.deleteQuietly();
+                }
+            }
+        }
+    }
+
+    @Override
+    public ProvisionedInstance startRecovering(InstanceId id, RecoverySettings settings) {
+        synchronized (lockOf(id)) {
+            InstanceDirectory dir = directories.of(id);
+            InstanceRecord record = require(id, dir);
+            requireAwaitingRecovery(id, dir, record);
+            try {
+                RecoverySetup.prepare(id, dir, record, settings, server.majorVersion());
+            } catch (IOException e) {
+                throw new InstanceOperationException("preparing instance " + id + " for recovery failed: " + e, e);
+            }
+            record = record.asRecovered();
+            dir.write(record);
+            record = startup.start(dir, record, false);
+            LOG.info("instance {} started in archive recovery on port {} (target {})", id, record.port(),
+                    settings.targetTime().map(Instant::toString).orElse("latest"));
+            return toInstance(record);
+        }
+    }
+
+    @Override
+    public ProvisionedInstance awaitPromotion(InstanceId id, Duration timeout) {
+        InstanceDirectory dir = directories.of(id);
+        InstanceRecord record = require(id, dir);
+        promotion.await(id, dir, record, timeout);
+        return toInstance(record);
+    }
+
+    @Override
+    public void rotatePasswords(InstanceId id) {
+        synchronized (lockOf(id)) {
+            passwords.rotate(id, require(id, directories.of(id)));
+        }
+    }
+
+    // ------------------------------------------------------------------ steps
+
+    /**
+     * The directory of a new instance, not made yet. Fails, saying what to do, before anything is made
+     * on a machine that cannot run the servers, and for an id that is taken.
+     */
+    private InstanceDirectory newDirectory(InstanceId id) {
+        server.requireBinaries();
+        serverUser.requireUsable(config.osUser());
+        serverUser.name().ifPresent(directories::requireReachable);
+        InstanceDirectory dir = directories.of(id);
+        dir.requireAbsent(id);
+        return dir;
+    }
+
+    private InstanceRecord newRecord(InstanceId id, String origin, InstanceCredentials credentials) {
+        return InstanceRecord.of(id, ports.choose(), origin, credentials, server.version(), Instant.now(clock).toString());
+    }
+
+    /** After initdb: Tideline's access rules, the cluster settings, and the instance's port. */
+    private void configureNewCluster(InstanceDirectory dir, InstanceCredentials credentials, int port) throws IOException {
+        dir.writeHba(credentials);
+        dir.appendToConf(ClusterSettings.HEADER, ClusterSettings.with(config.extraSettings()));
+        dir.writeAutoConf(Map.of("port", Integer.toString(port)), key -> false);
+    }
+
+    private void requireAwaitingRecovery(InstanceId id, InstanceDirectory dir, InstanceRecord record) {
+        if (!InstanceRecord.ORIGIN_RESTORE.equals(record.origin())) {
+            throw new IllegalStateException("instance " + id + " was not allocated for a restore");
+        }
+        if (server.isRunning(id, dir)) {
+            throw new IllegalStateException("instance " + id + " is already running");
+        }
+        if (record.recovered() && !Files.exists(dir.dataDir().resolve(RecoverySetup.RECOVERY_SIGNAL))) {
+            throw new IllegalStateException("instance " + id + " has already finished its recovery");
+        }
+    }
+
+    /** The record's credentials, or the standard ones: a torn or foreign record must not make an instance impossible to remove. */
+    private static InstanceCredentials credentialsForRemoval(InstanceId id, InstanceDirectory dir) {
+        try {
+            return dir.readRecord().map(InstanceRecord::credentials).orElse(InstanceCredentials.standard(id));
+        } catch (IllegalStateException e) {
+            LOG.warn("destroying {} despite its unreadable record: {}", id, e.getMessage());
+            return InstanceCredentials.standard(id);
+        }
+    }
+
+    /** Removes what a failed create left: server, files, secrets. Never throws over the original failure. */
+    private void discard(InstanceId id, InstanceDirectory dir, InstanceCredentials credentials) {
+        try {
+            if (dir.hasPidFile()) {
+                server.stop(id, dir, PostgresServer.Shutdown.IMMEDIATE);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not stop the half-created instance {}: {}", id, e.getMessage());
+        }
+        dir.deleteQuietly();
+        try {
+            secrets.delete(credentials.adminSecret());
+            secrets.delete(credentials.replicationSecret());
+        } catch (RuntimeException e) {
+            LOG.warn("could not delete the secrets of the half-created instance {}: {}", id, e.getMessage());
+        }
+    }
+
+    private InstanceRecord require(InstanceId id, InstanceDirectory dir) {
+        return dir.readRecord().orElseThrow(() -> new IllegalArgumentException("no instance " + id));
+    }
+
+    private ProvisionedInstance toInstance(InstanceRecord record) {
+        return new ProvisionedInstance(record.instanceId(), HOST, record.port(), DATABASE, record.credentials(),
+                directories.of(record.instanceId()).dataDir(), record.postgresVersion());
+    }
+
+    private Object lockOf(InstanceId id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+}

@@ -1,0 +1,80 @@
+package io.tideline.platform.local.postgres;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.instance.InstanceOperationException;
+import io.tideline.core.secrets.SecretRef;
+import io.tideline.core.secrets.SecretStore;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import org.postgresql.PGConnection;
+
+/**
+ * The instance roles' passwords: random, kept in the secret store, and given to the server as SCRAM
+ * verifiers hashed on our side, so a clear password never reaches the server or its logs.
+ */
+final class Passwords {
+
+    private static final String SCRAM = "scram-sha-256";
+
+    private final SecretStore secrets;
+    private final InstanceConnector connector;
+    private final SecureRandom random = new SecureRandom();
+
+    Passwords(SecretStore secrets, InstanceConnector connector) {
+        this.secrets = secrets;
+        this.connector = connector;
+    }
+
+    /** A new random password, stored under {@code ref}. */
+    String storeNew(SecretRef ref) {
+        String password = newPassword();
+        secrets.put(ref, password);
+        return password;
+    }
+
+    /** Creates the replication role of a new cluster, logged in as its admin. */
+    void createReplicationRole(InstanceRecord record, String adminPassword, String replicationPassword) throws SQLException {
+        InstanceCredentials credentials = record.credentials();
+        try (Connection c = connector.connect(record, credentials.adminUser(), adminPassword)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE ROLE " + credentials.replicationUser() + " WITH LOGIN REPLICATION");
+            }
+            c.unwrap(PGConnection.class).alterUserPassword(credentials.replicationUser(), replicationPassword.toCharArray(), SCRAM);
+        }
+    }
+
+    /**
+     * Gives both roles new passwords. The admin's is changed last and put back on the server if it
+     * cannot be stored, so the stored admin password always works.
+     */
+    void rotate(InstanceId id, InstanceRecord record) {
+        InstanceCredentials credentials = record.credentials();
+        String oldAdmin = secrets.get(credentials.adminSecret());
+        try (Connection c = connector.connect(record, credentials.adminUser(), oldAdmin)) {
+            PGConnection pg = c.unwrap(PGConnection.class);
+            String replication = newPassword();
+            pg.alterUserPassword(credentials.replicationUser(), replication.toCharArray(), SCRAM);
+            secrets.put(credentials.replicationSecret(), replication);
+            String admin = newPassword();
+            pg.alterUserPassword(credentials.adminUser(), admin.toCharArray(), SCRAM);
+            try {
+                secrets.put(credentials.adminSecret(), admin);
+            } catch (RuntimeException e) {
+                pg.alterUserPassword(credentials.adminUser(), oldAdmin.toCharArray(), SCRAM);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new InstanceOperationException("rotating the passwords of instance " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private String newPassword() {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,76 @@
+package io.tideline.platform.local.postgres;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.RecoverySettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns a data directory that holds an unpacked base backup into one that starts in archive recovery:
+ * the recovery settings in {@code postgresql.auto.conf}, Tideline's {@code pg_hba.conf},
+ * {@code recovery.signal}, and the server user's ownership of every file.
+ */
+final class RecoverySetup {
+
+    static final String RECOVERY_SIGNAL = "recovery.signal";
+
+    private RecoverySetup() {
+    }
+
+    /** Prepares {@code dir}'s data directory; refuses one without a cluster of the server's major version. */
+    static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
+                        String serverMajor) throws IOException {
+        Path pgdata = dir.dataDir();
+        requireBackupUnpacked(id, pgdata, serverMajor);
+        // Left by a copy of a running cluster, these would make the server wait for a primary or a PID.
+        Files.deleteIfExists(pgdata.resolve("postmaster.pid"));
+        Files.deleteIfExists(pgdata.resolve("standby.signal"));
+        Path conf = pgdata.resolve("postgresql.conf");
+        if (!Files.exists(conf)) {
+            // Packaged clusters keep it outside the data directory, so their backups lack it.
+            Files.writeString(conf, "# created by Tideline: the backup had no postgresql.conf\n");
+        }
+        dir.writeAutoConf(settings(settings, record.port()), RecoverySetup::isReplaced);
+        dir.writeHba(record.credentials());
+        Files.writeString(pgdata.resolve(RECOVERY_SIGNAL), "");
+        dir.fixDataDirOwnership();
+    }
+
+    /**
+     * What recovery runs with: the instance's port and loopback-only listening, the restore command,
+     * the target time if any, the latest timeline, promotion at the target, and no archiving.
+     */
+    static Map<String, String> settings(RecoverySettings settings, int port) {
+        Map<String, String> recovery = new LinkedHashMap<>();
+        recovery.put("port", Integer.toString(port));
+        recovery.put("listen_addresses", LocalPostgresProvisioner.HOST);
+        recovery.put("unix_socket_directories", "");
+        recovery.put("archive_mode", "off");
+        recovery.put("restore_command", settings.restoreCommand());
+        settings.postgresTargetTime().ifPresent(t -> recovery.put("recovery_target_time", t));
+        recovery.put("recovery_target_timeline", "latest");
+        recovery.put("recovery_target_action", "promote");
+        return recovery;
+    }
+
+    /** Keys the backup may carry that must go: the server accepts only one recovery target, and must not follow a primary. */
+    static boolean isReplaced(String key) {
+        return key.startsWith("recovery_target") || key.equals("primary_conninfo") || key.equals("primary_slot_name");
+    }
+
+    private static void requireBackupUnpacked(InstanceId id, Path pgdata, String serverMajor) throws IOException {
+        Path versionFile = pgdata.resolve("PG_VERSION");
+        if (!Files.exists(versionFile)) {
+            throw new IllegalStateException("the data directory of instance " + id + " holds no cluster (" + versionFile
+                    + " missing): unpack a base backup into " + pgdata + " first");
+        }
+        String backupMajor = Files.readString(versionFile).strip();
+        if (!backupMajor.equals(serverMajor)) {
+            throw new IllegalStateException("the backup in " + pgdata + " is from PostgreSQL " + backupMajor
+                    + " but this provisioner runs PostgreSQL " + serverMajor);
+        }
+    }
+}

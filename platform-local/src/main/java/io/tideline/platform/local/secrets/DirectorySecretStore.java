@@ -1,0 +1,74 @@
+package io.tideline.platform.local.secrets;
+
+import io.tideline.core.secrets.SecretRef;
+import io.tideline.core.secrets.SecretStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * The embedded runtime's secret store: one file per secret, mode 0600, under one directory.
+ * Writes go to a temporary file renamed into place, so readers never see a torn value.
+ */
+public final class DirectorySecretStore implements SecretStore {
+
+    private final Path root;
+
+    public DirectorySecretStore(Path root) {
+        this.root = root.toAbsolutePath();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The file that holds {@code ref}; other processes of the embedded runtime read it directly. */
+    public Path fileOf(SecretRef ref) {
+        return root.resolve(ref.value());
+    }
+
+    @Override
+    public void put(SecretRef ref, String value) {
+        Path file = fileOf(ref);
+        try {
+            Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path tmp = Files.createTempFile(file.getParent(), ".tmp-", ".secret",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, value, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store secret " + ref + " under " + root, e);
+        }
+    }
+
+    @Override
+    public Optional<String> find(SecretRef ref) {
+        try {
+            return Optional.of(Files.readString(fileOf(ref), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read secret " + ref + " under " + root, e);
+        }
+    }
+
+    @Override
+    public void delete(SecretRef ref) {
+        try {
+            Files.deleteIfExists(fileOf(ref));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete secret " + ref + " under " + root, e);
+        }
+    }
+}

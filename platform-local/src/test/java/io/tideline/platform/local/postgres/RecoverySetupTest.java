@@ -1,0 +1,115 @@
+package io.tideline.platform.local.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.instance.RecoverySettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecoverySetupTest {
+
+    private static final InstanceId ID = InstanceId.of("pg-restored");
+    private static final String COMMAND = "mv -f \"/spool/%f\" \"%p\" 2>/dev/null || curl -sf -o \"%p\" http://127.0.0.1:1/wal/%f";
+
+    @TempDir
+    Path home;
+
+    @Test
+    void recoveryFollowsTheLatestTimelineAndPromotesAtTheTarget() {
+        Map<String, String> toTime = RecoverySetup.settings(RecoverySettings.toTime(COMMAND, Instant.parse("2026-12-07T10:15:30.5Z")), 6100);
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("port", "6100");
+        expected.put("listen_addresses", "127.0.0.1");
+        expected.put("unix_socket_directories", "");
+        expected.put("archive_mode", "off");
+        expected.put("restore_command", COMMAND);
+        expected.put("recovery_target_time", "2026-12-07 10:15:30.500000+00:00");
+        expected.put("recovery_target_timeline", "latest");
+        expected.put("recovery_target_action", "promote");
+        assertEquals(expected, toTime);
+
+        Map<String, String> toLatest = RecoverySetup.settings(RecoverySettings.toLatest(COMMAND), 6100);
+        expected.remove("recovery_target_time");
+        assertEquals(expected, toLatest);
+    }
+
+    @Test
+    void aBackupsOwnTargetsAndPrimaryAreDropped() {
+        for (String key : new String[] {"recovery_target", "recovery_target_lsn", "recovery_target_xid", "recovery_target_name",
+                "recovery_target_inclusive", "primary_conninfo", "primary_slot_name"}) {
+            assertTrue(RecoverySetup.isReplaced(key), key);
+        }
+        for (String key : new String[] {"port", "shared_buffers", "restore_command", "archive_command"}) {
+            assertFalse(RecoverySetup.isReplaced(key), key);
+        }
+    }
+
+    @Test
+    void anUnpackedBackupIsMadeReadyForArchiveRecovery() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        Path pgdata = dir.dataDir();
+        Files.writeString(pgdata.resolve("postgresql.auto.conf"),
+                "primary_conninfo = 'host=source'\nrecovery_target_name = 'old'\nwork_mem = '8MB'\n");
+        Files.writeString(pgdata.resolve("standby.signal"), "");
+        Files.writeString(pgdata.resolve("postmaster.pid"), "4242\n");
+
+        RecoverySetup.prepare(ID, dir, record(6200), RecoverySettings.toLatest(COMMAND), "15");
+
+        String auto = Files.readString(pgdata.resolve("postgresql.auto.conf"));
+        assertTrue(auto.contains("work_mem = '8MB'"), auto);
+        assertFalse(auto.contains("primary_conninfo") || auto.contains("recovery_target_name"), auto);
+        assertTrue(auto.contains("restore_command = 'mv -f \"/spool/%f\" \"%p\" 2>/dev/null || curl"), auto);
+        assertTrue(auto.contains("port = '6200'"), auto);
+        assertTrue(Files.exists(pgdata.resolve("recovery.signal")));
+        assertFalse(Files.exists(pgdata.resolve("standby.signal")), "would make the server wait for a primary");
+        assertFalse(Files.exists(pgdata.resolve("postmaster.pid")), "would make the server wait for a PID");
+        assertTrue(Files.exists(pgdata.resolve("postgresql.conf")), "packaged clusters' backups lack it");
+        assertTrue(Files.readString(pgdata.resolve("pg_hba.conf")).contains("host    replication   tideline_replicator"));
+    }
+
+    @Test
+    void aDataDirectoryWithoutABackupOrFromAnotherMajorIsRefused() throws IOException {
+        InstanceDirectory empty = directory();
+        IllegalStateException none = assertThrows(IllegalStateException.class,
+                () -> RecoverySetup.prepare(ID, empty, record(6300), RecoverySettings.toLatest(COMMAND), "15"));
+        assertTrue(none.getMessage().contains("unpack a base backup"), none.getMessage());
+
+        InstanceDirectory older = unpackedBackup("14");
+        IllegalStateException other = assertThrows(IllegalStateException.class,
+                () -> RecoverySetup.prepare(ID, older, record(6300), RecoverySettings.toLatest(COMMAND), "15"));
+        assertTrue(other.getMessage().contains("from PostgreSQL 14 but this provisioner runs PostgreSQL 15"), other.getMessage());
+        assertFalse(Files.exists(older.dataDir().resolve("recovery.signal")));
+    }
+
+    private InstanceDirectory directory() throws IOException {
+        Files.deleteIfExists(home.resolve("instances").resolve(ID.value()).resolve("pgdata"));
+        InstanceDirectory dir = new InstanceDirectories(home.resolve("instances"),
+                new ServerUser(Optional.empty(), home.getFileSystem())).of(ID);
+        dir.deleteQuietly();
+        dir.create();
+        return dir;
+    }
+
+    private InstanceDirectory unpackedBackup(String major) throws IOException {
+        InstanceDirectory dir = directory();
+        Files.writeString(dir.dataDir().resolve("PG_VERSION"), major + "\n");
+        return dir;
+    }
+
+    private static InstanceRecord record(int port) {
+        return InstanceRecord.of(ID, port, InstanceRecord.ORIGIN_RESTORE, InstanceCredentials.standard(ID), "15.18",
+                "2026-12-07T12:00:00Z");
+    }
+}

@@ -19,6 +19,7 @@ import io.tideline.schemas.serde.AvroEventDeserializer;
 import io.tideline.schemas.serde.EventCodec;
 import io.tideline.testkit.KafkaBroker;
 import io.tideline.testkit.KafkaExtension;
+import io.tideline.testkit.time.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

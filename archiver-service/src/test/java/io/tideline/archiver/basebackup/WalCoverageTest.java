@@ -28,10 +28,11 @@ class WalCoverageTest {
 
     private static BackupManifest manifest(String start, String end) {
         String key = LAYOUT.backupPart(ID, 1);
-        return new BackupManifest(BackupManifest.FORMAT_VERSION, ID, InstanceId.of("pg-1"), "daily:pg-1:2026-11-24", 1,
-                Lsn.parse(start), Lsn.parse(end), T, T.plusSeconds(30), 150018, 7_300_000_000_000_000_001L, SEG,
-                1000, 100, BackupManifest.ZSTD,
-                List.of(new BackupManifest.Part(key, OptionalLong.of(1000), 100, Sha256.of(new byte[] {1}))), List.of());
+        return BackupManifest.builder(ID, InstanceId.of("pg-1"), "daily:pg-1:2026-11-24").timeline(1)
+                .startLsn(Lsn.parse(start)).endLsn(Lsn.parse(end)).startedAt(T).finishedAt(T.plusSeconds(30))
+                .postgresVersion(150018).systemIdentifier(7_300_000_000_000_000_001L).walSegmentSize(SEG).rawBytes(1000)
+                .parts(List.of(new BackupManifest.Part(key, OptionalLong.of(1000), 100, Sha256.of(new byte[] {1}))))
+                .build();
     }
 
     private static BucketInventory inventory(BackupManifest m, List<WalEntry> wal) {

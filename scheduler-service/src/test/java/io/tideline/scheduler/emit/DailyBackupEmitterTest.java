@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.InstanceId;
-import io.tideline.scheduler.MutableClock;
+import io.tideline.testkit.time.MutableClock;
 import io.tideline.scheduler.Registrations;
 import io.tideline.core.ids.CommandId;
 import io.tideline.scheduler.plan.EmissionLedger;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.InstanceId;
-import io.tideline.scheduler.MutableClock;
+import io.tideline.testkit.time.MutableClock;
 import io.tideline.scheduler.window.BackupWindow;
 import io.tideline.scheduler.window.WindowBand;
 import java.time.Clock;

@@ -1,14 +1,13 @@
 package io.tideline.restore;
 
 import io.micronaut.context.annotation.Requires;
+import io.tideline.core.kafka.KeyPartitioner;
 import io.tideline.core.kafka.Topics;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Which sources' restores this replica answers for: the partitions of {@code tideline.restore-requests}
@@ -48,7 +47,6 @@ final class RequestPartitions {
             return false;
         }
         // The producer's default partitioner: the same key always lands on the same request partition.
-        int partition = Utils.toPositive(Utils.murmur2(source.getBytes(StandardCharsets.UTF_8))) % partitions;
-        return owned.contains(partition);
+        return owned.contains(KeyPartitioner.partitionOf(source, partitions));
     }
 }

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import java.time.Instant;

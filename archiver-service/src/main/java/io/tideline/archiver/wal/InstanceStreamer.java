@@ -3,9 +3,10 @@ package io.tideline.archiver.wal;
 import io.tideline.archiver.wal.ReplicationConnection.SlotState;
 import io.tideline.archiver.wal.ReplicationConnection.SystemIdentity;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.postgres.PostgresErrors;
+import io.tideline.core.postgres.PostgresFailure;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
-import io.tideline.core.storage.StorageAccessDeniedException;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.TimelineHistory;
 import io.tideline.core.wal.WalSegmentName;
@@ -123,10 +124,10 @@ final class InstanceStreamer {
                         break;
                     }
                     metrics.streamError();
-                    Duration wait = e instanceof WalConflictException || e instanceof StorageAccessDeniedException
-                            ? settings.retryMaxDelay() : backoff.next();
+                    StreamFailure failure = StreamFailure.of(e);
+                    Duration wait = failure.longestDelay() ? settings.retryMaxDelay() : backoff.next();
                     state = "retrying in " + wait.toMillis() + " ms: " + e.getMessage();
-                    if (e instanceof WalConflictException || e instanceof InstanceMismatchException) {
+                    if (failure.needsPerson()) {
                         LOG.error("{}: WAL streaming cannot go on until this is fixed: {}", target, e.getMessage());
                     } else {
                         LOG.warn("{}: WAL stream failed, retrying in {} ms: {}", target, wait.toMillis(), describe(e));
@@ -295,8 +296,7 @@ final class InstanceStreamer {
     }
 
     static boolean isRemovedWal(SQLException e) {
-        return ReplicationConnection.UNDEFINED_FILE.equals(e.getSQLState())
-                && e.getMessage() != null && e.getMessage().contains("has already been removed");
+        return PostgresErrors.classify(e) == PostgresFailure.WAL_REMOVED;
     }
 
     /** The server is not what its registration says, or contradicts itself: retrying soon will not help. */

@@ -38,21 +38,21 @@ class WalCoverageTest {
     private static BucketInventory inventory(BackupManifest m, List<WalEntry> wal) {
         BucketInventory.Builder b = BucketInventory.builder().backup(new BackupEntry(m.backupId(), m.timeline(),
                 m.startLsn(), m.endLsn(), m.startedAt(), m.finishedAt(),
-                new io.tideline.core.window.StoredObject(LAYOUT.backupManifest(ID), 900, T.plusSeconds(31)),
-                List.of(new io.tideline.core.window.StoredObject(m.parts().get(0).key(), 100, T.plusSeconds(30)))));
+                new io.tideline.core.window.ListedObject(LAYOUT.backupManifest(ID), 900, T.plusSeconds(31)),
+                List.of(new io.tideline.core.window.ListedObject(m.parts().get(0).key(), 100, T.plusSeconds(30)))));
         wal.forEach(b::wal);
         return b.build();
     }
 
     private static WalEntry complete(long segmentNo) {
         WalSegmentName s = new WalSegmentName(1, segmentNo, SEG);
-        return WalEntry.complete(s, T.plusSeconds(40), new io.tideline.core.window.StoredObject(LAYOUT.walSegment(s), 1000, T.plusSeconds(40)));
+        return WalEntry.complete(s, T.plusSeconds(40), new io.tideline.core.window.ListedObject(LAYOUT.walSegment(s), 1000, T.plusSeconds(40)));
     }
 
     private static WalEntry partial(long segmentNo, String end) {
         WalSegmentName s = new WalSegmentName(1, segmentNo, SEG);
         return WalEntry.partial(s, Lsn.parse(end), T.plusSeconds(40),
-                new io.tideline.core.window.StoredObject(LAYOUT.walPartial(s), 1000, T.plusSeconds(40)));
+                new io.tideline.core.window.ListedObject(LAYOUT.walPartial(s), 1000, T.plusSeconds(40)));
     }
 
     @Test

@@ -303,7 +303,7 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
-    /** Maps what the SDK threw, after its retries, onto the contract's exceptions. */
+    /** Maps what the SDK threw, after its retries, onto the contract's exceptions (which {@link StorageErrors} classifies). */
     public StorageException translate(String operation, String key, SdkException e) {
         if (e instanceof AwsServiceException service) {
             int status = service.statusCode();

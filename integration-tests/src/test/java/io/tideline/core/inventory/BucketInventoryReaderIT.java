@@ -115,8 +115,8 @@ class BucketInventoryReaderIT {
         assertEquals(good, b.id());
         assertEquals(start, b.startLsn());
         assertEquals(end, b.endLsn());
-        assertEquals(List.of(part1.key(), part2.key()), b.parts().stream().map(io.tideline.core.window.StoredObject::key).toList());
-        assertEquals(List.of(stray.key()), inv.unexplained().stream().map(io.tideline.core.window.StoredObject::key).toList(),
+        assertEquals(List.of(part1.key(), part2.key()), b.parts().stream().map(io.tideline.core.window.ListedObject::key).toList());
+        assertEquals(List.of(stray.key()), inv.unexplained().stream().map(io.tideline.core.window.ListedObject::key).toList(),
                 "a part the manifest does not list is unexplained");
         assertEquals(List.of(incomplete), inv.incompleteBackups().stream().map(i -> i.id()).toList());
 

@@ -3,8 +3,8 @@ package io.tideline.restore;
 import com.github.luben.zstd.ZstdInputStream;
 import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.storage.ChecksumMismatchException;
-import io.tideline.core.storage.NoSuchObjectException;
 import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.storage.StorageErrors;
 import io.tideline.core.storage.StorageException;
 import java.io.BufferedInputStream;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -175,20 +175,25 @@ final class BackupDownloader {
             if (c instanceof RestoreFailure f) {
                 return f;
             }
-            if (c instanceof ChecksumMismatchException m) {
-                return new RestoreFailure("checksum mismatch in backup object " + m.key().orElse("?") + " of bucket "
-                        + m.bucket() + ": the manifest records sha256 " + m.expected() + ", the object has " + m.actual(), e);
-            }
-            if (c instanceof NoSuchObjectException m) {
-                return new RestoreFailure("backup object " + m.key().orElse("?") + " of bucket " + m.bucket()
-                        + " is missing (backup " + manifest.backupId() + ")", e);
-            }
             if (c instanceof StorageException s) {
-                return new RestoreFailure("cannot read backup " + manifest.backupId() + " from bucket " + s.bucket() + ": "
-                        + s.getMessage(), e);
+                return explain(manifest, s, e);
             }
         }
         return null;
+    }
+
+    /** The reason for a storage failure, by what {@link StorageErrors} says it is. */
+    private static RestoreFailure explain(BackupManifest manifest, StorageException s, Throwable e) {
+        String object = s.key().orElse("?");
+        return switch (StorageErrors.classify(s)) {
+            case CORRUPT -> new RestoreFailure("checksum mismatch in backup object " + object + " of bucket " + s.bucket() + ": "
+                    + (s instanceof ChecksumMismatchException m
+                    ? "the manifest records sha256 " + m.expected() + ", the object has " + m.actual() : s.getMessage()), e);
+            case NOT_FOUND -> new RestoreFailure("backup object " + object + " of bucket " + s.bucket()
+                    + " is missing (backup " + manifest.backupId() + ")", e);
+            default -> new RestoreFailure("cannot read backup " + manifest.backupId() + " from bucket " + s.bucket() + ": "
+                    + s.getMessage(), e);
+        };
     }
 
     private static void deleteQuietly(Path dir) {

@@ -7,6 +7,7 @@ import io.tideline.core.ids.RestoreId;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.kafka.InvalidRecordException;
+import io.tideline.core.kafka.KeyPartitioner;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.registry.RegisteredInstance;
@@ -19,7 +20,6 @@ import io.tideline.schemas.RestoreRequested;
 import io.tideline.schemas.serde.EventCodec;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +35,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,8 +235,7 @@ public class RestoreCoordinator {
             return false;
         }
         // The producer's default partitioner: the same key always lands on the same request partition.
-        int partition = Utils.toPositive(Utils.murmur2(source.getBytes(StandardCharsets.UTF_8))) % partitions;
-        return owned.contains(partition);
+        return owned.contains(KeyPartitioner.partitionOf(source, partitions));
     }
 
     private void heartbeat() {

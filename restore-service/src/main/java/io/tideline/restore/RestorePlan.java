@@ -3,6 +3,7 @@ package io.tideline.restore;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;

@@ -1,6 +1,8 @@
 package io.tideline.restore;
 
 import io.tideline.core.basebackup.BackupManifest;
+import io.tideline.core.events.BackupCommands;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.AllocatedInstance;
 import io.tideline.core.instance.InstanceCredentials;
@@ -21,8 +23,6 @@ import io.tideline.core.storage.StorageProvisioner;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.restore.wal.WalServer;
 import io.tideline.restore.wal.WalSession;
-import io.tideline.schemas.BackupCommand;
-import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestorePhase;
 import jakarta.inject.Singleton;
@@ -179,15 +179,8 @@ final class RestoreProcess {
         onboarding.register(server, grant, plan.newName(),
                 new InstanceOnboarding.Options(source.backupWindowStartMinuteUtc(), source.retentionDays()),
                 Optional.of(new RegisteredInstance.Origin(source.id(), plan.restoreId().value())), now);
-        publisher.publishAndWait(Topics.BACKUP_COMMANDS, target.value(), BackupCommand.newBuilder()
-                .setEventId(UUID.randomUUID())
-                .setInstanceId(target.value())
-                .setOccurredAt(now)
-                .setCommandId("restore:" + plan.restoreId().value())
-                .setReason(BackupReason.AFTER_RESTORE)
-                .setRequestedBy(REQUESTED_BY)
-                .setRequestedAt(now)
-                .build());
+        publisher.publishAndWait(Topics.BACKUP_COMMANDS, target.value(),
+                BackupCommands.command(UUID.randomUUID(), target, CommandId.afterRestore(plan.restoreId()), REQUESTED_BY, now));
         Instant recoveredTo = time.orElseGet(() -> verified.lastCommit().orElse(manifest.finishedAt()));
         return RestoreCompleted.newBuilder()
                 .setEventId(UUID.randomUUID())

@@ -1,5 +1,6 @@
 package io.tideline.restore;
 
+import io.tideline.core.restore.RestoreTarget;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +15,7 @@ import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
-import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.WalEntry;
 import java.time.Instant;
 import java.util.HashMap;
@@ -151,7 +152,7 @@ class RestoreValidatorTest {
                 .backup(backup("bbbb", 1, lsn(3, 0x28), lsn(3, 0x100), 14, 15))
                 .wal(complete(1, 2)).wal(complete(2, 10)).wal(complete(3, 20))
                 .wal(WalEntry.partial(name(4), lsn(4, 0x8000), T0.plusSeconds(25 * 60),
-                        new StoredObject(LAYOUT.walPartial(name(4)), 100, T0.plusSeconds(25 * 60))))
+                        new ListedObject(LAYOUT.walPartial(name(4)), 100, T0.plusSeconds(25 * 60))))
                 .build();
     }
 
@@ -211,13 +212,13 @@ class RestoreValidatorTest {
         BackupId id = BackupId.of(T0.plusSeconds(startMinute * 60), suffix);
         Instant finished = T0.plusSeconds(finishMinute * 60);
         return new BackupEntry(id, timeline, start, end, T0.plusSeconds(startMinute * 60), finished,
-                new StoredObject(LAYOUT.backupManifest(id), 500, finished),
-                List.of(new StoredObject(LAYOUT.backupPart(id, 1), 1000, finished)));
+                new ListedObject(LAYOUT.backupManifest(id), 500, finished),
+                List.of(new ListedObject(LAYOUT.backupPart(id, 1), 1000, finished)));
     }
 
     private static WalEntry complete(long segment, long storedMinute) {
         Instant at = T0.plusSeconds(storedMinute * 60);
-        return WalEntry.complete(name(segment), at, new StoredObject(LAYOUT.walSegment(name(segment)), 100, at));
+        return WalEntry.complete(name(segment), at, new ListedObject(LAYOUT.walSegment(name(segment)), 100, at));
     }
 
     private static WalSegmentName name(long segment) {

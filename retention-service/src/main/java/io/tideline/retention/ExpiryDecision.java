@@ -1,8 +1,8 @@
 package io.tideline.retention;
 
 import io.tideline.core.window.BackupEntry;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
 import io.tideline.core.window.WalEntry;
 
 import java.time.Instant;
@@ -71,8 +71,8 @@ public sealed interface ExpiryDecision permits ExpiryDecision.Wait, ExpiryDecisi
          * backup without its manifest reads as incomplete, never as complete); then WAL from the lowest
          * position up (what is left stays contiguous, never a hole); then orphans.
          */
-        public List<StoredObject> deletionOrder() {
-            List<StoredObject> order = new ArrayList<>();
+        public List<ListedObject> deletionOrder() {
+            List<ListedObject> order = new ArrayList<>();
             expiredBackups.forEach(b -> order.addAll(b.objectsInDeletionOrder()));
             expiredWal.forEach(w -> order.add(w.object()));
             orphans.forEach(o -> order.add(o.object()));
@@ -80,7 +80,7 @@ public sealed interface ExpiryDecision permits ExpiryDecision.Wait, ExpiryDecisi
         }
 
         public long bytesFreed() {
-            return deletionOrder().stream().mapToLong(StoredObject::size).sum();
+            return deletionOrder().stream().mapToLong(ListedObject::size).sum();
         }
 
         /** {@link #expiredWal()} as runs of consecutive segments per timeline (a partial counts as its segment). */
@@ -90,7 +90,7 @@ public sealed interface ExpiryDecision permits ExpiryDecision.Wait, ExpiryDecisi
 
         /** The keys of {@link #deletionOrder()}. */
         public List<String> deletedKeys() {
-            return deletionOrder().stream().map(StoredObject::key).toList();
+            return deletionOrder().stream().map(ListedObject::key).toList();
         }
 
         static Comparator<WalEntry> lowestFirst() {

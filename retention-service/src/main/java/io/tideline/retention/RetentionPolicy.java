@@ -5,9 +5,9 @@ import io.tideline.core.wal.Lsn;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
 import io.tideline.core.window.TimeRange;
 import io.tideline.core.window.WalEntry;
 
@@ -229,7 +229,7 @@ public record RetentionPolicy(Duration retention, Duration orphanGrace) {
                 b.objects().forEach(o -> orphans.add(new Orphan(o, reason)));
             }
         }
-        for (StoredObject o : inventory.unexplained()) {
+        for (ListedObject o : inventory.unexplained()) {
             if (o.lastModified().isBefore(limit)) {
                 orphans.add(new Orphan(o, "no backup, WAL segment or timeline history explains it"));
             }

@@ -7,7 +7,7 @@ import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
-import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.TimelineBranch;
 import io.tideline.core.window.WalEntry;
 
@@ -62,14 +62,14 @@ final class RetentionFixture {
 
     RetentionFixture segment(long timeline, long n, long storedMinute) {
         WalSegmentName s = name(timeline, n);
-        builder.wal(WalEntry.complete(s, at(storedMinute), new StoredObject(LAYOUT.walSegment(s), 1000, at(storedMinute))));
+        builder.wal(WalEntry.complete(s, at(storedMinute), new ListedObject(LAYOUT.walSegment(s), 1000, at(storedMinute))));
         return this;
     }
 
     RetentionFixture partial(long timeline, long n, long endOffset, long storedMinute) {
         WalSegmentName s = name(timeline, n);
         builder.wal(WalEntry.partial(s, lsn(n, endOffset), at(storedMinute),
-                new StoredObject(LAYOUT.walPartial(s), 100, at(storedMinute))));
+                new ListedObject(LAYOUT.walPartial(s), 100, at(storedMinute))));
         return this;
     }
 
@@ -81,9 +81,9 @@ final class RetentionFixture {
     static BackupEntry backupEntry(String suffix, long timeline, Lsn start, Lsn end, long startMinute, long finishMinute) {
         BackupId id = id(suffix, startMinute);
         return new BackupEntry(id, timeline, start, end, at(startMinute), at(finishMinute),
-                new StoredObject(LAYOUT.backupManifest(id), 500, at(finishMinute)),
-                List.of(new StoredObject(LAYOUT.backupPart(id, 1), 50_000, at(finishMinute)),
-                        new StoredObject(LAYOUT.backupPart(id, 2), 10, at(finishMinute))));
+                new ListedObject(LAYOUT.backupManifest(id), 500, at(finishMinute)),
+                List.of(new ListedObject(LAYOUT.backupPart(id, 1), 50_000, at(finishMinute)),
+                        new ListedObject(LAYOUT.backupPart(id, 2), 10, at(finishMinute))));
     }
 
     RetentionFixture incomplete(String suffix, long startMinute, long lastWriteMinute) {
@@ -93,8 +93,8 @@ final class RetentionFixture {
     RetentionFixture incomplete(String suffix, long startMinute, Instant lastWrite) {
         BackupId id = id(suffix, startMinute);
         builder.incompleteBackup(new IncompleteBackup(id, List.of(
-                new StoredObject(LAYOUT.backupPart(id, 1), 5000, at(startMinute)),
-                new StoredObject(LAYOUT.backupPart(id, 2), 5000, lastWrite))));
+                new ListedObject(LAYOUT.backupPart(id, 1), 5000, at(startMinute)),
+                new ListedObject(LAYOUT.backupPart(id, 2), 5000, lastWrite))));
         return this;
     }
 
@@ -108,7 +108,7 @@ final class RetentionFixture {
     }
 
     RetentionFixture unexplained(String key, Instant lastModified) {
-        builder.unexplained(new StoredObject(key, 1, lastModified));
+        builder.unexplained(new ListedObject(key, 1, lastModified));
         return this;
     }
 
@@ -116,7 +116,7 @@ final class RetentionFixture {
     RetentionFixture partialWritten(long timeline, long n, long endOffset, Instant written) {
         WalSegmentName s = name(timeline, n);
         builder.wal(WalEntry.partial(s, lsn(n, endOffset), written,
-                new StoredObject(LAYOUT.walPartial(s), 100, written)));
+                new ListedObject(LAYOUT.walPartial(s), 100, written)));
         return this;
     }
 

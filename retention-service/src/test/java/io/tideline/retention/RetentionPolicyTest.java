@@ -3,8 +3,8 @@ package io.tideline.retention;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
 import io.tideline.core.window.TimeRange;
 import io.tideline.core.window.WalEntry;
 import org.junit.jupiter.api.Test;
@@ -301,7 +301,7 @@ class RetentionPolicyTest {
     }
 
     @SuppressWarnings("unused")
-    private static long size(List<StoredObject> objects) {
-        return objects.stream().mapToLong(StoredObject::size).sum();
+    private static long size(List<ListedObject> objects) {
+        return objects.stream().mapToLong(ListedObject::size).sum();
     }
 }

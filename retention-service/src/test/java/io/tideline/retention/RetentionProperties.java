@@ -3,9 +3,9 @@ package io.tideline.retention;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
 import io.tideline.core.window.TimeRange;
 import io.tideline.core.window.WalEntry;
 import io.tideline.retention.SimulatedHistory.Outcome;
@@ -194,7 +194,7 @@ class RetentionProperties {
         }
         BucketInventory.Builder bucket = history.bucket();
         for (int i = 0; i < s.orphanAgesMin().size(); i++) {
-            bucket.unexplained(new StoredObject(SimulatedHistory.LAYOUT.backupPart(io.tideline.core.ids.BackupId.of(SimulatedHistory.T0, "stray" + i), 9), 7, now.minus(Duration.ofMinutes(s.orphanAgesMin().get(i)))));
+            bucket.unexplained(new ListedObject(SimulatedHistory.LAYOUT.backupPart(io.tideline.core.ids.BackupId.of(SimulatedHistory.T0, "stray" + i), 9), 7, now.minus(Duration.ofMinutes(s.orphanAgesMin().get(i)))));
         }
         return new Setup(bucket.build(), now, Duration.between(cutoff, now), claims);
     }

@@ -7,7 +7,7 @@ import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
-import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.TimelineBranch;
 import io.tideline.core.window.WalEntry;
 
@@ -114,7 +114,7 @@ final class SimulatedHistory {
             return;
         }
         Instant storedAt = writtenAt.plusSeconds(nextLag());
-        bucket.wal(WalEntry.complete(s, storedAt, new StoredObject(LAYOUT.walSegment(s), 1000, storedAt)));
+        bucket.wal(WalEntry.complete(s, storedAt, new ListedObject(LAYOUT.walSegment(s), 1000, storedAt)));
     }
 
     private void storePartial(long tl, Lsn upTo, Instant writtenAt) {
@@ -123,7 +123,7 @@ final class SimulatedHistory {
             return;
         }
         Instant storedAt = writtenAt.plusSeconds(nextLag());
-        bucket.wal(WalEntry.partial(s, upTo, storedAt, new StoredObject(LAYOUT.walPartial(s), 10, storedAt)));
+        bucket.wal(WalEntry.partial(s, upTo, storedAt, new ListedObject(LAYOUT.walPartial(s), 10, storedAt)));
     }
 
     private void backup(TakeBackup b) {
@@ -131,12 +131,12 @@ final class SimulatedHistory {
         Instant startedAt = time;
         write(b.quarters() * QUARTER, Duration.ofMinutes((long) b.quarters() * b.minutesPerQuarter()), b.outcome() == Outcome.WAL_LOST);
         BackupId id = BackupId.of(startedAt, String.format("b%04d", ++backups));
-        StoredObject part = new StoredObject(LAYOUT.backupPart(id, 1), 100_000, time);
+        ListedObject part = new ListedObject(LAYOUT.backupPart(id, 1), 100_000, time);
         if (b.outcome() == Outcome.NO_MANIFEST) {
             bucket.incompleteBackup(new IncompleteBackup(id, List.of(part)));
             return;
         }
-        addBackup(new BackupEntry(id, timeline, start, pos, startedAt, time, new StoredObject(LAYOUT.backupManifest(id), 100, time), List.of(part)));
+        addBackup(new BackupEntry(id, timeline, start, pos, startedAt, time, new ListedObject(LAYOUT.backupManifest(id), 100, time), List.of(part)));
     }
 
     private void addBackup(BackupEntry b) {
@@ -156,7 +156,7 @@ final class SimulatedHistory {
         if (s.backupOnTail() && s.tailQuarters() >= 2) {
             BackupId id = BackupId.of(time, String.format("b%04d", ++backups));
             addBackup(new BackupEntry(id, old, branchPoint.plus(QUARTER / 2), tailEnd.minus(QUARTER / 2), time, time,
-                    new StoredObject(LAYOUT.backupManifest(id), 100, time), List.of(new StoredObject(LAYOUT.backupPart(id, 1), 100_000, time))));
+                    new ListedObject(LAYOUT.backupManifest(id), 100, time), List.of(new ListedObject(LAYOUT.backupPart(id, 1), 100_000, time))));
         }
         timeline = old + 1;
         bucket.branch(new TimelineBranch(timeline, old, branchPoint));

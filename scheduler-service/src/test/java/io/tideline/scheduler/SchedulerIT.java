@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.context.ApplicationContext;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.TopicCreator;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.kafka.TopicsConfiguration;
 import io.tideline.scheduler.emit.ReplayProgress;
-import io.tideline.scheduler.plan.DailyCommandId;
 import io.tideline.scheduler.registry.BackupSchedule;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupReason;
@@ -19,6 +19,7 @@ import io.tideline.schemas.serde.AvroEventDeserializer;
 import io.tideline.schemas.serde.EventCodec;
 import io.tideline.testkit.KafkaBroker;
 import io.tideline.testkit.KafkaExtension;
+import io.tideline.testkit.time.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ class SchedulerIT {
         Set<String> backupsTaken = commands.stream().map(BackupCommand::getCommandId).collect(Collectors.toSet());
         assertEquals(expected, backupsTaken);
         for (BackupCommand command : commands) {
-            DailyCommandId id = DailyCommandId.parse(command.getCommandId());
+            CommandId.Daily id = CommandId.Daily.parse(command.getCommandId());
             assertEquals(command.getInstanceId(), id.instance().value());
             assertEquals(BackupReason.DAILY, command.getReason());
             assertEquals("scheduler", command.getRequestedBy());

@@ -309,10 +309,11 @@ public final class BucketSeeder implements AutoCloseable {
         List<BackupManifest.Part> manifestParts = stored.stream()
                 .map(o -> new BackupManifest.Part(o.key(), OptionalLong.empty(), o.size(), o.requireSha256()))
                 .toList();
-        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, id, instance.id(), command,
-                scan.label().timeline(), scan.label().startLsn(), scan.manifest().end(), startedAt, finishedAt,
-                serverVersion, systemIdentifier, segmentSize, scan.rawBytes(),
-                stored.stream().mapToLong(StoredObject::size).sum(), BackupManifest.ZSTD, manifestParts, List.of());
+        BackupManifest manifest = BackupManifest.builder(id, instance.id(), command)
+                .timeline(scan.label().timeline()).startLsn(scan.label().startLsn()).endLsn(scan.manifest().end())
+                .startedAt(startedAt).finishedAt(finishedAt).postgresVersion(serverVersion)
+                .systemIdentifier(systemIdentifier).walSegmentSize(segmentSize).rawBytes(scan.rawBytes())
+                .parts(manifestParts).build();
         StoredObject manifestObject = store.put(layout.backupManifest(id), manifest.toJson(), Map.of());
         LOG.info("seeded base backup {} of {}: {} → {}, {} raw bytes in {} part(s)", id, instance.id(),
                 manifest.startLsn(), manifest.endLsn(), manifest.rawBytes(), stored.size());

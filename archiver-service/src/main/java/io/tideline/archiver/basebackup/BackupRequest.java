@@ -1,13 +1,12 @@
 package io.tideline.archiver.basebackup;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupReason;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * A {@link BackupCommand} the archiver can act on. {@link #from} refuses, with a reason a person
@@ -19,15 +18,12 @@ import java.util.regex.Pattern;
 public record BackupRequest(InstanceId instance, String commandId, BackupReason reason, String requestedBy,
                             Instant requestedAt) {
 
-    /** Printable, no spaces, short enough to log and to store in a manifest. */
-    private static final Pattern COMMAND_ID = Pattern.compile("[\\x21-\\x7E]{1,200}");
-    static final String DAILY_PREFIX = "daily:";
 
     public BackupRequest {
         Objects.requireNonNull(instance, "instance");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(requestedAt, "requestedAt");
-        if (commandId == null || !COMMAND_ID.matcher(commandId).matches()) {
+        if (!CommandId.isValidText(commandId)) {
             throw new IllegalArgumentException("commandId must be 1 to 200 printable characters without spaces, not '" + commandId + "'");
         }
         if (requestedBy == null || requestedBy.isBlank()) {
@@ -54,17 +50,20 @@ public record BackupRequest(InstanceId instance, String commandId, BackupReason 
                 command.getRequestedAt());
     }
 
-    /** {@code daily:<instance>:<yyyy-mm-dd>}: the deterministic id that makes two schedulers' commands one backup. */
+    /**
+     * A {@link CommandId.Daily} of this instance: the deterministic id that makes two schedulers' commands one
+     * backup. Only DAILY commands are parsed: any printable id of another reason is taken as it is.
+     */
     private static void requireDailyId(String commandId, InstanceId instance) {
-        String prefix = DAILY_PREFIX + instance.value() + ":";
-        if (!commandId.startsWith(prefix)) {
-            throw new IllegalArgumentException("a DAILY command id must be '" + prefix + "<yyyy-mm-dd>', not '" + commandId + "'");
-        }
-        String date = commandId.substring(prefix.length());
+        String expected = "'" + CommandId.Daily.PREFIX + instance.value() + ":<yyyy-mm-dd>'";
+        Optional<CommandId.Daily> daily;
         try {
-            LocalDate.parse(date);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("a DAILY command id must end with a UTC date yyyy-mm-dd, not '" + date + "'");
+            daily = CommandId.Daily.tryParse(commandId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a DAILY command id must be " + expected + " with a UTC date, not '" + commandId + "'", e);
+        }
+        if (daily.isEmpty() || !daily.get().instance().equals(instance)) {
+            throw new IllegalArgumentException("a DAILY command id must be " + expected + ", not '" + commandId + "'");
         }
     }
 

@@ -57,54 +57,79 @@ final class BackupStream {
         }
     }
 
-    private BackupStream() {
+    /**
+     * Which backup to take: of which server (with its replication password), into which bucket, under
+     * which id, for which command, started when.
+     */
+    record Job(RegisteredInstance instance, String password, ObjectStore store, BucketLayout layout, BackupId backup,
+               String commandId, Instant startedAt) {
+    }
+
+    private final BackupSettings settings;
+    private final Clock clock;
+
+    BackupStream(BackupSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
     }
 
     /**
-     * Takes the backup's data into {@code store}; returns the manifest to store once everything it
+     * Takes the backup's data into the job's store; returns the manifest to store once everything it
      * lists is confirmed stored. {@code InterruptedException}: the caller is stopping; the data is discarded.
      */
-    static BackupManifest take(BackupSettings settings, RegisteredInstance instance, String password, ObjectStore store,
-                               BucketLayout layout, BackupId backup, String commandId, Instant startedAt, Clock clock,
-                               Listener listener) throws Failure, InterruptedException {
-        ClusterIdentity identity;
+    BackupManifest take(Job job, Listener listener) throws Failure, InterruptedException {
+        ClusterIdentity identity = identify(job.instance(), job.password());
+        CompressedParts data = new CompressedParts(job.store(), job.layout(), job.backup(), settings.partRawBytes(),
+                settings.compressionLevel(), settings.compressionWorkers());
+        TarProgress progress = new TarProgress(listener, data);
+        BaseBackupTarScan.Result stream = streamInto(job, data, progress, listener);
+        List<BackupManifest.Part> parts = progress.parts;
         try {
-            identity = ClusterIdentity.read(instance, password, settings.connectTimeout());
+            stream.requireAgreement();
+        } catch (IllegalStateException e) {
+            data.discard();
+            throw new Failure(e.getMessage(), progress.started, null);
+        }
+        try {
+            return BackupManifest.builder(job.backup(), job.instance().id(), job.commandId())
+                    .timeline(stream.label().timeline()).startLsn(stream.label().startLsn()).endLsn(stream.manifest().end())
+                    .startedAt(job.startedAt()).finishedAt(progress.finishedAt)
+                    .postgresVersion(identity.serverVersionNum()).systemIdentifier(identity.systemIdentifier())
+                    .walSegmentSize(job.layout().walSegmentSize()).rawBytes(stream.rawBytes())
+                    .parts(parts).build();
+        } catch (RuntimeException e) {
+            // A manifest that cannot be written describes nothing a restore could use: the data goes too.
+            data.discard();
+            throw new Failure("cannot describe the backup in a manifest: " + e.getMessage(), progress.started, e);
+        }
+    }
+
+    private ClusterIdentity identify(RegisteredInstance instance, String password) throws Failure {
+        try {
+            return ClusterIdentity.read(instance, password, settings.connectTimeout());
         } catch (SQLException | RuntimeException e) {
             throw new Failure("cannot identify the cluster at " + instance.host() + ":" + instance.port()
                     + " as " + instance.replicationUser() + ": " + e.getMessage(), false, e);
         }
-        CompressedParts data = new CompressedParts(store, layout, backup, settings.partRawBytes(),
-                settings.compressionLevel(), settings.compressionWorkers());
-        boolean[] started = {false};
-        Instant[] finishedAt = {null};
-        BaseBackupTarScan.Result stream;
-        List<BackupManifest.Part> parts;
+    }
+
+    /** Runs pg_basebackup and reads its tar stream into {@code data}, up to its stored parts; discards everything on failure. */
+    private BaseBackupTarScan.Result streamInto(Job job, CompressedParts data, TarProgress progress, Listener listener)
+            throws Failure, InterruptedException {
         PgBaseBackup child;
         try {
-            child = PgBaseBackup.start(settings, instance, backup, password, listener::totalEstimate);
+            child = PgBaseBackup.start(settings, job.instance(), job.backup(), job.password(), listener::totalEstimate);
         } catch (IOException e) {
             throw new Failure("cannot start " + settings.pgBaseBackup() + ": " + e.getMessage(), false, e);
         }
         try (child) {
-            stream = BaseBackupTarScan.read(child.stdout(), new Counting(data, listener), new BaseBackupTarScan.Observer() {
-                @Override
-                public void onLabel(BackupLabel label) {
-                    listener.started(label, data::storedBytes);
-                    started[0] = true;
-                }
-
-                @Override
-                public void onServerManifest(ServerManifest manifest) {
-                    // the server has stopped the backup: this is when the copy is consistent up to
-                    finishedAt[0] = clock.instant();
-                }
-            });
+            BaseBackupTarScan.Result stream = BaseBackupTarScan.read(child.stdout(), new Counting(data, listener), progress);
             int exit = child.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
             if (exit != 0) {
                 throw new IOException("pg_basebackup exited with " + exit + ": " + child.lastLines());
             }
-            parts = data.finish();
+            progress.parts = data.finish();
+            return stream;
         } catch (InterruptedException e) {
             child.close();
             data.discard();
@@ -115,23 +140,33 @@ final class BackupStream {
             data.discard();
             String reason = describe(e);
             throw new Failure(reason + (detail.isEmpty() || reason.contains(detail) ? "" : " (pg_basebackup: " + detail + ")"),
-                    started[0], e);
+                    progress.started, e);
         }
-        try {
-            stream.requireAgreement();
-        } catch (IllegalStateException e) {
-            data.discard();
-            throw new Failure(e.getMessage(), started[0], null);
+    }
+
+    /** What the tar stream has shown so far: whether the backup began, when the server ended it, the stored parts. */
+    private final class TarProgress implements BaseBackupTarScan.Observer {
+        private final Listener listener;
+        private final CompressedParts data;
+        private boolean started;
+        private Instant finishedAt;
+        private List<BackupManifest.Part> parts;
+
+        TarProgress(Listener listener, CompressedParts data) {
+            this.listener = listener;
+            this.data = data;
         }
-        try {
-            return new BackupManifest(BackupManifest.FORMAT_VERSION, backup, instance.id(), commandId,
-                    stream.label().timeline(), stream.label().startLsn(), stream.manifest().end(), startedAt, finishedAt[0],
-                    identity.serverVersionNum(), identity.systemIdentifier(), layout.walSegmentSize(), stream.rawBytes(),
-                    parts.stream().mapToLong(BackupManifest.Part::storedBytes).sum(), BackupManifest.ZSTD, parts, List.of());
-        } catch (RuntimeException e) {
-            // A manifest that cannot be written describes nothing a restore could use: the data goes too.
-            data.discard();
-            throw new Failure("cannot describe the backup in a manifest: " + e.getMessage(), started[0], e);
+
+        @Override
+        public void onLabel(BackupLabel label) {
+            listener.started(label, data::storedBytes);
+            started = true;
+        }
+
+        @Override
+        public void onServerManifest(ServerManifest manifest) {
+            // the server has stopped the backup: this is when the copy is consistent up to
+            finishedAt = clock.instant();
         }
     }
 

@@ -68,6 +68,7 @@ public final class BaseBackups implements AutoCloseable {
     private final BackupEvents events;
     private final BackupProgressReporter progress;
     private final Clock clock;
+    private final BackupStream backupStream;
     private final StoredBackups storedBackups = new StoredBackups();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     /** Counted down when the service shuts down, so no wait outlives it (the consumer's close waits for us). */
@@ -83,6 +84,7 @@ public final class BaseBackups implements AutoCloseable {
         this.events = events;
         this.progress = progress;
         this.clock = clock;
+        this.backupStream = new BackupStream(settings, clock);
     }
 
     /**
@@ -155,26 +157,27 @@ public final class BaseBackups implements AutoCloseable {
         String password = secrets.get(instance.replicationSecret());
         BackupManifest manifest;
         try {
-            manifest = BackupStream.take(settings, instance, password, store, layout, run.backup(), run.commandId(),
-                    run.startedAt(), clock, new BackupStream.Listener() {
-                        @Override
-                        public void started(BackupLabel label, LongSupplier storedBytes) {
-                            events.started(run.instance(), run.backup(), run.commandId(), label, run.startedAt());
-                            run.streaming(storedBytes);
-                            LOG.info("backup {} of {} started at {} on timeline {}", run.backup(), run.instance(),
-                                    label.startLsn(), label.timeline());
-                        }
+            BackupStream.Job job = new BackupStream.Job(instance, password, store, layout, run.backup(), run.commandId(),
+                    run.startedAt());
+            manifest = backupStream.take(job, new BackupStream.Listener() {
+                @Override
+                public void started(BackupLabel label, LongSupplier storedBytes) {
+                    events.started(run.instance(), run.backup(), run.commandId(), label, run.startedAt());
+                    run.streaming(storedBytes);
+                    LOG.info("backup {} of {} started at {} on timeline {}", run.backup(), run.instance(),
+                            label.startLsn(), label.timeline());
+                }
 
-                        @Override
-                        public void rawBytes(long bytes) {
-                            run.addDone(bytes);
-                        }
+                @Override
+                public void rawBytes(long bytes) {
+                    run.addDone(bytes);
+                }
 
-                        @Override
-                        public void totalEstimate(long bytes) {
-                            run.totalEstimate(bytes);
-                        }
-                    });
+                @Override
+                public void totalEstimate(long bytes) {
+                    run.totalEstimate(bytes);
+                }
+            });
         } catch (BackupStream.Failure e) {
             fail(run, e.started() ? run.startedAt() : null, e.getMessage());
             return Optional.empty();

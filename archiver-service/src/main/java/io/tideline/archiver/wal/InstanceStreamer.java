@@ -3,16 +3,16 @@ package io.tideline.archiver.wal;
 import io.tideline.archiver.wal.ReplicationConnection.SlotState;
 import io.tideline.archiver.wal.ReplicationConnection.SystemIdentity;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.postgres.PostgresErrors;
+import io.tideline.core.postgres.PostgresFailure;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
-import io.tideline.core.storage.StorageAccessDeniedException;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.TimelineHistory;
 import io.tideline.core.wal.WalSegmentName;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,25 +24,12 @@ import org.slf4j.LoggerFactory;
  * Streams one instance's WAL into its bucket, on its own thread, until stopped. Each session opens
  * a replication connection, reads what the bucket holds, plans where to resume ({@link StreamPlanner})
  * and streams; any failure ends the session, and the next one starts over from the bucket after a
- * backoff. Nothing held only in memory is ever reported stored.
- *
- * <p>Order of every store: upload → the store confirms → the slot is told (flushed position) →
- * {@code WalSegmentStored} is published → (for a complete segment) its partial is removed.
+ * backoff. Nothing held only in memory is ever reported stored. Within a session, the WAL of the
+ * open stream is moved into the bucket by a {@link WalPump}, which holds the flush rules.
  */
 final class InstanceStreamer {
 
     private static final Logger LOG = LoggerFactory.getLogger(InstanceStreamer.class);
-    private static final Duration MIN_POLL = Duration.ofMillis(1);
-
-    /** How a session ended when it did not fail. */
-    private enum SessionEnd { STOPPED, TIMELINE_DONE, GAP_SKIPPED }
-
-    /** A graceful stop cut an upload retry short: nothing more is stored. */
-    private static final class StopRequested extends Exception {
-        StopRequested() {
-            super(null, null, false, false);
-        }
-    }
 
     private final ReplicationTarget target;
     private final long expectedSegmentSize;
@@ -51,11 +38,10 @@ final class InstanceStreamer {
     private final WalEvents events;
     private final WalStreamMetrics metrics;
     private final Clock clock;
+    private final StopSignal stop;
+    private final StreamerContext context;
     private final Thread thread;
-    private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean flushOnStop = true;
-    private volatile Instant stopRequestedAt;
     private volatile ReplicationConnection connection;
     private volatile String state = "starting";
     private Optional<Lsn> skipTo = Optional.empty();
@@ -69,6 +55,8 @@ final class InstanceStreamer {
         this.events = events;
         this.metrics = metrics;
         this.clock = clock;
+        this.stop = new StopSignal(clock);
+        this.context = new StreamerContext(target, settings, events, metrics, clock, stop, stop, s -> state = s, this::heartbeat);
         this.thread = new Thread(this::run, "wal-" + target.instance().value());
         this.thread.setDaemon(true);
     }
@@ -95,11 +83,7 @@ final class InstanceStreamer {
      * the stop timeout); without, the stream stops as soon as it notices, storing nothing more.
      */
     void requestStop(boolean flush) {
-        if (stopRequestedAt == null) {
-            stopRequestedAt = clock.instant();
-        }
-        flushOnStop = flushOnStop && flush;
-        stopSignal.countDown();
+        stop.request(flush);
     }
 
     boolean awaitStopped(Duration timeout) throws InterruptedException {
@@ -120,7 +104,7 @@ final class InstanceStreamer {
     }
 
     private boolean stopRequested() {
-        return stopSignal.getCount() == 0;
+        return stop.isRequested();
     }
 
     private void run() {
@@ -140,16 +124,16 @@ final class InstanceStreamer {
                         break;
                     }
                     metrics.streamError();
-                    Duration wait = e instanceof WalConflictException || e instanceof StorageAccessDeniedException
-                            ? settings.retryMaxDelay() : backoff.next();
+                    StreamFailure failure = StreamFailure.of(e);
+                    Duration wait = failure.longestDelay() ? settings.retryMaxDelay() : backoff.next();
                     state = "retrying in " + wait.toMillis() + " ms: " + e.getMessage();
-                    if (e instanceof WalConflictException || e instanceof InstanceMismatchException) {
+                    if (failure.needsPerson()) {
                         LOG.error("{}: WAL streaming cannot go on until this is fixed: {}", target, e.getMessage());
                     } else {
                         LOG.warn("{}: WAL stream failed, retrying in {} ms: {}", target, wait.toMillis(), describe(e));
                         LOG.debug("{}: stream failure", target, e);
                     }
-                    waitForStop(wait);
+                    stop.untilStopOr(wait);
                 }
             }
         } finally {
@@ -160,19 +144,9 @@ final class InstanceStreamer {
         }
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    /** Sleeps until {@code wait} passed or a stop was asked for. */
-    private void waitForStop(Duration wait) {
-        try {
-            stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopSignal.countDown();
-        }
     }
 
     private SessionEnd runSession() throws SQLException, StopRequested {
@@ -256,8 +230,7 @@ final class InstanceStreamer {
 
     private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, StreamPlan plan, SystemIdentity system)
             throws SQLException, StopRequested {
-        long segmentSize = writer.layout().walSegmentSize();
-        PhysicalStream stream;
+        ReplicationStream stream;
         try {
             stream = conn.startStreaming(settings.slotName(), plan.timeline(), plan.start(), settings, clock);
         } catch (SQLException e) {
@@ -272,116 +245,16 @@ final class InstanceStreamer {
         state = "streaming timeline " + plan.timeline();
         metrics.streaming(true);
 
-        CommitHorizon horizon = new CommitHorizon(writer.coveredBefore(plan), CommitHorizon.SEND_TIME_ALLOWANCE);
-        CommitRecordScanner commits = new CommitRecordScanner(segmentSize, horizon::observeCommit);
-        try (CompressedSegment buffer = new CompressedSegment(plan.firstSegment(segmentSize), settings.compressionLevel())) {
-            return pump(conn, stream, writer, plan, system, buffer, horizon, commits);
-        }
-    }
-
-    private SessionEnd pump(ReplicationConnection conn, PhysicalStream stream, WalObjectWriter writer, StreamPlan plan,
-                            SystemIdentity system, CompressedSegment buffer, CommitHorizon horizon,
-                            CommitRecordScanner commits)
-            throws SQLException, StopRequested {
-        // how far the bucket holds the current segment (a partial of it, or nothing beyond its start)
-        Lsn segmentStored = plan.storedThrough().orElse(plan.start());
-        boolean partialStored = plan.partialStored();
-        plan.storedThrough().ifPresent(stream::confirmStored);
-        metrics.stored(plan.storedThrough().orElse(plan.start()), 0, false);
-        Instant firstUnstored = null;
-        Instant lastData = clock.instant();
-        Instant lastHeartbeat = lastData;
-        Duration pollDelay = MIN_POLL;
-        try {
-            while (true) {
-                if (stopRequested()) {
-                    if (flushOnStop && buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, stream, buffer, horizon, true);
-                    }
-                    return SessionEnd.STOPPED;
+        try (WalPump pump = new WalPump(stream, writer, plan, context)) {
+            try {
+                return pump.run();
+            } catch (SQLException e) {
+                if (isRemovedWal(e)) {
+                    // Everything before the missing segment was complete and is stored by now.
+                    return skipGap(conn, plan.timeline(), pump.received(), system, e.getMessage());
                 }
-                ReplicationMessage.XLogData data = stream.poll();
-                Instant now = clock.instant();
-                if (data != null) {
-                    commits.feed(data.start(), data.message(), data.offset(), data.length());
-                    horizon.observe(Lsn.max(data.serverWalEnd(), data.end()), data.sentAt());
-                    pollDelay = MIN_POLL;
-                    lastData = now;
-                    if (buffer.isReleased()) {
-                        WalSegmentName held = buffer.segment();
-                        Lsn end = buffer.end();
-                        WalObjectWriter.Partial partial = withRetry(stream, "reload of partial " + held, false,
-                                () -> writer.loadPartial(held, end));
-                        buffer.restore(partial.compressed(), partial.raw());
-                    }
-                    int offset = data.offset();
-                    int remaining = data.length();
-                    Lsn at = data.start();
-                    if (plan.stopAt().isPresent()) {
-                        remaining = (int) Math.min(remaining, Math.max(0, plan.stopAt().get().bytesSince(at)));
-                    }
-                    while (remaining > 0) {
-                        int taken = buffer.append(at, data.message(), offset, remaining);
-                        offset += taken;
-                        remaining -= taken;
-                        at = at.plus(taken);
-                        if (firstUnstored == null) {
-                            firstUnstored = now;
-                            if (metrics.unstoredSince() == null) {
-                                metrics.unstoredSince(now);
-                            }
-                        }
-                        if (buffer.isComplete()) {
-                            storeComplete(writer, stream, buffer, horizon, partialStored, segmentStored);
-                            buffer.advance();
-                            segmentStored = buffer.segment().startLsn();
-                            partialStored = false;
-                            firstUnstored = remaining > 0 ? now : null;
-                            metrics.unstoredSince(firstUnstored);
-                        }
-                    }
-                    if (plan.stopAt().isPresent() && !at.isBefore(plan.stopAt().get())) {
-                        if (buffer.end().isAfter(segmentStored)) {
-                            storePartial(writer, stream, buffer, horizon, false);
-                        }
-                        LOG.info("{}: timeline {} is stored up to its fork at {}", target, plan.timeline(), plan.stopAt().get());
-                        return SessionEnd.TIMELINE_DONE;
-                    }
-                } else {
-                    waitForStop(pollDelay);
-                    pollDelay = pollDelay.multipliedBy(2).compareTo(settings.idlePoll()) > 0 ? settings.idlePoll() : pollDelay.multipliedBy(2);
-                    Duration heartbeat = settings.heartbeatInterval();
-                    if (!heartbeat.isZero() && !now.isBefore(lastData.plus(heartbeat)) && !now.isBefore(lastHeartbeat.plus(heartbeat))) {
-                        lastHeartbeat = now;
-                        heartbeat();
-                    }
-                }
-                if (firstUnstored != null && !now.isBefore(firstUnstored.plus(settings.flushDeadline()))) {
-                    if (buffer.end().isAfter(segmentStored)) {
-                        storePartial(writer, stream, buffer, horizon, false);
-                        segmentStored = buffer.end();
-                        partialStored = true;
-                    }
-                    firstUnstored = null;
-                    metrics.unstoredSince(null);
-                    if (data == null) {
-                        buffer.trim(); // quiet: give back what a burst left unused
-                    }
-                }
-                if (data == null && firstUnstored == null && !buffer.isReleased() && !buffer.isEmpty()
-                        && buffer.end().equals(segmentStored) && !now.isBefore(lastData.plus(settings.idleRelease()))) {
-                    buffer.release(); // idle and all stored: hold nothing until WAL arrives again
-                }
-                stream.sendStatus(false);
-                metrics.serverEnd(stream.serverWalEnd());
-                metrics.bufferBytes(buffer.capacity());
+                throw e;
             }
-        } catch (SQLException e) {
-            if (isRemovedWal(e)) {
-                // Everything before the missing segment was complete and is stored by now.
-                return skipGap(conn, plan.timeline(), buffer.end(), system, e.getMessage());
-            }
-            throw e;
         }
     }
 
@@ -392,103 +265,6 @@ final class InstanceStreamer {
             metrics.heartbeat();
         } catch (SQLException e) {
             LOG.warn("{}: heartbeat commit failed (the restorable window waits for the next WAL): {}", target, e.getMessage());
-        }
-    }
-
-    private void storeComplete(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer, CommitHorizon horizon,
-                               boolean partialStored, Lsn segmentStored) throws SQLException, StopRequested {
-        WalSegmentName segment = buffer.segment();
-        CompressedSegment.Sealed wal = buffer.seal();
-        Optional<Instant> covered = horizon.coveredBy(segment.endLsn());
-        StoredWalObject object = withRetry(stream, "segment " + segment, false, () -> writer.storeComplete(segment, wal, covered));
-        confirmed(stream, object, object.end().bytesSince(segmentStored), true);
-        if (partialStored || segmentStored.isAfter(segment.startLsn())) {
-            try {
-                writer.deletePartial(segment);
-            } catch (RuntimeException e) {
-                // harmless: the next session removes a partial whose segment is complete
-                LOG.debug("{}: could not remove the partial of {}: {}", target, segment, e.getMessage());
-            }
-        }
-    }
-
-    private void storePartial(WalObjectWriter writer, PhysicalStream stream, CompressedSegment buffer, CommitHorizon horizon,
-                              boolean stopping) throws SQLException, StopRequested {
-        WalSegmentName segment = buffer.segment();
-        Lsn before = metrics.storedPosition();
-        CompressedSegment.Sealed wal = buffer.seal();
-        Optional<Instant> covered = horizon.coveredBy(buffer.end());
-        StoredWalObject object = withRetry(stream, "partial " + segment, stopping, () -> writer.storePartial(segment, wal, covered));
-        long newBytes = object.end().isAfter(before) ? object.end().bytesSince(Lsn.max(before, segment.startLsn())) : 0;
-        confirmed(stream, object, newBytes, false);
-    }
-
-    private void confirmed(PhysicalStream stream, StoredWalObject object, long newBytes, boolean complete) throws SQLException {
-        stream.confirmStored(object.end());
-        stream.sendStatus(true);
-        metrics.stored(object.end(), Math.max(0, newBytes), complete);
-        events.segmentStored(target.instance(), object);
-        LOG.debug("{}: stored {} up to {}", target, object.key(), object.end());
-    }
-
-    @FunctionalInterface
-    private interface StoreCall<T> {
-        T run();
-    }
-
-    /**
-     * Runs an upload until the store confirms it. Between attempts the stream keeps telling the
-     * server we are alive (so it does not drop us after {@code wal_sender_timeout}) while it holds
-     * the WAL for us. A stop cuts the retries short: right away, or for the final flush of a graceful
-     * stop, once the stop timeout is nearly spent.
-     */
-    private <T> T withRetry(PhysicalStream stream, String what, boolean finalFlush, StoreCall<T> upload)
-            throws SQLException, StopRequested {
-        Backoff backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
-        int attempt = 0;
-        while (true) {
-            try {
-                return upload.run();
-            } catch (WalConflictException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                attempt++;
-                metrics.uploadError();
-                if (attempt == 1 || attempt % 10 == 0) {
-                    LOG.warn("{}: storing {} failed (attempt {}), retrying: {}", target, what, attempt, describe(e));
-                }
-                state = "retrying upload of " + what + ": " + e.getMessage();
-                Duration wait = backoff.next();
-                if (stopRequested()) {
-                    if (!finalFlush || stopDeadline().minus(wait).isBefore(clock.instant())) {
-                        throw new StopRequested();
-                    }
-                }
-                sleepKeepingAlive(stream, wait, finalFlush);
-            }
-        }
-    }
-
-    private Instant stopDeadline() {
-        Instant requested = stopRequestedAt == null ? clock.instant() : stopRequestedAt;
-        return requested.plus(settings.stopTimeout().multipliedBy(4).dividedBy(5));
-    }
-
-    private void sleepKeepingAlive(PhysicalStream stream, Duration wait, boolean finalFlush) throws SQLException, StopRequested {
-        Instant until = clock.instant().plus(wait);
-        Duration slice = settings.statusInterval().dividedBy(2);
-        while (clock.instant().isBefore(until)) {
-            Duration left = Duration.between(clock.instant(), until);
-            if (stopRequested() && !finalFlush) {
-                throw new StopRequested();
-            }
-            try {
-                Thread.sleep(Math.max(1, Math.min(left.toMillis(), slice.toMillis())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StopRequested();
-            }
-            stream.sendStatus(false);
         }
     }
 
@@ -520,8 +296,7 @@ final class InstanceStreamer {
     }
 
     static boolean isRemovedWal(SQLException e) {
-        return ReplicationConnection.UNDEFINED_FILE.equals(e.getSQLState())
-                && e.getMessage() != null && e.getMessage().contains("has already been removed");
+        return PostgresErrors.classify(e) == PostgresFailure.WAL_REMOVED;
     }
 
     /** The server is not what its registration says, or contradicts itself: retrying soon will not help. */

@@ -43,9 +43,9 @@ class InstancesListener implements ConsumerSeekAware {
     /** {@value ArchiverConfig#GROUP_ID} unless {@code tideline.archiver.group-id} names another (tests isolate with it). */
     static final String GROUP_ID = "${" + ArchiverConfig.PREFIX + ".group-id:" + ArchiverConfig.GROUP_ID + "}";
 
-    private final InstanceOwnership ownership;
+    private final StreamedInstances ownership;
 
-    InstancesListener(InstanceOwnership ownership) {
+    InstancesListener(StreamedInstances ownership) {
         this.ownership = ownership;
     }
 

@@ -1,10 +1,10 @@
 package io.tideline.archiver.wal;
 
+import io.tideline.core.events.BackupCommands;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.schemas.BackupCommand;
-import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.WalGapDetected;
 import io.tideline.schemas.WalSegmentStored;
 import java.time.Clock;
@@ -71,15 +71,7 @@ final class KafkaWalEvents implements WalEvents {
                 .setMissingToLsn(gap.availableFrom().toString())
                 .setReason(gap.reason())
                 .build();
-        BackupCommand command = BackupCommand.newBuilder()
-                .setEventId(gap.commandEventId())
-                .setInstanceId(gap.instance().value())
-                .setOccurredAt(now)
-                .setCommandId(gap.id())
-                .setReason(BackupReason.AFTER_WAL_GAP)
-                .setRequestedBy(REQUESTED_BY)
-                .setRequestedAt(now)
-                .build();
+        BackupCommand command = BackupCommands.command(gap.commandEventId(), gap.instance(), gap.commandId(), REQUESTED_BY, now);
         publisher.publishAndWait(Topics.TIMELINE, gap.instance().value(), event);
         publisher.publishAndWait(Topics.BACKUP_COMMANDS, gap.instance().value(), command);
     }

@@ -8,8 +8,8 @@ import java.time.Instant;
 import org.postgresql.copy.CopyDual;
 
 /**
- * One physical replication stream over pgjdbc's CopyBoth: hands out WAL as it arrives, answers
- * the server's keepalives and reports our positions. Used by one thread.
+ * The {@link ReplicationStream} over pgjdbc's CopyBoth: hands out WAL as it arrives, answers the
+ * server's keepalives and reports our positions. Used by one thread.
  *
  * <p>The position reported as <em>flushed</em> is only ever what {@link #confirmStored} was told:
  * bytes the object store confirmed. That is the position a physical slot's {@code restart_lsn}
@@ -19,7 +19,7 @@ import org.postgresql.copy.CopyDual;
  * <p>Reads never block (the connection's socket timeout still bounds pgjdbc's one blocking read,
  * after the server ended a stream). The stream is never ended gracefully: its connection is closed.
  */
-final class PhysicalStream {
+final class PhysicalStream implements ReplicationStream {
 
     private final CopyDual copy;
     private final Duration statusInterval;
@@ -37,11 +37,9 @@ final class PhysicalStream {
         this.serverWalEnd = start;
     }
 
-    /**
-     * The next WAL bytes if the server has sent some, else null. Keepalives are handled here.
-     * Throws if the stream broke or the server ended it.
-     */
-    ReplicationMessage.XLogData poll() throws SQLException {
+    /** Keepalives are answered here, never returned. */
+    @Override
+    public ReplicationMessage.XLogData poll() throws SQLException {
         while (true) {
             if (!copy.isActive()) {
                 throw new SQLException("the server ended the replication stream");
@@ -73,15 +71,15 @@ final class PhysicalStream {
         }
     }
 
-    /** The object store confirmed every byte before {@code position}: the slot may release them. */
-    void confirmStored(Lsn position) {
+    @Override
+    public void confirmStored(Lsn position) {
         if (position.isAfter(stored)) {
             stored = position;
         }
     }
 
-    /** Sends a status update if the status interval has passed since the last one (or {@code force}). */
-    void sendStatus(boolean force) throws SQLException {
+    @Override
+    public void sendStatus(boolean force) throws SQLException {
         Instant now = clock.instant();
         if (!force && now.isBefore(lastStatus.plus(statusInterval))) {
             return;
@@ -92,8 +90,8 @@ final class PhysicalStream {
         lastStatus = now;
     }
 
-    /** The end of WAL the server has told us about: its flush position, as far as we know. */
-    Lsn serverWalEnd() {
+    @Override
+    public Lsn serverWalEnd() {
         return serverWalEnd;
     }
 

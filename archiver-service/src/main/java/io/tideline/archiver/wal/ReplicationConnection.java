@@ -33,8 +33,6 @@ final class ReplicationConnection implements AutoCloseable {
     static final String DUPLICATE_OBJECT = "42710";
     /** SQLSTATE of "replication slot … does not exist". */
     static final String UNDEFINED_OBJECT = "42704";
-    /** SQLSTATE of "requested WAL segment … has already been removed" (and of a missing history file). */
-    static final String UNDEFINED_FILE = "58P01";
     /** SQLSTATE of "replication slot … is active for PID …". */
     static final String OBJECT_IN_USE = "55006";
 

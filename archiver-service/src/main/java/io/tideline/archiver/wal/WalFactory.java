@@ -28,7 +28,7 @@ class WalFactory {
     }
 
     @Singleton
-    InstanceOwnership instanceOwnership(WalStreams streams) {
-        return new InstanceOwnership(streams);
+    StreamedInstances streamedInstances(WalStreams streams) {
+        return new StreamedInstances(streams);
     }
 }

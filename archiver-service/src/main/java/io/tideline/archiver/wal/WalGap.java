@@ -1,5 +1,6 @@
 package io.tideline.archiver.wal;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.wal.Lsn;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +26,14 @@ record WalGap(InstanceId instance, long timeline, Lsn missingFrom, Lsn available
         }
     }
 
-    /** {@code wal-gap:<instance>:<timeline>:<missing-from>}: the natural key, also the backup command id. */
+    /** The backup command asked for this gap; its text {@code wal-gap:<instance>:<timeline>:<missing-from>} is the natural key. */
+    CommandId.AfterWalGap commandId() {
+        return CommandId.afterWalGap(instance, timeline, missingFrom);
+    }
+
+    /** The natural key: the text of {@link #commandId()}. */
     String id() {
-        return "wal-gap:" + instance.value() + ":" + timeline + ":" + missingFrom;
+        return commandId().value();
     }
 
     UUID eventId() {

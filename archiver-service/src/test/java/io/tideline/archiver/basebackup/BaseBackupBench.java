@@ -79,8 +79,9 @@ public final class BaseBackupBench {
 
                 Instant started = clock.instant();
                 long t0 = System.nanoTime();
-                BackupManifest manifest = BackupStream.take(settings, instance, password, store, BucketLayout.DEFAULT,
-                        BackupId.of(started, "bench"), "bench", started, clock, new BackupStream.Listener() {
+                BackupStream.Job job = new BackupStream.Job(instance, password, store, BucketLayout.DEFAULT,
+                        BackupId.of(started, "bench"), "bench", started);
+                BackupManifest manifest = new BackupStream(settings, clock).take(job, new BackupStream.Listener() {
                             @Override
                             public void started(BackupLabel label, LongSupplier storedBytes) {
                             }

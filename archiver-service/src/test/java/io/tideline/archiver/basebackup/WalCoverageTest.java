@@ -28,30 +28,31 @@ class WalCoverageTest {
 
     private static BackupManifest manifest(String start, String end) {
         String key = LAYOUT.backupPart(ID, 1);
-        return new BackupManifest(BackupManifest.FORMAT_VERSION, ID, InstanceId.of("pg-1"), "daily:pg-1:2026-11-24", 1,
-                Lsn.parse(start), Lsn.parse(end), T, T.plusSeconds(30), 150018, 7_300_000_000_000_000_001L, SEG,
-                1000, 100, BackupManifest.ZSTD,
-                List.of(new BackupManifest.Part(key, OptionalLong.of(1000), 100, Sha256.of(new byte[] {1}))), List.of());
+        return BackupManifest.builder(ID, InstanceId.of("pg-1"), "daily:pg-1:2026-11-24").timeline(1)
+                .startLsn(Lsn.parse(start)).endLsn(Lsn.parse(end)).startedAt(T).finishedAt(T.plusSeconds(30))
+                .postgresVersion(150018).systemIdentifier(7_300_000_000_000_000_001L).walSegmentSize(SEG).rawBytes(1000)
+                .parts(List.of(new BackupManifest.Part(key, OptionalLong.of(1000), 100, Sha256.of(new byte[] {1}))))
+                .build();
     }
 
     private static BucketInventory inventory(BackupManifest m, List<WalEntry> wal) {
         BucketInventory.Builder b = BucketInventory.builder().backup(new BackupEntry(m.backupId(), m.timeline(),
                 m.startLsn(), m.endLsn(), m.startedAt(), m.finishedAt(),
-                new io.tideline.core.window.StoredObject(LAYOUT.backupManifest(ID), 900, T.plusSeconds(31)),
-                List.of(new io.tideline.core.window.StoredObject(m.parts().get(0).key(), 100, T.plusSeconds(30)))));
+                new io.tideline.core.window.ListedObject(LAYOUT.backupManifest(ID), 900, T.plusSeconds(31)),
+                List.of(new io.tideline.core.window.ListedObject(m.parts().get(0).key(), 100, T.plusSeconds(30)))));
         wal.forEach(b::wal);
         return b.build();
     }
 
     private static WalEntry complete(long segmentNo) {
         WalSegmentName s = new WalSegmentName(1, segmentNo, SEG);
-        return WalEntry.complete(s, T.plusSeconds(40), new io.tideline.core.window.StoredObject(LAYOUT.walSegment(s), 1000, T.plusSeconds(40)));
+        return WalEntry.complete(s, T.plusSeconds(40), new io.tideline.core.window.ListedObject(LAYOUT.walSegment(s), 1000, T.plusSeconds(40)));
     }
 
     private static WalEntry partial(long segmentNo, String end) {
         WalSegmentName s = new WalSegmentName(1, segmentNo, SEG);
         return WalEntry.partial(s, Lsn.parse(end), T.plusSeconds(40),
-                new io.tideline.core.window.StoredObject(LAYOUT.walPartial(s), 1000, T.plusSeconds(40)));
+                new io.tideline.core.window.ListedObject(LAYOUT.walPartial(s), 1000, T.plusSeconds(40)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.tideline.archiver.ArchiverConfig;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceSpec;
 import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.kafka.KeyPartitioner;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
@@ -50,7 +51,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * What the WAL ITs share: archiver contexts pointed at the real fleet (each test class its own
@@ -139,7 +139,7 @@ final class WalTestBed implements AutoCloseable {
 
     /** The partition of {@code tideline.instances} an instance id lands on (Kafka's default partitioner). */
     static int partitionOf(InstanceId id, int partitions) {
-        return Utils.toPositive(Utils.murmur2(id.value().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+        return KeyPartitioner.partitionOf(id.value(), partitions);
     }
 
     /** A new id per partition of the instances topic (3 partitions): one instance lands on each. */

@@ -61,6 +61,16 @@ public record BackupManifest(int formatVersion, BackupId backupId, InstanceId in
     private static final List<String> PART_FIELDS = List.of("key", "rawBytes", "storedBytes", "sha256");
     private static final List<String> TABLESPACE_FIELDS = List.of("oid", "location");
 
+    /** A builder for the manifest of {@code backupId}, taken for {@code commandId}: the way writers make one. */
+    public static BackupManifestBuilder builder(BackupId backupId, InstanceId instanceId, String commandId) {
+        return new BackupManifestBuilder(backupId, instanceId, commandId);
+    }
+
+    /** A builder holding this manifest's values, to derive a changed copy. */
+    public BackupManifestBuilder toBuilder() {
+        return BackupManifestBuilder.from(this);
+    }
+
     /**
      * One object of the backup's data stream.
      *

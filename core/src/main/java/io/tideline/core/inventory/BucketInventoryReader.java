@@ -119,7 +119,7 @@ public final class BucketInventoryReader {
                 problems.add("backup " + id + " lacks parts its manifest lists " + missing + "; backup left out");
                 continue;
             }
-            List<io.tideline.core.window.StoredObject> own = new ArrayList<>();
+            List<io.tideline.core.window.ListedObject> own = new ArrayList<>();
             for (StoredObject part : listed) {
                 if (listedInManifest.contains(part.key())) {
                     own.add(toWindow(part));
@@ -238,7 +238,7 @@ public final class BucketInventoryReader {
         }
     }
 
-    private static io.tideline.core.window.StoredObject toWindow(StoredObject o) {
-        return new io.tideline.core.window.StoredObject(o.key(), o.size(), o.lastModified());
+    private static io.tideline.core.window.ListedObject toWindow(StoredObject o) {
+        return new io.tideline.core.window.ListedObject(o.key(), o.size(), o.lastModified());
     }
 }

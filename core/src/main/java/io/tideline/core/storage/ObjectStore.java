@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -92,7 +93,10 @@ public interface ObjectStore {
      * bytes do not match {@code expected}. For large objects whose sha256 lives elsewhere (a manifest):
      * a consumer that reads to the end has read exactly the expected bytes or has been told.
      */
-    InputStream openVerified(String key, Sha256 expected);
+    default InputStream openVerified(String key, Sha256 expected) {
+        Objects.requireNonNull(expected, "expected");
+        return new VerifyingInputStream(open(key), bucket(), key, expected);
+    }
 
     /**
      * Every object whose key starts with {@code prefix}, in key order, across all pages of the

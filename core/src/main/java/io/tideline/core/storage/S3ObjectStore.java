@@ -244,12 +244,6 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public InputStream openVerified(String key, Sha256 expected) {
-        Objects.requireNonNull(expected, "expected");
-        return new VerifyingInputStream(open(key), bucket, key, expected);
-    }
-
-    @Override
     public List<StoredObject> list(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
         ListObjectsV2Request request = ListObjectsV2Request.builder()
@@ -309,7 +303,7 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
-    /** Maps what the SDK threw, after its retries, onto the contract's exceptions. */
+    /** Maps what the SDK threw, after its retries, onto the contract's exceptions (which {@link StorageErrors} classifies). */
     public StorageException translate(String operation, String key, SdkException e) {
         if (e instanceof AwsServiceException service) {
             int status = service.statusCode();

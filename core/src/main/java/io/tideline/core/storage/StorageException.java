@@ -3,9 +3,10 @@ package io.tideline.core.storage;
 import java.util.Optional;
 
 /**
- * Anything the object store could not do. Subclasses name the cases callers act on; whether a
- * later attempt may succeed is {@link #isRetriable()} (the client has already retried with backoff
- * by the time one of these is thrown).
+ * Anything the object store could not do. Subclasses name the cases callers act on; what a failure
+ * is (retriable, permanent, an integrity failure) is {@link StorageErrors#classify}'s answer, which
+ * callers ask instead of testing subclasses. The client has already retried with backoff by the time
+ * one of these is thrown.
  */
 public class StorageException extends RuntimeException {
 
@@ -29,7 +30,7 @@ public class StorageException extends RuntimeException {
         return Optional.ofNullable(key);
     }
 
-    /** True when the same call may succeed later (store unreachable, overloaded); false when it cannot without a change. */
+    /** True when the same call may succeed later (store unreachable, overloaded); false when it cannot without a change. Agrees with {@link StorageFailure#retriable()}. */
     public boolean isRetriable() {
         return retriable;
     }

@@ -28,7 +28,7 @@ import java.util.Objects;
  * @param parts      every other object of the backup directory
  */
 public record BackupEntry(BackupId id, long timeline, Lsn startLsn, Lsn endLsn, Instant startedAt,
-                          Instant finishedAt, StoredObject manifest, List<StoredObject> parts) {
+                          Instant finishedAt, ListedObject manifest, List<ListedObject> parts) {
 
     /** Oldest first: by the moment the backup became consistent, then end LSN, then id (a total order). */
     public static final Comparator<BackupEntry> OLDEST_FIRST = Comparator
@@ -59,14 +59,14 @@ public record BackupEntry(BackupId id, long timeline, Lsn startLsn, Lsn endLsn, 
     }
 
     /** Every object of the backup, manifest first: the order in which it is safe to delete them. */
-    public List<StoredObject> objectsInDeletionOrder() {
-        List<StoredObject> all = new ArrayList<>(parts.size() + 1);
+    public List<ListedObject> objectsInDeletionOrder() {
+        List<ListedObject> all = new ArrayList<>(parts.size() + 1);
         all.add(manifest);
         all.addAll(parts);
         return all;
     }
 
     public long storedBytes() {
-        return manifest.size() + parts.stream().mapToLong(StoredObject::size).sum();
+        return manifest.size() + parts.stream().mapToLong(ListedObject::size).sum();
     }
 }

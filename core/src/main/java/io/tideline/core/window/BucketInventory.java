@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * twice, two different branch points for one timeline, or mixed WAL segment sizes.
  */
 public record BucketInventory(List<BackupEntry> backups, List<IncompleteBackup> incompleteBackups,
-                              List<WalEntry> wal, List<TimelineBranch> branches, List<StoredObject> unexplained) {
+                              List<WalEntry> wal, List<TimelineBranch> branches, List<ListedObject> unexplained) {
 
     public BucketInventory {
         backups = List.copyOf(backups);
@@ -121,7 +121,7 @@ public record BucketInventory(List<BackupEntry> backups, List<IncompleteBackup> 
     }
 
     /** Every object the inventory accounts for, history files excepted. */
-    public List<StoredObject> allObjects() {
+    public List<ListedObject> allObjects() {
         return Stream.of(
                 backups.stream().flatMap(b -> b.objectsInDeletionOrder().stream()),
                 incompleteBackups.stream().flatMap(b -> b.objects().stream()),
@@ -139,7 +139,7 @@ public record BucketInventory(List<BackupEntry> backups, List<IncompleteBackup> 
         List<BackupEntry> keptBackups = new ArrayList<>();
         List<IncompleteBackup> keptIncomplete = new ArrayList<>();
         for (BackupEntry b : backups) {
-            List<StoredObject> parts = b.parts().stream().filter(p -> !gone.contains(p.key())).toList();
+            List<ListedObject> parts = b.parts().stream().filter(p -> !gone.contains(p.key())).toList();
             if (!gone.contains(b.manifest().key())) {
                 keptBackups.add(new BackupEntry(b.id(), b.timeline(), b.startLsn(), b.endLsn(), b.startedAt(),
                         b.finishedAt(), b.manifest(), parts));
@@ -148,7 +148,7 @@ public record BucketInventory(List<BackupEntry> backups, List<IncompleteBackup> 
             }
         }
         for (IncompleteBackup b : incompleteBackups) {
-            List<StoredObject> left = b.objects().stream().filter(o -> !gone.contains(o.key())).toList();
+            List<ListedObject> left = b.objects().stream().filter(o -> !gone.contains(o.key())).toList();
             if (!left.isEmpty()) {
                 keptIncomplete.add(new IncompleteBackup(b.id(), left));
             }
@@ -165,7 +165,7 @@ public record BucketInventory(List<BackupEntry> backups, List<IncompleteBackup> 
         private final List<IncompleteBackup> incomplete = new ArrayList<>();
         private final List<WalEntry> wal = new ArrayList<>();
         private final List<TimelineBranch> branches = new ArrayList<>();
-        private final List<StoredObject> unexplained = new ArrayList<>();
+        private final List<ListedObject> unexplained = new ArrayList<>();
 
         private Builder() {
         }
@@ -190,7 +190,7 @@ public record BucketInventory(List<BackupEntry> backups, List<IncompleteBackup> 
             return this;
         }
 
-        public Builder unexplained(StoredObject o) {
+        public Builder unexplained(ListedObject o) {
             unexplained.add(o);
             return this;
         }

@@ -12,7 +12,7 @@ import java.util.Objects;
  * failed one. Never restorable. Retention removes it once nothing was written to it for a while (see
  * {@link #lastWrittenAt()}), because a long backup keeps writing parts until its manifest lands.
  */
-public record IncompleteBackup(BackupId id, List<StoredObject> objects) {
+public record IncompleteBackup(BackupId id, List<ListedObject> objects) {
 
     public IncompleteBackup {
         Objects.requireNonNull(id, "backup id");
@@ -24,6 +24,6 @@ public record IncompleteBackup(BackupId id, List<StoredObject> objects) {
 
     /** The newest write into the directory: an upload that still writes is not abandoned, however old it is. */
     public Instant lastWrittenAt() {
-        return objects.stream().map(StoredObject::lastModified).max(Comparator.naturalOrder()).orElseThrow();
+        return objects.stream().map(ListedObject::lastModified).max(Comparator.naturalOrder()).orElseThrow();
     }
 }

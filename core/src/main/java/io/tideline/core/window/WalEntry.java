@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param storedAt see above
  * @param object   the object in the bucket
  */
-public record WalEntry(WalSegmentName segment, boolean partial, Lsn endLsn, Instant storedAt, StoredObject object) {
+public record WalEntry(WalSegmentName segment, boolean partial, Lsn endLsn, Instant storedAt, ListedObject object) {
 
     public WalEntry {
         Objects.requireNonNull(segment, "segment");
@@ -42,11 +42,11 @@ public record WalEntry(WalSegmentName segment, boolean partial, Lsn endLsn, Inst
         }
     }
 
-    public static WalEntry complete(WalSegmentName segment, Instant storedAt, StoredObject object) {
+    public static WalEntry complete(WalSegmentName segment, Instant storedAt, ListedObject object) {
         return new WalEntry(segment, false, segment.endLsn(), storedAt, object);
     }
 
-    public static WalEntry partial(WalSegmentName segment, Lsn endLsn, Instant storedAt, StoredObject object) {
+    public static WalEntry partial(WalSegmentName segment, Lsn endLsn, Instant storedAt, ListedObject object) {
         return new WalEntry(segment, true, endLsn, storedAt, object);
     }
 

@@ -29,15 +29,14 @@ class BackupManifestTest {
     private static final Sha256 SHA_2 = Sha256.of("two".getBytes(StandardCharsets.UTF_8));
 
     static BackupManifest sample() {
-        return new BackupManifest(1, BACKUP, InstanceId.of("orders-db"), "orders-db/2026-11-24",
-                1, Lsn.parse("0/2000028"), Lsn.parse("0/2000138"),
-                Instant.parse("2026-11-24T08:01:02.123456Z"), Instant.parse("2026-11-24T08:03:40Z"),
-                150018, Long.parseUnsignedLong("18302912738262720512"), 16L * 1024 * 1024,
-                3_000_000_000L, 1_000 + 2_345,
-                "zstd",
-                List.of(new BackupManifest.Part(BucketLayout.DEFAULT.backupPart(BACKUP, 1), OptionalLong.of(2_000_000_000L), 1_000, SHA_1),
-                        new BackupManifest.Part(BucketLayout.DEFAULT.backupPart(BACKUP, 2), OptionalLong.empty(), 2_345, SHA_2)),
-                List.of());
+        return BackupManifest.builder(BACKUP, InstanceId.of("orders-db"), "orders-db/2026-11-24")
+                .timeline(1).startLsn(Lsn.parse("0/2000028")).endLsn(Lsn.parse("0/2000138"))
+                .startedAt(Instant.parse("2026-11-24T08:01:02.123456Z")).finishedAt(Instant.parse("2026-11-24T08:03:40Z"))
+                .postgresVersion(150018).systemIdentifier(Long.parseUnsignedLong("18302912738262720512"))
+                .walSegmentSize(16L * 1024 * 1024).rawBytes(3_000_000_000L)
+                .parts(List.of(new BackupManifest.Part(BucketLayout.DEFAULT.backupPart(BACKUP, 1), OptionalLong.of(2_000_000_000L), 1_000, SHA_1),
+                        new BackupManifest.Part(BucketLayout.DEFAULT.backupPart(BACKUP, 2), OptionalLong.empty(), 2_345, SHA_2)))
+                .build();
     }
 
     @Test
@@ -102,10 +101,7 @@ class BackupManifestTest {
     @Test
     void tablespacesRoundTripWhenPresent() {
         BackupManifest m = sample();
-        BackupManifest withTablespace = new BackupManifest(m.formatVersion(), m.backupId(), m.instanceId(), m.commandId(),
-                m.timeline(), m.startLsn(), m.endLsn(), m.startedAt(), m.finishedAt(), m.postgresVersion(),
-                m.systemIdentifier(), m.walSegmentSize(), m.rawBytes(), m.storedBytes(), m.compression(), m.parts(),
-                List.of(new BackupManifest.Tablespace(16385, "/srv/ts1")));
+        BackupManifest withTablespace = m.toBuilder().tablespaces(List.of(new BackupManifest.Tablespace(16385, "/srv/ts1"))).build();
         assertEquals(withTablespace, BackupManifest.parse(withTablespace.toJson()));
     }
 

@@ -56,14 +56,14 @@ final class WindowFixture {
 
     WindowFixture segment(long timeline, long n, long storedMinute) {
         WalSegmentName s = name(timeline, n);
-        builder.wal(WalEntry.complete(s, at(storedMinute), new StoredObject(LAYOUT.walSegment(s), 1000, at(storedMinute))));
+        builder.wal(WalEntry.complete(s, at(storedMinute), new ListedObject(LAYOUT.walSegment(s), 1000, at(storedMinute))));
         return this;
     }
 
     WindowFixture partial(long timeline, long n, long endOffset, long storedMinute) {
         WalSegmentName s = name(timeline, n);
         builder.wal(WalEntry.partial(s, lsn(n, endOffset), at(storedMinute),
-                new StoredObject(LAYOUT.walPartial(s), 100, at(storedMinute))));
+                new ListedObject(LAYOUT.walPartial(s), 100, at(storedMinute))));
         return this;
     }
 
@@ -75,15 +75,15 @@ final class WindowFixture {
     static BackupEntry backupEntry(String suffix, long timeline, Lsn start, Lsn end, long startMinute, long finishMinute) {
         BackupId id = id(suffix, startMinute);
         return new BackupEntry(id, timeline, start, end, at(startMinute), at(finishMinute),
-                new StoredObject(LAYOUT.backupManifest(id), 500, at(finishMinute)),
-                List.of(new StoredObject(LAYOUT.backupPart(id, 1), 50_000, at(finishMinute)),
-                        new StoredObject(LAYOUT.backupPart(id, 2), 10, at(finishMinute))));
+                new ListedObject(LAYOUT.backupManifest(id), 500, at(finishMinute)),
+                List.of(new ListedObject(LAYOUT.backupPart(id, 1), 50_000, at(finishMinute)),
+                        new ListedObject(LAYOUT.backupPart(id, 2), 10, at(finishMinute))));
     }
 
     WindowFixture incomplete(String suffix, long startMinute, long lastWriteMinute) {
         BackupId id = id(suffix, startMinute);
         builder.incompleteBackup(new IncompleteBackup(id, List.of(
-                new StoredObject(LAYOUT.backupPart(id, 1), 5000, at(lastWriteMinute)))));
+                new ListedObject(LAYOUT.backupPart(id, 1), 5000, at(lastWriteMinute)))));
         return this;
     }
 
@@ -93,7 +93,7 @@ final class WindowFixture {
     }
 
     WindowFixture unexplained(String key, long minute) {
-        builder.unexplained(new StoredObject(key, 1, at(minute)));
+        builder.unexplained(new ListedObject(key, 1, at(minute)));
         return this;
     }
 

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The inventory's values refuse what a bucket cannot hold, loudly. */
 class WindowModelTest {
 
-    private static final StoredObject OBJ = new StoredObject("k", 1, at(0));
+    private static final ListedObject OBJ = new ListedObject("k", 1, at(0));
 
     @Test
     void aBackupEndsAfterItStartsInLsnAndTime() {
@@ -67,7 +67,7 @@ class WindowModelTest {
         assertThrows(IllegalArgumentException.class, () -> BucketInventory.builder()
                 .wal(WalEntry.complete(name(1, 1), at(0), OBJ))
                 .wal(WalEntry.complete(new io.tideline.core.wal.WalSegmentName(1, 9, 1024 * 1024), at(0),
-                        new StoredObject("other", 1, at(0))))
+                        new ListedObject("other", 1, at(0))))
                 .build(), "mixed segment sizes");
         assertEquals(1, bucket().branch(2, 1, lsn(1, 0)).branch(2, 1, lsn(1, 0)).build().branches().size(),
                 "the same history line read from two history files is one branch");
@@ -91,7 +91,7 @@ class WindowModelTest {
     @Test
     void withoutRemovesWalUnexplainedAndEmptiedIncompleteBackups() {
         BucketInventory inventory = bucket().segments(1, 1, 2).incomplete("bbbb", 0, 5).unexplained(WindowFixture.stray("junk"), 1).build();
-        List<String> keys = inventory.allObjects().stream().map(StoredObject::key).toList();
+        List<String> keys = inventory.allObjects().stream().map(ListedObject::key).toList();
 
         BucketInventory emptied = inventory.without(keys);
 
@@ -102,7 +102,7 @@ class WindowModelTest {
     @Test
     void anIncompleteBackupIsAsRecentAsItsNewestWrite() {
         IncompleteBackup b = new IncompleteBackup(WindowFixture.id("aaaa", 0), List.of(
-                new StoredObject("a", 1, at(3)), new StoredObject("b", 1, at(9)), new StoredObject("c", 1, at(4))));
+                new ListedObject("a", 1, at(3)), new ListedObject("b", 1, at(9)), new ListedObject("c", 1, at(4))));
         assertEquals(at(9), b.lastWrittenAt());
         assertThrows(IllegalArgumentException.class, () -> new IncompleteBackup(WindowFixture.id("aaaa", 0), List.of()));
     }

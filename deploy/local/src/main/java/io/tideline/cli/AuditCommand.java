@@ -55,7 +55,7 @@ final class AuditCommand implements Callable<Integer> {
         Map<String, String> names = new LinkedHashMap<>();
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers())) {
             log = AuditLog.replay(kafka);
-            List<RegisteredInstance> fleet = kafka.fleet().all();
+            List<RegisteredInstance> fleet = kafka.instances().all();
             fleet.forEach(i -> names.put(i.id().value(), i.name()));
             live = fleet.stream().map(i -> i.id().value()).collect(Collectors.toSet());
         }

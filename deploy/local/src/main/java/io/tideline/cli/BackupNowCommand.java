@@ -4,12 +4,12 @@ import io.tideline.cli.backup.OnDemandBackup;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.cli.output.Progress;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.runtime.DurationText;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.cli.backup.BackupPhases;
-import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.WalSegmentStored;
 import java.io.PrintWriter;
@@ -55,9 +55,9 @@ final class BackupNowCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
              Progress progress = new Progress(err, cli.interactive())) {
-            RegisteredInstance instance = kafka.fleet().require(instanceName);
-            OnDemandBackup.Completed done = new OnDemandBackup(kafka, cli.clock()).run(instance, BackupReason.ON_DEMAND,
-                    OnDemandBackup.onDemandCommandId(), "cli:" + System.getProperty("user.name"), wait,
+            RegisteredInstance instance = kafka.instances().require(instanceName);
+            OnDemandBackup.Completed done = new OnDemandBackup(kafka, cli.clock()).run(instance,
+                    CommandId.newOnDemand(), "cli:" + System.getProperty("user.name"), wait,
                     new OnDemandBackup.Listener() {
                         private BackupStarted started;
 

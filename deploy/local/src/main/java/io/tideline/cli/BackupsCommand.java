@@ -133,7 +133,7 @@ final class BackupsCommand implements Callable<Integer> {
         BackupHistory.View view;
         RegisteredInstance instance;
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers())) {
-            instance = kafka.fleet().require(instanceName);
+            instance = kafka.instances().require(instanceName);
             List<Event> events = new ArrayList<>();
             // Commands first: the history looks up each backup's reason by its command id.
             for (String topic : List.of(Topics.BACKUP_COMMANDS, Topics.TIMELINE)) {

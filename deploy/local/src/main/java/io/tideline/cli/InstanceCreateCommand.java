@@ -2,9 +2,9 @@ package io.tideline.cli;
 
 import io.tideline.cli.backup.OnDemandBackup;
 import io.tideline.cli.events.KafkaAccess;
-import io.tideline.schemas.BackupReason;
 import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Json;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
@@ -68,10 +68,10 @@ final class InstanceCreateCommand implements Callable<Integer> {
         TidelineCli cli = TidelineCli.of(spec);
         Deployment target = deployment.resolve();
         RegisteredInstance created;
-        String firstBackup = null;
+        CommandId.Daily firstBackup = null;
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
              LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
-            if (kafka.fleet().find(name).isPresent()) {
+            if (kafka.instances().find(name).isPresent()) {
                 throw CliException.failure("an instance named '" + name + "' already exists");
             }
             if (local.provisioner().find(id).isPresent()) {
@@ -85,7 +85,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
                 // The first backup is today's daily one (same id as the scheduler's), so day one has one backup.
                 OnDemandBackup backups = new OnDemandBackup(kafka, cli.clock());
                 firstBackup = backups.todaysDailyId(created);
-                backups.request(created, BackupReason.DAILY, firstBackup, "cli:" + System.getProperty("user.name") + " (first backup)");
+                backups.request(created, firstBackup, "cli:" + System.getProperty("user.name") + " (first backup)");
             }
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -33,7 +33,7 @@ final class InstanceListCommand implements Callable<Integer> {
         Deployment target = deployment.resolve();
         List<RegisteredInstance> instances;
         try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers())) {
-            instances = kafka.fleet().all();
+            instances = kafka.instances().all();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

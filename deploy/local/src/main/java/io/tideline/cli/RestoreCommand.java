@@ -4,9 +4,9 @@ import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.cli.output.Progress;
 import io.tideline.cli.restore.RestoreClient;
-import io.tideline.cli.restore.RestoreTarget;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.runtime.DurationText;
 import io.tideline.schemas.RestoreAccepted;
@@ -81,8 +81,8 @@ final class RestoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (KafkaAccess kafka = new KafkaAccess(deploymentTarget.kafkaBootstrapServers());
              Progress progress = new Progress(spec.commandLine().getErr(), cli.interactive())) {
-            RegisteredInstance source = kafka.fleet().require(instanceName);
-            if (newName != null && kafka.fleet().find(newName).isPresent()) {
+            RegisteredInstance source = kafka.instances().require(instanceName);
+            if (newName != null && kafka.instances().find(newName).isPresent()) {
                 throw CliException.failure("an instance named '" + newName + "' already exists: a restore always makes a new one");
             }
             RestoreClient.Completed done = new RestoreClient(kafka, cli.clock()).restore(source, target,

@@ -115,8 +115,8 @@ class BucketInventoryReaderIT {
         assertEquals(good, b.id());
         assertEquals(start, b.startLsn());
         assertEquals(end, b.endLsn());
-        assertEquals(List.of(part1.key(), part2.key()), b.parts().stream().map(io.tideline.core.window.StoredObject::key).toList());
-        assertEquals(List.of(stray.key()), inv.unexplained().stream().map(io.tideline.core.window.StoredObject::key).toList(),
+        assertEquals(List.of(part1.key(), part2.key()), b.parts().stream().map(io.tideline.core.window.ListedObject::key).toList());
+        assertEquals(List.of(stray.key()), inv.unexplained().stream().map(io.tideline.core.window.ListedObject::key).toList(),
                 "a part the manifest does not list is unexplained");
         assertEquals(List.of(incomplete), inv.incompleteBackups().stream().map(i -> i.id()).toList());
 
@@ -188,8 +188,9 @@ class BucketInventoryReaderIT {
     private static BackupManifest manifest(BackupId id, Lsn start, Lsn end, Instant t0, List<StoredObject> parts) {
         List<BackupManifest.Part> ps = parts.stream()
                 .map(p -> new BackupManifest.Part(p.key(), OptionalLong.empty(), p.size(), p.requireSha256())).toList();
-        return new BackupManifest(BackupManifest.FORMAT_VERSION, id, instance, "test", 1, start, end, t0, t0.plusSeconds(5),
-                150018, 7L, SEG, 100, parts.stream().mapToLong(StoredObject::size).sum(), BackupManifest.ZSTD, ps, List.of());
+        return BackupManifest.builder(id, instance, "test").timeline(1).startLsn(start).endLsn(end)
+                .startedAt(t0).finishedAt(t0.plusSeconds(5)).postgresVersion(150018).systemIdentifier(7L)
+                .walSegmentSize(SEG).rawBytes(100).parts(ps).build();
     }
 
     private static Map<String, String> wal(Lsn start, Lsn end) {

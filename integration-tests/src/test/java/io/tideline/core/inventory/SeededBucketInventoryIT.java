@@ -12,8 +12,8 @@ import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
 import io.tideline.core.window.WalEntry;
 import io.tideline.testkit.BucketSeeder;
 import io.tideline.testkit.Fleet;
@@ -70,11 +70,11 @@ class SeededBucketInventoryIT {
             assertEquals(second.manifest().endLsn(), b.endLsn());
             assertEquals(second.manifest().finishedAt(), b.finishedAt());
             assertEquals(second.parts().stream().map(io.tideline.core.storage.StoredObject::key).toList(),
-                    b.parts().stream().map(StoredObject::key).toList(), "parts are what the manifest lists");
+                    b.parts().stream().map(ListedObject::key).toList(), "parts are what the manifest lists");
 
             assertEquals(List.of(crashed), inventory.incompleteBackups().stream().map(IncompleteBackup::id).toList());
             assertEquals(List.of(stray),
-                    inventory.unexplained().stream().map(StoredObject::key).sorted().toList());
+                    inventory.unexplained().stream().map(ListedObject::key).sorted().toList());
             assertTrue(inventory.allObjects().stream().noneMatch(o -> o.key().startsWith("notes/")), "unknown keys are left out");
 
             WalEntry newest = inventory.wal().stream().filter(WalEntry::partial).findFirst().orElseThrow();

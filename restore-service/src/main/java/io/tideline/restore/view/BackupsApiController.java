@@ -29,15 +29,15 @@ import java.util.UUID;
  * {@code tideline.restore-events}, which {@code GET /api/restores/{restoreId}} follows.
  */
 @Controller("/api")
-@Requires(beans = BackupHistory.class)
+@Requires(beans = BackupsViewReader.class)
 public class BackupsApiController {
 
-    private final BackupHistory history;
+    private final BackupsViewReader history;
     private final ViewEvents events;
     private final EventPublisher publisher;
     private final Clock clock;
 
-    public BackupsApiController(BackupHistory history, ViewEvents events, EventPublisher publisher, Clock clock) {
+    public BackupsApiController(BackupsViewReader history, ViewEvents events, EventPublisher publisher, Clock clock) {
         this.history = history;
         this.events = events;
         this.publisher = publisher;

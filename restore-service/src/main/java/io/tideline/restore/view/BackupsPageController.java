@@ -15,12 +15,12 @@ import java.util.Optional;
 
 /** The Backups view's HTML pages: {@code /backups} (instances) and {@code /backups/{id}} (history, window, restore form). */
 @Controller("/backups")
-@Requires(beans = BackupHistory.class)
+@Requires(beans = BackupsViewReader.class)
 public class BackupsPageController {
 
-    private final BackupHistory history;
+    private final BackupsViewReader history;
 
-    public BackupsPageController(BackupHistory history) {
+    public BackupsPageController(BackupsViewReader history) {
         this.history = history;
     }
 

@@ -36,8 +36,8 @@ public class ViewFactory {
     }
 
     @Singleton
-    BackupHistory backupHistory(InstanceRegistry registry, ObjectStores stores, ViewEvents events, Clock clock,
+    BackupsViewReader backupsViewReader(InstanceRegistry registry, ObjectStores stores, ViewEvents events, Clock clock,
                                 ViewEventsReader started) {
-        return new BackupHistory(registry, stores, events, clock);
+        return new BackupsViewReader(registry, stores, events, clock);
     }
 }

@@ -2,7 +2,7 @@ package io.tideline.retention.run;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.window.BackupEntry;
-import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.WalEntry;
 import io.tideline.retention.ExpiryDecision;
 import io.tideline.retention.Orphan;
@@ -34,9 +34,9 @@ final class ExpiryEvents {
                 .map(r -> WalRange.newBuilder().setTimeline((int) r.timeline())
                         .setFromSegment(r.first().toString()).setToSegment(r.last().toString()).build())
                 .toList();
-        List<String> orphans = decision.orphans().stream().map(Orphan::object).map(StoredObject::key)
+        List<String> orphans = decision.orphans().stream().map(Orphan::object).map(ListedObject::key)
                 .filter(deleted::contains).toList();
-        long bytes = decision.deletionOrder().stream().filter(o -> deleted.contains(o.key())).mapToLong(StoredObject::size).sum();
+        long bytes = decision.deletionOrder().stream().filter(o -> deleted.contains(o.key())).mapToLong(ListedObject::size).sum();
         return ArtifactsExpired.newBuilder()
                 .setEventId(eventId)
                 .setInstanceId(instance.value())

@@ -1,11 +1,10 @@
 package io.tideline.retention.run;
 
 import io.tideline.core.ids.InstanceId;
-import java.nio.charset.StandardCharsets;
+import io.tideline.core.kafka.KeyPartitioner;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Which instances this replica runs retention for: those whose {@code tideline.timeline} partition the
@@ -34,6 +33,6 @@ public final class InstanceOwnership {
 
     /** The partition Kafka's default partitioner gives a record keyed by the instance id. */
     static int partitionOf(InstanceId instance, int partitionCount) {
-        return Utils.toPositive(Utils.murmur2(instance.value().getBytes(StandardCharsets.UTF_8))) % partitionCount;
+        return KeyPartitioner.partitionOf(instance.value(), partitionCount);
     }
 }

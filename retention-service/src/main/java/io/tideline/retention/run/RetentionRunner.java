@@ -8,7 +8,7 @@ import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StorageException;
-import io.tideline.core.window.StoredObject;
+import io.tideline.core.window.ListedObject;
 import io.tideline.retention.ExpiryDecision;
 import io.tideline.retention.RestoreClaim;
 import io.tideline.retention.RetentionConfiguration;
@@ -107,7 +107,7 @@ public final class RetentionRunner {
     private RunOutcome delete(InstanceId id, ObjectStore store, ExpiryDecision.Expire expire, List<String> problems) {
         Set<String> deleted = new LinkedHashSet<>();
         String failure = null;
-        for (StoredObject object : expire.deletionOrder()) {
+        for (ListedObject object : expire.deletionOrder()) {
             try {
                 // One at a time and in order: a run cut short leaves a bucket whose listing tells the truth.
                 store.delete(object.key());

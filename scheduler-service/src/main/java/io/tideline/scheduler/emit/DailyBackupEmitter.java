@@ -1,11 +1,11 @@
 package io.tideline.scheduler.emit;
 
+import io.tideline.core.events.BackupCommands;
 import io.tideline.scheduler.plan.DueBackup;
 import io.tideline.scheduler.plan.EmissionLedger;
 import io.tideline.scheduler.plan.SchedulePlanner;
 import io.tideline.scheduler.registry.BackupSchedule;
 import io.tideline.schemas.BackupCommand;
-import io.tideline.schemas.BackupReason;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,15 +69,8 @@ public final class DailyBackupEmitter {
         List<BackupCommand> sent = new ArrayList<>();
         for (DueBackup due : planner.due(schedule.snapshot(), ledger)) {
             Instant now = clock.instant();
-            BackupCommand command = BackupCommand.newBuilder()
-                    .setEventId(UUID.randomUUID())
-                    .setInstanceId(due.commandId().instance().value())
-                    .setOccurredAt(now)
-                    .setCommandId(due.commandId().toString())
-                    .setReason(BackupReason.DAILY)
-                    .setRequestedBy(REQUESTED_BY)
-                    .setRequestedAt(now)
-                    .build();
+            BackupCommand command = BackupCommands.command(UUID.randomUUID(), due.commandId().instance(), due.commandId(),
+                    REQUESTED_BY, now);
             try {
                 sink.send(command);
             } catch (InterruptedException e) {

@@ -1,7 +1,7 @@
 package io.tideline.scheduler.emit;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
-import io.tideline.scheduler.plan.DailyCommandId;
 import io.tideline.scheduler.plan.EmissionLedger;
 import io.tideline.schemas.BackupCommand;
 import java.util.Objects;
@@ -28,8 +28,8 @@ public final class EmittedCommands {
      *                                  instance than the record's, a malformed daily id): a
      *                                  record for the dead-letter topic
      */
-    public Optional<DailyCommandId> apply(BackupCommand command) {
-        Optional<DailyCommandId> daily = DailyCommandId.tryParse(command.getCommandId());
+    public Optional<CommandId.Daily> apply(BackupCommand command) {
+        Optional<CommandId.Daily> daily = CommandId.Daily.tryParse(command.getCommandId());
         if (daily.isEmpty()) {
             return daily;
         }

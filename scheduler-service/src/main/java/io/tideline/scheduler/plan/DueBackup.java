@@ -1,5 +1,6 @@
 package io.tideline.scheduler.plan;
 
+import io.tideline.core.ids.CommandId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param commandId   the deterministic id to emit
  * @param windowStart when the window it belongs to opened; long before now means a catch-up
  */
-public record DueBackup(DailyCommandId commandId, Instant windowStart) {
+public record DueBackup(CommandId.Daily commandId, Instant windowStart) {
 
     public DueBackup {
         Objects.requireNonNull(commandId, "commandId");

@@ -1,5 +1,6 @@
 package io.tideline.scheduler.plan;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import java.time.LocalDate;
 import java.util.Map;
@@ -19,7 +20,7 @@ public final class EmissionLedger {
     private final Map<InstanceId, LocalDate> latest = new ConcurrentHashMap<>();
 
     /** Records an emitted daily command; an older date than the one known changes nothing. */
-    public void record(DailyCommandId command) {
+    public void record(CommandId.Daily command) {
         latest.merge(command.instance(), command.day(), (a, b) -> a.isAfter(b) ? a : b);
     }
 

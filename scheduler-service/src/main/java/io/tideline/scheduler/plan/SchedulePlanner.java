@@ -1,5 +1,6 @@
 package io.tideline.scheduler.plan;
 
+import io.tideline.core.ids.CommandId;
 import io.tideline.scheduler.window.BackupWindow;
 import java.time.Clock;
 import java.time.Instant;
@@ -63,6 +64,6 @@ public final class SchedulePlanner {
         if (lastEmitted.isPresent() && !lastEmitted.get().isBefore(day)) {
             return Optional.empty();
         }
-        return Optional.of(new DueBackup(new DailyCommandId(instance.id(), day), opened));
+        return Optional.of(new DueBackup(new CommandId.Daily(instance.id(), day), opened));
     }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.InstanceId;
-import io.tideline.scheduler.MutableClock;
+import io.tideline.testkit.time.MutableClock;
 import io.tideline.scheduler.Registrations;
-import io.tideline.scheduler.plan.DailyCommandId;
+import io.tideline.core.ids.CommandId;
 import io.tideline.scheduler.plan.EmissionLedger;
 import io.tideline.scheduler.registry.InstanceRegistrations;
 import io.tideline.scheduler.registry.BackupSchedule;
@@ -71,8 +71,8 @@ class DailyBackupEmitterTest {
     @Test
     void sendsEachCommandOnceAtItsWindowWithTheDailyFields() {
         replay.assigned(Map.of(P0, 0L), Map.of(P0, 0L));
-        ledger.record(DailyCommandId.parse("daily:orders-db:2026-05-09"));
-        ledger.record(DailyCommandId.parse("daily:billing:2026-05-09"));
+        ledger.record(CommandId.Daily.parse("daily:orders-db:2026-05-09"));
+        ledger.record(CommandId.Daily.parse("daily:billing:2026-05-09"));
 
         assertEquals(List.of(), emitter.tick().sent());
         clock.set(Instant.parse("2026-05-10T02:00:00Z"));

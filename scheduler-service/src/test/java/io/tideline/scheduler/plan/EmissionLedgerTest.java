@@ -1,5 +1,6 @@
 package io.tideline.scheduler.plan;
 
+import io.tideline.core.ids.CommandId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tideline.core.ids.InstanceId;
@@ -15,9 +16,9 @@ class EmissionLedgerTest {
         InstanceId db = InstanceId.of("orders-db");
         assertEquals(Optional.empty(), ledger.lastEmitted(db));
 
-        ledger.record(DailyCommandId.parse("daily:orders-db:2026-03-09"));
-        ledger.record(DailyCommandId.parse("daily:orders-db:2026-03-07"));
-        ledger.record(DailyCommandId.parse("daily:other-db:2026-03-10"));
+        ledger.record(CommandId.Daily.parse("daily:orders-db:2026-03-09"));
+        ledger.record(CommandId.Daily.parse("daily:orders-db:2026-03-07"));
+        ledger.record(CommandId.Daily.parse("daily:other-db:2026-03-10"));
 
         assertEquals(Optional.of(LocalDate.parse("2026-03-09")), ledger.lastEmitted(db));
         assertEquals(Optional.of(LocalDate.parse("2026-03-10")), ledger.lastEmitted(InstanceId.of("other-db")));

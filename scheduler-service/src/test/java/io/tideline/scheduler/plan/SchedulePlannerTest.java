@@ -1,10 +1,11 @@
 package io.tideline.scheduler.plan;
 
+import io.tideline.core.ids.CommandId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.ids.InstanceId;
-import io.tideline.scheduler.MutableClock;
+import io.tideline.testkit.time.MutableClock;
 import io.tideline.scheduler.window.BackupWindow;
 import io.tideline.scheduler.window.WindowBand;
 import java.time.Clock;
@@ -66,7 +67,7 @@ class SchedulePlannerTest {
     void decidesWhatIsDue(String name, String window, String registeredAt, String lastEmitted, String now, String expected) {
         EmissionLedger ledger = new EmissionLedger();
         if (!lastEmitted.equals("-")) {
-            ledger.record(new DailyCommandId(DB, LocalDate.parse(lastEmitted)));
+            ledger.record(new CommandId.Daily(DB, LocalDate.parse(lastEmitted)));
         }
         ScheduledInstance instance = new ScheduledInstance(DB, BackupWindow.parse(window), Instant.parse(registeredAt));
 
@@ -133,15 +134,15 @@ class SchedulePlannerTest {
         SchedulePlanner planner = new SchedulePlanner(clock);
         // each replica has its own ledger, fed from the shared topic (everything emitted by anyone)
         List<EmissionLedger> replicas = List.of(new EmissionLedger(), new EmissionLedger());
-        List<DailyCommandId> topic = new ArrayList<>();
-        Map<DailyCommandId, Instant> firstEmittedAt = new HashMap<>();
+        List<CommandId.Daily> topic = new ArrayList<>();
+        Map<CommandId.Daily, Instant> firstEmittedAt = new HashMap<>();
 
         for (Instant t = start; t.isBefore(end); t = t.plus(tick)) {
             clock.set(t);
             if (!t.isBefore(outageFrom) && t.isBefore(outageTo)) {
                 continue;
             }
-            List<DailyCommandId> sentThisTick = new ArrayList<>();
+            List<CommandId.Daily> sentThisTick = new ArrayList<>();
             for (EmissionLedger ledger : replicas) {
                 for (DueBackup due : planner.due(fleet, ledger)) {
                     sentThisTick.add(due.commandId());
@@ -154,10 +155,10 @@ class SchedulePlannerTest {
             sentThisTick.forEach(id -> replicas.forEach(l -> l.record(id)));
         }
 
-        Set<DailyCommandId> distinct = new HashSet<>(topic);
+        Set<CommandId.Daily> distinct = new HashSet<>(topic);
         for (ScheduledInstance instance : fleet) {
             List<LocalDate> days = distinct.stream().filter(c -> c.instance().equals(instance.id()))
-                    .map(DailyCommandId::day).sorted().toList();
+                    .map(CommandId.Daily::day).sorted().toList();
             // May 1..10, minus the windows missed in the outage except the latest missed one
             List<LocalDate> expected = new ArrayList<>();
             for (LocalDate d = LocalDate.parse("2026-05-01"); d.isBefore(LocalDate.parse("2026-05-11")); d = d.plusDays(1)) {
@@ -170,7 +171,7 @@ class SchedulePlannerTest {
             }
             assertEquals(expected, days, instance.id() + " window " + instance.window());
         }
-        for (Map.Entry<DailyCommandId, Instant> e : firstEmittedAt.entrySet()) {
+        for (Map.Entry<CommandId.Daily, Instant> e : firstEmittedAt.entrySet()) {
             Instant window = fleet.stream().filter(f -> f.id().equals(e.getKey().instance())).findFirst().orElseThrow()
                     .window().startOn(e.getKey().day());
             Duration late = Duration.between(window, e.getValue());

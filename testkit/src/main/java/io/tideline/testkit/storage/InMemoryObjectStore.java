@@ -14,7 +14,6 @@ import io.tideline.core.storage.Sha256;
 import io.tideline.core.storage.StorageException;
 import io.tideline.core.storage.StorageUnavailableException;
 import io.tideline.core.storage.StoredObject;
-import io.tideline.core.storage.VerifyingInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -225,12 +224,6 @@ public final class InMemoryObjectStore implements ObjectStore {
             throw new ChecksumMismatchException(bucket, key, expected, actual);
         }
         return entry.bytes().clone();
-    }
-
-    @Override
-    public InputStream openVerified(String key, Sha256 expected) {
-        Objects.requireNonNull(expected, "expected");
-        return new VerifyingInputStream(open(key), bucket, key, expected);
     }
 
     @Override

@@ -6,8 +6,8 @@ import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
 import io.tideline.core.window.TimeRange;
 import io.tideline.core.window.WalEntry;
 import io.tideline.schemas.ArtifactsExpired;
@@ -134,8 +134,8 @@ public final class BackupHistory {
             }
             inventory.backup(new BackupEntry(BackupId.parse(c.getBackupId()), c.getTimeline(), Lsn.parse(c.getStartLsn()),
                     Lsn.parse(c.getEndLsn()), c.getStartedAt(), c.getFinishedAt(),
-                    new StoredObject(c.getManifestKey(), 1, c.getOccurredAt()),
-                    List.of(new StoredObject(c.getManifestKey() + "#data", c.getBytesStored(), c.getOccurredAt()))));
+                    new ListedObject(c.getManifestKey(), 1, c.getOccurredAt()),
+                    List.of(new ListedObject(c.getManifestKey() + "#data", c.getBytesStored(), c.getOccurredAt()))));
         }
         for (Map.Entry<String, WalSegmentStored> w : completeWal.entrySet()) {
             if (!expired(w.getValue(), expiredWal)) {
@@ -186,8 +186,8 @@ public final class BackupHistory {
         return w.getCoveredUntil() != null ? w.getCoveredUntil() : w.getStoredAt();
     }
 
-    private static StoredObject object(WalSegmentStored w) {
-        return new StoredObject(w.getObjectKey(), w.getStoredBytes(), w.getStoredAt());
+    private static ListedObject object(WalSegmentStored w) {
+        return new ListedObject(w.getObjectKey(), w.getStoredBytes(), w.getStoredAt());
     }
 
     private static boolean expired(WalSegmentStored w, List<WalRange> ranges) {

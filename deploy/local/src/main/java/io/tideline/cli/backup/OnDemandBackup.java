@@ -4,21 +4,22 @@ import io.tideline.cli.CliException;
 import io.tideline.cli.events.Event;
 import io.tideline.cli.events.EventStream;
 import io.tideline.cli.events.KafkaAccess;
+import io.tideline.core.events.BackupCommands;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
-import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupFailed;
 import io.tideline.schemas.BackupProgress;
-import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.WalSegmentStored;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
-import io.tideline.scheduler.plan.DailyCommandId;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -54,24 +55,25 @@ public final class OnDemandBackup {
     }
 
     /**
-     * @param reason     {@code ON_DEMAND} for a person's request; the demo takes "the daily backup" with {@code DAILY}
-     * @param commandId  the idempotence key (random for on-demand, {@code daily:<id>:<date>} for a daily one)
+     * @param commandId  the idempotence key, whose kind gives the reason: {@link CommandId#newOnDemand()} for a
+     *                   person's request, {@link #todaysDailyId} for "the daily backup" (the demo)
      * @throws CliException {@code REFUSED} on {@code BackupFailed}, {@code FAILURE} when nothing completes in time
      */
-    public Completed run(RegisteredInstance instance, BackupReason reason, String commandId, String requestedBy,
+    public Completed run(RegisteredInstance instance, CommandId command, String requestedBy,
                          Duration timeout, Listener listener) {
         String id = instance.id().value();
+        String commandId = command.value();
         try (EventStream timeline = kafka.fromEnd(Topics.TIMELINE)) {
             // A daily id names one backup per day whoever asks: if it is taken already, the archiver
             // skips the command and says nothing, so the answer is in the history.
-            if (DailyCommandId.tryParse(commandId).isPresent()) {
+            if (command instanceof CommandId.Daily) {
                 Optional<BackupCompleted> taken = completedBefore(id, commandId);
                 if (taken.isPresent()) {
                     return new Completed(commandId, taken.get(), taken.get().getOccurredAt());
                 }
             }
             Instant now = clock.instant();
-            request(instance, reason, commandId, requestedBy);
+            request(instance, command, requestedBy);
             listener.requested(commandId);
             long deadline = System.nanoTime() + timeout.toNanos();
             boolean started = false;
@@ -116,26 +118,13 @@ public final class OnDemandBackup {
     /**
      * Publishes a command without waiting for its backup (registration asks for its first backup this way).
      */
-    public void request(RegisteredInstance instance, BackupReason reason, String commandId, String requestedBy) {
-        Instant now = clock.instant();
-        kafka.publisher().publishAndWait(Topics.BACKUP_COMMANDS, instance.id().value(), BackupCommand.newBuilder()
-                .setEventId(UUID.randomUUID())
-                .setInstanceId(instance.id().value())
-                .setOccurredAt(now)
-                .setCommandId(commandId)
-                .setReason(reason)
-                .setRequestedBy(requestedBy)
-                .setRequestedAt(now)
-                .build());
+    public void request(RegisteredInstance instance, CommandId command, String requestedBy) {
+        kafka.publisher().publishAndWait(Topics.BACKUP_COMMANDS, instance.id().value(),
+                BackupCommands.command(UUID.randomUUID(), instance.id(), command, requestedBy, clock.instant()));
     }
 
     /** Today's daily command id of {@code instance} (UTC date): the scheduler's id, so the day has one backup. */
-    public String todaysDailyId(RegisteredInstance instance) {
-        return new DailyCommandId(instance.id(), java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC)).toString();
-    }
-
-    /** A fresh id for an on-demand command. */
-    public static String onDemandCommandId() {
-        return "ondemand:" + UUID.randomUUID();
+    public CommandId.Daily todaysDailyId(RegisteredInstance instance) {
+        return CommandId.daily(instance.id(), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
     }
 }

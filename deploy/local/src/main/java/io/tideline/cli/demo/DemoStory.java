@@ -15,11 +15,12 @@ import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Progress;
 import io.tideline.cli.restore.RestoreClient;
-import io.tideline.cli.restore.RestoreTarget;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
@@ -33,7 +34,6 @@ import io.tideline.runtime.RuntimeInfo;
 import io.tideline.runtime.RuntimeOptions;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupProgress;
-import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
@@ -145,9 +145,9 @@ public final class DemoStory {
 
         narrator.step("daily backup", "Take the daily backup");
         OnDemandBackup backups = new OnDemandBackup(kafka, clock);
-        String commandId = backups.todaysDailyId(source);
+        CommandId.Daily commandId = backups.todaysDailyId(source);
         narrator.say("command " + commandId + " (the scheduler's id for today's backup: taken once, whoever asks)");
-        OnDemandBackup.Completed backup = backups.run(source, BackupReason.DAILY, commandId,
+        OnDemandBackup.Completed backup = backups.run(source, commandId,
                 "tideline-demo", BACKUP_TIMEOUT, backupListener());
         BackupCompleted b = backup.event();
         Duration backupTook = Duration.between(b.getStartedAt(), b.getFinishedAt());
@@ -239,7 +239,7 @@ public final class DemoStory {
 
         List<AuditEvent> log = AuditLog.replay(kafka);
         List<Finding> findings = new ArrayList<>(AuditChecks.check(log));
-        Set<String> live = Set.copyOf(kafka.fleet().all().stream().map(i -> i.id().value()).toList());
+        Set<String> live = Set.copyOf(kafka.instances().all().stream().map(i -> i.id().value()).toList());
         int objects;
         try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(deployment.s3().orElseThrow()),
                 new DirectorySecretStore(options.home().secretsDir()), clock)) {
@@ -283,7 +283,7 @@ public final class DemoStory {
     private Optional<RegisteredInstance> awaitRegistration(KafkaAccess kafka, String id) {
         long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            Optional<RegisteredInstance> found = kafka.fleet().find(id);
+            Optional<RegisteredInstance> found = kafka.instances().find(id);
             if (found.isPresent()) {
                 return found;
             }

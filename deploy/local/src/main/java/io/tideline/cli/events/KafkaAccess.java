@@ -61,8 +61,8 @@ public final class KafkaAccess implements AutoCloseable {
         return EventStream.open(bootstrapServers, topic, codec, true, REACH_TIMEOUT);
     }
 
-    /** The fleet as {@code tideline.instances} says it is, read to its end. */
-    public synchronized Fleet fleet() {
+    /** The registered instances as {@code tideline.instances} says they are, read to its end. */
+    public synchronized InstanceLookup instances() {
         if (registry == null) {
             registry = new InstanceRegistry(bootstrapServers, Topics.INSTANCES, codec).start();
             boolean caughtUp;
@@ -77,7 +77,7 @@ public final class KafkaAccess implements AutoCloseable {
                         + " within " + REACH_TIMEOUT.toSeconds() + " s");
             }
         }
-        return new Fleet(registry);
+        return new InstanceLookup(registry);
     }
 
     @Override

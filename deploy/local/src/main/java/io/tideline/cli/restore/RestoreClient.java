@@ -6,6 +6,7 @@ import io.tideline.cli.events.EventStream;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;

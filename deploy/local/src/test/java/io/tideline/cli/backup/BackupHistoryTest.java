@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.cli.events.Event;
+import io.tideline.core.ids.CommandId;
 import io.tideline.core.kafka.Topics;
 import io.tideline.schemas.ArtifactsExpired;
 import io.tideline.schemas.BackupCommand;
@@ -88,7 +89,7 @@ class BackupHistoryTest {
 
     private void backup(String id, String command, String start, String end, int startedAt, int finishedAt) {
         add(BackupCommand.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("src").setOccurredAt(T0)
-                .setCommandId(command).setReason(command.startsWith("daily:") ? BackupReason.DAILY : BackupReason.ON_DEMAND)
+                .setCommandId(command).setReason(CommandId.Daily.tryParse(command).isPresent() ? BackupReason.DAILY : BackupReason.ON_DEMAND)
                 .setRequestedBy("t").setRequestedAt(T0).build());
         add(BackupStarted.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("src").setOccurredAt(T0.plusSeconds(startedAt))
                 .setBackupId(id).setCommandId(command).setTimeline(1).setStartLsn(start).setStartedAt(T0.plusSeconds(startedAt)).build());

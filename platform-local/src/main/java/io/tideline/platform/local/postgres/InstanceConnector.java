@@ -1,5 +1,7 @@
 package io.tideline.platform.local.postgres;
 
+import io.tideline.core.postgres.PostgresErrors;
+import io.tideline.core.postgres.PostgresFailure;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,8 +26,8 @@ final class InstanceConnector {
                 + LocalPostgresProvisioner.DATABASE, props);
     }
 
-    /** SQLSTATE class 28 (invalid authorization): a wrong password does not mend by waiting. */
+    /** A refused login (SQLSTATE class 28, core's {@link PostgresFailure#AUTHENTICATION}): a wrong password does not mend by waiting. */
     static boolean isAuthenticationFailure(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("28");
+        return PostgresErrors.classify(e) == PostgresFailure.AUTHENTICATION;
     }
 }

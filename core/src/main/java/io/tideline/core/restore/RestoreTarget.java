@@ -1,4 +1,4 @@
-package io.tideline.restore;
+package io.tideline.core.restore;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -13,7 +13,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where a restore should stop: {@link Latest} (everything stored) or a UTC moment.
+ * Where a restore should stop: {@link Latest} (everything stored) or a UTC moment. The CLI's {@code --to}
+ * and the restore service's requests mean the same thing by it, so both parse it here, and
+ * {@code RestoreRequested.target} carries {@link #asEventText()}.
  *
  * <p>{@link #parse} accepts {@code latest} and ISO-8601 times that name a moment unambiguously: with
  * {@code Z} ({@code 2026-11-24T08:15:30Z}), with an offset ({@code 2026-11-24T10:15:30+02:00}, converted to
@@ -42,6 +44,14 @@ public sealed interface RestoreTarget {
         public String toString() {
             return time.toString();
         }
+    }
+
+    static RestoreTarget latest() {
+        return new Latest();
+    }
+
+    static RestoreTarget at(Instant time) {
+        return new AtTime(time);
     }
 
     /** The target as events carry it: {@code latest} or the UTC instant ({@code Instant.toString()}). */

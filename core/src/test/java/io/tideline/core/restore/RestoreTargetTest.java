@@ -1,4 +1,4 @@
-package io.tideline.restore;
+package io.tideline.core.restore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,6 +18,26 @@ class RestoreTargetTest {
     void latestInAnyCase(String text) {
         assertInstanceOf(RestoreTarget.Latest.class, RestoreTarget.parse(text));
         assertEquals("latest", RestoreTarget.parse(text).asEventText());
+        assertTrue(RestoreTarget.parse(text).targetTime().isEmpty());
+    }
+
+    /** The CLI's {@code --to} refusals (it parses with this type too): each shows the format with an example. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "2026-11-05T10:15:30  | 2026-11-05T10:15:30Z",
+            "yesterday            | 2026-11-24T08:15:30Z",
+            "2026-13-05T10:15:30Z | 2026-11-24T08:15:30Z",
+            "''                   | 2026-11-24T08:15:30Z",
+    })
+    void refusalsShowTheFormatWithAnExample(String text, String example) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RestoreTarget.parse(text), text);
+        assertTrue(e.getMessage().contains(example), e.getMessage());
+    }
+
+    @Test
+    void theFactoriesMakeWhatParseMakes() {
+        assertEquals(RestoreTarget.parse("latest"), RestoreTarget.latest());
+        assertEquals(RestoreTarget.parse("2026-11-05T10:15:30+01:00"), RestoreTarget.at(Instant.parse("2026-11-05T09:15:30Z")));
     }
 
     @ParameterizedTest

@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Optional;
 
 /** The registered instances, found by id or by name (what a person types). */
-public final class Fleet {
+public final class InstanceLookup {
 
     private final InstanceRegistry registry;
 
-    Fleet(InstanceRegistry registry) {
+    InstanceLookup(InstanceRegistry registry) {
         this.registry = registry;
     }
 

@@ -9,9 +9,9 @@ import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.IncompleteBackup;
+import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.core.window.StoredObject;
 import io.tideline.core.window.UnusableBackup;
 import io.tideline.core.window.WalEntry;
 import java.time.Clock;
@@ -29,14 +29,14 @@ import java.util.stream.Collectors;
  * targets with, so what the page offers is what a restore accepts), and the events the view keeps.
  * Plain: the controllers only call it.
  */
-public final class BackupHistory {
+public final class BackupsViewReader {
 
     private final InstanceRegistry registry;
     private final ObjectStores stores;
     private final ViewEvents events;
     private final Clock clock;
 
-    public BackupHistory(InstanceRegistry registry, ObjectStores stores, ViewEvents events, Clock clock) {
+    public BackupsViewReader(InstanceRegistry registry, ObjectStores stores, ViewEvents events, Clock clock) {
         this.registry = registry;
         this.stores = stores;
         this.events = events;
@@ -85,7 +85,7 @@ public final class BackupHistory {
         }
         for (IncompleteBackup b : inventory.incompleteBackups()) {
             rows.add(new BackupsView.BackupRow(b.id().value(), null, null, null, null, null,
-                    b.objects().stream().mapToLong(StoredObject::size).sum(), BackupsView.BackupRow.INCOMPLETE, null,
+                    b.objects().stream().mapToLong(ListedObject::size).sum(), BackupsView.BackupRow.INCOMPLETE, null,
                     "no manifest: being uploaded, or left by a backup that failed (last written " + b.lastWrittenAt() + ")"));
         }
         rows.sort(BackupsView.BackupRow.NEWEST_FIRST);

@@ -20,13 +20,13 @@ import java.util.Set;
  *
  * <p>Plain logic, driven by the listener on the consumer thread; no Kafka types.
  */
-public final class InstanceOwnership {
+public final class StreamedInstances {
 
     private final StreamControl streams;
     private final Map<Integer, Set<InstanceId>> byPartition = new HashMap<>();
     private final Set<Integer> assigned = new HashSet<>();
 
-    public InstanceOwnership(StreamControl streams) {
+    public StreamedInstances(StreamControl streams) {
         this.streams = Objects.requireNonNull(streams, "streams");
     }
 

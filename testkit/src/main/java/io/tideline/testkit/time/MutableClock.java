@@ -1,4 +1,4 @@
-package io.tideline.scheduler;
+package io.tideline.testkit.time;
 
 import java.time.Clock;
 import java.time.Duration;

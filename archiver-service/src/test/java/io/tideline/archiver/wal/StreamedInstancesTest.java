@@ -14,10 +14,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class InstanceOwnershipTest {
+class StreamedInstancesTest {
 
     private final List<String> calls = new ArrayList<>();
-    private final InstanceOwnership ownership = new InstanceOwnership(new StreamControl() {
+    private final StreamedInstances ownership = new StreamedInstances(new StreamControl() {
         @Override
         public void start(RegisteredInstance instance) {
             calls.add("start " + instance.id());

@@ -67,11 +67,11 @@ public final class Fleet implements ExtensionContext.Store.CloseableResource {
         p.put(ObjectStoreSettings.PREFIX + ".endpoint", s3.endpoint().toString());
         p.put(ObjectStoreSettings.PREFIX + ".region", s3.region());
         p.put(ObjectStoreSettings.PREFIX + ".path-style", true);
-        p.put(FleetConfiguration.PREFIX + ".home", postgres.home().toString());
-        p.put(FleetConfiguration.PREFIX + ".secrets-dir", home.secrets().root().toString());
-        p.put(FleetConfiguration.PREFIX + ".storage-admin-access-key", s3.adminAccessKey());
-        p.put(FleetConfiguration.PREFIX + ".storage-admin-secret-key", s3.adminSecretKey());
-        p.put(FleetConfiguration.PREFIX + ".storage-identities-dir", s3.identitiesDir().toString());
+        p.put(FleetConfiguration.HOME, postgres.home().toString());
+        p.put(FleetConfiguration.SECRETS_DIR, home.secrets().root().toString());
+        p.put(FleetConfiguration.STORAGE_ADMIN_ACCESS_KEY, s3.adminAccessKey());
+        p.put(FleetConfiguration.STORAGE_ADMIN_SECRET_KEY, s3.adminSecretKey());
+        p.put(FleetConfiguration.STORAGE_IDENTITIES_DIR, s3.identitiesDir().toString());
         p.put("micronaut.server.port", -1);
         return p;
     }

@@ -32,11 +32,11 @@ final class RuntimeProperties {
         p.put(ObjectStoreSettings.PREFIX + ".endpoint", endpoints.s3().toString());
         p.put(ObjectStoreSettings.PREFIX + ".region", "us-east-1");
         p.put(ObjectStoreSettings.PREFIX + ".path-style", true);
-        p.put(FleetConfiguration.PREFIX + ".home", home.root().toString());
-        p.put(FleetConfiguration.PREFIX + ".secrets-dir", home.secretsDir().toString());
-        p.put(FleetConfiguration.PREFIX + ".storage-admin-access-key", admin.accessKey());
-        p.put(FleetConfiguration.PREFIX + ".storage-admin-secret-key", admin.secretKey());
-        p.put(FleetConfiguration.PREFIX + ".storage-identities-dir", home.s3IdentitiesDir().toString());
+        p.put(FleetConfiguration.HOME, home.root().toString());
+        p.put(FleetConfiguration.SECRETS_DIR, home.secretsDir().toString());
+        p.put(FleetConfiguration.STORAGE_ADMIN_ACCESS_KEY, admin.accessKey());
+        p.put(FleetConfiguration.STORAGE_ADMIN_SECRET_KEY, admin.secretKey());
+        p.put(FleetConfiguration.STORAGE_IDENTITIES_DIR, home.s3IdentitiesDir().toString());
         p.put("tideline.archiver.wal.flush-interval", options.walFlushInterval().toMillis() + "ms");
         p.putAll(options.extraProperties());
         return p;

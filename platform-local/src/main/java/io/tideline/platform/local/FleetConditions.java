@@ -15,8 +15,8 @@ public final class FleetConditions {
         public boolean matches(ConditionContext context) {
             var env = context.getBeanContext();
             if (env instanceof io.micronaut.context.ApplicationContext app) {
-                return app.getProperty(FleetConfiguration.PREFIX + ".secrets-dir", String.class).isPresent()
-                        || app.getProperty(FleetConfiguration.PREFIX + ".home", String.class).isPresent();
+                return app.getProperty(FleetConfiguration.SECRETS_DIR, String.class).isPresent()
+                        || app.getProperty(FleetConfiguration.HOME, String.class).isPresent();
             }
             return false;
         }

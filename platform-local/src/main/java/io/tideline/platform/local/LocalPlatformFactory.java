@@ -33,7 +33,7 @@ public class LocalPlatformFactory {
 
     @Singleton
     @Secondary
-    @Requires(property = FleetConfiguration.PREFIX + ".home")
+    @Requires(property = FleetConfiguration.HOME)
     @Requires(beans = SecretStore.class)
     InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, SecretStore secrets, Clock clock) {
         return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow(), secrets, clock);
@@ -41,13 +41,14 @@ public class LocalPlatformFactory {
 
     @Singleton
     @Secondary
-    @Requires(property = FleetConfiguration.PREFIX + ".storage-admin-access-key")
-    @Requires(property = FleetConfiguration.PREFIX + ".storage-identities-dir")
+    @Requires(property = FleetConfiguration.STORAGE_ADMIN_ACCESS_KEY)
+    @Requires(property = FleetConfiguration.STORAGE_IDENTITIES_DIR)
     @Requires(beans = SecretStore.class)
     StorageProvisioner storageProvisioner(FleetConfiguration configuration, ObjectStoreSettings settings,
                                           SecretStore secrets, Clock clock) {
         return new EmbeddedStorageProvisioner(
-                S3Clients.create(settings, configuration.getStorageAdminAccessKey(), configuration.getStorageAdminSecretKey()),
-                configuration.getStorageIdentitiesDir(), secrets, settings, clock, new SecureRandom());
+                S3Clients.create(settings, configuration.storageAdminAccessKey().orElseThrow(),
+                        configuration.storageAdminSecretKey().orElseThrow()),
+                configuration.storageIdentitiesDir().orElseThrow(), secrets, settings, clock, new SecureRandom());
     }
 }

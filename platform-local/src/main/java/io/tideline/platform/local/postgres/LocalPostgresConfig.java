@@ -1,16 +1,18 @@
 package io.tideline.platform.local.postgres;
 
+import io.tideline.core.config.Defaults;
+import io.tideline.core.config.Require;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of {@link LocalPostgresProvisioner}. A plain record so tools and tests can build one
- * without a container; a service binds it from its own {@code @ConfigurationProperties}.
+ * Settings of {@link LocalPostgresProvisioner}. A plain validated value, not bound itself, so tools and
+ * tests can build one without a container: a service gets it from {@code FleetConfiguration.localPostgres()}
+ * ({@code tideline.fleet.home} and {@code .postgres-bin-dir}); the rest are the defaults here.
  *
  * @param home           the Tideline home; clusters live in {@code <home>/instances/<id>/}
  * @param binDir         where {@code initdb}, {@code pg_ctl} and {@code postgres} are
@@ -31,39 +33,28 @@ public record LocalPostgresConfig(
         Duration stopTimeout,
         Map<String, String> extraSettings) {
 
-    public static final Path DEFAULT_BIN_DIR = Path.of("/usr/lib/postgresql/15/bin");
+    /** Debian's PostgreSQL 15; the text is also {@code tideline.fleet.postgres-bin-dir}'s default. */
+    public static final String DEFAULT_BIN_DIR = "/usr/lib/postgresql/15/bin";
     public static final String DEFAULT_OS_USER = "postgres";
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(2);
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(60);
 
     public LocalPostgresConfig {
-        Objects.requireNonNull(home, "home");
-        Objects.requireNonNull(binDir, "binDir");
-        Objects.requireNonNull(osUser, "osUser");
-        home = home.toAbsolutePath().normalize();
-        binDir = binDir.toAbsolutePath().normalize();
-        requirePositive(commandTimeout, "commandTimeout");
-        requirePositive(startTimeout, "startTimeout");
-        requirePositive(stopTimeout, "stopTimeout");
-        osUser.ifPresent(u -> {
-            if (!u.matches("[a-z_][a-z0-9_-]*")) {
-                throw new IllegalArgumentException("not an OS user name: '" + u + "'");
-            }
-        });
+        home = Require.present(home, "home").toAbsolutePath().normalize();
+        binDir = Require.present(binDir, "binDir").toAbsolutePath().normalize();
+        Require.present(osUser, "osUser").ifPresent(u ->
+                Require.that(u.matches("[a-z_][a-z0-9_-]*"), "osUser", "an OS user name", u));
+        Require.positive(commandTimeout, "commandTimeout");
+        Require.positive(startTimeout, "startTimeout");
+        Require.positive(stopTimeout, "stopTimeout");
         extraSettings = Map.copyOf(new LinkedHashMap<>(extraSettings));
         extraSettings.forEach((k, v) -> PostgresConf.requireKey(k));
     }
 
-    private static void requirePositive(Duration d, String name) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive: " + d);
-        }
-    }
-
     /** Defaults for {@code home}: the Debian PostgreSQL 15 binaries, run as {@code postgres} when we are root. */
     public static LocalPostgresConfig defaults(Path home) {
-        return new LocalPostgresConfig(home, DEFAULT_BIN_DIR,
+        return new LocalPostgresConfig(home, Defaults.read(DEFAULT_BIN_DIR, Path.class),
                 isRoot() ? Optional.of(DEFAULT_OS_USER) : Optional.empty(),
                 DEFAULT_COMMAND_TIMEOUT, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT, Map.of());
     }

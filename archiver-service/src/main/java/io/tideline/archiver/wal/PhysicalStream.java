@@ -94,12 +94,4 @@ final class PhysicalStream implements ReplicationStream {
     public Lsn serverWalEnd() {
         return serverWalEnd;
     }
-
-    Lsn received() {
-        return received;
-    }
-
-    Lsn stored() {
-        return stored;
-    }
 }

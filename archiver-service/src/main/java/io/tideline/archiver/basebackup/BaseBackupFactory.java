@@ -36,13 +36,22 @@ class BaseBackupFactory {
         }
     }
 
+    /** The timeline's started-but-unended backups: what a dead archiver left for its successor to fail. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    UnfinishedBackups unfinishedBackups(@io.micronaut.context.annotation.Value("${kafka.bootstrap.servers}") String bootstrapServers,
+                                        io.tideline.schemas.serde.EventCodec codec) {
+        return new UnfinishedBackups(bootstrapServers, codec).start();
+    }
+
     @Singleton
     @Bean(preDestroy = "close")
     BaseBackups baseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
-                            EventPublisher publisher, Optional<MeterRegistry> meters, Clock clock) {
+                            EventPublisher publisher, Optional<MeterRegistry> meters, UnfinishedBackups unfinished,
+                            Clock clock) {
         BackupEvents events = new BackupEvents(publisher, clock);
         BaseBackups backups = new BaseBackups(settings, registry, stores, secrets, events,
-                new BackupProgressReporter(events, meters, settings.progressInterval()), clock);
+                new BackupProgressReporter(events, meters, settings.progressInterval()), unfinished, clock);
         created.set(backups);
         return backups;
     }

@@ -41,6 +41,17 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Any failure publishes {@code BackupFailed} with the reason and removes what was stored; if the store
  * itself is unreachable, the parts stay behind WITHOUT a manifest, which no restore ever uses.
+ *
+ * <p>An archiver that dies mid-backup (kill -9, a lost machine) publishes nothing and commits nothing:
+ * its command comes back to whichever replica the consumer group gives the instance's partition next.
+ * Before taking anything, that replica fails what the timeline shows started and never ended for the
+ * instance ({@link UnfinishedBackups}) and has no manifest: its parts are removed, then
+ * {@code BackupFailed} is published with a reason starting {@value #INTERRUPTED}. If the interrupted
+ * backup was this very command's, that failure is the command's one answer: no second backup is taken
+ * beside the next one asked for. Holding the partition is what makes this safe: a live replica that is
+ * still taking a backup keeps its partition until the backup ends (its poll loop is busy in it, and a
+ * cooperative rebalance waits for it), so a replica only gets a command of an instance whose previous
+ * owner is gone.
  * Transient trouble of Kafka or of the bucket before anything started is thrown, so the listener
  * retries the command.
  */
@@ -48,6 +59,8 @@ public final class BaseBackups implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BaseBackups.class);
     private static final Duration REGISTRY_POLL = Duration.ofMillis(200);
+    /** How the reason of a backup failed because the archiver taking it died begins. */
+    public static final String INTERRUPTED = "interrupted";
 
     /** What became of a request. */
     public enum Outcome {
@@ -58,7 +71,12 @@ public final class BaseBackups implements AutoCloseable {
         /** The bucket already holds this command's complete, restorable backup: nothing done. */
         ALREADY_STORED,
         /** This process is taking this command's backup right now: nothing done. */
-        ALREADY_RUNNING
+        ALREADY_RUNNING,
+        /**
+         * A stopped archiver had started this command's backup: it is failed as interrupted (that
+         * {@code BackupFailed} answers the command), and no new backup is taken.
+         */
+        INTERRUPTED
     }
 
     private final BackupSettings settings;
@@ -69,15 +87,19 @@ public final class BaseBackups implements AutoCloseable {
     private final BackupProgressReporter progress;
     private final Clock clock;
     private final BackupStream backupStream;
+    private final UnfinishedBackups unfinished;
     private final StoredBackups storedBackups = new StoredBackups();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** The backups this process is taking: never "interrupted", whatever the timeline says. */
+    private final Set<BackupId> taking = ConcurrentHashMap.newKeySet();
     /** Counted down when the service shuts down, so no wait outlives it (the consumer's close waits for us). */
     private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
     private final SecureRandom random = new SecureRandom();
 
     BaseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
-                BackupEvents events, BackupProgressReporter progress, Clock clock) {
+                BackupEvents events, BackupProgressReporter progress, UnfinishedBackups unfinished, Clock clock) {
         this.settings = settings;
+        this.unfinished = unfinished;
         this.registry = registry;
         this.stores = stores;
         this.secrets = secrets;
@@ -104,6 +126,9 @@ public final class BaseBackups implements AutoCloseable {
             Optional<BackupManifest> existing = storedBackups.byCommand(store, layout, request.commandId());
             if (existing.isPresent()) {
                 return resume(request, store, layout, existing.get());
+            }
+            if (failInterrupted(request, store, layout)) {
+                return Outcome.INTERRUPTED;
             }
             return take(request, instance, store, layout);
         } finally {
@@ -133,11 +158,43 @@ public final class BaseBackups implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails, cleaned, each backup of the request's instance that a stopped archiver left without a
+     * manifest (one with a manifest is complete, and its command resumes the wait for its WAL). The
+     * parts go before the event, so a {@code BackupFailed} never names a backup still in the bucket;
+     * a store or Kafka that does not answer is thrown, and the command retried. True if one of them
+     * was this request's own.
+     */
+    private boolean failInterrupted(BackupRequest request, ObjectStore store, BucketLayout layout)
+            throws InterruptedException {
+        boolean ownCommand = false;
+        for (UnfinishedBackups.Unfinished left : unfinished.of(request.instance(), settings.registryCatchUpTimeout())) {
+            if (taking.contains(left.backup()) || store.head(layout.backupManifest(left.backup())).isPresent()) {
+                continue;
+            }
+            int parts = store.list(layout.backupPrefix(left.backup())).size();
+            storedBackups.delete(store, layout, left.backup());
+            String reason = INTERRUPTED + ": the archiver taking it stopped before it was stored; its " + parts
+                    + " stored part(s) were removed";
+            LOG.warn("backup {} of {} ({}), started {}, failed: {}", left.backup(), left.instance(), left.commandId(),
+                    left.startedAt(), reason);
+            events.failed(left.instance(), left.backup(), left.commandId(), left.startedAt(), reason);
+            if (left.commandId().equals(request.commandId())) {
+                ownCommand = true;
+            }
+        }
+        if (ownCommand) {
+            LOG.info("{}: its backup was interrupted and is failed; the command is answered, no new backup is taken", request);
+        }
+        return ownCommand;
+    }
+
     private Outcome take(BackupRequest request, RegisteredInstance instance, ObjectStore store, BucketLayout layout)
             throws InterruptedException {
         Instant startedAt = clock.instant();
         BackupId backupId = BackupId.of(startedAt, suffix());
         RunningBackup run = new RunningBackup(instance.id(), backupId, request.commandId(), startedAt);
+        taking.add(backupId);
         progress.begin(run);
         try {
             LOG.info("{}: taking backup {} of {}:{}", request, backupId, instance.host(), instance.port());
@@ -148,6 +205,7 @@ public final class BaseBackups implements AutoCloseable {
             return awaitWal(run, store, layout, stored.get());
         } finally {
             progress.end(run);
+            taking.remove(backupId);
         }
     }
 

@@ -164,8 +164,12 @@ class BaseBackupInterruptedIT {
         BackupTesting.verifyParts(store, manifest);
     }
 
+    /**
+     * Issue 17, finding 5: a backup killed mid-stream stayed "running" forever, its parts stayed in the
+     * bucket, and the redelivered command was taken again as a second backup beside the next one.
+     */
     @Test
-    void anArchiverKilledMidStreamLeavesNoManifestAndTheRedeliveredCommandIsTakenAgain() throws Exception {
+    void anArchiverKilledMidStreamIsFailedAsInterruptedOnRestartCleanedAndItsCommandAnsweredOnce() throws Exception {
         RegisteredInstance instance = instance("bb-killed");
         String id = instance.id().value();
         pgbench(instance, 5);
@@ -184,23 +188,41 @@ class BaseBackupInterruptedIT {
                 .anyMatch(p -> p.getPhase() == BackupPhase.STREAMING && p.getBytesStored() > 0));
         child.destroyForcibly(); // SIGKILL: no cleanup, no BackupFailed, no commit
         assertTrue(child.waitFor(10, TimeUnit.SECONDS));
-        BackupId killed = BackupId.parse(events(BackupStarted.class, id, commandId).get(0).getBackupId());
-        Thread.sleep(2_000);
+        BackupStarted started = events(BackupStarted.class, id, commandId).get(0);
+        BackupId killed = BackupId.parse(started.getBackupId());
         assertEquals(Map.of(), BackupTesting.manifests(store), "no manifest: not a backup");
-        assertTrue(BackupTesting.backupDirectories(store).contains(killed), "its stored parts stay, manifest-less");
+        assertTrue(BackupTesting.backupDirectories(store).contains(killed), "its stored parts are left by the dead process");
         assertEquals(List.of(), events(BackupCompleted.class, id, commandId));
         assertEquals(List.of(), events(BackupFailed.class, id, commandId));
 
-        // Another replica gets the uncommitted command and takes it again, completely.
+        // Another replica gets the uncommitted command: it fails the half-made backup and answers the command with that.
         archiver = ApplicationContext.run(props);
+        await().atMost(WAIT).until(() -> !events(BackupFailed.class, id, commandId).isEmpty());
+        BackupFailed failed = events(BackupFailed.class, id, commandId).get(0);
+        assertEquals(killed.value(), failed.getBackupId());
+        assertEquals(started.getStartedAt(), failed.getStartedAt());
+        assertTrue(failed.getReason().startsWith(BaseBackups.INTERRUPTED), failed.getReason());
+        assertTrue(!BackupTesting.backupDirectories(store).contains(killed), "its parts are removed");
+
+        // The next command is taken; the interrupted one never runs a second time beside it.
+        String next = "manual-next:" + id;
+        fleet.publisher().publishAndWait(Topics.BACKUP_COMMANDS, id, BackupTesting.command(id, next, BackupReason.ON_DEMAND));
         await().atMost(WAIT).until(() -> !BackupTesting.manifests(store).isEmpty());
         BackupManifest manifest = BackupTesting.manifests(store).values().iterator().next();
-        assertNotEquals(killed, manifest.backupId());
+        assertEquals(next, manifest.commandId());
         wal.seedWalThrough(manifest.endLsn());
-        await().atMost(WAIT).until(() -> !events(BackupCompleted.class, id, commandId).isEmpty());
-        assertEquals(List.of(manifest.backupId().value()),
-                events(BackupCompleted.class, id, commandId).stream().map(BackupCompleted::getBackupId).toList());
+        await().atMost(WAIT).until(() -> !events(BackupCompleted.class, id, next).isEmpty());
         assertEquals(1, BackupTesting.manifests(store).size());
+        assertEquals(java.util.Set.of(manifest.backupId()), BackupTesting.backupDirectories(store));
+        assertEquals(List.of(killed.value()), events(BackupStarted.class, id, commandId).stream().map(BackupStarted::getBackupId).toList(),
+                "one backup for the interrupted command");
+        assertEquals(List.of(), events(BackupCompleted.class, id, commandId));
+        assertEquals(1, events(BackupFailed.class, id, commandId).size(), "the interrupted command is answered once");
+        // what `tideline backups` shows as running: a BackupStarted without its end
+        java.util.Set<String> ended = new java.util.HashSet<>();
+        events(BackupFailed.class, id, commandId).forEach(f -> ended.add(f.getBackupId()));
+        events(BackupCompleted.class, id, next).forEach(c -> ended.add(c.getBackupId()));
+        assertTrue(ended.contains(killed.value()) && ended.contains(manifest.backupId().value()), "nothing left running: " + ended);
         BackupTesting.verifyParts(store, manifest);
     }
 

@@ -64,6 +64,8 @@ class RestoreFailuresIT {
             assertEquals(made, failed.getNewInstanceId());
             assertFalse(bed.instanceDirs().contains(made), "the half-made server is removed");
             assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is removed");
+            // issue 17, finding 5: an empty secrets/instances/<new>/ directory stayed behind
+            assertFalse(bed.secretDirs().contains(made), "its secrets directory is removed: " + bed.secretDirs());
             assertTrue(bed.records(Topics.INSTANCES, v -> v instanceof InstanceRegistered r && r.getInstanceId().equals(made)).isEmpty());
         }
     }
@@ -88,6 +90,8 @@ class RestoreFailuresIT {
             String made = bed.await(restoreId, RestoreAccepted.class, Duration.ofSeconds(1)).getNewInstanceId();
             assertFalse(bed.instanceDirs().contains(made), "the half-made server is removed");
             assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is removed");
+            // issue 17, finding 5: an empty secrets/instances/<new>/ directory stayed behind
+            assertFalse(bed.secretDirs().contains(made), "its secrets directory is removed: " + bed.secretDirs());
         }
     }
 
@@ -161,6 +165,7 @@ class RestoreFailuresIT {
             assertTrue(failed.getReason().contains("was removed"), failed.getReason());
             assertFalse(bed.instanceDirs().contains(made), "the half-made server is gone");
             assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is gone");
+            assertFalse(bed.secretDirs().contains(made), "its secrets directory is gone: " + bed.secretDirs());
             assertTrue(fleet.postgres().provisioner().find(InstanceId.of(made)).isEmpty());
             Files.deleteIfExists(curl);
             Files.deleteIfExists(log);

@@ -176,6 +176,20 @@ final class RestoreTestBed implements AutoCloseable {
         }
     }
 
+    /** The instances that have a directory under the fleet's secrets directory ({@code secrets/instances/<id>/}). */
+    Set<String> secretDirs() {
+        Path dir = Path.of(String.valueOf(fleet.serviceProperties().get(io.tideline.platform.local.FleetConfiguration.SECRETS_DIR)))
+                .resolve("instances");
+        if (!Files.isDirectory(dir)) {
+            return Set.of();
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     Set<String> buckets() {
         return fleet.s3().adminClient().listBuckets().buckets().stream().map(Bucket::name).collect(Collectors.toSet());
     }

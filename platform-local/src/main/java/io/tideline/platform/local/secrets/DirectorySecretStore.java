@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,7 +16,9 @@ import java.util.Optional;
 
 /**
  * The embedded runtime's secret store: one file per secret, mode 0600, under one directory.
- * Writes go to a temporary file renamed into place, so readers never see a torn value.
+ * Writes go to a temporary file renamed into place, so readers never see a torn value. A delete also
+ * removes the directories it leaves empty (up to, never including, the root): an instance whose
+ * secrets are all deleted leaves no {@code instances/<id>/} behind.
  */
 public final class DirectorySecretStore implements SecretStore {
 
@@ -38,9 +41,13 @@ public final class DirectorySecretStore implements SecretStore {
     public void put(SecretRef ref, String value) {
         Path file = fileOf(ref);
         try {
-            Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path tmp = Files.createTempFile(file.getParent(), ".tmp-", ".secret",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Path tmp;
+            try {
+                tmp = createTemp(file);
+            } catch (NoSuchFileException e) {
+                // a delete of the directory's last secret removed it between the two steps: once more
+                tmp = createTemp(file);
+            }
             Files.writeString(tmp, value, StandardCharsets.UTF_8);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -50,6 +57,12 @@ public final class DirectorySecretStore implements SecretStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store secret " + ref + " under " + root, e);
         }
+    }
+
+    private static Path createTemp(Path file) throws IOException {
+        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return Files.createTempFile(file.getParent(), ".tmp-", ".secret",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     @Override
@@ -69,6 +82,20 @@ public final class DirectorySecretStore implements SecretStore {
             Files.deleteIfExists(fileOf(ref));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete secret " + ref + " under " + root, e);
+        }
+        removeEmptyParents(fileOf(ref).getParent());
+    }
+
+    /** Removes {@code dir} and its parents below the root while they are empty; a non-empty one ends it. */
+    private void removeEmptyParents(Path dir) {
+        for (Path d = dir; d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+            try {
+                Files.deleteIfExists(d);
+            } catch (DirectoryNotEmptyException e) {
+                return;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove the empty secrets directory " + d, e);
+            }
         }
     }
 }

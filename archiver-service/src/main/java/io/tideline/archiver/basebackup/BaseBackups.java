@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Any failure publishes {@code BackupFailed} with the reason and removes what was stored; if the store
  * itself is unreachable, the parts stay behind WITHOUT a manifest, which no restore ever uses.
+ * Transient trouble of Kafka or of the bucket before anything started is thrown, so the listener
+ * retries the command.
  *
  * <p>An archiver that dies mid-backup (kill -9, a lost machine) publishes nothing and commits nothing:
  * its command comes back to whichever replica the consumer group gives the instance's partition next.
@@ -52,8 +54,6 @@ import org.slf4j.LoggerFactory;
  * still taking a backup keeps its partition until the backup ends (its poll loop is busy in it, and a
  * cooperative rebalance waits for it), so a replica only gets a command of an instance whose previous
  * owner is gone.
- * Transient trouble of Kafka or of the bucket before anything started is thrown, so the listener
- * retries the command.
  */
 public final class BaseBackups implements AutoCloseable {
 

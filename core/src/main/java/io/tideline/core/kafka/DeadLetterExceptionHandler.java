@@ -13,7 +13,11 @@ import io.micronaut.core.annotation.AnnotationValue;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.serde.EventCodec;
 import jakarta.inject.Singleton;
+import io.tideline.core.log.LogLimiter;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.errors.RetriableException;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -36,8 +40,11 @@ import org.slf4j.LoggerFactory;
  *     {@link InvalidRecordException} under {@link PermanentFailureRetryPolicy}, after the bounded
  *     retries for anything else); micronaut-kafka then goes on with the next record.</li>
  * </ul>
- * If the dead letter itself cannot be published, the consumer is sought back to the failed record:
- * it is tried again later rather than lost. A listener bean that implements
+ * If the dead-letter topic refuses the dead letter (too large: the record was near the size limit),
+ * a truncated copy is published instead (see {@link FailedRecord#truncated}). If no dead letter can
+ * be published (Kafka not answering), the consumer is sought back to the failed record, at most
+ * {@link #DEAD_LETTER_TRIES} times, and {@link ConsumerProgress} reports it held meanwhile; then it is
+ * given up with an error naming its coordinates. Repeated lines are rate-limited. A listener bean that implements
  * {@link KafkaListenerExceptionHandler} itself bypasses this handler: don't.
  */
 @Singleton
@@ -46,16 +53,32 @@ public class DeadLetterExceptionHandler implements KafkaListenerExceptionHandler
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterExceptionHandler.class);
 
+    /**
+     * Times a record that cannot be dead-lettered (Kafka refusing even its truncated copy, or not
+     * answering) is consumed again before it is given up: bounded, so no record holds its partition
+     * for good.
+     */
+    public static final int DEAD_LETTER_TRIES = 3;
+    /** Lines of one kind about one topic and group let through per {@link #LOG_WINDOW}. */
+    static final int LOG_LINES_PER_WINDOW = 10;
+    static final Duration LOG_WINDOW = Duration.ofMinutes(1);
+
     private final EventPublisher publisher;
     private final EventCodec codec;
     private final BeanContext beanContext;
+    private final ConsumerProgress progress;
     private final Clock clock;
+    private final LogLimiter logLimiter;
+    private final Map<String, Integer> failedTries = new ConcurrentHashMap<>();
 
-    public DeadLetterExceptionHandler(EventPublisher publisher, EventCodec codec, BeanContext beanContext, Optional<Clock> clock) {
+    public DeadLetterExceptionHandler(EventPublisher publisher, EventCodec codec, BeanContext beanContext,
+            ConsumerProgress progress, Optional<Clock> clock) {
         this.publisher = publisher;
         this.codec = codec;
         this.beanContext = beanContext;
+        this.progress = progress;
         this.clock = clock.orElse(Clock.systemUTC());
+        this.logLimiter = new LogLimiter(LOG_WINDOW, LOG_LINES_PER_WINDOW, this.clock);
     }
 
     @Override
@@ -63,29 +86,101 @@ public class DeadLetterExceptionHandler implements KafkaListenerExceptionHandler
         Throwable cause = exception.getCause() != null ? exception.getCause() : exception;
         Optional<FailedRecord> failed = FailedRecord.of(cause, exception.getConsumerRecord().orElse(null), codec);
         if (failed.isEmpty()) {
-            LOG.error("Kafka consumer [{}] failed outside of any record: {}", exception.getKafkaListener(), cause.getMessage(), cause);
+            long left = logLimiter.admit("outside " + exception.getKafkaListener());
+            if (left >= 0) {
+                LOG.error("Kafka consumer [{}] failed outside of any record: {}{}", exception.getKafkaListener(), cause.getMessage(),
+                        leftOut(left), cause);
+            }
             return;
         }
         FailedRecord record = failed.get();
         Consumer<?, ?> consumer = exception.getKafkaConsumer();
+        String group = groupId(consumer);
         ListenerShape shape = ListenerShape.of(exception.getKafkaListener(), beanContext);
         int attempts = record.kind().isPermanent() || !shape.retries() ? 1 : shape.retryCount() + 1;
-        DeadLetter letter = record.toDeadLetter(groupId(consumer), attempts, clock.instant());
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        try {
-            publisher.publishAndWait(Topics.DEAD_LETTERS, record.key(), letter);
-        } catch (RuntimeException e) {
-            LOG.error("cannot dead-letter {}-{}@{} ({}); will consume it again: {}", record.topic(), record.partition(),
-                    record.offset(), record.error(), e.getMessage(), e);
-            consumer.seek(partition, record.offset());
-            return;
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+        Optional<String> notPublished = publish(record, group, attempts, where);
+        if (notPublished.isPresent()) {
+            int tries = failedTries.merge(group + " " + where, 1, Integer::sum);
+            if (tries < DEAD_LETTER_TRIES) {
+                progress.held(group, record.topic(), record.partition(), record.offset(), "cannot dead-letter: " + notPublished.get());
+                long left = logLimiter.admit("retry " + group + " " + where);
+                if (left >= 0) {
+                    LOG.error("cannot dead-letter {} ({}), try {} of {}; will consume it again: {}{}", where, record.error(), tries,
+                            DEAD_LETTER_TRIES, notPublished.get(), leftOut(left));
+                }
+                consumer.seek(partition, record.offset());
+                return;
+            }
+            // Holding the partition longer would stop every instance behind this record; the record
+            // itself stays in its topic (audit retention), at the coordinates this line names.
+            LOG.error("gave up dead-lettering {} (key {}, group {}) after {} tries: {}; it is skipped, and stays at that offset "
+                    + "of {} until its retention ends. Its error: {}", where, record.key(), group, tries, notPublished.get(),
+                    record.topic(), record.error());
+        } else {
+            long left = logLimiter.admit("dead-lettered " + group + " " + record.topic());
+            if (left >= 0) {
+                LOG.warn("dead-lettered {} (key {}, group {}, {} attempt(s)): {}: {}{}", where, record.key(), group, attempts,
+                        record.errorClass(), record.error(), leftOut(left));
+            }
         }
-        LOG.warn("dead-lettered {}-{}@{} (key {}, group {}, {} attempt(s)): {}: {}", record.topic(), record.partition(),
-                record.offset(), record.key(), letter.getConsumerGroup(), attempts, record.errorClass(), record.error());
+        failedTries.remove(group + " " + where);
+        progress.released(group, record.topic(), record.partition());
         if (record.kind() == FailureKind.UNDECODABLE && shape.commits()) {
             // micronaut-kafka returns no records from the failed poll, so nothing else commits past this one
             consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
         }
+    }
+
+    /**
+     * Publishes the dead letter, or, when the dead-letter topic refuses it (too large, or any other
+     * refusal that trying again cannot change), its truncated copy; empty when one was published,
+     * otherwise why not.
+     */
+    private Optional<String> publish(FailedRecord record, String group, int attempts, String where) {
+        try {
+            publisher.publishAndWait(Topics.DEAD_LETTERS, record.key(), record.toDeadLetter(group, attempts, clock.instant()));
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            String refusal = reason(e);
+            if (isTransient(e)) {
+                return Optional.of(refusal);
+            }
+            try {
+                publisher.publishAndWait(Topics.DEAD_LETTERS, record.key(),
+                        record.truncated(refusal).toDeadLetter(group, attempts, clock.instant()));
+                long left = logLimiter.admit("truncated " + group + " " + record.topic());
+                if (left >= 0) {
+                    LOG.warn("the dead letter of {} was refused ({}); dead-lettered a truncated copy{}", where, refusal, leftOut(left));
+                }
+                return Optional.empty();
+            } catch (RuntimeException again) {
+                return Optional.of(refusal + "; its truncated copy too: " + reason(again));
+            }
+        }
+    }
+
+    /** Kafka unreachable or slow: a smaller record would not fare better, the next try might. */
+    private static boolean isTransient(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RetriableException || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String reason(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static String leftOut(long left) {
+        return left > 0 ? " (" + left + " similar line(s) left out)" : "";
     }
 
     private static String groupId(Consumer<?, ?> consumer) {

@@ -55,6 +55,8 @@ public class EventPublisher implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // the topics' max.message.bytes: a larger record is refused here, before it is sent
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);
         return config;
     }
 

@@ -6,6 +6,7 @@ import io.tideline.schemas.serde.EventCodecException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -21,6 +22,14 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
  */
 public record FailedRecord(String topic, int partition, long offset, String key, byte[] value,
         FailureKind kind, String error, String errorClass) {
+
+    /**
+     * How much of the value a truncated dead letter keeps: enough to recognise the record, small
+     * enough that the dead letter fits any topic whatever the rest of it holds.
+     */
+    public static final int TRUNCATED_VALUE_BYTES = 64 * 1024;
+    /** How much of the error text a truncated dead letter keeps (an exception message can be huge too). */
+    public static final int TRUNCATED_ERROR_CHARS = 4 * 1024;
 
     public FailedRecord {
         if (topic == null || partition < 0 || offset < 0) {
@@ -52,6 +61,27 @@ public record FailedRecord(String topic, int partition, long offset, String key,
         return Optional.of(new FailedRecord(record.topic(), record.partition(), record.offset(),
                 record.key() == null ? null : record.key().toString(), valueBytes(record.value(), codec),
                 kind, reason.getMessage(), reason.getClass().getName()));
+    }
+
+    /**
+     * A copy that fits the dead-letter topic when this one did not ({@code refusal} says why): the
+     * value cut to {@link #TRUNCATED_VALUE_BYTES}, the error to {@link #TRUNCATED_ERROR_CHARS}, and
+     * the error saying the original size and the refusal, so the record can still be found at its
+     * coordinates in its own topic.
+     */
+    public FailedRecord truncated(String refusal) {
+        int size = value == null ? 0 : value.length;
+        byte[] kept = value == null ? null : Arrays.copyOf(value, Math.min(size, TRUNCATED_VALUE_BYTES));
+        String note = " [dead-lettered truncated: value of " + size + " bytes, first " + (kept == null ? 0 : kept.length)
+                + " kept; the full dead letter was refused: " + refusal + "]";
+        String reason = error.length() + note.length() > TRUNCATED_ERROR_CHARS
+                ? error.substring(0, Math.max(0, TRUNCATED_ERROR_CHARS - note.length())) : error;
+        String full = reason + note;
+        if (full.length() > TRUNCATED_ERROR_CHARS) {
+            full = full.substring(0, TRUNCATED_ERROR_CHARS);
+        }
+        String shortKey = key == null || key.length() <= TRUNCATED_ERROR_CHARS ? key : key.substring(0, TRUNCATED_ERROR_CHARS);
+        return new FailedRecord(topic, partition, offset, shortKey, kept, kind, full, errorClass);
     }
 
     /** The dead letter; its id is derived from group and coordinates, so a repeated failure has the same id. */

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -115,5 +116,33 @@ class FailedRecordTest {
     private static BackupCommand command() {
         return BackupCommand.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("pg-1").setOccurredAt(NOW)
                 .setCommandId("").setReason(BackupReason.ON_DEMAND).setRequestedBy("alice").setRequestedAt(NOW).build();
+    }
+
+    /** Issue 17: a record near the size limit cannot be dead-lettered whole. */
+    @Test
+    void aTruncatedCopyKeepsTheStartOfTheValueTheSizeAndTheRefusal() {
+        byte[] huge = new byte[1_048_400];
+        java.util.Arrays.fill(huge, (byte) 7);
+        FailedRecord record = new FailedRecord("tideline.backup-commands", 2, 17, "pg-1", huge, FailureKind.UNDECODABLE,
+                "x".repeat(100_000), "org.apache.kafka.common.errors.SerializationException");
+
+        FailedRecord truncated = record.truncated("RecordTooLargeException: too large");
+
+        assertEquals(FailedRecord.TRUNCATED_VALUE_BYTES, truncated.value().length);
+        assertEquals(7, truncated.value()[0]);
+        assertEquals(FailedRecord.TRUNCATED_ERROR_CHARS, truncated.error().length());
+        org.junit.jupiter.api.Assertions.assertTrue(truncated.error().endsWith("value of 1048400 bytes, first 65536 kept; "
+                + "the full dead letter was refused: RecordTooLargeException: too large]"), truncated.error());
+        assertEquals(List.of("tideline.backup-commands", 2, 17L, "pg-1"),
+                List.of(truncated.topic(), truncated.partition(), truncated.offset(), truncated.key()));
+        org.junit.jupiter.api.Assertions.assertTrue(codec.encode(truncated.toDeadLetter("g", 1, NOW)).length < 80 * 1024);
+    }
+
+    @Test
+    void aSmallOrNullValueIsKeptWholeWhenTruncated() {
+        FailedRecord nothing = new FailedRecord("t", 0, 1, null, null, FailureKind.INVALID, "no value", "E");
+        assertEquals(null, nothing.truncated("refused").value());
+        FailedRecord small = new FailedRecord("t", 0, 1, null, new byte[] {1, 2}, FailureKind.INVALID, "bad", "E");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {1, 2}, small.truncated("refused").value());
     }
 }

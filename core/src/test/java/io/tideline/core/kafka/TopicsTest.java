@@ -56,4 +56,35 @@ class TopicsTest {
         assertThrows(IllegalArgumentException.class, () -> new TopicsConfiguration(1, (short) 1, Duration.ZERO, true));
         assertThrows(IllegalArgumentException.class, () -> new TopicSpec("bad name", 1, (short) 1, java.util.Map.of()));
     }
+
+    @Test
+    void everyEventTypeBelongsOnExactlyOneTopic() {
+        for (Class<? extends org.apache.avro.specific.SpecificRecord> type : io.tideline.schemas.serde.EventTypes.ALL) {
+            assertEquals(1, Topics.ALL.stream().filter(t -> Topics.eventTypes(t).contains(type)).count(), type.getName());
+        }
+    }
+
+    /** Issue 17: a wrong type or an empty record is bad input everywhere but a tombstone on the instances. */
+    @Test
+    void wrongTypesAndNullsAreMisplacedExceptATombstoneOnTheInstances() {
+        io.tideline.schemas.BackupCommand command = io.tideline.schemas.BackupCommand.newBuilder()
+                .setEventId(java.util.UUID.randomUUID()).setInstanceId("pg-1").setOccurredAt(java.time.Instant.EPOCH)
+                .setCommandId("c").setReason(io.tideline.schemas.BackupReason.ON_DEMAND).setRequestedBy("me")
+                .setRequestedAt(java.time.Instant.EPOCH).build();
+
+        assertEquals(command, Topics.expect(Topics.BACKUP_COMMANDS, command));
+        assertEquals(null, Topics.expect(Topics.INSTANCES, null));
+        InvalidRecordException wrong = assertThrows(InvalidRecordException.class, () -> Topics.expect(Topics.TIMELINE, command));
+        assertEquals("BackupCommand does not belong on tideline.timeline", wrong.reason());
+        InvalidRecordException empty = assertThrows(InvalidRecordException.class, () -> Topics.expect(Topics.RESTORE_EVENTS, null));
+        assertTrue(empty.reason().startsWith("a record without a value on tideline.restore-events"), empty.reason());
+    }
+
+    @Test
+    void producersAndTopicsAgreeOnTheLargestRecord() {
+        for (TopicSpec spec : Topics.specs(TopicsConfiguration.defaults())) {
+            assertEquals(Integer.toString(Topics.MAX_RECORD_BYTES), spec.configs().get("max.message.bytes"), spec.name());
+        }
+        assertEquals(Topics.MAX_RECORD_BYTES, EventPublisher.producerConfig("localhost:9092").get("max.request.size"));
+    }
 }

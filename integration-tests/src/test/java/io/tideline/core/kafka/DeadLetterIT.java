@@ -23,6 +23,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 @ExtendWith(KafkaExtension.class)
 class DeadLetterIT {
@@ -141,6 +145,54 @@ class DeadLetterIT {
         assertEquals("object store unreachable (call 3)", letter.getError(), "the last error is kept");
         assertEquals(IllegalStateException.class.getName(), letter.getErrorClass());
         assertTrue(deadLetters().stream().noneMatch(d -> d.getOffset() == flakyAt.offset()), "a record that healed is no dead letter");
+    }
+
+    /** Issue 17: a record whose dead letter is too large for the producer stopped the consumer for good. */
+    @Test
+    void aRecordTooLargeToDeadLetterIsDeadLetteredTruncatedAndTheConsumerMovesOn() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger handlerLogger = (Logger) LoggerFactory.getLogger(DeadLetterExceptionHandler.class);
+        handlerLogger.addAppender(log);
+        try {
+            // fits the topic, but its dead letter (value + coordinates + error) is over the producer's 1 MiB
+            byte[] huge = new byte[1_048_400];
+            java.util.Arrays.fill(huge, (byte) 0x7F);
+            RecordMetadata hugeAt = sendRaw("pg-huge", huge);
+            BackupCommand good = command("good-4", "alice");
+            sendRaw("pg-1", codec.encode(good));
+
+            DeadLetterTestListener listener = context.getBean(DeadLetterTestListener.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> listener.handled().contains(good));
+            DeadLetter letter = awaitDeadLetter(hugeAt.offset());
+
+            assertEquals(topic, letter.getTopic());
+            assertEquals(hugeAt.partition(), letter.getPartition());
+            assertEquals(hugeAt.offset(), letter.getOffset());
+            assertEquals("pg-huge", letter.getKey());
+            byte[] kept = bytes(letter.getValue());
+            assertTrue(kept.length > 0 && kept.length <= FailedRecord.TRUNCATED_VALUE_BYTES, "kept " + kept.length + " bytes");
+            assertArrayEquals(java.util.Arrays.copyOf(huge, kept.length), kept, "the start of the value is kept");
+            assertTrue(letter.getError().contains("1048400 bytes"), letter.getError());
+            assertTrue(letter.getError().contains("not an Avro single-object encoded record"), letter.getError());
+            assertTrue(log.list.size() < 20, "the handler logged " + log.list.size() + " lines");
+        } finally {
+            handlerLogger.detachAppender(log);
+        }
+    }
+
+    /** Issue 17: producers and topics agree on the largest record; a larger one is refused before it is sent. */
+    @Test
+    void aRecordOverTheLimitIsRefusedByThePublisherBeforeItIsSent() {
+        BackupCommand huge = command("huge-1", "x".repeat(Topics.MAX_RECORD_BYTES));
+        EventPublisher publisher = context.getBean(EventPublisher.class);
+
+        EventPublisher.PublishException refused = org.junit.jupiter.api.Assertions.assertThrows(EventPublisher.PublishException.class,
+                () -> publisher.publishAndWait(topic, "pg-1", huge));
+
+        assertTrue(refused.getMessage().contains("cannot publish to " + topic) && refused.getMessage().contains("max.request.size"),
+                refused.getMessage());
+        assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException, refused.toString());
     }
 
     private RecordMetadata sendRaw(String key, byte[] value) throws Exception {

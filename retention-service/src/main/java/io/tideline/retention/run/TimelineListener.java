@@ -50,7 +50,8 @@ public class TimelineListener implements ConsumerRebalanceListener, ConsumerAwar
 
     @Topic(Topics.TIMELINE)
     void on(@KafkaKey String instanceId, @Nullable SpecificRecord event) {
-        if (event instanceof BackupCompleted completed) {
+        // a wrong type or an empty record is bad input: dead-lettered, not silently passed over
+        if (Topics.expect(Topics.TIMELINE, event) instanceof BackupCompleted completed) {
             InstanceId id;
             try {
                 id = InstanceId.of(completed.getInstanceId());

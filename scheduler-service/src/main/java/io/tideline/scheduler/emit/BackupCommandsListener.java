@@ -11,7 +11,10 @@ import io.micronaut.configuration.kafka.exceptions.KafkaListenerException;
 import io.micronaut.configuration.kafka.exceptions.KafkaListenerExceptionHandler;
 import io.micronaut.context.annotation.Bean;
 import io.tideline.core.kafka.Topics;
+import io.tideline.core.log.LogLimiter;
 import io.tideline.schemas.BackupCommand;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,6 +51,12 @@ public class BackupCommandsListener implements ConsumerRebalanceListener, Consum
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupCommandsListener.class);
 
+    /**
+     * Each start replays the whole topic: bad records there (dead-lettered once by the archiver's
+     * listener) would be logged again on every start, one line each.
+     */
+    private final LogLimiter skipLines = new LogLimiter(Duration.ofMinutes(1), 10, Clock.systemUTC());
+
     private final EmittedCommands emitted;
     private final ReplayProgress replay;
     private Consumer<String, SpecificRecord> consumer;
@@ -63,11 +72,11 @@ public class BackupCommandsListener implements ConsumerRebalanceListener, Consum
             if (record.value() instanceof BackupCommand command) {
                 emitted.apply(command);
             } else {
-                LOG.warn("Skipping {}: not a BackupCommand ({})", origin(record), record.value() == null ? "null"
-                        : record.value().getSchema().getFullName());
+                skipping(record, "not a BackupCommand (" + (record.value() == null ? "null"
+                        : record.value().getSchema().getFullName()) + ")");
             }
         } catch (IllegalArgumentException e) {
-            LOG.warn("Skipping {}: {}", origin(record), e.getMessage());
+            skipping(record, e.getMessage());
         } finally {
             replay.processed(new TopicPartition(record.topic(), record.partition()), record.offset());
         }
@@ -101,9 +110,16 @@ public class BackupCommandsListener implements ConsumerRebalanceListener, Consum
     public void handle(KafkaListenerException exception) {
         Throwable cause = exception.getCause() != null ? exception.getCause() : exception;
         exception.getConsumerRecord().ifPresentOrElse(record -> {
-            LOG.warn("Skipping {}: {}", origin(record), cause.getMessage());
+            skipping(record, cause.getMessage());
             replay.processed(new TopicPartition(record.topic(), record.partition()), record.offset());
         }, () -> LOG.error("Replay of {} failed outside of any record: {}", Topics.BACKUP_COMMANDS, cause.getMessage(), cause));
+    }
+
+    private void skipping(ConsumerRecord<?, ?> record, String why) {
+        long left = skipLines.admit("skip");
+        if (left >= 0) {
+            LOG.warn("Skipping {}: {}{}", origin(record), why, left > 0 ? " (" + left + " more skipped record(s) not logged)" : "");
+        }
     }
 
     private static String origin(ConsumerRecord<?, ?> record) {

@@ -22,6 +22,9 @@ import java.util.Optional;
  * @param listPageSize     keys per listing request (S3 caps it at 1,000)
  * @param connectTimeout   TCP connect timeout per attempt
  * @param socketTimeout    longest silence on an open connection before the attempt fails
+ * @param callTimeout      longest time one call may take, every attempt and backoff included: without
+ *                         it the SDK sets no total, so a store that trickles bytes, or answers each attempt
+ *                         just before the socket timeout, could hold a caller for ever
  */
 @ConfigurationProperties(ObjectStoreSettings.PREFIX)
 public record ObjectStoreSettings(Optional<URI> endpoint,
@@ -32,7 +35,8 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
                                   @Bindable(defaultValue = DEFAULT_MAX_IN_FLIGHT_PARTS) int maxInFlightParts,
                                   @Bindable(defaultValue = DEFAULT_LIST_PAGE_SIZE) int listPageSize,
                                   @Bindable(defaultValue = DEFAULT_CONNECT_TIMEOUT) Duration connectTimeout,
-                                  @Bindable(defaultValue = DEFAULT_SOCKET_TIMEOUT) Duration socketTimeout) {
+                                  @Bindable(defaultValue = DEFAULT_SOCKET_TIMEOUT) Duration socketTimeout,
+                                  @Bindable(defaultValue = DEFAULT_CALL_TIMEOUT) Duration callTimeout) {
 
     public static final String PREFIX = "tideline.storage";
     /** S3 refuses non-final parts smaller than this. */
@@ -49,6 +53,11 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
     static final String DEFAULT_LIST_PAGE_SIZE = "1000";
     static final String DEFAULT_CONNECT_TIMEOUT = "5s";
     static final String DEFAULT_SOCKET_TIMEOUT = "60s";
+    /**
+     * Generous on purpose: the services retry a slow store with backoff by design; this only ends a call
+     * that no healthy store would take (a 16 MiB part at 30 KB/s), so that no caller waits without end.
+     */
+    static final String DEFAULT_CALL_TIMEOUT = "10m";
 
     public ObjectStoreSettings {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -59,6 +68,7 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
         Require.between(listPageSize, 1, MAX_LIST_PAGE_SIZE, PREFIX + ".list-page-size");
         Require.positive(connectTimeout, PREFIX + ".connect-timeout");
         Require.positive(socketTimeout, PREFIX + ".socket-timeout");
+        Require.positive(callTimeout, PREFIX + ".call-timeout");
     }
 
     /** The defaults, talking to {@code endpoint} (an S3Proxy or MinIO endpoint in practice). */
@@ -66,27 +76,37 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
         return new ObjectStoreSettings(Optional.of(endpoint), DEFAULT_REGION, Defaults.read(DEFAULT_PATH_STYLE, Boolean.class),
                 Defaults.read(DEFAULT_MAX_ATTEMPTS, Integer.class), Defaults.read(DEFAULT_PART_SIZE, Integer.class),
                 Defaults.read(DEFAULT_MAX_IN_FLIGHT_PARTS, Integer.class), Defaults.read(DEFAULT_LIST_PAGE_SIZE, Integer.class),
-                Defaults.read(DEFAULT_CONNECT_TIMEOUT, Duration.class), Defaults.read(DEFAULT_SOCKET_TIMEOUT, Duration.class));
+                Defaults.read(DEFAULT_CONNECT_TIMEOUT, Duration.class), Defaults.read(DEFAULT_SOCKET_TIMEOUT, Duration.class),
+                Defaults.read(DEFAULT_CALL_TIMEOUT, Duration.class));
     }
 
     /** These settings in another region (a test's S3 server may sign with its own). */
     public ObjectStoreSettings withRegion(String signingRegion) {
         return new ObjectStoreSettings(endpoint, signingRegion, pathStyle, maxAttempts, partSize, maxInFlightParts,
-                listPageSize, connectTimeout, socketTimeout);
+                listPageSize, connectTimeout, socketTimeout, callTimeout);
     }
 
     public ObjectStoreSettings withMaxAttempts(int attempts) {
         return new ObjectStoreSettings(endpoint, region, pathStyle, attempts, partSize, maxInFlightParts, listPageSize,
-                connectTimeout, socketTimeout);
+                connectTimeout, socketTimeout, callTimeout);
     }
 
     public ObjectStoreSettings withParts(int size, int inFlight) {
         return new ObjectStoreSettings(endpoint, region, pathStyle, maxAttempts, size, inFlight, listPageSize,
-                connectTimeout, socketTimeout);
+                connectTimeout, socketTimeout, callTimeout);
     }
 
     public ObjectStoreSettings withListPageSize(int pageSize) {
         return new ObjectStoreSettings(endpoint, region, pathStyle, maxAttempts, partSize, maxInFlightParts, pageSize,
-                connectTimeout, socketTimeout);
+                connectTimeout, socketTimeout, callTimeout);
+    }
+
+    /**
+     * These settings for a caller that must hear back within {@code timeout} (the CLI): connecting, each
+     * silence and each whole call, retries included, are all bounded by it.
+     */
+    public ObjectStoreSettings withAnswerTimeout(Duration timeout) {
+        return new ObjectStoreSettings(endpoint, region, pathStyle, maxAttempts, partSize, maxInFlightParts, listPageSize,
+                timeout, timeout, timeout);
     }
 }

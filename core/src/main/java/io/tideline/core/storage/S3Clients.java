@@ -27,7 +27,7 @@ public final class S3Clients {
      * A synchronous client on the Apache HTTP client with static credentials.
      *
      * <p>Retries: the SDK's standard strategy (exponential backoff with jitter, retry quota), only its
-     * attempt count configured. Checksums: SDK 2.30+ adds a CRC32 trailer (aws-chunked encoding) to
+     * attempt count configured; the whole call, retries included, is bounded by {@code callTimeout}. Checksums: SDK 2.30+ adds a CRC32 trailer (aws-chunked encoding) to
      * every upload by default, which not every S3-compatible server accepts; we let the SDK compute
      * checksums only where an operation requires one, send Content-MD5 ourselves (the server rejects
      * a damaged body with BadDigest) and keep our own sha256 in metadata. The legacy MD5 plugin keeps
@@ -53,8 +53,10 @@ public final class S3Clients {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .addPlugin(LegacyMd5Plugin.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(settings.maxAttempts())
-                        .build()));
+                                .maxAttempts(settings.maxAttempts())
+                                .build())
+                        // The SDK bounds nothing in total by default; every call ends within this, retries included.
+                        .apiCallTimeout(settings.callTimeout()));
         settings.endpoint().ifPresent(builder::endpointOverride);
         return builder;
     }

@@ -51,8 +51,18 @@ class ObjectStoreSettingsTest {
             URI endpoint = URI.create("http://127.0.0.1:9000");
             assertEquals(ObjectStoreSettings.defaults(endpoint), new ObjectStoreSettings(Optional.of(endpoint), settings.region(),
                     settings.pathStyle(), settings.maxAttempts(), settings.partSize(), settings.maxInFlightParts(),
-                    settings.listPageSize(), settings.connectTimeout(), settings.socketTimeout()));
+                    settings.listPageSize(), settings.connectTimeout(), settings.socketTimeout(), settings.callTimeout()));
         }
+    }
+
+    @Test
+    void everyCallIsBoundedInTotalAndAnAnswerTimeoutBoundsEveryWait() {
+        ObjectStoreSettings defaults = ObjectStoreSettings.defaults(URI.create("http://127.0.0.1:9000"));
+        assertEquals(Duration.ofMinutes(10), defaults.callTimeout());
+        ObjectStoreSettings quick = defaults.withAnswerTimeout(Duration.ofSeconds(3));
+        assertEquals(Duration.ofSeconds(3), quick.connectTimeout());
+        assertEquals(Duration.ofSeconds(3), quick.socketTimeout());
+        assertEquals(Duration.ofSeconds(3), quick.callTimeout());
     }
 
     @Test

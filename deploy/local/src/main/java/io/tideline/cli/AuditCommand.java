@@ -9,8 +9,8 @@ import io.tideline.cli.audit.StoredWalCheck;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.core.registry.RegisteredInstance;
-import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
+import io.tideline.core.storage.StorageException;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ final class AuditCommand implements Callable<Integer> {
         List<AuditEvent> log;
         Set<String> live;
         Map<String, String> names = new LinkedHashMap<>();
-        try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers())) {
+        try (KafkaAccess kafka = KafkaAccess.of(target)) {
             log = AuditLog.replay(kafka);
             List<RegisteredInstance> fleet = kafka.instances().all();
             fleet.forEach(i -> names.put(i.id().value(), i.name()));
@@ -66,13 +66,15 @@ final class AuditCommand implements Callable<Integer> {
         List<String> checks = new ArrayList<>(AuditChecks.names());
         List<String> notes = new ArrayList<>();
         if (target.s3().isPresent()) {
-            try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(target.s3().get()),
+            try (ObjectStores stores = new ObjectStores(target.storeSettings(),
                     new DirectorySecretStore(target.home().secretsDir()), cli.clock())) {
                 StoredWalCheck.Result stored = StoredWalCheck.run(log, live, stores);
                 findings.addAll(stored.findings());
                 checks.add(StoredWalCheck.CHECK);
                 notes.add(stored.objectsChecked() + " WAL objects checked against their events");
                 notes.addAll(stored.skipped());
+            } catch (StorageException e) {
+                throw target.storeFailure(e);
             }
         } else {
             notes.add("object store not known (give --s3-endpoint): stored WAL checksums were not checked");

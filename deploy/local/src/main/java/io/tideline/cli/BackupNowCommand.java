@@ -53,7 +53,7 @@ final class BackupNowCommand implements Callable<Integer> {
         Deployment target = deployment.resolve();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
+        try (KafkaAccess kafka = KafkaAccess.of(target);
              Progress progress = new Progress(err, cli.interactive())) {
             RegisteredInstance instance = kafka.instances().require(instanceName);
             OnDemandBackup.Completed done = new OnDemandBackup(kafka, cli.clock()).run(instance,

@@ -12,7 +12,6 @@ import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;
-import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageException;
 import io.tideline.core.window.RestorableWindow;
@@ -25,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,13 +75,16 @@ final class BackupsCommand implements Callable<Integer> {
         if (secrets.find(instance.s3SecretKey()).isEmpty()) {
             return Optional.empty();
         }
-        try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(target.s3().get()), secrets,
-                TidelineCli.of(spec).clock())) {
+        try (ObjectStores stores = new ObjectStores(target.storeSettings(), secrets, TidelineCli.of(spec).clock())) {
             BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
                     .read(stores.forInstance(instance.id()));
             scan.problems().forEach(p -> notes.add("bucket: " + p));
             return Optional.of(BackupHistory.Judgement.of(RestorableWindow.of(scan.inventory()), "bucket"));
         } catch (StorageException e) {
+            if (NoAnswer.isNoAnswer(e)) {
+                // The restore service reads the same store: its view would not answer either.
+                throw target.storeFailure(e);
+            }
             notes.add("bucket not readable from here: " + e.getMessage());
             return Optional.empty();
         }
@@ -99,8 +102,8 @@ final class BackupsCommand implements Callable<Integer> {
         }
         URI uri = target.api().get().resolve("/api/instances/" + instance.id().value() + "/backups");
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(target.answerTimeout()).build()
+                    .send(HttpRequest.newBuilder(uri).timeout(target.answerTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 notes.add("window computed from the events (the Backups view answered HTTP " + response.statusCode() + ")");
                 return Optional.empty();
@@ -118,6 +121,8 @@ final class BackupsCommand implements Callable<Integer> {
             }
             view.path("problems").forEach(p -> notes.add("bucket: " + p.asText()));
             return Optional.of(new BackupHistory.Judgement(ranges, restorable, "api"));
+        } catch (HttpTimeoutException e) {
+            throw NoAnswer.of(NoAnswer.API, target.api().get(), target.answerTimeout(), e);
         } catch (IOException | RuntimeException e) {
             notes.add("window computed from the events (the Backups view at " + uri + " did not answer: " + e.getMessage() + ")");
             return Optional.empty();
@@ -132,7 +137,7 @@ final class BackupsCommand implements Callable<Integer> {
         Deployment target = deployment.resolve();
         BackupHistory.View view;
         RegisteredInstance instance;
-        try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers())) {
+        try (KafkaAccess kafka = KafkaAccess.of(target)) {
             instance = kafka.instances().require(instanceName);
             List<Event> events = new ArrayList<>();
             // Commands first: the history looks up each backup's reason by its command id.

@@ -1,9 +1,11 @@
 package io.tideline.cli;
 
 import io.tideline.runtime.RuntimeHome;
+import io.tideline.runtime.DurationText;
 import io.tideline.runtime.RuntimeInfo;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +34,11 @@ public final class DeploymentOptions {
             description = "HTTP API of another deployment's services (default: $TIDELINE_API, else the local runtime's).")
     URI api;
 
+    @Option(names = "--answer-timeout", paramLabel = "DURATION",
+            description = "How long to wait for Kafka, the object store, the API or PostgreSQL to answer one call before "
+                    + "saying which did not (exit 3; default: $TIDELINE_ANSWER_TIMEOUT, else 10s).")
+    String answerTimeout;
+
     /** The home these options name (used by commands that manage the local runtime). */
     public RuntimeHome home() {
         return RuntimeHome.resolve(Optional.ofNullable(home), environment());
@@ -57,7 +64,24 @@ public final class DeploymentOptions {
                 runtime.map(RuntimeInfo::s3Endpoint));
         Optional<URI> apiUri = first(Optional.ofNullable(api), env(env, Deployment.API_ENV).map(DeploymentOptions::uri),
                 runtime.map(RuntimeInfo::api));
-        return new Deployment(runtimeHome, kafka, s3, apiUri, runtime);
+        return new Deployment(runtimeHome, kafka, s3, apiUri, runtime, answerTimeout(env));
+    }
+
+    private Duration answerTimeout(Map<String, String> env) {
+        Optional<String> given = first(Optional.ofNullable(answerTimeout), env(env, NoAnswer.TIMEOUT_ENV));
+        if (given.isEmpty()) {
+            return NoAnswer.DEFAULT_TIMEOUT;
+        }
+        Duration timeout;
+        try {
+            timeout = DurationText.parse(given.get());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--answer-timeout: " + e.getMessage());
+        }
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw CliException.usage("--answer-timeout: at least 1s, not " + given.get().strip());
+        }
+        return timeout;
     }
 
     private Map<String, String> environment() {

@@ -6,8 +6,10 @@ import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Json;
 import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.StorageErrors;
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.format.DateTimeParseException;
@@ -69,7 +71,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
         Deployment target = deployment.resolve();
         RegisteredInstance created;
         CommandId.Daily firstBackup = null;
-        try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers());
+        try (KafkaAccess kafka = KafkaAccess.of(target);
              LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
             if (kafka.instances().find(name).isPresent()) {
                 throw CliException.failure("an instance named '" + name + "' already exists");
@@ -80,7 +82,13 @@ final class InstanceCreateCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().println("Creating instance " + name + " (initdb, bucket, credentials, registration) ...");
             spec.commandLine().getErr().flush();
-            created = local.onboarding().create(id, name, options);
+            try {
+                created = local.onboarding().create(id, name, options);
+            } catch (EventPublisher.PublishException e) {
+                throw NoAnswer.isNoAnswer(e) ? kafka.noAnswer(e) : e;
+            } catch (RuntimeException e) {
+                throw StorageErrors.causeOf(e).isPresent() ? target.storeFailure(e) : e;
+            }
             if (!noFirstBackup) {
                 // The first backup is today's daily one (same id as the scheduler's), so day one has one backup.
                 OnDemandBackup backups = new OnDemandBackup(kafka, cli.clock());

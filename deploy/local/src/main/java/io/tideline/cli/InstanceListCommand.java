@@ -32,7 +32,7 @@ final class InstanceListCommand implements Callable<Integer> {
     public Integer call() {
         Deployment target = deployment.resolve();
         List<RegisteredInstance> instances;
-        try (KafkaAccess kafka = new KafkaAccess(target.kafkaBootstrapServers())) {
+        try (KafkaAccess kafka = KafkaAccess.of(target)) {
             instances = kafka.instances().all();
         }
         PrintWriter out = spec.commandLine().getOut();

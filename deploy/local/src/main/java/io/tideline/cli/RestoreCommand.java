@@ -79,7 +79,7 @@ final class RestoreCommand implements Callable<Integer> {
         TidelineCli cli = TidelineCli.of(spec);
         Deployment deploymentTarget = deployment.resolve();
         PrintWriter out = spec.commandLine().getOut();
-        try (KafkaAccess kafka = new KafkaAccess(deploymentTarget.kafkaBootstrapServers());
+        try (KafkaAccess kafka = KafkaAccess.of(deploymentTarget);
              Progress progress = new Progress(spec.commandLine().getErr(), cli.interactive())) {
             RegisteredInstance source = kafka.instances().require(instanceName);
             if (newName != null && kafka.instances().find(newName).isPresent()) {

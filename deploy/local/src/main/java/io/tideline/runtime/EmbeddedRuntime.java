@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,8 @@ public final class EmbeddedRuntime implements AutoCloseable {
     private FileLock lock;
     private RuntimeInfo info;
     private ApplicationContext context;
+    private KafkaBrokerProcess kafka;
+    private S3ServerProcess s3;
     private boolean closed;
 
     private interface Stoppable {
@@ -80,14 +83,14 @@ public final class EmbeddedRuntime implements AutoCloseable {
         DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
 
         progress.accept("starting Kafka (KRaft, single node) on 127.0.0.1:" + ports.kafka());
-        KafkaBrokerProcess kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),
+        kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),
                 ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP));
         step("Kafka", kafka::start);
         started.push(kafka::stop);
 
         progress.accept("starting the S3 server on 127.0.0.1:" + ports.s3());
         S3AdminKeys admin = S3AdminKeys.forHome(secrets);
-        S3ServerProcess s3 = new S3ServerProcess(new S3ServerProcess.Settings(home.s3DataDir(), home.s3IdentitiesDir(),
+        s3 = new S3ServerProcess(new S3ServerProcess.Settings(home.s3DataDir(), home.s3IdentitiesDir(),
                 home.s3Log(), ports.s3(), admin.accessKey(), admin.secretKey(), RuntimeOptions.START_TIMEOUT,
                 S3ServerProcess.DEFAULT_MAX_HEAP));
         step("the S3 server", s3::start);
@@ -163,6 +166,16 @@ public final class EmbeddedRuntime implements AutoCloseable {
     }
 
     /** Where it runs; valid once {@link #start} returned. */
+    /** The Kafka broker's process, while it runs (tests freeze it to see what a client does). */
+    public Optional<ProcessHandle> kafkaProcess() {
+        return kafka == null ? Optional.empty() : kafka.processHandle();
+    }
+
+    /** The S3 server's process, while it runs (tests freeze it to see what a client does). */
+    public Optional<ProcessHandle> s3ServerProcess() {
+        return s3 == null ? Optional.empty() : s3.processHandle();
+    }
+
     public RuntimeInfo info() {
         return info;
     }

@@ -2,6 +2,7 @@ package io.tideline.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,6 +51,8 @@ class CliEndToEndIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Cli CLI = new Cli(Map.of());
+    /** The CLI with a short deadline for each part of the deployment to answer (the default is 10 s). */
+    private static final Cli QUICK_CLI = new Cli(Map.of("TIDELINE_ANSWER_TIMEOUT", "3s"));
     private static Path home;
     private static Path emptyHome;
     private static EmbeddedRuntime runtime;
@@ -197,6 +200,32 @@ class CliEndToEndIT {
         Cli.Result text = CLI.run(home, "audit", "--instance", "shop").assertOk();
         assertTrue(text.out().contains("restore completed"), text.out());
         assertTrue(text.out().contains("backup completed"), text.out());
+    }
+
+    /**
+     * Issue 17, finding 6: with the S3 server frozen, {@code backups} used to hang until killed. It now
+     * says within its deadline (kept short here through the environment) that the object store does not
+     * answer, with the status of a deployment part that is not there.
+     */
+    @Test
+    @Order(8)
+    void backupsSaysWithinItsDeadlineThatAFrozenObjectStoreDoesNotAnswer() {
+        ProcessHandle s3 = runtime.s3ServerProcess().orElseThrow();
+        Cli.Result result = Frozen.whileFrozen(s3, () -> assertTimeoutPreemptively(Duration.ofSeconds(25),
+                () -> QUICK_CLI.run(home, "backups", "shop", "--json")));
+        result.assertOneLineError(ExitCodes.NOT_RUNNING,
+                "the object store at " + runtime.info().s3Endpoint() + " did not answer within 3.0 s");
+    }
+
+    /** Issue 17, finding 6: a command that reads Kafka says so within its deadline when the broker is frozen. */
+    @Test
+    @Order(9)
+    void readingKafkaSaysWithinItsDeadlineThatAFrozenBrokerDoesNotAnswer() {
+        ProcessHandle kafka = runtime.kafkaProcess().orElseThrow();
+        Cli.Result result = Frozen.whileFrozen(kafka, () -> assertTimeoutPreemptively(Duration.ofSeconds(15),
+                () -> QUICK_CLI.run(home, "instance", "list", "--json")));
+        result.assertOneLineError(ExitCodes.NOT_RUNNING,
+                "Kafka at " + runtime.info().kafkaBootstrapServers() + " did not answer within 3.0 s");
     }
 
     private static JsonNode instance(String name) throws Exception {

@@ -3,6 +3,7 @@ package io.tideline.cli.audit;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.ObjectStores;
+import io.tideline.cli.NoAnswer;
 import io.tideline.core.storage.StorageException;
 import io.tideline.core.storage.StoredObject;
 import io.tideline.schemas.ArtifactsExpired;
@@ -42,6 +43,8 @@ public final class StoredWalCheck {
 
     /**
      * @param liveInstances instances still registered (their buckets exist)
+     * @throws StorageException when the store does not answer at all ({@link NoAnswer#isNoAnswer}): a bucket
+     *                          that cannot be read is skipped, a store that is not there ends the check
      */
     public static Result run(List<AuditEvent> chronological, Set<String> liveInstances, ObjectStores stores) {
         Map<String, AuditEvent> lastPerKey = new LinkedHashMap<>();
@@ -72,6 +75,9 @@ public final class StoredWalCheck {
                 ObjectStore store = stores.forInstance(InstanceId.of(instance));
                 object = store.head(w.getObjectKey());
             } catch (StorageException | IllegalStateException | IllegalArgumentException e2) {
+                if (e2 instanceof StorageException s && NoAnswer.isNoAnswer(s)) {
+                    throw s;    // the store itself does not answer: no other bucket would either
+                }
                 unreachable.add(instance);
                 skipped.add(instance + ": bucket not reachable from here (" + e2.getMessage() + ")");
                 continue;

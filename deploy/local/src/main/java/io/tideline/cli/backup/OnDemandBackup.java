@@ -119,7 +119,7 @@ public final class OnDemandBackup {
      * Publishes a command without waiting for its backup (registration asks for its first backup this way).
      */
     public void request(RegisteredInstance instance, CommandId command, String requestedBy) {
-        kafka.publisher().publishAndWait(Topics.BACKUP_COMMANDS, instance.id().value(),
+        kafka.publish(Topics.BACKUP_COMMANDS, instance.id().value(),
                 BackupCommands.command(UUID.randomUUID(), instance.id(), command, requestedBy, clock.instant()));
     }
 

@@ -2,6 +2,7 @@ package io.tideline.cli.demo;
 
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
+import io.tideline.cli.NoAnswer;
 import io.tideline.cli.audit.AuditChecks;
 import io.tideline.cli.audit.AuditEvent;
 import io.tideline.cli.audit.AuditLog;
@@ -22,7 +23,6 @@ import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.SecretRef;
-import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
@@ -107,8 +107,8 @@ public final class DemoStory {
             narrator.done("Kafka " + info.kafkaBootstrapServers() + ", S3 " + info.s3Endpoint() + ", services " + info.api());
             facts.add(new DemoReport.Fact("WAL flush interval", DurationText.format(runtimeOptions.walFlushInterval())));
             Deployment deployment = new Deployment(options.home(), info.kafkaBootstrapServers(), Optional.of(info.s3Endpoint()),
-                    Optional.of(info.api()), Optional.of(info));
-            try (KafkaAccess kafka = new KafkaAccess(info.kafkaBootstrapServers())) {
+                    Optional.of(info.api()), Optional.of(info), NoAnswer.DEFAULT_TIMEOUT);
+            try (KafkaAccess kafka = KafkaAccess.of(deployment)) {
                 story(kafka, deployment);
             } catch (SQLException e) {
                 throw CliException.failure("the demo's database work failed: " + e.getMessage(), e);
@@ -247,7 +247,7 @@ public final class DemoStory {
         List<Finding> findings = new ArrayList<>(AuditChecks.check(log));
         Set<String> live = Set.copyOf(kafka.instances().all().stream().map(i -> i.id().value()).toList());
         int objects;
-        try (ObjectStores stores = new ObjectStores(ObjectStoreSettings.defaults(deployment.s3().orElseThrow()),
+        try (ObjectStores stores = new ObjectStores(deployment.storeSettings(),
                 new DirectorySecretStore(options.home().secretsDir()), clock)) {
             StoredWalCheck.Result stored = StoredWalCheck.run(log, live, stores);
             findings.addAll(stored.findings());

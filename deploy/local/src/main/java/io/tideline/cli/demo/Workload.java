@@ -33,6 +33,9 @@ final class Workload {
         credentials.setProperty("user", user);
         credentials.setProperty("password", password);
         credentials.setProperty("connectTimeout", "10");
+        credentials.setProperty("loginTimeout", "10");
+        // Bounded so a database that stops answering ends the demo with a reason; its largest statement takes seconds.
+        credentials.setProperty("socketTimeout", "120");
         credentials.setProperty("ApplicationName", "tideline-demo");
     }
 

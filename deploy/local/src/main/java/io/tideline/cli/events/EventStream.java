@@ -1,7 +1,6 @@
 package io.tideline.cli.events;
 
 import io.tideline.cli.CliException;
-import io.tideline.schemas.serde.EventCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
@@ -27,16 +27,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class EventStream implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
-    private final EventCodec codec;
+    private final KafkaAccess kafka;
     private final Map<TopicPartition, Long> endAtOpen;
 
-    private EventStream(KafkaConsumer<String, byte[]> consumer, EventCodec codec, Map<TopicPartition, Long> endAtOpen) {
+    private EventStream(KafkaConsumer<String, byte[]> consumer, KafkaAccess kafka, Map<TopicPartition, Long> endAtOpen) {
         this.consumer = consumer;
-        this.codec = codec;
+        this.kafka = kafka;
         this.endAtOpen = endAtOpen;
     }
 
-    static EventStream open(String bootstrapServers, String topic, EventCodec codec, boolean fromBeginning, Duration timeout) {
+    static EventStream open(KafkaAccess kafka, String topic, boolean fromBeginning) {
+        String bootstrapServers = kafka.bootstrapServers();
+        Duration timeout = kafka.answerTimeout();
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -60,10 +62,10 @@ public final class EventStream implements AutoCloseable {
             }
             // Resolve positions now: "from the end" must mean the end as of this call, not of the first poll.
             partitions.forEach(consumer::position);
-            return new EventStream(consumer, codec, end);
+            return new EventStream(consumer, kafka, end);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             consumer.close(Duration.ZERO);
-            throw CliException.failure("Kafka at " + bootstrapServers + " does not answer (waited " + timeout.toSeconds() + " s)", e);
+            throw kafka.noAnswer(e);
         } catch (KafkaException | CliException e) {
             consumer.close(Duration.ZERO);
             throw e instanceof CliException c ? c : CliException.failure("cannot read " + topic + " from Kafka at "
@@ -74,29 +76,63 @@ public final class EventStream implements AutoCloseable {
     /** The records that arrived within {@code timeout} (possibly none). */
     public List<Event> poll(Duration timeout) {
         List<Event> events = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+        ConsumerRecords<String, byte[]> records;
+        try {
+            records = consumer.poll(timeout);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw kafka.noAnswer(e);
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
             events.add(decode(record));
         }
         return events;
     }
 
-    /** Everything that was on the topic when the stream was opened, in per-partition order. */
+    /**
+     * Everything that was on the topic when the stream was opened, in per-partition order. Two bounds: the
+     * whole read takes at most {@code timeout}, and the read must move on at least once per answer timeout
+     * while records are still due (a broker that stops answering is {@link io.tideline.cli.NoAnswer}).
+     */
     public List<Event> readToEndAtOpen(Duration timeout) {
         List<Event> events = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
+        long lastProgress = System.nanoTime();
+        long position = position();
         while (!caughtUp()) {
             if (System.nanoTime() > deadline) {
                 throw CliException.failure("reading " + endAtOpen.keySet().iterator().next().topic()
                         + " did not reach its end within " + timeout.toSeconds() + " s");
             }
+            if (System.nanoTime() - lastProgress > kafka.answerTimeout().toNanos()) {
+                throw kafka.noAnswer(null);
+            }
             events.addAll(poll(Duration.ofMillis(500)));
+            // Progress is the position, not the records: aborted transactions and markers advance it silently.
+            long now = position();
+            if (now != position) {
+                position = now;
+                lastProgress = System.nanoTime();
+            }
         }
         return events;
     }
 
     /** True once every partition was read up to where it ended when the stream was opened. */
     public boolean caughtUp() {
-        return endAtOpen.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        try {
+            return endAtOpen.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw kafka.noAnswer(e);
+        }
+    }
+
+    /** The sum of the partitions' positions: it grows whenever the read moves on. */
+    private long position() {
+        try {
+            return endAtOpen.keySet().stream().mapToLong(consumer::position).sum();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw kafka.noAnswer(e);
+        }
     }
 
     private Event decode(ConsumerRecord<String, byte[]> record) {
@@ -104,7 +140,7 @@ public final class EventStream implements AutoCloseable {
         Optional<String> error = Optional.empty();
         if (record.value() != null) {
             try {
-                value = Optional.of(codec.decode(record.value()));
+                value = Optional.of(kafka.codec().decode(record.value()));
             } catch (RuntimeException e) {
                 error = Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             }

@@ -12,7 +12,6 @@ import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.S3AdminKeys;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -48,8 +47,7 @@ public final class LocalOnboarding implements AutoCloseable {
         S3AdminKeys keys = S3AdminKeys.find(secrets).orElseThrow(() -> CliException.failure(
                 "no embedded runtime was ever started in " + home + ": instances are made with its S3 admin identity "
                         + "(start it with ./tideline up, or give --home)"));
-        URI endpoint = deployment.s3().orElseThrow(() -> CliException.failure("no S3 endpoint known (give --s3-endpoint)"));
-        ObjectStoreSettings settings = ObjectStoreSettings.defaults(endpoint);
+        ObjectStoreSettings settings = deployment.storeSettings();
         S3Client admin = S3Clients.create(settings, keys.accessKey(), keys.secretKey());
         LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home.root()), secrets, clock);
         EmbeddedStorageProvisioner storage = new EmbeddedStorageProvisioner(admin, home.s3IdentitiesDir(), secrets,

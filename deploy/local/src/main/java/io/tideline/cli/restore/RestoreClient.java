@@ -69,7 +69,7 @@ public final class RestoreClient {
                     .setNewName(newName.orElse(null))
                     .setRequestedBy(requestedBy)
                     .build();
-            kafka.publisher().publishAndWait(Topics.RESTORE_REQUESTS, sourceId, request);
+            kafka.publish(Topics.RESTORE_REQUESTS, sourceId, request);
             listener.requested(restoreId);
             long start = System.nanoTime();
             RestoreAccepted accepted = null;

@@ -136,9 +136,9 @@ class CliUpDownIT {
 
     private static int query(JsonNode instance, String sql) throws Exception {
         Properties props = new Properties();
-        props.setProperty("user", instance.get("superuser").asText());
+        props.setProperty("user", instance.get("user").asText());
         props.setProperty("password", new DirectorySecretStore(home.resolve("secrets"))
-                .get(SecretRef.of(instance.get("superuserSecretRef").asText())));
+                .get(SecretRef.of(instance.get("secretRef").asText())));
         String url = "jdbc:postgresql://" + instance.get("host").asText() + ":" + instance.get("port").asInt() + "/"
                 + instance.get("database").asText();
         try (Connection c = DriverManager.getConnection(url, props); ResultSet rs = c.createStatement().executeQuery(sql)) {

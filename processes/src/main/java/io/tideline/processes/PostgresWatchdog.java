@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * finds nothing; after a crash it finds everything. No list of clusters is kept: the instances
  * directory belongs to this JVM's test home, so whatever runs there is ours.
  *
- * <p>The test fixtures and the embedded runtime ({@code deploy/local}) both tie their clusters to
- * their JVM with it.
+ * <p>The test fixtures tie their clusters to their JVM with it. The embedded runtime
+ * ({@code deploy/local}) deliberately does not: its instances are customers' databases and outlive
+ * it, however it ends.
  */
 public final class PostgresWatchdog implements AutoCloseable {
 

@@ -83,14 +83,14 @@ public sealed interface RestoreTarget {
             // try the other forms below
         }
         if (parses(() -> LocalDateTime.parse(t, DateTimeFormatter.ISO_LOCAL_DATE_TIME))) {
-            throw new IllegalArgumentException("target '" + t + "' has no time zone, so the moment is ambiguous: "
+            throw new IllegalArgumentException("'" + t + "' is not a time Tideline can place: it has no time zone, so the moment is ambiguous: "
                     + "add Z for UTC (" + t + "Z) or an offset such as +02:00");
         }
         if (parses(() -> LocalDate.parse(t, DateTimeFormatter.ISO_LOCAL_DATE))) {
-            throw new IllegalArgumentException("target '" + t + "' is a date, not a moment: give a UTC time such as "
+            throw new IllegalArgumentException("'" + t + "' is not a time: it is a date, not a moment: give a UTC time such as "
                     + t + "T00:00:00Z");
         }
-        throw new IllegalArgumentException("target '" + t + "' is not a time Tideline understands: use 'latest' or "
+        throw new IllegalArgumentException("'" + t + "' is not a time Tideline understands: use 'latest' or "
                 + "ISO-8601 UTC such as 2026-11-24T08:15:30Z");
     }
 

@@ -52,6 +52,13 @@ final class StatusCommand implements Callable<Integer> {
     static void print(PrintWriter out, StatusReport report) {
         if (!report.running()) {
             out.println("The runtime in " + report.home() + " is not running (start it with ./tideline up).");
+            long serving = report.instances().stream().filter(i -> i.state().equals("running")).count();
+            if (serving > 0) {
+                out.println(serving + " instance" + (serving == 1 ? " still runs and serves" : "s still run and serve")
+                        + " without the services: nothing is archived until ./tideline up, which adopts "
+                        + (serving == 1 ? "it" : "them") + " and resumes from the replication slot (./tideline down stops "
+                        + (serving == 1 ? "it" : "them") + ").");
+            }
         } else {
             out.println("Runtime in " + report.home() + ", pid " + report.pid() + ", up since " + report.startedAt());
             Table table = new Table("COMPONENT", "ENDPOINT", "STATE");

@@ -3,11 +3,13 @@ package io.tideline.cli;
 import io.tideline.runtime.DetachedRuntime;
 import io.tideline.runtime.DurationText;
 import io.tideline.runtime.EmbeddedRuntime;
+import io.tideline.runtime.ManagedInstances;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeInfo;
 import io.tideline.runtime.RuntimeOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Start the embedded runtime in the background: a single-node KRaft Kafka broker, the S3 server, "
                 + "the managed PostgreSQL instances and the four services, all state under one directory.",
-                "It keeps running until './tideline down'; starting it again finds everything as it was."})
+                "It keeps running until './tideline down'; starting it again finds everything as it was.",
+                "Instances still running (the last runtime crashed, or 'down --keep-instances') are adopted, not restarted."})
 final class UpCommand implements Callable<Integer> {
 
     @Spec
@@ -55,6 +58,11 @@ final class UpCommand implements Callable<Integer> {
             options = options.withExitWithPid(exitWithPid);
         }
         HomeChecks.requireReachableByPostgres(runtimeHome);
+        List<String> serving = runtimeHome.exists() ? ManagedInstances.of(runtimeHome).running() : List.of();
+        if (!serving.isEmpty()) {
+            // They outlived the last runtime (a crash, or down --keep-instances): adopted as they are, not restarted.
+            spec.commandLine().getErr().println("Instances still running, adopted as they are: " + String.join(", ", serving));
+        }
         spec.commandLine().getErr().println("Starting the runtime in " + runtimeHome + " (log: " + runtimeHome.runtimeLog() + ") ...");
         spec.commandLine().getErr().flush();
         RuntimeInfo info;

@@ -107,7 +107,7 @@ public final class DetachedRuntime {
         if (await(process.get(), STOP_TIMEOUT)) {
             return StopOutcome.STOPPED;
         }
-        // Its Kafka and S3 processes follow it (their watchdogs), and so do its instances (the PostgreSQL watchdog).
+        // Its Kafka and S3 processes follow it (their watchdogs); its instances keep running (ManagedInstances).
         process.get().destroyForcibly();
         await(process.get(), Duration.ofSeconds(10));
         RuntimeInfo.remove(home);

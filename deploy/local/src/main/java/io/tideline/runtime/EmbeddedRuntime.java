@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code tideline up} runs it in a detached JVM ({@link RuntimeMain}); the demo and the tests
  * run it in their own JVM. Stopping goes in the reverse order of starting: services first (no
- * more work is taken), then the instances (a clean shutdown checkpoint), the S3 server, Kafka.
+ * more work is taken), then the S3 server and Kafka. The instances are started (or adopted, when
+ * they still run) but never stopped here: they outlive the runtime, whether it stops or is killed
+ * ({@link ManagedInstances}); {@link ManagedInstances#stopAll} stops them when someone asks.
  */
 public final class EmbeddedRuntime implements AutoCloseable {
 
@@ -97,10 +99,9 @@ public final class EmbeddedRuntime implements AutoCloseable {
         ManagedInstances instances = new ManagedInstances(home, secrets, clock);
         int count = instances.count();
         if (count > 0) {
-            progress.accept("starting " + count + " managed PostgreSQL instance" + (count == 1 ? "" : "s"));
+            progress.accept("starting " + count + " managed PostgreSQL instance" + (count == 1 ? "" : "s") + " (adopting those still running)");
         }
-        // Registered before starting them, so a failure half-way still stops the ones that came up.
-        started.push(instances::stopAll);
+        // Never registered for stopping: the instances outlive the runtime, however it ends (ManagedInstances).
         step("the managed PostgreSQL instances", instances::startAll);
 
         progress.accept("starting the services (scheduler, archiver, retention, restore) on " + endpoints.api());

@@ -1,15 +1,9 @@
 package io.tideline.runtime;
 
-import io.tideline.core.instance.InstanceState;
-import io.tideline.core.instance.ProvisionedInstance;
-import io.tideline.platform.local.postgres.LocalPostgresConfig;
-import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
-import io.tideline.platform.local.secrets.DirectorySecretStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -24,13 +18,11 @@ public final class HomeReset {
             return;
         }
         DetachedRuntime.stop(home);
-        // Servers a killed run left behind (normally the PostgreSQL watchdog stopped them already).
-        LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home.root()),
-                new DirectorySecretStore(home.secretsDir()), Clock.systemUTC());
-        for (ProvisionedInstance instance : provisioner.list()) {
-            if (provisioner.state(instance.id()).orElse(InstanceState.STOPPED) == InstanceState.RUNNING) {
-                provisioner.stop(instance.id());
-            }
+        // The instances outlive any runtime: whatever still runs from the home is stopped before its data goes.
+        ManagedInstances instances = ManagedInstances.of(home);
+        instances.stopAll();
+        if (!instances.running().isEmpty()) {
+            throw new IllegalStateException("cannot empty " + home + ": instances " + instances.running() + " still run");
         }
         try (Stream<Path> paths = Files.walk(home.root())) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -5,7 +5,10 @@ import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
-import io.tideline.processes.PostgresWatchdog;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,39 +16,58 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL clusters under {@code <home>/instances}, as the runtime sees them: started with it,
- * stopped with it (a clean shutdown checkpoint), and tied to its JVM by a {@link PostgresWatchdog},
- * because a postmaster started by {@code pg_ctl} is not our child and would otherwise outlive a
- * runtime that was killed.
+ * The PostgreSQL clusters under {@code <home>/instances}. They are the customers' databases and
+ * live on their own: the runtime starts those that are stopped and adopts those that still run (a
+ * runtime that crashed or was stopped with {@code down --keep-instances} left them serving), but
+ * never stops them when it ends, however it ends. A backup system's failure must not be the
+ * database's outage. Only an explicit {@code tideline down} (without {@code --keep-instances}), the
+ * demo at its end and {@link HomeReset} stop them, through {@link #stopAll}.
  */
-final class ManagedInstances {
+public final class ManagedInstances {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagedInstances.class);
 
     private final RuntimeHome home;
     private final LocalPostgresProvisioner provisioner;
-    private PostgresWatchdog watchdog;
 
     ManagedInstances(RuntimeHome home, SecretStore secrets, Clock clock) {
         this.home = home;
         this.provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home.root()), secrets, clock);
     }
 
+    /** The clusters of {@code home}, seen from outside a runtime (the CLI's {@code down}, the demo). */
+    public static ManagedInstances of(RuntimeHome home) {
+        return new ManagedInstances(home, new DirectorySecretStore(home.secretsDir()), Clock.systemUTC());
+    }
+
     int count() {
         return (int) provisioner.list().stream().filter(this::startable).count();
     }
 
-    /** Starts every cluster that holds data (not those allocated for a restore that never finished). */
+    /**
+     * Starts every cluster that holds data (not those allocated for a restore that never finished)
+     * and adopts those already running: {@code pg_ctl status} finds their postmaster, and no second
+     * one is started.
+     */
     void startAll() {
-        LocalPostgresConfig config = provisioner.config();
-        watchdog = PostgresWatchdog.start(config.instancesDir(), config.binDir().resolve("pg_ctl"),
-                provisioner.serverUser(), home.logsDir().resolve("postgres-watchdog.log"));
+        if (!home.exists()) {
+            return;
+        }
         List<String> failed = new ArrayList<>();
         for (ProvisionedInstance instance : provisioner.list()) {
-            if (!startable(instance)) {
-                continue;
-            }
             try {
+                InstanceState state = provisioner.state(instance.id()).orElse(InstanceState.ALLOCATED);
+                if (state == InstanceState.ALLOCATED) {
+                    continue;
+                }
+                if (state == InstanceState.RUNNING) {
+                    LOG.info("instance {} still runs on {}:{}: adopted", instance.id(), instance.host(), instance.port());
+                    continue;
+                }
+                if (!portFree(instance.port())) {
+                    // Someone took the port while the instance was stopped; starting would only fail in postgres.log.
+                    throw new IllegalStateException("port " + instance.port() + " is taken by another process");
+                }
                 provisioner.start(instance.id());
                 LOG.info("instance {} runs on {}:{}", instance.id(), instance.host(), instance.port());
             } catch (RuntimeException e) {
@@ -59,27 +81,47 @@ final class ManagedInstances {
         }
     }
 
-    /** Stops every running cluster of the home, including those the CLI or a restore started meanwhile. */
-    void stopAll() {
-        try {
-            for (ProvisionedInstance instance : provisioner.list()) {
-                if (provisioner.state(instance.id()).orElse(InstanceState.STOPPED) == InstanceState.RUNNING) {
-                    try {
-                        provisioner.stop(instance.id());
-                    } catch (RuntimeException e) {
-                        LOG.warn("cannot stop instance {}: {}", instance.id(), e.getMessage());
-                    }
-                }
-            }
-        } finally {
-            if (watchdog != null) {
-                watchdog.close();
-                watchdog = null;
+    /** The ids of the clusters that run now. */
+    public List<String> running() {
+        return runningInstances().stream().map(i -> i.id().value()).toList();
+    }
+
+    /**
+     * Stops every running cluster of the home (a clean shutdown checkpoint), including those a
+     * restore started; returns the ids it stopped. One that cannot be stopped does not keep the
+     * others running.
+     */
+    public List<String> stopAll() {
+        List<String> stopped = new ArrayList<>();
+        for (ProvisionedInstance instance : runningInstances()) {
+            try {
+                provisioner.stop(instance.id());
+                stopped.add(instance.id().value());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot stop instance {}: {}", instance.id(), e.getMessage());
             }
         }
+        return List.copyOf(stopped);
+    }
+
+    private List<ProvisionedInstance> runningInstances() {
+        if (!home.exists()) {
+            return List.of();
+        }
+        return provisioner.list().stream()
+                .filter(i -> provisioner.state(i.id()).orElse(InstanceState.STOPPED) == InstanceState.RUNNING)
+                .toList();
     }
 
     private boolean startable(ProvisionedInstance instance) {
         return provisioner.state(instance.id()).map(s -> s != InstanceState.ALLOCATED).orElse(false);
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket ignored = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 /**
  * The detached runtime JVM that {@code tideline up} starts:
  * {@code java -cp <cli classpath> io.tideline.runtime.RuntimeMain --home DIR}. It runs until it gets
- * SIGTERM ({@code tideline down}) or SIGINT, then stops everything in order. Its stdout is
- * {@code <home>/logs/runtime.log}.
+ * SIGTERM ({@code tideline down}) or SIGINT, then stops the services, the S3 server and Kafka in
+ * order; the instances keep running (stopping them is {@code down}'s choice, made in the CLI). Its
+ * stdout is {@code <home>/logs/runtime.log}.
  */
 @Command(name = "tideline-runtime", mixinStandardHelpOptions = true,
         description = "Runs the embedded Tideline runtime in the foreground until it is stopped.")

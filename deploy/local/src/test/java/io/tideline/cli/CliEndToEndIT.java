@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideline.core.secrets.SecretRef;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
+import io.tideline.processes.PostgresWatchdog;
 import io.tideline.runtime.EmbeddedRuntime;
+import io.tideline.runtime.ManagedInstances;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeOptions;
 import java.nio.file.Files;
@@ -49,6 +53,7 @@ class CliEndToEndIT {
     private static Path home;
     private static Path emptyHome;
     private static EmbeddedRuntime runtime;
+    private static PostgresWatchdog watchdog;
 
     // Shared between the ordered steps.
     private static long rowsAtTarget;
@@ -59,14 +64,26 @@ class CliEndToEndIT {
         home = Files.createTempDirectory("tideline-e2e-");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         emptyHome = Files.createTempDirectory("tideline-e2e-empty-");
+        // The runtime lets its instances outlive it: this JVM ties them to itself, so a killed run leaves none behind.
+        LocalPostgresConfig postgres = LocalPostgresConfig.defaults(home);
+        watchdog = PostgresWatchdog.start(postgres.instancesDir(), postgres.binDir().resolve("pg_ctl"),
+                new LocalPostgresProvisioner(postgres, new DirectorySecretStore(home.resolve("secrets")), Clock.systemUTC()).serverUser(),
+                home.resolve("logs").resolve("test-postgres-watchdog.log"));
         runtime = EmbeddedRuntime.start(new RuntimeHome(home),
                 RuntimeOptions.defaults().withWalFlushInterval(Duration.ofSeconds(2)), Clock.systemUTC(), line -> { });
     }
 
     @AfterAll
     static void stopRuntime() throws Exception {
-        if (runtime != null) {
-            runtime.close();
+        try {
+            if (runtime != null) {
+                runtime.close();
+            }
+            ManagedInstances.of(new RuntimeHome(home)).stopAll();
+        } finally {
+            if (watchdog != null) {
+                watchdog.close();
+            }
         }
         if (!Boolean.getBoolean("tideline.test.keepHome")) {
             for (Path dir : new Path[] {home, emptyHome}) {

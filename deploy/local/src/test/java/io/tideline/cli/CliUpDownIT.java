@@ -6,22 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tideline.core.secrets.SecretRef;
-import io.tideline.platform.local.secrets.DirectorySecretStore;
-import io.tideline.runtime.DetachedRuntime;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,23 +26,21 @@ import org.junit.jupiter.api.Test;
  */
 class CliUpDownIT {
 
+    private static CliHome fixture;
     private static Path home;
-    private static final Cli CLI = new Cli(Map.of());
+    private static final Cli CLI = CliHome.CLI;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void createHome() throws Exception {
-        home = Files.createTempDirectory("tideline-cli-it-");
-        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        fixture = CliHome.create("tideline-cli-it-");
+        home = fixture.root();
     }
 
     @AfterAll
     static void stopEverything() throws Exception {
-        DetachedRuntime.stop(new RuntimeHome(home));
-        if (!Boolean.getBoolean("tideline.test.keepHome")) {
-            try (var paths = Files.walk(home)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -97,20 +88,11 @@ class CliUpDownIT {
     }
 
     private static void up() {
-        Cli.Result up = CLI.run(home, "up", "--wal-flush-interval", "5s",
-                "--exit-with-pid", Long.toString(ProcessHandle.current().pid()));
-        up.assertOk();
-        assertTrue(up.out().contains("The runtime is up"), up.out());
+        fixture.up();
     }
 
     private static JsonNode instance(String name) throws Exception {
-        Cli.Result list = CLI.run(home, "instance", "list", "--json").assertOk();
-        for (JsonNode node : JSON.readTree(list.out())) {
-            if (node.get("name").asText().equals(name)) {
-                return node;
-            }
-        }
-        throw new AssertionError("instance " + name + " not listed: " + list.out());
+        return fixture.instance(name);
     }
 
     private static List<String> restorableBackups(String name) throws Exception {
@@ -125,23 +107,11 @@ class CliUpDownIT {
     }
 
     private static String instanceState(String id) throws Exception {
-        Cli.Result status = CLI.run(home, "status", "--json");
-        for (JsonNode node : JSON.readTree(status.out()).get("instances")) {
-            if (node.get("id").asText().equals(id)) {
-                return node.get("state").asText();
-            }
-        }
-        throw new AssertionError("instance " + id + " not in status: " + status.out());
+        return fixture.instanceState(id);
     }
 
     private static int query(JsonNode instance, String sql) throws Exception {
-        Properties props = new Properties();
-        props.setProperty("user", instance.get("user").asText());
-        props.setProperty("password", new DirectorySecretStore(home.resolve("secrets"))
-                .get(SecretRef.of(instance.get("secretRef").asText())));
-        String url = "jdbc:postgresql://" + instance.get("host").asText() + ":" + instance.get("port").asInt() + "/"
-                + instance.get("database").asText();
-        try (Connection c = DriverManager.getConnection(url, props); ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = fixture.connect(instance); ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }

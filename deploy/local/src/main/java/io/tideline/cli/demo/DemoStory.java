@@ -29,6 +29,7 @@ import io.tideline.core.wal.WalSegmentName;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.runtime.DurationText;
 import io.tideline.runtime.EmbeddedRuntime;
+import io.tideline.runtime.ManagedInstances;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeInfo;
 import io.tideline.runtime.RuntimeOptions;
@@ -94,7 +95,12 @@ public final class DemoStory {
         walFlushInterval = runtimeOptions.walFlushInterval();
         narrator.step("start the runtime", "Start the embedded runtime in " + options.home());
         EmbeddedRuntime runtime = EmbeddedRuntime.start(options.home(), runtimeOptions, clock, narrator::say);
-        Thread stopOnInterrupt = new Thread(runtime::close, "tideline-demo-stop");
+        // The instances outlive a runtime; the demo stops everything it started, them included.
+        Runnable stopAll = () -> {
+            runtime.close();
+            ManagedInstances.of(options.home()).stopAll();
+        };
+        Thread stopOnInterrupt = new Thread(stopAll, "tideline-demo-stop");
         Runtime.getRuntime().addShutdownHook(stopOnInterrupt);
         try {
             RuntimeInfo info = runtime.info();
@@ -108,8 +114,8 @@ public final class DemoStory {
                 throw CliException.failure("the demo's database work failed: " + e.getMessage(), e);
             }
         } finally {
-            narrator.step("stop the runtime", "Stop the runtime (services, instances, S3, Kafka)");
-            runtime.close();
+            narrator.step("stop the runtime", "Stop the runtime (services, S3, Kafka) and the instances");
+            stopAll.run();
             narrator.done("everything the demo started is stopped; its data stays in " + options.home());
             try {
                 Runtime.getRuntime().removeShutdownHook(stopOnInterrupt);

@@ -85,6 +85,7 @@ class RestoreEndToEndIT {
             ProvisionedInstance pg = fleet.postgres().provisioner().get(sourceId);
             try (Connection db = fleet.postgres().connect(pg); Statement st = db.createStatement()) {
                 st.execute("CREATE TABLE orders (id int PRIMARY KEY, note text)");
+                st.execute("ALTER TABLE orders OWNER TO " + pg.ownerUser()); // the tenant's data: its restored role reads it
                 st.execute("INSERT INTO orders SELECT g, 'before the backup' FROM generate_series(1, 5000) g");
             }
 

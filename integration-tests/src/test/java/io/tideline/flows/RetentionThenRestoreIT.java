@@ -106,6 +106,7 @@ class RetentionThenRestoreIT {
 
             try (Connection db = fleet.postgres().connect(pg)) {
                 exec(db, "CREATE TABLE items (batch int NOT NULL, n int NOT NULL, payload text)");
+                exec(db, "ALTER TABLE items OWNER TO " + pg.ownerUser()); // the tenant's data: its restored role reads it
                 batches.add(batch(db, 0, 500));
                 BackupCompleted b1 = backup(fleet, events, id);
 

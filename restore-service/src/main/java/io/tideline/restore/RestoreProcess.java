@@ -260,8 +260,9 @@ final class RestoreProcess implements Restorer {
                 .setHost(server.host())
                 .setPort(server.port())
                 .setDatabase(server.database())
-                .setUser(server.adminUser())
-                .setSecretRef(server.adminSecret().value())
+                // The tenant's role (its password rotated in step 7), never Tideline's superuser.
+                .setUser(server.ownerUser())
+                .setSecretRef(server.ownerSecret().value())
                 .setRecoveredTo(recoveredTo)
                 .setWalReplayedThroughSegment(fetched.through().map(WalSegmentName::toString).orElse(null))
                 .build();

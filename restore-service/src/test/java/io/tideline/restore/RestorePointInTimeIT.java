@@ -61,6 +61,7 @@ class RestorePointInTimeIT {
                  Connection db = fleet.postgres().connect(pg)) {
                 exec(db, "CREATE TABLE items (batch int NOT NULL, n int NOT NULL, payload text, "
                         + "inserted_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+                exec(db, "ALTER TABLE items OWNER TO " + pg.ownerUser()); // the tenant's data: its restored role reads it
                 batch(db, 0, 200, rows, after);
                 BucketSeeder.SeededBackup backup = seeder.seedBaseBackup();
                 seeder.seedWalThrough(backup.manifest().endLsn());

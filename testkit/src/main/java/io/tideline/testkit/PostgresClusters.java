@@ -94,6 +94,19 @@ public final class PostgresClusters implements ExtensionContext.Store.CloseableR
     }
 
     /**
+     * A connection as the instance's tenant (its owner role: no superuser, no file access), to its
+     * {@code postgres} database. Tenant data is made this way, so a restore's handed-out role reads it.
+     */
+    public Connection connectAsOwner(ProvisionedInstance instance) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", instance.ownerUser());
+        props.setProperty("password", secrets.get(instance.ownerSecret()));
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "120");
+        return DriverManager.getConnection(instance.jdbcUrl(), props);
+    }
+
+    /**
      * A physical replication connection as the instance's replication role, ready for
      * {@code getReplicationAPI()} and for commands such as {@code IDENTIFY_SYSTEM}.
      */

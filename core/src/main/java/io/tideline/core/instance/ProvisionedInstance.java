@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param host            where it listens (a loopback address for clusters on the service's machine)
  * @param port            its TCP port
  * @param database        the database to connect to ({@code postgres})
- * @param credentials     the superuser and the replication role, with their secret references
+ * @param credentials     Tideline's own roles (superuser, replication) with their secret references; the
+ *                        tenant's role is {@link #ownerUser()}
  * @param dataDir         the cluster's data directory, a path on the machine that runs the server
  * @param postgresVersion the server version that runs it, e.g. {@code 15.18}
  */
@@ -63,6 +64,15 @@ public record ProvisionedInstance(
 
     public SecretRef replicationSecret() {
         return credentials.replicationSecret();
+    }
+
+    /** The role handed to the instance's tenant: no superuser, no file access. */
+    public String ownerUser() {
+        return InstanceCredentials.OWNER_USER;
+    }
+
+    public SecretRef ownerSecret() {
+        return InstanceCredentials.ownerSecret(id);
     }
 
     /** The major version ({@code 15}), which decides backup and WAL compatibility. */

@@ -1,6 +1,7 @@
 package io.tideline.core.registry;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.schemas.InstanceRegistered;
 import java.time.Instant;
@@ -38,6 +39,18 @@ public record RegisteredInstance(
 
     /** The source instance and restore that made a restored instance. */
     public record Origin(InstanceId sourceInstanceId, String restoreId) {
+    }
+
+    /**
+     * The role to hand the instance's tenant (never {@link #superuser}, which is Tideline's): the same
+     * name on every instance, its password under {@link InstanceCredentials#ownerSecret}.
+     */
+    public String ownerUser() {
+        return InstanceCredentials.OWNER_USER;
+    }
+
+    public SecretRef ownerSecret() {
+        return InstanceCredentials.ownerSecret(id);
     }
 
     public String jdbcUrl() {

@@ -103,7 +103,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
             out.println("Instance " + created.name() + " is registered and runs on " + created.host() + ":" + created.port() + ".");
             out.println("  bucket:   " + created.bucket() + " (credentials scoped to it alone)");
             out.println("  connect:  " + ConnectionHint.psql(target.home(), created.host(), created.port(),
-                    created.superuser(), created.database(), created.superuserSecret()));
+                    created.ownerUser(), created.database(), created.ownerSecret()));
             if (firstBackup != null) {
                 out.println("  backups:  first backup requested (" + firstBackup + "); see ./tideline backups " + created.name());
             }

@@ -60,8 +60,9 @@ final class InstanceListCommand implements Callable<Integer> {
         m.put("host", i.host());
         m.put("port", i.port());
         m.put("database", i.database());
-        m.put("superuser", i.superuser());
-        m.put("superuserSecretRef", i.superuserSecret().value());
+        // The tenant's role, never Tideline's superuser (docs/modules/platform-local.md, "Roles").
+        m.put("user", i.ownerUser());
+        m.put("secretRef", i.ownerSecret().value());
         m.put("bucket", i.bucket());
         m.put("postgresVersion", i.postgresVersion());
         m.put("registeredAt", i.registeredAt().toString());

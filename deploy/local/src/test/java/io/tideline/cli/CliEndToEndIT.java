@@ -240,9 +240,9 @@ class CliEndToEndIT {
 
     private static Connection connect(JsonNode instance) throws Exception {
         Properties props = new Properties();
-        props.setProperty("user", instance.get("superuser").asText());
+        props.setProperty("user", instance.get("user").asText());
         props.setProperty("password", new DirectorySecretStore(home.resolve("secrets"))
-                .get(SecretRef.of(instance.get("superuserSecretRef").asText())));
+                .get(SecretRef.of(instance.get("secretRef").asText())));
         return DriverManager.getConnection("jdbc:postgresql://" + instance.get("host").asText() + ":"
                 + instance.get("port").asInt() + "/" + instance.get("database").asText(), props);
     }

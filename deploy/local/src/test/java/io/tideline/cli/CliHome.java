@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tideline.core.secrets.SecretRef;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
@@ -92,12 +93,16 @@ final class CliHome implements AutoCloseable {
         throw new AssertionError("instance " + id + " not in status: " + status.out());
     }
 
-    /** A new connection to the instance as its administrator. */
+    /**
+     * A new connection to the instance as Tideline's administrator (superuser, e.g. for
+     * {@code pg_switch_wal()}); the CLI hands out only the tenant's role, so this reads the admin's
+     * standard secret reference, as the operator of a local home can.
+     */
     Connection connect(JsonNode instance) throws SQLException {
+        InstanceCredentials admin = InstanceCredentials.standard(InstanceId.of(instance.get("id").asText()));
         Properties props = new Properties();
-        props.setProperty("user", instance.get("superuser").asText());
-        props.setProperty("password", new DirectorySecretStore(root.resolve("secrets"))
-                .get(SecretRef.of(instance.get("superuserSecretRef").asText())));
+        props.setProperty("user", admin.adminUser());
+        props.setProperty("password", new DirectorySecretStore(root.resolve("secrets")).get(admin.adminSecret()));
         props.setProperty("connectTimeout", "5");
         props.setProperty("socketTimeout", "10");
         String url = "jdbc:postgresql://" + instance.get("host").asText() + ":" + instance.get("port").asInt() + "/"

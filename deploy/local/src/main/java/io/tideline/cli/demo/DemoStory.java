@@ -135,8 +135,8 @@ public final class DemoStory {
             source = local.onboarding().create(InstanceId.of(options.instanceName()), options.instanceName(),
                     InstanceOnboarding.Options.defaults());
         }
-        Workload app = new Workload(source.host(), source.port(), source.database(), source.superuser(),
-                secrets.get(source.superuserSecret()));
+        Workload app = new Workload(source.host(), source.port(), source.database(), source.ownerUser(),
+                secrets.get(source.ownerSecret()));
         narrator.done(source.host() + ":" + source.port() + ", bucket " + source.bucket());
 
         narrator.step("write orders", "Run a workload: " + options.rows() + " orders");

@@ -386,7 +386,7 @@ class LocalPostgresProvisionerIT {
         }
     }
 
-    private static ProvisionedInstance restore(PostgresClusters clusters, ProvisionedInstance source, Path backup,
+    static ProvisionedInstance restore(PostgresClusters clusters, ProvisionedInstance source, Path backup,
                                                RecoverySettings settings) throws IOException {
         ProvisionedInstance started = restoreWithoutWaiting(clusters, source, backup, settings);
         return clusters.provisioner().awaitPromotion(started.id(), Duration.ofMinutes(2));
@@ -406,7 +406,7 @@ class LocalPostgresProvisionerIT {
         return started;
     }
 
-    private static void basebackup(PostgresClusters clusters, ProvisionedInstance source, Path into) throws Exception {
+    static void basebackup(PostgresClusters clusters, ProvisionedInstance source, Path into) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("/usr/lib/postgresql/15/bin/pg_basebackup", "-h", source.host(),
                 "-p", Integer.toString(source.port()), "-U", source.replicationUser(), "-D", into.toString(),
                 "-Fp", "-X", "stream", "-c", "fast", "--no-sync")

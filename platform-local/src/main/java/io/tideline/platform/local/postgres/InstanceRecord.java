@@ -56,6 +56,12 @@ record InstanceRecord(
         return new InstanceCredentials(adminUser, SecretRef.of(adminSecret), replicationUser, SecretRef.of(replicationSecret));
     }
 
+    /** The server's major version ({@code 15} of {@code 15.18}). */
+    int majorVersion() {
+        int dot = postgresVersion.indexOf('.');
+        return Integer.parseInt(dot < 0 ? postgresVersion : postgresVersion.substring(0, dot));
+    }
+
     boolean awaitsBackup() {
         return ORIGIN_RESTORE.equals(origin) && !recovered;
     }

@@ -94,10 +94,11 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 dir.write(record);
                 String adminPassword = passwords.storeNew(credentials.adminSecret());
                 String replicationPassword = passwords.storeNew(credentials.replicationSecret());
+                String ownerPassword = passwords.storeNew(InstanceCredentials.ownerSecret(id));
                 server.initdb(id, dir, credentials.adminUser(), adminPassword, spec);
                 configureNewCluster(dir, credentials, record.port());
                 record = startup.start(dir, record, true);
-                passwords.createReplicationRole(record, adminPassword, replicationPassword);
+                passwords.createRoles(record, adminPassword, replicationPassword, ownerPassword);
                 created = true;
                 LOG.info("created PostgreSQL instance {} on {}:{} ({})", id, HOST, record.port(), dir.dataDir());
                 return toInstance(record);
@@ -154,6 +155,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             dir.delete();
             secrets.delete(credentials.adminSecret());
             secrets.delete(credentials.replicationSecret());
+            secrets.delete(InstanceCredentials.ownerSecret(id));
             LOG.info("destroyed PostgreSQL instance {}", id);
         }
     }
@@ -310,6 +312,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         try {
             secrets.delete(credentials.adminSecret());
             secrets.delete(credentials.replicationSecret());
+            secrets.delete(InstanceCredentials.ownerSecret(id));
         } catch (RuntimeException e) {
             LOG.warn("could not delete the secrets of the half-created instance {}: {}", id, e.getMessage());
         }

@@ -36,26 +36,33 @@ final class Passwords {
         return password;
     }
 
-    /** Creates the replication role of a new cluster, logged in as its admin. */
-    void createReplicationRole(InstanceRecord record, String adminPassword, String replicationPassword) throws SQLException {
+    /** Creates the replication role and the tenant's {@link OwnerRole} of a new cluster, logged in as its admin. */
+    void createRoles(InstanceRecord record, String adminPassword, String replicationPassword, String ownerPassword)
+            throws SQLException {
         InstanceCredentials credentials = record.credentials();
         try (Connection c = connector.connect(record, credentials.adminUser(), adminPassword)) {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE ROLE " + credentials.replicationUser() + " WITH LOGIN REPLICATION");
             }
             c.unwrap(PGConnection.class).alterUserPassword(credentials.replicationUser(), replicationPassword.toCharArray(), SCRAM);
+            OwnerRole.apply(c, record.majorVersion(), ownerPassword);
         }
     }
 
     /**
-     * Gives both roles new passwords. The admin's is changed last and put back on the server if it
-     * cannot be stored, so the stored admin password always works.
+     * Gives every role new passwords; used after a restore, whose roles came with the backup. The
+     * tenant's {@link OwnerRole} is (re)applied first: made if the source had none, and brought back
+     * to no superuser and no file roles whatever the backup said. The admin's password is changed
+     * last and put back on the server if it cannot be stored, so the stored admin password always works.
      */
     void rotate(InstanceId id, InstanceRecord record) {
         InstanceCredentials credentials = record.credentials();
         String oldAdmin = secrets.get(credentials.adminSecret());
         try (Connection c = connector.connect(record, credentials.adminUser(), oldAdmin)) {
             PGConnection pg = c.unwrap(PGConnection.class);
+            String owner = newPassword();
+            OwnerRole.apply(c, record.majorVersion(), owner);
+            secrets.put(InstanceCredentials.ownerSecret(id), owner);
             String replication = newPassword();
             pg.alterUserPassword(credentials.replicationUser(), replication.toCharArray(), SCRAM);
             secrets.put(credentials.replicationSecret(), replication);

@@ -165,21 +165,16 @@ final class RestoreTestBed implements AutoCloseable {
 
     /** Instance directories under the fleet's home: what the local provisioner has made. */
     Set<String> instanceDirs() {
-        Path dir = fleet.postgres().home().resolve("instances");
-        if (!Files.isDirectory(dir)) {
-            return Set.of();
-        }
-        try (Stream<Path> list = Files.list(dir)) {
-            return list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return childNames(fleet.postgres().home().resolve("instances"));
     }
 
     /** The instances that have a directory under the fleet's secrets directory ({@code secrets/instances/<id>/}). */
     Set<String> secretDirs() {
-        Path dir = Path.of(String.valueOf(fleet.serviceProperties().get(io.tideline.platform.local.FleetConfiguration.SECRETS_DIR)))
-                .resolve("instances");
+        return childNames(Path.of(String.valueOf(fleet.serviceProperties().get(io.tideline.platform.local.FleetConfiguration.SECRETS_DIR)))
+                .resolve("instances"));
+    }
+
+    private static Set<String> childNames(Path dir) {
         if (!Files.isDirectory(dir)) {
             return Set.of();
         }

@@ -3,6 +3,7 @@ package io.tideline.testkit;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceSpec;
 import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
@@ -85,12 +86,7 @@ public final class PostgresClusters implements ExtensionContext.Store.CloseableR
 
     /** A superuser connection to the instance's {@code postgres} database. */
     public Connection connect(ProvisionedInstance instance) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", instance.adminUser());
-        props.setProperty("password", secrets.get(instance.adminSecret()));
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("socketTimeout", "120");
-        return DriverManager.getConnection(instance.jdbcUrl(), props);
+        return connect(instance, instance.adminUser(), instance.adminSecret());
     }
 
     /**
@@ -98,9 +94,13 @@ public final class PostgresClusters implements ExtensionContext.Store.CloseableR
      * {@code postgres} database. Tenant data is made this way, so a restore's handed-out role reads it.
      */
     public Connection connectAsOwner(ProvisionedInstance instance) throws SQLException {
+        return connect(instance, instance.ownerUser(), instance.ownerSecret());
+    }
+
+    private Connection connect(ProvisionedInstance instance, String user, SecretRef password) throws SQLException {
         Properties props = new Properties();
-        props.setProperty("user", instance.ownerUser());
-        props.setProperty("password", secrets.get(instance.ownerSecret()));
+        props.setProperty("user", user);
+        props.setProperty("password", secrets.get(password));
         props.setProperty("connectTimeout", "10");
         props.setProperty("socketTimeout", "120");
         return DriverManager.getConnection(instance.jdbcUrl(), props);

@@ -37,7 +37,7 @@ public final class CorruptionEvents {
                 .setObjectLastModified(o.lastModified())
                 .setExpectedSha256(damaged.expected().map(Sha256::hex).orElse(null))
                 .setActualSha256(damaged.actual().map(Sha256::hex).orElse(null))
-                .setReason(o.role().name().toLowerCase().replace('_', ' ') + " " + o.key() + ": " + damaged.detail())
+                .setReason(damaged.detail())
                 .setCutsWindowEnd(cutsWindowEnd)
                 .setFoundBy(foundBy)
                 .build();

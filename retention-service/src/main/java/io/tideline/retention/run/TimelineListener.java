@@ -1,5 +1,8 @@
 package io.tideline.retention.run;
 
+import io.tideline.retention.verify.CorruptionResponse;
+import io.tideline.schemas.ObjectCorrupted;
+
 import io.micronaut.configuration.kafka.ConsumerAware;
 import io.micronaut.configuration.kafka.annotation.ErrorStrategy;
 import io.micronaut.configuration.kafka.annotation.ErrorStrategyValue;
@@ -41,17 +44,28 @@ public class TimelineListener implements ConsumerRebalanceListener, ConsumerAwar
 
     private final RetentionService service;
     private final InstanceOwnership ownership;
+    private final CorruptionResponse corruption;
     private Consumer<String, SpecificRecord> consumer;
 
-    public TimelineListener(RetentionService service, InstanceOwnership ownership) {
+    public TimelineListener(RetentionService service, InstanceOwnership ownership, CorruptionResponse corruption) {
         this.service = service;
         this.ownership = ownership;
+        this.corruption = corruption;
     }
 
     @Topic(Topics.TIMELINE)
     void on(@KafkaKey String instanceId, @Nullable SpecificRecord event) {
         // a wrong type or an empty record is bad input: dead-lettered, not silently passed over
-        if (Topics.expect(Topics.TIMELINE, event) instanceof BackupCompleted completed) {
+        SpecificRecord checked = Topics.expect(Topics.TIMELINE, event);
+        if (checked instanceof ObjectCorrupted corrupted) {
+            try {
+                corruption.on(corrupted);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRecordException("ObjectCorrupted " + corrupted.getKey() + ": " + e.getMessage());
+            }
+            return;
+        }
+        if (checked instanceof BackupCompleted completed) {
             InstanceId id;
             try {
                 id = InstanceId.of(completed.getInstanceId());

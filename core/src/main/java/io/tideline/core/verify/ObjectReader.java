@@ -36,6 +36,9 @@ final class ObjectReader {
                 if (head.isEmpty()) {
                     return gone(object);
                 }
+                if (!sameVersion(object, head.get())) {
+                    return replaced(object);
+                }
                 expected = head.get().sha256();
                 if (expected.isEmpty()) {
                     return new VerifiedObject(object, VerifiedObject.Outcome.DAMAGED, expected, Optional.empty(),
@@ -45,6 +48,15 @@ final class ObjectReader {
             Sha256 actual = hash(object.key());
             if (actual.equals(expected.get())) {
                 return new VerifiedObject(object, VerifiedObject.Outcome.OK, expected, Optional.of(actual), "");
+            }
+            // A partial is replaced by a longer one while the archiver streams: what was read may be the new
+            // version. Only bytes of the version that was listed and whose sha256 was taken are evidence.
+            Optional<StoredObject> now = store.head(object.key());
+            if (now.isEmpty()) {
+                return gone(object);
+            }
+            if (!sameVersion(object, now.get()) || (object.expected().isEmpty() && !now.get().sha256().equals(expected))) {
+                return replaced(object);
             }
             return new VerifiedObject(object, VerifiedObject.Outcome.DAMAGED, expected, Optional.of(actual),
                     "its bytes hash to sha256 " + actual.hex() + ", but " + source(object) + " records " + expected.get().hex());
@@ -71,6 +83,17 @@ final class ObjectReader {
 
     private static String source(ObjectToVerify object) {
         return object.role() == ObjectToVerify.Role.BACKUP_PART ? "its backup's manifest" : "its metadata";
+    }
+
+    /** The listing and a HEAD name the same version: same size, same Last-Modified second. */
+    private static boolean sameVersion(ObjectToVerify listed, StoredObject head) {
+        return listed.size() == head.size()
+                && listed.lastModified().getEpochSecond() == head.lastModified().getEpochSecond();
+    }
+
+    private static VerifiedObject replaced(ObjectToVerify object) {
+        return new VerifiedObject(object, VerifiedObject.Outcome.GONE, object.expected(), Optional.empty(),
+                "replaced since the listing (a longer partial, a new upload): the next verification reads the new one");
     }
 
     private static VerifiedObject gone(ObjectToVerify object) {

@@ -87,6 +87,7 @@ public final class AuditHistory {
             case "BackupFailed" -> "BACKUP FAILED";
             case "WalGapDetected" -> "WAL GAP";
             case "ArtifactsExpired" -> "expired";
+            case "ObjectCorrupted" -> "OBJECT DAMAGED";
             case "RestoreRequested" -> "restore requested";
             case "RestoreAccepted" -> "restore accepted";
             case "RestoreRejected" -> "restore rejected";

@@ -1,11 +1,14 @@
 package io.tideline.core.verify;
 
+import io.tideline.core.wal.Lsn;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.Damage;
+import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.WalHole;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,15 +63,21 @@ public record VerificationReport(String bucket, Instant startedAt, Duration took
     }
 
     /**
-     * True when {@code object}'s damage alone ends the window earlier than the listing would: the newest
-     * moments are lost until a new base backup is taken after it.
+     * True when {@code object}'s damage alone ends the window earlier than the listing would: the contiguous WAL
+     * of the restorable backups reaches less far (or nothing is restorable any more), so the newest moments are
+     * lost until a new base backup is taken after it. Compared by LSN, not by time: the time of a segment in the
+     * middle of a run is its upload's Last-Modified, which says nothing about which end is earlier.
      */
     public boolean cutsWindowEnd(VerifiedObject object) {
-        Optional<Instant> before = clean.to();
+        Optional<Lsn> before = reach(clean);
         if (before.isEmpty()) {
             return false;
         }
-        Optional<Instant> after = RestorableWindow.of(inventory, Damage.of(Map.of(object.key(), object.detail()))).to();
+        Optional<Lsn> after = reach(RestorableWindow.of(inventory, Damage.of(Map.of(object.key(), object.detail()))));
         return after.isEmpty() || after.get().isBefore(before.get());
+    }
+
+    private static Optional<Lsn> reach(RestorableWindow window) {
+        return window.restorableBackups().stream().map(RestorableBackup::walReachedLsn).max(Comparator.naturalOrder());
     }
 }

@@ -93,8 +93,8 @@ class BucketVerifierIT {
         VerifiedObject found = report.damaged().get(0);
         assertEquals(damaged, found.key());
         assertTrue(found.detail().contains("its metadata records"), found.detail());
-        assertTrue(report.cutsWindowEnd(found), "the window ended at segment 6 and now ends at segment 3");
-        assertTrue(report.cut().to().orElseThrow().isBefore(report.clean().to().orElseThrow()));
+        assertTrue(report.cutsWindowEnd(found), "the WAL reached the end of segment 6 and now the end of segment 3");
+        assertEquals(new WalSegmentName(1, 4, VerifyBed.SEG).startLsn(), report.cut().restorableBackups().get(0).walReachedLsn());
         assertEquals(1, report.holes().size(), report.holes().toString());
         WalHole hole = report.holes().get(0);
         assertEquals(new WalSegmentName(1, 4, VerifyBed.SEG), hole.segment());

@@ -17,6 +17,9 @@ import io.tideline.runtime.ManagedInstances;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeOptions;
 import java.io.RandomAccessFile;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -261,6 +264,9 @@ class CliEndToEndIT {
 
         Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
         assertTrue(backups.out().contains("DAMAGED " + key), backups.out());
+        String view = HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(view.contains("DAMAGED " + key), "the Backups view shows it: " + view);
         CLI.run(home, "restore", "shop", "--to", listedEnd.toString())
                 .assertOneLineError(ExitCodes.REFUSED, key + " is damaged");
 

@@ -13,7 +13,11 @@ import io.tideline.core.verify.VerificationReport;
 import io.tideline.core.verify.VerifiedObject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,7 @@ public final class BackgroundVerifier {
     private final VerifyConfiguration config;
     private final VerifiedLedger ledger;
     private final Clock clock;
+    private final Map<InstanceId, List<String>> lastMissing = new ConcurrentHashMap<>();
 
     public BackgroundVerifier(Function<InstanceId, Optional<RegisteredInstance>> registry, Function<InstanceId, ObjectStore> stores,
                               EventPublisher publisher, VerifyConfiguration config, Clock clock) {
@@ -65,8 +70,13 @@ public final class BackgroundVerifier {
             }
         }
         report.unreadable().forEach(u -> LOG.warn("background verifier: {} of {} {}", u.key(), instance, u.detail()));
-        report.holes().forEach(h -> LOG.warn("background verifier: {}: {}", instance, h));
-        report.histories().forEach(h -> LOG.warn("background verifier: {}: {}", instance, h));
+        // Missing WAL and history stay missing pass after pass: said when what is missing changes, not every pass.
+        List<String> missing = new ArrayList<>();
+        report.holes().forEach(h -> missing.add(h.toString()));
+        missing.addAll(report.histories());
+        if (!missing.equals(lastMissing.put(instance, missing))) {
+            missing.forEach(m -> LOG.warn("background verifier: {}: {}", instance, m));
+        }
         if (!report.objects().isEmpty()) {
             LOG.info("background verifier: {}: {} objects ({} bytes) re-read in {}, {} damaged", instance, report.objects().size(),
                     report.bytesRead(), report.took(), report.damaged().size());

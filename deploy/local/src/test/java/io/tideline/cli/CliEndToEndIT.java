@@ -264,9 +264,9 @@ class CliEndToEndIT {
 
         Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
         assertTrue(backups.out().contains("DAMAGED " + key), backups.out());
-        String view = HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
+        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(view.contains("DAMAGED " + key), "the Backups view shows it: " + view);
+        assertTrue(page.contains("DAMAGED " + key), "the Backups view shows it: " + page);
         CLI.run(home, "restore", "shop", "--to", listedEnd.toString())
                 .assertOneLineError(ExitCodes.REFUSED, key + " is damaged");
 

@@ -264,9 +264,10 @@ class CliEndToEndIT {
 
         Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
         assertTrue(backups.out().contains("DAMAGED " + key), backups.out());
-        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(page.contains("DAMAGED " + key), "the Backups view shows it: " + page);
+        // The view replays the event log on its own thread: it shows the damage within moments, not at once.
+        Awaitility.await("the Backups view shows " + key).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString()).body().contains("DAMAGED " + key));
         CLI.run(home, "restore", "shop", "--to", listedEnd.toString())
                 .assertOneLineError(ExitCodes.REFUSED, key + " is damaged");
 

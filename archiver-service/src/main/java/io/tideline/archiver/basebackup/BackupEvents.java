@@ -27,10 +27,12 @@ final class BackupEvents {
 
     private final EventPublisher publisher;
     private final Clock clock;
+    private final BackupMetrics metrics;
 
-    BackupEvents(EventPublisher publisher, Clock clock) {
+    BackupEvents(EventPublisher publisher, Clock clock, BackupMetrics metrics) {
         this.publisher = publisher;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void started(InstanceId instance, BackupId backup, String commandId, BackupLabel label, Instant startedAt) {
@@ -61,6 +63,8 @@ final class BackupEvents {
                 .setBytesRaw(manifest.rawBytes()).setBytesStored(manifest.storedBytes())
                 .setManifestKey(layout.backupManifest(manifest.backupId()))
                 .build());
+        // Counted once Kafka has the completion: the metric never says more than the timeline.
+        metrics.completed(manifest.instanceId(), java.time.Duration.between(manifest.startedAt(), clock.instant()));
     }
 
     /** {@code startedAt} is null when no {@code BackupStarted} was published for this backup. */
@@ -69,5 +73,6 @@ final class BackupEvents {
                 .setEventId(UUID.randomUUID()).setInstanceId(instance.value()).setOccurredAt(clock.instant())
                 .setBackupId(backup.value()).setCommandId(commandId).setStartedAt(startedAt)
                 .setReason(reason).build());
+        metrics.failed(instance);
     }
 }

@@ -34,7 +34,9 @@ public class RetentionFactory {
 
     @Singleton
     RetentionRunner runner(InstanceRegistry registry, ObjectStores stores, RestoreEventsReader restores,
-                           EventPublisher publisher, RetentionConfiguration config, Clock clock) {
-        return new RetentionRunner(registry::find, stores::forInstance, restores::claimsUpToDate, publisher, config, clock);
+                           EventPublisher publisher, RetentionConfiguration config, Clock clock,
+                           java.util.Optional<RetentionMetrics> metrics) {
+        return new RetentionRunner(registry::find, stores::forInstance, restores::claimsUpToDate, publisher, config, clock)
+                .observedBy(metrics.<RetentionRunner.Observer>map(m -> m).orElse(RetentionRunner.Observer.NONE));
     }
 }

@@ -3,22 +3,19 @@ package io.tideline.retention.run;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.context.annotation.Requires;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.metrics.InstanceMeters;
-import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
-import io.tideline.retention.RetentionConfiguration;
-import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * What retention sees of each instance it owns, as meters. Retention reads every owned bucket (the
@@ -36,10 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * An instance's gauges go when it is removed from the registry, and when this replica no longer owns it
  * (checked at every run), so two replicas never both report one instance.
  */
-@Singleton
-@Requires(property = RetentionConfiguration.ENABLED, notEquals = "false")
-@Requires(beans = MeterRegistry.class)
-public class RetentionMetrics implements RetentionRunner.Observer {
+public final class RetentionMetrics implements RetentionRunner.Observer {
 
     static final String INSTANCE_PREFIX = "tideline.instance.";
     static final String WINDOW_START = INSTANCE_PREFIX + "window.start.timestamp";
@@ -61,16 +55,17 @@ public class RetentionMetrics implements RetentionRunner.Observer {
     }
 
     private final MeterRegistry registry;
-    private final InstanceOwnership ownership;
-    private final InstanceRegistry instances;
+    private final Predicate<InstanceId> reportable;
     private final Map<InstanceId, Seen> seen = new ConcurrentHashMap<>();
     private final Counter expiredObjects;
     private final Counter freedBytes;
 
-    public RetentionMetrics(MeterRegistry registry, InstanceOwnership ownership, InstanceRegistry instances) {
+    /**
+     * @param reportable whether an instance's gauges may stay: registered, and owned by this replica
+     */
+    public RetentionMetrics(MeterRegistry registry, Predicate<InstanceId> reportable) {
         this.registry = registry;
-        this.ownership = ownership;
-        this.instances = instances;
+        this.reportable = reportable;
         // Every series at 0 from the start: an alert on increase() sees the first one.
         for (RunOutcome.Kind kind : RunOutcome.Kind.values()) {
             runs(kind.name().toLowerCase(java.util.Locale.ROOT));
@@ -80,11 +75,6 @@ public class RetentionMetrics implements RetentionRunner.Observer {
                 .register(registry);
         this.freedBytes = Counter.builder(FREED_BYTES).baseUnit("bytes").description("bytes retention freed in the buckets")
                 .register(registry);
-        instances.onChange(change -> {
-            if (change.instance().isEmpty()) {
-                forget(change.id());
-            }
-        });
     }
 
     @Override
@@ -132,13 +122,14 @@ public class RetentionMetrics implements RetentionRunner.Observer {
 
     private void forgetUnowned() {
         for (InstanceId id : seen.keySet()) {
-            if (!ownership.owns(id) || instances.find(id).isEmpty()) {
+            if (!reportable.test(id)) {
                 forget(id);
             }
         }
     }
 
-    private void forget(InstanceId instance) {
+    /** The instance is gone (or no longer this replica's): its gauges with it. */
+    public void forget(InstanceId instance) {
         if (seen.remove(instance) != null) {
             InstanceMeters.forget(registry, INSTANCE_PREFIX, instance);
         }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.metrics.InstanceMeters;
+import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.RestorableBackup;
@@ -28,6 +29,7 @@ import java.util.function.Predicate;
  *       the end is as of the last run (see docs/monitoring.md: the archive lag is what shows WAL trailing);</li>
  *   <li>{@value #LAST_BACKUP} — when the newest restorable base backup finished;</li>
  *   <li>{@value #PROMISE} — how far back the instance's retention promises restorability;</li>
+ *   <li>{@value #REGISTERED} — when the instance was registered (a young instance cannot have a full window yet);</li>
  *   <li>{@value #RUNS} (tag {@code outcome}) and {@value #EXPIRED_OBJECTS}, {@value #FREED_BYTES}.</li>
  * </ul>
  * An instance's gauges go when it is removed from the registry, and when this replica no longer owns it
@@ -40,6 +42,7 @@ public final class RetentionMetrics implements RetentionRunner.Observer {
     static final String WINDOW_END = INSTANCE_PREFIX + "window.end.timestamp";
     static final String LAST_BACKUP = INSTANCE_PREFIX + "last.backup.timestamp";
     static final String PROMISE = INSTANCE_PREFIX + "retention.promise";
+    static final String REGISTERED = INSTANCE_PREFIX + "registered.timestamp";
     static final String RUNS = "tideline.retention.runs";
     static final String EXPIRED_OBJECTS = "tideline.retention.expired.objects";
     static final String FREED_BYTES = "tideline.retention.freed";
@@ -52,6 +55,7 @@ public final class RetentionMetrics implements RetentionRunner.Observer {
         volatile double windowEnd = Double.NaN;
         volatile double lastBackup = Double.NaN;
         volatile double promise = Double.NaN;
+        volatile double registered = Double.NaN;
     }
 
     private final MeterRegistry registry;
@@ -78,9 +82,10 @@ public final class RetentionMetrics implements RetentionRunner.Observer {
     }
 
     @Override
-    public void inventoried(InstanceId instance, BucketInventory inventory, Duration promise) {
+    public void inventoried(RegisteredInstance registered, BucketInventory inventory, Duration promise) {
         RestorableWindow window = RestorableWindow.of(inventory);
-        Seen s = seen.computeIfAbsent(instance, this::register);
+        Seen s = seen.computeIfAbsent(registered.id(), this::register);
+        s.registered = seconds(Optional.of(registered.registeredAt()));
         s.windowStart = seconds(window.from());
         s.windowEnd = seconds(window.to());
         s.lastBackup = seconds(window.restorableBackups().stream().map(RestorableBackup::backup)
@@ -117,6 +122,8 @@ public final class RetentionMetrics implements RetentionRunner.Observer {
                 .description("when the newest restorable base backup finished (Unix time)").register(registry);
         Gauge.builder(PROMISE, s, x -> x.promise).tag(InstanceMeters.TAG, id).baseUnit("seconds")
                 .description("how far back every moment is promised restorable").register(registry);
+        Gauge.builder(REGISTERED, s, x -> x.registered).tag(InstanceMeters.TAG, id).baseUnit("seconds")
+                .description("when the instance was registered (Unix time)").register(registry);
         return s;
     }
 

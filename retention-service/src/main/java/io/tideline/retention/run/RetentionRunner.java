@@ -52,7 +52,7 @@ public final class RetentionRunner {
     public interface Observer {
         Observer NONE = new Observer() {
             @Override
-            public void inventoried(InstanceId instance, BucketInventory inventory, Duration promise) {
+            public void inventoried(RegisteredInstance instance, BucketInventory inventory, Duration promise) {
             }
 
             @Override
@@ -61,7 +61,7 @@ public final class RetentionRunner {
         };
 
         /** The instance's bucket as it stands after the run's deletions, and its retention promise. */
-        void inventoried(InstanceId instance, BucketInventory inventory, Duration promise);
+        void inventoried(RegisteredInstance instance, BucketInventory inventory, Duration promise);
 
         /** A run ended: its outcome ({@link RunOutcome.Kind} in lower case, or {@code error} when it threw). */
         void ran(InstanceId instance, String outcome, long objectsDeleted, long bytesFreed);
@@ -130,7 +130,7 @@ public final class RetentionRunner {
         scan.problems().forEach(p -> LOG.warn("retention of {}: {} (left alone)", id, p));
 
         RetentionPolicy policy = config.policyFor(instance.retentionDays());
-        observer.inventoried(id, scan.inventory(), policy.retention());
+        observer.inventoried(instance, scan.inventory(), policy.retention());
         ExpiryDecision decision = policy.decide(scan.inventory(), clock.instant(), running, missing);
         if (decision instanceof ExpiryDecision.Wait wait) {
             LOG.info("retention of {} waits: {}", id, String.join("; ", wait.reasons()));
@@ -143,7 +143,7 @@ public final class RetentionRunner {
             return new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(), scan.problems(),
                     Optional.empty());
         }
-        return delete(id, store, expire, scan.problems(), deleted -> observer.inventoried(id, scan.inventory().without(deleted),
+        return delete(id, store, expire, scan.problems(), deleted -> observer.inventoried(instance, scan.inventory().without(deleted),
                 policy.retention()));
     }
 

@@ -8,6 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +39,7 @@ class RetentionMetricsTest {
 
     @Test
     void theWindowTheLastBackupAndThePromiseAreGaugesInSecondsWithNoCounterSuffix() {
-        metrics.inventoried(SHOP, oneBackupAndItsWal(), Duration.ofDays(7));
+        metrics.inventoried(registered(SHOP), oneBackupAndItsWal(), Duration.ofDays(7));
         String scrape = prometheus.scrape();
 
         double start = value(scrape, "tideline_instance_window_start_timestamp_seconds{instance=\"shop-0001\"}");
@@ -45,6 +48,7 @@ class RetentionMetricsTest {
         assertEquals(at(50).getEpochSecond(), end, 0.001, "and ends with the newest WAL stored");
         assertEquals(at(21).getEpochSecond(), value(scrape, "tideline_instance_last_backup_timestamp_seconds{instance=\"shop-0001\"}"), 0.001);
         assertEquals(7 * 86400, value(scrape, "tideline_instance_retention_promise_seconds{instance=\"shop-0001\"}"), 0.001);
+        assertEquals(T0.getEpochSecond(), value(scrape, "tideline_instance_registered_timestamp_seconds{instance=\"shop-0001\"}"), 0.001);
         assertTrue(scrape.contains("# TYPE tideline_instance_window_start_timestamp_seconds gauge"), scrape);
     }
 
@@ -67,11 +71,11 @@ class RetentionMetricsTest {
     void anInstanceNoLongerReportableLosesItsGaugesAtTheNextRun() {
         InstanceId other = InstanceId.of("other-0002");
         reportable.add(other);
-        metrics.inventoried(SHOP, oneBackupAndItsWal(), Duration.ofDays(7));
-        metrics.inventoried(other, oneBackupAndItsWal(), Duration.ofDays(3));
+        metrics.inventoried(registered(SHOP), oneBackupAndItsWal(), Duration.ofDays(7));
+        metrics.inventoried(registered(other), oneBackupAndItsWal(), Duration.ofDays(3));
         reportable.remove(SHOP); // removed, or its partition went to another replica
 
-        metrics.inventoried(other, oneBackupAndItsWal(), Duration.ofDays(3));
+        metrics.inventoried(registered(other), oneBackupAndItsWal(), Duration.ofDays(3));
         String scrape = prometheus.scrape();
         assertFalse(scrape.contains("instance=\"shop-0001\""), scrape);
         assertTrue(scrape.contains("instance=\"other-0002\""), scrape);
@@ -92,6 +96,12 @@ class RetentionMetricsTest {
                 new ListedObject(LAYOUT.backupManifest(id), 500, at(21)),
                 List.of(new ListedObject(LAYOUT.backupPart(id, 1), 50_000, at(21)))));
         return b.build();
+    }
+
+    private static RegisteredInstance registered(InstanceId id) {
+        SecretRef secret = new SecretRef("instances/" + id.value() + "/x");
+        return new RegisteredInstance(id, id.value(), "127.0.0.1", 5432, "postgres", "tideline", secret, "replicator", secret,
+                "bucket-" + id.value(), secret, secret, 15, SEG, Optional.empty(), Optional.empty(), Optional.empty(), T0);
     }
 
     private static Instant at(long minutes) {

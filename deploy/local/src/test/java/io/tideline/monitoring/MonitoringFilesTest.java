@@ -105,6 +105,22 @@ class MonitoringFilesTest {
         assertEquals(List.of("tideline-alerts.yml"), config.get("rule_files"));
     }
 
+    /**
+     * The alert rules' own unit tests ({@code tideline-alerts.test.yml}: which series make which alert fire,
+     * a young instance spared by the window alert …), run by Prometheus' {@code promtool} where it is
+     * installed (Debian package {@code prometheus}); skipped elsewhere.
+     */
+    @Test
+    void theAlertRulesPassTheirPromtoolTests() throws Exception {
+        Path promtool = Path.of("/usr/bin/promtool");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool is not installed");
+        Process run = new ProcessBuilder(promtool.toString(), "test", "rules", "tideline-alerts.test.yml")
+                .directory(MonitoredSeries.dir().resolve("prometheus").toFile()).redirectErrorStream(true).start();
+        String output = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "promtool did not end");
+        assertEquals(0, run.exitValue(), output);
+    }
+
     private static void assertUsesOnlyDeclared(String where, String expression) {
         Set<String> unknown = new TreeSet<>(MonitoredSeries.namesIn(expression));
         unknown.removeAll(DECLARED.keySet());

@@ -8,6 +8,7 @@ import io.tideline.schemas.RestorePhase;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -104,7 +105,7 @@ public class RestoreMetrics {
     }
 
     private Timer timer(RestorePhase phase) {
-        return Timer.builder(PHASE_DURATION).tag("phase", phase.name().toLowerCase(java.util.Locale.ROOT))
+        return Timer.builder(PHASE_DURATION).tag("phase", phase.name().toLowerCase(Locale.ROOT))
                 .description("time a restore spent in one phase").register(registry);
     }
 }

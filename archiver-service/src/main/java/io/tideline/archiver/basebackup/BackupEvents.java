@@ -13,6 +13,7 @@ import io.tideline.schemas.BackupPhase;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -64,7 +65,7 @@ final class BackupEvents {
                 .setManifestKey(layout.backupManifest(manifest.backupId()))
                 .build());
         // Counted once Kafka has the completion: the metric never says more than the timeline.
-        metrics.completed(manifest.instanceId(), java.time.Duration.between(manifest.startedAt(), clock.instant()));
+        metrics.completed(manifest.instanceId(), Duration.between(manifest.startedAt(), clock.instant()));
     }
 
     /** {@code startedAt} is null when no {@code BackupStarted} was published for this backup. */

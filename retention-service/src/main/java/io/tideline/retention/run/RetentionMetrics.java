@@ -13,6 +13,7 @@ import io.tideline.core.window.RestorableWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,8 @@ import java.util.function.Predicate;
  *   <li>{@value #RUNS} (tag {@code outcome}) and {@value #EXPIRED_OBJECTS}, {@value #FREED_BYTES}.</li>
  * </ul>
  * An instance's gauges go when it is removed from the registry, and when this replica no longer owns it
- * (checked at every run), so two replicas never both report one instance.
+ * (at a partition revocation, and checked again at every run), so two replicas do not both report one
+ * instance beyond a rebalance.
  */
 public final class RetentionMetrics implements RetentionRunner.Observer {
 
@@ -72,7 +74,7 @@ public final class RetentionMetrics implements RetentionRunner.Observer {
         this.reportable = reportable;
         // Every series at 0 from the start: an alert on increase() sees the first one.
         for (RunOutcome.Kind kind : RunOutcome.Kind.values()) {
-            runs(kind.name().toLowerCase(java.util.Locale.ROOT));
+            runs(kind.name().toLowerCase(Locale.ROOT));
         }
         runs(ERROR);
         this.expiredObjects = Counter.builder(EXPIRED_OBJECTS).description("objects retention deleted from the buckets")
@@ -101,11 +103,6 @@ public final class RetentionMetrics implements RetentionRunner.Observer {
         freedBytes.increment(bytesFreed);
     }
 
-    /** The instances whose gauges this process exports now. */
-    java.util.Set<InstanceId> reported() {
-        return java.util.Set.copyOf(seen.keySet());
-    }
-
     private Counter runs(String outcome) {
         return Counter.builder(RUNS).tag("outcome", outcome).description("retention runs of one instance, by outcome")
                 .register(registry);
@@ -127,7 +124,8 @@ public final class RetentionMetrics implements RetentionRunner.Observer {
         return s;
     }
 
-    private void forgetUnowned() {
+    /** Drops the gauges of every instance no longer reportable here (removed, or its partition revoked). */
+    public void forgetUnowned() {
         for (InstanceId id : seen.keySet()) {
             if (!reportable.test(id)) {
                 forget(id);

@@ -22,10 +22,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +103,7 @@ public final class RetentionRunner {
         }
         long objects = outcome.event().map(ArtifactsExpired::getObjectsDeleted).orElse(0L);
         long bytes = outcome.event().map(ArtifactsExpired::getBytesFreed).orElse(0L);
-        observer.ran(id, outcome.kind().name().toLowerCase(java.util.Locale.ROOT), objects, bytes);
+        observer.ran(id, outcome.kind().name().toLowerCase(Locale.ROOT), objects, bytes);
         return outcome;
     }
 
@@ -148,7 +150,7 @@ public final class RetentionRunner {
     }
 
     private RunOutcome delete(InstanceId id, ObjectStore store, ExpiryDecision.Expire expire, List<String> problems,
-                              java.util.function.Consumer<Set<String>> afterDeleting) {
+                              Consumer<Set<String>> afterDeleting) {
         Set<String> deleted = new LinkedHashSet<>();
         String failure = null;
         for (ListedObject object : expire.deletionOrder()) {

@@ -84,6 +84,14 @@ class RetentionMetricsTest {
         assertFalse(prometheus.scrape().contains("instance=\"other-0002\""));
     }
 
+    @Test
+    void aRevokedPartitionDropsItsInstancesAtOnce() {
+        metrics.inventoried(registered(SHOP), oneBackupAndItsWal(), Duration.ofDays(7));
+        reportable.remove(SHOP);
+        metrics.forgetUnowned(); // what the timeline listener does when partitions are revoked
+        assertFalse(prometheus.scrape().contains("instance=\"shop-0001\""), prometheus.scrape());
+    }
+
     /** WAL segments 1..5 stored at minute 10 n; one backup from segment 1 to 2, finished at minute 21. */
     private static BucketInventory oneBackupAndItsWal() {
         BucketInventory.Builder b = BucketInventory.builder();

@@ -168,11 +168,11 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 server.stop(id, dir, PostgresServer.Shutdown.IMMEDIATE);
             }
             dir.delete();
-            // Only once no file of it is left: a later user could be given its number and own them.
-            users.remove(id);
             secrets.delete(credentials.adminSecret());
             secrets.delete(credentials.replicationSecret());
             secrets.delete(InstanceCredentials.ownerSecret(id));
+            // Only once no file of it is left: a later user could be given its number and own them.
+            users.remove(id);
             LOG.info("destroyed PostgreSQL instance {}", id);
         }
     }

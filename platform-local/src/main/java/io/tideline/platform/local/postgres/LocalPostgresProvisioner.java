@@ -13,6 +13,7 @@ import io.tideline.core.instance.WalSpool;
 import io.tideline.core.secrets.SecretStore;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     private final LocalPostgresConfig config;
     private final SecretStore secrets;
     private final Clock clock;
+    private final boolean root;
     private final ServerUser serverUser;
     private final InstanceUsers users;
     private final InstanceDirectories directories;
@@ -63,9 +65,10 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         this.config = config;
         this.secrets = secrets;
         this.clock = clock;
+        this.root = LocalPostgresConfig.isRoot();
         this.serverUser = ServerUser.of(config);
-        this.users = new InstanceUsers(config.instancesDir(), LocalPostgresConfig.isRoot(), serverUser,
-                new OsAccounts(new CommandRunner(java.nio.file.Path.of("/")), config.home().getFileSystem(), config.commandTimeout()));
+        this.users = new InstanceUsers(config.instancesDir(), root, serverUser,
+                new OsAccounts(new CommandRunner(Path.of("/")), config.home().getFileSystem(), config.commandTimeout()));
         this.directories = new InstanceDirectories(config.instancesDir(), users);
         this.server = new PostgresServer(config);
         InstanceConnector connector = new InstanceConnector();
@@ -272,16 +275,16 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     // ------------------------------------------------------------------ steps
 
     /**
-     * The directory of a new instance, not made yet. Fails, saying what to do, before anything is made
-     * on a machine that cannot run the servers, and for an id that is taken.
+     * The directory of a new instance, not made yet, whose OS user (as root) is made first. Fails, saying
+     * what to do, before anything is made on a machine that cannot run the servers, and for an id that is taken.
      */
     private InstanceDirectory newDirectory(InstanceId id) {
         server.requireBinaries();
-        if (!LocalPostgresConfig.isRoot()) {
+        if (!root) {
             serverUser.requireUsable(config.osUser());
         }
         directories.of(id).requireAbsent(id);
-        if (LocalPostgresConfig.isRoot()) {
+        if (root) {
             directories.requireReachable(users.recordedName(id));
         }
         return directories.ofNew(id, users.prepareNew(id));

@@ -93,6 +93,10 @@ class CliEndToEndIT {
                 runtime.close();
             }
             ManagedInstances.of(new RuntimeHome(home)).stopAll();
+            if (!Boolean.getBoolean("tideline.test.keepHome")) {
+                // Through the provisioner: as root, each instance's own OS user goes with it.
+                ManagedInstances.of(new RuntimeHome(home)).destroyAll();
+            }
         } finally {
             if (watchdog != null) {
                 watchdog.close();

@@ -51,6 +51,13 @@ class RestoreFactory {
         };
     }
 
+    /** Transactions and restore points, read from the source's bucket. */
+    @Singleton
+    @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+    TargetFacts targetFacts(ObjectStores stores) {
+        return new StoredTargetFacts(stores::forInstance);
+    }
+
     /** The source's bucket as {@link BucketInventoryReader} reads it; objects it cannot understand are logged. */
     @Singleton
     @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")

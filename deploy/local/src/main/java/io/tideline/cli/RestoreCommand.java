@@ -52,6 +52,10 @@ final class RestoreCommand implements Callable<Integer> {
             + "instead of just after it (default: inclusive, as PostgreSQL).")
     boolean exclusive;
 
+    @Option(names = "--backup", paramLabel = "BACKUP_ID", description = "With --to immediate: the backup whose consistency "
+            + "point to restore to (default: the newest restorable one); the same as --to immediate:BACKUP_ID.")
+    String backup;
+
     @Option(names = "--name", paramLabel = "NAME", description = "Name of the new instance (default: chosen by the restore service).")
     String newName;
 
@@ -69,7 +73,7 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         RestoreTarget target;
         try {
-            target = RestoreTarget.parse(to, exclusive);
+            target = RestoreTarget.parse(backup == null ? to : withBackup(to, backup), exclusive);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--to: " + e.getMessage());
         }
@@ -121,6 +125,14 @@ final class RestoreCommand implements Callable<Integer> {
             print(out, deploymentTarget, source, done);
         }
         return ExitCodes.OK;
+    }
+
+    /** {@code --to immediate --backup ID} is {@code immediate:ID}; {@code --backup} means nothing with another target. */
+    private static String withBackup(String to, String backup) {
+        if (!RestoreTarget.IMMEDIATE.equalsIgnoreCase(to.strip())) {
+            throw new IllegalArgumentException("--backup goes with --to immediate (a backup's consistency point), not with '" + to + "'");
+        }
+        return RestoreTarget.IMMEDIATE + ":" + backup.strip();
     }
 
     private void print(PrintWriter out, Deployment target, RegisteredInstance source, RestoreClient.Completed done) {

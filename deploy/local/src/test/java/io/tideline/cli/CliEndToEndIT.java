@@ -118,6 +118,9 @@ class CliEndToEndIT {
         CLI.run(home, "restore", "whatever").assertOneLineError(ExitCodes.USAGE, "Missing required option: '--to");
         CLI.run(home, "restore", "whatever", "--to", "xid:abc").assertOneLineError(ExitCodes.USAGE, "--to: 'xid:abc' is not a transaction id");
         CLI.run(home, "restore", "whatever", "--to", "name:x", "--exclusive").assertOneLineError(ExitCodes.USAGE, "cannot be exclusive");
+        CLI.run(home, "restore", "whatever", "--to", "latest", "--backup", "20261124T080102Z-3f9a")
+                .assertOneLineError(ExitCodes.USAGE, "--backup goes with --to immediate");
+        CLI.run(home, "restore", "whatever", "--to", "immediate", "--backup", "newest").assertOneLineError(ExitCodes.USAGE, "does not name a backup");
         CLI.run(home, "restore-point", "create", "whatever", "has space").assertOneLineError(ExitCodes.USAGE, "may use only letters");
         CLI.run(home, "backup").assertOneLineError(ExitCodes.USAGE, "Missing required parameter: 'INSTANCE'");
         CLI.run(home, "backup", "x", "--frobnicate").assertOneLineError(ExitCodes.USAGE, "Unknown option: '--frobnicate'");

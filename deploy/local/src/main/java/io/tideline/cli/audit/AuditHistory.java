@@ -5,6 +5,7 @@ import io.tideline.schemas.ArtifactsExpired;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupFailed;
+import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
@@ -43,6 +44,7 @@ public final class AuditHistory {
         Map<String, List<Line>> history = new LinkedHashMap<>();
         Map<String, WalRun> openRuns = new HashMap<>();
         Map<String, String> restorePhase = new HashMap<>();
+        Map<String, String> backupPhase = new HashMap<>();
         for (AuditEvent e : chronological) {
             String instance = e.instance();
             List<Line> lines = history.computeIfAbsent(instance, k -> new ArrayList<>());
@@ -64,6 +66,18 @@ public final class AuditHistory {
                 }
                 lines.add(new Line(e.at(), "restore progress", "restore " + p.getRestoreId() + ": "
                         + phase.toLowerCase(Locale.ROOT).replace('_', ' ') + (p.getMessage() == null ? "" : " (" + p.getMessage() + ")"), 1));
+                continue;
+            }
+            if (e.value().isPresent() && e.value().get() instanceof BackupProgress p) {
+                // Like a restore's: one line per phase, in words (a backup reports its bytes every few seconds).
+                String phase = p.getPhase().toString();
+                if (phase.equals(backupPhase.put(p.getBackupId(), phase))) {
+                    continue;
+                }
+                lines.add(new Line(e.at(), "backup progress", "backup " + p.getBackupId() + ": "
+                        + phase.toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + (p.getBytesTotal() == null ? "" : ", " + Progress.bytes(p.getBytesTotal()) + " to copy")
+                        + (p.getMessage() == null ? "" : " (" + p.getMessage() + ")"), 1));
                 continue;
             }
             lines.add(new Line(e.at(), what(e), detail(e), 1));
@@ -152,7 +166,24 @@ public final class AuditHistory {
             return d.getTopic() + "-" + d.getPartition() + "@" + d.getOffset() + " in " + d.getConsumerGroup() + " after "
                     + d.getAttempts() + " attempt(s): " + d.getError();
         }
-        return v.toString();
+        return inWords(v);
+    }
+
+    /**
+     * An event this history has no sentence for (a type added later): its fields as {@code name value}, not
+     * Avro's JSON; the ids every event carries are left out (the line has the time and the instance).
+     */
+    static String inWords(SpecificRecord v) {
+        StringBuilder s = new StringBuilder();
+        for (org.apache.avro.Schema.Field f : v.getSchema().getFields()) {
+            Object value = v.get(f.pos());
+            if (value == null || java.util.Set.of("eventId", "instanceId", "occurredAt").contains(f.name())) {
+                continue;
+            }
+            s.append(s.isEmpty() ? "" : ", ").append(f.name().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT))
+                    .append(' ').append(value);
+        }
+        return s.toString();
     }
 
     /** Consecutive WAL uploads of one instance, folded. */

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
                 BackupNowCommand.class,
                 BackupsCommand.class,
                 RestoreCommand.class,
+                RestoresCommand.class,
                 AuditCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error, 3 runtime not running or not answering, 4 refused or failed "

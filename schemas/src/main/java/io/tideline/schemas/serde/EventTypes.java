@@ -12,6 +12,7 @@ import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
 import io.tideline.schemas.WalGapDetected;
@@ -38,6 +39,7 @@ public final class EventTypes {
             WalGapDetected.class,
             ArtifactsExpired.class,
             RestoreRequested.class,
+            RestoreCancelRequested.class,
             RestoreAccepted.class,
             RestoreRejected.class,
             RestoreProgress.class,

@@ -120,8 +120,7 @@ final class RestoreCommand implements Callable<Integer> {
 
                         @Override
                         public void accepted(RestoreAccepted a) {
-                            progress.line("Restore " + a.getRestoreId() + " of " + source.name() + " accepted: new instance "
-                                    + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget() + ".");
+                            progress.line(accepted(a, source.name()));
                         }
 
                         @Override
@@ -137,6 +136,14 @@ final class RestoreCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Short lines (a terminal of 80 columns takes each whole). */
+    static String accepted(RestoreAccepted a, String sourceName) {
+        return "Restore " + a.getRestoreId() + " of " + sourceName + " accepted:\n"
+                + "  new instance:  " + a.getNewInstanceId() + "\n"
+                + "  from backup:   " + a.getBackupId() + "\n"
+                + "  target:        " + a.getTarget();
     }
 
     /** A restore's progress on the bar: the phase in words; WAL segments and the service's message as detail. */

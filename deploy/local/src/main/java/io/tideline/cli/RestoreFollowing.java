@@ -65,8 +65,7 @@ final class RestoreFollowing {
 
                 @Override
                 public void accepted(RestoreAccepted a) {
-                    progress.line("Accepted: new instance " + a.getNewInstanceId() + " from backup " + a.getBackupId()
-                            + ", target " + a.getTarget() + ".");
+                    progress.line(RestoreCommand.accepted(a, restore.source()));
                 }
 
                 @Override

@@ -120,7 +120,7 @@ final class RestoreCommand implements Callable<Integer> {
 
                         @Override
                         public void accepted(RestoreAccepted a) {
-                            progress.line(accepted(a, source.name()));
+                            progress.line(RestoreCommand.accepted(a, source.name()));
                         }
 
                         @Override

@@ -10,6 +10,7 @@ import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
 import io.tideline.schemas.RestoreAccepted;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
@@ -101,6 +102,7 @@ public final class AuditHistory {
             case "WalGapDetected" -> "WAL GAP";
             case "ArtifactsExpired" -> "expired";
             case "RestoreRequested" -> "restore requested";
+            case "RestoreCancelRequested" -> "restore cancel asked";
             case "RestoreAccepted" -> "restore accepted";
             case "RestoreRejected" -> "restore rejected";
             case "RestoreCompleted" -> "restore completed";
@@ -148,6 +150,9 @@ public final class AuditHistory {
         if (v instanceof RestoreRequested r) {
             return r.getRestoreId() + " to " + r.getTarget() + " by " + r.getRequestedBy()
                     + (r.getNewName() == null ? "" : ", new name " + r.getNewName());
+        }
+        if (v instanceof RestoreCancelRequested c) {
+            return c.getRestoreId() + " by " + c.getRequestedBy();
         }
         if (v instanceof RestoreAccepted a) {
             return a.getRestoreId() + ": new instance " + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget();

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -302,7 +303,9 @@ class CliEndToEndIT {
         assertTrue(cancelled.out().contains("Restore " + restoreId + " cancelled: cancelled by cli:"), cancelled.out());
 
         Cli.Result started = restoring.get(2, java.util.concurrent.TimeUnit.MINUTES);
-        started.assertOneLineError(ExitCodes.REFUSED, "restore cancelled by cli:");
+        assertEquals(ExitCodes.REFUSED, started.exitCode(), started.err());
+        List<String> said = started.errLines(); // its progress lines, then the end
+        assertTrue(said.get(said.size() - 1).startsWith("tideline: restore cancelled by cli:"), started.err());
         assertFalse(CLI.run(home, "instance", "list").assertOk().out().contains("shop-cancelled"));
         assertFalse(Files.exists(new RuntimeHome(home).instancesDir().resolve("shop-cancelled")), "its server's directory is removed");
         assertTrue(new DirectorySecretStore(home.resolve("secrets"))

@@ -54,9 +54,31 @@ final class RestoreFollowing {
 
     private int follow(TidelineCli cli, Deployment target, RestoreClient client, RestoreLog.Restore restore, Duration wait) {
         PrintWriter err = spec.commandLine().getErr();
+        if (restore.state().ended() && restore.state() != RestoreLog.State.COMPLETED) {
+            // Nothing to follow: its end, as restore itself would have said it.
+            throw CliException.refused("restore " + (restore.state() == RestoreLog.State.CANCELLED ? ""
+                    : restore.state().word() + ": ") + restore.reason());
+        }
+        if (restore.state().ended()) {
+            // Completed: its result only, not a replay of its progress.
+            RestoreClient.Completed done = client.follow(restore, wait, new RestoreClient.Listener() {
+                @Override
+                public void requested(String restoreId) {
+                }
+
+                @Override
+                public void accepted(RestoreAccepted a) {
+                }
+
+                @Override
+                public void progress(RestoreProgress p) {
+                }
+            });
+            printer().print(spec.commandLine().getOut(), target, restore.source(), done);
+            return ExitCodes.OK;
+        }
         try (Progress progress = new Progress(err, cli.interactive());
-             InterruptNotice notice = restore.state().ended() ? null
-                     : InterruptNotice.register(restore.restoreId(), err, progress::close)) {
+             InterruptNotice notice = InterruptNotice.register(restore.restoreId(), err, progress::close)) {
             progress.line("Following restore " + restore.restoreId() + " of " + restore.source() + " (" + restore.state().word() + ").");
             RestoreClient.Completed done = client.follow(restore, wait, new RestoreClient.Listener() {
                 @Override
@@ -74,11 +96,15 @@ final class RestoreFollowing {
                 }
             });
             progress.close();
-            RestoreCommand printer = new RestoreCommand();
-            printer.json = json;
-            printer.print(spec.commandLine().getOut(), target, restore.source(), done);
+            printer().print(spec.commandLine().getOut(), target, restore.source(), done);
         }
         return ExitCodes.OK;
+    }
+
+    private RestoreCommand printer() {
+        RestoreCommand printer = new RestoreCommand();
+        printer.json = json;
+        return printer;
     }
 
     private int cancel(TidelineCli cli, RestoreClient client, RestoreLog.Restore restore) {

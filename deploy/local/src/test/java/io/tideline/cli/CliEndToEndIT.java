@@ -239,7 +239,9 @@ class CliEndToEndIT {
     void restoreUnderAnEightyColumnTerminalStaysWithinTheWidthAndItsTotals() throws Exception {
         String transcript;
         try (PseudoTerminal terminal = PseudoTerminal.run(80, home, "restore", "shop", "--to", "latest", "--name", "shop-pty")) {
-            assertEquals(0, terminal.awaitExit(300), () -> "exit status; terminal:\n" + transcriptOf(terminal));
+            int status = terminal.awaitExit(300);
+            terminal.keepAs("restore-80-columns");
+            assertEquals(0, status, () -> "exit status; terminal:\n" + transcriptOf(terminal));
             transcript = terminal.transcript();
         }
         assertTrue(transcript.contains("Restored shop into the new instance shop-pty"), transcript);
@@ -268,7 +270,9 @@ class CliEndToEndIT {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                     .until(() -> terminal.transcript().contains("accepted:"));
             new ProcessBuilder("kill", "-INT", Long.toString(terminal.jvm().orElseThrow().pid())).start().waitFor();
-            assertEquals(130, terminal.awaitExit(30), () -> transcriptOf(terminal));
+            int status = terminal.awaitExit(30);
+            terminal.keepAs("restore-interrupted");
+            assertEquals(130, status, () -> transcriptOf(terminal));
             transcript = terminal.transcript();
         }
         java.util.regex.Matcher id = java.util.regex.Pattern.compile("restore ([0-9a-f-]{36}) goes on in the restore service")

@@ -93,6 +93,14 @@ final class PseudoTerminal implements AutoCloseable {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
+    /** Keeps what the terminal showed as a test artifact (target/terminal-NAME.txt) for a person to look at. */
+    void keepAs(String name) throws IOException {
+        Path dir = Path.of("target");
+        if (Files.isDirectory(dir)) {
+            Files.copy(transcript, dir.resolve("terminal-" + name + ".txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     @Override
     public void close() throws IOException {
         script.toHandle().descendants().forEach(ProcessHandle::destroy);

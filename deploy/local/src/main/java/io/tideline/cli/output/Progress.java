@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
  * Progress of a long operation on stderr. On a terminal, one line redrawn in place and never wider than
  * the terminal ({@link TerminalWidth}), e.g.
  * {@code [#######.......]  48%  12.0 MiB / 25.0 MiB  3.1 MiB/s  00:04 left  replaying WAL  00:07}; what does
- * not fit is dropped (bar, then speed and time left, then the end of the phase text). Otherwise (a pipe, a
+ * not fit is dropped (the end of the phase text, the elapsed clock, speed and time left, the bar). Otherwise (a pipe, a
  * log, a test) plain lines: one when a phase starts and one at each further quarter of a known total, so
  * a log reads as a story rather than as a stream of redraws.
  *
@@ -20,7 +20,9 @@ import java.util.function.LongSupplier;
 public final class Progress implements AutoCloseable {
 
     private static final int BAR_WIDTH = 30;
-    private static final int MIN_BAR_WIDTH = 10;
+    private static final int MIN_BAR_WIDTH = 8;
+    /** The phase text kept before the speed and time left are given up for it. */
+    private static final int MIN_PHASE = 16;
     private static final long REDRAW_NANOS = 100_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -148,19 +150,25 @@ public final class Progress implements AutoCloseable {
         String figures = f.known() ? f.percentAndAmounts() : f.done() > 0 ? f.amount(f.done()) : "";
         String rate = f.rate().orElse("");
         String left = f.timeLeft().map(s -> clock(s) + " left").orElse("");
-        // Drop what does not fit, least telling first: the speed and time left, then the phase's tail, then the bar.
-        String text = join(figures, rate, left, phase, elapsed);
-        if (text.length() + BAR_WIDTH + 4 > room) {
-            text = join(figures, phase, elapsed);
+        // What does not fit is dropped, least telling first: the phase's tail (down to MIN_PHASE), the elapsed
+        // clock, the speed and time left, the bar; then the phase's tail again, to nothing.
+        boolean[][] tries = {{true, true, true}, {true, true, false}, {true, false, true}, {false, false, true}};
+        for (int i = 0; i < tries.length; i++) {
+            boolean withBar = tries[i][0];
+            boolean withSpeed = tries[i][1];
+            String clock = tries[i][2] ? elapsed : "";
+            String fixed = withSpeed ? join(figures, rate, left, clock) : join(figures, clock);
+            int phaseRoom = room - (withBar ? MIN_BAR_WIDTH + 4 : 0) - fixed.length() - 2;
+            if (i < tries.length - 1 && phaseRoom < Math.min(MIN_PHASE, phase.length())) {
+                continue;
+            }
+            String shown = shorten(phase, phaseRoom);
+            String text = withSpeed ? join(figures, rate, left, shown, clock) : join(figures, shown, clock);
+            int barWidth = withBar ? Math.min(BAR_WIDTH, room - text.length() - 4) : 0;
+            String line = barWidth >= MIN_BAR_WIDTH ? bar(f, barWidth, elapsedSeconds) + (f.known() ? " " : "  ") + text : text;
+            return line.length() > room ? line.substring(0, room) : line;
         }
-        int barWidth = Math.min(BAR_WIDTH, room - text.length() - 4);
-        if (barWidth < MIN_BAR_WIDTH) {
-            int phaseRoom = room - join(figures, "", elapsed).length() - 2 - (MIN_BAR_WIDTH + 4);
-            text = join(figures, shorten(phase, phaseRoom), elapsed);
-            barWidth = Math.min(BAR_WIDTH, room - text.length() - 4);
-        }
-        String line = barWidth >= MIN_BAR_WIDTH ? bar(f, barWidth, elapsedSeconds) + (f.known() ? " " : "  ") + text : text;
-        return line.length() > room ? line.substring(0, room) : line;
+        throw new IllegalStateException("unreachable: the second pass always returns");
     }
 
     private static String bar(Figures f, int width, long elapsedSeconds) {

@@ -91,7 +91,18 @@ class ProgressTest {
         String narrow = Progress.render(phase, new Progress.Figures(5 * MIB, 187 * MIB, true, 3), 12, 80);
         assertTrue(narrow.startsWith("["), "80 columns keep the bar: " + narrow);
         assertTrue(narrow.contains("2%  5.0 MiB / 187.0 MiB"), narrow);
-        assertTrue(narrow.endsWith("…  00:12"), "the phase is shortened, the clock kept: " + narrow);
+        assertTrue(narrow.contains(" left  replaying wal"), "time left kept: " + narrow);
+        assertTrue(narrow.endsWith("…"), "the phase is shortened: " + narrow);
+    }
+
+    @Test
+    void atEightyColumnsALongPhaseGivesWayToSpeedAndTimeLeft() {
+        String phase = "restoring backup: downloading and unpacking backup 20261207T154212Z-5cdb3b (1 part(s))";
+        String line = Progress.render(phase, new Progress.Figures(10 * MIB, 40 * MIB, true, 5), 7, 80);
+        assertTrue(line.length() < 80, line);
+        assertTrue(line.startsWith("[##"), "the bar is kept: " + line);
+        assertTrue(line.contains("2.0 MiB/s  00:15 left  restoring backup"), line);
+        assertTrue(line.endsWith("…"), "the phase is shortened, after the elapsed clock was dropped: " + line);
     }
 
     @Test

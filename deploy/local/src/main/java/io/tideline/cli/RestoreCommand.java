@@ -44,9 +44,19 @@ final class RestoreCommand implements Callable<Integer> {
     String instanceName;
 
     // Required unless --follow or --cancel (checked in call(), with picocli's own wording).
-    @Option(names = "--to", paramLabel = "TIME|latest",
-            description = "The moment to restore to: UTC ISO-8601 (2026-11-05T10:15:30Z) or 'latest'.")
+    @Option(names = "--to", paramLabel = "TARGET",
+            description = {"Where to restore to: UTC ISO-8601 (2026-11-05T10:15:30Z), 'latest', lsn:0/3000028, xid:4711 "
+                    + "(a transaction), name:NAME (a restore point, see restore-point create), 'immediate' (the newest "
+                    + "backup's consistency point) or immediate:BACKUP_ID."})
     String to;
+
+    @Option(names = "--exclusive", description = "Stop just before the target's transaction (a time, an LSN or an xid) "
+            + "instead of just after it (default: inclusive, as PostgreSQL).")
+    boolean exclusive;
+
+    @Option(names = "--backup", paramLabel = "BACKUP_ID", description = "With --to immediate: the backup whose consistency "
+            + "point to restore to (default: the newest restorable one); the same as --to immediate:BACKUP_ID.")
+    String backup;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Name of the new instance (default: chosen by the restore service).")
     String newName;
@@ -78,11 +88,11 @@ final class RestoreCommand implements Callable<Integer> {
             throw CliException.usage("Missing required parameter: 'INSTANCE'");
         }
         if (to == null) {
-            throw CliException.usage("Missing required option: '--to=TIME|latest'");
+            throw CliException.usage("Missing required option: '--to=TARGET'");
         }
         RestoreTarget target;
         try {
-            target = RestoreTarget.parse(to);
+            target = RestoreTarget.parse(backup == null ? to : withBackup(to, backup), exclusive);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--to: " + e.getMessage());
         }
@@ -120,7 +130,7 @@ final class RestoreCommand implements Callable<Integer> {
 
                         @Override
                         public void accepted(RestoreAccepted a) {
-                            progress.line(RestoreCommand.accepted(a, source.name()));
+                            progress.line(RestoreCommand.accepted(a, source.name()) + (exclusive ? " (exclusive)" : ""));
                         }
 
                         @Override
@@ -136,6 +146,14 @@ final class RestoreCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** {@code --to immediate --backup ID} is {@code immediate:ID}; {@code --backup} means nothing with another target. */
+    private static String withBackup(String to, String backup) {
+        if (!RestoreTarget.IMMEDIATE.equalsIgnoreCase(to.strip())) {
+            throw new IllegalArgumentException("--backup goes with --to immediate (a backup's consistency point), not with '" + to + "'");
+        }
+        return RestoreTarget.IMMEDIATE + ":" + backup.strip();
     }
 
     /** Short lines (a terminal of 80 columns takes each whole). */
@@ -163,6 +181,7 @@ final class RestoreCommand implements Callable<Integer> {
             m.put("newInstance", c.getNewInstanceId());
             m.put("backupId", done.accepted() == null ? null : done.accepted().getBackupId());
             m.put("target", done.accepted() == null ? to : done.accepted().getTarget());
+            m.put("exclusive", exclusive);
             m.put("recoveredTo", c.getRecoveredTo().toString());
             m.put("walReplayedThroughSegment", c.getWalReplayedThroughSegment());
             m.put("host", c.getHost());

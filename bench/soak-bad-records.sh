@@ -69,7 +69,7 @@ say "building the CLI (if needed) and the bad-record producer"
 ./tideline --version >/dev/null
 CP="$(ls "$ROOT"/deploy/local/target/tideline-local-*.jar | head -n 1):$(cat "$ROOT/deploy/local/target/tideline.classpath")"
 javac -nowarn -d "$WORK/classes" -cp "$CP" "$ROOT/bench/SoakBadRecords.java"
-soak_java() { java -Xmx256m -cp "$WORK/classes:$CP" SoakBadRecords "$@"; }
+soak_java() { java -Xmx256m -Dlogback.configurationFile=tideline-logback.xml -cp "$WORK/classes:$CP" SoakBadRecords "$@"; }
 
 say "starting the runtime in $TIDELINE_HOME"
 ./tideline up --wal-flush-interval 5s > "$WORK/up.txt" 2>&1 || { cat "$WORK/up.txt" >&2; exit 1; }
@@ -139,7 +139,8 @@ say "bad records stopped; waiting up to ${LAG_SETTLE}s for every consumer group 
 settled=0
 for _ in $(seq 1 $(( LAG_SETTLE / 10 ))); do
   soak_java sample "$BOOTSTRAP" > "$WORK/final.txt" 2>>"$WORK/sample.err" || true
-  if ! awk '/^lag / && $3 != "Empty" && $3 != "Dead" && $4 > 0 {bad=1} END{exit bad}' "$WORK/final.txt"; then
+  # settled: the sample answered, and no group with members has records left to read
+  if ! awk '/^lag / {seen=1} /^lag / && $3 != "Empty" && $3 != "Dead" && $4 > 0 {bad=1} END{exit bad || !seen}' "$WORK/final.txt"; then
     sleep 10
   else
     settled=1; break
@@ -171,6 +172,10 @@ else
   cat "$WORK/restore.err" >&2
 fi
 soak_java sample "$BOOTSTRAP" > "$WORK/final-after.txt" 2>>"$WORK/sample.err" || true
+if [ "$restore_ok" != 1 ] || [ "$backups_ok" != "${#names[@]}" ]; then
+  # what the services were doing, for whoever reads the failure
+  jstack "$(jq -r .pid "$TIDELINE_HOME/runtime.json")" > "$WORK/runtime-threads.txt" 2>&1 || true
+fi
 
 # ---------------------------------------------------------------- the table
 fail=()

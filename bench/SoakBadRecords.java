@@ -126,13 +126,14 @@ public final class SoakBadRecords {
                 }
                 ProducerRecord<String, byte[]> record = badRecord(topic, kind, codec, random);
                 String counter = topic + " " + kind;
+                String to = topic;
                 producer.send(record, (meta, e) -> {
                     if (e == null) {
                         sent.get(counter).incrementAndGet();
                     } else if (e instanceof RecordTooLargeException) {
                         refused.get(counter).incrementAndGet();
                     } else {
-                        System.err.println("send to " + topic + " failed: " + e);
+                        System.err.println("send to " + to + " failed: " + e);
                         refused.get(counter).incrementAndGet();
                     }
                 });

@@ -58,7 +58,7 @@ cleanup() {
   wait 2>/dev/null || true
   if [ -f "$TIDELINE_HOME/runtime.json" ]; then
     say "stopping the runtime"
-    ./tideline down >/dev/null 2>&1 || say "./tideline down failed; see $TIDELINE_HOME/logs"
+    tideline down >/dev/null 2>&1 || say "tideline down failed; see $TIDELINE_HOME/logs"
   fi
   if [ "$KEEP" = 1 ]; then say "kept $HOME_DIR"; else rm -rf "$HOME_DIR"; fi
 }
@@ -68,11 +68,15 @@ trap 'exit 130' INT TERM
 say "building the CLI (if needed) and the bad-record producer"
 ./tideline --version >/dev/null
 CP="$(ls "$ROOT"/deploy/local/target/tideline-local-*.jar | head -n 1):$(cat "$ROOT/deploy/local/target/tideline.classpath")"
+# The CLI from the classpath just built, not ./tideline: that one rebuilds when a source changed, which
+# would replace the jars under the running services in the middle of a soak.
+export TIDELINE_REPO="$ROOT"
+tideline() { java -Xmx512m -Dlogback.configurationFile=tideline-logback.xml -cp "$CP" io.tideline.cli.TidelineCli "$@"; }
 javac -nowarn -d "$WORK/classes" -cp "$CP" "$ROOT/bench/SoakBadRecords.java"
 soak_java() { java -Xmx256m -Dlogback.configurationFile=tideline-logback.xml -cp "$WORK/classes:$CP" SoakBadRecords "$@"; }
 
 say "starting the runtime in $TIDELINE_HOME"
-./tideline up --wal-flush-interval 5s > "$WORK/up.txt" 2>&1 || { cat "$WORK/up.txt" >&2; exit 1; }
+tideline up --wal-flush-interval 5s > "$WORK/up.txt" 2>&1 || { cat "$WORK/up.txt" >&2; exit 1; }
 BOOTSTRAP=$(jq -r .kafkaBootstrapServers "$TIDELINE_HOME/runtime.json")
 API=$(jq -r .api "$TIDELINE_HOME/runtime.json")
 
@@ -80,7 +84,7 @@ names=()
 for i in $(seq 1 "$INSTANCES"); do
   name="soak-$i"
   say "creating instance $name"
-  ./tideline instance create "$name" --json > "$WORK/$name.json" 2> "$WORK/$name.create.log" \
+  tideline instance create "$name" --json > "$WORK/$name.json" 2> "$WORK/$name.create.log" \
     || { cat "$WORK/$name.create.log" >&2; exit 1; }
   names+=("$name")
 done
@@ -137,7 +141,9 @@ LOGS_AT_END=$(logs_bytes)
 
 say "bad records stopped; waiting up to ${LAG_SETTLE}s for every consumer group to catch up"
 settled=0
-for _ in $(seq 1 $(( LAG_SETTLE / 10 ))); do
+SETTLE_DEADLINE=$(( $(date +%s) + LAG_SETTLE ))
+SETTLE_START=$(date +%s)
+while [ "$(date +%s)" -lt "$SETTLE_DEADLINE" ]; do
   soak_java sample "$BOOTSTRAP" > "$WORK/final.txt" 2>>"$WORK/sample.err" || true
   # settled: the sample answered, and no group with members has records left to read
   if ! awk '/^lag / {seen=1} /^lag / && $3 != "Empty" && $3 != "Dead" && $4 > 0 {bad=1} END{exit bad || !seen}' "$WORK/final.txt"; then
@@ -146,6 +152,7 @@ for _ in $(seq 1 $(( LAG_SETTLE / 10 ))); do
     settled=1; break
   fi
 done
+SETTLE_S=$(( $(date +%s) - SETTLE_START ))
 
 say "stopping the writers"
 for pid in "${WRITERS[@]}"; do kill -- -"$pid" 2>/dev/null || true; done
@@ -158,14 +165,14 @@ done
 backups_ok=0
 for name in "${names[@]}"; do
   say "backup of $name"
-  if ./tideline backup "$name" > "$WORK/$name.backup.txt" 2>&1; then backups_ok=$((backups_ok + 1)); else cat "$WORK/$name.backup.txt" >&2; fi
+  if tideline backup "$name" > "$WORK/$name.backup.txt" 2>&1; then backups_ok=$((backups_ok + 1)); else cat "$WORK/$name.backup.txt" >&2; fi
 done
 
 restore_ok=0
 restore_rows="-"
 source_rows=$(cat "$WORK/${names[0]}.rows")
 say "restore of ${names[0]} to latest"
-if ./tideline restore "${names[0]}" --to latest --name "${names[0]}-restored" --json > "$WORK/restore.json" 2> "$WORK/restore.err"; then
+if tideline restore "${names[0]}" --to latest --name "${names[0]}-restored" --json > "$WORK/restore.json" 2> "$WORK/restore.err"; then
   restore_rows=$(run_psql "$WORK/restore.json" -c "SELECT count(*) FROM soak" 2>&1 || echo "?")
   [ "$restore_rows" = "$source_rows" ] && restore_ok=1
 else
@@ -216,7 +223,7 @@ printf '%-44s %s\n' "log growth (logs/ of the home)" "$(( (LOGS_AT_END - LOGS_AT
 printf '%-44s %s\n' "/health samples not UP" "$down of $samples ($held with a held consumer)"
 printf '%-44s %s\n' "backups ok / asked" "$backups_ok / ${#names[@]}"
 printf '%-44s %s\n' "restore of ${names[0]} to latest" "$([ $restore_ok = 1 ] && echo ok || echo FAILED): $restore_rows rows, source $source_rows"
-printf '%-44s %s\n' "consumers caught up after the soak" "$([ $settled = 1 ] && echo yes || echo NO)"
+printf '%-44s %s\n' "consumers caught up after the soak" "$([ $settled = 1 ] && echo "yes, ${SETTLE_S}s after the last bad record" || echo "NO, still lagging after ${SETTLE_S}s")"
 
 [ "$settled" = 1 ] || fail+=("a consumer group still lags ${LAG_SETTLE}s after the last bad record")
 [ "$backups_ok" = "${#names[@]}" ] || fail+=("$((${#names[@]} - backups_ok)) backup(s) failed")

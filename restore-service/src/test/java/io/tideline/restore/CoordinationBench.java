@@ -80,7 +80,8 @@ final class CoordinationBench implements AutoCloseable {
         // Never opened: HalfMadeInstances only evicts from it, and nothing was cached.
         stores = new ObjectStores(ObjectStoreSettings.defaults(URI.create("http://127.0.0.1:9")), secrets, clock);
         HalfMadeInstances halfMade = new HalfMadeInstances(instances, buckets, stores, registry, publisher);
-        events = new RestoreEvents(publisher, ledger, clock);
+        events = new RestoreEvents(publisher, ledger, clock,
+                new RestoreMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         runner = new RestoreRunner(config, restorer, events, clock);
         heartbeat = runner.heartbeat();
         RestoreEventLog log = (into, timeout) -> {
@@ -90,7 +91,7 @@ final class CoordinationBench implements AutoCloseable {
         sweep = new AbandonedRestoreSweep(config, log, ledger, partitions, runner,
                 new AbandonedRestoreCleanup(registry, halfMade, events), clock);
         FleetView fleet = new FleetView(config, registry, instances, runner, ledger);
-        intake = new RestoreIntake(fleet, source -> sourceBucket, ledger, events, runner, clock);
+        intake = new RestoreIntake(fleet, source -> sourceBucket, TargetFacts.none(), ledger, events, runner, clock);
     }
 
     /** Starts the runner (its heartbeat's timer does not fire within a test); the sweep's timer is not started. */

@@ -30,7 +30,10 @@ import picocli.CommandLine.Spec;
                 BackupNowCommand.class,
                 BackupsCommand.class,
                 RestoreCommand.class,
+                RestoresCommand.class,
+                RestorePointCommand.class,
                 AuditCommand.class,
+                VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error, 3 runtime not running or not answering, 4 refused or failed "
                 + "(backup failed, restore rejected or failed, a check failed)."})

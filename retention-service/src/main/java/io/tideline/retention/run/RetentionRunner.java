@@ -1,13 +1,19 @@
 package io.tideline.retention.run;
 
+import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestorePoint;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StorageException;
+import io.tideline.core.storage.StoredObject;
+import io.tideline.core.wal.Lsn;
+import io.tideline.core.window.BackupEntry;
+import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.ListedObject;
 import io.tideline.retention.ExpiryDecision;
 import io.tideline.retention.RestoreClaim;
@@ -19,12 +25,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +57,32 @@ public final class RetentionRunner {
         RestoreEventsReader.Claims claimsUpToDate(InstanceId source, Duration timeout);
     }
 
+    /** Told what each run saw and did (the service's meters); the runner works without one. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+            @Override
+            public void inventoried(RegisteredInstance instance, BucketInventory inventory, Duration promise) {
+            }
+
+            @Override
+            public void ran(InstanceId instance, String outcome, long objectsDeleted, long bytesFreed) {
+            }
+        };
+
+        /** The instance's bucket as it stands after the run's deletions, and its retention promise. */
+        void inventoried(RegisteredInstance instance, BucketInventory inventory, Duration promise);
+
+        /** A run ended: its outcome ({@link RunOutcome.Kind} in lower case, or {@code error} when it threw). */
+        void ran(InstanceId instance, String outcome, long objectsDeleted, long bytesFreed);
+    }
+
     private final Function<InstanceId, Optional<RegisteredInstance>> registry;
     private final Function<InstanceId, ObjectStore> stores;
     private final ClaimsSource restores;
     private final EventPublisher publisher;
     private final RetentionConfiguration config;
     private final Clock clock;
+    private Observer observer = Observer.NONE;
 
     public RetentionRunner(Function<InstanceId, Optional<RegisteredInstance>> registry, Function<InstanceId, ObjectStore> stores,
                            ClaimsSource restores, EventPublisher publisher, RetentionConfiguration config, Clock clock) {
@@ -64,7 +94,27 @@ public final class RetentionRunner {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Sets who is told what each run saw and did; returns this runner. */
+    public RetentionRunner observedBy(Observer observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
     public RunOutcome run(InstanceId id) {
+        RunOutcome outcome;
+        try {
+            outcome = decideAndExpire(id);
+        } catch (RuntimeException e) {
+            observer.ran(id, "error", 0, 0);
+            throw e;
+        }
+        long objects = outcome.event().map(ArtifactsExpired::getObjectsDeleted).orElse(0L);
+        long bytes = outcome.event().map(ArtifactsExpired::getBytesFreed).orElse(0L);
+        observer.ran(id, outcome.kind().name().toLowerCase(Locale.ROOT), objects, bytes);
+        return outcome;
+    }
+
+    private RunOutcome decideAndExpire(InstanceId id) {
         Optional<RegisteredInstance> registered = registry.apply(id);
         if (registered.isEmpty()) {
             return new RunOutcome(id, clock.instant(), RunOutcome.Kind.SKIPPED, List.of("instance " + id + " is not registered"),
@@ -89,6 +139,7 @@ public final class RetentionRunner {
         scan.problems().forEach(p -> LOG.warn("retention of {}: {} (left alone)", id, p));
 
         RetentionPolicy policy = config.policyFor(instance.retentionDays());
+        observer.inventoried(instance, scan.inventory(), policy.retention());
         ExpiryDecision decision = policy.decide(scan.inventory(), clock.instant(), running, missing);
         if (decision instanceof ExpiryDecision.Wait wait) {
             LOG.info("retention of {} waits: {}", id, String.join("; ", wait.reasons()));
@@ -98,13 +149,65 @@ public final class RetentionRunner {
         if (expire.isEmpty()) {
             LOG.debug("retention of {}: nothing to expire (cutoff {}, kept {}) {}", id, expire.cutoff(),
                     expire.keptBackup().map(b -> b.id().value()).orElse("none"), expire.notes());
-            return new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(), scan.problems(),
-                    Optional.empty());
+            RunOutcome outcome = new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(),
+                    scan.problems(), Optional.empty());
+            return expireRestorePoints(id, store, instance, scan.inventory(), expire, outcome);
         }
-        return delete(id, store, expire, scan.problems());
+        RunOutcome outcome = delete(id, store, expire, scan.problems(), deleted -> observer.inventoried(instance,
+                scan.inventory().without(deleted), policy.retention()));
+        return outcome.kind() == RunOutcome.Kind.EXPIRED ? expireRestorePoints(id, store, instance, scan.inventory(), expire, outcome)
+                : outcome;
     }
 
-    private RunOutcome delete(InstanceId id, ObjectStore store, ExpiryDecision.Expire expire, List<String> problems) {
+    /**
+     * Restore points expire with the window: once no complete backup that stays becomes consistent before a
+     * point's LSN, nothing can restore to it, and its record ({@code restore-points/<name>.json}, written by
+     * {@code tideline restore-point create}) goes. Named in the outcome's reasons and the log; not in
+     * {@code ArtifactsExpired}, whose counts describe backups, WAL and orphans. A failure here only leaves a
+     * record the restore service refuses as "before the restorable window"; the next run tries again.
+     */
+    private RunOutcome expireRestorePoints(InstanceId id, ObjectStore store, RegisteredInstance instance, BucketInventory inventory,
+                                           ExpiryDecision.Expire expire, RunOutcome outcome) {
+        Set<BackupId> expired = new HashSet<>();
+        expire.expiredBackups().forEach(b -> expired.add(b.id()));
+        Optional<Lsn> oldestConsistency = inventory.backups().stream().filter(b -> !expired.contains(b.id()))
+                .map(BackupEntry::endLsn).min(Comparator.naturalOrder());
+        if (oldestConsistency.isEmpty()) {
+            return outcome; // no backup yet: a point may become reachable once there is one
+        }
+        BucketLayout layout = BucketLayout.forSegmentSize(instance.walSegmentSize());
+        List<String> gone = new ArrayList<>();
+        try {
+            for (StoredObject listed : store.list(BucketLayout.RESTORE_POINTS)) {
+                RestorePoint point;
+                try {
+                    point = RestorePoint.parse(store.getVerified(listed.key()));
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("retention of {}: {} is not a restore point ({}); left alone", id, listed.key(), e.getMessage());
+                    continue;
+                }
+                if (!layout.restorePoint(point.name()).equals(listed.key())) {
+                    continue; // not where Tideline writes this name: not ours to judge
+                }
+                if (!point.lsn().isAfter(oldestConsistency.get())) {
+                    store.delete(listed.key());
+                    gone.add(point.name());
+                }
+            }
+        } catch (StorageException e) {
+            LOG.warn("retention of {}: expiring restore points stopped: {}", id, e.getMessage());
+        }
+        if (gone.isEmpty()) {
+            return outcome;
+        }
+        LOG.info("retention of {}: restore point(s) {} expired with the window (no kept backup is consistent before them)", id, gone);
+        List<String> reasons = new ArrayList<>(outcome.reasons());
+        reasons.add("restore points expired with the window: " + String.join(", ", gone));
+        return new RunOutcome(outcome.instance(), outcome.at(), outcome.kind(), reasons, outcome.problems(), outcome.event());
+    }
+
+    private RunOutcome delete(InstanceId id, ObjectStore store, ExpiryDecision.Expire expire, List<String> problems,
+                              Consumer<Set<String>> afterDeleting) {
         Set<String> deleted = new LinkedHashSet<>();
         String failure = null;
         for (ListedObject object : expire.deletionOrder()) {
@@ -118,6 +221,9 @@ public final class RetentionRunner {
                 LOG.warn("retention of {}: {}", id, failure);
                 break;
             }
+        }
+        if (!deleted.isEmpty()) {
+            afterDeleting.accept(deleted);
         }
         Instant now = clock.instant();
         Optional<ArtifactsExpired> event = Optional.empty();

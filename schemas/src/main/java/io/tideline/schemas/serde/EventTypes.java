@@ -8,10 +8,12 @@ import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
+import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
 import io.tideline.schemas.WalGapDetected;
@@ -37,7 +39,9 @@ public final class EventTypes {
             WalSegmentStored.class,
             WalGapDetected.class,
             ArtifactsExpired.class,
+            ObjectCorrupted.class,
             RestoreRequested.class,
+            RestoreCancelRequested.class,
             RestoreAccepted.class,
             RestoreRejected.class,
             RestoreProgress.class,

@@ -4,8 +4,10 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.AbstractHealthIndicator;
 import io.micronaut.management.health.indicator.HealthIndicator;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -13,6 +15,11 @@ import java.util.TreeMap;
  * a consumer is held on a record it cannot get past (see {@link ConsumerProgress}). Unlike one WAL
  * stream's trouble, a held consumer stops the service's work for every instance of that partition,
  * which an orchestrator and an operator must see.
+ *
+ * <p>Also DOWN while one of the service's consumer groups does not consume records it has (lag that
+ * does not move, or no live consumer; see {@link ConsumerStallMonitor}), read from the monitor's last
+ * look so that this never waits on the broker. A broker that does not answer is said so in the details
+ * and does not by itself turn this DOWN: Micronaut's own {@code kafka} health reports the broker.
  */
 @Singleton
 @Requires(classes = HealthIndicator.class)
@@ -21,18 +28,39 @@ public class ConsumerProgressHealth extends AbstractHealthIndicator<Map<String, 
     public static final String NAME = "kafka-consumers";
 
     private final ConsumerProgress progress;
+    private final Optional<ConsumerStallMonitor> monitor;
 
-    public ConsumerProgressHealth(ConsumerProgress progress) {
+    @Inject
+    public ConsumerProgressHealth(ConsumerProgress progress, Optional<ConsumerStallMonitor> monitor) {
         this.progress = progress;
+        this.monitor = monitor;
+    }
+
+    /** Only the held records, no look at the groups. */
+    public ConsumerProgressHealth(ConsumerProgress progress) {
+        this(progress, Optional.empty());
     }
 
     @Override
     protected Map<String, String> getHealthInformation() {
         Map<String, ConsumerProgress.Stuck> held = progress.held();
-        healthStatus = held.isEmpty() ? HealthStatus.UP : HealthStatus.DOWN;
         Map<String, String> details = new TreeMap<>();
         held.forEach((where, stuck) -> details.put(where, "no progress since " + stuck.since() + " at offset "
                 + stuck.offset() + ": " + stuck.reason()));
+        boolean stalled = false;
+        Optional<ConsumerStallMonitor.Check> check = monitor.flatMap(ConsumerStallMonitor::last);
+        if (check.isPresent()) {
+            for (ConsumerStalls.Stall stall : check.get().stalls()) {
+                stalled = true;
+                details.putIfAbsent(stall.where(), stall.partition() < 0
+                        ? "no progress since " + stall.since() + ": " + stall.reason()
+                        : "no progress since " + stall.since() + " at committed offset " + stall.committed()
+                                + ", end offset " + stall.end() + ": " + stall.reason());
+            }
+            check.get().unreachable().ifPresent(why -> details.put("broker", "consumer groups not checked at "
+                    + check.get().at() + ": " + why));
+        }
+        healthStatus = held.isEmpty() && !stalled ? HealthStatus.UP : HealthStatus.DOWN;
         return details;
     }
 

@@ -43,25 +43,9 @@ public class ConsumerProgressHealth extends AbstractHealthIndicator<Map<String, 
 
     @Override
     protected Map<String, String> getHealthInformation() {
-        Map<String, ConsumerProgress.Stuck> held = progress.held();
-        Map<String, String> details = new TreeMap<>();
-        held.forEach((where, stuck) -> details.put(where, "no progress since " + stuck.since() + " at offset "
-                + stuck.offset() + ": " + stuck.reason()));
-        boolean stalled = false;
-        Optional<ConsumerStallMonitor.Check> check = monitor.flatMap(ConsumerStallMonitor::last);
-        if (check.isPresent()) {
-            for (ConsumerStalls.Stall stall : check.get().stalls()) {
-                stalled = true;
-                details.putIfAbsent(stall.where(), stall.partition() < 0
-                        ? "no progress since " + stall.since() + ": " + stall.reason()
-                        : "no progress since " + stall.since() + " at committed offset " + stall.committed()
-                                + ", end offset " + stall.end() + ": " + stall.reason());
-            }
-            check.get().unreachable().ifPresent(why -> details.put("broker", "consumer groups not checked at "
-                    + check.get().at() + ": " + why));
-        }
-        healthStatus = held.isEmpty() && !stalled ? HealthStatus.UP : HealthStatus.DOWN;
-        return details;
+        ConsumerHealthReport report = ConsumerHealthReport.of(progress.held(), monitor.flatMap(ConsumerStallMonitor::last));
+        healthStatus = report.down() ? HealthStatus.DOWN : HealthStatus.UP;
+        return new TreeMap<>(report.details());
     }
 
     @Override

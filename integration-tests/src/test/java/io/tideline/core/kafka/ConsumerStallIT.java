@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.configuration.kafka.ConsumerRegistry;
 import io.micronaut.context.ApplicationContext;
-import io.micronaut.health.HealthStatus;
-import io.micronaut.management.health.indicator.HealthResult;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupReason;
 import io.tideline.schemas.serde.EventCodec;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import reactor.core.publisher.Mono;
 
 /**
  * Issue 17: a consumer that has records and does not consume them turns {@code kafka-consumers} DOWN,
@@ -70,10 +67,11 @@ class ConsumerStallIT {
     void lagThatDoesNotMoveIsDownWithTheReasonAndCatchingUpIsUpAgain() throws Exception {
         assertTrue(context.getBean(ListenerGroups.class).groups().contains(group), "the group is found from the listener");
         StallTestListener listener = context.getBean(StallTestListener.class);
-        ConsumerProgressHealth health = context.getBean(ConsumerProgressHealth.class);
+        ConsumerProgress progress = context.getBean(ConsumerProgress.class);
+        ConsumerStallMonitor monitor = context.getBean(ConsumerStallMonitor.class);
         send("pg-0");
         await().atMost(WAIT).until(() -> listener.keys().contains("pg-0"));
-        await().atMost(WAIT).until(() -> health(health).getStatus().equals(HealthStatus.UP));
+        await().atMost(WAIT).until(() -> monitor.last().isPresent() && !report(progress, monitor).down());
 
         ConsumerRegistry registry = context.getBean(ConsumerRegistry.class);
         registry.pause(StallTestListener.CLIENT_ID);
@@ -82,9 +80,8 @@ class ConsumerStallIT {
             send("pg-" + i);
         }
 
-        await().atMost(WAIT).until(() -> health(health).getStatus().equals(HealthStatus.DOWN));
-        @SuppressWarnings("unchecked")
-        Map<String, String> details = (Map<String, String>) health(health).getDetails();
+        await().atMost(WAIT).until(() -> report(progress, monitor).down());
+        Map<String, String> details = report(progress, monitor).details();
         String reason = details.get(group + " " + topic + "-0");
         assertTrue(reason != null, "details: " + details);
         assertTrue(reason.contains("committed offset 1, end offset 4: 3 records not consumed"), reason);
@@ -93,11 +90,12 @@ class ConsumerStallIT {
 
         registry.resume(StallTestListener.CLIENT_ID);
         await().atMost(WAIT).until(() -> listener.keys().size() == 4);
-        await().atMost(WAIT).until(() -> health(health).getStatus().equals(HealthStatus.UP));
+        await().atMost(WAIT).until(() -> !report(progress, monitor).down());
     }
 
-    private static HealthResult health(ConsumerProgressHealth health) {
-        return Mono.from(health.getResult()).block(Duration.ofSeconds(5));
+    /** What {@code /health}'s {@code kafka-consumers} says (core's ITs run without the management module). */
+    private static ConsumerHealthReport report(ConsumerProgress progress, ConsumerStallMonitor monitor) {
+        return ConsumerHealthReport.of(progress.held(), monitor.last());
     }
 
     private void send(String key) throws Exception {

@@ -10,6 +10,8 @@ import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
+import io.tideline.schemas.RestoreDrillCompleted;
+import io.tideline.schemas.RestoreDrillFailed;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
 import io.tideline.schemas.RestoreRejected;
@@ -37,6 +39,8 @@ public final class EventTypes {
             WalSegmentStored.class,
             WalGapDetected.class,
             ArtifactsExpired.class,
+            RestoreDrillCompleted.class,
+            RestoreDrillFailed.class,
             RestoreRequested.class,
             RestoreAccepted.class,
             RestoreRejected.class,

@@ -1,0 +1,93 @@
+package io.tideline.restore.drill;
+
+import io.tideline.core.kafka.TopicReplay;
+import io.tideline.core.registry.InstanceRegistry;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.restore.DrillRestores;
+import io.tideline.restore.PeriodicTask;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs restore drills when instances are due ({@link DrillSchedule}), one at a time, every
+ * {@code check-interval}, on a thread of its own. A replica drills only the instances whose restore-request
+ * partition it owns (so one replica of several drills each instance, and a replica without the restore
+ * listener drills none); it starts reading the drill history from {@code tideline.timeline} when it first owns
+ * one, and decides nothing before that history and the registry are read. The attempt is recorded before the
+ * drill starts, so a drill that cannot publish its outcome is not repeated at once.
+ */
+final class DrillScheduler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DrillScheduler.class);
+
+    private final DrillRestores restores;
+    private final InstanceRegistry registry;
+    private final DrillHistory history;
+    private final RestoreDrill drill;
+    private final DrillMetrics metrics;
+    private final Supplier<TopicReplay> historyReplay;
+    private final Clock clock;
+    private final PeriodicTask timer;
+    private volatile TopicReplay replay;
+
+    DrillScheduler(DrillConfiguration config, DrillRestores restores, InstanceRegistry registry, DrillHistory history,
+                   RestoreDrill drill, DrillMetrics metrics, Supplier<TopicReplay> historyReplay, Clock clock) {
+        this.restores = restores;
+        this.registry = registry;
+        this.history = history;
+        this.drill = drill;
+        this.metrics = metrics;
+        this.historyReplay = historyReplay;
+        this.clock = clock;
+        this.timer = new PeriodicTask("tideline-restore-drills", config.checkInterval(), this::tickSafely);
+    }
+
+    void start() {
+        timer.start();
+    }
+
+    void stop() {
+        timer.stop();
+        TopicReplay r = replay;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.error("restore drill scheduling failed; trying again in a period", e);
+        }
+    }
+
+    /** One look: every due instance this replica owns is drilled, the longest overdue first. */
+    void tick() {
+        List<RegisteredInstance> owned = registry.all().stream().filter(i -> restores.owns(i.id())).toList();
+        if (owned.isEmpty() || !historyRead() || !registry.isCaughtUp()) {
+            return;
+        }
+        metrics.refresh();
+        for (RegisteredInstance instance : DrillSchedule.due(owned, history, clock.instant())) {
+            if (Thread.currentThread().isInterrupted() || !restores.owns(instance.id())) {
+                return;
+            }
+            Instant started = clock.instant();
+            history.attempted(instance.id().value(), started);
+            drill.run(instance, started);
+            metrics.refresh();
+        }
+    }
+
+    private boolean historyRead() {
+        if (replay == null) {
+            replay = historyReplay.get().start();
+        }
+        return replay.isReplayed();
+    }
+}

@@ -106,6 +106,18 @@ class RestoreDrillIT {
                     .tag("instance", healthy.id().value()).gauge().value(), 0.001);
             assertTrue(meters.find("tideline.restore.drill.last.success.timestamp").tag("instance", damaged.id().value()).gauge() == null);
 
+            // the Backups view: "last proven restorable" on the page and in the API, the failure on the damaged one's
+            String base = "http://127.0.0.1:" + service.getPort();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/api/instances/" + healthy.id() + "/backups")
+                    .contains(passed.getDrillId()));
+            String page = get(base + "/backups/" + healthy.id());
+            assertTrue(page.contains("Last proven restorable: <strong>"), page);
+            assertTrue(page.contains(passed.getDrillId()), page);
+            assertTrue(page.contains("restore drills every PT15S"), page);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/backups/" + damaged.id())
+                    .contains("Last restore drill failed at"));
+            assertTrue(get(base + "/backups/" + damaged.id()).contains("Last proven restorable: <strong>never</strong>"));
+
             // not a user's restore, never registered, nothing left behind
             assertTrue(bed.records(Topics.RESTORE_EVENTS, v -> true).isEmpty(), "a drill is not a user's restore: "
                     + bed.records(Topics.RESTORE_EVENTS, v -> true));
@@ -164,6 +176,11 @@ class RestoreDrillIT {
             seeder.corrupt(part);
             return part;
         }
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static String serverProcessesOfCopies() throws IOException, InterruptedException {

@@ -66,6 +66,7 @@ final class BackupsPages {
             }
             b.append("</p>");
         }
+        drillLine(b, v.drills());
         if (v.newestWal() != null) {
             BackupsView.NewestWal n = v.newestWal();
             b.append("<p class=\"muted\">Newest stored WAL: <code>").append(esc(n.segment())).append("</code>")
@@ -163,6 +164,25 @@ final class BackupsPages {
         return head("Backups · " + instance.name(), "").append("<header><a href=\"/backups\">Instances</a></header><main>")
                 .append("<h1>").append(esc(instance.name())).append("</h1><p class=\"warn\">The bucket cannot be read now: ")
                 .append(esc(why)).append("</p></main></body></html>").toString();
+    }
+
+    /** "Last proven restorable: <time>, drill <id>, RTO <s> s", and a drill that failed since. */
+    private static void drillLine(StringBuilder b, BackupsView.Drills d) {
+        String policy = "off".equals(d.policy()) ? "restore drills off" : "restore drills every " + d.policy();
+        b.append("<p id=\"drills\">");
+        if (d.lastProvenAt() == null) {
+            b.append("Last proven restorable: <strong>never</strong> (no restore drill has passed yet)");
+        } else {
+            b.append("Last proven restorable: <strong>").append(shown(d.lastProvenAt(), false)).append("</strong>, drill <code>")
+                    .append(esc(d.lastProvenDrillId())).append("</code>, RTO ")
+                    .append(String.format(java.util.Locale.ROOT, "%.1f", d.lastProvenRtoSeconds())).append(" s");
+        }
+        b.append(" <span class=\"muted\">(").append(esc(policy)).append(")</span>");
+        if (d.lastFailedAt() != null) {
+            b.append("<br><span class=\"warn\">Last restore drill failed at ").append(shown(d.lastFailedAt(), false)).append(": ")
+                    .append(esc(d.lastFailedReason())).append("</span>");
+        }
+        b.append("</p>");
     }
 
     /** The value of a datetime-local input (UTC, whole seconds), rounded into the window. */

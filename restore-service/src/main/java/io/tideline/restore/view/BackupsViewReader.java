@@ -102,7 +102,13 @@ public final class BackupsViewReader {
                 .map(f -> new BackupsView.FailureRow(f.backupId(), f.commandId(), f.startedAt().map(Object::toString).orElse(null),
                         f.failedAt().toString(), f.reason()))
                 .toList();
+        var good = events.drills().lastGood(id.value());
+        var failedSince = events.drills().lastFailed(id.value()).filter(f -> good.map(g -> f.at().isAfter(g.at())).orElse(true));
+        BackupsView.Drills drills = new BackupsView.Drills(instance.restoreDrill().everyText(),
+                good.map(g -> g.at().toString()).orElse(null), good.map(g -> g.drillId()).orElse(null),
+                good.map(g -> g.rto().toMillis() / 1000.0).orElse(null),
+                failedSince.map(f -> f.at().toString()).orElse(null), failedSince.map(f -> f.reason()).orElse(null));
         return Optional.of(new BackupsView(InstanceSummary.of(instance), clock.instant().toString(), windowView, newest, rows,
-                failures, scan.problems(), events.restoresOf(id)));
+                failures, scan.problems(), events.restoresOf(id), drills));
     }
 }

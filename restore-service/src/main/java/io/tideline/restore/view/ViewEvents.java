@@ -1,6 +1,7 @@
 package io.tideline.restore.view;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.restore.drill.DrillHistory;
 import io.tideline.schemas.BackupFailed;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
@@ -35,8 +36,15 @@ public final class ViewEvents {
 
     private final Map<String, RestoreStatus> restores = new HashMap<>();
     private final Map<InstanceId, Deque<Failure>> failures = new HashMap<>();
+    private final DrillHistory drills = new DrillHistory();
+
+    /** Restore drills of every instance (from {@code tideline.timeline}): the "last proven restorable" line. */
+    public DrillHistory drills() {
+        return drills;
+    }
 
     public synchronized void apply(SpecificRecord event) {
+        drills.apply(event);
         if (event instanceof BackupFailed f) {
             Deque<Failure> list = failures.computeIfAbsent(InstanceId.of(f.getInstanceId()), i -> new ArrayDeque<>());
             if (list.stream().noneMatch(x -> x.backupId().equals(f.getBackupId()))) {

@@ -41,11 +41,18 @@ public final class DrillRestores {
     private final HalfMadeInstances halfMade;
     private final InstanceProvisioner instances;
     private final RequestPartitions partitions;
+    private final FleetRegistry registry;
+    private final RestoreRunner runner;
+    private final RestoreLedger ledger;
     private final Clock clock;
 
     DrillRestores(RecoverySteps steps, FleetView fleet, SourceInventory inventory, HalfMadeInstances halfMade,
-                  InstanceProvisioner instances, RequestPartitions partitions, Clock clock) {
+                  InstanceProvisioner instances, RequestPartitions partitions, FleetRegistry registry, RestoreRunner runner,
+                  RestoreLedger ledger, Clock clock) {
         this.partitions = partitions;
+        this.registry = registry;
+        this.runner = runner;
+        this.ledger = ledger;
         this.steps = steps;
         this.fleet = fleet;
         this.inventory = inventory;
@@ -123,14 +130,62 @@ public final class DrillRestores {
         } catch (RuntimeException e) {
             String reason = e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e;
             LOG.warn("drill copy {} of {} at {} failed: {}", copyId, source.id(), target, reason, e);
-            String cleanup = halfMade.remove(runId, copyId, false, made.server, made.bucket);
+            String cleanup = uninterrupted(() -> halfMade.remove(runId, copyId, false, made.server, made.bucket));
             throw new CopyFailed(reason + " (during " + tracker.phase() + "); " + cleanup.replace("half-made", "drill"), e);
         }
     }
 
     /** Removes a copy's server (data, secrets) and bucket; a sentence saying what happened. */
     public String remove(Copy copy) {
-        return halfMade.remove(copy.runId(), copy.id(), false, true, true).replace("half-made", "drill");
+        return uninterrupted(() -> halfMade.remove(copy.runId(), copy.id(), false, true, true)).replace("half-made", "drill");
+    }
+
+    /**
+     * Runs a removal with the thread's interrupt flag cleared (and set again after): a drill interrupted by a
+     * shutdown must still remove its copy, and every process wait of the removal would fail at once otherwise.
+     */
+    private static String uninterrupted(java.util.function.Supplier<String> removal) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return removal.get();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Removes the copies a drill of one of {@code sources} left behind when its replica stopped mid-drill: servers
+     * named like a copy of one of them ({@code <source>-d-<8 hex>}) that are not registered and not being made by a
+     * user's restore. Called by the drill scheduler of the replica that owns those sources, between drills, when
+     * none of its own copies exists. Returns a sentence per copy removed.
+     */
+    public List<String> removeLeftCopies(java.util.Collection<InstanceId> sources) {
+        List<String> removed = new ArrayList<>();
+        for (var server : instances.list()) {
+            InstanceId id = server.id();
+            boolean ofOwnedSource = sources.stream().anyMatch(s -> isCopyOf(s, id));
+            if (!isCopyId(id) || !ofOwnedSource || registry.find(id).isPresent() || madeByARestore(id)) {
+                continue;
+            }
+            String done = halfMade.remove(RestoreId.of("left-" + id.value()), id, false, true, true).replace("half-made", "left drill");
+            LOG.warn("restore drills: a copy left by a drill that did not finish: {}", done);
+            removed.add(done);
+        }
+        return removed;
+    }
+
+    /** Whether {@code id} has the form of a copy of {@code source}: its (shortened) id, {@code -d-}, 8 hex digits. */
+    static boolean isCopyOf(InstanceId source, InstanceId id) {
+        String template = copyId(source, RestoreId.of("00000000")).value();
+        return isCopyId(id) && id.value().length() == template.length()
+                && id.value().startsWith(template.substring(0, template.length() - 8));
+    }
+
+    private boolean madeByARestore(InstanceId id) {
+        return runner.running().stream().anyMatch(r -> r.plan().newInstance().equals(id))
+                || ledger.unfinished().stream().anyMatch(e -> e.newInstance().map(id.value()::equals).orElse(false));
     }
 
     /** True for an instance id this class names copies with. */

@@ -32,6 +32,27 @@ public final class PeriodicTask {
         timer.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Lets a run in progress end on its own for up to {@code grace} (no further run starts), then interrupts it and
+     * waits as long again: for a task whose run must clean up after itself before its owner's resources close.
+     */
+    public void stopAndWait(Duration grace) {
+        ScheduledExecutorService t = timer;
+        if (t == null) {
+            return;
+        }
+        t.shutdown();
+        try {
+            if (!t.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                t.shutdownNow();
+                t.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            t.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public void stop() {
         ScheduledExecutorService t = timer;
         if (t != null) {

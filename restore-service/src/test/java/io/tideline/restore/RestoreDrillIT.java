@@ -61,6 +61,10 @@ class RestoreDrillIT {
             seedHealthy(fleet, healthy);
             String part = seedDamaged(fleet, damaged);
             Set<String> instancesBefore = bed.instanceDirs();
+            // what a replica killed mid-drill leaves: an unregistered copy of an instance it owned
+            InstanceId left = InstanceId.of(healthy.id().value() + "-d-deadbeef");
+            fleet.postgres().provisioner().allocate(left);
+            assertTrue(bed.instanceDirs().contains(left.value()));
 
             Map<String, Object> props = bed.properties();
             props.put(DrillConfiguration.PREFIX + ".check-interval", "1s");
@@ -105,6 +109,8 @@ class RestoreDrillIT {
             assertEquals(passed.getOccurredAt().toEpochMilli() / 1000.0, meters.find("tideline.restore.drill.last.success.timestamp")
                     .tag("instance", healthy.id().value()).gauge().value(), 0.001);
             assertTrue(meters.find("tideline.restore.drill.last.success.timestamp").tag("instance", damaged.id().value()).gauge() == null);
+
+            assertFalse(bed.instanceDirs().contains(left.value()), "a copy left by a stopped replica is removed");
 
             // the Backups view: "last proven restorable" on the page and in the API, the failure on the damaged one's
             String base = "http://127.0.0.1:" + service.getPort();

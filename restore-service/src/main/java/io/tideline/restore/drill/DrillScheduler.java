@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DrillScheduler {
 
+    static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(DrillScheduler.class);
 
     private final DrillRestores restores;
@@ -50,8 +51,13 @@ final class DrillScheduler {
         timer.start();
     }
 
+    /**
+     * Stops drilling: a drill in progress may end for {@link #STOP_GRACE}, then it is interrupted and removes its
+     * copy (before the provisioner and the producer close). A copy left by a replica killed outright is removed by
+     * the next owner of its source ({@link DrillRestores#removeLeftCopies}).
+     */
     void stop() {
-        timer.stop();
+        timer.stopAndWait(STOP_GRACE);
         TopicReplay r = replay;
         if (r != null) {
             r.close();
@@ -73,6 +79,8 @@ final class DrillScheduler {
             return;
         }
         metrics.refresh();
+        // No drill of this replica runs between ticks: any copy of an owned source now is one a stopped replica left.
+        restores.removeLeftCopies(owned.stream().map(RegisteredInstance::id).toList());
         for (RegisteredInstance instance : DrillSchedule.due(owned, history, clock.instant())) {
             if (Thread.currentThread().isInterrupted() || !restores.owns(instance.id())) {
                 return;

@@ -76,9 +76,9 @@ public record DrillPolicy(Optional<Duration> every, Optional<Probe> probe) {
         }
     }
 
-    /** {@code off} or the ISO-8601 duration. */
+    /** {@code off} or the ISO-8601 duration, in days when it is whole days ({@code P7D}, not {@code PT168H}). */
     public String everyText() {
-        return every.map(Duration::toString).orElse(OFF);
+        return every.map(d -> d.toSeconds() % 86_400 == 0 && d.getNano() == 0 ? "P" + d.toDays() + "D" : d.toString()).orElse(OFF);
     }
 
     /**

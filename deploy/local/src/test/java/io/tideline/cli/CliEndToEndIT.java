@@ -147,6 +147,9 @@ class CliEndToEndIT {
         assertTrue(backups.out().contains("ON_DEMAND"), backups.out());
         assertTrue(backups.out().contains("DAILY"), "instance create asked for the first (daily) backup: " + backups.out());
         assertTrue(backups.out().contains("Restorable window: "), backups.out());
+        // issue 15: no restore drill has run yet (the default policy is weekly)
+        assertTrue(backups.out().contains("Last proven restorable: never (no restore drill has passed yet) (restore drills: every P7D)"),
+                backups.out());
     }
 
     @Test
@@ -200,6 +203,13 @@ class CliEndToEndIT {
         Cli.Result text = CLI.run(home, "audit", "--instance", "shop").assertOk();
         assertTrue(text.out().contains("restore completed"), text.out());
         assertTrue(text.out().contains("backup completed"), text.out());
+
+        // issue 15: eight days on, with no good restore drill, every instance is overdue its weekly drill
+        Cli eightDaysOn = new Cli(Map.of(), java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(8)));
+        Cli.Result overdue = eightDaysOn.run(home, "audit", "--instance", "shop");
+        assertEquals(ExitCodes.REFUSED, overdue.exitCode(), overdue.out() + overdue.err());
+        assertTrue(overdue.out().contains("FAILED  every instance was proven restorable by a restore drill within its policy"), overdue.out());
+        assertTrue(overdue.out().contains("shop") && overdue.out().contains("overdue a restore drill since"), overdue.out());
     }
 
     /**

@@ -37,7 +37,7 @@ class DrillProofTest {
                         .setDrillId("d-1").setStartedAt(T0.plusSeconds(80)).setPolicy(pg.restoreDrill().toEvent()).setRtoMillis(7132)
                         .setRuns(List.of()).build()));
         DrillProof proof = DrillProof.of(pg, events);
-        assertEquals("Last proven restorable: 2026-12-01T08:01:40Z, drill d-1, RTO 7.1 s (restore drills: every PT24H)", proof.line());
+        assertEquals("Last proven restorable: 2026-12-01T08:01:40Z, drill d-1, RTO 7.1 s (restore drills: every P1D)", proof.line());
         assertTrue(proof.failure().isEmpty(), "a failure before the good drill is history");
 
         DrillProof later = DrillProof.of(pg, List.of(events.get(0), events.get(1), event(failed("d-2", T0.plusSeconds(200)))));
@@ -47,7 +47,7 @@ class DrillProofTest {
 
     @Test
     void neverWhenNoDrillPassed() {
-        assertEquals("Last proven restorable: never (no restore drill has passed yet) (restore drills: every PT24H)",
+        assertEquals("Last proven restorable: never (no restore drill has passed yet) (restore drills: every P1D)",
                 DrillProof.of(pg, List.of()).line());
     }
 

@@ -78,7 +78,7 @@ final class DrillScheduler {
         if (owned.isEmpty() || !historyRead() || !registry.isCaughtUp()) {
             return;
         }
-        metrics.refresh();
+        metrics.refresh(registry.all());
         // No drill of this replica runs between ticks: any copy of an owned source now is one a stopped replica left.
         restores.removeLeftCopies(owned.stream().map(RegisteredInstance::id).toList());
         for (RegisteredInstance instance : DrillSchedule.due(owned, history, clock.instant())) {
@@ -88,7 +88,6 @@ final class DrillScheduler {
             Instant started = clock.instant();
             history.attempted(instance.id().value(), started);
             drill.run(instance, started);
-            metrics.refresh();
         }
     }
 

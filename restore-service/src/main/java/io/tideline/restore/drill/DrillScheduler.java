@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * Runs restore drills when instances are due ({@link DrillSchedule}), one at a time, every
  * {@code check-interval}, on a thread of its own. A replica drills only the instances whose restore-request
  * partition it owns (so one replica of several drills each instance, and a replica without the restore
- * listener drills none); it starts reading the drill history from {@code tideline.timeline} when it first owns
- * one, and decides nothing before that history and the registry are read. The attempt is recorded before the
+ * listener drills none); it reads the drill history from {@code tideline.timeline} from its start, and decides
+ * nothing before that history and the registry are read. The attempt is recorded before the
  * drill starts, so a drill that cannot publish its outcome is not repeated at once.
  */
 final class DrillScheduler {
@@ -47,7 +47,10 @@ final class DrillScheduler {
         this.timer = new PeriodicTask("tideline-restore-drills", config.checkInterval(), this::tickSafely);
     }
 
+    /** Reads the drill history and follows the registry for the metric at once (every replica), then drills. */
     void start() {
+        replay = historyReplay.get().start();
+        registry.onChange(metrics::apply);
         timer.start();
     }
 
@@ -78,7 +81,6 @@ final class DrillScheduler {
         if (owned.isEmpty() || !historyRead() || !registry.isCaughtUp()) {
             return;
         }
-        metrics.refresh(registry.all());
         // No drill of this replica runs between ticks: any copy of an owned source now is one a stopped replica left.
         restores.removeLeftCopies(owned.stream().map(RegisteredInstance::id).toList());
         for (RegisteredInstance instance : DrillSchedule.due(owned, history, clock.instant())) {
@@ -92,9 +94,6 @@ final class DrillScheduler {
     }
 
     private boolean historyRead() {
-        if (replay == null) {
-            replay = historyReplay.get().start();
-        }
-        return replay.isReplayed();
+        return replay != null && replay.isReplayed();
     }
 }

@@ -41,7 +41,7 @@ public final class RestoreIntake {
     RestoreIntake(FleetView fleet, SourceInventory inventory, RestoreLedger ledger, RestoreEvents events, RestoreRunner runner,
                   Clock clock) {
         this.fleet = fleet;
-        this.validator = new RestoreValidator(fleet, inventory::of);
+        this.validator = new RestoreValidator(fleet, inventory::of, inventory::damageIn);
         this.ledger = ledger;
         this.events = events;
         this.runner = runner;

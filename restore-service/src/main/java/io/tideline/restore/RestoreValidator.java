@@ -6,6 +6,7 @@ import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.Damage;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.TimeRange;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -56,14 +58,25 @@ public final class RestoreValidator {
 
     private final Fleet fleet;
     private final Function<RegisteredInstance, BucketInventory> inventories;
+    private final BiFunction<RegisteredInstance, BucketInventory, Damage> damage;
 
     /**
      * @param inventories reads the source's bucket (may throw a storage exception: a transient failure to
      *                    look is not a reason to reject)
      */
     public RestoreValidator(Fleet fleet, Function<RegisteredInstance, BucketInventory> inventories) {
+        this(fleet, inventories, (source, inventory) -> Damage.none());
+    }
+
+    /**
+     * @param damage the objects of a source's inventory known to be damaged ({@code ObjectCorrupted}): the window
+     *               is cut at them, so a target that needs one is refused with the damage as the reason
+     */
+    public RestoreValidator(Fleet fleet, Function<RegisteredInstance, BucketInventory> inventories,
+                            BiFunction<RegisteredInstance, BucketInventory, Damage> damage) {
         this.fleet = Objects.requireNonNull(fleet, "fleet");
         this.inventories = Objects.requireNonNull(inventories, "inventories");
+        this.damage = Objects.requireNonNull(damage, "damage");
     }
 
     public Decision validate(RestoreRequest request, Instant now) {
@@ -98,7 +111,7 @@ public final class RestoreValidator {
 
         RegisteredInstance src = source.get();
         BucketInventory inventory = inventories.apply(src);
-        RestorableWindow window = RestorableWindow.of(inventory);
+        RestorableWindow window = RestorableWindow.of(inventory, damage.apply(src, inventory));
         if (window.isEmpty()) {
             return reject("instance " + src.id() + " has nothing restorable yet: " + whyEmpty(window));
         }
@@ -106,7 +119,7 @@ public final class RestoreValidator {
         if (target instanceof RestoreTarget.AtTime at) {
             moment = at.time();
             if (!window.isRestorable(moment)) {
-                return reject(outside(src.id(), moment, window, now));
+                return reject(outside(src.id(), moment, window, now) + damaged(window));
             }
         } else {
             moment = window.to().orElseThrow();
@@ -172,6 +185,15 @@ public final class RestoreValidator {
                     + "; restorable: " + ranges + " — or ask for 'latest'";
         }
         return "target " + target + " falls in a gap of the stored WAL of " + source + " (nothing restores it); restorable: " + ranges;
+    }
+
+    /** The damage that cut the window, for a refusal's reason; empty when none did. */
+    private static String damaged(RestorableWindow window) {
+        if (window.damage().isEmpty()) {
+            return "";
+        }
+        return window.damage().sorted().entrySet().stream().map(e -> e.getKey() + " is damaged (" + e.getValue() + ")")
+                .collect(Collectors.joining("; ", "; the window is cut where damaged objects lie: ", ""));
     }
 
     private static Decision reject(String reason) {

@@ -8,6 +8,7 @@ import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.Damage;
 import io.tideline.core.window.IncompleteBackup;
 import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableBackup;
@@ -66,7 +67,8 @@ public final class BackupsViewReader {
         BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
                 .read(stores.forInstance(id));
         BucketInventory inventory = scan.inventory();
-        RestorableWindow window = RestorableWindow.of(inventory);
+        Damage damage = events.damageIn(id, inventory);
+        RestorableWindow window = RestorableWindow.of(inventory, damage);
 
         Map<String, RestorableBackup> restorable = window.restorableBackups().stream()
                 .collect(Collectors.toMap(r -> r.backup().id().value(), Function.identity()));
@@ -108,7 +110,11 @@ public final class BackupsViewReader {
                 good.map(g -> g.at().toString()).orElse(null), good.map(g -> g.drillId()).orElse(null),
                 good.map(g -> g.rto().toMillis() / 1000.0).orElse(null),
                 failedSince.map(f -> f.at().toString()).orElse(null), failedSince.map(f -> f.reason()).orElse(null));
+        // Damaged objects are shown among the problems: minimal on purpose (the view may be redone), and enough
+        // to say why a backup is unusable or the window ends early.
+        List<String> problems = new ArrayList<>(scan.problems());
+        damage.sorted().forEach((key, reason) -> problems.add("DAMAGED " + key + ": " + reason + " (the window is cut at it)"));
         return Optional.of(new BackupsView(InstanceSummary.of(instance), clock.instant().toString(), windowView, newest, rows,
-                failures, scan.problems(), events.restoresOf(id), drills));
+                failures, problems, events.restoresOf(id), drills));
     }
 }

@@ -7,6 +7,7 @@ import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.instance.RecoverySettings;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.BucketGrant;
 import io.tideline.core.storage.ChecksumMismatchException;
@@ -101,8 +102,12 @@ final class RecoverySteps {
     record NewInstance(BucketGrant grant, AllocatedInstance allocated) {
     }
 
-    /** Recovery as started: the command that fetches WAL, and the target time (empty = latest). */
-    private record Recovery(String restoreCommand, Optional<Instant> time) {
+    /** Recovery as started: the command that fetches WAL, and the target. */
+    private record Recovery(String restoreCommand, RestoreTarget target) {
+        /** The target time, when the target is a time (then the archive may end before the target is seen). */
+        Optional<Instant> time() {
+            return target.targetTime();
+        }
     }
 
     /** What the WAL session handed the server, read before it is closed. */
@@ -151,14 +156,12 @@ final class RecoverySteps {
     private Recovery startRecovering(RestorePlan plan, RestoreTracker tracker, NewInstance fresh, BackupManifest manifest,
                                      Progress progress) {
         Recovery recovery = new Recovery(walEndpoint.restoreCommand(plan.restoreId(), fresh.allocated().walSpool()),
-                plan.target().targetTime());
+                plan.target());
         // Served WAL is counted in whole segments, from the start of the backup's first one.
-        Long walTotal = recovery.time().isPresent() ? null : plan.backup().walReachedLsn().bytesSince(
+        Long walTotal = !(plan.target() instanceof RestoreTarget.Latest) ? null : plan.backup().walReachedLsn().bytesSince(
                 manifest.startLsn().minus(manifest.startLsn().segmentOffset(plan.layout().walSegmentSize())));
-        phase(progress, tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target());
-        instances.startRecovering(plan.newInstance(), recovery.time()
-                .map(t -> RecoverySettings.toTime(recovery.restoreCommand(), t))
-                .orElse(RecoverySettings.toLatest(recovery.restoreCommand())));
+        phase(progress, tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target().describe());
+        instances.startRecovering(plan.newInstance(), RecoverySettings.to(recovery.restoreCommand(), recovery.target()));
         return recovery;
     }
 

@@ -55,6 +55,13 @@ class RestoreFactory {
         };
     }
 
+    /** Transactions and restore points, read from the source's bucket. */
+    @Singleton
+    @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+    TargetFacts targetFacts(ObjectStores stores) {
+        return new StoredTargetFacts(stores::forInstance);
+    }
+
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")

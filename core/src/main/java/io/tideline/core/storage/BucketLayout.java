@@ -33,6 +33,8 @@ public record BucketLayout(long walSegmentSize) {
     public static final String BUCKET_PREFIX = "tideline-";
     public static final String BASEBACKUPS = "basebackups/";
     public static final String WAL = "wal/";
+    /** Named restore points ({@code restore-points/<name>.json}, see {@code RestorePoint}). */
+    public static final String RESTORE_POINTS = "restore-points/";
     public static final String MANIFEST_NAME = "manifest.json";
     public static final String DATA_PART_NAME = "data.tar.zst.part";
     /** Four digits in part names: 9,999 objects of a few GiB each is far beyond any instance Tideline backs up. */
@@ -95,6 +97,11 @@ public record BucketLayout(long walSegmentSize) {
 
     public String walPartial(WalSegmentName segment) {
         return keyOf(new ObjectKind.WalPartial(segment));
+    }
+
+    /** Where {@code tideline restore-point create} records the restore point {@code name}. */
+    public String restorePoint(String name) {
+        return RESTORE_POINTS + name + ".json";
     }
 
     public String timelineHistory(long timeline) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideline.core.secrets.SecretRef;
+import io.tideline.core.wal.Lsn;
 import io.tideline.monitoring.MonitoredSeries;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
@@ -129,6 +130,12 @@ class CliEndToEndIT {
         CLI.run(home, "restore", "whatever", "--to", "yesterday").assertOneLineError(ExitCodes.USAGE, "--to: 'yesterday' is not a time");
         CLI.run(home, "restore", "whatever", "--to", "2026-11-05T10:15:30").assertOneLineError(ExitCodes.USAGE, "is not a time");
         CLI.run(home, "restore", "whatever").assertOneLineError(ExitCodes.USAGE, "Missing required option: '--to");
+        CLI.run(home, "restore", "whatever", "--to", "xid:abc").assertOneLineError(ExitCodes.USAGE, "--to: 'xid:abc' is not a transaction id");
+        CLI.run(home, "restore", "whatever", "--to", "name:x", "--exclusive").assertOneLineError(ExitCodes.USAGE, "cannot be exclusive");
+        CLI.run(home, "restore", "whatever", "--to", "latest", "--backup", "20261124T080102Z-3f9a")
+                .assertOneLineError(ExitCodes.USAGE, "--backup goes with --to immediate");
+        CLI.run(home, "restore", "whatever", "--to", "immediate", "--backup", "newest").assertOneLineError(ExitCodes.USAGE, "does not name a backup");
+        CLI.run(home, "restore-point", "create", "whatever", "has space").assertOneLineError(ExitCodes.USAGE, "may use only letters");
         CLI.run(home, "backup").assertOneLineError(ExitCodes.USAGE, "Missing required parameter: 'INSTANCE'");
         CLI.run(home, "backup", "x", "--frobnicate").assertOneLineError(ExitCodes.USAGE, "Unknown option: '--frobnicate'");
         CLI.run(home, "backup", "x", "--timeout", "soon").assertOneLineError(ExitCodes.USAGE, "--timeout");
@@ -196,6 +203,28 @@ class CliEndToEndIT {
 
         Cli.Result list = CLI.run(home, "instance", "list").assertOk();
         assertTrue(list.out().contains("shop-at-target"), list.out());
+    }
+
+    @Test
+    @Order(6)
+    void aNamedRestorePointIsMadeOnceAndRestoredToByName() throws Exception {
+        JsonNode shop = instance("shop");
+        long before = count(shop, "SELECT count(*) FROM items");
+        Cli.Result made = CLI.run(home, "restore-point", "create", "shop", "before-more", "--json").assertOk();
+        Lsn point = Lsn.parse(JSON.readTree(made.out()).get("lsn").asText());
+        CLI.run(home, "restore-point", "create", "shop", "before-more").assertOneLineError(ExitCodes.REFUSED, "already exists");
+        execute(shop, "INSERT INTO items SELECT g, 'more ' || g FROM generate_series(7001, 7100) g");
+
+        // Restorable by name once the archiver has stored the WAL past the point (the partial, flushed every 2 s).
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode wal = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out()).get("walStoredUpTo");
+            return wal != null && !wal.isNull() && Lsn.parse(wal.get("lsn").asText()).isAfter(point);
+        });
+        Cli.Result restored = CLI.run(home, "restore", "shop", "--to", "name:before-more", "--json", "--timeout", "5m").assertOk();
+        JsonNode copy = instance(JSON.readTree(restored.out()).get("newInstance").asText());
+        assertEquals(before, count(copy, "SELECT count(*) FROM items"), "the rows at the restore point, not the ones after it");
+        CLI.run(home, "restore", "shop", "--to", "name:never-made").assertOneLineError(ExitCodes.REFUSED,
+                "no restore point named 'never-made'");
     }
 
     @Test

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
                 BackupNowCommand.class,
                 BackupsCommand.class,
                 RestoreCommand.class,
+                RestoresCommand.class,
                 RestorePointCommand.class,
                 AuditCommand.class,
                 VerifyCommand.class,

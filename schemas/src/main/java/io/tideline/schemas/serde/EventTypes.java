@@ -15,6 +15,7 @@ import io.tideline.schemas.RestoreDrillCompleted;
 import io.tideline.schemas.RestoreDrillFailed;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
 import io.tideline.schemas.WalGapDetected;
@@ -44,6 +45,7 @@ public final class EventTypes {
             RestoreDrillFailed.class,
             ObjectCorrupted.class,
             RestoreRequested.class,
+            RestoreCancelRequested.class,
             RestoreAccepted.class,
             RestoreRejected.class,
             RestoreProgress.class,

@@ -18,6 +18,7 @@ import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *       confirmed. Its failure is logged and never holds the WAL back; the next object's index is written as usual
  *       (a complete segment whose index could not be written stays without one: {@code changes} says so).</li>
  *   <li>Names come from {@link RelationNames}: the newest stored snapshot when the session starts, a fresh one
- *       at once, and another after a commit that changed the catalog (it carried invalidation messages: DDL)
- *       or when a file to name is unknown, at most every {@link ChangeIndexSettings#catalogRefreshInterval()}.
+ *       at once, one after each base backup (its {@code XLOG_BACKUP_END} record), and another after a commit that changed the catalog (it carried invalidation messages: DDL)
+ *       at most every {@link ChangeIndexSettings#catalogRefreshInterval()}, or when a file to name is unknown, at most
+ *       every second.
  *       Every snapshot taken is stored in the bucket ({@code catalog/<lsn>.json}).</li>
  *   <li>A stream resumed inside a segment carries over the transactions of that segment's stored partial
  *       index that end before the resume point.</li>
@@ -54,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class ChangeIndexer implements WalIndex {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeIndexer.class);
+    /** The shortest time between two snapshots taken because a file to name is unknown. */
+    static final Duration UNKNOWN_FILE_REFRESH = Duration.ofSeconds(1);
 
     /** Reads the server's catalog. */
     public interface Catalog {
@@ -67,7 +71,7 @@ public final class ChangeIndexer implements WalIndex {
     private final Catalog catalog;
     private final ChangeIndexSettings settings;
     private final Clock clock;
-    private final TransactionTracker tracker = new TransactionTracker(this::committed);
+    private final TransactionTracker tracker = new TransactionTracker(this::committed, () -> backupEnded = true);
     private final NavigableMap<Lsn, CommittedTransaction> waiting = new TreeMap<>();
     private final RelationNames names = new RelationNames();
     private List<IndexedTransaction> carried;
@@ -75,6 +79,8 @@ public final class ChangeIndexer implements WalIndex {
     private Lsn carriedFrom;
     private Lsn catalogChangedAt;
     private Instant lastRefresh;
+    /** A base backup ended since the last snapshot: the next store takes one, whatever the interval. */
+    private boolean backupEnded;
 
     public ChangeIndexer(ObjectStore store, BucketLayout layout, long timeline, Lsn sessionStart, Catalog catalog,
                          ChangeIndexSettings settings, Clock clock) {
@@ -166,7 +172,12 @@ public final class ChangeIndexer implements WalIndex {
         boolean changed = catalogChangedAt != null && (names.newest().isEmpty() || catalogChangedAt.isAfter(names.newest().get()));
         boolean unknown = toWrite.values().stream().anyMatch(t -> t.deleted().keySet().stream().anyMatch(f -> !names.knows(f))
                 || t.updated().keySet().stream().anyMatch(f -> !names.knows(f)));
-        if ((changed || unknown) && !clock.instant().isBefore(lastRefresh.plus(settings.catalogRefreshInterval()))) {
+        // A file to name that no snapshot knows is a relation created since the last one: worth a snapshot sooner
+        // than a mere catalog change (whose new relations may never see a DELETE).
+        Duration wait = unknown ? UNKNOWN_FILE_REFRESH.compareTo(settings.catalogRefreshInterval()) < 0
+                ? UNKNOWN_FILE_REFRESH : settings.catalogRefreshInterval() : settings.catalogRefreshInterval();
+        if (backupEnded || (changed || unknown) && !clock.instant().isBefore(lastRefresh.plus(wait))) {
+            backupEnded = false;
             refreshCatalog();
         }
     }

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *
  * <p>Records read (PostgreSQL 15): Heap {@code DELETE} (not a speculative-insertion "super delete"),
  * {@code UPDATE}, {@code HOT_UPDATE}; Transaction commit/abort (also prepared); Database {@code DROP};
- * Standby {@code RUNNING_XACTS}, whose {@code nextXid} tells from which xid on every record of a transaction
+ * XLOG {@code BACKUP_END} (a base backup finished: time for a catalog snapshot); Standby {@code RUNNING_XACTS}, whose {@code nextXid} tells from which xid on every record of a transaction
  * was seen (earlier ones may have begun before the scan did: {@code countsComplete} false) and whose
  * {@code oldestRunningXid} lets finished transactions that left nothing to see (a skipped oversized commit)
  * be forgotten. Storage {@code TRUNCATE} is vacuum's truncation of empty pages, not {@code TRUNCATE TABLE},
@@ -30,6 +30,7 @@ import java.util.function.Consumer;
  */
 final class TransactionTracker implements WalRecordSink {
 
+    static final int RM_XLOG = 0;
     static final int RM_XACT = 1;
     static final int RM_DBASE = 4;
     static final int RM_STANDBY = 8;
@@ -49,6 +50,7 @@ final class TransactionTracker implements WalRecordSink {
     private static final int ABORT_PREPARED = 0x40;
     private static final int DBASE_DROP = 0x20;
     private static final int RUNNING_XACTS = 0x10;
+    private static final int XLOG_BACKUP_END = 0x50;
     private static final int HAS_DBINFO = 1;
     private static final int HAS_SUBXACTS = 1 << 1;
     private static final int HAS_RELFILENODES = 1 << 2;
@@ -72,12 +74,19 @@ final class TransactionTracker implements WalRecordSink {
     }
 
     private final Consumer<CommittedTransaction> committed;
+    private final Runnable backupEnded;
     private final Map<Long, Pending> pending = new HashMap<>();
     /** From the first RUNNING_XACTS seen: every record of a transaction with an xid from here on was seen. */
     private Long completeFrom;
 
     TransactionTracker(Consumer<CommittedTransaction> committed) {
+        this(committed, () -> { });
+    }
+
+    /** @param backupEnded told of each {@code XLOG_BACKUP_END}: a base backup of the server just finished */
+    TransactionTracker(Consumer<CommittedTransaction> committed, Runnable backupEnded) {
         this.committed = committed;
+        this.backupEnded = backupEnded;
     }
 
     int pendingTransactions() {
@@ -97,6 +106,7 @@ final class TransactionTracker implements WalRecordSink {
             }
             case RM_DBASE -> (info & RMGR_INFO) == DBASE_DROP;
             case RM_STANDBY -> (info & RMGR_INFO) == RUNNING_XACTS;
+            case RM_XLOG -> (info & RMGR_INFO) == XLOG_BACKUP_END;
             default -> false;
         };
     }
@@ -116,6 +126,7 @@ final class TransactionTracker implements WalRecordSink {
                 }
             }
             case RM_STANDBY -> runningXacts(r);
+            case RM_XLOG -> backupEnded.run();
             default -> {
             }
         }

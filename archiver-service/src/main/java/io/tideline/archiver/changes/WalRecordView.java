@@ -42,7 +42,7 @@ final class WalRecordView {
 
     /** {@code xl_xid}: the (sub)transaction that wrote it; 0 when none. */
     long xid() {
-        return u32(record, 8);
+        return u32(record, 4); // XLogRecord: xl_tot_len (4), xl_xid (4), xl_prev (8), xl_info, xl_rmid, 2 padding, xl_crc (4)
     }
 
     int info() {

@@ -26,10 +26,10 @@ import java.util.zip.CRC32C;
  * <p>The stream may begin anywhere (a stream resumed from a partial segment's end): until the next page
  * header tells where a record starts, bytes are skipped. Not thread-safe: one per replication stream.
  */
-final class CommitRecordScanner {
+public final class CommitRecordScanner {
 
     /** Told of every commit or abort record found. */
-    interface Listener {
+    public interface Listener {
         void commit(Lsn recordEnd, Instant xactTime);
     }
 
@@ -75,7 +75,7 @@ final class CommitRecordScanner {
     }
 
     /** @param sink also given every whole record it wants, checked; null for none */
-    CommitRecordScanner(long segmentSize, Listener listener, WalRecordSink sink) {
+    public CommitRecordScanner(long segmentSize, Listener listener, WalRecordSink sink) {
         if (segmentSize <= 0 || segmentSize % PAGE != 0) {
             throw new IllegalArgumentException("segment size " + segmentSize + " is not a multiple of " + PAGE);
         }
@@ -90,7 +90,7 @@ final class CommitRecordScanner {
     }
 
     /** The WAL bytes {@code [start, start + length)}; a gap or a jump back since the last call resynchronises. */
-    void feed(Lsn start, byte[] bytes, int offset, int length) {
+    public void feed(Lsn start, byte[] bytes, int offset, int length) {
         if (start.value() != position) {
             position = start.value();
             mode = Mode.UNSYNCED;

@@ -32,6 +32,30 @@ public final class ChangeIndexReader {
     public record Result(List<IndexedTransaction> transactions, List<String> problems) {
     }
 
+    /**
+     * One note for the stored WAL objects that have no index (stored before the index existed, by an archiver
+     * with it switched off, or whose index could not be written): what they hold is not listed.
+     */
+    private Optional<String> unindexed(ObjectStore store, List<ObjectKind.ChangeIndex> complete, List<ObjectKind.ChangeIndex> partials) {
+        Set<ObjectKind.ChangeIndex> indexed = new HashSet<>(complete);
+        indexed.addAll(partials);
+        java.util.TreeSet<WalSegmentName> missing = new java.util.TreeSet<>();
+        for (StoredObject o : store.list(layout.walPrefix())) {
+            ObjectKind kind = layout.parse(o.key());
+            if (kind instanceof ObjectKind.WalSegment w && !indexed.contains(new ObjectKind.ChangeIndex(w.segment(), false))) {
+                missing.add(w.segment());
+            } else if (kind instanceof ObjectKind.WalPartial w && !indexed.contains(new ObjectKind.ChangeIndex(w.segment(), true))
+                    && !indexed.contains(new ObjectKind.ChangeIndex(w.segment(), false))) {
+                missing.add(w.segment());
+            }
+        }
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(missing.size() + " stored WAL segment(s) have no change index (" + missing.first()
+                + (missing.size() > 1 ? " .. " + missing.last() : "") + "): transactions in them are not listed");
+    }
+
     /** Everything indexed with a commit at or after {@code since} (all when empty). */
     public Result read(ObjectStore store, Optional<Instant> since) {
         List<ObjectKind.ChangeIndex> complete = new ArrayList<>();
@@ -61,6 +85,7 @@ public final class ChangeIndexReader {
                 problems.add(key + " left out: " + e.getMessage());
             }
         }
+        unindexed(store, complete, partials).ifPresent(problems::add);
         found.sort(Comparator.comparing(IndexedTransaction::committedAt).thenComparing(IndexedTransaction::timeline)
                 .thenComparing(IndexedTransaction::commitEnd));
         return new Result(found, problems);

@@ -228,6 +228,43 @@ class CliEndToEndIT {
                 "Kafka at " + runtime.info().kafkaBootstrapServers() + " did not answer within 3.0 s");
     }
 
+    /**
+     * Issue 15, the undo finder: the archiver indexed step 5's DELETE beside the WAL it streamed, and
+     * {@code changes} names its table and row count, filters by size and time, and says how to undo it.
+     */
+    @Test
+    @Order(10)
+    void changesListsTheDeleteWithItsTableAndRowCount() throws Exception {
+        long deleted = rowsAtTarget / 2;
+        JsonNode delete = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode view = JSON.readTree(CLI.run(home, "changes", "shop", "--json").assertOk().out());
+            for (JsonNode t : view.get("transactions")) {
+                for (JsonNode d : t.get("deleted")) {
+                    if (d.get("relation").asText().equals("public.items") && d.get("rows").asLong() == deleted) {
+                        return t;
+                    }
+                }
+            }
+            return null;
+        }, java.util.Objects::nonNull);
+        Instant committedAt = Instant.parse(delete.get("committedAt").asText());
+        assertTrue(committedAt.isAfter(target), "the DELETE committed after the target it was made after: " + delete);
+        assertEquals("xid:" + delete.get("xid").asLong() + " exclusive", delete.get("undo").asText());
+
+        Cli.Result text = CLI.run(home, "changes", "shop").assertOk();
+        String line = "xid " + delete.get("xid").asLong() + " at " + committedAt + " deleted "
+                + String.format(java.util.Locale.ROOT, "%,d", deleted) + " rows of public.items";
+        assertTrue(text.out().contains(line), "expected '" + line + "' in:\n" + text.out());
+        assertTrue(text.out().contains("--to xid:"), text.out());
+
+        String bigger = CLI.run(home, "changes", "shop", "--min-rows", Long.toString(deleted + 1)).assertOk().out();
+        assertFalse(bigger.contains("public.items"), bigger);
+        String later = CLI.run(home, "changes", "shop", "--since", committedAt.plusMillis(1).toString()).assertOk().out();
+        assertFalse(later.contains("rows of public.items"), later);
+        CLI.run(home, "changes", "shop", "--since", "yesterday").assertOneLineError(ExitCodes.USAGE, "--since: 'yesterday' is not a time");
+        CLI.run(home, "changes", "nosuch").assertOneLineError(ExitCodes.FAILURE, "unknown instance 'nosuch'");
+    }
+
     private static JsonNode instance(String name) throws Exception {
         Cli.Result list = CLI.run(home, "instance", "list", "--json").assertOk();
         for (JsonNode node : JSON.readTree(list.out())) {

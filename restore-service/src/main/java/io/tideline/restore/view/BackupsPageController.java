@@ -45,11 +45,20 @@ public class BackupsPageController {
         }
         try {
             return history.of(instance.get())
-                    .map(v -> HttpResponse.ok(BackupsPages.instance(v)))
+                    .map(v -> HttpResponse.ok(BackupsPages.instance(v, changes(instance.get()))))
                     .orElseGet(() -> HttpResponse.<String>status(HttpStatus.NOT_FOUND).body(BackupsPages.notFound(id)));
         } catch (StorageException e) {
             return HttpResponse.<String>status(HttpStatus.SERVICE_UNAVAILABLE)
                     .body(BackupsPages.unavailable(registered.get(), e.getMessage()));
+        }
+    }
+
+    /** The undo finder's list; null (the page says so) when it cannot be read, which must not cost the rest of the page. */
+    private ChangesView changes(InstanceId id) {
+        try {
+            return history.changes(id, Optional.empty(), 0).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 }

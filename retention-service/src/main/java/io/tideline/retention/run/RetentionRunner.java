@@ -101,15 +101,20 @@ public final class RetentionRunner {
             return new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(), scan.problems(),
                     Optional.empty());
         }
-        return delete(id, store, expire, scan.problems());
+        return delete(id, store, new ChangeIndexExpiry(BucketLayout.forSegmentSize(instance.walSegmentSize())), expire, scan.problems());
     }
 
-    private RunOutcome delete(InstanceId id, ObjectStore store, ExpiryDecision.Expire expire, List<String> problems) {
+    private RunOutcome delete(InstanceId id, ObjectStore store, ChangeIndexExpiry changes, ExpiryDecision.Expire expire,
+                              List<String> problems) {
         Set<String> deleted = new LinkedHashSet<>();
         String failure = null;
         for (ListedObject object : expire.deletionOrder()) {
             try {
                 // One at a time and in order: a run cut short leaves a bucket whose listing tells the truth.
+                // A WAL object's change index goes just before it: no index names a transaction whose WAL is gone.
+                for (String index : changes.indexKeysBefore(object.key())) {
+                    store.delete(index);
+                }
                 store.delete(object.key());
                 deleted.add(object.key());
             } catch (StorageException e) {
@@ -117,6 +122,14 @@ public final class RetentionRunner {
                         + expire.deletionOrder().size() + " objects: " + e.getMessage();
                 LOG.warn("retention of {}: {}", id, failure);
                 break;
+            }
+        }
+        if (failure == null && !expire.expiredWal().isEmpty()) {
+            try {
+                int snapshots = changes.expireCatalogSnapshots(store, expire.cutoff());
+                LOG.debug("retention of {}: {} catalog snapshots expired", id, snapshots);
+            } catch (StorageException e) {
+                LOG.warn("retention of {}: old catalog snapshots not removed (next run tries again): {}", id, e.getMessage());
             }
         }
         Instant now = clock.instant();

@@ -130,7 +130,7 @@ class RetentionIT {
                 if (LAYOUT.parse(key) instanceof ObjectKind.WalSegment s) {
                     String index = LAYOUT.changeIndex(s.segment(), false);
                     storeA.put(index, ChangeIndex.of(s.segment().timeline(), s.segment().toString(), false, s.segment().startLsn(),
-                            s.segment().endLsn(), List.of()).toJson(), java.util.Map.of());
+                            s.segment().endLsn(), List.of()).toStored(), java.util.Map.of());
                     indexKeys.add(index);
                 }
             }

@@ -2,7 +2,6 @@ package io.tideline.archiver.changes;
 
 import io.tideline.archiver.wal.ServerConnections;
 import io.tideline.archiver.wal.WalIndex;
-import io.tideline.archiver.wal.WalRecordSink;
 import io.tideline.core.changes.CatalogSnapshot;
 import io.tideline.core.changes.ChangeIndex;
 import io.tideline.core.changes.DroppedDatabase;
@@ -15,6 +14,7 @@ import io.tideline.core.storage.ObjectKind;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StoredObject;
 import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.WalRecordSink;
 import io.tideline.core.wal.WalSegmentName;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -149,7 +149,7 @@ public final class ChangeIndexer implements WalIndex {
             indexed.sort(Comparator.comparing(IndexedTransaction::commitEnd));
             Lsn from = segment.contains(sessionStart) ? carriedFrom : segment.startLsn();
             ChangeIndex index = ChangeIndex.of(timeline, segment.toString(), !complete, from, upTo, indexed);
-            store.put(layout.changeIndex(segment, !complete), index.toJson(), Map.of());
+            store.put(layout.changeIndex(segment, !complete), index.toStored(), Map.of());
             if (complete) {
                 in.clear();
                 store.delete(layout.changeIndex(segment, true));
@@ -194,7 +194,7 @@ public final class ChangeIndexer implements WalIndex {
                 return carried;
             }
             try {
-                ChangeIndex before = ChangeIndex.parse(store.getVerified(layout.changeIndex(segment, true)));
+                ChangeIndex before = ChangeIndex.parseStored(store.getVerified(layout.changeIndex(segment, true)));
                 carried = before.transactions().stream().filter(t -> !t.commitEnd().isAfter(sessionStart)).toList();
                 carriedFrom = before.from();
             } catch (NoSuchObjectException e) {

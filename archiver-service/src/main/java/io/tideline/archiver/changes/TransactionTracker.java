@@ -1,7 +1,7 @@
 package io.tideline.archiver.changes;
 
-import io.tideline.archiver.wal.WalRecordSink;
 import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.WalRecordSink;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.tideline.archiver.wal;
 
 import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.WalRecordSink;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.zip.CRC32C;

@@ -3,6 +3,7 @@ package io.tideline.archiver.wal;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.WalRecordSink;
 import io.tideline.core.wal.WalSegmentName;
 
 /**

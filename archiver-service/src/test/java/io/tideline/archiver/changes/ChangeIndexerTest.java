@@ -69,7 +69,7 @@ class ChangeIndexerTest {
                 new long[0], new RelFile[0], new long[0][], 0, null)));
         indexer.stored(SEGMENT, SEGMENT.startLsn().plus(500), false);
 
-        ChangeIndex partial = ChangeIndex.parse(store.get(LAYOUT.changeIndex(SEGMENT, true)));
+        ChangeIndex partial = ChangeIndex.parseStored(store.get(LAYOUT.changeIndex(SEGMENT, true)));
         assertTrue(partial.partial());
         IndexedTransaction t = partial.transactions().get(0);
         assertEquals("xid 4711 at 2026-12-07T10:14:03.217Z deleted 39,978 rows of public.orders", t.sentence());

@@ -74,7 +74,7 @@ public final class ChangeIndexReader {
         for (ObjectKind.ChangeIndex c : toRead) {
             String key = layout.keyOf(c);
             try {
-                for (IndexedTransaction t : ChangeIndex.parse(store.getVerified(key)).transactions()) {
+                for (IndexedTransaction t : ChangeIndex.parseStored(store.getVerified(key)).transactions()) {
                     if (since.isEmpty() || !t.committedAt().isBefore(since.get())) {
                         found.add(t);
                     }

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * wal/&lt;timeline&gt;/&lt;segment&gt;.zst                       complete segment
  * wal/&lt;timeline&gt;/&lt;segment&gt;.partial.zst               the segment being filled
  * wal/&lt;timeline&gt;/&lt;timeline&gt;.history                  timeline history
- * changes/&lt;timeline&gt;/&lt;segment&gt;.json                  undo-finder index of the complete segment (expired with it)
- * changes/&lt;timeline&gt;/&lt;segment&gt;.partial.json          the same for the segment being filled
+ * changes/&lt;timeline&gt;/&lt;segment&gt;.json.zst              undo-finder index of the complete segment (expired with it)
+ * changes/&lt;timeline&gt;/&lt;segment&gt;.partial.json.zst      the same for the segment being filled
  * catalog/&lt;lsn as 16 hex digits&gt;.json               relation names (relfilenode → schema.table) taken at that position
  * </pre>
  *
@@ -47,7 +47,7 @@ public record BucketLayout(long walSegmentSize) {
     public static final int MAX_BACKUP_PARTS = 9_999;
 
     private static final Pattern BACKUP_KEY = Pattern.compile("basebackups/([^/]+)/(?:data\\.tar\\.zst\\.part(\\d{4})|(manifest\\.json))");
-    private static final Pattern CHANGES_KEY = Pattern.compile("changes/([0-9A-F]{8})/([0-9A-F]{24})(\\.partial)?\\.json");
+    private static final Pattern CHANGES_KEY = Pattern.compile("changes/([0-9A-F]{8})/([0-9A-F]{24})(\\.partial)?\\.json\\.zst");
     private static final Pattern CATALOG_KEY = Pattern.compile("catalog/([0-9A-F]{16})\\.json");
     private static final Pattern WAL_KEY = Pattern.compile("wal/([0-9A-F]{8})/(?:([0-9A-F]{24})(\\.partial)?\\.zst|([0-9A-F]{8})\\.history)");
 
@@ -142,7 +142,7 @@ public record BucketLayout(long walSegmentSize) {
         } else if (kind instanceof ObjectKind.TimelineHistory h) {
             return walTimelinePrefix(h.timeline()) + timelineHex(h.timeline()) + ".history";
         } else if (kind instanceof ObjectKind.ChangeIndex c) {
-            return CHANGES + timelineHex(c.segment().timeline()) + "/" + checkedSize(c.segment()) + (c.partial() ? ".partial" : "") + ".json";
+            return CHANGES + timelineHex(c.segment().timeline()) + "/" + checkedSize(c.segment()) + (c.partial() ? ".partial" : "") + ".json.zst";
         } else if (kind instanceof ObjectKind.CatalogSnapshot c) {
             return CATALOG + String.format("%016X", c.lsn().value()) + ".json";
         } else if (kind instanceof ObjectKind.Unknown u) {

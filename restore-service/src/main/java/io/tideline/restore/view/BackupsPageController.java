@@ -43,9 +43,10 @@ public class BackupsPageController {
         if (registered.isEmpty()) {
             return HttpResponse.<String>status(HttpStatus.NOT_FOUND).body(BackupsPages.notFound(id));
         }
+        InstanceId known = instance.get();
         try {
-            return history.of(instance.get())
-                    .map(v -> HttpResponse.ok(BackupsPages.instance(v, changes(instance.get()))))
+            return history.of(known)
+                    .map(v -> HttpResponse.ok(BackupsPages.instance(v, changes(known))))
                     .orElseGet(() -> HttpResponse.<String>status(HttpStatus.NOT_FOUND).body(BackupsPages.notFound(id)));
         } catch (StorageException e) {
             return HttpResponse.<String>status(HttpStatus.SERVICE_UNAVAILABLE)

@@ -1,10 +1,8 @@
-package io.tideline.archiver.wal;
-
-import io.tideline.core.wal.Lsn;
+package io.tideline.core.wal;
 
 /**
- * Takes whole WAL records from the scanner of a replication stream ({@link CommitRecordScanner}): only the
- * kinds it {@link #wants}, only records whose CRC-32C checked, in WAL order. Called on the stream's thread.
+ * Takes whole WAL records from the scanner of a replication stream (the archiver's {@code CommitRecordScanner}):
+ * only the kinds it {@link #wants}, only records whose CRC-32C checked, in WAL order. Called on the stream's thread.
  */
 public interface WalRecordSink {
 

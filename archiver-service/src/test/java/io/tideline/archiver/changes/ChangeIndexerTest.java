@@ -61,6 +61,7 @@ class ChangeIndexerTest {
         catalogs.add(snapshot(SEGMENT.startLsn().plus(100), true));
         indexer.start();
         assertEquals(1, store.list(LAYOUT.catalogPrefix()).size(), "the snapshot taken at the start is stored");
+        record(150, Records.noBlock(0, TransactionTracker.RM_STANDBY, 0x10, Records.runningXacts(4711, 4711))); // counts complete from 4711 on
         for (int i = 0; i < 39_978; i++) {
             record(200, Records.withBlock(4711, TransactionTracker.RM_HEAP, 0x10, ORDERS, Records.heapDelete(0)));
         }

@@ -4,6 +4,6 @@ package io.tideline.core.changes;
 public record DroppedDatabase(long oid, String name) {
 
     public String displayName() {
-        return name != null ? name : "database " + oid + " (name unknown)";
+        return name != null ? name : "with oid " + oid + " (name unknown)";
     }
 }

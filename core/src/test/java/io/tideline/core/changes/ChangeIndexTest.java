@@ -33,7 +33,7 @@ class ChangeIndexTest {
                         List.of(new DroppedDatabase(16395, null)))));
         assertEquals(index, ChangeIndex.parseStored(index.toStored()));
         assertEquals("xid 4711 at 2026-12-07T10:14:03.217Z deleted 39,978 rows of public.orders", index.transactions().get(0).sentence());
-        assertEquals(List.of("dropped database database 16395 (name unknown)", "dropped public.orders"), index.transactions().get(1).phrases());
+        assertEquals(List.of("dropped database with oid 16395 (name unknown)", "dropped public.orders"), index.transactions().get(1).phrases());
     }
 
     @Test

@@ -195,7 +195,9 @@ class BackupsViewIT {
             fleet.objectStores().forInstance(id).put(BucketLayout.DEFAULT.changeIndex(partial.segment(), true),
                     ChangeIndex.of(1, partial.segment().toString(), true, partial.segment().startLsn(), partial.endLsn(),
                             List.of(deleting)).toStored(), Map.of());
-            JsonNode changes = json.readTree(get(base + "/api/instances/" + id + "/changes").body());
+            HttpResponse<String> changesResponse = get(base + "/api/instances/" + id + "/changes");
+            assertEquals(200, changesResponse.statusCode(), changesResponse.body());
+            JsonNode changes = json.readTree(changesResponse.body());
             assertEquals(1, changes.get("transactions").size(), changes.toString());
             JsonNode change = changes.get("transactions").get(0);
             assertEquals(4711, change.get("xid").asLong());

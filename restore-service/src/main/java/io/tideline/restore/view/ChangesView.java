@@ -1,5 +1,6 @@
 package io.tideline.restore.view;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.serde.annotation.Serdeable;
 import io.tideline.core.changes.IndexedTransaction;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.List;
  * @param problems index objects that could not be read (named, left out)
  */
 @Serdeable
+@JsonInclude(JsonInclude.Include.ALWAYS) // an empty list is an answer ("none"), not a missing field
 public record ChangesView(String instanceId, List<Change> transactions, List<String> problems) {
 
     public ChangesView {
@@ -23,6 +25,7 @@ public record ChangesView(String instanceId, List<Change> transactions, List<Str
      * @param undoTarget the restore target that stops just before it (with {@code exclusive: true})
      */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Change(long xid, String committedAt, String commitEndLsn, long timeline, boolean countsComplete,
                          List<String> summary, long largestRowCount, String undoTarget) {
 

@@ -22,10 +22,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +64,15 @@ public final class ChangeIndexer implements WalIndex {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeIndexer.class);
     /** The shortest time between two snapshots taken because a file to name is unknown. */
     static final Duration UNKNOWN_FILE_REFRESH = Duration.ofSeconds(1);
+    /** How many complete segments with unnamed files are kept to be written again (older ones keep their numbers). */
+    static final int MAX_UNNAMED_SEGMENTS = 8;
+
+    /** What a complete segment's index was made of, to write it again with better names. */
+    private record Written(Lsn from, Lsn upTo, List<IndexedTransaction> carried, List<CommittedTransaction> transactions, int unknown) {
+        Written withUnknown(int fewer) {
+            return new Written(from, upTo, carried, transactions, fewer);
+        }
+    }
 
     /** Reads the server's catalog. */
     public interface Catalog {
@@ -74,6 +89,12 @@ public final class ChangeIndexer implements WalIndex {
     private final TransactionTracker tracker = new TransactionTracker(this::committed, () -> backupEnded = true);
     private final NavigableMap<Lsn, CommittedTransaction> waiting = new TreeMap<>();
     private final RelationNames names = new RelationNames();
+    private final Executor snapshots;
+    /** Snapshots taken by {@link #snapshots}, for the stream's thread to add to {@link #names}. */
+    private final Queue<CatalogSnapshot> taken = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean snapshotRunning = new AtomicBoolean();
+    /** Complete segments indexed with files no snapshot knew yet: written again once a snapshot names them. */
+    private final Map<WalSegmentName, Written> unnamed = new LinkedHashMap<>();
     private List<IndexedTransaction> carried;
     /** Where the scan of the resumed segment began: the stored partial index's own start, if there was one. */
     private Lsn carriedFrom;
@@ -82,8 +103,13 @@ public final class ChangeIndexer implements WalIndex {
     /** A base backup ended since the last snapshot: the next store takes one, whatever the interval. */
     private boolean backupEnded;
 
+    /**
+     * @param snapshots runs catalog snapshots off the stream's thread (each costs a connection per database);
+     *                  {@code Runnable::run} in tests
+     */
     public ChangeIndexer(ObjectStore store, BucketLayout layout, long timeline, Lsn sessionStart, Catalog catalog,
-                         ChangeIndexSettings settings, Clock clock) {
+                         ChangeIndexSettings settings, Clock clock, Executor snapshots) {
+        this.snapshots = snapshots;
         this.store = store;
         this.layout = layout;
         this.timeline = timeline;
@@ -104,7 +130,7 @@ public final class ChangeIndexer implements WalIndex {
         return tracker;
     }
 
-    /** Loads the newest stored catalog snapshot and takes a fresh one; neither failing stops the stream. */
+    /** Loads the newest stored catalog snapshot and asks for a fresh one; neither failing stops the stream. */
     public void start() {
         try {
             List<StoredObject> stored = store.list(layout.catalogPrefix());
@@ -117,20 +143,51 @@ public final class ChangeIndexer implements WalIndex {
         } catch (RuntimeException e) {
             LOG.warn("{}: stored catalog snapshot not read (names start from a fresh one): {}", store.bucket(), e.getMessage());
         }
-        refreshCatalog();
+        requestSnapshot();
     }
 
-    /** Takes, stores and adds a catalog snapshot (as at a base backup); false (logged) if the server could not be read. */
-    public boolean refreshCatalog() {
+    /** Asks for a catalog snapshot, taken and stored off the stream's thread; at most one at a time. */
+    private void requestSnapshot() {
         lastRefresh = clock.instant();
+        if (!snapshotRunning.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            CatalogSnapshot snapshot = catalog.take();
-            store.put(layout.catalogSnapshot(snapshot.lsn()), snapshot.toJson(), Map.of());
-            names.add(snapshot);
-            return true;
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("{}: catalog snapshot failed (relations stay unnamed until the next one): {}", store.bucket(), e.getMessage());
-            return false;
+            snapshots.execute(() -> {
+                try {
+                    CatalogSnapshot snapshot = catalog.take();
+                    store.put(layout.catalogSnapshot(snapshot.lsn()), snapshot.toJson(), Map.of());
+                    taken.add(snapshot);
+                } catch (SQLException | RuntimeException e) {
+                    LOG.warn("{}: catalog snapshot failed (relations stay unnamed until the next one): {}", store.bucket(), e.getMessage());
+                } finally {
+                    snapshotRunning.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            snapshotRunning.set(false); // shutting down
+        }
+    }
+
+    /** Adds the snapshots taken since, and writes again the indexes they name better. */
+    private void addTakenSnapshots() {
+        boolean added = false;
+        for (CatalogSnapshot s = taken.poll(); s != null; s = taken.poll()) {
+            names.add(s);
+            added = true;
+        }
+        if (added && !unnamed.isEmpty()) {
+            for (WalSegmentName segment : List.copyOf(unnamed.keySet())) {
+                Written w = unnamed.get(segment);
+                int unknown = unknownFiles(w.transactions());
+                if (unknown < w.unknown()) {
+                    store.put(layout.changeIndex(segment, false), build(segment, w, false).toStored(), Map.of());
+                    unnamed.put(segment, w.withUnknown(unknown));
+                }
+                if (unknown == 0) {
+                    unnamed.remove(segment);
+                }
+            }
         }
     }
 
@@ -141,22 +198,47 @@ public final class ChangeIndexer implements WalIndex {
     @Override
     public void stored(WalSegmentName segment, Lsn end, boolean complete) {
         try {
+            addTakenSnapshots();
             Lsn upTo = complete ? segment.endLsn() : Lsn.min(end, segment.endLsn());
             NavigableMap<Lsn, CommittedTransaction> in = waiting.subMap(segment.startLsn(), false, upTo, true);
             refreshIfDue(in);
-            List<IndexedTransaction> indexed = new ArrayList<>(carriedOver(segment));
-            in.values().forEach(t -> indexed.add(index(t)));
-            indexed.sort(Comparator.comparing(IndexedTransaction::commitEnd));
-            Lsn from = segment.contains(sessionStart) ? carriedFrom : segment.startLsn();
-            ChangeIndex index = ChangeIndex.of(timeline, segment.toString(), !complete, from, upTo, indexed);
-            store.put(layout.changeIndex(segment, !complete), index.toStored(), Map.of());
+            addTakenSnapshots();
+            List<CommittedTransaction> transactions = List.copyOf(in.values());
+            Written written = new Written(segment.contains(sessionStart) ? null : segment.startLsn(), upTo, carriedOver(segment),
+                    transactions, unknownFiles(transactions));
+            store.put(layout.changeIndex(segment, !complete), build(segment, written, !complete).toStored(), Map.of());
             if (complete) {
                 in.clear();
                 store.delete(layout.changeIndex(segment, true));
+                if (written.unknown() > 0) {
+                    unnamed.put(segment, written);
+                    if (unnamed.size() > MAX_UNNAMED_SEGMENTS) {
+                        unnamed.remove(unnamed.keySet().iterator().next());
+                    }
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: change index of {} not stored (the WAL is): {}", store.bucket(), segment, e.getMessage());
         }
+    }
+
+    private ChangeIndex build(WalSegmentName segment, Written w, boolean partial) {
+        List<IndexedTransaction> indexed = new ArrayList<>(w.carried());
+        w.transactions().forEach(t -> indexed.add(index(t)));
+        indexed.sort(Comparator.comparing(IndexedTransaction::commitEnd));
+        Lsn from = w.from() != null ? w.from() : carriedFrom;
+        return ChangeIndex.of(timeline, segment.toString(), partial, from, w.upTo(), indexed);
+    }
+
+    /** How many files of these transactions' rows and drops no snapshot has named. */
+    private int unknownFiles(List<CommittedTransaction> transactions) {
+        int unknown = 0;
+        for (CommittedTransaction t : transactions) {
+            unknown += (int) t.deleted().keySet().stream().filter(f -> !names.knows(f)).count();
+            unknown += (int) t.updated().keySet().stream().filter(f -> !names.knows(f)).count();
+            unknown += (int) t.droppedFiles().stream().filter(f -> !names.knows(f)).count();
+        }
+        return unknown;
     }
 
     private void committed(CommittedTransaction t) {
@@ -171,14 +253,15 @@ public final class ChangeIndexer implements WalIndex {
     private void refreshIfDue(Map<Lsn, CommittedTransaction> toWrite) {
         boolean changed = catalogChangedAt != null && (names.newest().isEmpty() || catalogChangedAt.isAfter(names.newest().get()));
         boolean unknown = toWrite.values().stream().anyMatch(t -> t.deleted().keySet().stream().anyMatch(f -> !names.knows(f))
-                || t.updated().keySet().stream().anyMatch(f -> !names.knows(f)));
+                || t.updated().keySet().stream().anyMatch(f -> !names.knows(f)))
+                || !unnamed.isEmpty();
         // A file to name that no snapshot knows is a relation created since the last one: worth a snapshot sooner
         // than a mere catalog change (whose new relations may never see a DELETE).
         Duration wait = unknown ? UNKNOWN_FILE_REFRESH.compareTo(settings.catalogRefreshInterval()) < 0
                 ? UNKNOWN_FILE_REFRESH : settings.catalogRefreshInterval() : settings.catalogRefreshInterval();
         if (backupEnded || (changed || unknown) && !clock.instant().isBefore(lastRefresh.plus(wait))) {
             backupEnded = false;
-            refreshCatalog();
+            requestSnapshot();
         }
     }
 

@@ -38,7 +38,7 @@ class ChangeIndexerTest {
     private final InMemoryObjectStore store = new InMemoryObjectStore("tideline-undo", ObjectStoreSettings.MIN_PART_SIZE, clock);
     private final Deque<CatalogSnapshot> catalogs = new ArrayDeque<>();
     private final ChangeIndexer indexer = new ChangeIndexer(store, LAYOUT, 1, SEGMENT.startLsn(), () -> catalogs.isEmpty()
-            ? snapshot(SEGMENT.startLsn().plus(1 << 20), false) : catalogs.pop(), new ChangeIndexSettings(true, Duration.ofSeconds(10)), clock);
+            ? snapshot(SEGMENT.startLsn().plus(1 << 20), false) : catalogs.pop(), new ChangeIndexSettings(true, Duration.ofSeconds(10)), clock, Runnable::run);
 
     private static CatalogSnapshot snapshot(Lsn at, boolean withOrders) {
         List<CatalogSnapshot.CatalogRelation> relations = new java.util.ArrayList<>();
@@ -117,10 +117,36 @@ class ChangeIndexerTest {
     }
 
     @Test
+    void snapshotsAreTakenOffTheStreamAndAnIndexWrittenBeforeOneNamedItIsWrittenAgain() {
+        Deque<Runnable> later = new ArrayDeque<>();
+        catalogs.add(snapshot(SEGMENT.startLsn().plus(100), false)); // taken at the start: orders does not exist yet
+        catalogs.add(snapshot(SEGMENT.startLsn().plus(900), true));
+        ChangeIndexer indexer = new ChangeIndexer(store, LAYOUT, 1, SEGMENT.startLsn(), catalogs::pop,
+                new ChangeIndexSettings(true, Duration.ofSeconds(10)), clock, later::add);
+        indexer.start();
+        assertEquals(0, store.list(LAYOUT.catalogPrefix()).size(), "nothing taken on the stream's thread");
+        later.pop().run();
+        byte[] delete = Records.withBlock(8000, TransactionTracker.RM_HEAP, 0x10, ORDERS, Records.heapDelete(0));
+        indexer.sink().record(SEGMENT.startLsn().plus(200), delete, delete.length);
+        byte[] commit = Records.noBlock(8000, TransactionTracker.RM_XACT, COMMIT, Records.xact(Instant.parse("2026-12-07T10:50:00Z"),
+                new long[0], new RelFile[0], new long[0][], 0, null));
+        indexer.sink().record(SEGMENT.startLsn().plus(300), commit, commit.length);
+        clock.advance(Duration.ofSeconds(2));
+        indexer.stored(SEGMENT, SEGMENT.endLsn(), true); // unknown file: a snapshot is asked for, not awaited
+        assertEquals(List.of("deleted 1 row of relation file 1663/5/16384 (name unknown)"),
+                new ChangeIndexReader(LAYOUT).read(store, Optional.empty()).transactions().get(0).phrases());
+        later.pop().run();
+        indexer.stored(SEGMENT.next(), SEGMENT.next().startLsn().plus(100), false);
+        assertEquals(List.of("deleted 1 row of public.orders"),
+                new ChangeIndexReader(LAYOUT).read(store, Optional.empty()).transactions().get(0).phrases(),
+                "the complete segment's index is written again once a snapshot names the file");
+    }
+
+    @Test
     void aCatalogThatCannotBeReadCostsNamesNotTheIndex() {
         ChangeIndexer failing = new ChangeIndexer(store, LAYOUT, 1, SEGMENT.startLsn(), () -> {
             throw new java.sql.SQLException("connection refused");
-        }, ChangeIndexSettings.defaults(), clock);
+        }, ChangeIndexSettings.defaults(), clock, Runnable::run);
         failing.start();
         byte[] del = Records.withBlock(7000, TransactionTracker.RM_HEAP, 0x10, ORDERS, Records.heapDelete(0));
         failing.sink().record(SEGMENT.startLsn().plus(20), del, del.length);

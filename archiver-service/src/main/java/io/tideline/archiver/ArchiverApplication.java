@@ -19,6 +19,8 @@ public final class ArchiverApplication {
                 .mainClass(ArchiverApplication.class)
                 .deduceEnvironment(false)
                 .banner(false)
+                // Scraped and probed without credentials (docs/monitoring.md).
+                .properties(java.util.Map.of("endpoints.prometheus.sensitive", false, "endpoints.health.sensitive", false))
                 .start();
     }
 }

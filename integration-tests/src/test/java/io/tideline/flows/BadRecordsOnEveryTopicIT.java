@@ -98,6 +98,16 @@ class BadRecordsOnEveryTopicIT {
                             "no dead letter for " + record);
                 }
             });
+            // Issue 16: dead letters are counted per source topic (tideline_dead_letters_total{topic}); a topic
+            // read by several consumer groups is dead-lettered by each, hence "at least".
+            io.micrometer.core.instrument.MeterRegistry meters = server.getApplicationContext()
+                    .getBean(io.micrometer.core.instrument.MeterRegistry.class);
+            Map<String, Long> badPerTopic = new java.util.TreeMap<>();
+            bad.forEach(record -> badPerTopic.merge(record.topic(), 1L, Long::sum));
+            Awaitility.await().atMost(WAIT).untilAsserted(() -> badPerTopic.forEach((topic, count) -> {
+                double counted = meters.get(io.tideline.core.kafka.DeadLetterMetrics.DEAD_LETTERS).tag("topic", topic).counter().count();
+                assertTrue(counted >= count, topic + ": " + counted + " dead letters counted, " + count + " sent");
+            }));
             List<DeadLetter> letters = deadLetters(fleet);
             for (String topic : List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS)) {
                 assertTrue(letters.stream().anyMatch(d -> d.getTopic().equals(topic)

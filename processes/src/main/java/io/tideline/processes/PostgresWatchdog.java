@@ -35,7 +35,9 @@ public final class PostgresWatchdog implements AutoCloseable {
               [ -f "$pgdata/postmaster.pid" ] || continue
               echo "postgres watchdog: the test JVM is gone, stopping $pgdata"
               if [ -n "$3" ]; then
-                runuser -u "$3" -- "$2" stop -D "$pgdata" -m immediate -w -t 30
+                # Each instance runs as the user that owns its data directory (its own, or the older shared one).
+                owner=$(stat -c %U "$pgdata")
+                runuser -u "$owner" -- "$2" stop -D "$pgdata" -m immediate -w -t 30
               else
                 "$2" stop -D "$pgdata" -m immediate -w -t 30
               fi
@@ -50,6 +52,10 @@ public final class PostgresWatchdog implements AutoCloseable {
         this.lifeline = process.getOutputStream();
     }
 
+    /**
+     * @param serverUser present when the servers run as other users than ours (we are root): each is then
+     *                   stopped as the owner of its data directory, which is the user it runs as
+     */
     public static PostgresWatchdog start(Path instancesDir, Path pgCtl, Optional<String> serverUser, Path logFile) {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {

@@ -19,7 +19,9 @@ public final class RestoreApplication {
                 .mainClass(RestoreApplication.class)
                 .deduceEnvironment(false)
                 .banner(false)
-                .properties(java.util.Map.of("micronaut.server.host", "127.0.0.1"))
+                .properties(java.util.Map.of("micronaut.server.host", "127.0.0.1",
+                        // Scraped and probed without credentials (docs/monitoring.md).
+                        "endpoints.prometheus.sensitive", false, "endpoints.health.sensitive", false))
                 .start();
     }
 }

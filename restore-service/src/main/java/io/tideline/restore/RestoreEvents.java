@@ -30,11 +30,13 @@ final class RestoreEvents {
     private final EventPublisher publisher;
     private final RestoreLedger ledger;
     private final Clock clock;
+    private final RestoreMetrics metrics;
 
-    RestoreEvents(EventPublisher publisher, RestoreLedger ledger, Clock clock) {
+    RestoreEvents(EventPublisher publisher, RestoreLedger ledger, Clock clock, RestoreMetrics metrics) {
         this.publisher = publisher;
         this.ledger = ledger;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void accepted(RestorePlan plan) {
@@ -47,6 +49,7 @@ final class RestoreEvents {
                 .setBackupId(plan.backupEntry().id().value())
                 .setTarget(plan.target().asEventText())
                 .build());
+        metrics.accepted();
     }
 
     void rejected(RestoreRequest request, String reason) {
@@ -57,10 +60,12 @@ final class RestoreEvents {
                 .setRestoreId(request.restoreId().value())
                 .setReason(reason)
                 .build());
+        metrics.rejected();
     }
 
     void completed(RestoreCompleted event) {
         answer(event.getInstanceId(), event);
+        metrics.completed(RestoreId.of(event.getRestoreId()), clock.instant());
     }
 
     void failed(RestoreId restoreId, String source, String reason, Optional<String> newInstance) {
@@ -72,6 +77,7 @@ final class RestoreEvents {
                 .setReason(reason)
                 .setNewInstanceId(newInstance.orElse(null))
                 .build());
+        metrics.failed(restoreId, clock.instant());
     }
 
     void progress(RestoreTracker tracker) {
@@ -81,6 +87,7 @@ final class RestoreEvents {
                 LOG.warn("restore {}: progress not published: {}", tracker.restoreId(), error.getMessage());
             } else {
                 ledger.apply(event);
+                metrics.progress(tracker.restoreId(), event.getPhase(), event.getOccurredAt());
             }
         });
     }

@@ -80,7 +80,8 @@ final class CoordinationBench implements AutoCloseable {
         // Never opened: HalfMadeInstances only evicts from it, and nothing was cached.
         stores = new ObjectStores(ObjectStoreSettings.defaults(URI.create("http://127.0.0.1:9")), secrets, clock);
         HalfMadeInstances halfMade = new HalfMadeInstances(instances, buckets, stores, registry, publisher);
-        events = new RestoreEvents(publisher, ledger, clock);
+        events = new RestoreEvents(publisher, ledger, clock,
+                new RestoreMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         runner = new RestoreRunner(config, restorer, events, clock);
         heartbeat = runner.heartbeat();
         RestoreEventLog log = (into, timeout) -> {

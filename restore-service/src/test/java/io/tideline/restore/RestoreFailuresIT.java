@@ -3,6 +3,7 @@ package io.tideline.restore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.Topics;
@@ -17,15 +18,19 @@ import io.tideline.schemas.RestoreProgress;
 import io.tideline.testkit.BucketSeeder;
 import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
+import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.awaitility.Awaitility;
@@ -67,6 +72,7 @@ class RestoreFailuresIT {
             // issue 17, finding 5: an empty secrets/instances/<new>/ directory stayed behind
             assertFalse(bed.secretDirs().contains(made), "its secrets directory is removed: " + bed.secretDirs());
             assertTrue(bed.records(Topics.INSTANCES, v -> v instanceof InstanceRegistered r && r.getInstanceId().equals(made)).isEmpty());
+            assertNoOsUser(fleet, made);
         }
     }
 
@@ -92,6 +98,7 @@ class RestoreFailuresIT {
             assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is removed");
             // issue 17, finding 5: an empty secrets/instances/<new>/ directory stayed behind
             assertFalse(bed.secretDirs().contains(made), "its secrets directory is removed: " + bed.secretDirs());
+            assertNoOsUser(fleet, made);
         }
     }
 
@@ -167,6 +174,7 @@ class RestoreFailuresIT {
             assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is gone");
             assertFalse(bed.secretDirs().contains(made), "its secrets directory is gone: " + bed.secretDirs());
             assertTrue(fleet.postgres().provisioner().find(InstanceId.of(made)).isEmpty());
+            assertNoOsUser(fleet, made);
             Files.deleteIfExists(curl);
             Files.deleteIfExists(log);
             Files.deleteIfExists(slow);
@@ -191,5 +199,18 @@ class RestoreFailuresIT {
             }
         }
         return seeder;
+    }
+
+    /** Issue 17, finding 3: the new instance's own OS user (made when we are root) goes with it. */
+    private static void assertNoOsUser(Fleet fleet, String instance) throws IOException {
+        Optional<String> user = fleet.postgres().provisioner().serverUserOf(InstanceId.of(instance));
+        if (user.isPresent()) {
+            try {
+                FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(user.get());
+                fail("the OS user " + user.get() + " of the half-made instance " + instance + " is left");
+            } catch (UserPrincipalNotFoundException expected) {
+                // removed with the instance
+            }
+        }
     }
 }

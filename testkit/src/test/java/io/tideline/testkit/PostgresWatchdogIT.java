@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.platform.local.postgres.LocalPostgresConfig;
+import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -79,18 +83,12 @@ class PostgresWatchdogIT {
         if (home == null) {
             return;
         }
-        // Should the watchdog have failed, do not leave the server behind for the rest of the build.
-        try (Stream<Path> dirs = Files.list(home.resolve("instances"))) {
-            for (Path pgdata : dirs.map(d -> d.resolve("pgdata")).toList()) {
-                if (Files.exists(pgdata.resolve("postmaster.pid"))) {
-                    List<String> stop = List.of("/usr/lib/postgresql/15/bin/pg_ctl", "stop", "-D", pgdata.toString(), "-m", "immediate");
-                    boolean root = "root".equals(System.getProperty("user.name"));
-                    new ProcessBuilder(root ? Stream.concat(Stream.of("runuser", "-u", "postgres", "--"), stop.stream()).toList() : stop)
-                            .inheritIO().start().waitFor(60, TimeUnit.SECONDS);
-                }
-            }
-        } catch (java.nio.file.NoSuchFileException ignored) {
-            // the child never got as far as creating a cluster
+        // Should the watchdog have failed, do not leave the server behind for the rest of the build; and
+        // remove the cluster through the provisioner, so that its own OS user (as root) goes with it.
+        LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home),
+                new DirectorySecretStore(home.resolve("secrets")), Clock.systemUTC());
+        for (ProvisionedInstance instance : provisioner.list()) {
+            provisioner.destroy(instance.id());
         }
         try (Stream<Path> paths = Files.walk(home)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

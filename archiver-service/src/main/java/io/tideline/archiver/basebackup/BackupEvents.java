@@ -13,6 +13,7 @@ import io.tideline.schemas.BackupPhase;
 import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -27,10 +28,12 @@ final class BackupEvents {
 
     private final EventPublisher publisher;
     private final Clock clock;
+    private final BackupMetrics metrics;
 
-    BackupEvents(EventPublisher publisher, Clock clock) {
+    BackupEvents(EventPublisher publisher, Clock clock, BackupMetrics metrics) {
         this.publisher = publisher;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void started(InstanceId instance, BackupId backup, String commandId, BackupLabel label, Instant startedAt) {
@@ -61,6 +64,8 @@ final class BackupEvents {
                 .setBytesRaw(manifest.rawBytes()).setBytesStored(manifest.storedBytes())
                 .setManifestKey(layout.backupManifest(manifest.backupId()))
                 .build());
+        // Counted once Kafka has the completion: the metric never says more than the timeline.
+        metrics.completed(manifest.instanceId(), Duration.between(manifest.startedAt(), clock.instant()));
     }
 
     /** {@code startedAt} is null when no {@code BackupStarted} was published for this backup. */
@@ -69,5 +74,6 @@ final class BackupEvents {
                 .setEventId(UUID.randomUUID()).setInstanceId(instance.value()).setOccurredAt(clock.instant())
                 .setBackupId(backup.value()).setCommandId(commandId).setStartedAt(startedAt)
                 .setReason(reason).build());
+        metrics.failed(instance);
     }
 }

@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
  */
 final class BackupProgressReporter implements AutoCloseable {
 
-    static final String BYTES_DONE = "tideline.backup.bytes.done";
-    static final String BYTES_TOTAL = "tideline.backup.bytes.total";
-    static final String BYTES_STORED = "tideline.backup.bytes.stored";
+    // Named so that the Prometheus names end in their unit once, with no counter's "_total" on a gauge
+    // (issue 16): tideline_archiver_backup_read_bytes, _expected_bytes, _stored_bytes.
+    static final String BYTES_DONE = BackupMetrics.PREFIX + "read";
+    static final String BYTES_TOTAL = BackupMetrics.PREFIX + "expected";
+    static final String BYTES_STORED = BackupMetrics.PREFIX + "stored";
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupProgressReporter.class);
 

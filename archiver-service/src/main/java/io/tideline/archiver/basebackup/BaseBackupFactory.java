@@ -49,7 +49,14 @@ class BaseBackupFactory {
     BaseBackups baseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
                             EventPublisher publisher, Optional<MeterRegistry> meters, UnfinishedBackups unfinished,
                             Clock clock) {
-        BackupEvents events = new BackupEvents(publisher, clock);
+        BackupMetrics metrics = new BackupMetrics(meters);
+        // A removed instance's backup meters go with it (bounded series).
+        registry.onChange(change -> {
+            if (change.instance().isEmpty()) {
+                metrics.forget(change.id());
+            }
+        });
+        BackupEvents events = new BackupEvents(publisher, clock, metrics);
         BaseBackups backups = new BaseBackups(settings, registry, stores, secrets, events,
                 new BackupProgressReporter(events, meters, settings.progressInterval()), unfinished, clock);
         created.set(backups);

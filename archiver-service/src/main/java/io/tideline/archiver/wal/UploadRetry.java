@@ -57,6 +57,7 @@ final class UploadRetry {
                         throw new StopRequested();
                     }
                 }
+                context.metrics().uploadRetry();
                 sleepKeepingAlive(stream, wait, finalFlush);
             }
         }

@@ -19,6 +19,7 @@ import java.util.List;
  *   <li>{@value #LAG_BYTES} — the server's WAL end minus what is stored (bytes not yet safe);</li>
  *   <li>{@value #LAG_SECONDS} — how long the oldest byte not yet stored has waited (0 when all is stored);</li>
  *   <li>{@value #STORED_BYTES}, {@value #STORED_SEGMENTS} — uncompressed WAL newly stored, complete segments stored;</li>
+ *   <li>{@value #UPLOAD_RETRIES} — uploads tried again after a failure ({@link UploadRetry});</li>
  *   <li>{@value #UPLOAD_ERRORS}, {@value #STREAM_ERRORS}, {@value #GAPS} — failed uploads (each attempt),
  *       broken or refused streams, gaps detected;</li>
  *   <li>{@value #HEARTBEATS} — empty commits made on the idle instance to move its window on;</li>
@@ -34,6 +35,7 @@ final class WalStreamMetrics implements AutoCloseable {
     static final String STORED_BYTES = "tideline.archiver.wal.stored.bytes";
     static final String STORED_SEGMENTS = "tideline.archiver.wal.stored.segments";
     static final String UPLOAD_ERRORS = "tideline.archiver.wal.upload.errors";
+    static final String UPLOAD_RETRIES = "tideline.archiver.wal.upload.retries";
     static final String STREAM_ERRORS = "tideline.archiver.wal.stream.errors";
     static final String PUBLISH_ERRORS = "tideline.archiver.wal.publish.errors";
     static final String GAPS = "tideline.archiver.wal.gaps";
@@ -47,6 +49,7 @@ final class WalStreamMetrics implements AutoCloseable {
     private final Counter storedBytes;
     private final Counter storedSegments;
     private final Counter uploadErrors;
+    private final Counter uploadRetries;
     private final Counter streamErrors;
     private final Counter gaps;
     private final Counter heartbeats;
@@ -74,6 +77,8 @@ final class WalStreamMetrics implements AutoCloseable {
                 .description("complete WAL segments stored").register(registry));
         uploadErrors = register(Counter.builder(UPLOAD_ERRORS).tags(tags)
                 .description("failed WAL uploads (every attempt)").register(registry));
+        uploadRetries = register(Counter.builder(UPLOAD_RETRIES).tags(tags)
+                .description("WAL uploads tried again after a failure (a stop ends the retries)").register(registry));
         streamErrors = register(Counter.builder(STREAM_ERRORS).tags(tags)
                 .description("replication streams that broke or could not start").register(registry));
         register(Counter.builder(PUBLISH_ERRORS).tags(tags)
@@ -139,6 +144,10 @@ final class WalStreamMetrics implements AutoCloseable {
 
     void uploadError() {
         uploadErrors.increment();
+    }
+
+    void uploadRetry() {
+        uploadRetries.increment();
     }
 
     void streamError() {

@@ -70,9 +70,11 @@ public class DeadLetterExceptionHandler implements KafkaListenerExceptionHandler
     private final Clock clock;
     private final LogLimiter logLimiter;
     private final Map<String, Integer> failedTries = new ConcurrentHashMap<>();
+    private final Optional<DeadLetterTally> tally;
 
     public DeadLetterExceptionHandler(EventPublisher publisher, EventCodec codec, BeanContext beanContext,
-            ConsumerProgress progress, Optional<Clock> clock) {
+            ConsumerProgress progress, Optional<Clock> clock, Optional<DeadLetterTally> tally) {
+        this.tally = tally;
         this.publisher = publisher;
         this.codec = codec;
         this.beanContext = beanContext;
@@ -119,6 +121,7 @@ public class DeadLetterExceptionHandler implements KafkaListenerExceptionHandler
                     + "of {} until its retention ends. Its error: {}", where, record.key(), group, tries, notPublished.get(),
                     record.topic(), record.error());
         } else {
+            tally.ifPresent(t -> t.deadLettered(record.topic()));
             long left = logLimiter.admit("dead-lettered " + group + " " + record.topic());
             if (left >= 0) {
                 LOG.warn("dead-lettered {} (key {}, group {}, {} attempt(s)): {}: {}{}", where, record.key(), group, attempts,

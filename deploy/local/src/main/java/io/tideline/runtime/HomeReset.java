@@ -5,9 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
-/** Empties a home for a fresh start (the demo's): whatever still runs from it is stopped first. */
+/**
+ * Empties a home for a fresh start (the demo's, a test's end): whatever still runs from it is stopped
+ * first, and its instances are removed with their OS users.
+ */
 public final class HomeReset {
 
     private HomeReset() {
@@ -23,6 +27,11 @@ public final class HomeReset {
         instances.stopAll();
         if (!instances.running().isEmpty()) {
             throw new IllegalStateException("cannot empty " + home + ": instances " + instances.running() + " still run");
+        }
+        // Through the provisioner, so each instance's own OS user goes with it.
+        List<String> left = instances.destroyAll();
+        if (!left.isEmpty()) {
+            throw new IllegalStateException("cannot empty " + home + ": instances " + left + " could not be removed");
         }
         try (Stream<Path> paths = Files.walk(home.root())) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

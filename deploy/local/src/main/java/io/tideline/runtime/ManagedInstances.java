@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * runtime that crashed or was stopped with {@code down --keep-instances} left them serving), but
  * never stops them when it ends, however it ends. A backup system's failure must not be the
  * database's outage. Only an explicit {@code tideline down} (without {@code --keep-instances}), the
- * demo at its end and {@link HomeReset} stop them, through {@link #stopAll}.
+ * demo at its end and {@link HomeReset} stop them, through {@link #stopAll} ({@link HomeReset} then removes
+ * them with {@link #destroyAll}).
  */
 public final class ManagedInstances {
 
@@ -102,6 +103,27 @@ public final class ManagedInstances {
             }
         }
         return List.copyOf(stopped);
+    }
+
+    /**
+     * Removes every instance of the home — server, data, secrets and, when we are root, its OS user —
+     * for a home that is being emptied ({@link HomeReset}); deleting the files alone would leave the users.
+     * Returns the ids it could not remove (each is logged).
+     */
+    public List<String> destroyAll() {
+        List<String> failed = new ArrayList<>();
+        if (!home.exists()) {
+            return failed;
+        }
+        for (ProvisionedInstance instance : provisioner.list()) {
+            try {
+                provisioner.destroy(instance.id());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot remove instance {}: {}", instance.id(), e.getMessage());
+                failed.add(instance.id().value());
+            }
+        }
+        return List.copyOf(failed);
     }
 
     private List<ProvisionedInstance> runningInstances() {

@@ -89,8 +89,10 @@ public record RuntimeHome(Path root) {
 
     /**
      * Creates the home and its directories. The home is world-traversable (0755) because the
-     * PostgreSQL servers run as the {@code postgres} OS user when we are root and must reach their
-     * data directories below it; what is secret below it has its own 0700/0600 modes.
+     * PostgreSQL servers run as OS users of their own when we are root and must reach their data
+     * directories below it; what is secret or holds every tenant's data below it is 0700: the secrets,
+     * and the S3 server's and Kafka's directories (every instance's backups and WAL are in {@code s3/data},
+     * which one instance's server must not read). Modes are set on every start, so older homes get them too.
      */
     public RuntimeHome create() {
         try {
@@ -104,6 +106,8 @@ public record RuntimeHome(Path root) {
             Files.createDirectories(secretsDir());
             Files.setPosixFilePermissions(secretsDir(), PosixFilePermissions.fromString("rwx------"));
             Files.setPosixFilePermissions(s3IdentitiesDir(), PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(s3DataDir().getParent(), PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(kafkaDir(), PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Tideline home " + root + ": " + e.getMessage(), e);
         }
@@ -112,7 +116,7 @@ public record RuntimeHome(Path root) {
 
     /**
      * The first directory above the home that other users cannot traverse (no {@code o+x}), if any.
-     * When we are root, PostgreSQL runs as {@code postgres} and cannot reach a home below such a
+     * When we are root, PostgreSQL runs as other users (one per instance) and cannot reach a home below such a
      * directory (a clone under {@code /root} is the usual case).
      */
     public Optional<Path> untraversableAncestor() {

@@ -25,6 +25,10 @@ final class RuntimeProperties {
         p.put("micronaut.server.port", ports.http());
         p.put("endpoints.health.enabled", true);
         p.put("endpoints.health.sensitive", false);
+        // Scraped without credentials, as /health is read: the runtime listens on loopback only, and
+        // authentication of the management endpoints comes with the services' security (decisions).
+        p.put("endpoints.prometheus.enabled", true);
+        p.put("endpoints.prometheus.sensitive", false);
         p.put("kafka.bootstrap.servers", endpoints.kafkaBootstrapServers());
         // One broker: topics cannot have more replicas than it.
         p.put(TopicsConfiguration.PREFIX + ".replication-factor", 1);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideline.core.secrets.SecretRef;
+import io.tideline.monitoring.MonitoredSeries;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
@@ -83,6 +84,10 @@ class CliEndToEndIT {
                 runtime.close();
             }
             ManagedInstances.of(new RuntimeHome(home)).stopAll();
+            if (!Boolean.getBoolean("tideline.test.keepHome")) {
+                // Through the provisioner: as root, each instance's own OS user goes with it.
+                ManagedInstances.of(new RuntimeHome(home)).destroyAll();
+            }
         } finally {
             if (watchdog != null) {
                 watchdog.close();
@@ -200,6 +205,90 @@ class CliEndToEndIT {
         Cli.Result text = CLI.run(home, "audit", "--instance", "shop").assertOk();
         assertTrue(text.out().contains("restore completed"), text.out());
         assertTrue(text.out().contains("backup completed"), text.out());
+    }
+
+    /**
+     * Issue 16: {@code /prometheus} answered 401 in the runtime, and the restore and retention services
+     * recorded nothing. After the backup and the restore above, one scrape without credentials (the runtime
+     * serves every service from one port) has every series of deploy/monitoring/series.txt, no tideline_*
+     * series that is not declared there, and values that make sense.
+     */
+    @Test
+    @Order(7)
+    void prometheusIsScrapedWithoutCredentialsAndShowsTheWindowTheBackupsAndTheRestore() throws Exception {
+        String shop = instance("shop").get("id").asText();
+        Map<String, String> declared = MonitoredSeries.declared();
+        // Retention reads the bucket after each BackupCompleted: wait for the run after the restored copy's first backup too.
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            Scrape scrape = Scrape.of(runtime.info().api());
+            java.util.Set<String> missing = new java.util.TreeSet<>(declared.keySet());
+            missing.removeAll(scrape.names());
+            assertTrue(missing.isEmpty(), "declared but not exported: " + missing);
+        });
+        Scrape scrape = Scrape.of(runtime.info().api());
+        java.util.Set<String> undeclared = new java.util.TreeSet<>(scrape.names());
+        undeclared.removeIf(name -> !name.startsWith("tideline_") || declared.containsKey(name));
+        assertTrue(undeclared.isEmpty(), "exported but not declared in deploy/monitoring/series.txt: " + undeclared);
+
+        double now = Instant.now().getEpochSecond();
+        String of = "{instance=\"" + shop + "\"}";
+        double start = scrape.value("tideline_instance_window_start_timestamp_seconds" + of);
+        double end = scrape.value("tideline_instance_window_end_timestamp_seconds" + of);
+        double lastBackup = scrape.value("tideline_instance_last_backup_timestamp_seconds" + of);
+        assertTrue(start > now - 3600 && start <= end && end <= now + 5, "window " + start + " .. " + end + " at " + now);
+        assertTrue(lastBackup > now - 900 && lastBackup <= now + 5, "last backup " + lastBackup + " at " + now);
+        assertEquals(7 * 86400, scrape.value("tideline_instance_retention_promise_seconds" + of), 0.001);
+        double lagBytes = scrape.value("tideline_archiver_wal_lag_bytes" + of);
+        double lagSeconds = scrape.value("tideline_archiver_wal_lag_seconds" + of);
+        assertTrue(lagBytes >= 0 && lagSeconds >= 0 && lagSeconds < 120, "lag " + lagBytes + " B, " + lagSeconds + " s");
+        assertEquals(1, scrape.value("tideline_archiver_wal_streaming" + of), 0);
+        assertTrue(scrape.value("tideline_archiver_backup_duration_seconds_count" + of) >= 1, "the backups taken");
+        assertTrue(scrape.value("tideline_archiver_backup_duration_seconds_sum" + of) > 0);
+        assertEquals(0, scrape.value("tideline_archiver_backup_failures_total" + of), 0);
+        assertTrue(scrape.value("tideline_archiver_wal_upload_retries_total" + of) >= 0);
+
+        assertTrue(scrape.value("tideline_restore_started_total") >= 1);
+        assertTrue(scrape.value("tideline_restore_completed_total") >= 1);
+        assertEquals(0, scrape.value("tideline_restore_failed_total"), 0);
+        assertTrue(scrape.value("tideline_restore_rejected_total") >= 0);
+        for (String phase : new String[] {"provisioning", "restoring_backup", "replaying_wal", "registering"}) {
+            String series = "tideline_restore_phase_duration_seconds_count{phase=\"" + phase + "\"}";
+            assertTrue(scrape.value(series) >= 1, series);
+        }
+        assertTrue(scrape.sum("tideline_retention_runs_total") >= 1, "retention ran");
+        assertTrue(scrape.value("tideline_retention_expired_objects_total") >= 0);
+        assertEquals(0, scrape.sum("tideline_dead_letters_total"), 0, "nothing was dead-lettered");
+        assertEquals(0, scrape.value("tideline_dead_letters_total{topic=\"tideline.timeline\"}"), 0);
+    }
+
+    /** One scrape of {@code /prometheus}, without credentials. */
+    private record Scrape(String text) {
+
+        static Scrape of(java.net.URI api) throws Exception {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(api.resolve("/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), "GET /prometheus: " + response.body());
+            return new Scrape(response.body());
+        }
+
+        java.util.Set<String> names() {
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            text.lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
+                    .forEach(l -> names.add(l.split("[{ ]", 2)[0]));
+            return names;
+        }
+
+        double value(String series) {
+            return text.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim().split(" ")[0]))
+                    .orElseThrow(() -> new AssertionError(series + " not in the scrape:\n" + text));
+        }
+
+        double sum(String name) {
+            return text.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
     }
 
     /**

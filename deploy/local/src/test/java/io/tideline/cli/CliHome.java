@@ -11,6 +11,7 @@ import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.processes.PostgresWatchdog;
 import io.tideline.runtime.DetachedRuntime;
+import io.tideline.runtime.HomeReset;
 import io.tideline.runtime.RuntimeHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
 
@@ -117,11 +117,13 @@ final class CliHome implements AutoCloseable {
             run("down");
             DetachedRuntime.stop(runtimeHome());
         } finally {
-            watchdog.close();
-            if (!Boolean.getBoolean("tideline.test.keepHome")) {
-                try (var paths = Files.walk(root)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try {
+                if (!Boolean.getBoolean("tideline.test.keepHome")) {
+                    // Its instances with their OS users (as root), then the files.
+                    HomeReset.wipe(runtimeHome());
                 }
+            } finally {
+                watchdog.close();
             }
         }
     }

@@ -32,9 +32,25 @@ public class RetentionFactory {
         return new RestoreEventsReader(bootstrapServers, Topics.RESTORE_EVENTS, codec, new RunningRestores()).start();
     }
 
+    /** The per-instance gauges go with an instance removed from the registry, or no longer owned here. */
+    @Singleton
+    @Requires(beans = io.micrometer.core.instrument.MeterRegistry.class)
+    RetentionMetrics metrics(io.micrometer.core.instrument.MeterRegistry meters, InstanceRegistry registry,
+                             InstanceOwnership ownership) {
+        RetentionMetrics metrics = new RetentionMetrics(meters, id -> ownership.owns(id) && registry.find(id).isPresent());
+        registry.onChange(change -> {
+            if (change.instance().isEmpty()) {
+                metrics.forget(change.id());
+            }
+        });
+        return metrics;
+    }
+
     @Singleton
     RetentionRunner runner(InstanceRegistry registry, ObjectStores stores, RestoreEventsReader restores,
-                           EventPublisher publisher, RetentionConfiguration config, Clock clock) {
-        return new RetentionRunner(registry::find, stores::forInstance, restores::claimsUpToDate, publisher, config, clock);
+                           EventPublisher publisher, RetentionConfiguration config, Clock clock,
+                           java.util.Optional<RetentionMetrics> metrics) {
+        return new RetentionRunner(registry::find, stores::forInstance, restores::claimsUpToDate, publisher, config, clock)
+                .observedBy(metrics.<RetentionRunner.Observer>map(m -> m).orElse(RetentionRunner.Observer.NONE));
     }
 }

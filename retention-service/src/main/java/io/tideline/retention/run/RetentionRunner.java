@@ -8,6 +8,7 @@ import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StorageException;
+import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.ListedObject;
 import io.tideline.retention.ExpiryDecision;
 import io.tideline.retention.RestoreClaim;
@@ -21,10 +22,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +50,32 @@ public final class RetentionRunner {
         RestoreEventsReader.Claims claimsUpToDate(InstanceId source, Duration timeout);
     }
 
+    /** Told what each run saw and did (the service's meters); the runner works without one. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+            @Override
+            public void inventoried(RegisteredInstance instance, BucketInventory inventory, Duration promise) {
+            }
+
+            @Override
+            public void ran(InstanceId instance, String outcome, long objectsDeleted, long bytesFreed) {
+            }
+        };
+
+        /** The instance's bucket as it stands after the run's deletions, and its retention promise. */
+        void inventoried(RegisteredInstance instance, BucketInventory inventory, Duration promise);
+
+        /** A run ended: its outcome ({@link RunOutcome.Kind} in lower case, or {@code error} when it threw). */
+        void ran(InstanceId instance, String outcome, long objectsDeleted, long bytesFreed);
+    }
+
     private final Function<InstanceId, Optional<RegisteredInstance>> registry;
     private final Function<InstanceId, ObjectStore> stores;
     private final ClaimsSource restores;
     private final EventPublisher publisher;
     private final RetentionConfiguration config;
     private final Clock clock;
+    private Observer observer = Observer.NONE;
 
     public RetentionRunner(Function<InstanceId, Optional<RegisteredInstance>> registry, Function<InstanceId, ObjectStore> stores,
                            ClaimsSource restores, EventPublisher publisher, RetentionConfiguration config, Clock clock) {
@@ -64,7 +87,27 @@ public final class RetentionRunner {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** Sets who is told what each run saw and did; returns this runner. */
+    public RetentionRunner observedBy(Observer observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
     public RunOutcome run(InstanceId id) {
+        RunOutcome outcome;
+        try {
+            outcome = decideAndExpire(id);
+        } catch (RuntimeException e) {
+            observer.ran(id, "error", 0, 0);
+            throw e;
+        }
+        long objects = outcome.event().map(ArtifactsExpired::getObjectsDeleted).orElse(0L);
+        long bytes = outcome.event().map(ArtifactsExpired::getBytesFreed).orElse(0L);
+        observer.ran(id, outcome.kind().name().toLowerCase(Locale.ROOT), objects, bytes);
+        return outcome;
+    }
+
+    private RunOutcome decideAndExpire(InstanceId id) {
         Optional<RegisteredInstance> registered = registry.apply(id);
         if (registered.isEmpty()) {
             return new RunOutcome(id, clock.instant(), RunOutcome.Kind.SKIPPED, List.of("instance " + id + " is not registered"),
@@ -89,6 +132,7 @@ public final class RetentionRunner {
         scan.problems().forEach(p -> LOG.warn("retention of {}: {} (left alone)", id, p));
 
         RetentionPolicy policy = config.policyFor(instance.retentionDays());
+        observer.inventoried(instance, scan.inventory(), policy.retention());
         ExpiryDecision decision = policy.decide(scan.inventory(), clock.instant(), running, missing);
         if (decision instanceof ExpiryDecision.Wait wait) {
             LOG.info("retention of {} waits: {}", id, String.join("; ", wait.reasons()));
@@ -101,11 +145,12 @@ public final class RetentionRunner {
             return new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(), scan.problems(),
                     Optional.empty());
         }
-        return delete(id, store, new ChangeIndexExpiry(BucketLayout.forSegmentSize(instance.walSegmentSize())), expire, scan.problems());
+        return delete(id, store, new ChangeIndexExpiry(BucketLayout.forSegmentSize(instance.walSegmentSize())), expire,
+                scan.problems(), deleted -> observer.inventoried(instance, scan.inventory().without(deleted), policy.retention()));
     }
 
     private RunOutcome delete(InstanceId id, ObjectStore store, ChangeIndexExpiry changes, ExpiryDecision.Expire expire,
-                              List<String> problems) {
+                              List<String> problems, Consumer<Set<String>> afterDeleting) {
         Set<String> deleted = new LinkedHashSet<>();
         String failure = null;
         for (ListedObject object : expire.deletionOrder()) {
@@ -131,6 +176,9 @@ public final class RetentionRunner {
             } catch (StorageException e) {
                 LOG.warn("retention of {}: old catalog snapshots not removed (next run tries again): {}", id, e.getMessage());
             }
+        }
+        if (!deleted.isEmpty()) {
+            afterDeleting.accept(deleted);
         }
         Instant now = clock.instant();
         Optional<ArtifactsExpired> event = Optional.empty();

@@ -41,11 +41,13 @@ public class TimelineListener implements ConsumerRebalanceListener, ConsumerAwar
 
     private final RetentionService service;
     private final InstanceOwnership ownership;
+    private final java.util.Optional<RetentionMetrics> metrics;
     private Consumer<String, SpecificRecord> consumer;
 
-    public TimelineListener(RetentionService service, InstanceOwnership ownership) {
+    public TimelineListener(RetentionService service, InstanceOwnership ownership, java.util.Optional<RetentionMetrics> metrics) {
         this.service = service;
         this.ownership = ownership;
+        this.metrics = metrics;
     }
 
     @Topic(Topics.TIMELINE)
@@ -78,6 +80,8 @@ public class TimelineListener implements ConsumerRebalanceListener, ConsumerAwar
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         ownership.revoked(partitions.stream().map(TopicPartition::partition).toList());
+        // Another replica reports these instances from now on: never two series for one instance.
+        metrics.ifPresent(RetentionMetrics::forgetUnowned);
     }
 
     @Override

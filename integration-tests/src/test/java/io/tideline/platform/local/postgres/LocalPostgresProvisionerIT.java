@@ -82,7 +82,7 @@ class LocalPostgresProvisionerIT {
         assertEquals(java.util.Optional.of(InstanceState.RUNNING), clusters.provisioner().state(pg.id()));
         assertEquals(clusters.home().resolve("instances").resolve(pg.id().value()).resolve("pgdata"), pg.dataDir());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pg.dataDir())));
-        clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(pg.dataDir())));
+        clusters.provisioner().serverUserOf(pg.id()).ifPresent(user -> assertEquals(user, owner(pg.dataDir())));
         assertEquals(32, clusters.secrets().get(pg.adminSecret()).length());
         assertNotEquals(clusters.secrets().get(pg.adminSecret()), clusters.secrets().get(pg.replicationSecret()));
     }
@@ -326,7 +326,7 @@ class LocalPostgresProvisionerIT {
         AllocatedInstance allocated = clusters.provisioner().allocate(id);
         assertEquals(java.util.Optional.of(InstanceState.ALLOCATED), clusters.provisioner().state(id));
         assertTrue(Files.isDirectory(allocated.dataDir()));
-        clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(allocated.dataDir())));
+        clusters.provisioner().serverUserOf(id).ifPresent(user -> assertEquals(user, owner(allocated.dataDir())));
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> clusters.provisioner().startRecovering(id, RecoverySettings.toLatest("cp /x/%f %p")));
         assertTrue(e.getMessage().contains("unpack a base backup"), e.getMessage());
@@ -341,21 +341,21 @@ class LocalPostgresProvisionerIT {
         AllocatedInstance allocated = clusters.provisioner().allocate(id);
         DirectoryWalSpool spool = (DirectoryWalSpool) allocated.walSpool().orElseThrow();
         assertEquals(allocated.dataDir().getParent(), spool.dir().getParent(), "beside the data directory: one rename away from pg_wal");
-        clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(spool.dir())));
+        clusters.provisioner().serverUserOf(id).ifPresent(user -> assertEquals(user, owner(spool.dir())));
         String segment = "000000010000000000000007";
         byte[] wal = new byte[64 * 1024];
         new java.util.Random(7).nextBytes(wal);
         spool.put(segment, wal);
         assertTrue(spool.holds(segment));
-        clusters.provisioner().serverUser().ifPresent(user -> assertEquals(user, owner(spool.dir().resolve(segment)),
+        clusters.provisioner().serverUserOf(id).ifPresent(user -> assertEquals(user, owner(spool.dir().resolve(segment)),
                 "handed to the server's user, which may recycle it in pg_wal later"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(spool.dir().resolve(segment))));
 
         // What a restore_command does with it, run as the server's user.
         Path pgWal = Files.createDirectories(allocated.dataDir().resolve("pg_wal"));
-        clusters.provisioner().serverUser().ifPresent(user -> chown(user, pgWal));
+        clusters.provisioner().serverUserOf(id).ifPresent(user -> chown(user, pgWal));
         List<String> mv = new ArrayList<>(List.of("mv", spool.dir().resolve(segment).toString(), pgWal.resolve("RECOVERYXLOG").toString()));
-        clusters.provisioner().serverUser().ifPresent(user -> mv.addAll(0, List.of("runuser", "-u", user, "--")));
+        clusters.provisioner().serverUserOf(id).ifPresent(user -> mv.addAll(0, List.of("runuser", "-u", user, "--")));
         Process p = new ProcessBuilder(mv).redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));

@@ -10,20 +10,49 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
-/** {@code <home>/instances/}: one {@link InstanceDirectory} per instance, named by its id. */
+/**
+ * {@code <home>/instances/}: one {@link InstanceDirectory} per instance, named by its id, each with the
+ * OS user its server runs as ({@link InstanceUsers}).
+ */
 final class InstanceDirectories {
 
     private final Path root;
-    private final ServerUser serverUser;
+    private final Function<Path, ServerUser> userOf;
 
+    InstanceDirectories(Path root, InstanceUsers users) {
+        this.root = root;
+        this.userOf = dir -> users.of(dir, readableRecord(dir));
+    }
+
+    /** Every instance runs as {@code serverUser} (tests of the layout). */
     InstanceDirectories(Path root, ServerUser serverUser) {
         this.root = root;
-        this.serverUser = serverUser;
+        this.userOf = dir -> serverUser;
     }
 
     InstanceDirectory of(InstanceId id) {
-        return new InstanceDirectory(root.resolve(id.value()), serverUser);
+        return at(root.resolve(id.value()));
+    }
+
+    /** The directory of a new instance whose server will run as {@code user}. */
+    InstanceDirectory ofNew(InstanceId id, ServerUser user) {
+        return new InstanceDirectory(root.resolve(id.value()), user);
+    }
+
+    private InstanceDirectory at(Path dir) {
+        return new InstanceDirectory(dir, () -> userOf.apply(dir));
+    }
+
+    /** Its record, or empty when it has none or a torn one (whose user the data directory's owner tells). */
+    private static Optional<InstanceRecord> readableRecord(Path dir) {
+        try {
+            return InstanceRecord.read(dir);
+        } catch (IllegalStateException e) {
+            return Optional.empty();
+        }
     }
 
     /** Every directory under the root, whatever it holds (a torn record is the reader's to judge). */
@@ -33,7 +62,7 @@ final class InstanceDirectories {
         }
         List<InstanceDirectory> found = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
-            dirs.forEach(dir -> found.add(new InstanceDirectory(dir, serverUser)));
+            dirs.forEach(dir -> found.add(at(dir)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }

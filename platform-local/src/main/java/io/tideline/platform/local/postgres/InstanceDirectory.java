@@ -18,13 +18,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One instance's directory, {@code <home>/instances/<id>/}: {@code instance.json} (the
- * {@link InstanceRecord}), {@code pgdata/} (the cluster, the server user's, mode 0700),
+ * {@link InstanceRecord}), {@code pgdata/} (the cluster, the server user's, mode 0700; the server user is
+ * the instance's own, see {@link InstanceUsers}),
  * {@code postgres.log} (the {@link ServerLog}) and, for a restore target, {@code wal-spool/}. Every file
  * the server reads is written here with the owner and mode the server insists on.
  *
@@ -43,11 +45,25 @@ final class InstanceDirectory {
     private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
 
     private final Path dir;
-    private final ServerUser serverUser;
+    private final Supplier<ServerUser> owner;
+    private ServerUser serverUser;
 
     InstanceDirectory(Path dir, ServerUser serverUser) {
+        this(dir, () -> serverUser);
+    }
+
+    /** {@code owner} is asked once, when a file of the server is first touched (the record may not exist before). */
+    InstanceDirectory(Path dir, Supplier<ServerUser> owner) {
         this.dir = dir;
-        this.serverUser = serverUser;
+        this.owner = owner;
+    }
+
+    /** The OS user the server of this instance runs as and its files belong to (empty: ourselves). */
+    ServerUser serverUser() {
+        if (serverUser == null) {
+            serverUser = owner.get();
+        }
+        return serverUser;
     }
 
     Path path() {
@@ -96,12 +112,12 @@ final class InstanceDirectory {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path pgdata = Files.createDirectory(dataDir());
         Files.setPosixFilePermissions(pgdata, PRIVATE_DIR);
-        serverUser.giveTo(pgdata);
+        serverUser().giveTo(pgdata);
         Path log = dir.resolve(LOG_FILE);
         Files.writeString(log, "");
         Files.setPosixFilePermissions(log, PRIVATE_FILE);
         // pg_ctl opens the log as the server user; the directory itself stays ours.
-        serverUser.giveTo(log);
+        serverUser().giveTo(log);
     }
 
     /**
@@ -111,9 +127,9 @@ final class InstanceDirectory {
     Optional<WalSpool> createWalSpool() throws IOException {
         Path spoolDir = Files.createDirectories(walSpoolDir());
         Files.setPosixFilePermissions(spoolDir, PRIVATE_DIR);
-        serverUser.giveTo(spoolDir);
+        serverUser().giveTo(spoolDir);
         try {
-            return Optional.of(new DirectoryWalSpool(spoolDir, serverUser.principal()));
+            return Optional.of(new DirectoryWalSpool(spoolDir, serverUser().principal()));
         } catch (IllegalArgumentException e) {
             LOG.warn("no WAL spool for restores into {}: {}; the server will fetch every segment over HTTP", dir, e.getMessage());
             return Optional.empty();
@@ -125,7 +141,7 @@ final class InstanceDirectory {
         Path pwfile = dir.resolve(INITDB_PASSWORD_FILE);
         Files.writeString(pwfile, password + "\n");
         Files.setPosixFilePermissions(pwfile, PRIVATE_FILE);
-        serverUser.giveTo(pwfile);
+        serverUser().giveTo(pwfile);
         return pwfile;
     }
 
@@ -140,7 +156,7 @@ final class InstanceDirectory {
                 """.formatted(credentials.replicationUser());
         Files.writeString(hba, content, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(hba, PRIVATE_FILE);
-        serverUser.giveTo(hba);
+        serverUser().giveTo(hba);
     }
 
     /** Sets {@code set} in {@code postgresql.auto.conf} and drops the keys {@code remove} matches. */
@@ -148,7 +164,7 @@ final class InstanceDirectory {
         Path auto = dataDir().resolve("postgresql.auto.conf");
         PostgresConf.rewrite(auto, set, remove);
         Files.setPosixFilePermissions(auto, PRIVATE_FILE);
-        serverUser.giveTo(auto);
+        serverUser().giveTo(auto);
     }
 
     /** Appends {@code settings} to {@code postgresql.conf} under a comment header. */
@@ -158,7 +174,7 @@ final class InstanceDirectory {
 
     /** The server insists on owning its data directory, mode 0700 for directories and 0600 for files. */
     void fixDataDirOwnership() throws IOException {
-        Optional<UserPrincipal> owner = serverUser.principal();
+        Optional<UserPrincipal> owner = serverUser().principal();
         try (Stream<Path> paths = Files.walk(dataDir())) {
             for (Path p : (Iterable<Path>) paths::iterator) {
                 PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);

@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param origin    {@code initdb} for a created instance, {@code restore} for an allocated one
  * @param recovered false until a restored instance was first started (ALLOCATED until then)
  * @param createdAt UTC ISO-8601
+ * @param osUser    the OS user the server runs as and its files belong to ({@link InstanceUsers}); absent in
+ *                  records made before instances had users of their own, which run as the configured one
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record InstanceRecord(
@@ -35,7 +37,8 @@ record InstanceRecord(
         String replicationUser,
         String replicationSecret,
         String postgresVersion,
-        String createdAt) {
+        String createdAt,
+        String osUser) {
 
     static final String FILE_NAME = "instance.json";
     static final String ORIGIN_INITDB = "initdb";
@@ -43,9 +46,10 @@ record InstanceRecord(
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    static InstanceRecord of(InstanceId id, int port, String origin, InstanceCredentials credentials, String version, String createdAt) {
+    static InstanceRecord of(InstanceId id, int port, String origin, InstanceCredentials credentials, String version, String createdAt,
+                             String osUser) {
         return new InstanceRecord(id.value(), port, origin, false, credentials.adminUser(), credentials.adminSecret().value(),
-                credentials.replicationUser(), credentials.replicationSecret().value(), version, createdAt);
+                credentials.replicationUser(), credentials.replicationSecret().value(), version, createdAt, osUser);
     }
 
     InstanceId instanceId() {
@@ -68,12 +72,12 @@ record InstanceRecord(
 
     InstanceRecord withPort(int newPort) {
         return new InstanceRecord(id, newPort, origin, recovered, adminUser, adminSecret, replicationUser, replicationSecret,
-                postgresVersion, createdAt);
+                postgresVersion, createdAt, osUser);
     }
 
     InstanceRecord asRecovered() {
         return new InstanceRecord(id, port, origin, true, adminUser, adminSecret, replicationUser, replicationSecret,
-                postgresVersion, createdAt);
+                postgresVersion, createdAt, osUser);
     }
 
     static Optional<InstanceRecord> read(Path instanceDir) {

@@ -13,6 +13,7 @@ import io.tideline.core.instance.WalSpool;
 import io.tideline.core.secrets.SecretStore;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * (layout, record, ownership), the {@link PostgresServer} (the process), the {@link PortAllocator},
  * the {@link ServerStartup}, {@link Passwords}, {@link RecoverySetup} and {@link PromotionWait}.
  *
- * <p>When the caller is root, every server command runs as the configured OS user
- * ({@link ServerUser}), because PostgreSQL refuses to run as root. Servers listen on 127.0.0.1 only,
+ * <p>When the caller is root, each instance it makes gets an OS user of its own ({@link InstanceUsers}),
+ * which owns the instance's files and runs its server commands ({@link ServerUser}; PostgreSQL refuses
+ * to run as root anyway), and is removed with the instance. Instances made before that run as the
+ * configured OS user; when we are not root, all run as ourselves. Servers listen on 127.0.0.1 only,
  * on a free port picked at creation (and picked again at start if something else took it meanwhile),
  * and have no Unix socket. Operations on one instance are serialised within this provisioner.
  */
@@ -47,7 +50,9 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     private final LocalPostgresConfig config;
     private final SecretStore secrets;
     private final Clock clock;
+    private final boolean root;
     private final ServerUser serverUser;
+    private final InstanceUsers users;
     private final InstanceDirectories directories;
     private final PostgresServer server;
     private final PortAllocator ports;
@@ -60,9 +65,12 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         this.config = config;
         this.secrets = secrets;
         this.clock = clock;
+        this.root = LocalPostgresConfig.isRoot();
         this.serverUser = ServerUser.of(config);
-        this.directories = new InstanceDirectories(config.instancesDir(), serverUser);
-        this.server = new PostgresServer(config, serverUser);
+        this.users = new InstanceUsers(config.instancesDir(), root, serverUser,
+                new OsAccounts(new CommandRunner(Path.of("/")), config.home().getFileSystem(), config.commandTimeout()));
+        this.directories = new InstanceDirectories(config.instancesDir(), users);
+        this.server = new PostgresServer(config);
         InstanceConnector connector = new InstanceConnector();
         // A stopped instance keeps its port, so every instance of the home counts as using one.
         this.ports = new PortAllocator(HOST, () -> list().stream().map(ProvisionedInstance::port).toList());
@@ -75,9 +83,17 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         return config;
     }
 
-    /** The OS user the servers run as when it differs from ours (we are root), else empty. */
+    /**
+     * When we are root, the OS user of the instances made before each had its own (the configured one,
+     * {@code postgres}); else empty: every server runs as ourselves. Tells a watchdog whether to switch users.
+     */
     public Optional<String> serverUser() {
         return serverUser.name();
+    }
+
+    /** The OS user instance {@code id}'s server runs as when it differs from ours (we are root), else empty. */
+    public Optional<String> serverUserOf(InstanceId id) {
+        return directories.of(id).serverUser().name();
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -145,6 +161,8 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         synchronized (lockOf(id)) {
             InstanceDirectory dir = directories.of(id);
             if (!dir.exists()) {
+                // A crash between making its user and its directory leaves only the user.
+                users.remove(id);
                 return;
             }
             InstanceCredentials credentials = credentialsForRemoval(id, dir);
@@ -156,6 +174,8 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             secrets.delete(credentials.adminSecret());
             secrets.delete(credentials.replicationSecret());
             secrets.delete(InstanceCredentials.ownerSecret(id));
+            // Only once no file of it is left: a later user could be given its number and own them.
+            users.remove(id);
             LOG.info("destroyed PostgreSQL instance {}", id);
         }
     }
@@ -211,6 +231,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             } finally {
                 if (!allocated) {
                     dir.deleteQuietly();
+                    removeUserQuietly(id, dir);
                 }
             }
         }
@@ -254,20 +275,24 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     // ------------------------------------------------------------------ steps
 
     /**
-     * The directory of a new instance, not made yet. Fails, saying what to do, before anything is made
-     * on a machine that cannot run the servers, and for an id that is taken.
+     * The directory of a new instance, not made yet, whose OS user (as root) is made first. Fails, saying
+     * what to do, before anything is made on a machine that cannot run the servers, and for an id that is taken.
      */
     private InstanceDirectory newDirectory(InstanceId id) {
         server.requireBinaries();
-        serverUser.requireUsable(config.osUser());
-        serverUser.name().ifPresent(directories::requireReachable);
-        InstanceDirectory dir = directories.of(id);
-        dir.requireAbsent(id);
-        return dir;
+        if (!root) {
+            serverUser.requireUsable(config.osUser());
+        }
+        directories.of(id).requireAbsent(id);
+        if (root) {
+            directories.requireReachable(users.recordedName(id));
+        }
+        return directories.ofNew(id, users.prepareNew(id));
     }
 
     private InstanceRecord newRecord(InstanceId id, String origin, InstanceCredentials credentials) {
-        return InstanceRecord.of(id, ports.choose(), origin, credentials, server.version(), Instant.now(clock).toString());
+        return InstanceRecord.of(id, ports.choose(), origin, credentials, server.version(), Instant.now(clock).toString(),
+                users.recordedName(id));
     }
 
     /** After initdb: Tideline's access rules, the cluster settings, and the instance's port. */
@@ -309,12 +334,25 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             LOG.warn("could not stop the half-created instance {}: {}", id, e.getMessage());
         }
         dir.deleteQuietly();
+        removeUserQuietly(id, dir);
         try {
             secrets.delete(credentials.adminSecret());
             secrets.delete(credentials.replicationSecret());
             secrets.delete(InstanceCredentials.ownerSecret(id));
         } catch (RuntimeException e) {
             LOG.warn("could not delete the secrets of the half-created instance {}: {}", id, e.getMessage());
+        }
+    }
+
+    /** Removes the OS user of a half-made instance whose files are gone. Never throws over the original failure. */
+    private void removeUserQuietly(InstanceId id, InstanceDirectory dir) {
+        if (dir.exists()) {
+            return;
+        }
+        try {
+            users.remove(id);
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the OS user of the half-made instance {}: {}", id, e.getMessage());
         }
     }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL server as a process: {@code initdb}, {@code pg_ctl start/stop/status} with the
- * machine's binaries, each run as the {@link ServerUser} and bounded in time. Knows nothing of ports,
+ * machine's binaries, each run as the instance's {@link ServerUser} and bounded in time. Knows nothing of ports,
  * passwords or records.
  */
 final class PostgresServer {
@@ -41,13 +41,11 @@ final class PostgresServer {
     }
 
     private final LocalPostgresConfig config;
-    private final ServerUser user;
     private final CommandRunner runner = new CommandRunner(Path.of("/"));
     private volatile String binaryVersion;
 
-    PostgresServer(LocalPostgresConfig config, ServerUser user) {
+    PostgresServer(LocalPostgresConfig config) {
         this.config = config;
-        this.user = user;
     }
 
     /** Fails, saying what to install, when a binary is missing. */
@@ -87,7 +85,7 @@ final class PostgresServer {
             throws IOException {
         Path pwfile = dir.writeInitdbPasswordFile(adminPassword);
         try {
-            runner.runChecked("initdb for instance " + id, user.command(List.of(bin("initdb"),
+            runner.runChecked("initdb for instance " + id, dir.serverUser().command(List.of(bin("initdb"),
                     "--pgdata=" + dir.dataDir(),
                     "--username=" + adminUser,
                     "--pwfile=" + pwfile,
@@ -114,7 +112,7 @@ final class PostgresServer {
         } else {
             command.add("--no-wait");
         }
-        return runner.run("starting instance " + id, user.command(command), config.startTimeout().plusSeconds(15), Map.of());
+        return runner.run("starting instance " + id, dir.serverUser().command(command), config.startTimeout().plusSeconds(15), Map.of());
     }
 
     /**
@@ -140,7 +138,7 @@ final class PostgresServer {
         if (!isRunning(id, dir)) {
             return;
         }
-        CommandRunner.Result result = runner.run("stopping instance " + id, user.command(List.of(bin("pg_ctl"), "stop",
+        CommandRunner.Result result = runner.run("stopping instance " + id, dir.serverUser().command(List.of(bin("pg_ctl"), "stop",
                 "--pgdata=" + dir.dataDir(), "--mode=" + shutdown.mode, "--wait", "--timeout=" + config.stopTimeout().toSeconds(),
                 "--silent")), config.stopTimeout().plusSeconds(15), Map.of());
         if (result.ok() || !isRunning(id, dir)) {
@@ -162,7 +160,7 @@ final class PostgresServer {
             }
             // pg_ctl also checks that the PID in the file is alive, so a stale file after a crash reads as stopped.
             status = runner.run("status of instance " + id,
-                    user.command(List.of(bin("pg_ctl"), "status", "--pgdata=" + dir.dataDir())), config.commandTimeout(), Map.of());
+                    dir.serverUser().command(List.of(bin("pg_ctl"), "status", "--pgdata=" + dir.dataDir())), config.commandTimeout(), Map.of());
             if (status.exitCode() == 0) {
                 return true;
             }

@@ -83,7 +83,7 @@ class InstanceDirectoryTest {
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
 
         InstanceRecord record = InstanceRecord.of(InstanceId.of("pg-3"), 6001, InstanceRecord.ORIGIN_RESTORE,
-                InstanceCredentials.standard(InstanceId.of("pg-3")), "15.18", "2026-12-07T12:00:00Z");
+                InstanceCredentials.standard(InstanceId.of("pg-3")), "15.18", "2026-12-07T12:00:00Z", "tl-0123456789ab");
         dir.write(record);
         assertEquals(Optional.of(record), dir.readRecord());
         assertTrue(record.awaitsBackup());

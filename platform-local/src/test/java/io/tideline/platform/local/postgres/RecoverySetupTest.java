@@ -110,6 +110,6 @@ class RecoverySetupTest {
 
     private static InstanceRecord record(int port) {
         return InstanceRecord.of(ID, port, InstanceRecord.ORIGIN_RESTORE, InstanceCredentials.standard(ID), "15.18",
-                "2026-12-07T12:00:00Z");
+                "2026-12-07T12:00:00Z", null);
     }
 }

@@ -9,6 +9,10 @@ import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStores;
+import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.Damage;
+import io.tideline.schemas.serde.EventCodec;
+import io.micronaut.context.annotation.Value;
 import io.tideline.restore.wal.WalServer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -51,15 +55,41 @@ class RestoreFactory {
         };
     }
 
-    /** The source's bucket as {@link BucketInventoryReader} reads it; objects it cannot understand are logged. */
+    /** Transactions and restore points, read from the source's bucket. */
     @Singleton
     @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
-    SourceInventory sourceInventory(ObjectStores stores) {
-        return source -> {
-            BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(source.walSegmentSize()))
-                    .read(stores.forInstance(source.id()));
-            scan.problems().forEach(p -> LOG.warn("bucket of {}: {}", source.id(), p));
-            return scan.inventory();
+    TargetFacts targetFacts(ObjectStores stores) {
+        return new StoredTargetFacts(stores::forInstance);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+    @Requires(property = "kafka.bootstrap.servers")
+    KnownDamage knownDamage(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
+        return new KnownDamage(bootstrapServers, codec).start();
+    }
+
+    /**
+     * The source's bucket as {@link BucketInventoryReader} reads it; objects it cannot understand are logged.
+     * Damage comes from the event log ({@link KnownDamage}).
+     */
+    @Singleton
+    @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+    SourceInventory sourceInventory(ObjectStores stores, KnownDamage damage) {
+        return new SourceInventory() {
+            @Override
+            public BucketInventory of(RegisteredInstance source) {
+                BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(source.walSegmentSize()))
+                        .read(stores.forInstance(source.id()));
+                scan.problems().forEach(p -> LOG.warn("bucket of {}: {}", source.id(), p));
+                return scan.inventory();
+            }
+
+            @Override
+            public Damage damageIn(RegisteredInstance source, BucketInventory inventory) {
+                return damage.damageIn(source.id(), inventory);
+            }
         };
     }
 }

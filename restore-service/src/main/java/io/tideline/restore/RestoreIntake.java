@@ -38,10 +38,10 @@ public final class RestoreIntake {
     private final RestoreRunner runner;
     private final Clock clock;
 
-    RestoreIntake(FleetView fleet, SourceInventory inventory, RestoreLedger ledger, RestoreEvents events, RestoreRunner runner,
-                  Clock clock) {
+    RestoreIntake(FleetView fleet, SourceInventory inventory, TargetFacts facts, RestoreLedger ledger, RestoreEvents events,
+                  RestoreRunner runner, Clock clock) {
         this.fleet = fleet;
-        this.validator = new RestoreValidator(fleet, inventory::of);
+        this.validator = new RestoreValidator(fleet, inventory::of, inventory::damageIn, facts);
         this.ledger = ledger;
         this.events = events;
         this.runner = runner;

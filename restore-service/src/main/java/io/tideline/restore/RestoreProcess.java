@@ -13,6 +13,7 @@ import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.BucketGrant;
 import io.tideline.core.storage.ChecksumMismatchException;
@@ -131,8 +132,12 @@ final class RestoreProcess implements Restorer {
     private record NewInstance(BucketGrant grant, AllocatedInstance allocated) {
     }
 
-    /** Recovery as started: the command that fetches WAL, and the target time (empty = latest). */
-    private record Recovery(String restoreCommand, Optional<Instant> time) {
+    /** Recovery as started: the command that fetches WAL, and the target. */
+    private record Recovery(String restoreCommand, RestoreTarget target) {
+        /** The target time, when the target is a time (then the archive may end before the target is seen). */
+        Optional<Instant> time() {
+            return target.targetTime();
+        }
     }
 
     /** What the WAL session handed the server, read before it is closed. */
@@ -180,14 +185,12 @@ final class RestoreProcess implements Restorer {
     /** Step 4: recovery settings (WAL from this service, the target, promote at the end) written and the server started. */
     private Recovery startRecovering(RestorePlan plan, RestoreTracker tracker, NewInstance fresh, BackupManifest manifest) {
         Recovery recovery = new Recovery(walEndpoint.restoreCommand(plan.restoreId(), fresh.allocated().walSpool()),
-                plan.target().targetTime());
+                plan.target());
         // Served WAL is counted in whole segments, from the start of the backup's first one.
-        Long walTotal = recovery.time().isPresent() ? null : plan.backup().walReachedLsn().bytesSince(
+        Long walTotal = !(plan.target() instanceof RestoreTarget.Latest) ? null : plan.backup().walReachedLsn().bytesSince(
                 manifest.startLsn().minus(manifest.startLsn().segmentOffset(plan.layout().walSegmentSize())));
-        phase(tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target());
-        instances.startRecovering(plan.newInstance(), recovery.time()
-                .map(t -> RecoverySettings.toTime(recovery.restoreCommand(), t))
-                .orElse(RecoverySettings.toLatest(recovery.restoreCommand())));
+        phase(tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target().describe());
+        instances.startRecovering(plan.newInstance(), RecoverySettings.to(recovery.restoreCommand(), recovery.target()));
         return recovery;
     }
 

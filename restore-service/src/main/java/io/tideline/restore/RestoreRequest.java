@@ -14,9 +14,15 @@ import java.util.Optional;
  * @param source   the source instance id exactly as requested (may name no instance)
  * @param target   the target exactly as requested (may be malformed)
  * @param newName  the requested name of the new instance, if any
+ * @param exclusive stop just before the target's transaction or record (v2 field; v1 requests are inclusive)
  */
 public record RestoreRequest(RestoreId restoreId, String source, String target, Optional<String> newName,
-                             String requestedBy, Instant requestedAt) {
+                             String requestedBy, Instant requestedAt, boolean exclusive) {
+
+    public RestoreRequest(RestoreId restoreId, String source, String target, Optional<String> newName, String requestedBy,
+                          Instant requestedAt) {
+        this(restoreId, source, target, newName, requestedBy, requestedAt, false);
+    }
 
     public RestoreRequest {
         Objects.requireNonNull(restoreId, "restoreId");
@@ -41,6 +47,6 @@ public record RestoreRequest(RestoreId restoreId, String source, String target, 
         String name = event.getNewName();
         return new RestoreRequest(id, event.getInstanceId(), event.getTarget(),
                 name == null || name.isBlank() ? Optional.empty() : Optional.of(name.strip()),
-                event.getRequestedBy(), event.getOccurredAt());
+                event.getRequestedBy(), event.getOccurredAt(), event.getExclusive());
     }
 }

@@ -2,18 +2,26 @@ package io.tideline.restore;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.ids.BackupId;
+import io.tideline.core.restore.RestorePoint;
 import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
+import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.Damage;
 import io.tideline.core.window.RestorableBackup;
 import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.TimeRange;
 import io.tideline.core.window.WalEntry;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -26,6 +34,12 @@ import java.util.stream.Collectors;
  * with nothing restorable yet; a target before the window, after the newest stored WAL, or inside a WAL
  * gap. Otherwise the plan names the newest backup consistent at or before the target whose WAL reaches
  * it, chosen by {@link RestorableWindow} (the one window computation retention and the Backups view use).
+ *
+ * <p>Targets that are positions rather than times are placed by LSN among the same restorable backups: the
+ * newest backup consistent at or before the position (its end LSN) whose contiguous stored WAL reaches past
+ * it. An LSN is the position itself; an xid is where its commit record ends ({@link TargetFacts}: unknown or
+ * aborted is refused); a name is where its restore point was recorded (never created is refused);
+ * {@code immediate} is the named (else the newest) restorable backup's own end.
  */
 public final class RestoreValidator {
 
@@ -56,14 +70,28 @@ public final class RestoreValidator {
 
     private final Fleet fleet;
     private final Function<RegisteredInstance, BucketInventory> inventories;
+    private final BiFunction<RegisteredInstance, BucketInventory, Damage> damage;
+    private final TargetFacts facts;
 
     /**
      * @param inventories reads the source's bucket (may throw a storage exception: a transient failure to
      *                    look is not a reason to reject)
      */
     public RestoreValidator(Fleet fleet, Function<RegisteredInstance, BucketInventory> inventories) {
+        this(fleet, inventories, (source, inventory) -> Damage.none(), TargetFacts.none());
+    }
+
+    /**
+     * @param damage the objects of a source's inventory known to be damaged ({@code ObjectCorrupted}): the window
+     *               is cut at them, so a target that needs one is refused with the damage as the reason
+     * @param facts  where transactions ended and restore points are (may throw a storage exception too)
+     */
+    public RestoreValidator(Fleet fleet, Function<RegisteredInstance, BucketInventory> inventories,
+                            BiFunction<RegisteredInstance, BucketInventory, Damage> damage, TargetFacts facts) {
         this.fleet = Objects.requireNonNull(fleet, "fleet");
         this.inventories = Objects.requireNonNull(inventories, "inventories");
+        this.damage = Objects.requireNonNull(damage, "damage");
+        this.facts = Objects.requireNonNull(facts, "facts");
     }
 
     public Decision validate(RestoreRequest request, Instant now) {
@@ -73,7 +101,7 @@ public final class RestoreValidator {
         }
         RestoreTarget target;
         try {
-            target = RestoreTarget.parse(request.target());
+            target = RestoreTarget.parse(request.target(), request.exclusive());
         } catch (IllegalArgumentException e) {
             return reject(e.getMessage());
         }
@@ -98,24 +126,141 @@ public final class RestoreValidator {
 
         RegisteredInstance src = source.get();
         BucketInventory inventory = inventories.apply(src);
-        RestorableWindow window = RestorableWindow.of(inventory);
+        RestorableWindow window = RestorableWindow.of(inventory, damage.apply(src, inventory));
         if (window.isEmpty()) {
             return reject("instance " + src.id() + " has nothing restorable yet: " + whyEmpty(window));
         }
-        Instant moment;
-        if (target instanceof RestoreTarget.AtTime at) {
-            moment = at.time();
-            if (!window.isRestorable(moment)) {
-                return reject(outside(src.id(), moment, window, now));
+        Placed placed;
+        if (target instanceof RestoreTarget.AtTime || target instanceof RestoreTarget.Latest) {
+            Instant moment;
+            if (target instanceof RestoreTarget.AtTime at) {
+                moment = at.time();
+                if (!window.isRestorable(moment)) {
+                    return reject(outside(src.id(), moment, window, now) + damaged(window));
+                }
+            } else {
+                moment = window.to().orElseThrow();
             }
+            placed = new Placed(window.restorableBackupFor(moment).orElseThrow(() ->
+                    new IllegalStateException("the window of " + src.id() + " covers " + moment + " but names no backup for it")), null);
         } else {
-            moment = window.to().orElseThrow();
+            placed = place(src, target, inventory, window);
+            if (placed.backup() == null) {
+                return reject(placed.refusal());
+            }
         }
-        RestorableBackup backup = window.restorableBackupFor(moment).orElseThrow(() ->
-                new IllegalStateException("the window of " + src.id() + " covers " + moment + " but names no backup for it"));
+        RestorableBackup backup = placed.backup();
         BucketLayout layout = BucketLayout.forSegmentSize(src.walSegmentSize());
         return new Decision.Accept(new RestorePlan(request.restoreId(), src, target, newId, newName, backup,
                 requiredWal(inventory, backup), layout, request.requestedBy()));
+    }
+
+    /** A backup for a position target, or why there is none. */
+    private record Placed(RestorableBackup backup, String refusal) {
+    }
+
+    private Placed place(RegisteredInstance src, RestoreTarget target, BucketInventory inventory, RestorableWindow window) {
+        InstanceId id = src.id();
+        if (target instanceof RestoreTarget.Immediate immediate) {
+            return immediate(id, immediate, inventory, window);
+        }
+        if (target instanceof RestoreTarget.AtLsn at) {
+            // Recovery stops at the first record at or after the LSN, so a record must start there or later
+            // inside the stored WAL: the LSN must lie before where the WAL reaches.
+            return byPosition(id, window, at.lsn(), false, "LSN " + at.lsn());
+        }
+        if (target instanceof RestoreTarget.AtXid at) {
+            Optional<TransactionEnd> end = facts.transactionEnd(src, inventory, window, at.walXid());
+            if (end.isEmpty()) {
+                return refused("transaction " + at.xid() + " is unknown to the stored WAL of " + id + " ("
+                        + storedWal(window) + "): no commit or abort record of it — it never ran, is still running, "
+                        + "committed before the oldest kept backup, or was a prepared transaction");
+            }
+            TransactionEnd e = end.get();
+            if (!e.committed()) {
+                return refused("transaction " + at.xid() + " aborted (at " + e.at() + ", WAL " + e.recordEnd()
+                        + "): it changed nothing, so there is nothing to restore to or just before; choose a committed transaction or a time");
+            }
+            return byPosition(id, window, e.recordEnd(), true, "transaction " + at.xid() + " (committed at " + e.at()
+                    + ", WAL " + e.recordEnd() + ")");
+        }
+        if (target instanceof RestoreTarget.AtName at) {
+            Optional<RestorePoint> point = facts.restorePoint(src, at.name());
+            if (point.isEmpty()) {
+                return refused("no restore point named '" + at.name() + "' was created for " + id
+                        + " (or it expired with the backups that could reach it): see tideline restore-point create");
+            }
+            RestorePoint p = point.get();
+            if (!window.timelinePath().contains(p.timeline(), p.lsn())) {
+                return refused("restore point '" + at.name() + "' was made on timeline " + p.timeline() + " at " + p.lsn()
+                        + ", which is not on the history of the newest timeline " + window.timelinePath().newest());
+            }
+            return byPosition(id, window, p.lsn(), true, "restore point '" + at.name() + "' (made " + p.createdAt()
+                    + ", WAL " + p.lsn() + ")");
+        }
+        throw new IllegalStateException("unhandled target " + target);
+    }
+
+    /**
+     * The newest restorable backup consistent at or before {@code position} whose stored WAL reaches it.
+     *
+     * @param recordEnd true when {@code position} is the end of the record to stop at (a commit, a restore
+     *                  point): the backup must become consistent strictly before it and the WAL reach it; false
+     *                  when it is where a record starts or lies (an LSN): the backup consistent at or before it,
+     *                  the WAL reaching past it
+     */
+    private static Placed byPosition(InstanceId id, RestorableWindow window, Lsn position, boolean recordEnd, String what) {
+        List<RestorableBackup> backups = window.restorableBackups();
+        Optional<RestorableBackup> best = backups.stream()
+                .filter(b -> recordEnd ? b.backup().endLsn().isBefore(position) : !b.backup().endLsn().isAfter(position))
+                .filter(b -> recordEnd ? !b.walReachedLsn().isBefore(position) : b.walReachedLsn().isAfter(position))
+                .max(Comparator.comparing(RestorableBackup::backup, BackupEntry.OLDEST_FIRST));
+        if (best.isPresent()) {
+            return new Placed(best.get(), null);
+        }
+        RestorableBackup oldest = backups.stream().min(Comparator.comparing(b -> b.backup().endLsn())).orElseThrow();
+        Lsn reached = backups.stream().map(RestorableBackup::walReachedLsn).max(Comparator.naturalOrder()).orElseThrow();
+        if (recordEnd ? !oldest.backup().endLsn().isBefore(position) : oldest.backup().endLsn().isAfter(position)) {
+            return refused(what + " is before the restorable window of " + id + ": the oldest kept backup "
+                    + oldest.backup().id() + " becomes consistent at WAL " + oldest.backup().endLsn() + " ("
+                    + oldest.backup().finishedAt() + ")");
+        }
+        if (recordEnd ? position.isAfter(reached) : !position.isBefore(reached)) {
+            return refused(what + " is past the stored WAL of " + id + ", which ends at " + reached
+                    + " — or ask for 'latest'");
+        }
+        return refused(what + " falls in a gap of the stored WAL of " + id + " (nothing restores it): see tideline backups " + id);
+    }
+
+    private static Placed immediate(InstanceId id, RestoreTarget.Immediate immediate, BucketInventory inventory, RestorableWindow window) {
+        if (immediate.backup().isEmpty()) {
+            return new Placed(window.restorableBackups().stream()
+                    .max(Comparator.comparing(RestorableBackup::backup, BackupEntry.OLDEST_FIRST)).orElseThrow(), null);
+        }
+        BackupId wanted = immediate.backup().get();
+        Optional<RestorableBackup> named = window.restorableBackups().stream().filter(b -> b.backup().id().equals(wanted)).findFirst();
+        if (named.isPresent()) {
+            return new Placed(named.get(), null);
+        }
+        Optional<String> unusable = window.unusableBackups().stream().filter(u -> u.backup().id().equals(wanted))
+                .map(u -> "backup " + wanted + " of " + id + " cannot be restored: " + u.reason()).findFirst();
+        if (unusable.isPresent()) {
+            return refused(unusable.get());
+        }
+        boolean incomplete = inventory.incompleteBackups().stream().anyMatch(b -> b.id().equals(wanted));
+        return refused(incomplete ? "backup " + wanted + " of " + id + " is not complete (no manifest stored)"
+                : "no backup " + wanted + " is stored for " + id + ": see tideline backups " + id);
+    }
+
+    private static String storedWal(RestorableWindow window) {
+        List<RestorableBackup> backups = window.restorableBackups();
+        Lsn from = backups.stream().map(b -> b.backup().startLsn()).min(Comparator.naturalOrder()).orElseThrow();
+        Lsn to = backups.stream().map(RestorableBackup::walReachedLsn).max(Comparator.naturalOrder()).orElseThrow();
+        return "WAL read from the oldest kept backup's start " + from + " to " + to;
+    }
+
+    private static Placed refused(String reason) {
+        return new Placed(null, reason);
     }
 
     /** {@code <source>-r-<short restore id>}, the source part shortened so the whole stays a valid id. */
@@ -172,6 +317,15 @@ public final class RestoreValidator {
                     + "; restorable: " + ranges + " — or ask for 'latest'";
         }
         return "target " + target + " falls in a gap of the stored WAL of " + source + " (nothing restores it); restorable: " + ranges;
+    }
+
+    /** The damage that cut the window, for a refusal's reason; empty when none did. */
+    private static String damaged(RestorableWindow window) {
+        if (window.damage().isEmpty()) {
+            return "";
+        }
+        return window.damage().sorted().entrySet().stream().map(e -> e.getKey() + " is damaged (" + e.getValue() + ")")
+                .collect(Collectors.joining("; ", "; the window is cut where damaged objects lie: ", ""));
     }
 
     private static Decision reject(String reason) {

@@ -2,6 +2,7 @@ package io.tideline.restore;
 
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.Damage;
 
 /**
  * What a source instance's bucket holds now, read through the source's own credentials (a restore only
@@ -11,4 +12,9 @@ import io.tideline.core.window.BucketInventory;
 interface SourceInventory {
 
     BucketInventory of(RegisteredInstance source);
+
+    /** The objects of {@code inventory} known to be damaged (the window is cut at them); none by default. */
+    default Damage damageIn(RegisteredInstance source, BucketInventory inventory) {
+        return Damage.none();
+    }
 }

@@ -91,7 +91,7 @@ final class CoordinationBench implements AutoCloseable {
         sweep = new AbandonedRestoreSweep(config, log, ledger, partitions, runner,
                 new AbandonedRestoreCleanup(registry, halfMade, events), clock);
         FleetView fleet = new FleetView(config, registry, instances, runner, ledger);
-        intake = new RestoreIntake(fleet, source -> sourceBucket, ledger, events, runner, clock);
+        intake = new RestoreIntake(fleet, source -> sourceBucket, TargetFacts.none(), ledger, events, runner, clock);
     }
 
     /** Starts the runner (its heartbeat's timer does not fire within a test); the sweep's timer is not started. */

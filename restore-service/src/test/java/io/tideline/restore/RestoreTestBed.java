@@ -115,6 +115,15 @@ final class RestoreTestBed implements AutoCloseable {
     }
 
     String request(String source, String target, String newName, String restoreId) {
+        return request(source, target, false, newName, restoreId);
+    }
+
+    /** A request with {@code exclusive} set (stop just before the target's transaction). */
+    String requestExclusive(InstanceId source, String target) {
+        return request(source.value(), target, true, null, UUID.randomUUID().toString());
+    }
+
+    String request(String source, String target, boolean exclusive, String newName, String restoreId) {
         RestoreRequested event = RestoreRequested.newBuilder()
                 .setEventId(UUID.randomUUID())
                 .setInstanceId(source)
@@ -123,6 +132,7 @@ final class RestoreTestBed implements AutoCloseable {
                 .setTarget(target)
                 .setNewName(newName)
                 .setRequestedBy("restore-it")
+                .setExclusive(exclusive)
                 .build();
         fleet.publisher().publishAndWait(Topics.RESTORE_REQUESTS, source, event);
         return restoreId;

@@ -15,9 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestorePoint;
 import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.RestorableWindow;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -137,7 +139,96 @@ class RestoreValidatorTest {
         assertTrue(shortened.newInstance().value().length() <= 40);
     }
 
+    // ---- targets that are positions ----------------------------------------------------------------
+
+    @Test
+    void anLsnIsRestoredFromTheNewestBackupConsistentAtOrBeforeItWhoseWalReachesPastIt() {
+        assertEquals("aaaa", suffix(accepted(request("orders", "lsn:" + lsn(2, 0)))));
+        assertEquals("bbbb", suffix(accepted(request("orders", "lsn:" + lsn(3, 0x100)))), "consistent exactly at it");
+        assertEquals("bbbb", suffix(accepted(request("orders", "lsn:" + lsn(4, 0x7fff)))));
+        RestorePlan exclusive = accepted(exclusive("orders", "lsn:" + lsn(2, 0)));
+        assertEquals(new RestoreTarget.AtLsn(lsn(2, 0), false), exclusive.target());
+    }
+
+    @Test
+    void anLsnOutsideTheStoredWalIsRefused() {
+        assertRejected(request("orders", "lsn:" + lsn(1, 0x100)), "LSN " + lsn(1, 0x100) + " is before the restorable window of orders",
+                "becomes consistent at WAL " + lsn(1, 0x138));
+        assertRejected(request("orders", "lsn:" + lsn(4, 0x8000)), "is past the stored WAL of orders, which ends at " + lsn(4, 0x8000));
+        assertRejected(request("orders", "lsn:FF/0"), "is past the stored WAL");
+        assertRejected(request("orders", "lsn:nowhere"), "'lsn:nowhere' is not an LSN");
+    }
+
+    @Test
+    void immediateIsTheNewestOrTheNamedBackupsConsistencyPoint() {
+        assertEquals("bbbb", suffix(accepted(request("orders", "immediate"))));
+        BackupEntry first = twoBackupsAndAPartial().backups().get(0);
+        assertEquals("aaaa", suffix(accepted(request("orders", "immediate:" + first.id()))));
+        assertRejected(request("orders", "immediate:20200101T000000Z-zzzz"), "no backup 20200101T000000Z-zzzz is stored for orders");
+        BackupEntry withoutWal = backup("cccc", 1, lsn(7, 0x28), lsn(7, 0x138), 40, 41);
+        bucket = BucketInventory.builder().backup(twoBackupsAndAPartial().backups().get(0)).wal(complete(1, 2)).backup(withoutWal).build();
+        assertRejected(request("orders", "immediate:" + withoutWal.id()), "backup " + withoutWal.id() + " of orders cannot be restored",
+                "is not all stored");
+        assertRejected(exclusive("orders", "immediate"), "cannot be exclusive");
+    }
+
+    @Test
+    void anXidIsPlacedWhereItsCommitRecordEnds() {
+        transactions.put(4711L, new TransactionEnd(4711, true, lsn(2, 0x500), T0.plusSeconds(9 * 60)));
+        transactions.put(4712L, new TransactionEnd(4712, true, lsn(3, 0x100), T0.plusSeconds(15 * 60)));
+        transactions.put(4713L, new TransactionEnd(4713, true, lsn(3, 0x2000), T0.plusSeconds(16 * 60)));
+        assertEquals("aaaa", suffix(accepted(request("orders", "xid:4711"))));
+        assertEquals("aaaa", suffix(accepted(request("orders", "xid:4712"))),
+                "a commit ending where a backup becomes consistent lies before that consistency point");
+        RestorePlan plan = accepted(exclusive("orders", "xid:4713"));
+        assertEquals("bbbb", suffix(plan));
+        assertEquals(new RestoreTarget.AtXid(4713, false), plan.target());
+    }
+
+    @Test
+    void anUnknownAbortedOrTooOldXidIsRefused() {
+        transactions.put(500L, new TransactionEnd(500, false, lsn(2, 0x500), T0.plusSeconds(9 * 60)));
+        transactions.put(400L, new TransactionEnd(400, true, lsn(1, 0x100), T0.plusSeconds(1)));
+        assertRejected(request("orders", "xid:999"), "transaction 999 is unknown to the stored WAL of orders", "still running");
+        assertRejected(request("orders", "xid:500"), "transaction 500 aborted", "changed nothing");
+        assertRejected(request("orders", "xid:400"), "transaction 400 (committed at", "is before the restorable window of orders");
+        assertRejected(request("orders", "xid:0"), "reserved");
+    }
+
+    @Test
+    void aNamedPointIsPlacedWhereItWasRecordedAndAnUnknownNameIsRefused() {
+        points.put("before-migration", new RestorePoint(SOURCE, "before-migration", lsn(3, 0x200), 1, T0.plusSeconds(16 * 60), "alice"));
+        points.put("elsewhere", new RestorePoint(SOURCE, "elsewhere", lsn(3, 0x200), 2, T0.plusSeconds(16 * 60), "alice"));
+        points.put("too-new", new RestorePoint(SOURCE, "too-new", lsn(5, 0x200), 1, T0.plusSeconds(30 * 60), "alice"));
+        assertEquals("bbbb", suffix(accepted(request("orders", "name:before-migration"))));
+        assertRejected(request("orders", "name:never-made"), "no restore point named 'never-made' was created for orders");
+        assertRejected(request("orders", "name:elsewhere"), "made on timeline 2", "not on the history");
+        assertRejected(request("orders", "name:too-new"), "restore point 'too-new'", "is past the stored WAL of orders");
+        assertRejected(exclusive("orders", "name:before-migration"), "cannot be exclusive");
+    }
+
     // ---- fixture ---------------------------------------------------------------------------------
+
+    private final Map<Long, TransactionEnd> transactions = new HashMap<>();
+    private final Map<String, RestorePoint> points = new HashMap<>();
+
+    private final TargetFacts facts = new TargetFacts() {
+        @Override
+        public Optional<TransactionEnd> transactionEnd(RegisteredInstance source, BucketInventory inventory, RestorableWindow window,
+                                                       long walXid) {
+            return Optional.ofNullable(transactions.get(walXid));
+        }
+
+        @Override
+        public Optional<RestorePoint> restorePoint(RegisteredInstance source, String name) {
+            return Optional.ofNullable(points.get(name));
+        }
+    };
+
+    private static RestoreRequest exclusive(String source, String target) {
+        return new RestoreRequest(RestoreId.of("4d2b7e10-0000-4000-8000-000000000001"), source, target, Optional.empty(), "alice", NOW,
+                true);
+    }
 
     private RestorePlan accepted(RestoreRequest request) {
         RestoreValidator.Decision d = validator().validate(request, NOW);
@@ -167,7 +258,7 @@ class RestoreValidatorTest {
                 return Optional.ofNullable(holders.get(name));
             }
         };
-        return new RestoreValidator(fleet, source -> bucket);
+        return new RestoreValidator(fleet, source -> bucket, (s, i) -> io.tideline.core.window.Damage.none(), facts);
     }
 
     private static RestoreRequest request(String source, String target) {

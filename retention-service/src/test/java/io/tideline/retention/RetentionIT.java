@@ -14,6 +14,8 @@ import io.tideline.core.kafka.TopicCreator;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.kafka.TopicsConfiguration;
 import io.tideline.core.registry.InstanceOnboarding;
+import io.tideline.core.restore.RestorePoint;
+import io.tideline.core.restore.RestorePoints;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectKind;
 import io.tideline.core.storage.ObjectStore;
@@ -101,8 +103,17 @@ class RetentionIT {
 
             BucketSeeder.SeededBackup a1 = backupWithWal(fleet, seederA);
             BucketSeeder.SeededBackup p1 = backupWithWal(fleet, seederP);
+            // A restore point only a1 reaches (it expires with a1), and one after a2 (it stays).
+            RestorePoint onlyA1;
+            try (Connection c = fleet.postgres().connect(seederA.instance())) {
+                onlyA1 = RestorePoints.create(c, storeA, LAYOUT, a, "only-a1", "retention-it");
+            }
             Thread.sleep(ORPHAN_AGE.plusSeconds(2).toMillis());
             BucketSeeder.SeededBackup a2 = backupWithWal(fleet, seederA);
+            RestorePoint afterA2;
+            try (Connection c = fleet.postgres().connect(seederA.instance())) {
+                afterA2 = RestorePoints.create(c, storeA, LAYOUT, a, "after-a2", "retention-it");
+            }
             BucketSeeder.SeededBackup p2 = backupWithWal(fleet, seederP);
 
             // A restore of p from its oldest backup starts and does not end (yet).
@@ -152,6 +163,7 @@ class RetentionIT {
             // The bucket holds exactly what the rule keeps: everything else, the foreign key included.
             Set<String> expectedA = new TreeSet<>(beforeA);
             expectedA.removeAll(expectedGone);
+            expectedA.remove(LAYOUT.restorePoint("only-a1"));
             Set<String> nowA = keys(storeA);
             assertTrue(nowA.containsAll(expectedA), "kept: " + diff(expectedA, nowA));
             assertTrue(nowA.stream().noneMatch(expectedGone::contains), "gone: " + expectedGone);
@@ -161,6 +173,11 @@ class RetentionIT {
                 String wal = LAYOUT.walSegment(((ObjectKind.ChangeIndex) LAYOUT.parse(index)).segment());
                 assertEquals(!expiredWal.contains(wal), nowA.contains(index), "the change index goes with its WAL: " + index);
             }
+
+            // Restore points expire with the window: the one only a1 reached went with it, the later one stays.
+            assertTrue(onlyA1.lsn().isAfter(a1.manifest().endLsn()) && !onlyA1.lsn().isAfter(a2.manifest().endLsn()));
+            await().atMost(WAIT).until(() -> storeA.head(LAYOUT.restorePoint("only-a1")).isEmpty());
+            assertEquals(afterA2, RestorePoints.find(storeA, LAYOUT, "after-a2").orElseThrow());
 
             // What the window promised from the cutoff on is still restorable.
             RestorableWindow window = RestorableWindow.of(new BucketInventoryReader(LAYOUT).read(storeA).inventory());

@@ -1,5 +1,6 @@
 package io.tideline.archiver.wal;
 
+import io.tideline.core.wal.CommitRecordScanner;
 import io.tideline.core.wal.Lsn;
 import java.time.Duration;
 import java.time.Instant;

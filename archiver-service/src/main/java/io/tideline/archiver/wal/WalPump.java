@@ -1,5 +1,6 @@
 package io.tideline.archiver.wal;
 
+import io.tideline.core.wal.CommitRecordScanner;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import java.sql.SQLException;

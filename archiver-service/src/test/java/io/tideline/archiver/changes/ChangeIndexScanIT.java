@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tideline.archiver.wal.CommitRecordScanner;
 import io.tideline.core.instance.InstanceSpec;
 import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.wal.CommitRecordScanner;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.testkit.PostgresClusters;

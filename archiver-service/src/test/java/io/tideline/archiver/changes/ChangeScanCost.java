@@ -1,6 +1,6 @@
 package io.tideline.archiver.changes;
 
-import io.tideline.archiver.wal.CommitRecordScanner;
+import io.tideline.core.wal.CommitRecordScanner;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tideline.core.instance.InstanceSpec;
 import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.wal.CommitRecordScanner;
 import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.testkit.PostgresClusters;
@@ -47,7 +48,7 @@ class CommitRecordScannerIT {
 
     private static final long SEGMENT = 1L << 20;
     private static final Pattern DUMPED = Pattern.compile(
-            "lsn: ([0-9A-F]+/[0-9A-F]+),.*desc: (?:COMMIT|ABORT) (\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?) UTC");
+            "tx: +(\\d+), lsn: ([0-9A-F]+/[0-9A-F]+),.*desc: (COMMIT|ABORT) (\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?) UTC");
     private static final DateTimeFormatter DUMP_TIME = new DateTimeFormatterBuilder().appendPattern("yyyy-MM-dd HH:mm:ss")
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd().toFormatter();
 
@@ -55,10 +56,13 @@ class CommitRecordScannerIT {
     private long walStart;
     private List<Dumped> expected;
 
-    private record Dumped(Lsn start, Instant at) {
+    private record Dumped(Lsn start, Instant at, long xid, boolean committed) {
     }
 
     private record Found(Lsn end, Instant at) {
+    }
+
+    private record Ended(long xid, boolean committed, Lsn end) {
     }
 
     @BeforeAll
@@ -122,6 +126,20 @@ class CommitRecordScannerIT {
     }
 
     @Test
+    void reportsTheTransactionIdAndOutcomeOfEachRecordAsPgWaldumpDoes() {
+        List<Ended> ended = new ArrayList<>();
+        List<Found> found = scan(wal, 0, new Random(11), ended);
+        assertEquals(expected.size(), ended.size(), "a transaction end for every plain commit/abort record");
+        for (int i = 0; i < expected.size(); i++) {
+            Dumped d = expected.get(i);
+            assertEquals(d.xid(), ended.get(i).xid(), "xid of the record at " + d.start());
+            assertEquals(d.committed(), ended.get(i).committed(), "outcome of the record at " + d.start());
+            assertEquals(found.get(i).end(), ended.get(i).end());
+        }
+        assertTrue(expected.stream().anyMatch(d -> !d.committed()), "the workload has an abort");
+    }
+
+    @Test
     void aStreamStartingMidPageFindsTheCommitsAfterTheNextPageStartAndInventsNone() {
         int from = (int) (SEGMENT + 5 * CommitRecordScanner.PAGE + 1234); // inside a record, inside a page
         List<Found> found = scan(wal, from, new Random(7));
@@ -148,8 +166,22 @@ class CommitRecordScannerIT {
     }
 
     private List<Found> scan(byte[] bytes, int from, Random random) {
+        return scan(bytes, from, random, new ArrayList<>());
+    }
+
+    private List<Found> scan(byte[] bytes, int from, Random random, List<Ended> ended) {
         List<Found> found = new ArrayList<>();
-        CommitRecordScanner scanner = new CommitRecordScanner(SEGMENT, (end, at) -> found.add(new Found(end, at)));
+        CommitRecordScanner scanner = new CommitRecordScanner(SEGMENT, new CommitRecordScanner.Listener() {
+            @Override
+            public void commit(Lsn recordEnd, Instant xactTime) {
+                found.add(new Found(recordEnd, xactTime));
+            }
+
+            @Override
+            public void transactionEnd(long xid, boolean committed, Lsn recordEnd, Instant xactTime) {
+                ended.add(new Ended(xid, committed, recordEnd));
+            }
+        });
         int i = from;
         while (i < bytes.length) {
             int n = Math.min(bytes.length - i, 1 + random.nextInt(random.nextBoolean() ? 64 : 40_000));
@@ -171,7 +203,8 @@ class CommitRecordScannerIT {
         List<Dumped> dumped = new ArrayList<>();
         Matcher m = DUMPED.matcher(out);
         while (m.find()) {
-            dumped.add(new Dumped(Lsn.parse(m.group(1)), LocalDateTime.parse(m.group(2), DUMP_TIME).toInstant(ZoneOffset.UTC)));
+            dumped.add(new Dumped(Lsn.parse(m.group(2)), LocalDateTime.parse(m.group(4), DUMP_TIME).toInstant(ZoneOffset.UTC),
+                    Long.parseLong(m.group(1)), m.group(3).equals("COMMIT")));
         }
         return dumped;
     }

@@ -59,6 +59,9 @@ public final class BackupCommands {
         if (id instanceof CommandId.AfterRestore) {
             return BackupReason.AFTER_RESTORE;
         }
+        if (id instanceof CommandId.AfterCorruption) {
+            return BackupReason.AFTER_CORRUPTION;
+        }
         throw new IllegalArgumentException("command id " + id + " is not one of Tideline's kinds: its reason is unknown");
     }
 
@@ -68,6 +71,9 @@ public final class BackupCommands {
         }
         if (id instanceof CommandId.AfterWalGap g) {
             return Optional.of(g.instance());
+        }
+        if (id instanceof CommandId.AfterCorruption c) {
+            return Optional.of(c.instance());
         }
         return Optional.empty();
     }

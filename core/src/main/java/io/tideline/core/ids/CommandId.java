@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  *   <li>{@link Daily} {@code daily:<instance>:<yyyy-mm-dd>} (the scheduler, and the CLI's first backup),</li>
  *   <li>{@link OnDemand} {@code ondemand:<uuid>} (a person, through the CLI),</li>
  *   <li>{@link AfterWalGap} {@code wal-gap:<instance>:<timeline>:<lsn>} (the archiver, when WAL was lost),</li>
- *   <li>{@link AfterRestore} {@code restore:<restoreId>} (the restore service, for the new instance).</li>
+ *   <li>{@link AfterRestore} {@code restore:<restoreId>} (the restore service, for the new instance),</li>
+ *   <li>{@link AfterCorruption} {@code corrupt:<instance>:<timeline>:<lsn>} (retention, when a damaged WAL object
+ *       cuts the window's end).</li>
  * </ul>
  * The topic is open to other clients, whose ids are kept as given ({@link Custom}). {@link #value()} is
  * the wire text, unchanged from what the producers always wrote.
@@ -59,6 +61,9 @@ public sealed interface CommandId {
         if (text.startsWith(AfterRestore.PREFIX)) {
             return AfterRestore.parse(text);
         }
+        if (text.startsWith(AfterCorruption.PREFIX)) {
+            return AfterCorruption.parse(text);
+        }
         return new Custom(text);
     }
 
@@ -77,6 +82,10 @@ public sealed interface CommandId {
 
     static AfterWalGap afterWalGap(InstanceId instance, long timeline, Lsn missingFrom) {
         return new AfterWalGap(instance, timeline, missingFrom);
+    }
+
+    static AfterCorruption afterCorruption(InstanceId instance, long timeline, Lsn cutAt) {
+        return new AfterCorruption(instance, timeline, cutAt);
     }
 
     static AfterRestore afterRestore(RestoreId restore) {
@@ -213,6 +222,51 @@ public sealed interface CommandId {
         }
     }
 
+    /**
+     * The backup asked for when a damaged WAL object cuts the window's end at {@code cutAt} (the start of
+     * the damaged segment) on {@code timeline}: the same damage found again (by the CLI's verify, the
+     * background verifier, a replica after a restart) yields the same id, so it is one backup.
+     */
+    record AfterCorruption(InstanceId instance, long timeline, Lsn cutAt) implements CommandId {
+
+        public static final String PREFIX = "corrupt:";
+
+        public AfterCorruption {
+            Objects.requireNonNull(instance, "instance");
+            Objects.requireNonNull(cutAt, "cutAt");
+            if (timeline < 1 || timeline > 0xFFFFFFFFL) {
+                throw new IllegalArgumentException("a timeline is 1 to 4294967295, not " + timeline);
+            }
+        }
+
+        static AfterCorruption parse(String text) {
+            Matcher m = Forms.CORRUPT.matcher(text);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("malformed corruption command id (corrupt:<instance>:<timeline>:<lsn>): '" + text + "'");
+            }
+            AfterCorruption id;
+            try {
+                id = new AfterCorruption(InstanceId.of(m.group(1)), Long.parseLong(m.group(2)), Lsn.parse(m.group(3)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("malformed corruption command id: '" + text + "': " + e.getMessage(), e);
+            }
+            if (!id.value().equals(text)) {
+                throw new IllegalArgumentException("corruption command id '" + text + "' is not in its canonical form " + id.value());
+            }
+            return id;
+        }
+
+        @Override
+        public String value() {
+            return PREFIX + instance.value() + ":" + timeline + ":" + cutAt;
+        }
+
+        @Override
+        public String toString() {
+            return value();
+        }
+    }
+
     /** The first base backup of an instance a restore made: one per restore id. */
     record AfterRestore(RestoreId restore) implements CommandId {
 
@@ -250,7 +304,7 @@ public sealed interface CommandId {
                         + " printable characters without spaces, not '" + value + "'");
             }
             if (value.startsWith(Daily.PREFIX) || value.startsWith(OnDemand.PREFIX) || value.startsWith(AfterWalGap.PREFIX)
-                    || value.startsWith(AfterRestore.PREFIX)) {
+                    || value.startsWith(AfterRestore.PREFIX) || value.startsWith(AfterCorruption.PREFIX)) {
                 throw new IllegalArgumentException("'" + value + "' has the prefix of one of Tideline's own kinds: use CommandId.parse");
             }
         }
@@ -268,6 +322,7 @@ public sealed interface CommandId {
         private static final Pattern DAILY = Pattern.compile("daily:([^:]+):(\\d{4}-\\d{2}-\\d{2})");
         private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         private static final Pattern WAL_GAP = Pattern.compile("wal-gap:([^:]+):(\\d{1,10}):([^:]+)");
+        private static final Pattern CORRUPT = Pattern.compile("corrupt:([^:]+):(\\d{1,10}):([^:]+)");
 
         private Forms() {
         }

@@ -1,8 +1,11 @@
 package io.tideline.core.instance;
 
+import io.tideline.core.restore.RestoreTarget;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,10 +17,9 @@ import java.util.Optional;
  * @param restoreCommand the server's {@code restore_command}, run by the server's OS user with
  *                       {@code %f} (file name) and {@code %p} (destination path) substituted; it must
  *                       exit non-zero when a file does not exist
- * @param targetTime     where to stop (recovery stops before the first commit after it), or empty to
- *                       replay all WAL that can be fetched
+ * @param target         where to stop; {@link RestoreTarget.Latest} replays all WAL that can be fetched
  */
-public record RecoverySettings(String restoreCommand, Optional<Instant> targetTime) {
+public record RecoverySettings(String restoreCommand, RestoreTarget target) {
 
     private static final DateTimeFormatter POSTGRES_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
@@ -32,17 +34,27 @@ public record RecoverySettings(String restoreCommand, Optional<Instant> targetTi
         if (!restoreCommand.contains("%f") || !restoreCommand.contains("%p")) {
             throw new IllegalArgumentException("restore_command must use %f and %p: '" + restoreCommand + "'");
         }
-        Objects.requireNonNull(targetTime, "targetTime");
+        Objects.requireNonNull(target, "target");
     }
 
     /** Replays everything that can be fetched, then promotes. */
     public static RecoverySettings toLatest(String restoreCommand) {
-        return new RecoverySettings(restoreCommand, Optional.empty());
+        return new RecoverySettings(restoreCommand, RestoreTarget.latest());
     }
 
     /** Stops before the first commit after {@code target}, then promotes. */
     public static RecoverySettings toTime(String restoreCommand, Instant target) {
-        return new RecoverySettings(restoreCommand, Optional.of(target));
+        return new RecoverySettings(restoreCommand, RestoreTarget.at(target));
+    }
+
+    /** Stops at {@code target} (any kind), then promotes. */
+    public static RecoverySettings to(String restoreCommand, RestoreTarget target) {
+        return new RecoverySettings(restoreCommand, target);
+    }
+
+    /** The target time, when the target is a time. */
+    public Optional<Instant> targetTime() {
+        return target.targetTime();
     }
 
     /**
@@ -50,6 +62,31 @@ public record RecoverySettings(String restoreCommand, Optional<Instant> targetTi
      * {@code timezone} setting: microseconds, explicit {@code +00:00}.
      */
     public Optional<String> postgresTargetTime() {
-        return targetTime.map(POSTGRES_TIME::format);
+        return targetTime().map(POSTGRES_TIME::format);
+    }
+
+    /**
+     * The server's {@code recovery_target*} settings for the target (none for latest): exactly one of
+     * {@code recovery_target_time/_lsn/_xid/_name} or {@code recovery_target = 'immediate'}, and
+     * {@code recovery_target_inclusive} for the kinds it applies to (written even when on, PostgreSQL's
+     * default, so the file says what the restore asked for).
+     */
+    public Map<String, String> postgresTargetSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        if (target instanceof RestoreTarget.AtTime t) {
+            s.put("recovery_target_time", POSTGRES_TIME.format(t.time()));
+            s.put("recovery_target_inclusive", t.inclusive() ? "on" : "off");
+        } else if (target instanceof RestoreTarget.AtLsn l) {
+            s.put("recovery_target_lsn", l.lsn().toString());
+            s.put("recovery_target_inclusive", l.inclusive() ? "on" : "off");
+        } else if (target instanceof RestoreTarget.AtXid x) {
+            s.put("recovery_target_xid", Long.toString(x.walXid()));
+            s.put("recovery_target_inclusive", x.inclusive() ? "on" : "off");
+        } else if (target instanceof RestoreTarget.AtName n) {
+            s.put("recovery_target_name", n.name());
+        } else if (target instanceof RestoreTarget.Immediate) {
+            s.put("recovery_target", "immediate");
+        }
+        return s;
     }
 }

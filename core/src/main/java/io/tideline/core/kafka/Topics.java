@@ -8,6 +8,7 @@ import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
+import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
@@ -58,7 +59,7 @@ public final class Topics {
             INSTANCES, Set.of(InstanceRegistered.class),
             BACKUP_COMMANDS, Set.of(BackupCommand.class),
             TIMELINE, Set.of(BackupStarted.class, BackupProgress.class, BackupCompleted.class, BackupFailed.class,
-                    WalSegmentStored.class, WalGapDetected.class, ArtifactsExpired.class),
+                    WalSegmentStored.class, WalGapDetected.class, ArtifactsExpired.class, ObjectCorrupted.class),
             RESTORE_REQUESTS, Set.of(RestoreRequested.class),
             RESTORE_EVENTS, Set.of(RestoreAccepted.class, RestoreRejected.class, RestoreProgress.class,
                     RestoreCompleted.class, RestoreFailed.class),

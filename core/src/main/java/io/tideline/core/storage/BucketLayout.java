@@ -41,6 +41,8 @@ public record BucketLayout(long walSegmentSize) {
     public static final String CHANGES = "changes/";
     /** Catalog snapshots that name the relation files in the index (see core.changes). */
     public static final String CATALOG = "catalog/";
+    /** Named restore points ({@code restore-points/<name>.json}, see {@code RestorePoint}). */
+    public static final String RESTORE_POINTS = "restore-points/";
     public static final String MANIFEST_NAME = "manifest.json";
     public static final String DATA_PART_NAME = "data.tar.zst.part";
     /** Four digits in part names: 9,999 objects of a few GiB each is far beyond any instance Tideline backs up. */
@@ -105,6 +107,11 @@ public record BucketLayout(long walSegmentSize) {
 
     public String walPartial(WalSegmentName segment) {
         return keyOf(new ObjectKind.WalPartial(segment));
+    }
+
+    /** Where {@code tideline restore-point create} records the restore point {@code name}. */
+    public String restorePoint(String name) {
+        return RESTORE_POINTS + name + ".json";
     }
 
     public String timelineHistory(long timeline) {

@@ -43,6 +43,10 @@ import java.util.TreeMap;
  * </ol>
  * Times are upper bounds taken from storage (see {@link WalEntry}), so the last seconds of the window
  * are best effort: a restore to {@link #to()} may end a little earlier than asked.
+ *
+ * <p><b>Damage.</b> {@link #of(BucketInventory, Damage)} treats every damaged object as absent: a backup
+ * with a damaged manifest or part is unusable (the reason names the object), and a damaged WAL object holds
+ * nothing, so contiguous WAL — and with it the window — is cut where it lies. Reasons name it too.
  */
 public final class RestorableWindow {
 
@@ -53,17 +57,27 @@ public final class RestorableWindow {
     private final List<RestorableBackup> restorable;
     private final List<UnusableBackup> unusable;
     private final List<TimeRange> ranges;
+    private final Damage damage;
+    private final WalChains chains;
 
-    private RestorableWindow(TimelinePath path, List<RestorableBackup> restorable, List<UnusableBackup> unusable) {
+    private RestorableWindow(TimelinePath path, List<RestorableBackup> restorable, List<UnusableBackup> unusable,
+                             Damage damage, WalChains chains) {
         this.path = path;
+        this.damage = damage;
+        this.chains = chains;
         this.restorable = List.copyOf(restorable);
         this.unusable = List.copyOf(unusable);
         this.ranges = merge(restorable.stream().map(RestorableBackup::interval).toList());
     }
 
     public static RestorableWindow of(BucketInventory inventory) {
+        return of(inventory, Damage.none());
+    }
+
+    /** The window with every object of {@code damage} treated as absent (see the type's javadoc). */
+    public static RestorableWindow of(BucketInventory inventory, Damage damage) {
         TimelinePath path = TimelinePath.of(inventory);
-        WalChains chains = new WalChains(inventory, path);
+        WalChains chains = new WalChains(inventory, path, damage);
         List<RestorableBackup> ok = new ArrayList<>();
         List<UnusableBackup> not = new ArrayList<>();
         for (BackupEntry b : inventory.backups().stream().sorted(BackupEntry.OLDEST_FIRST).toList()) {
@@ -72,18 +86,51 @@ public final class RestorableWindow {
                         + ", which is not on the history of the newest timeline " + path.newest()));
                 continue;
             }
+            Optional<String> damaged = b.objectsInDeletionOrder().stream().map(ListedObject::key)
+                    .filter(damage::contains).findFirst();
+            if (damaged.isPresent()) {
+                not.add(new UnusableBackup(b, "its object " + damaged.get() + " is damaged: "
+                        + damage.reasonFor(damaged.get()).orElseThrow()));
+                continue;
+            }
             Optional<WalChains.Chain> chain = chains.from(b.startLsn());
             Lsn reached = chain.map(WalChains.Chain::reached).orElse(b.startLsn());
             if (chain.isEmpty() || reached.isBefore(b.endLsn())) {
                 not.add(new UnusableBackup(b, "WAL from its start " + b.startLsn() + " to its end " + b.endLsn()
-                        + " is not all stored: missing from " + reached + " (" + chains.segmentAt(reached) + ")"));
+                        + " is not all stored: missing from " + reached + " (" + chains.describe(reached) + ")"));
                 continue;
             }
             WalEntry last = chain.get().last();
             Instant until = last.storedAt().isAfter(b.finishedAt()) ? last.storedAt() : b.finishedAt();
             ok.add(new RestorableBackup(b, reached, last, until));
         }
-        return new RestorableWindow(path, ok, not);
+        return new RestorableWindow(path, ok, not, damage, chains);
+    }
+
+    /** The damage this window was computed with (empty for {@link #of(BucketInventory)}). */
+    public Damage damage() {
+        return damage;
+    }
+
+    /**
+     * Every place between {@code from} and {@code to} where the stored WAL along the history is not
+     * contiguous, oldest first: what a restore replaying from {@code from} to {@code to} would miss.
+     * Damaged objects count as missing and are named.
+     */
+    public List<WalHole> holesBetween(Lsn from, Lsn to) {
+        List<WalHole> holes = new ArrayList<>();
+        Lsn at = from;
+        while (at.isBefore(to)) {
+            Optional<WalChains.Chain> chain = chains.from(at);
+            if (chain.isPresent()) {
+                at = chain.get().reached();
+                continue;
+            }
+            Lsn resumes = chains.nextSupplyAfter(at).filter(l -> l.isBefore(to)).orElse(to);
+            holes.add(new WalHole(at, resumes, chains.segmentAt(at), chains.damagedAt(at)));
+            at = resumes;
+        }
+        return List.copyOf(holes);
     }
 
     /** The end time of the oldest restorable backup; empty when nothing is restorable. */
@@ -185,10 +232,19 @@ public final class RestorableWindow {
         private final TreeMap<Long, Supply> best = new TreeMap<>();
         private final Map<Long, Chain> endFrom = new HashMap<>();
 
-        WalChains(BucketInventory inventory, TimelinePath path) {
+        private final Damage damage;
+        private final Map<Long, List<WalEntry>> damagedBySegment = new HashMap<>();
+
+        WalChains(BucketInventory inventory, TimelinePath path, Damage damage) {
             this.path = path;
+            this.damage = damage;
             this.segmentSize = inventory.segmentSize().orElse(WalSegmentName.DEFAULT_SEGMENT_SIZE);
             for (WalEntry w : inventory.wal()) {
+                if (damage.contains(w.object().key())) {
+                    // A damaged object holds nothing a restore could use: the chain stops before it.
+                    damagedBySegment.computeIfAbsent(w.segment().segmentNo(), n -> new ArrayList<>()).add(w);
+                    continue;
+                }
                 supplyEnd(w).ifPresent(end -> best.merge(w.segment().segmentNo(), new Supply(w, end), WalChains::better));
             }
             for (Map.Entry<Long, Supply> e : best.descendingMap().entrySet()) {
@@ -206,6 +262,27 @@ public final class RestorableWindow {
                 return Optional.empty();
             }
             return Optional.of(endFrom.get(segNo));
+        }
+
+        /** The first position after {@code lsn}'s segment that some object holds (where WAL resumes after a hole). */
+        Optional<Lsn> nextSupplyAfter(Lsn lsn) {
+            long segNo = Long.divideUnsigned(lsn.value(), segmentSize);
+            Map.Entry<Long, Supply> next = best.higherEntry(segNo);
+            return next == null ? Optional.empty() : Optional.of(next.getValue().entry().segment().startLsn());
+        }
+
+        /** The damaged objects of the segment holding {@code lsn}, with their reasons. */
+        List<String> damagedAt(Lsn lsn) {
+            long segNo = Long.divideUnsigned(lsn.value(), segmentSize);
+            return damagedBySegment.getOrDefault(segNo, List.of()).stream()
+                    .map(w -> w.object().key() + " is damaged: " + damage.reasonFor(w.object().key()).orElseThrow())
+                    .toList();
+        }
+
+        /** The segment holding {@code lsn} and, where it is damaged, why: for messages. */
+        String describe(Lsn lsn) {
+            List<String> damaged = damagedAt(lsn);
+            return segmentAt(lsn) + (damaged.isEmpty() ? "" : "; " + String.join("; ", damaged));
         }
 
         /** The segment the history reads {@code lsn} from, for messages. */

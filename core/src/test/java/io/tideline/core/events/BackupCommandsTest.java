@@ -38,6 +38,7 @@ class BackupCommandsTest {
         assertEquals(BackupReason.ON_DEMAND, BackupCommands.reasonOf(CommandId.newOnDemand()));
         assertEquals(BackupReason.AFTER_WAL_GAP, BackupCommands.reasonOf(CommandId.afterWalGap(PG, 1, Lsn.parse("0/3000000"))));
         assertEquals(BackupReason.AFTER_RESTORE, BackupCommands.reasonOf(CommandId.afterRestore(RestoreId.of("r-1"))));
+        assertEquals(BackupReason.AFTER_CORRUPTION, BackupCommands.reasonOf(CommandId.afterCorruption(PG, 1, Lsn.parse("0/4000000"))));
         assertThrows(IllegalArgumentException.class, () -> BackupCommands.reasonOf(CommandId.parse("manual:1")));
     }
 

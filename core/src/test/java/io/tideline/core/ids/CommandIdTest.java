@@ -34,6 +34,10 @@ class CommandIdTest {
         assertEquals("wal-gap:pg-1:2:0/3000028", gap.value());
         assertEquals(gap, CommandId.parse("wal-gap:pg-1:2:0/3000028"));
 
+        CommandId.AfterCorruption corrupt = CommandId.afterCorruption(InstanceId.of("pg-1"), 1, Lsn.parse("0/4000000"));
+        assertEquals("corrupt:pg-1:1:0/4000000", corrupt.value());
+        assertEquals(corrupt, CommandId.parse("corrupt:pg-1:1:0/4000000"));
+
         CommandId.AfterRestore restore = CommandId.afterRestore(RestoreId.of("r-1"));
         assertEquals("restore:r-1", restore.value());
         assertEquals(restore, CommandId.parse("restore:r-1"));
@@ -80,6 +84,7 @@ class CommandIdTest {
             "wal-gap:pg-1:1", "wal-gap:pg-1:0:0/3000028", "wal-gap:pg-1:01:0/3000028", "wal-gap:pg-1:1:0/3000028x",
             "wal-gap:pg-1:1:0/03000028", "wal-gap:PG:1:0/3000028",
             "restore:", "restore:a b", "restore:-r",
+            "corrupt:pg-1:1", "corrupt:pg-1:0:0/4000000", "corrupt:pg-1:1:0/04000000",
             "", "a b", "tab\tin", "é",
     })
     void malformedIdsOfTidelinesKindsAndNonTextFailLoudly(String text) {

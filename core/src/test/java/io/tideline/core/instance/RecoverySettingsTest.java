@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.restore.RestoreTarget;
 import io.tideline.core.secrets.SecretRef;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +20,22 @@ class RecoverySettingsTest {
         // Truncated, not rounded, to the server's microseconds: never a target after the one asked for.
         assertEquals(Optional.of("2026-11-24 08:00:00.123456+00:00"), s.postgresTargetTime());
         assertEquals(Optional.empty(), RecoverySettings.toLatest("cp /a/%f %p").postgresTargetTime());
+    }
+
+    @Test
+    void eachKindOfTargetIsOneRecoveryTargetSettingWithItsInclusiveness() {
+        String cmd = "cp /a/%f %p";
+        assertEquals(Map.of("recovery_target_time", "2026-11-24 08:00:00.000000+00:00", "recovery_target_inclusive", "off"),
+                RecoverySettings.to(cmd, RestoreTarget.parse("2026-11-24T08:00:00Z", true)).postgresTargetSettings());
+        assertEquals(Map.of("recovery_target_lsn", "0/3000028", "recovery_target_inclusive", "on"),
+                RecoverySettings.to(cmd, RestoreTarget.parse("lsn:0/3000028")).postgresTargetSettings());
+        assertEquals(Map.of("recovery_target_xid", "900", "recovery_target_inclusive", "off"),
+                RecoverySettings.to(cmd, RestoreTarget.parse("xid:" + ((1L << 32) + 900), true)).postgresTargetSettings());
+        assertEquals(Map.of("recovery_target_name", "before-migration"),
+                RecoverySettings.to(cmd, RestoreTarget.parse("name:before-migration")).postgresTargetSettings());
+        assertEquals(Map.of("recovery_target", "immediate"),
+                RecoverySettings.to(cmd, RestoreTarget.parse("immediate:20261124T080102Z-3f9a")).postgresTargetSettings());
+        assertEquals(Map.of(), RecoverySettings.toLatest(cmd).postgresTargetSettings());
     }
 
     @Test

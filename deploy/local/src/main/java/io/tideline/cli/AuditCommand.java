@@ -71,7 +71,8 @@ final class AuditCommand implements Callable<Integer> {
                 StoredWalCheck.Result stored = StoredWalCheck.run(log, live, stores);
                 findings.addAll(stored.findings());
                 checks.add(StoredWalCheck.CHECK);
-                notes.add(stored.objectsChecked() + " WAL objects checked against their events");
+                notes.add(stored.objectsChecked() + " WAL objects checked against their events (their recorded checksums;"
+                        + " ./tideline verify re-reads the bytes)");
                 notes.addAll(stored.skipped());
             } catch (StorageException e) {
                 throw target.storeFailure(e);

@@ -14,7 +14,10 @@ import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageException;
+import io.tideline.core.verify.KnownCorruptions;
+import io.tideline.core.window.Damage;
 import io.tideline.core.window.RestorableWindow;
+import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.core.window.TimeRange;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.runtime.DurationText;
@@ -61,6 +64,10 @@ final class BackupsCommand implements Callable<Integer> {
     static final Duration READ_TIMEOUT = Duration.ofMinutes(1);
 
     private final List<String> notes = new ArrayList<>();
+    /** Damaged objects the event log names ({@code ObjectCorrupted}), replayed: the window is cut at those still stored. */
+    private final KnownCorruptions corruptions = new KnownCorruptions();
+    /** The damage that applies to the bucket as listed now (empty when the bucket was not read). */
+    private Damage damage = Damage.none();
 
     /**
      * The window as the restore service will judge it: from the bucket itself, read with the instance's
@@ -79,7 +86,8 @@ final class BackupsCommand implements Callable<Integer> {
             BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
                     .read(stores.forInstance(instance.id()));
             scan.problems().forEach(p -> notes.add("bucket: " + p));
-            return Optional.of(BackupHistory.Judgement.of(RestorableWindow.of(scan.inventory()), "bucket"));
+            damage = corruptions.damageIn(instance.id(), scan.inventory());
+            return Optional.of(BackupHistory.Judgement.of(RestorableWindow.of(scan.inventory(), damage), "bucket"));
         } catch (StorageException e) {
             if (NoAnswer.isNoAnswer(e)) {
                 // The restore service reads the same store: its view would not answer either.
@@ -146,6 +154,8 @@ final class BackupsCommand implements Callable<Integer> {
                     events.addAll(stream.readToEndAtOpen(READ_TIMEOUT));
                 }
             }
+            events.stream().filter(e -> instance.id().value().equals(e.key())).forEach(e -> e.value()
+                    .filter(ObjectCorrupted.class::isInstance).map(ObjectCorrupted.class::cast).ifPresent(corruptions::apply));
             Optional<BackupHistory.Judgement> judged = bucketWindow(target, instance).or(() -> apiWindow(target, instance));
             view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize(), judged);
         }
@@ -162,6 +172,7 @@ final class BackupsCommand implements Callable<Integer> {
                     "partial", w.getPartial(), "storedAt", w.getStoredAt().toString())).orElse(null));
             m.put("windowFrom", view.windowSource());
             m.put("backups", view.backups());
+            m.put("damaged", damage.sorted().entrySet().stream().map(d -> Map.of("key", d.getKey(), "reason", d.getValue())).toList());
             m.put("notes", notes);
             Json.print(out, m);
             return ExitCodes.OK;
@@ -192,6 +203,8 @@ final class BackupsCommand implements Callable<Integer> {
             }
             out.println("  restore with: ./tideline restore " + instance.name() + " --to <time in the window>|latest");
         }
+        damage.sorted().forEach((key, reason) -> out.println("DAMAGED " + key + ": " + reason
+                + " (found by verify; the window is cut at it)"));
         view.newestWal().ifPresent(w -> out.println("WAL stored up to " + w.getEndLsn() + " (segment " + w.getSegment()
                 + (w.getPartial() ? ", partial" : "") + ") at " + w.getStoredAt() + "."));
         notes.forEach(n -> out.println("note: " + n));

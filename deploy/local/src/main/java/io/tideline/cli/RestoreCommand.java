@@ -42,9 +42,19 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(paramLabel = "INSTANCE", description = "The source instance's name or id.")
     String instanceName;
 
-    @Option(names = "--to", required = true, paramLabel = "TIME|latest",
-            description = "The moment to restore to: UTC ISO-8601 (2026-11-05T10:15:30Z) or 'latest'.")
+    @Option(names = "--to", required = true, paramLabel = "TARGET",
+            description = {"Where to restore to: UTC ISO-8601 (2026-11-05T10:15:30Z), 'latest', lsn:0/3000028, xid:4711 "
+                    + "(a transaction), name:NAME (a restore point, see restore-point create), 'immediate' (the newest "
+                    + "backup's consistency point) or immediate:BACKUP_ID."})
     String to;
+
+    @Option(names = "--exclusive", description = "Stop just before the target's transaction (a time, an LSN or an xid) "
+            + "instead of just after it (default: inclusive, as PostgreSQL).")
+    boolean exclusive;
+
+    @Option(names = "--backup", paramLabel = "BACKUP_ID", description = "With --to immediate: the backup whose consistency "
+            + "point to restore to (default: the newest restorable one); the same as --to immediate:BACKUP_ID.")
+    String backup;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Name of the new instance (default: chosen by the restore service).")
     String newName;
@@ -63,7 +73,7 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         RestoreTarget target;
         try {
-            target = RestoreTarget.parse(to);
+            target = RestoreTarget.parse(backup == null ? to : withBackup(to, backup), exclusive);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--to: " + e.getMessage());
         }
@@ -99,7 +109,8 @@ final class RestoreCommand implements Callable<Integer> {
                         @Override
                         public void accepted(RestoreAccepted a) {
                             progress.line("Restore " + a.getRestoreId() + " of " + source.name() + " accepted: new instance "
-                                    + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget() + ".");
+                                    + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget()
+                                    + (exclusive ? " (exclusive)" : "") + ".");
                         }
 
                         @Override
@@ -116,6 +127,14 @@ final class RestoreCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** {@code --to immediate --backup ID} is {@code immediate:ID}; {@code --backup} means nothing with another target. */
+    private static String withBackup(String to, String backup) {
+        if (!RestoreTarget.IMMEDIATE.equalsIgnoreCase(to.strip())) {
+            throw new IllegalArgumentException("--backup goes with --to immediate (a backup's consistency point), not with '" + to + "'");
+        }
+        return RestoreTarget.IMMEDIATE + ":" + backup.strip();
+    }
+
     private void print(PrintWriter out, Deployment target, RegisteredInstance source, RestoreClient.Completed done) {
         RestoreCompleted c = done.event();
         if (json) {
@@ -125,6 +144,7 @@ final class RestoreCommand implements Callable<Integer> {
             m.put("newInstance", c.getNewInstanceId());
             m.put("backupId", done.accepted() == null ? null : done.accepted().getBackupId());
             m.put("target", done.accepted() == null ? to : done.accepted().getTarget());
+            m.put("exclusive", exclusive);
             m.put("recoveredTo", c.getRecoveredTo().toString());
             m.put("walReplayedThroughSegment", c.getWalReplayedThroughSegment());
             m.put("host", c.getHost());

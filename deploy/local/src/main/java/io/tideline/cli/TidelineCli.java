@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
                 BackupsCommand.class,
                 ChangesCommand.class,
                 RestoreCommand.class,
+                RestorePointCommand.class,
                 AuditCommand.class,
+                VerifyCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error, 3 runtime not running or not answering, 4 refused or failed "
                 + "(backup failed, restore rejected or failed, a check failed)."})

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tideline.core.secrets.SecretRef;
+import io.tideline.core.wal.Lsn;
 import io.tideline.monitoring.MonitoredSeries;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
@@ -17,6 +18,10 @@ import io.tideline.runtime.EmbeddedRuntime;
 import io.tideline.runtime.ManagedInstances;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeOptions;
+import java.io.RandomAccessFile;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -31,6 +36,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -74,7 +80,11 @@ class CliEndToEndIT {
                 new LocalPostgresProvisioner(postgres, new DirectorySecretStore(home.resolve("secrets")), Clock.systemUTC()).serverUser(),
                 home.resolve("logs").resolve("test-postgres-watchdog.log"));
         runtime = EmbeddedRuntime.start(new RuntimeHome(home),
-                RuntimeOptions.defaults().withWalFlushInterval(Duration.ofSeconds(2)), Clock.systemUTC(), line -> { });
+                RuntimeOptions.defaults().withWalFlushInterval(Duration.ofSeconds(2))
+                        // issue 15: the background verifier re-reads every object every few seconds here
+                        .withExtraProperties(Map.of("tideline.retention.verify.interval", "2s",
+                                "tideline.retention.verify.full-pass", "3s")),
+                Clock.systemUTC(), line -> { });
     }
 
     @AfterAll
@@ -120,6 +130,12 @@ class CliEndToEndIT {
         CLI.run(home, "restore", "whatever", "--to", "yesterday").assertOneLineError(ExitCodes.USAGE, "--to: 'yesterday' is not a time");
         CLI.run(home, "restore", "whatever", "--to", "2026-11-05T10:15:30").assertOneLineError(ExitCodes.USAGE, "is not a time");
         CLI.run(home, "restore", "whatever").assertOneLineError(ExitCodes.USAGE, "Missing required option: '--to");
+        CLI.run(home, "restore", "whatever", "--to", "xid:abc").assertOneLineError(ExitCodes.USAGE, "--to: 'xid:abc' is not a transaction id");
+        CLI.run(home, "restore", "whatever", "--to", "name:x", "--exclusive").assertOneLineError(ExitCodes.USAGE, "cannot be exclusive");
+        CLI.run(home, "restore", "whatever", "--to", "latest", "--backup", "20261124T080102Z-3f9a")
+                .assertOneLineError(ExitCodes.USAGE, "--backup goes with --to immediate");
+        CLI.run(home, "restore", "whatever", "--to", "immediate", "--backup", "newest").assertOneLineError(ExitCodes.USAGE, "does not name a backup");
+        CLI.run(home, "restore-point", "create", "whatever", "has space").assertOneLineError(ExitCodes.USAGE, "may use only letters");
         CLI.run(home, "backup").assertOneLineError(ExitCodes.USAGE, "Missing required parameter: 'INSTANCE'");
         CLI.run(home, "backup", "x", "--frobnicate").assertOneLineError(ExitCodes.USAGE, "Unknown option: '--frobnicate'");
         CLI.run(home, "backup", "x", "--timeout", "soon").assertOneLineError(ExitCodes.USAGE, "--timeout");
@@ -184,6 +200,28 @@ class CliEndToEndIT {
 
         Cli.Result list = CLI.run(home, "instance", "list").assertOk();
         assertTrue(list.out().contains("shop-at-target"), list.out());
+    }
+
+    @Test
+    @Order(6)
+    void aNamedRestorePointIsMadeOnceAndRestoredToByName() throws Exception {
+        JsonNode shop = instance("shop");
+        long before = count(shop, "SELECT count(*) FROM items");
+        Cli.Result made = CLI.run(home, "restore-point", "create", "shop", "before-more", "--json").assertOk();
+        Lsn point = Lsn.parse(JSON.readTree(made.out()).get("lsn").asText());
+        CLI.run(home, "restore-point", "create", "shop", "before-more").assertOneLineError(ExitCodes.REFUSED, "already exists");
+        execute(shop, "INSERT INTO items SELECT g, 'more ' || g FROM generate_series(7001, 7100) g");
+
+        // Restorable by name once the archiver has stored the WAL past the point (the partial, flushed every 2 s).
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode wal = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out()).get("walStoredUpTo");
+            return wal != null && !wal.isNull() && Lsn.parse(wal.get("lsn").asText()).isAfter(point);
+        });
+        Cli.Result restored = CLI.run(home, "restore", "shop", "--to", "name:before-more", "--json", "--timeout", "5m").assertOk();
+        JsonNode copy = instance(JSON.readTree(restored.out()).get("newInstance").asText());
+        assertEquals(before, count(copy, "SELECT count(*) FROM items"), "the rows at the restore point, not the ones after it");
+        CLI.run(home, "restore", "shop", "--to", "name:never-made").assertOneLineError(ExitCodes.REFUSED,
+                "no restore point named 'never-made'");
     }
 
     @Test
@@ -296,8 +334,114 @@ class CliEndToEndIT {
      * says within its deadline (kept short here through the environment) that the object store does not
      * answer, with the status of a deployment part that is not there.
      */
+    /** Issue 15: a clean bucket verifies clean, by the sha256 of every object's bytes read back. */
     @Test
-    @Order(8)
+    @Order(10)
+    void aCleanBucketVerifiesClean() throws Exception {
+        Cli.Result verified = CLI.run(home, "verify", "shop", "--json").assertOk();
+        JsonNode report = JSON.readTree(verified.out()).get("instances").get(0);
+        assertTrue(report.get("clean").asBoolean(), verified.out());
+        assertTrue(report.get("objects").asInt() >= 3, "manifests, parts and WAL were read: " + verified.out());
+        assertTrue(report.get("bytesRead").asLong() > 0, verified.out());
+        assertEquals(0, report.get("damaged").size(), verified.out());
+    }
+
+    /**
+     * Issue 15: a byte flipped in a WAL object after the newest backup (what {@code audit} called "ok", comparing
+     * metadata with metadata) is found by {@code verify} and by the background verifier, named, shown by
+     * {@code backups}, cuts the window (a restore past it is refused with the damage as the reason), and a new
+     * backup is taken at once so that the window grows past it again.
+     */
+    @Test
+    @Order(11)
+    void aFlippedByteInAWalObjectAfterTheNewestBackupIsFoundCutsTheWindowAndABackupFollows() throws Exception {
+        JsonNode shop = instance("shop");
+        // About 20 MB of WAL after the newest backup: at least one complete segment to damage.
+        execute(shop, "CREATE TABLE filler (id int, pad text)",
+                "INSERT INTO filler SELECT g, repeat(md5(g::text), 30) FROM generate_series(1, 20000) g");
+        String bucket = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out()).get("bucket").asText();
+        Path walDir = home.resolve("s3").resolve("data").resolve(bucket).resolve("wal");
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> newestCompleteSegment(walDir).isPresent() && segmentsAfterNewestBackup(walDir) > 0);
+        Path damaged = newestCompleteSegment(walDir).orElseThrow();
+        String key = "wal/" + walDir.relativize(damaged).toString().replace('\\', '/');
+        flipOneByte(damaged);
+
+        Cli.Result verified = CLI.run(home, "verify", "shop");
+        assertEquals(ExitCodes.REFUSED, verified.exitCode(), verified.out() + verified.err());
+        assertTrue(verified.out().contains("DAMAGED     " + key), "verify names the object: " + verified.out());
+        assertTrue(verified.out().contains("hash to sha256"), verified.out());
+
+        JsonNode report = JSON.readTree(CLI.run(home, "verify", "shop", "--json").out()).get("instances").get(0);
+        JsonNode cutWindow = report.get("window");
+        Instant cutEnd = Instant.parse(cutWindow.get(cutWindow.size() - 1).get("to").asText());
+        JsonNode listed = report.get("windowListed");
+        Instant listedEnd = Instant.parse(listed.get(listed.size() - 1).get("to").asText());
+        assertTrue(cutEnd.isBefore(listedEnd), "the damage cuts the window's end: " + report);
+        assertTrue(report.get("damaged").get(0).get("cutsWindowEnd").asBoolean(), report.toString());
+
+        Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
+        assertTrue(backups.out().contains("DAMAGED " + key), backups.out());
+        // The view replays the event log on its own thread: it shows the damage within moments, not at once.
+        Awaitility.await("the Backups view shows " + key).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString()).body().contains("DAMAGED " + key));
+        CLI.run(home, "restore", "shop", "--to", listedEnd.toString())
+                .assertOneLineError(ExitCodes.REFUSED, key + " is damaged");
+
+        // Retention asks for a backup at once; once it is restorable the window reaches past the damage again.
+        Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            JsonNode view = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out());
+            for (JsonNode b : view.get("backups")) {
+                if (b.get("reason").asText().contains("CORRUPTION") && b.get("status").asText().equals("restorable")) {
+                    String to = view.get("window").get("to").asText();
+                    return !to.isEmpty() && Instant.parse(to).isAfter(listedEnd);
+                }
+            }
+            return false;
+        });
+        awaitFoundInTheBackground(key);
+    }
+
+    /**
+     * Issue 15: a byte flipped in a backup part is found by {@code verify} and the background verifier, named,
+     * and makes that backup unusable: a moment only it restores is refused with the damage as the reason.
+     */
+    @Test
+    @Order(12)
+    void aFlippedByteInABackupPartIsFoundAndMakesItsBackupUnusable() throws Exception {
+        JsonNode view = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out());
+        String oldestFrom = view.get("window").get("from").asText();
+        JsonNode oldest = null;
+        for (JsonNode b : view.get("backups")) {
+            if (b.get("status").asText().equals("restorable")
+                    && (oldest == null || b.get("finishedAt").asText().compareTo(oldest.get("finishedAt").asText()) < 0)) {
+                oldest = b;
+            }
+        }
+        assertTrue(oldest != null, view.toString());
+        String backupId = oldest.get("backupId").asText();
+        Path backupDir = home.resolve("s3").resolve("data").resolve(view.get("bucket").asText()).resolve("basebackups").resolve(backupId);
+        Path part;
+        try (Stream<Path> files = Files.list(backupDir)) {
+            part = files.filter(f -> f.getFileName().toString().startsWith("data.tar.zst.part")).sorted().findFirst().orElseThrow();
+        }
+        String key = "basebackups/" + backupId + "/" + part.getFileName();
+        flipOneByte(part);
+
+        Cli.Result verified = CLI.run(home, "verify", "shop", "--backup", backupId);
+        assertEquals(ExitCodes.REFUSED, verified.exitCode(), verified.out() + verified.err());
+        assertTrue(verified.out().contains("DAMAGED     " + key), verified.out());
+        assertTrue(verified.out().contains("its backup's manifest records"), verified.out());
+
+        Cli.Result backups = CLI.run(home, "backups", "shop").assertOk();
+        assertTrue(backups.out().contains("DAMAGED " + key), backups.out());
+        CLI.run(home, "restore", "shop", "--to", oldestFrom).assertOneLineError(ExitCodes.REFUSED, key + " is damaged");
+        awaitFoundInTheBackground(key);
+    }
+
+    @Test
+    @Order(20)
     void backupsSaysWithinItsDeadlineThatAFrozenObjectStoreDoesNotAnswer() {
         ProcessHandle s3 = runtime.s3ServerProcess().orElseThrow();
         Cli.Result result = Frozen.whileFrozen(s3, () -> assertTimeoutPreemptively(Duration.ofSeconds(25),
@@ -308,7 +452,7 @@ class CliEndToEndIT {
 
     /** Issue 17, finding 6: a command that reads Kafka says so within its deadline when the broker is frozen. */
     @Test
-    @Order(9)
+    @Order(21)
     void readingKafkaSaysWithinItsDeadlineThatAFrozenBrokerDoesNotAnswer() {
         ProcessHandle kafka = runtime.kafkaProcess().orElseThrow();
         Cli.Result result = Frozen.whileFrozen(kafka, () -> assertTimeoutPreemptively(Duration.ofSeconds(15),
@@ -317,12 +461,60 @@ class CliEndToEndIT {
                 "Kafka at " + runtime.info().kafkaBootstrapServers() + " did not answer within 3.0 s");
     }
 
+    /** The background verifier (every few seconds in this runtime) publishes the damage too. */
+    private static void awaitFoundInTheBackground(String key) {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            Cli.Result audit = CLI.run(home, "audit", "--instance", "shop");
+            return audit.out().lines().anyMatch(l -> l.contains(key) && l.contains("found by background-verifier"));
+        });
+    }
+
+    private static Optional<Path> newestCompleteSegment(Path walDir) throws Exception {
+        if (!Files.isDirectory(walDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.walk(walDir)) {
+            return files.filter(f -> f.getFileName().toString().matches("[0-9A-F]{24}\\.zst"))
+                    .max(Comparator.comparing(f -> f.getFileName().toString()));
+        }
+    }
+
+    /** Complete segments newer than the segment where the newest backup started. */
+    private static long segmentsAfterNewestBackup(Path walDir) throws Exception {
+        JsonNode view = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out());
+        long newestStart = 0;
+        for (JsonNode b : view.get("backups")) {
+            if (b.hasNonNull("startLsn") && !b.get("startLsn").asText().isEmpty()) {
+                String[] lsn = b.get("startLsn").asText().split("/");
+                long value = (Long.parseLong(lsn[0], 16) << 32) | Long.parseLong(lsn[1], 16);
+                newestStart = Math.max(newestStart, value / (16L << 20));
+            }
+        }
+        long startSegment = newestStart;
+        try (Stream<Path> files = Files.walk(walDir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("[0-9A-F]{24}\\.zst"))
+                    .mapToLong(n -> (Long.parseLong(n.substring(8, 16), 16) << 8) | Long.parseLong(n.substring(16, 24), 16))
+                    .filter(seg -> seg > startSegment).count();
+        }
+    }
+
+    /** Damages a stored object where it lies on the S3 server's disk, as a failing disk would. */
+    private static void flipOneByte(Path file) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0xFF);
+        }
+    }
+
     /**
      * Issue 15, the undo finder: the archiver indexed step 5's DELETE beside the WAL it streamed, and
      * {@code changes} names its table and row count, filters by size and time, and says how to undo it.
      */
     @Test
-    @Order(10)
+    @Order(8)
     void changesListsTheDeleteWithItsTableAndRowCount() throws Exception {
         long deleted = rowsAtTarget / 2;
         JsonNode delete = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
@@ -352,6 +544,45 @@ class CliEndToEndIT {
         assertFalse(later.contains("rows of public.items"), later);
         CLI.run(home, "changes", "shop", "--since", "yesterday").assertOneLineError(ExitCodes.USAGE, "--since: 'yesterday' is not a time");
         CLI.run(home, "changes", "nosuch").assertOneLineError(ExitCodes.FAILURE, "unknown instance 'nosuch'");
+    }
+
+    /**
+     * Issue 15, "restore to just before": restoring to the DELETE the undo finder lists, exclusive of its
+     * transaction, brings every deleted row back, row by row, and nothing committed after it.
+     */
+    @Test
+    @Order(9)
+    void restoringToJustBeforeTheListedDeleteBringsBackEveryRowAndNothingCommittedAfter() throws Exception {
+        JsonNode shop = instance("shop");
+        JsonNode view = JSON.readTree(CLI.run(home, "changes", "shop", "--json", "--min-rows", "1000").assertOk().out());
+        JsonNode delete = null;
+        for (JsonNode t : view.get("transactions")) {
+            for (JsonNode d : t.get("deleted")) {
+                if (d.get("relation").asText().equals("public.items") && d.get("rows").asLong() == rowsAtTarget / 2) {
+                    delete = t;
+                }
+            }
+        }
+        assertTrue(delete != null, "the DELETE is listed: " + view);
+        long xid = delete.get("xid").asLong();
+        long sourceRows = count(shop, "SELECT count(*) FROM items");
+        execute(shop, "INSERT INTO items VALUES (-1, 'committed after the delete')");
+        Instant after = serverTime(shop);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode backups = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out());
+            String to = backups.get("window").get("to").asText();
+            return !to.isEmpty() && Instant.parse(to).isAfter(after);
+        });
+
+        Cli.Result restored = CLI.run(home, "restore", "shop", "--to", "xid:" + xid, "--exclusive", "--name", "shop-undone",
+                "--json", "--timeout", "5m").assertOk();
+        JsonNode copy = instance(JSON.readTree(restored.out()).get("newInstance").asText());
+        assertEquals(rowsAtTarget, count(copy, "SELECT count(*) FROM items"), "every row the DELETE removed is back");
+        assertEquals(rowsAtTarget, count(copy, "SELECT count(*) FROM items WHERE id BETWEEN 1 AND " + rowsAtTarget
+                + " AND label = CASE WHEN id <= 5000 THEN 'item ' || id ELSE 'later ' || id END"), "row by row, as they were");
+        assertEquals(0, count(copy, "SELECT count(*) FROM items WHERE id = -1 OR id > " + rowsAtTarget),
+                "nothing committed after the DELETE (step 6's rows, the row just inserted)");
+        assertEquals(sourceRows + 1, count(shop, "SELECT count(*) FROM items"), "the original is untouched");
     }
 
     private static JsonNode instance(String name) throws Exception {

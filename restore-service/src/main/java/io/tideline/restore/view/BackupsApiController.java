@@ -44,14 +44,22 @@ public class BackupsApiController {
         this.clock = clock;
     }
 
-    /** The body of a restore request: {@code target} is {@code latest} or a UTC ISO-8601 time; {@code name} optional. */
+    /**
+     * The body of a restore request: {@code target} is any recovery target ({@code latest}, a UTC ISO-8601 time,
+     * {@code lsn:0/3000028}, {@code xid:4711}, {@code name:<restore point>}, {@code immediate[:<backup id>]});
+     * {@code exclusive} (default false) stops just before a time's, an LSN's or an xid's transaction; {@code name} optional.
+     */
     @Serdeable
-    public record RestoreRequest(@Nullable String target, @Nullable String name) {
+    public record RestoreRequest(@Nullable String target, @Nullable String name, @Nullable Boolean exclusive) {
+        public RestoreRequest(@Nullable String target, @Nullable String name) {
+            this(target, name, null);
+        }
     }
 
     /** The answer to a restore request: its id and where to follow it. */
     @Serdeable
-    public record RestoreTicket(String restoreId, String instanceId, String target, @Nullable String name, String statusUrl) {
+    public record RestoreTicket(String restoreId, String instanceId, String target, boolean exclusive, @Nullable String name,
+                                String statusUrl) {
     }
 
     @Serdeable
@@ -84,7 +92,8 @@ public class BackupsApiController {
             return notFound(id);
         }
         if (body == null || body.target() == null || body.target().isBlank()) {
-            return HttpResponse.badRequest(new ApiError("target is required: 'latest' or a UTC time such as 2026-11-24T08:30:00Z"));
+            return HttpResponse.badRequest(new ApiError("target is required: 'latest', a UTC time such as 2026-11-24T08:30:00Z, "
+                    + "lsn:0/3000028, xid:4711, name:<restore point> or immediate"));
         }
         String name = body.name() == null || body.name().isBlank() ? null : body.name().strip();
         // The target is passed on as typed: the restore service validates it against the window and
@@ -98,11 +107,12 @@ public class BackupsApiController {
                 .setTarget(body.target().strip())
                 .setNewName(name)
                 .setRequestedBy(ViewFactory.REQUESTED_BY)
+                .setExclusive(Boolean.TRUE.equals(body.exclusive()))
                 .build();
         publisher.publishAndWait(Topics.RESTORE_REQUESTS, instance.get().value(), request);
         events.requested(request);
         return HttpResponse.accepted().body(new RestoreTicket(restoreId.value(), instance.get().value(), request.getTarget(),
-                name, "/api/restores/" + restoreId.value()));
+                request.getExclusive(), name, "/api/restores/" + restoreId.value()));
     }
 
     @Get(uri = "/restores/{restoreId}", produces = MediaType.APPLICATION_JSON)

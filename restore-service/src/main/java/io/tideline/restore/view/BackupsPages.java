@@ -89,6 +89,12 @@ final class BackupsPages {
         b.append(disabled).append("> <span class=\"muted\">UTC</span></div>")
                 .append("<label class=\"inline\"><input type=\"checkbox\" id=\"latest\"").append(disabled)
                 .append("> Latest restorable moment</label>")
+                // Every other recovery target as typed text: the restore service judges it and says why if not.
+                .append("<label for=\"other\">Or another target <span class=\"muted\">(optional)</span></label>")
+                .append("<input type=\"text\" id=\"other\" maxlength=\"100\" placeholder=\"lsn:0/3000028, xid:4711, name:before-migration, immediate\"")
+                .append(disabled).append('>')
+                .append("<label class=\"inline\"><input type=\"checkbox\" id=\"exclusive\"").append(disabled)
+                .append("> Exclusive: stop just before the target's transaction (a time, an LSN or an xid)</label>")
                 .append("<label for=\"name\">New instance name <span class=\"muted\">(optional)</span></label>")
                 .append("<input type=\"text\" id=\"name\" maxlength=\"63\" placeholder=\"").append(esc(i.name()))
                 .append("-restored\"").append(disabled).append('>')
@@ -321,12 +327,16 @@ final class BackupsPages {
               form.addEventListener('submit', async (e) => {
                 e.preventDefault();
                 let t = target.value;
-                if (!latest.checked) {
+                const other = document.getElementById('other').value.trim();
+                if (other) {
+                  t = other;
+                } else if (!latest.checked) {
                   if (!t) { show([el('p', 'Choose a date and time (UTC), or the latest restorable moment.', 'warn')]); return; }
                   if (t.length === 16) t += ':00';
                   t += 'Z';
                 }
-                const body = { target: latest.checked ? 'latest' : t, name: document.getElementById('name').value || null };
+                const body = { target: other ? t : (latest.checked ? 'latest' : t), name: document.getElementById('name').value || null,
+                               exclusive: document.getElementById('exclusive').checked };
                 form.querySelector('button').disabled = true;
                 try {
                   const r = await fetch(form.dataset.api, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

@@ -10,6 +10,7 @@ import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.Damage;
 import io.tideline.core.window.IncompleteBackup;
 import io.tideline.core.window.ListedObject;
 import io.tideline.core.window.RestorableBackup;
@@ -89,7 +90,8 @@ public final class BackupsViewReader {
         BucketInventoryReader.BucketScan scan = new BucketInventoryReader(BucketLayout.forSegmentSize(instance.walSegmentSize()))
                 .read(stores.forInstance(id));
         BucketInventory inventory = scan.inventory();
-        RestorableWindow window = RestorableWindow.of(inventory);
+        Damage damage = events.damageIn(id, inventory);
+        RestorableWindow window = RestorableWindow.of(inventory, damage);
 
         Map<String, RestorableBackup> restorable = window.restorableBackups().stream()
                 .collect(Collectors.toMap(r -> r.backup().id().value(), Function.identity()));
@@ -125,7 +127,11 @@ public final class BackupsViewReader {
                 .map(f -> new BackupsView.FailureRow(f.backupId(), f.commandId(), f.startedAt().map(Object::toString).orElse(null),
                         f.failedAt().toString(), f.reason()))
                 .toList();
+        // Damaged objects are shown among the problems: minimal on purpose (the view may be redone), and enough
+        // to say why a backup is unusable or the window ends early.
+        List<String> problems = new ArrayList<>(scan.problems());
+        damage.sorted().forEach((key, reason) -> problems.add("DAMAGED " + key + ": " + reason + " (the window is cut at it)"));
         return Optional.of(new BackupsView(InstanceSummary.of(instance), clock.instant().toString(), windowView, newest, rows,
-                failures, scan.problems(), events.restoresOf(id)));
+                failures, problems, events.restoresOf(id)));
     }
 }

@@ -1,6 +1,10 @@
 package io.tideline.restore.view;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.verify.KnownCorruptions;
+import io.tideline.core.window.BucketInventory;
+import io.tideline.core.window.Damage;
+import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.BackupFailed;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
@@ -26,6 +30,11 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class ViewEvents {
 
+    /** The damage of {@code inventory} the event log names and that still applies (not expired, not replaced). */
+    public Damage damageIn(InstanceId instance, BucketInventory inventory) {
+        return corruptions.damageIn(instance, inventory);
+    }
+
     /** Failed backups kept per instance: the page shows recent trouble, the topic keeps the whole history. */
     public static final int FAILURES_KEPT = 20;
 
@@ -34,10 +43,14 @@ public final class ViewEvents {
     }
 
     private final Map<String, RestoreStatus> restores = new HashMap<>();
+    /** Damaged objects ({@code ObjectCorrupted}): the view cuts the window at those still stored. */
+    private final KnownCorruptions corruptions = new KnownCorruptions();
     private final Map<InstanceId, Deque<Failure>> failures = new HashMap<>();
 
     public synchronized void apply(SpecificRecord event) {
-        if (event instanceof BackupFailed f) {
+        if (event instanceof ObjectCorrupted c) {
+            corruptions.apply(c);
+        } else if (event instanceof BackupFailed f) {
             Deque<Failure> list = failures.computeIfAbsent(InstanceId.of(f.getInstanceId()), i -> new ArrayDeque<>());
             if (list.stream().noneMatch(x -> x.backupId().equals(f.getBackupId()))) {
                 list.addFirst(new Failure(f.getBackupId(), f.getCommandId(), Optional.ofNullable(f.getStartedAt()),

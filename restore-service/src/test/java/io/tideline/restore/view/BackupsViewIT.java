@@ -2,6 +2,7 @@ package io.tideline.restore.view;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -181,6 +182,20 @@ class BackupsViewIT {
             assertEquals(target.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(), done.get("recoveredTo").asText(), "Avro keeps milliseconds");
             assertEquals(4, done.get("history").size(), done.get("history").toString());
 
+            // Every other kind of target goes through as typed, with its exclusiveness.
+            HttpResponse<String> xid = post(base + "/api/instances/" + id + "/restores", "{\"target\":\"xid:4711\",\"exclusive\":true}");
+            assertEquals(202, xid.statusCode(), xid.body());
+            JsonNode xidTicket = json.readTree(xid.body());
+            assertTrue(xidTicket.get("exclusive").asBoolean());
+            RestoreRequested xidRequest = requests.await(xidTicket.get("restoreId").asText()).value();
+            assertEquals("xid:4711", xidRequest.getTarget());
+            assertTrue(xidRequest.getExclusive());
+            HttpResponse<String> named = post(base + "/api/instances/" + id + "/restores", "{\"target\":\"name:before-migration\"}");
+            assertEquals(202, named.statusCode(), named.body());
+            RestoreRequested namedRequest = requests.await(json.readTree(named.body()).get("restoreId").asText()).value();
+            assertEquals("name:before-migration", namedRequest.getTarget());
+            assertFalse(namedRequest.getExclusive(), "inclusive unless asked");
+
             // Refusals: unknown instance, missing target, unknown restore.
             assertEquals(404, post(base + "/api/instances/no-such-instance/restores", "{\"target\":\"latest\"}").statusCode());
             assertEquals(400, post(base + "/api/instances/" + id + "/restores", "{\"name\":\"x\"}").statusCode());
@@ -218,6 +233,7 @@ class BackupsViewIT {
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("Restore to point in time"));
             assertTrue(page.body().contains("type=\"datetime-local\""));
+            assertTrue(page.body().contains("id=\"other\"") && page.body().contains("id=\"exclusive\""), "every other kind of target");
             assertTrue(page.body().contains(first.backupId().value()) && page.body().contains(second.backupId().value()));
             assertTrue(page.body().contains(BackupsPages.shown(expected.from().orElseThrow().toString(), true)), "the window's start");
             assertTrue(page.body().contains("data-api=\"/api/instances/" + id + "/restores\""));

@@ -1,5 +1,9 @@
 package io.tideline.retention.run;
 
+import io.tideline.retention.verify.BackgroundVerifier;
+import io.tideline.retention.verify.CorruptionResponse;
+import io.tideline.retention.verify.VerifyConfiguration;
+
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
@@ -44,6 +48,17 @@ public class RetentionFactory {
             }
         });
         return metrics;
+    }
+
+    @Singleton
+    BackgroundVerifier backgroundVerifier(InstanceRegistry registry, ObjectStores stores, EventPublisher publisher,
+                                          VerifyConfiguration config, Clock clock) {
+        return new BackgroundVerifier(registry::find, stores::forInstance, publisher, config, clock);
+    }
+
+    @Singleton
+    CorruptionResponse corruptionResponse(InstanceRegistry registry, EventPublisher publisher, Clock clock) {
+        return new CorruptionResponse(registry::find, publisher, clock);
     }
 
     @Singleton

@@ -1,13 +1,18 @@
 package io.tideline.retention.run;
 
+import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.restore.RestorePoint;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StorageException;
+import io.tideline.core.storage.StoredObject;
+import io.tideline.core.wal.Lsn;
+import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.ListedObject;
 import io.tideline.retention.ExpiryDecision;
@@ -20,6 +25,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -142,11 +149,61 @@ public final class RetentionRunner {
         if (expire.isEmpty()) {
             LOG.debug("retention of {}: nothing to expire (cutoff {}, kept {}) {}", id, expire.cutoff(),
                     expire.keptBackup().map(b -> b.id().value()).orElse("none"), expire.notes());
-            return new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(), scan.problems(),
-                    Optional.empty());
+            RunOutcome outcome = new RunOutcome(id, expire.decidedAt(), RunOutcome.Kind.NOTHING_TO_EXPIRE, expire.notes(),
+                    scan.problems(), Optional.empty());
+            return expireRestorePoints(id, store, instance, scan.inventory(), expire, outcome);
         }
-        return delete(id, store, new ChangeIndexExpiry(BucketLayout.forSegmentSize(instance.walSegmentSize())), expire,
+        RunOutcome outcome = delete(id, store, new ChangeIndexExpiry(BucketLayout.forSegmentSize(instance.walSegmentSize())), expire,
                 scan.problems(), deleted -> observer.inventoried(instance, scan.inventory().without(deleted), policy.retention()));
+        return outcome.kind() == RunOutcome.Kind.EXPIRED ? expireRestorePoints(id, store, instance, scan.inventory(), expire, outcome)
+                : outcome;
+    }
+
+    /**
+     * Restore points expire with the window: once no complete backup that stays becomes consistent before a
+     * point's LSN, nothing can restore to it, and its record ({@code restore-points/<name>.json}, written by
+     * {@code tideline restore-point create}) goes. Named in the outcome's reasons and the log; not in
+     * {@code ArtifactsExpired}, whose counts describe backups, WAL and orphans. A failure here only leaves a
+     * record the restore service refuses as "before the restorable window"; the next run tries again.
+     */
+    private RunOutcome expireRestorePoints(InstanceId id, ObjectStore store, RegisteredInstance instance, BucketInventory inventory,
+                                           ExpiryDecision.Expire expire, RunOutcome outcome) {
+        Set<BackupId> expired = new HashSet<>();
+        expire.expiredBackups().forEach(b -> expired.add(b.id()));
+        Optional<Lsn> oldestConsistency = inventory.backups().stream().filter(b -> !expired.contains(b.id()))
+                .map(BackupEntry::endLsn).min(Comparator.naturalOrder());
+        if (oldestConsistency.isEmpty()) {
+            return outcome; // no backup yet: a point may become reachable once there is one
+        }
+        BucketLayout layout = BucketLayout.forSegmentSize(instance.walSegmentSize());
+        List<String> gone = new ArrayList<>();
+        try {
+            for (StoredObject listed : store.list(BucketLayout.RESTORE_POINTS)) {
+                RestorePoint point;
+                try {
+                    point = RestorePoint.parse(store.getVerified(listed.key()));
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("retention of {}: {} is not a restore point ({}); left alone", id, listed.key(), e.getMessage());
+                    continue;
+                }
+                if (!layout.restorePoint(point.name()).equals(listed.key())) {
+                    continue; // not where Tideline writes this name: not ours to judge
+                }
+                if (!point.lsn().isAfter(oldestConsistency.get())) {
+                    store.delete(listed.key());
+                    gone.add(point.name());
+                }
+            }
+        } catch (StorageException e) {
+            LOG.warn("retention of {}: expiring restore points stopped: {}", id, e.getMessage());
+        }
+        if (gone.isEmpty()) {
+            return outcome;
+        }
+        LOG.info("retention of {}: restore point(s) {} expired with the window (no kept backup is consistent before them)", id, gone);
+        List<String> reasons = new ArrayList<>(outcome.reasons());
+        reasons.add("restore points expired with the window: " + String.join(", ", gone));
+        return new RunOutcome(outcome.instance(), outcome.at(), outcome.kind(), reasons, outcome.problems(), outcome.event());
     }
 
     private RunOutcome delete(InstanceId id, ObjectStore store, ChangeIndexExpiry changes, ExpiryDecision.Expire expire,

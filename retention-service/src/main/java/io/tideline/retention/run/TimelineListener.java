@@ -15,7 +15,9 @@ import io.tideline.core.kafka.InvalidRecordException;
 import io.tideline.core.kafka.Listeners;
 import io.tideline.core.kafka.Topics;
 import io.tideline.retention.RetentionConfiguration;
+import io.tideline.retention.verify.CorruptionResponse;
 import io.tideline.schemas.BackupCompleted;
+import io.tideline.schemas.ObjectCorrupted;
 import java.util.Collection;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -41,19 +43,31 @@ public class TimelineListener implements ConsumerRebalanceListener, ConsumerAwar
 
     private final RetentionService service;
     private final InstanceOwnership ownership;
+    private final CorruptionResponse corruption;
     private final java.util.Optional<RetentionMetrics> metrics;
     private Consumer<String, SpecificRecord> consumer;
 
-    public TimelineListener(RetentionService service, InstanceOwnership ownership, java.util.Optional<RetentionMetrics> metrics) {
+    public TimelineListener(RetentionService service, InstanceOwnership ownership, CorruptionResponse corruption,
+                            java.util.Optional<RetentionMetrics> metrics) {
         this.service = service;
         this.ownership = ownership;
+        this.corruption = corruption;
         this.metrics = metrics;
     }
 
     @Topic(Topics.TIMELINE)
     void on(@KafkaKey String instanceId, @Nullable SpecificRecord event) {
         // a wrong type or an empty record is bad input: dead-lettered, not silently passed over
-        if (Topics.expect(Topics.TIMELINE, event) instanceof BackupCompleted completed) {
+        SpecificRecord checked = Topics.expect(Topics.TIMELINE, event);
+        if (checked instanceof ObjectCorrupted corrupted) {
+            try {
+                corruption.on(corrupted);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRecordException("ObjectCorrupted " + corrupted.getKey() + ": " + e.getMessage());
+            }
+            return;
+        }
+        if (checked instanceof BackupCompleted completed) {
             InstanceId id;
             try {
                 id = InstanceId.of(completed.getInstanceId());

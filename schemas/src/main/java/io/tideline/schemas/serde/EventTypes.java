@@ -8,6 +8,7 @@ import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
+import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
@@ -37,6 +38,7 @@ public final class EventTypes {
             WalSegmentStored.class,
             WalGapDetected.class,
             ArtifactsExpired.class,
+            ObjectCorrupted.class,
             RestoreRequested.class,
             RestoreAccepted.class,
             RestoreRejected.class,

@@ -13,6 +13,7 @@ import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
 import io.tideline.schemas.RestoreRejected;
+import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.RestoreRequested;
 import io.tideline.schemas.WalGapDetected;
 import io.tideline.schemas.WalSegmentStored;
@@ -86,6 +87,7 @@ public final class AuditHistory {
             case "BackupFailed" -> "BACKUP FAILED";
             case "WalGapDetected" -> "WAL GAP";
             case "ArtifactsExpired" -> "expired";
+            case "ObjectCorrupted" -> "OBJECT DAMAGED";
             case "RestoreRequested" -> "restore requested";
             case "RestoreAccepted" -> "restore accepted";
             case "RestoreRejected" -> "restore rejected";
@@ -130,6 +132,10 @@ public final class AuditHistory {
             return x.getExpiredBackupIds().size() + " backups, " + x.getObjectsDeleted() + " objects, "
                     + Progress.bytes(x.getBytesFreed()) + " freed; kept from backup " + x.getKeptBackupId()
                     + " (cutoff " + x.getRetentionCutoff() + ")";
+        }
+        if (v instanceof ObjectCorrupted c) {
+            return c.getKey() + " (found by " + c.getFoundBy() + "): " + c.getReason()
+                    + (c.getCutsWindowEnd() ? "; ends the window early" : "");
         }
         if (v instanceof RestoreRequested r) {
             return r.getRestoreId() + " to " + r.getTarget() + " by " + r.getRequestedBy()

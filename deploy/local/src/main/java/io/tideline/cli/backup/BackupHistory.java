@@ -66,16 +66,27 @@ public final class BackupHistory {
      *
      * @param source where the judgement comes from, for the output ({@code bucket}, {@code api})
      */
-    public record Judgement(List<TimeRange> ranges, Set<String> restorableBackupIds, String source) {
+    public record Judgement(List<TimeRange> ranges, Set<String> restorableBackupIds, String source,
+                            Map<String, String> damagedBackups) {
         public Judgement {
             ranges = List.copyOf(ranges);
             restorableBackupIds = Set.copyOf(restorableBackupIds);
+            damagedBackups = Map.copyOf(damagedBackups);
         }
 
+        public Judgement(List<TimeRange> ranges, Set<String> restorableBackupIds, String source) {
+            this(ranges, restorableBackupIds, source, Map.of());
+        }
+
+        /** @param window computed with the known damage: a backup unusable because an object of it is damaged says so */
         public static Judgement of(RestorableWindow window, String source) {
             Set<String> ids = new HashSet<>();
             window.restorableBackups().forEach(r -> ids.add(r.backup().id().value()));
-            return new Judgement(window.ranges(), ids, source);
+            Map<String, String> damaged = new HashMap<>();
+            window.unusableBackups().stream()
+                    .filter(u -> u.backup().objectsInDeletionOrder().stream().anyMatch(o -> window.damage().contains(o.key())))
+                    .forEach(u -> damaged.put(u.backup().id().value(), u.reason()));
+            return new Judgement(window.ranges(), ids, source, damaged);
         }
     }
 
@@ -156,6 +167,8 @@ public final class BackupHistory {
             String status = r.status();
             if (expiredBackups.contains(r.backupId())) {
                 status = "expired";
+            } else if (window.damagedBackups().containsKey(r.backupId())) {
+                status = "DAMAGED: " + window.damagedBackups().get(r.backupId());
             } else if (status.equals("complete")) {
                 status = restorable.contains(r.backupId()) ? "restorable" : "complete, WAL to its end not stored yet";
             }

@@ -68,6 +68,7 @@ public final class RestoreClient {
                     .setTarget(target.asEventText())
                     .setNewName(newName.orElse(null))
                     .setRequestedBy(requestedBy)
+                    .setExclusive(target.exclusive())
                     .build();
             kafka.publish(Topics.RESTORE_REQUESTS, sourceId, request);
             listener.requested(restoreId);

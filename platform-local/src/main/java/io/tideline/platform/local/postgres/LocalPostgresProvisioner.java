@@ -252,7 +252,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             dir.write(record);
             record = startup.start(dir, record, false);
             LOG.info("instance {} started in archive recovery on port {} (target {})", id, record.port(),
-                    settings.targetTime().map(Instant::toString).orElse("latest"));
+                    settings.target().describe());
             return toInstance(record);
         }
     }

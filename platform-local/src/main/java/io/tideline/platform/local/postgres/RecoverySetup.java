@@ -41,7 +41,7 @@ final class RecoverySetup {
 
     /**
      * What recovery runs with: the instance's port and loopback-only listening, the restore command,
-     * the target time if any, the latest timeline, promotion at the target, and no archiving.
+     * the target if any (time, LSN, xid, restore point or immediate, with its inclusiveness), the latest timeline, promotion at the target, and no archiving.
      */
     static Map<String, String> settings(RecoverySettings settings, int port) {
         Map<String, String> recovery = new LinkedHashMap<>();
@@ -50,7 +50,7 @@ final class RecoverySetup {
         recovery.put("unix_socket_directories", "");
         recovery.put("archive_mode", "off");
         recovery.put("restore_command", settings.restoreCommand());
-        settings.postgresTargetTime().ifPresent(t -> recovery.put("recovery_target_time", t));
+        recovery.putAll(settings.postgresTargetSettings());
         recovery.put("recovery_target_timeline", "latest");
         recovery.put("recovery_target_action", "promote");
         return recovery;

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.instance.RecoverySettings;
+import io.tideline.core.restore.RestoreTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -36,13 +38,35 @@ class RecoverySetupTest {
         expected.put("archive_mode", "off");
         expected.put("restore_command", COMMAND);
         expected.put("recovery_target_time", "2026-12-07 10:15:30.500000+00:00");
+        expected.put("recovery_target_inclusive", "on");
         expected.put("recovery_target_timeline", "latest");
         expected.put("recovery_target_action", "promote");
         assertEquals(expected, toTime);
 
         Map<String, String> toLatest = RecoverySetup.settings(RecoverySettings.toLatest(COMMAND), 6100);
         expected.remove("recovery_target_time");
+        expected.remove("recovery_target_inclusive");
         assertEquals(expected, toLatest);
+    }
+
+    @Test
+    void everyKindOfTargetBecomesItsOwnSettingAndOnlyOne() {
+        Map<String, String> xid = RecoverySetup.settings(RecoverySettings.to(COMMAND, RestoreTarget.parse("xid:4711", true)), 6100);
+        assertEquals("4711", xid.get("recovery_target_xid"));
+        assertEquals("off", xid.get("recovery_target_inclusive"));
+        Map<String, String> lsn = RecoverySetup.settings(RecoverySettings.to(COMMAND, RestoreTarget.parse("lsn:0/3000028")), 6100);
+        assertEquals("0/3000028", lsn.get("recovery_target_lsn"));
+        assertEquals("on", lsn.get("recovery_target_inclusive"));
+        Map<String, String> name = RecoverySetup.settings(RecoverySettings.to(COMMAND, RestoreTarget.parse("name:before-migration")), 6100);
+        assertEquals("before-migration", name.get("recovery_target_name"));
+        assertFalse(name.containsKey("recovery_target_inclusive"));
+        Map<String, String> immediate = RecoverySetup.settings(RecoverySettings.to(COMMAND, RestoreTarget.parse("immediate")), 6100);
+        assertEquals("immediate", immediate.get("recovery_target"));
+        for (Map<String, String> m : List.of(xid, lsn, name, immediate)) {
+            assertEquals(1, m.keySet().stream().filter(k -> k.startsWith("recovery_target") && !k.equals("recovery_target_inclusive")
+                    && !k.equals("recovery_target_timeline") && !k.equals("recovery_target_action")).count(), "one target: " + m);
+            assertEquals("promote", m.get("recovery_target_action"));
+        }
     }
 
     @Test

@@ -1,7 +1,5 @@
-package io.tideline.archiver.wal;
+package io.tideline.core.wal;
 
-import io.tideline.core.wal.Lsn;
-import io.tideline.core.wal.WalRecordSink;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.zip.CRC32C;
@@ -25,16 +23,28 @@ import java.util.zip.CRC32C;
  * and hands each whole record over; everything else is still skipped without copying.
  *
  * <p>The stream may begin anywhere (a stream resumed from a partial segment's end): until the next page
- * header tells where a record starts, bytes are skipped. Not thread-safe: one per replication stream.
+ * header tells where a record starts, bytes are skipped. Not thread-safe: one per stream of WAL.
+ *
+ * <p>Used by the archiver (a WAL object's coverage, from the replication stream) and by the restore service
+ * (where a transaction id ended, from stored WAL: an xid recovery target), so it lives in core.
  */
 public final class CommitRecordScanner {
 
     /** Told of every commit or abort record found. */
     public interface Listener {
         void commit(Lsn recordEnd, Instant xactTime);
+
+        /**
+         * The same record, with its transaction: {@code xid} is the record header's {@code xl_xid}, the
+         * top-level transaction that committed or aborted, which is what {@code recovery_target_xid} is
+         * compared with. Not called for {@code COMMIT PREPARED}/{@code ROLLBACK PREPARED} records, whose
+         * header names the session that finished the prepared transaction, not the transaction.
+         */
+        default void transactionEnd(long xid, boolean committed, Lsn recordEnd, Instant xactTime) {
+        }
     }
 
-    static final int PAGE = 8192;
+    public static final int PAGE = 8192;
     private static final int SHORT_PAGE_HEADER = 24;
     private static final int LONG_PAGE_HEADER = 40;
     private static final int RECORD_HEADER = 24;
@@ -71,7 +81,7 @@ public final class CommitRecordScanner {
     private int recordLength;
     private long found;
 
-    CommitRecordScanner(long segmentSize, Listener listener) {
+    public CommitRecordScanner(long segmentSize, Listener listener) {
         this(segmentSize, listener, null);
     }
 
@@ -86,7 +96,7 @@ public final class CommitRecordScanner {
     }
 
     /** How many commit/abort records were reported so far. */
-    long found() {
+    public long found() {
         return found;
     }
 
@@ -247,7 +257,13 @@ public final class CommitRecordScanner {
         }
         long micros = u64(record, (int) (length - mainLength)); // xl_xact_commit/xl_xact_abort start with xact_time
         found++;
-        listener.commit(new Lsn(position), POSTGRES_EPOCH.plus(micros, ChronoUnit.MICROS));
+        Lsn end = new Lsn(position);
+        Instant xactTime = POSTGRES_EPOCH.plus(micros, ChronoUnit.MICROS);
+        listener.commit(end, xactTime);
+        int op = (record[16] & 0xff) & XACT_OPMASK;
+        if (op == COMMIT || op == ABORT) {
+            listener.transactionEnd(u32(record, 4), op == COMMIT, end, xactTime);
+        }
     }
 
     /** A page header was read; {@code pageStart} is where the page begins. */

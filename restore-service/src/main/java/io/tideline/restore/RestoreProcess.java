@@ -96,7 +96,9 @@ final class RestoreProcess implements Restorer {
             LOG.info("restore {}: {} restored into {} ({}:{}), recovered to {}", plan.restoreId(), plan.sourceId(),
                     plan.newInstance(), completed.getHost(), completed.getPort(), completed.getRecoveredTo());
         } catch (RuntimeException e) {
-            String reason = e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e;
+            // A cancelled restore fails wherever the cancel was noticed (possibly inside a download thread): say so plainly.
+            String reason = tracker.cancelledBy().map(RestoreTracker::cancelReason)
+                    .orElse(e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e);
             LOG.error("restore {} of {} failed: {}", plan.restoreId(), plan.sourceId(), reason, e);
             walServer.close(plan.restoreId());
             String cleanup = halfMade.remove(plan.restoreId(), plan.newInstance(), made.registered, made.server, made.bucket);

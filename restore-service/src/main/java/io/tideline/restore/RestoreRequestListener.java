@@ -12,6 +12,7 @@ import io.micronaut.core.annotation.Nullable;
 import io.tideline.core.kafka.InvalidRecordException;
 import io.tideline.core.kafka.Listeners;
 import io.tideline.core.kafka.Topics;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreRequested;
 import java.util.Collection;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,20 +38,24 @@ class RestoreRequestListener implements ConsumerRebalanceListener {
 
     private final RestoreIntake intake;
     private final AbandonedRestoreSweep sweep;
+    private final RestoreCancels cancels;
 
-    RestoreRequestListener(RestoreIntake intake, AbandonedRestoreSweep sweep) {
+    RestoreRequestListener(RestoreIntake intake, AbandonedRestoreSweep sweep, RestoreCancels cancels) {
         this.intake = intake;
         this.sweep = sweep;
+        this.cancels = cancels;
     }
 
     @Topic(Topics.RESTORE_REQUESTS)
     void on(@KafkaKey @Nullable String key, @Nullable SpecificRecord event) {
         if (event instanceof RestoreRequested request) {
             intake.handle(key, request);
+        } else if (event instanceof RestoreCancelRequested cancel) {
+            cancels.handle(cancel);
         } else if (event == null) {
             throw new InvalidRecordException("a restore request without a value");
         } else {
-            throw new InvalidRecordException("not a restore request: " + event.getSchema().getFullName());
+            throw new InvalidRecordException("not a restore request or cancel: " + event.getSchema().getFullName());
         }
     }
 

@@ -93,6 +93,19 @@ final class RestoreRunner {
         });
     }
 
+    /**
+     * Cancels a restore running (or waiting for a thread) here; it stops at its next step and removes what it
+     * made. False when it does not run here (already ended, or never accepted).
+     */
+    boolean cancel(RestoreId id, String by) {
+        RunningRestore run = running.get(id);
+        if (run == null) {
+            return false;
+        }
+        run.tracker().cancel(by);
+        return true;
+    }
+
     boolean runs(RestoreId id) {
         return running.containsKey(id);
     }

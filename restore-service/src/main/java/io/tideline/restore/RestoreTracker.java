@@ -21,6 +21,7 @@ final class RestoreTracker {
     private volatile Long bytesTotal;
     private volatile long walSegmentsReplayed;
     private volatile String message = "waiting for a free restore slot";
+    private volatile String cancelledBy;
 
     RestoreTracker(RestoreId restoreId, String source) {
         this.restoreId = restoreId;
@@ -39,8 +40,34 @@ final class RestoreTracker {
         return phase;
     }
 
+    /**
+     * Asks the restore to stop: its next step, byte count or WAL count throws {@link RestoreFailure}, and the
+     * failure path removes what it made (cooperative: a step is never cut off in the middle of a write).
+     */
+    void cancel(String by) {
+        cancelledBy = by;
+    }
+
+    /** Who cancelled it, once someone did. */
+    Optional<String> cancelledBy() {
+        return Optional.ofNullable(cancelledBy);
+    }
+
+    /** @throws RestoreFailure {@code cancelled by <who>} once the restore was cancelled */
+    void failIfCancelled() {
+        String by = cancelledBy;
+        if (by != null) {
+            throw new RestoreFailure(cancelReason(by));
+        }
+    }
+
+    static String cancelReason(String by) {
+        return "cancelled by " + by;
+    }
+
     /** Enters a phase; bytes start again from 0 of {@code total} (null = not known). */
     synchronized void enter(RestorePhase next, Long total, String why) {
+        failIfCancelled();
         phase = next;
         bytesDone = 0;
         bytesTotal = total;
@@ -48,10 +75,12 @@ final class RestoreTracker {
     }
 
     void bytes(long done) {
+        failIfCancelled();
         bytesDone = done;
     }
 
     void walSegments(long replayed) {
+        failIfCancelled();
         walSegmentsReplayed = replayed;
     }
 

@@ -1,5 +1,6 @@
 package io.tideline.core.kafka;
 
+import io.micronaut.core.bind.exceptions.UnsatisfiedArgumentException;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.serde.EventCodec;
 import io.tideline.schemas.serde.EventCodecException;
@@ -57,10 +58,20 @@ public record FailedRecord(String topic, int partition, long offset, String key,
         if (record == null) {
             return Optional.empty();
         }
-        Throwable reason = kind == FailureKind.INVALID ? find(error, InvalidRecordException.class) : error;
+        Throwable reason = kind == FailureKind.INVALID ? invalidReason(error) : error;
         return Optional.of(new FailedRecord(record.topic(), record.partition(), record.offset(),
                 record.key() == null ? null : record.key().toString(), valueBytes(record.value(), codec),
                 kind, reason.getMessage(), reason.getClass().getName()));
+    }
+
+    /** The exception that made {@link FailureKind#of} call it invalid: the listener's own, or micronaut's binding failure. */
+    private static Throwable invalidReason(Throwable error) {
+        Throwable invalid = find(error, InvalidRecordException.class);
+        if (invalid != null) {
+            return invalid;
+        }
+        Throwable unbound = find(error, UnsatisfiedArgumentException.class);
+        return unbound != null ? unbound : error;
     }
 
     /**

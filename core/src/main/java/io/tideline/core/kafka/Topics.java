@@ -10,6 +10,7 @@ import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
 import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.RestoreAccepted;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
@@ -36,7 +37,7 @@ public final class Topics {
     public static final String BACKUP_COMMANDS = "tideline.backup-commands";
     /** {@code BackupStarted/Completed/Failed}, {@code WalSegmentStored}, {@code WalGapDetected}, {@code ArtifactsExpired}. */
     public static final String TIMELINE = "tideline.timeline";
-    /** {@code RestoreRequested}. */
+    /** {@code RestoreRequested}, {@code RestoreCancelRequested} (keyed by the source instance). */
     public static final String RESTORE_REQUESTS = "tideline.restore-requests";
     /** {@code RestoreAccepted/Rejected/Progress/Completed/Failed}. */
     public static final String RESTORE_EVENTS = "tideline.restore-events";
@@ -60,7 +61,7 @@ public final class Topics {
             BACKUP_COMMANDS, Set.of(BackupCommand.class),
             TIMELINE, Set.of(BackupStarted.class, BackupProgress.class, BackupCompleted.class, BackupFailed.class,
                     WalSegmentStored.class, WalGapDetected.class, ArtifactsExpired.class, ObjectCorrupted.class),
-            RESTORE_REQUESTS, Set.of(RestoreRequested.class),
+            RESTORE_REQUESTS, Set.of(RestoreRequested.class, RestoreCancelRequested.class),
             RESTORE_EVENTS, Set.of(RestoreAccepted.class, RestoreRejected.class, RestoreProgress.class,
                     RestoreCompleted.class, RestoreFailed.class),
             DEAD_LETTERS, Set.of(DeadLetter.class));

@@ -43,6 +43,13 @@ public final class InstanceOnboarding {
     /** Per-instance choices; empty means the fleet default. */
     public record Options(Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays) {
 
+        /**
+         * The longest retention an instance may ask for. The spec promises 7 days and "longer on request";
+         * 35 is Amazon RDS's ceiling for automated backups: a bound people know, and a year of daily backups
+         * kept by a typo ({@code 400}) is refused rather than paid for.
+         */
+        public static final int MAX_RETENTION_DAYS = 35;
+
         public static Options defaults() {
             return new Options(Optional.empty(), Optional.empty());
         }
@@ -54,8 +61,8 @@ public final class InstanceOnboarding {
                 }
             });
             retentionDays.ifPresent(d -> {
-                if (d < 1) {
-                    throw new IllegalArgumentException("retention must be at least one day: " + d);
+                if (d < 1 || d > MAX_RETENTION_DAYS) {
+                    throw new IllegalArgumentException("retention must be 1 to " + MAX_RETENTION_DAYS + " days (default 7): " + d);
                 }
             });
         }

@@ -85,6 +85,12 @@ public final class InstanceRegistry implements AutoCloseable {
             if (!(record.value().get() instanceof InstanceRegistered registered)) {
                 throw new IllegalArgumentException("expected InstanceRegistered, got " + record.value().get().getSchema().getName());
             }
+            // The key is what compaction and a later tombstone go by: a registration under another
+            // instance's key would be filed under one id and describe another (the archiver refuses it too).
+            if (!id.value().equals(registered.getInstanceId())) {
+                throw new IllegalArgumentException("record key " + id + " differs from the registration's instance id "
+                        + registered.getInstanceId());
+            }
             RegisteredInstance instance = RegisteredInstance.from(registered);
             instances.put(id, instance);
             change = new Change(id, Optional.of(instance));

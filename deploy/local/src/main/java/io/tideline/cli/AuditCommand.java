@@ -8,6 +8,7 @@ import io.tideline.cli.audit.Finding;
 import io.tideline.cli.audit.StoredWalCheck;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
+import io.tideline.cli.output.Table;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.storage.StorageException;
@@ -81,6 +82,11 @@ final class AuditCommand implements Callable<Integer> {
             notes.add("object store not known (give --s3-endpoint): stored WAL checksums were not checked");
         }
         Map<String, List<AuditHistory.Line>> history = AuditHistory.of(log);
+        if (onlyId.isPresent() && !history.containsKey(onlyId.get())) {
+            // Neither registered now nor anywhere in the log: a typo, not an instance with no history.
+            throw CliException.failure("unknown instance '" + only + "' (not registered and not in the event log; "
+                    + "see ./tideline instance list)");
+        }
         onlyId.ifPresent(id -> history.keySet().retainAll(Set.of(id)));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -112,7 +118,7 @@ final class AuditCommand implements Callable<Integer> {
                     + (name == null ? " [not registered now]" : ""));
             int width = instance.getValue().stream().mapToInt(l -> l.what().length()).max().orElse(0);
             for (AuditHistory.Line line : instance.getValue()) {
-                out.println("  " + line.at() + "  " + line.what() + " ".repeat(width - line.what().length()) + "  " + line.detail());
+                out.println("  " + Table.time(line.at()) + "  " + line.what() + " ".repeat(width - line.what().length()) + "  " + line.detail());
             }
         }
         out.println();

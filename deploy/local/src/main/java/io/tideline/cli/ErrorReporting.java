@@ -34,6 +34,8 @@ final class ErrorReporting implements IExecutionExceptionHandler, IParameterExce
         String qualified = command.getCommandSpec().qualifiedName();
         err.println(PREFIX + oneLine(e.getMessage()) + " (see: " + qualified.replaceFirst("^tideline", "./tideline")
                 + " --help)");
+        // picocli's "Did you mean: ..." for a mistyped subcommand or option (nothing when nothing is close).
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.flush();
         return ExitCodes.USAGE;
     }

@@ -5,8 +5,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "instance", mixinStandardHelpOptions = true,
-        description = "Create and list managed PostgreSQL instances.",
-        subcommands = {InstanceCreateCommand.class, InstanceListCommand.class})
+        description = "Create, list and remove managed PostgreSQL instances.",
+        subcommands = {InstanceCreateCommand.class, InstanceListCommand.class, InstanceRemoveCommand.class})
 final class InstanceCommand implements Runnable {
 
     @Spec

@@ -41,7 +41,8 @@ final class InstanceCreateCommand implements Callable<Integer> {
             description = "UTC time of day the daily backup window opens (default: spread over the day by the scheduler).")
     String backupWindow;
 
-    @Option(names = "--retention-days", paramLabel = "DAYS", description = "Days of restorable history (default: 7).")
+    @Option(names = "--retention-days", paramLabel = "DAYS", description = "Days of restorable history, 1 to "
+            + InstanceOnboarding.Options.MAX_RETENTION_DAYS + " (default: 7).")
     Integer retentionDays;
 
     @Option(names = "--json", description = "Print JSON instead of text.")

@@ -3,7 +3,9 @@ package io.tideline.cli;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.cli.output.Progress;
+import io.tideline.cli.restore.InterruptNotice;
 import io.tideline.cli.restore.RestoreClient;
+import io.tideline.cli.restore.RestoreLog;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.restore.RestoreTarget;
@@ -15,7 +17,6 @@ import io.tideline.schemas.RestoreProgress;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -39,10 +40,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     DeploymentOptions deployment;
 
-    @Parameters(paramLabel = "INSTANCE", description = "The source instance's name or id.")
+    @Parameters(paramLabel = "INSTANCE", arity = "0..1", description = "The source instance's name or id.")
     String instanceName;
 
-    @Option(names = "--to", required = true, paramLabel = "TARGET",
+    // Required unless --follow or --cancel (checked in call(), with picocli's own wording).
+    @Option(names = "--to", paramLabel = "TARGET",
             description = {"Where to restore to: UTC ISO-8601 (2026-11-05T10:15:30Z), 'latest', lsn:0/3000028, xid:4711 "
                     + "(a transaction), name:NAME (a restore point, see restore-point create), 'immediate' (the newest "
                     + "backup's consistency point) or immediate:BACKUP_ID."})
@@ -66,11 +68,28 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the completed restore as JSON.")
     boolean json;
 
+    @Option(names = "--follow", paramLabel = "ID", description = "Follow a restore already under way (started from anywhere) "
+            + "to its end, instead of starting one (ids: ./tideline restores).")
+    String follow;
+
+    @Option(names = "--cancel", paramLabel = "ID", description = "Cancel a restore under way: the restore service stops it "
+            + "and removes what it made (new instance, bucket, secrets).")
+    String cancel;
+
     /** The restore service answers (accepted or rejected) long before this. */
     static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(2);
 
     @Override
     public Integer call() {
+        if (follow != null || cancel != null) {
+            return new RestoreFollowing(spec, deployment, json, timeout).run(follow, cancel, instanceName, to, newName);
+        }
+        if (instanceName == null) {
+            throw CliException.usage("Missing required parameter: 'INSTANCE'");
+        }
+        if (to == null) {
+            throw CliException.usage("Missing required option: '--to=TARGET'");
+        }
         RestoreTarget target;
         try {
             target = RestoreTarget.parse(backup == null ? to : withBackup(to, backup), exclusive);
@@ -89,6 +108,7 @@ final class RestoreCommand implements Callable<Integer> {
         TidelineCli cli = TidelineCli.of(spec);
         Deployment deploymentTarget = deployment.resolve();
         PrintWriter out = spec.commandLine().getOut();
+        InterruptNotice[] notice = new InterruptNotice[1];
         try (KafkaAccess kafka = KafkaAccess.of(deploymentTarget);
              Progress progress = new Progress(spec.commandLine().getErr(), cli.interactive())) {
             RegisteredInstance source = kafka.instances().require(instanceName);
@@ -100,6 +120,8 @@ final class RestoreCommand implements Callable<Integer> {
                     new RestoreClient.Listener() {
                         @Override
                         public void requested(String restoreId) {
+                            // From here the restore is the service's: Ctrl-C says so instead of leaving silently.
+                            notice[0] = InterruptNotice.register(restoreId, spec.commandLine().getErr(), progress::close);
                             // Nothing printed before the service answers: a rejection stays one line.
                             if (cli.interactive()) {
                                 progress.update("waiting for the restore service", 0, 0);
@@ -108,21 +130,20 @@ final class RestoreCommand implements Callable<Integer> {
 
                         @Override
                         public void accepted(RestoreAccepted a) {
-                            progress.line("Restore " + a.getRestoreId() + " of " + source.name() + " accepted: new instance "
-                                    + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget()
-                                    + (exclusive ? " (exclusive)" : "") + ".");
+                            progress.line(RestoreCommand.accepted(a, source.name()) + (exclusive ? " (exclusive)" : ""));
                         }
 
                         @Override
                         public void progress(RestoreProgress p) {
-                            String phase = p.getPhase().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                                    + (p.getWalSegmentsReplayed() > 0 ? ", " + p.getWalSegmentsReplayed() + " WAL segments" : "")
-                                    + (p.getMessage() != null ? " (" + p.getMessage() + ")" : "");
-                            progress.update(phase, p.getBytesDone(), p.getBytesTotal() == null ? 0 : p.getBytesTotal());
+                            show(progress, p);
                         }
                     });
             progress.close();
-            print(out, deploymentTarget, source, done);
+            print(out, deploymentTarget, source.name(), done);
+        } finally {
+            if (notice[0] != null) {
+                notice[0].close();
+            }
         }
         return ExitCodes.OK;
     }
@@ -135,12 +156,28 @@ final class RestoreCommand implements Callable<Integer> {
         return RestoreTarget.IMMEDIATE + ":" + backup.strip();
     }
 
-    private void print(PrintWriter out, Deployment target, RegisteredInstance source, RestoreClient.Completed done) {
+    /** Short lines (a terminal of 80 columns takes each whole). */
+    static String accepted(RestoreAccepted a, String sourceName) {
+        return "Restore " + a.getRestoreId() + " of " + sourceName + " accepted:\n"
+                + "  new instance:  " + a.getNewInstanceId() + "\n"
+                + "  from backup:   " + a.getBackupId() + "\n"
+                + "  target:        " + a.getTarget();
+    }
+
+    /** A restore's progress on the bar: the phase in words; WAL segments and the service's message as detail. */
+    static void show(Progress progress, RestoreProgress p) {
+        String detail = (p.getWalSegmentsReplayed() > 0 ? p.getWalSegmentsReplayed() + " WAL segments" : "")
+                + (p.getMessage() == null ? "" : (p.getWalSegmentsReplayed() > 0 ? ", " : "") + p.getMessage());
+        progress.update(RestoreLog.phaseInWords(p.getPhase().name()), detail, p.getBytesDone(),
+                p.getBytesTotal() == null ? 0 : p.getBytesTotal());
+    }
+
+    void print(PrintWriter out, Deployment target, String sourceName, RestoreClient.Completed done) {
         RestoreCompleted c = done.event();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("restoreId", c.getRestoreId());
-            m.put("sourceInstance", source.id().value());
+            m.put("sourceInstance", c.getInstanceId());
             m.put("newInstance", c.getNewInstanceId());
             m.put("backupId", done.accepted() == null ? null : done.accepted().getBackupId());
             m.put("target", done.accepted() == null ? to : done.accepted().getTarget());
@@ -157,7 +194,7 @@ final class RestoreCommand implements Callable<Integer> {
             Json.print(out, m);
             return;
         }
-        out.println("Restored " + source.name() + " into the new instance " + c.getNewInstanceId() + " on "
+        out.println("Restored " + sourceName + " into the new instance " + c.getNewInstanceId() + " on "
                 + c.getHost() + ":" + c.getPort() + " (" + DurationText.format(Duration.between(done.requestedAt(), c.getOccurredAt())) + ").");
         out.println("  recovered to:          " + c.getRecoveredTo());
         out.println("  WAL replayed through:  " + (c.getWalReplayedThroughSegment() == null ? "(none needed)" : c.getWalReplayedThroughSegment()));

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
                 BackupsCommand.class,
                 ChangesCommand.class,
                 RestoreCommand.class,
+                RestoresCommand.class,
                 RestorePointCommand.class,
                 AuditCommand.class,
                 VerifyCommand.class,

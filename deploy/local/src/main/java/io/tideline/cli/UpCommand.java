@@ -44,6 +44,16 @@ final class UpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Optional<RuntimeInfo> running = RuntimeInfo.running(runtimeHome);
         if (running.isPresent()) {
+            // The options are the runtime's settings at start: a running runtime cannot take them, and saying
+            // nothing would let the user believe they apply.
+            List<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .filter(o -> !o.longestName().equals("--home"))
+                    .map(o -> o.longestName()).distinct().toList();
+            if (!given.isEmpty()) {
+                throw CliException.refused("the runtime already runs in " + runtimeHome + " (pid " + running.get().pid()
+                        + "): " + String.join(", ", given) + " not applied (options take effect at start: "
+                        + "./tideline down, then ./tideline up with them)");
+            }
             out.println("The runtime already runs in " + runtimeHome + " (pid " + running.get().pid() + ").");
             StatusCommand.print(out, StatusReport.probe(runtimeHome, running));
             return ExitCodes.OK;

@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -506,6 +507,133 @@ class CliEndToEndIT {
             int b = f.read();
             f.seek(at);
             f.write(b ^ 0xFF);
+        }
+    }
+
+    /**
+     * Issue 16: under a terminal of 80 columns the progress bar wrapped and left half-lines behind, and
+     * showed more than its total. Every line and every redraw the terminal received now fits in 79 columns
+     * (the connect command excepted: it is for copying whole), and no figure passes its total.
+     */
+    @Test
+    @Order(8)
+    void restoreUnderAnEightyColumnTerminalStaysWithinTheWidthAndItsTotals() throws Exception {
+        String transcript;
+        try (PseudoTerminal terminal = PseudoTerminal.run(80, home, "restore", "shop", "--to", "latest", "--name", "shop-pty")) {
+            int status = terminal.awaitExit(300);
+            terminal.keepAs("restore-80-columns");
+            assertEquals(0, status, () -> "exit status; terminal:\n" + transcriptOf(terminal));
+            transcript = terminal.transcript();
+        }
+        assertTrue(transcript.contains("Restored shop into the new instance shop-pty"), transcript);
+        assertTrue(transcript.contains("\r["), "the bar was drawn in place on the terminal: " + transcript);
+        for (String screen : PseudoTerminal.screens(transcript)) {
+            if (!screen.startsWith("  connect:")) {
+                assertTrue(screen.length() < 80, () -> screen.length() + " columns: '" + screen + "'\n" + transcript);
+            }
+            PseudoTerminal.figurePastItsTotal(screen).ifPresent(f -> {
+                throw new AssertionError("'" + f + "' passes its total in '" + screen + "'\n" + transcript);
+            });
+        }
+        Cli.Result restores = CLI.run(home, "restores", "shop").assertOk();
+        assertTrue(restores.out().lines().anyMatch(l -> l.contains("shop-pty") && l.contains("completed")), restores.out());
+    }
+
+    /**
+     * Issue 16: Ctrl-C on restore exited 130 without a word while the restore went on. It now says that the
+     * restore goes on in the service and how to follow or cancel it; following it reaches its end.
+     */
+    @Test
+    @Order(9)
+    void ctrlCOnRestoreSaysItGoesOnAndFollowFindsItsEnd() throws Exception {
+        String transcript;
+        try (PseudoTerminal terminal = PseudoTerminal.run(80, home, "restore", "shop", "--to", "latest", "--name", "shop-followed")) {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> terminal.transcript().contains("accepted:"));
+            new ProcessBuilder("kill", "-INT", Long.toString(terminal.jvm().orElseThrow().pid())).start().waitFor();
+            int status = terminal.awaitExit(30);
+            terminal.keepAs("restore-interrupted");
+            assertEquals(130, status, () -> transcriptOf(terminal));
+            transcript = terminal.transcript();
+        }
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("restore ([0-9a-f-]{36}) goes on in the restore service")
+                .matcher(transcript);
+        assertTrue(id.find(), transcript);
+        assertTrue(transcript.contains("./tideline restore --follow " + id.group(1)), transcript);
+        assertTrue(transcript.contains("./tideline restore --cancel " + id.group(1)), transcript);
+
+        Cli.Result followed = CLI.run(home, "restore", "--follow", id.group(1).substring(0, 8), "--timeout", "5m").assertOk();
+        assertTrue(followed.out().contains("into the new instance shop-followed"), followed.out() + followed.err());
+        instance("shop-followed");
+    }
+
+    /**
+     * Issue 16: there was no way to cancel a restore. A cancelled restore stops, removes what it made (server,
+     * bucket, secrets) and ends as "cancelled by ..."; the command that started it says so.
+     */
+    @Test
+    @Order(13)
+    void aCancelledRestoreRemovesWhatItMade() throws Exception {
+        java.util.concurrent.CompletableFuture<Cli.Result> restoring = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> CLI.run(home, "restore", "shop", "--to", "latest", "--name", "shop-cancelled", "--timeout", "5m"));
+        String restoreId = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (JsonNode r : JSON.readTree(CLI.run(home, "restores", "shop", "--json").assertOk().out())) {
+                if ("shop-cancelled".equals(r.path("newInstance").asText(null))) {
+                    return r.get("restoreId").asText();
+                }
+            }
+            return null;
+        }, java.util.Objects::nonNull);
+        Cli.Result cancelled = CLI.run(home, "restore", "--cancel", restoreId).assertOk();
+        assertTrue(cancelled.out().contains("Restore " + restoreId + " cancelled: cancelled by cli:"), cancelled.out());
+
+        Cli.Result started = restoring.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        assertEquals(ExitCodes.REFUSED, started.exitCode(), started.err());
+        List<String> said = started.errLines(); // its progress lines, then the end
+        assertTrue(said.get(said.size() - 1).startsWith("tideline: restore cancelled by cli:"), started.err());
+        assertFalse(CLI.run(home, "instance", "list").assertOk().out().contains("shop-cancelled"));
+        assertFalse(Files.exists(new RuntimeHome(home).instancesDir().resolve("shop-cancelled")), "its server's directory is removed");
+        assertTrue(new DirectorySecretStore(home.resolve("secrets"))
+                .find(io.tideline.core.storage.BucketGrant.of(io.tideline.core.ids.InstanceId.of("shop-cancelled")).accessKeyRef())
+                .isEmpty(), "its bucket's credentials are removed");
+        Cli.Result list = CLI.run(home, "restores").assertOk();
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith(restoreId.substring(0, 8)) && l.contains("cancelled")), list.out());
+        CLI.run(home, "restore", "--cancel", restoreId).assertOneLineError(ExitCodes.REFUSED, "already cancelled");
+        CLI.run(home, "restore", "--follow", restoreId).assertOneLineError(ExitCodes.REFUSED, "restore cancelled by cli:");
+        CLI.run(home, "restore", "--follow", "00000000-0000-0000-0000-000000000000").assertOneLineError(ExitCodes.FAILURE, "unknown restore");
+    }
+
+    /** Issue 16: no command removed an instance; {@code audit --instance nosuch} said nothing and exited 0. */
+    @Test
+    @Order(14)
+    void anInstanceIsRemovedWithItsBucketKeptOrPurged() throws Exception {
+        CLI.run(home, "audit", "--instance", "nosuch").assertOneLineError(ExitCodes.FAILURE, "unknown instance 'nosuch'");
+        DirectorySecretStore secrets = new DirectorySecretStore(home.resolve("secrets"));
+        SecretRef bucketKey = io.tideline.core.storage.BucketGrant.of(io.tideline.core.ids.InstanceId.of("shop-pty")).accessKeyRef();
+
+        Cli.Result removed = CLI.run(home, "instance", "remove", "shop-pty").assertOk();
+        assertTrue(removed.out().contains("Instance shop-pty is removed"), removed.out());
+        assertTrue(removed.out().contains("kept with its backups"), removed.out());
+        assertFalse(CLI.run(home, "instance", "list").assertOk().out().contains("shop-pty"));
+        assertFalse(Files.exists(new RuntimeHome(home).instancesDir().resolve("shop-pty")), "its server's directory is removed");
+        assertTrue(secrets.find(bucketKey).isPresent(), "its bucket is kept");
+
+        CLI.run(home, "instance", "remove", "shop-pty", "--purge").assertOneLineError(ExitCodes.USAGE, "confirm with --yes");
+        assertTrue(secrets.find(bucketKey).isPresent(), "nothing purged without a confirmation");
+        Cli.Result purged = CLI.run(home, "instance", "remove", "shop-pty", "--purge", "--yes").assertOk();
+        assertTrue(purged.out().contains("Bucket tideline-shop-pty of the removed instance shop-pty deleted"), purged.out());
+        assertTrue(secrets.find(bucketKey).isEmpty(), "its bucket's credentials are gone");
+
+        Cli.Result gone = CLI.run(home, "instance", "remove", "shop-followed", "--purge", "--yes").assertOk();
+        assertTrue(gone.out().contains("deleted with every backup and WAL segment (--purge)"), gone.out());
+        CLI.run(home, "instance", "remove", "nosuch").assertOneLineError(ExitCodes.FAILURE, "unknown instance 'nosuch'");
+    }
+
+    private static String transcriptOf(PseudoTerminal terminal) {
+        try {
+            return terminal.transcript();
+        } catch (java.io.IOException e) {
+            return "(transcript unreadable: " + e + ")";
         }
     }
 

@@ -125,6 +125,29 @@ class DeadLetterIT {
         assertEquals(1, listener.calls("bad-1"), "a permanent failure is not retried");
     }
 
+    /**
+     * Issue 17's soak: a record without the key a listener's parameter requires (retention's
+     * {@code @KafkaKey String instanceId}) failed in micronaut's argument binding, which was taken as
+     * a transient failure: retried with backoff (31 s in the services) before its dead letter, holding
+     * the consumer; a few such records a minute and the group never caught up.
+     */
+    @Test
+    void aRecordWithoutTheKeyTheListenerRequiresIsDeadLetteredAtOnce() throws Exception {
+        BackupCommand keyless = command("keyless-1", "alice");
+        RecordMetadata keylessAt = sendRaw(null, codec.encode(keyless));
+        BackupCommand good = command("good-5", "alice");
+        sendRaw("pg-1", codec.encode(good));
+
+        DeadLetterTestListener listener = context.getBean(DeadLetterTestListener.class);
+        await().atMost(WAIT).until(() -> listener.handled().contains(good));
+        DeadLetter letter = awaitDeadLetter(keylessAt.offset());
+
+        assertEquals(1, letter.getAttempts(), "binding cannot succeed on a retry: " + letter.getError());
+        assertTrue(letter.getError().contains("instanceId"), letter.getError());
+        assertEquals(null, letter.getKey());
+        assertEquals(0, listener.calls("keyless-1"), "the listener never saw it");
+    }
+
     @Test
     void transientFailuresAreRetriedAndOnlyDeadLetteredWhenTheRetriesRunOut() throws Exception {
         BackupCommand flaky = command("flaky-1", "flaky");

@@ -13,6 +13,7 @@ import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
 import io.tideline.schemas.WalGapDetected;
@@ -40,6 +41,7 @@ public final class EventTypes {
             ArtifactsExpired.class,
             ObjectCorrupted.class,
             RestoreRequested.class,
+            RestoreCancelRequested.class,
             RestoreAccepted.class,
             RestoreRejected.class,
             RestoreProgress.class,

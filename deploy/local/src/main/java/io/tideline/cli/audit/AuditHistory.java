@@ -5,10 +5,12 @@ import io.tideline.schemas.ArtifactsExpired;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupFailed;
+import io.tideline.schemas.BackupProgress;
 import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.DeadLetter;
 import io.tideline.schemas.InstanceRegistered;
 import io.tideline.schemas.RestoreAccepted;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
@@ -44,6 +46,7 @@ public final class AuditHistory {
         Map<String, List<Line>> history = new LinkedHashMap<>();
         Map<String, WalRun> openRuns = new HashMap<>();
         Map<String, String> restorePhase = new HashMap<>();
+        Map<String, String> backupPhase = new HashMap<>();
         for (AuditEvent e : chronological) {
             String instance = e.instance();
             List<Line> lines = history.computeIfAbsent(instance, k -> new ArrayList<>());
@@ -65,6 +68,18 @@ public final class AuditHistory {
                 }
                 lines.add(new Line(e.at(), "restore progress", "restore " + p.getRestoreId() + ": "
                         + phase.toLowerCase(Locale.ROOT).replace('_', ' ') + (p.getMessage() == null ? "" : " (" + p.getMessage() + ")"), 1));
+                continue;
+            }
+            if (e.value().isPresent() && e.value().get() instanceof BackupProgress p) {
+                // Like a restore's: one line per phase, in words (a backup reports its bytes every few seconds).
+                String phase = p.getPhase().toString();
+                if (phase.equals(backupPhase.put(p.getBackupId(), phase))) {
+                    continue;
+                }
+                lines.add(new Line(e.at(), "backup progress", "backup " + p.getBackupId() + ": "
+                        + phase.toLowerCase(Locale.ROOT).replace('_', ' ')
+                        + (p.getBytesTotal() == null ? "" : ", " + Progress.bytes(p.getBytesTotal()) + " to copy")
+                        + (p.getMessage() == null ? "" : " (" + p.getMessage() + ")"), 1));
                 continue;
             }
             lines.add(new Line(e.at(), what(e), detail(e), 1));
@@ -89,6 +104,7 @@ public final class AuditHistory {
             case "ArtifactsExpired" -> "expired";
             case "ObjectCorrupted" -> "OBJECT DAMAGED";
             case "RestoreRequested" -> "restore requested";
+            case "RestoreCancelRequested" -> "restore cancel asked";
             case "RestoreAccepted" -> "restore accepted";
             case "RestoreRejected" -> "restore rejected";
             case "RestoreCompleted" -> "restore completed";
@@ -141,6 +157,9 @@ public final class AuditHistory {
             return r.getRestoreId() + " to " + r.getTarget() + " by " + r.getRequestedBy()
                     + (r.getNewName() == null ? "" : ", new name " + r.getNewName());
         }
+        if (v instanceof RestoreCancelRequested c) {
+            return c.getRestoreId() + " by " + c.getRequestedBy();
+        }
         if (v instanceof RestoreAccepted a) {
             return a.getRestoreId() + ": new instance " + a.getNewInstanceId() + " from backup " + a.getBackupId() + ", target " + a.getTarget();
         }
@@ -158,7 +177,24 @@ public final class AuditHistory {
             return d.getTopic() + "-" + d.getPartition() + "@" + d.getOffset() + " in " + d.getConsumerGroup() + " after "
                     + d.getAttempts() + " attempt(s): " + d.getError();
         }
-        return v.toString();
+        return inWords(v);
+    }
+
+    /**
+     * An event this history has no sentence for (a type added later): its fields as {@code name value}, not
+     * Avro's JSON; the ids every event carries are left out (the line has the time and the instance).
+     */
+    static String inWords(SpecificRecord v) {
+        StringBuilder s = new StringBuilder();
+        for (org.apache.avro.Schema.Field f : v.getSchema().getFields()) {
+            Object value = v.get(f.pos());
+            if (value == null || java.util.Set.of("eventId", "instanceId", "occurredAt").contains(f.name())) {
+                continue;
+            }
+            s.append(s.isEmpty() ? "" : ", ").append(f.name().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT))
+                    .append(' ').append(value);
+        }
+        return s.toString();
     }
 
     /** Consecutive WAL uploads of one instance, folded. */

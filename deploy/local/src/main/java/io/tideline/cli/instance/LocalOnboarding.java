@@ -28,13 +28,20 @@ public final class LocalOnboarding implements AutoCloseable {
     private final InstanceOnboarding onboarding;
     private final DirectorySecretStore secrets;
     private final LocalPostgresProvisioner provisioner;
+    private final EmbeddedStorageProvisioner storage;
 
     private LocalOnboarding(S3Client admin, InstanceOnboarding onboarding, DirectorySecretStore secrets,
-                            LocalPostgresProvisioner provisioner) {
+                            LocalPostgresProvisioner provisioner, EmbeddedStorageProvisioner storage) {
         this.admin = admin;
         this.onboarding = onboarding;
         this.secrets = secrets;
         this.provisioner = provisioner;
+        this.storage = storage;
+    }
+
+    /** Buckets and their credentials (what {@code instance remove --purge} removes). */
+    public EmbeddedStorageProvisioner storage() {
+        return storage;
     }
 
     /**
@@ -53,7 +60,7 @@ public final class LocalOnboarding implements AutoCloseable {
         EmbeddedStorageProvisioner storage = new EmbeddedStorageProvisioner(admin, home.s3IdentitiesDir(), secrets,
                 settings, clock, new SecureRandom());
         return new LocalOnboarding(admin, new InstanceOnboarding(provisioner, storage, secrets, publisher, clock),
-                secrets, provisioner);
+                secrets, provisioner, storage);
     }
 
     public InstanceOnboarding onboarding() {

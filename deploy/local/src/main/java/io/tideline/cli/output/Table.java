@@ -1,7 +1,11 @@
 package io.tideline.cli.output;
 
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,11 +25,23 @@ public final class Table {
         }
         List<String> row = new ArrayList<>();
         for (Object cell : cells) {
-            row.add(cell == null ? "-" : Objects.toString(cell));
+            row.add(cell == null ? "-" : cell instanceof Instant at ? time(at) : Objects.toString(cell));
         }
         rows.add(row);
         return this;
     }
+
+    /**
+     * A moment as UTC ISO-8601 with milliseconds, always three digits: {@code Instant.toString()} prints as
+     * many as the value has (PostgreSQL's microseconds beside an event's milliseconds), so a column would mix
+     * precisions and not line up.
+     */
+    public static String time(Instant at) {
+        return MILLIS.format(at);
+    }
+
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     public boolean isEmpty() {
         return rows.isEmpty();

@@ -8,6 +8,7 @@ import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.restore.RestoreTarget;
 import io.tideline.schemas.RestoreAccepted;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
@@ -16,6 +17,7 @@ import io.tideline.schemas.RestoreRequested;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -39,6 +41,8 @@ public final class RestoreClient {
     /** A completed restore: the new instance answers and is registered. */
     public record Completed(String restoreId, Instant requestedAt, RestoreAccepted accepted, RestoreCompleted event) {
     }
+
+    private static final Duration READ_TIMEOUT = Duration.ofMinutes(1);
 
     private final KafkaAccess kafka;
     private final Clock clock;
@@ -72,8 +76,75 @@ public final class RestoreClient {
                     .build();
             kafka.publish(Topics.RESTORE_REQUESTS, sourceId, request);
             listener.requested(restoreId);
+            return await(events, restoreId, sourceId, now, null, answerTimeout, timeout, listener);
+        }
+    }
+
+    /** Every restore in the log (read to its end now). */
+    public RestoreLog log() {
+        List<Event> requests;
+        try (EventStream stream = kafka.fromBeginning(Topics.RESTORE_REQUESTS)) {
+            requests = stream.readToEndAtOpen(READ_TIMEOUT);
+        }
+        try (EventStream stream = kafka.fromBeginning(Topics.RESTORE_EVENTS)) {
+            return RestoreLog.of(requests, stream.readToEndAtOpen(READ_TIMEOUT));
+        }
+    }
+
+    /**
+     * Follows a restore (started by anyone, from anywhere) to its end: its events so far are replayed to
+     * {@code listener}, then the new ones as they come.
+     *
+     * @throws CliException {@code REFUSED} when it was rejected, failed or cancelled; {@code FAILURE} when it is
+     *                      unknown or does not end within {@code timeout}
+     */
+    public Completed follow(RestoreLog.Restore restore, Duration timeout, Listener listener) {
+        try (EventStream events = kafka.fromBeginning(Topics.RESTORE_EVENTS)) {
+            Instant requestedAt = restore.requestedAt() == null ? clock.instant() : restore.requestedAt();
+            // Accepted long ago, or not yet: either way there is no answer to wait for separately.
+            return await(events, restore.restoreId(), restore.source(), requestedAt, null, timeout, timeout, listener);
+        }
+    }
+
+    /**
+     * Asks the restore service to cancel {@code restore} and follows it until it ended.
+     *
+     * @return the restore's end: CANCELLED, or COMPLETED when it finished before the cancel arrived
+     */
+    public RestoreLog.Restore cancel(RestoreLog.Restore restore, String requestedBy, Duration timeout) {
+        try (EventStream events = kafka.fromEnd(Topics.RESTORE_EVENTS)) {
+            kafka.publish(Topics.RESTORE_REQUESTS, restore.source(), RestoreCancelRequested.newBuilder()
+                    .setEventId(UUID.randomUUID())
+                    .setInstanceId(restore.source())
+                    .setOccurredAt(clock.instant())
+                    .setRestoreId(restore.restoreId())
+                    .setRequestedBy(requestedBy)
+                    .build());
+            long deadline = System.nanoTime() + timeout.toNanos();
+            RestoreLog log = new RestoreLog();
+            while (System.nanoTime() < deadline) {
+                for (Event event : events.poll(Duration.ofMillis(250))) {
+                    log.add(event);
+                }
+                try {
+                    RestoreLog.Restore now = log.find(restore.restoreId());
+                    if (now.state().ended()) {
+                        return now;
+                    }
+                } catch (IllegalArgumentException notYet) {
+                    // nothing about it yet
+                }
+            }
+            throw CliException.failure("restore " + restore.restoreId() + " did not stop within " + timeout.toSeconds()
+                    + " s of the cancel (is the restore service running? see ./tideline restores)");
+        }
+    }
+
+    private Completed await(EventStream events, String restoreId, String sourceId, Instant now, RestoreAccepted acceptedBefore,
+                            Duration answerTimeout, Duration timeout, Listener listener) {
+        {
             long start = System.nanoTime();
-            RestoreAccepted accepted = null;
+            RestoreAccepted accepted = acceptedBefore;
             while (true) {
                 long elapsed = System.nanoTime() - start;
                 if (accepted == null && elapsed > answerTimeout.toNanos()) {
@@ -100,7 +171,8 @@ public final class RestoreClient {
                     } else if (v instanceof RestoreRejected r && restoreId.equals(r.getRestoreId())) {
                         throw CliException.refused("restore rejected: " + r.getReason());
                     } else if (v instanceof RestoreFailed f && restoreId.equals(f.getRestoreId())) {
-                        throw CliException.refused("restore failed: " + f.getReason());
+                        throw CliException.refused((f.getReason().startsWith("cancelled by ") ? "restore " : "restore failed: ")
+                                + f.getReason());
                     }
                 }
             }

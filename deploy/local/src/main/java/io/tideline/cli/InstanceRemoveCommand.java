@@ -1,0 +1,124 @@
+package io.tideline.cli;
+
+import io.tideline.cli.events.KafkaAccess;
+import io.tideline.cli.instance.LocalOnboarding;
+import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.kafka.Topics;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketGrant;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "remove", mixinStandardHelpOptions = true,
+        description = {"Remove an instance: it is unregistered (no more backups, WAL archiving stops), and its PostgreSQL "
+                + "server is stopped and deleted with its data and passwords.",
+                "Its bucket (backups and WAL) is kept, unless --purge: then it is deleted now, after a confirmation "
+                        + "(--yes skips it, for scripts)."})
+final class InstanceRemoveCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DeploymentOptions deployment;
+
+    @Parameters(paramLabel = "NAME", description = "The instance's name or id.")
+    String name;
+
+    @Option(names = "--purge", description = "Also delete its bucket (every backup and WAL segment) and the bucket's credentials, now.")
+    boolean purge;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation (needed for --purge when no one can answer).")
+    boolean yes;
+
+    @Override
+    public Integer call() {
+        TidelineCli cli = TidelineCli.of(spec);
+        Deployment target = deployment.resolve();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (KafkaAccess kafka = KafkaAccess.of(target);
+             LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
+            java.util.Optional<RegisteredInstance> registered = kafka.instances().find(name);
+            if (registered.isEmpty() && purge) {
+                return purgeKeptBucket(cli, local, out, err);
+            }
+            RegisteredInstance instance = registered.orElseGet(() -> kafka.instances().require(name));
+            if (purge && !yes) {
+                confirm(cli, err, instance.name(), instance.bucket());
+            }
+            err.println("Removing instance " + instance.name() + " ...");
+            err.flush();
+            // Unregistered first (tombstone): the scheduler stops its backups and the archiver its WAL stream before
+            // the server goes, so nothing reports the vanished server as a failure or a WAL gap for long.
+            try {
+                kafka.publisher().tombstoneAndWait(Topics.INSTANCES, instance.id().value());
+            } catch (EventPublisher.PublishException e) {
+                throw NoAnswer.isNoAnswer(e) ? kafka.noAnswer(e) : e;
+            }
+            local.provisioner().destroy(instance.id());
+            if (purge) {
+                local.storage().deprovision(instance.id());
+            }
+            out.println("Instance " + instance.name() + " is removed: unregistered, its server and data deleted.");
+            out.println(purge
+                    ? "  bucket:   " + instance.bucket() + " deleted with every backup and WAL segment (--purge)."
+                    : "  bucket:   " + instance.bucket() + " kept with its backups and WAL (delete it with "
+                    + "./tideline instance remove " + instance.name() + " --purge, which also works after this removal)");
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** {@code --purge} of an instance removed earlier without it: only its bucket is left. */
+    private int purgeKeptBucket(TidelineCli cli, LocalOnboarding local, PrintWriter out, PrintWriter err) {
+        InstanceId id;
+        try {
+            id = InstanceId.of(name);
+        } catch (IllegalArgumentException e) {
+            throw CliException.failure("unknown instance '" + name + "'");
+        }
+        BucketGrant grant = BucketGrant.of(id);
+        if (local.secrets().find(grant.accessKeyRef()).isEmpty()) {
+            throw CliException.failure("unknown instance '" + name + "' (not registered, and no bucket of it is kept)");
+        }
+        if (!yes) {
+            confirm(cli, err, name, grant.bucket());
+        }
+        local.storage().deprovision(id);
+        out.println("Bucket " + grant.bucket() + " of the removed instance " + name + " deleted with every backup and WAL segment.");
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** Asks to type the name (a y/N is answered by reflex); refuses when no one can answer. */
+    private void confirm(TidelineCli cli, PrintWriter err, String instance, String bucket) {
+        if (!cli.interactive()) {
+            throw CliException.usage("--purge deletes every backup of " + instance + " now: confirm with --yes "
+                    + "(no terminal to ask on)");
+        }
+        err.print("This deletes " + instance + " and EVERY backup and WAL segment in bucket " + bucket
+                + ": nothing can be restored afterwards.\nType the instance name to confirm: ");
+        err.flush();
+        String answer;
+        try {
+            answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            answer = null;
+        }
+        if (answer == null || !answer.strip().equals(instance)) {
+            throw CliException.refused("not confirmed: nothing was removed");
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package io.tideline.kubernetes;
+
+import static io.tideline.kubernetes.KubernetesManifests.asMap;
+import static io.tideline.kubernetes.KubernetesManifests.flatten;
+import static io.tideline.kubernetes.KubernetesManifests.list;
+import static io.tideline.kubernetes.KubernetesManifests.map;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tideline.core.config.Defaults;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.kafka.TopicSpec;
+import io.tideline.core.kafka.Topics;
+import io.tideline.core.kafka.TopicsConfiguration;
+import io.tideline.core.storage.StorageSecrets;
+import io.tideline.kubernetes.KubernetesManifests.Document;
+import io.tideline.monitoring.MonitoredSeries;
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Issue 13, part 5: the manifests of {@code deploy/kubernetes} say what the code does. Each check takes
+ * its expectation from the code (core's {@code Topics}, the settings records, the secret names of
+ * {@code InstanceCredentials} and {@code StorageSecrets}, the services' main classes) or from the file
+ * the manifests copy ({@code deploy/monitoring}); a topic, a topic config, a key or a secret file that
+ * drifts fails here, with what differs.
+ */
+class KubernetesManifestsTest {
+
+    private static final String CONFIG_MAP = "tideline-config";
+    private static final String CONFIG_FILE = "application.yml";
+    /** Variables read by the JVM or by Micronaut's bootstrap, not configuration keys of a service. */
+    private static final Set<String> NOT_SETTINGS = Set.of("JAVA_TOOL_OPTIONS", "MICRONAUT_CONFIG_FILES");
+
+    private final KubernetesManifests manifests = KubernetesManifests.load();
+    private final Map<String, String> config = serviceConfig(manifests);
+
+    @Test
+    void everyTopicTheCodeDeclaresHasAKafkaTopicWithItsPartitionsReplicasAndConfigsAndNoOtherTopicIsThere() {
+        List<TopicSpec> specs = Topics.specs(topicsConfiguration(config));
+        Map<String, Document> byTopic = new TreeMap<>();
+        for (Document topic : manifests.ofKind("KafkaTopic")) {
+            String name = (String) map(topic.body(), "spec").get("topicName");
+            assertTrue(byTopic.put(name, topic) == null, "two KafkaTopics for " + name);
+            assertEquals("tideline", map(topic.body(), "metadata").get("labels") instanceof Map<?, ?> labels
+                    ? labels.get("strimzi.io/cluster") : null, topic.name() + " names the Kafka cluster for the topic operator");
+        }
+        Set<String> declared = specs.stream().map(TopicSpec::name).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(declared, byTopic.keySet(), "KafkaTopics (left: the code's topics, right: the manifests')");
+        for (TopicSpec spec : specs) {
+            Map<String, Object> topic = map(byTopic.get(spec.name()).body(), "spec");
+            assertEquals(spec.partitions(), topic.get("partitions"), spec.name() + " partitions");
+            assertEquals((int) spec.replicationFactor(), topic.get("replicas"), spec.name() + " replicas");
+            Map<String, String> configs = new TreeMap<>();
+            map(topic, "config").forEach((k, v) -> configs.put(k, String.valueOf(v)));
+            assertEquals(new TreeMap<>(spec.configs()), configs, spec.name() + " topic configs (left: the code's)");
+        }
+    }
+
+    @Test
+    void theKafkaClusterHoldsTheReplicasTheTopicsAsk() {
+        TopicsConfiguration topics = topicsConfiguration(config);
+        int brokers = manifests.ofKind("KafkaNodePool").stream()
+                .filter(pool -> String.valueOf(map(pool.body(), "spec").get("roles")).contains("broker"))
+                .mapToInt(pool -> (Integer) map(pool.body(), "spec").get("replicas")).sum();
+        assertTrue(brokers >= topics.replicationFactor(), brokers + " brokers for replication factor " + topics.replicationFactor());
+        Map<String, Object> kafka = map(map(manifests.one("Kafka", "tideline").body(), "spec"), "kafka");
+        Map<String, Object> brokerConfig = map(kafka, "config");
+        assertEquals(topics.replicationFactor(), ((Number) brokerConfig.get("default.replication.factor")).intValue());
+        String minInSync = Topics.spec(Topics.INSTANCES, topics).configs().get("min.insync.replicas");
+        assertEquals(minInSync, String.valueOf(brokerConfig.get("min.insync.replicas")), "the broker default is the topics'");
+        assertEquals(false, brokerConfig.get("auto.create.topics.enable"), "only the topic operator makes topics");
+        String bootstrap = "tideline-kafka-bootstrap:" + list(kafka, "listeners").get(0).get("port");
+        for (Map<String, Object> container : containers()) {
+            assertEquals(bootstrap, env(container).get("KAFKA_BOOTSTRAP_SERVERS"), container.get("name") + " reaches the brokers");
+        }
+    }
+
+    @Test
+    void everyConfigurationKeyAndVariableSetIsOneAServiceReads() {
+        ServiceSettingKeys keys = ServiceSettingKeys.fromCode();
+        assertTrue(keys.tidelineKeys().containsAll(Set.of(TopicsConfiguration.PREFIX + ".partitions",
+                "tideline.fleet.secrets-dir", "tideline.archiver.wal.flush-interval")), "the walk finds the settings records");
+        List<String> unread = new ArrayList<>();
+        config.keySet().forEach(key -> keys.unread(key).ifPresent(unread::add));
+        for (Map<String, Object> container : containers()) {
+            env(container).keySet().stream().filter(v -> !NOT_SETTINGS.contains(v))
+                    .forEach(variable -> keys.unreadVariable(variable).ifPresent(unread::add));
+        }
+        assertEquals(List.of(), unread);
+    }
+
+    @Test
+    void everyPodReadsTheConfigMapItMounts() {
+        for (Document deployment : manifests.ofKind("Deployment")) {
+            Map<String, Object> pod = podSpec(deployment);
+            for (Map<String, Object> container : list(pod, "containers")) {
+                String file = env(container).get("MICRONAUT_CONFIG_FILES");
+                String volume = mountedVolume(pod, container, Path.of(file).getParent().toString());
+                assertEquals(CONFIG_MAP, map(volumeNamed(pod, volume), "configMap").get("name"), deployment.name() + " mounts the config");
+            }
+        }
+    }
+
+    @Test
+    void secretsAreMountedAsTheDirectorySecretStoresFilesWithEveryFileTheCodeReads() {
+        String secretsDir = config.get("tideline.fleet.secrets-dir");
+        int mounts = 0;
+        for (Document deployment : manifests.ofKind("Deployment")) {
+            Map<String, Object> pod = podSpec(deployment);
+            for (Map<String, Object> volume : list(pod, "volumes")) {
+                if (!volume.containsKey("projected") && !volume.containsKey("secret")) {
+                    continue;
+                }
+                for (Map<String, Object> container : list(pod, "containers")) {
+                    for (Map<String, Object> mount : list(container, "volumeMounts")) {
+                        if (volume.get("name").equals(mount.get("name"))) {
+                            assertEquals(secretsDir, mount.get("mountPath"), deployment.name() + ": secrets where the store reads them");
+                            assertEquals(true, mount.get("readOnly"), deployment.name() + ": the services only read secrets");
+                            mounts++;
+                        }
+                    }
+                }
+                Map<String, Set<String>> filesByInstance = new TreeMap<>();
+                for (Map<String, Object> item : secretItems(volume)) {
+                    String path = (String) item.get("path");
+                    String[] parts = path.split("/");
+                    assertTrue(parts.length == 3 && parts[0].equals("instances"), path + ": instances/<id>/<name>");
+                    filesByInstance.computeIfAbsent(parts[1], id -> new TreeSet<>()).add(path);
+                    assertEquals(parts[2], item.get("key"), path + ": the Secret's key is the file's name");
+                }
+                assertFalse(filesByInstance.isEmpty(), deployment.name() + ": the secrets volume shows the layout");
+                filesByInstance.forEach((id, files) ->
+                        assertEquals(secretFilesOf(InstanceId.of(id)), files, deployment.name() + ": the secret files of " + id));
+            }
+        }
+        assertTrue(mounts > 0, "some service mounts the secrets");
+    }
+
+    @Test
+    void everyServiceStartsARealMainClassFromItsImage() throws Exception {
+        Map<String, Object> kustomization = kustomization();
+        Set<String> images = list(kustomization, "images").stream().map(i -> (String) i.get("name")).collect(Collectors.toSet());
+        for (Map<String, Object> container : containers()) {
+            List<?> command = (List<?>) container.get("command");
+            String mainClass = (String) command.get(command.size() - 1);
+            Method main = Class.forName(mainClass).getMethod("main", String[].class);
+            assertTrue(Modifier.isStatic(main.getModifiers()), mainClass + ".main is static");
+            String image = (String) container.get("image");
+            assertTrue(images.contains(image), image + " has its tag in kustomization.yaml's images");
+        }
+    }
+
+    @Test
+    void everyManifestIsAResourceOfTheKustomization() throws IOException {
+        Set<String> resources = new TreeSet<>(((List<?>) kustomization().get("resources")).stream().map(String::valueOf).toList());
+        Set<String> files;
+        try (var list = Files.list(manifests.dir())) {
+            files = list.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml") && !f.equals("kustomization.yaml"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertEquals(files, resources);
+    }
+
+    @Test
+    void prometheusScrapesEveryServiceKeepingTheInstanceLabelAndLoadsTheSameAlertRules() throws IOException {
+        Map<String, Object> monitor = map(manifests.one("ServiceMonitor", "tideline").body(), "spec");
+        Map<String, Object> selector = map(map(monitor, "selector"), "matchLabels");
+        Map<String, Object> endpoint = list(monitor, "endpoints").get(0);
+        assertEquals("/prometheus", endpoint.get("path"));
+        assertEquals(true, endpoint.get("honorLabels"), "the instance label of the per-instance series is kept");
+        for (Document service : manifests.ofKind("Service")) {
+            Map<String, Object> labels = map(map(service.body(), "metadata"), "labels");
+            assertTrue(labels.entrySet().containsAll(selector.entrySet()), service.name() + " is scraped");
+            assertTrue(list(map(service.body(), "spec"), "ports").stream().anyMatch(p -> endpoint.get("port").equals(p.get("name"))),
+                    service.name() + " has the scraped port");
+        }
+        Map<String, Object> alerts;
+        try (Reader reader = Files.newBufferedReader(MonitoredSeries.dir().resolve("prometheus/tideline-alerts.yml"))) {
+            alerts = asMap(new Yaml().load(reader), "tideline-alerts.yml");
+        }
+        assertEquals(alerts, map(manifests.one("PrometheusRule", "tideline").body(), "spec"),
+                "the PrometheusRule is deploy/monitoring/prometheus/tideline-alerts.yml");
+    }
+
+    // --- the code's side
+
+    /** The topic settings as the services bind them from the ConfigMap, the record's defaults for the rest. */
+    private static TopicsConfiguration topicsConfiguration(Map<String, String> config) {
+        TopicsConfiguration defaults = TopicsConfiguration.defaults();
+        String prefix = TopicsConfiguration.PREFIX + ".";
+        return new TopicsConfiguration(
+                read(config, prefix + "partitions", Integer.class, defaults.partitions()),
+                read(config, prefix + "replication-factor", Short.class, defaults.replicationFactor()),
+                read(config, prefix + "audit-retention", Duration.class, defaults.auditRetention()),
+                read(config, prefix + "create-on-startup", Boolean.class, defaults.createOnStartup()));
+    }
+
+    private static <T> T read(Map<String, String> config, String key, Class<T> type, T fallback) {
+        String text = config.get(key);
+        return text == null ? fallback : Defaults.read(text, type);
+    }
+
+    /** The files a directory secret store holds for one instance: every secret the code puts there. */
+    private static Set<String> secretFilesOf(InstanceId id) {
+        InstanceCredentials credentials = InstanceCredentials.standard(id);
+        return Set.of(credentials.adminSecret().value(), credentials.replicationSecret().value(),
+                InstanceCredentials.ownerSecret(id).value(), StorageSecrets.accessKey(id).value(), StorageSecrets.secretKey(id).value());
+    }
+
+    // --- the manifests' side
+
+    private static Map<String, String> serviceConfig(KubernetesManifests manifests) {
+        Map<String, Object> data = map(manifests.one("ConfigMap", CONFIG_MAP).body(), "data");
+        return flatten(asMap(new Yaml().load((String) data.get(CONFIG_FILE)), CONFIG_MAP + "/" + CONFIG_FILE));
+    }
+
+    private Map<String, Object> kustomization() throws IOException {
+        try (Reader reader = Files.newBufferedReader(manifests.dir().resolve("kustomization.yaml"))) {
+            return asMap(new Yaml().load(reader), "kustomization.yaml");
+        }
+    }
+
+    private List<Map<String, Object>> containers() {
+        List<Map<String, Object>> containers = new ArrayList<>();
+        manifests.ofKind("Deployment").forEach(d -> containers.addAll(list(podSpec(d), "containers")));
+        return containers;
+    }
+
+    private static Map<String, Object> podSpec(Document deployment) {
+        return map(map(map(deployment.body(), "spec"), "template"), "spec");
+    }
+
+    private static Map<String, String> env(Map<String, Object> container) {
+        Map<String, String> env = new LinkedHashMap<>();
+        list(container, "env").forEach(e -> env.put((String) e.get("name"), String.valueOf(e.get("value"))));
+        return env;
+    }
+
+    private static String mountedVolume(Map<String, Object> pod, Map<String, Object> container, String path) {
+        return list(container, "volumeMounts").stream().filter(m -> path.equals(m.get("mountPath")))
+                .map(m -> (String) m.get("name")).findFirst()
+                .orElseThrow(() -> new AssertionError(container.get("name") + " mounts nothing at " + path));
+    }
+
+    private static Map<String, Object> volumeNamed(Map<String, Object> pod, String name) {
+        return list(pod, "volumes").stream().filter(v -> name.equals(v.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+
+    /** The key → path items of a secret volume or of the secrets of a projected one. */
+    private static List<Map<String, Object>> secretItems(Map<String, Object> volume) {
+        List<Map<String, Object>> items = new ArrayList<>(list(map(volume, "secret"), "items"));
+        for (Map<String, Object> source : list(map(volume, "projected"), "sources")) {
+            items.addAll(list(map(source, "secret"), "items"));
+        }
+        return items;
+    }
+}

@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Optional;
 
 /** Registered instances and bucket inventories for the unit tests of validation and intake (no store involved). */
-final class RestoreFixtures {
+public final class RestoreFixtures {
 
     static final long SEG = WalSegmentName.DEFAULT_SEGMENT_SIZE;
     static final BucketLayout LAYOUT = BucketLayout.DEFAULT;
-    static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    public static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
 
     private RestoreFixtures() {
     }
@@ -29,7 +29,7 @@ final class RestoreFixtures {
      * Backup aaaa (segment 1, consistent at T0+1 min), backup bbbb (segment 3, consistent at T0+15 min);
      * complete segments 1, 2, 3 stored at +2, +10, +20 min; segment 4 partial, stored at +25 min.
      */
-    static BucketInventory twoBackupsAndAPartial() {
+    public static BucketInventory twoBackupsAndAPartial() {
         return BucketInventory.builder()
                 .backup(backup("aaaa", 1, lsn(1, 0x28), lsn(1, 0x138), 0, 1))
                 .backup(backup("bbbb", 1, lsn(3, 0x28), lsn(3, 0x100), 14, 15))

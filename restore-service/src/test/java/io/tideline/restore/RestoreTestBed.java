@@ -43,7 +43,8 @@ import software.amazon.awssdk.services.s3.model.Bucket;
  */
 final class RestoreTestBed implements AutoCloseable {
 
-    static final List<String> WATCHED = List.of(Topics.RESTORE_EVENTS, Topics.INSTANCES, Topics.BACKUP_COMMANDS, Topics.DEAD_LETTERS);
+    static final List<String> WATCHED = List.of(Topics.RESTORE_EVENTS, Topics.INSTANCES, Topics.BACKUP_COMMANDS, Topics.DEAD_LETTERS,
+            Topics.TIMELINE);
 
     final Fleet fleet;
     final String groupId = "it-restore-" + UUID.randomUUID();
@@ -105,9 +106,13 @@ final class RestoreTestBed implements AutoCloseable {
 
     /** A source instance made exactly as {@code tideline instance create} makes it. */
     RegisteredInstance createSource(String prefix) {
+        return createSource(prefix, InstanceOnboarding.Options.defaults());
+    }
+
+    RegisteredInstance createSource(String prefix, InstanceOnboarding.Options options) {
         InstanceId id = fleet.postgres().newId(prefix);
         sources.add(id);
-        return fleet.onboarding().create(id, id.value(), InstanceOnboarding.Options.defaults());
+        return fleet.onboarding().create(id, id.value(), options);
     }
 
     String request(InstanceId source, String target, String newName) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.context.ApplicationContext;
+import io.tideline.core.changes.ChangeIndex;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.inventory.BucketInventoryReader;
@@ -134,6 +135,16 @@ class RetentionIT {
             sleepUntil(a2.manifest().finishedAt().plus(PERIOD).plusSeconds(2));
             Set<String> beforeA = keys(storeA);
             Set<String> beforeP = keys(storeP);
+            // The undo finder's index of each WAL object (issue 15) expires with its WAL object, no sooner.
+            Set<String> indexKeys = new TreeSet<>();
+            for (String key : beforeA) {
+                if (LAYOUT.parse(key) instanceof ObjectKind.WalSegment s) {
+                    String index = LAYOUT.changeIndex(s.segment(), false);
+                    storeA.put(index, ChangeIndex.of(s.segment().timeline(), s.segment().toString(), false, s.segment().startLsn(),
+                            s.segment().endLsn(), List.of()).toStored(), java.util.Map.of());
+                    indexKeys.add(index);
+                }
+            }
             BucketSeeder.SeededBackup a3 = backupWithWal(fleet, seederA);
             backupWithWal(fleet, seederP);
 
@@ -158,6 +169,10 @@ class RetentionIT {
             assertTrue(nowA.stream().noneMatch(expectedGone::contains), "gone: " + expectedGone);
             assertTrue(nowA.contains("notes/readme.txt"), "keys outside the layout are never deleted");
             assertTrue(nowA.contains(manifestKey(a3)));
+            for (String index : indexKeys) {
+                String wal = LAYOUT.walSegment(((ObjectKind.ChangeIndex) LAYOUT.parse(index)).segment());
+                assertEquals(!expiredWal.contains(wal), nowA.contains(index), "the change index goes with its WAL: " + index);
+            }
 
             // Restore points expire with the window: the one only a1 reached went with it, the later one stays.
             assertTrue(onlyA1.lsn().isAfter(a1.manifest().endLsn()) && !onlyA1.lsn().isAfter(a2.manifest().endLsn()));

@@ -40,6 +40,7 @@ final class InstanceStreamer {
     private final Clock clock;
     private final StopSignal stop;
     private final StreamerContext context;
+    private final WalIndex.Factory indexes;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ReplicationConnection connection;
@@ -48,6 +49,13 @@ final class InstanceStreamer {
 
     InstanceStreamer(ReplicationTarget target, long expectedSegmentSize, Supplier<ObjectStore> store, WalSettings settings,
                      WalEvents events, WalStreamMetrics metrics, Clock clock) {
+        this(target, expectedSegmentSize, store, settings, events, metrics, clock, (b, l, t, s, c) -> null);
+    }
+
+    /** @param indexes opens the undo finder's index of each session (returns null when off) */
+    InstanceStreamer(ReplicationTarget target, long expectedSegmentSize, Supplier<ObjectStore> store, WalSettings settings,
+                     WalEvents events, WalStreamMetrics metrics, Clock clock, WalIndex.Factory indexes) {
+        this.indexes = indexes;
         this.target = target;
         this.expectedSegmentSize = expectedSegmentSize;
         this.store = store;
@@ -245,7 +253,8 @@ final class InstanceStreamer {
         state = "streaming timeline " + plan.timeline();
         metrics.streaming(true);
 
-        try (WalPump pump = new WalPump(stream, writer, plan, context)) {
+        WalIndex index = indexes.open(writer.store(), writer.layout(), plan.timeline(), plan.start(), new ServerConnections(target, settings));
+        try (WalPump pump = new WalPump(stream, writer, plan, context, index)) {
             try {
                 return pump.run();
             } catch (SQLException e) {

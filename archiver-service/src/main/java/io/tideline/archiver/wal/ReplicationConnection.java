@@ -66,7 +66,7 @@ final class ReplicationConnection implements AutoCloseable {
         }
     }
 
-    private static Properties properties(ReplicationTarget target, WalSettings settings) {
+    static Properties properties(ReplicationTarget target, WalSettings settings) {
         Properties props = new Properties();
         PGProperty.USER.set(props, target.user());
         PGProperty.PASSWORD.set(props, target.password().get());

@@ -10,6 +10,7 @@ import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.ObjectStores;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Optional;
 
 /** Wires WAL streaming; off with {@code tideline.archiver.enabled=false} or {@code tideline.archiver.wal.enabled=false}. */
 @Factory
@@ -20,11 +21,11 @@ class WalFactory {
     @Singleton
     @Bean(preDestroy = "close")
     WalStreams walStreams(WalSettings settings, SecretStore secrets, ObjectStores stores, EventPublisher publisher,
-                          MeterRegistry meters, Clock clock) {
+                          MeterRegistry meters, Clock clock, Optional<WalIndex.Factory> indexes) {
         // a failed publish is counted on the instance's meter (the same one its stream registered)
         WalEvents events = new KafkaWalEvents(publisher, clock,
                 instance -> meters.counter(WalStreamMetrics.PUBLISH_ERRORS, "instance", instance.value()).increment());
-        return new WalStreams(settings, secrets, stores, events, meters, clock);
+        return new WalStreams(settings, secrets, stores, events, meters, clock, indexes.orElse((b, l, t, s, c) -> null));
     }
 
     @Singleton

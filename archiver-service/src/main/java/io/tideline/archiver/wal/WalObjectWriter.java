@@ -48,6 +48,10 @@ final class WalObjectWriter {
         return layout;
     }
 
+    ObjectStore store() {
+        return store;
+    }
+
     /**
      * @param covered the moment up to which the segment holds every commit ({@link CommitHorizon}), recorded
      *                as the object's {@code stored-at}; empty when not known (then readers fall back to the

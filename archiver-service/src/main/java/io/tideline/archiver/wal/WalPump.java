@@ -43,6 +43,8 @@ final class WalPump implements AutoCloseable {
     private final CommitHorizon horizon;
     private final CommitRecordScanner commits;
     private final CompressedSegment buffer;
+    /** The undo finder's index of this session, or null when off. */
+    private final WalIndex index;
 
     /** How far the bucket holds the current segment (a partial of it, or nothing beyond its start). */
     private Lsn segmentStored;
@@ -55,6 +57,12 @@ final class WalPump implements AutoCloseable {
     private Duration pollDelay = MIN_POLL;
 
     WalPump(ReplicationStream stream, WalObjectWriter writer, StreamPlan plan, StreamerContext context) {
+        this(stream, writer, plan, context, null);
+    }
+
+    /** @param index told of every WAL object stored, after the store confirmed it; null for none */
+    WalPump(ReplicationStream stream, WalObjectWriter writer, StreamPlan plan, StreamerContext context, WalIndex index) {
+        this.index = index;
         this.stream = stream;
         this.writer = writer;
         this.plan = plan;
@@ -62,7 +70,7 @@ final class WalPump implements AutoCloseable {
         this.retry = new UploadRetry(context);
         long segmentSize = writer.layout().walSegmentSize();
         this.horizon = new CommitHorizon(writer.coveredBefore(plan), CommitHorizon.SEND_TIME_ALLOWANCE);
-        this.commits = new CommitRecordScanner(segmentSize, horizon::observeCommit);
+        this.commits = new CommitRecordScanner(segmentSize, horizon::observeCommit, index == null ? null : index.sink());
         this.buffer = new CompressedSegment(plan.firstSegment(segmentSize), context.settings().compressionLevel());
     }
 
@@ -220,6 +228,9 @@ final class WalPump implements AutoCloseable {
         StoredWalObject object = retry.untilStored(stream, "segment " + segment, false,
                 () -> writer.storeComplete(segment, wal, covered));
         confirmed(object, object.end().bytesSince(segmentStored), true);
+        if (index != null) {
+            index.stored(segment, object.end(), true);
+        }
         if (partialStored || segmentStored.isAfter(segment.startLsn())) {
             try {
                 writer.deletePartial(segment);
@@ -242,6 +253,9 @@ final class WalPump implements AutoCloseable {
                 () -> writer.storePartial(segment, wal, covered));
         long newBytes = object.end().isAfter(before) ? object.end().bytesSince(Lsn.max(before, segment.startLsn())) : 0;
         confirmed(object, newBytes, false);
+        if (index != null) {
+            index.stored(segment, object.end(), false);
+        }
     }
 
     private void confirmed(StoredWalObject object, long newBytes, boolean complete) throws SQLException {

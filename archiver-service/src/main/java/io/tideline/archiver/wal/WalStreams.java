@@ -35,9 +35,17 @@ public final class WalStreams implements StreamControl, AutoCloseable {
     private final WalEvents events;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final WalIndex.Factory indexes;
     private final Map<InstanceId, Running> running = new ConcurrentHashMap<>();
 
     WalStreams(WalSettings settings, SecretStore secrets, ObjectStores stores, WalEvents events, MeterRegistry meters, Clock clock) {
+        this(settings, secrets, stores, events, meters, clock, (b, l, t, s, c) -> null);
+    }
+
+    /** @param indexes the undo finder's index of each stream session (null from it: off) */
+    WalStreams(WalSettings settings, SecretStore secrets, ObjectStores stores, WalEvents events, MeterRegistry meters, Clock clock,
+               WalIndex.Factory indexes) {
+        this.indexes = indexes;
         this.settings = settings;
         this.secrets = secrets;
         this.stores = stores;
@@ -59,7 +67,7 @@ public final class WalStreams implements StreamControl, AutoCloseable {
         }
         WalStreamMetrics metrics = new WalStreamMetrics(meters, instance.id(), clock);
         InstanceStreamer streamer = new InstanceStreamer(ReplicationTarget.of(instance, secrets), instance.walSegmentSize(),
-                () -> stores.forInstance(instance.id()), settings, events, metrics, clock);
+                () -> stores.forInstance(instance.id()), settings, events, metrics, clock, indexes);
         running.put(instance.id(), new Running(instance, streamer, metrics));
         LOG.info("{}: starting WAL stream", instance.id());
         streamer.start();

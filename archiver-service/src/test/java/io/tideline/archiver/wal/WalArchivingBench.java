@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
+import io.tideline.archiver.changes.ChangeScanCost;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.wal.Lsn;
@@ -129,6 +130,7 @@ class WalArchivingBench {
             double receiverRss = rssMb(receiver);
             receiver.destroy();
             receiver.waitFor(10, TimeUnit.SECONDS);
+            ChangeScanCost.Result scanCost = scanCost(receiveDir); // before zstd removes the segments
             double zstdCpu = zstdAll(receiveDir, work.resolve("zstd-sustained.txt"));
             double walMb = end.bytesSince(start) / (double) MB;
 
@@ -147,6 +149,11 @@ class WalArchivingBench {
             rows.add(row("CPU per GB of WAL", fmt(oursCpu / 1e9 / (walMb / 1024), "s"),
                     fmt((receiverCpu + zstdCpu) / (walMb / 1024), "s") + " (receive " + fmt(receiverCpu, "s") + " + zstd "
                             + fmt(zstdCpu, "s") + ")", ratio(((receiverCpu + zstdCpu) * 1e9) / Math.max(1, oursCpu))));
+            rows.add(row("WAL scan CPU per GB: commit times only / with the undo finder's index (issue 15)",
+                    fmt(scanCost.commitsOnlySecondsPerGib(), "s") + " / " + fmt(scanCost.withIndexSecondsPerGib(), "s")
+                            + " (+" + fmt(scanCost.addedSecondsPerGib(), "s") + "; " + scanCost.destructiveCommits()
+                            + " destructive commits in " + fmt(scanCost.gib() * 1024, "MB") + ")",
+                    "medians of 5 rounds each, same WAL, same JVM", ""));
             rows.add(row("memory per stream", "buffer max " + fmt(sampler.bufferMax / (double) MB, "MiB") + ", JVM heap used max "
                     + fmt(sampler.heapMax / (double) MB, "MiB"), "pg_receivewal RSS " + fmt(receiverRss, "MiB"), ""));
 
@@ -402,6 +409,15 @@ class WalArchivingBench {
             // gone
         }
         return 0;
+    }
+
+    /** The WAL scan's CPU per GB with and without the undo finder's records, on pg_receivewal's segments. */
+    private static ChangeScanCost.Result scanCost(Path dir) throws IOException {
+        List<Path> segments;
+        try (Stream<Path> s = Files.list(dir)) {
+            segments = s.filter(p -> p.getFileName().toString().matches("[0-9A-F]{24}")).sorted().toList();
+        }
+        return ChangeScanCost.measure(segments, 16L * MB, 5);
     }
 
     /** zstd -3 over every complete segment of a directory; returns its CPU seconds (user + system). */

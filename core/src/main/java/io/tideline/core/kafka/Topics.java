@@ -12,6 +12,8 @@ import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreCompleted;
+import io.tideline.schemas.RestoreDrillCompleted;
+import io.tideline.schemas.RestoreDrillFailed;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
 import io.tideline.schemas.RestoreRejected;
@@ -35,7 +37,8 @@ public final class Topics {
     public static final String INSTANCES = "tideline.instances";
     /** {@code BackupCommand}. */
     public static final String BACKUP_COMMANDS = "tideline.backup-commands";
-    /** {@code BackupStarted/Completed/Failed}, {@code WalSegmentStored}, {@code WalGapDetected}, {@code ArtifactsExpired}. */
+    /** {@code BackupStarted/Completed/Failed}, {@code WalSegmentStored}, {@code WalGapDetected}, {@code ArtifactsExpired},
+     * {@code RestoreDrillCompleted/Failed} (a drill is about the instance's backups, not a user's restore). */
     public static final String TIMELINE = "tideline.timeline";
     /** {@code RestoreRequested}, {@code RestoreCancelRequested} (keyed by the source instance). */
     public static final String RESTORE_REQUESTS = "tideline.restore-requests";
@@ -60,7 +63,8 @@ public final class Topics {
             INSTANCES, Set.of(InstanceRegistered.class),
             BACKUP_COMMANDS, Set.of(BackupCommand.class),
             TIMELINE, Set.of(BackupStarted.class, BackupProgress.class, BackupCompleted.class, BackupFailed.class,
-                    WalSegmentStored.class, WalGapDetected.class, ArtifactsExpired.class, ObjectCorrupted.class),
+                    WalSegmentStored.class, WalGapDetected.class, ArtifactsExpired.class, ObjectCorrupted.class,
+                    RestoreDrillCompleted.class, RestoreDrillFailed.class),
             RESTORE_REQUESTS, Set.of(RestoreRequested.class, RestoreCancelRequested.class),
             RESTORE_EVENTS, Set.of(RestoreAccepted.class, RestoreRejected.class, RestoreProgress.class,
                     RestoreCompleted.class, RestoreFailed.class),

@@ -41,7 +41,7 @@ public final class InstanceOnboarding {
     private final Clock clock;
 
     /** Per-instance choices; empty means the fleet default. */
-    public record Options(Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays) {
+    public record Options(Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays, DrillPolicy restoreDrill) {
 
         /**
          * The longest retention an instance may ask for. The spec promises 7 days and "longer on request";
@@ -54,7 +54,17 @@ public final class InstanceOnboarding {
             return new Options(Optional.empty(), Optional.empty());
         }
 
+        /** With the default restore drill policy (weekly, no probe). */
+        public Options(Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays) {
+            this(backupWindowStartMinuteUtc, retentionDays, DrillPolicy.DEFAULT);
+        }
+
+        public Options withRestoreDrill(DrillPolicy policy) {
+            return new Options(backupWindowStartMinuteUtc, retentionDays, policy);
+        }
+
         public Options {
+            java.util.Objects.requireNonNull(restoreDrill, "restoreDrill");
             backupWindowStartMinuteUtc.ifPresent(m -> {
                 if (m < 0 || m >= 24 * 60) {
                     throw new IllegalArgumentException("backup window start must be a minute of the day (0-1439): " + m);
@@ -108,7 +118,8 @@ public final class InstanceOnboarding {
                 server.credentials().replicationUser(), server.credentials().replicationSecret(),
                 grant.bucket(), grant.accessKeyRef(), grant.secretKeyRef(),
                 majorVersion(server.postgresVersion()), walSegmentSize(server),
-                options.backupWindowStartMinuteUtc(), options.retentionDays(), restoredFrom, registeredAt);
+                options.backupWindowStartMinuteUtc(), options.retentionDays(), restoredFrom, registeredAt,
+                options.restoreDrill());
         publisher.publishAndWait(Topics.INSTANCES, instance.id().value(), instance.toEvent(UUID.randomUUID(), clock.instant()));
         LOG.info("registered instance {} ({}) at {}:{}, bucket {}", instance.id(), name, instance.host(), instance.port(), instance.bucket());
         return instance;

@@ -29,12 +29,25 @@ public record RegisteredInstance(
         Optional<Integer> backupWindowStartMinuteUtc,
         Optional<Integer> retentionDays,
         Optional<Origin> restoredFrom,
-        Instant registeredAt) {
+        Instant registeredAt,
+        DrillPolicy restoreDrill) {
+
+    /** An instance with the default restore drill policy (weekly, no probe). */
+    public RegisteredInstance(InstanceId id, String name, String host, int port, String database, String superuser,
+                              SecretRef superuserSecret, String replicationUser, SecretRef replicationSecret, String bucket,
+                              SecretRef s3AccessKey, SecretRef s3SecretKey, int postgresVersion, long walSegmentSize,
+                              Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays,
+                              Optional<Origin> restoredFrom, Instant registeredAt) {
+        this(id, name, host, port, database, superuser, superuserSecret, replicationUser, replicationSecret, bucket,
+                s3AccessKey, s3SecretKey, postgresVersion, walSegmentSize, backupWindowStartMinuteUtc, retentionDays,
+                restoredFrom, registeredAt, DrillPolicy.DEFAULT);
+    }
 
     public RegisteredInstance {
         // The event carries milliseconds; keeping the same precision here makes a registration equal
         // to what every reader decodes from it.
         registeredAt = registeredAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        java.util.Objects.requireNonNull(restoreDrill, "restoreDrill");
     }
 
     /** The source instance and restore that made a restored instance. */
@@ -77,7 +90,8 @@ public record RegisteredInstance(
                 Optional.ofNullable(event.getRetentionDays()),
                 Optional.ofNullable(event.getRestoredFrom())
                         .map(o -> new Origin(InstanceId.of(o.getSourceInstanceId()), o.getRestoreId())),
-                event.getRegisteredAt());
+                event.getRegisteredAt(),
+                DrillPolicy.from(event.getRestoreDrill()));
     }
 
     /** The event that registers this instance, as of {@code now}. */
@@ -107,6 +121,8 @@ public record RegisteredInstance(
                                 .setRestoreId(o.restoreId())
                                 .build())
                         .orElse(null))
+                // the default is written as null, so a registration without a choice stays as it was
+                .setRestoreDrill(restoreDrill.equals(DrillPolicy.DEFAULT) ? null : restoreDrill.toEvent())
                 .setRegisteredAt(registeredAt)
                 .build();
     }

@@ -2,6 +2,7 @@ package io.tideline.core.storage;
 
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
  * wal/&lt;timeline&gt;/&lt;segment&gt;.zst                       complete segment
  * wal/&lt;timeline&gt;/&lt;segment&gt;.partial.zst               the segment being filled
  * wal/&lt;timeline&gt;/&lt;timeline&gt;.history                  timeline history
+ * changes/&lt;timeline&gt;/&lt;segment&gt;.json.zst              undo-finder index of the complete segment (expired with it)
+ * changes/&lt;timeline&gt;/&lt;segment&gt;.partial.json.zst      the same for the segment being filled
+ * catalog/&lt;lsn as 16 hex digits&gt;.json               relation names (relfilenode → schema.table) taken at that position
  * </pre>
  *
  * Timelines are 8 upper-case hex digits, as PostgreSQL names them. A layout is bound to one
@@ -33,6 +37,10 @@ public record BucketLayout(long walSegmentSize) {
     public static final String BUCKET_PREFIX = "tideline-";
     public static final String BASEBACKUPS = "basebackups/";
     public static final String WAL = "wal/";
+    /** The undo finder's index, one object per WAL object, beside {@link #WAL} (see core.changes). */
+    public static final String CHANGES = "changes/";
+    /** Catalog snapshots that name the relation files in the index (see core.changes). */
+    public static final String CATALOG = "catalog/";
     /** Named restore points ({@code restore-points/<name>.json}, see {@code RestorePoint}). */
     public static final String RESTORE_POINTS = "restore-points/";
     public static final String MANIFEST_NAME = "manifest.json";
@@ -41,6 +49,8 @@ public record BucketLayout(long walSegmentSize) {
     public static final int MAX_BACKUP_PARTS = 9_999;
 
     private static final Pattern BACKUP_KEY = Pattern.compile("basebackups/([^/]+)/(?:data\\.tar\\.zst\\.part(\\d{4})|(manifest\\.json))");
+    private static final Pattern CHANGES_KEY = Pattern.compile("changes/([0-9A-F]{8})/([0-9A-F]{24})(\\.partial)?\\.json\\.zst");
+    private static final Pattern CATALOG_KEY = Pattern.compile("catalog/([0-9A-F]{16})\\.json");
     private static final Pattern WAL_KEY = Pattern.compile("wal/([0-9A-F]{8})/(?:([0-9A-F]{24})(\\.partial)?\\.zst|([0-9A-F]{8})\\.history)");
 
     public BucketLayout {
@@ -108,6 +118,24 @@ public record BucketLayout(long walSegmentSize) {
         return keyOf(new ObjectKind.TimelineHistory(timeline));
     }
 
+    /** The undo finder's index of a complete segment, or of the partial of the segment being filled. */
+    public String changeIndex(WalSegmentName segment, boolean partial) {
+        return keyOf(new ObjectKind.ChangeIndex(segment, partial));
+    }
+
+    public String changesPrefix() {
+        return CHANGES;
+    }
+
+    /** A catalog snapshot taken when the server's WAL insert position was {@code lsn}. */
+    public String catalogSnapshot(Lsn lsn) {
+        return keyOf(new ObjectKind.CatalogSnapshot(lsn));
+    }
+
+    public String catalogPrefix() {
+        return CATALOG;
+    }
+
     /** The key of {@code kind}; the exact inverse of {@link #parse}. */
     public String keyOf(ObjectKind kind) {
         if (kind instanceof ObjectKind.BackupPart p) {
@@ -120,6 +148,10 @@ public record BucketLayout(long walSegmentSize) {
             return walTimelinePrefix(s.segment().timeline()) + checkedSize(s.segment()) + ".partial.zst";
         } else if (kind instanceof ObjectKind.TimelineHistory h) {
             return walTimelinePrefix(h.timeline()) + timelineHex(h.timeline()) + ".history";
+        } else if (kind instanceof ObjectKind.ChangeIndex c) {
+            return CHANGES + timelineHex(c.segment().timeline()) + "/" + checkedSize(c.segment()) + (c.partial() ? ".partial" : "") + ".json.zst";
+        } else if (kind instanceof ObjectKind.CatalogSnapshot c) {
+            return CATALOG + String.format("%016X", c.lsn().value()) + ".json";
         } else if (kind instanceof ObjectKind.Unknown u) {
             return u.key();
         }
@@ -160,6 +192,22 @@ public record BucketLayout(long walSegmentSize) {
             } catch (IllegalArgumentException e) {
                 return new ObjectKind.Unknown(key);
             }
+        }
+        Matcher changes = CHANGES_KEY.matcher(key);
+        if (changes.matches()) {
+            try {
+                WalSegmentName segment = WalSegmentName.parse(changes.group(2), walSegmentSize);
+                if (segment.timeline() == Long.parseLong(changes.group(1), 16)) {
+                    return new ObjectKind.ChangeIndex(segment, changes.group(3) != null);
+                }
+            } catch (IllegalArgumentException e) {
+                return new ObjectKind.Unknown(key);
+            }
+            return new ObjectKind.Unknown(key);
+        }
+        Matcher catalog = CATALOG_KEY.matcher(key);
+        if (catalog.matches()) {
+            return new ObjectKind.CatalogSnapshot(new Lsn(Long.parseUnsignedLong(catalog.group(1), 16)));
         }
         return new ObjectKind.Unknown(key);
     }

@@ -1,6 +1,7 @@
 package io.tideline.core.storage;
 
 import io.tideline.core.ids.BackupId;
+import io.tideline.core.wal.Lsn;
 import io.tideline.core.wal.WalSegmentName;
 import java.util.Objects;
 
@@ -47,6 +48,20 @@ public sealed interface ObjectKind {
             if (timeline < 1 || timeline > 0xFFFFFFFFL) {
                 throw new IllegalArgumentException("timeline out of range: " + timeline);
             }
+        }
+    }
+
+    /** The undo finder's index of one WAL object (a complete segment, or the partial of one); expires with it. */
+    record ChangeIndex(WalSegmentName segment, boolean partial) implements ObjectKind {
+        public ChangeIndex {
+            Objects.requireNonNull(segment, "segment");
+        }
+    }
+
+    /** Relation names of every database, taken when the server's WAL insert position was {@code lsn}. */
+    record CatalogSnapshot(Lsn lsn) implements ObjectKind {
+        public CatalogSnapshot {
+            Objects.requireNonNull(lsn, "lsn");
         }
     }
 

@@ -18,6 +18,10 @@ import java.util.zip.CRC32C;
  * (the server's own order on every platform it runs on here; on another, CRCs fail and nothing is
  * reported, which is the safe side).
  *
+ * <p>Given a {@link WalRecordSink}, it also copies the other records the sink asks for (the undo finder's
+ * heap deletes and updates, database drops, running-transaction snapshots), checks their CRC the same way
+ * and hands each whole record over; everything else is still skipped without copying.
+ *
  * <p>The stream may begin anywhere (a stream resumed from a partial segment's end): until the next page
  * header tells where a record starts, bytes are skipped. Not thread-safe: one per stream of WAL.
  *
@@ -63,6 +67,7 @@ public final class CommitRecordScanner {
 
     private final long segmentSize;
     private final Listener listener;
+    private final WalRecordSink sink;
     private final byte[] pageHeader = new byte[LONG_PAGE_HEADER];
     private final byte[] header = new byte[RECORD_HEADER];
     private long position = -1;
@@ -77,11 +82,17 @@ public final class CommitRecordScanner {
     private long found;
 
     public CommitRecordScanner(long segmentSize, Listener listener) {
+        this(segmentSize, listener, null);
+    }
+
+    /** @param sink also given every whole record it wants, checked; null for none */
+    public CommitRecordScanner(long segmentSize, Listener listener, WalRecordSink sink) {
         if (segmentSize <= 0 || segmentSize % PAGE != 0) {
             throw new IllegalArgumentException("segment size " + segmentSize + " is not a multiple of " + PAGE);
         }
         this.segmentSize = segmentSize;
         this.listener = listener;
+        this.sink = sink;
     }
 
     /** How many commit/abort records were reported so far. */
@@ -187,7 +198,8 @@ public final class CommitRecordScanner {
         int info = header[16] & 0xff;
         int resourceManager = header[17] & 0xff;
         int op = info & XACT_OPMASK;
-        boolean wanted = resourceManager == RM_XACT_ID && (op == COMMIT || op == ABORT || op == COMMIT_PREPARED || op == ABORT_PREPARED);
+        boolean wanted = resourceManager == RM_XACT_ID && (op == COMMIT || op == ABORT || op == COMMIT_PREPARED || op == ABORT_PREPARED)
+                || sink != null && sink.wants(resourceManager, info);
         remaining = totalLength - RECORD_HEADER;
         if (wanted && totalLength <= MAX_COPIED_RECORD) {
             record = record != null && record.length >= totalLength ? record : new byte[(int) Math.max(totalLength, 256)];
@@ -211,6 +223,18 @@ public final class CommitRecordScanner {
         if (crc.getValue() != u32(record, 20)) {
             return;
         }
+        int info = record[16] & 0xff;
+        int resourceManager = record[17] & 0xff;
+        int op = info & XACT_OPMASK;
+        if (resourceManager == RM_XACT_ID && (op == COMMIT || op == ABORT || op == COMMIT_PREPARED || op == ABORT_PREPARED)) {
+            reportCommit(length);
+        }
+        if (sink != null && sink.wants(resourceManager, info)) {
+            sink.record(new Lsn(position), record, length);
+        }
+    }
+
+    private void reportCommit(int length) {
         // Skip the block-reference headers to the main data's length; the main data ends the record.
         int at = RECORD_HEADER;
         long mainLength = -1;

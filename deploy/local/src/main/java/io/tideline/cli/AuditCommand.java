@@ -4,6 +4,7 @@ import io.tideline.cli.audit.AuditChecks;
 import io.tideline.cli.audit.AuditEvent;
 import io.tideline.cli.audit.AuditHistory;
 import io.tideline.cli.audit.AuditLog;
+import io.tideline.cli.audit.DrillCheck;
 import io.tideline.cli.audit.Finding;
 import io.tideline.cli.audit.StoredWalCheck;
 import io.tideline.cli.events.KafkaAccess;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = {"Replay the event log (every Tideline topic from its beginning), print each instance's history "
                 + "in UTC order and check its invariants; with a reachable object store, also that every stored WAL "
-                + "object carries the checksum its event reported.",
+                + "object carries the checksum its event reported, and that every instance had a good restore drill "
+                + "within its drill policy.",
                 "Exit status 4 if an invariant is broken."})
 final class AuditCommand implements Callable<Integer> {
 
@@ -53,10 +55,12 @@ final class AuditCommand implements Callable<Integer> {
         TidelineCli cli = TidelineCli.of(spec);
         List<AuditEvent> log;
         Set<String> live;
+        List<RegisteredInstance> registered;
         Map<String, String> names = new LinkedHashMap<>();
         try (KafkaAccess kafka = KafkaAccess.of(target)) {
             log = AuditLog.replay(kafka);
             List<RegisteredInstance> fleet = kafka.instances().all();
+            registered = fleet;
             fleet.forEach(i -> names.put(i.id().value(), i.name()));
             live = fleet.stream().map(i -> i.id().value()).collect(Collectors.toSet());
         }
@@ -65,6 +69,8 @@ final class AuditCommand implements Callable<Integer> {
                 .orElse(o));
         List<Finding> findings = new ArrayList<>(AuditChecks.check(log));
         List<String> checks = new ArrayList<>(AuditChecks.names());
+        findings.addAll(DrillCheck.check(log, registered, cli.clock().instant()));
+        checks.add(DrillCheck.CHECK);
         List<String> notes = new ArrayList<>();
         if (target.s3().isPresent()) {
             try (ObjectStores stores = new ObjectStores(target.storeSettings(),

@@ -2,6 +2,7 @@ package io.tideline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tideline.cli.backup.BackupHistory;
+import io.tideline.cli.backup.DrillProof;
 import io.tideline.cli.events.Event;
 import io.tideline.cli.events.EventStream;
 import io.tideline.cli.events.KafkaAccess;
@@ -144,6 +145,7 @@ final class BackupsCommand implements Callable<Integer> {
     public Integer call() {
         Deployment target = deployment.resolve();
         BackupHistory.View view;
+        DrillProof drills;
         RegisteredInstance instance;
         try (KafkaAccess kafka = KafkaAccess.of(target)) {
             instance = kafka.instances().require(instanceName);
@@ -158,6 +160,7 @@ final class BackupsCommand implements Callable<Integer> {
                     .filter(ObjectCorrupted.class::isInstance).map(ObjectCorrupted.class::cast).ifPresent(corruptions::apply));
             Optional<BackupHistory.Judgement> judged = bucketWindow(target, instance).or(() -> apiWindow(target, instance));
             view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize(), judged);
+            drills = DrillProof.of(instance, events);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -172,6 +175,7 @@ final class BackupsCommand implements Callable<Integer> {
                     "partial", w.getPartial(), "storedAt", w.getStoredAt().toString())).orElse(null));
             m.put("windowFrom", view.windowSource());
             m.put("backups", view.backups());
+            m.put("restoreDrills", drills.json());
             m.put("damaged", damage.sorted().entrySet().stream().map(d -> Map.of("key", d.getKey(), "reason", d.getValue())).toList());
             m.put("notes", notes);
             Json.print(out, m);
@@ -203,6 +207,8 @@ final class BackupsCommand implements Callable<Integer> {
             }
             out.println("  restore with: ./tideline restore " + instance.name() + " --to <time in the window>|latest");
         }
+        out.println(drills.line());
+        drills.failure().ifPresent(out::println);
         damage.sorted().forEach((key, reason) -> out.println("DAMAGED " + key + ": " + reason
                 + " (found by verify; the window is cut at it)"));
         view.newestWal().ifPresent(w -> out.println("WAL stored up to " + w.getEndLsn() + " (segment " + w.getSegment()

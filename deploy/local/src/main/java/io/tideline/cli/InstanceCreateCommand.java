@@ -7,6 +7,7 @@ import io.tideline.cli.output.Json;
 import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.registry.DrillPolicy;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.StorageErrors;
@@ -45,12 +46,32 @@ final class InstanceCreateCommand implements Callable<Integer> {
             + InstanceOnboarding.Options.MAX_RETENTION_DAYS + " (default: 7).")
     Integer retentionDays;
 
+    @Option(names = "--drill-every", paramLabel = "PERIOD",
+            description = "How often a restore drill proves the backups restorable: an ISO-8601 period (P7D, PT12H) or 'off' (default: P7D).")
+    String drillEvery;
+
+    @Option(names = "--drill-probe", paramLabel = "SQL",
+            description = "A read-only query each drill runs on its restored copy (with --drill-expect).")
+    String drillProbe;
+
+    @Option(names = "--drill-expect", paramLabel = "TEXT", description = "What --drill-probe's first column of its first row must read.")
+    String drillExpect;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
     @Option(names = "--no-first-backup", negatable = false,
             description = "Do not ask for a first backup now (the instance is then restorable only after its first daily backup).")
     boolean noFirstBackup;
+
+    private DrillPolicy drillPolicy() {
+        if ((drillProbe == null) != (drillExpect == null)) {
+            throw new IllegalArgumentException("--drill-probe and --drill-expect go together");
+        }
+        DrillPolicy policy = drillEvery == null ? DrillPolicy.DEFAULT
+                : new DrillPolicy(DrillPolicy.parseEvery(drillEvery), Optional.empty());
+        return drillProbe == null ? policy : policy.withProbe(drillProbe, drillExpect);
+    }
 
     @Override
     public Integer call() {
@@ -64,7 +85,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
         InstanceOnboarding.Options options;
         try {
             options = new InstanceOnboarding.Options(Optional.ofNullable(backupWindow).map(InstanceCreateCommand::minuteOfDay),
-                    Optional.ofNullable(retentionDays));
+                    Optional.ofNullable(retentionDays), drillPolicy());
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }

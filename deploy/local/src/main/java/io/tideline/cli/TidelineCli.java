@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
                 InstanceCommand.class,
                 BackupNowCommand.class,
                 BackupsCommand.class,
+                ChangesCommand.class,
                 RestoreCommand.class,
                 RestoresCommand.class,
                 RestorePointCommand.class,

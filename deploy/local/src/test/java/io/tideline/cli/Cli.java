@@ -15,9 +15,15 @@ import java.util.Map;
 final class Cli {
 
     private final Map<String, String> environment;
+    private final Clock clock;
 
     Cli(Map<String, String> environment) {
+        this(environment, Clock.systemUTC());
+    }
+
+    Cli(Map<String, String> environment, Clock clock) {
         this.environment = environment;
+        this.clock = clock;
     }
 
     record Result(int exitCode, String out, String err) {
@@ -46,7 +52,7 @@ final class Cli {
     Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        TidelineCli cli = new TidelineCli(environment, Clock.systemUTC(), false, false);
+        TidelineCli cli = new TidelineCli(environment, clock, false, false);
         int code = TidelineCli.commandLine(cli, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new Result(code, out.toString(), err.toString());
     }

@@ -169,6 +169,9 @@ class CliEndToEndIT {
         assertTrue(backups.out().contains("ON_DEMAND"), backups.out());
         assertTrue(backups.out().contains("DAILY"), "instance create asked for the first (daily) backup: " + backups.out());
         assertTrue(backups.out().contains("Restorable window: "), backups.out());
+        // issue 15: no restore drill has run yet (the default policy is weekly)
+        assertTrue(backups.out().contains("Last proven restorable: never (no restore drill has passed yet) (restore drills: every P7D)"),
+                backups.out());
     }
 
     @Test
@@ -244,6 +247,13 @@ class CliEndToEndIT {
         Cli.Result text = CLI.run(home, "audit", "--instance", "shop").assertOk();
         assertTrue(text.out().contains("restore completed"), text.out());
         assertTrue(text.out().contains("backup completed"), text.out());
+
+        // issue 15: eight days on, with no good restore drill, every instance is overdue its weekly drill
+        Cli eightDaysOn = new Cli(Map.of(), java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(8)));
+        Cli.Result overdue = eightDaysOn.run(home, "audit", "--instance", "shop");
+        assertEquals(ExitCodes.REFUSED, overdue.exitCode(), overdue.out() + overdue.err());
+        assertTrue(overdue.out().contains("FAILED  every instance was proven restorable by a restore drill within its policy"), overdue.out());
+        assertTrue(overdue.out().contains("shop") && overdue.out().contains("overdue a restore drill since"), overdue.out());
     }
 
     /**
@@ -635,6 +645,82 @@ class CliEndToEndIT {
         } catch (java.io.IOException e) {
             return "(transcript unreadable: " + e + ")";
         }
+    }
+
+    /**
+     * Issue 15, the undo finder: the archiver indexed step 5's DELETE beside the WAL it streamed, and
+     * {@code changes} names its table and row count, filters by size and time, and says how to undo it.
+     */
+    @Test
+    @Order(8)
+    void changesListsTheDeleteWithItsTableAndRowCount() throws Exception {
+        long deleted = rowsAtTarget / 2;
+        JsonNode delete = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode view = JSON.readTree(CLI.run(home, "changes", "shop", "--json").assertOk().out());
+            for (JsonNode t : view.get("transactions")) {
+                for (JsonNode d : t.get("deleted")) {
+                    if (d.get("relation").asText().equals("public.items") && d.get("rows").asLong() == deleted) {
+                        return t;
+                    }
+                }
+            }
+            return null;
+        }, java.util.Objects::nonNull);
+        Instant committedAt = Instant.parse(delete.get("committedAt").asText());
+        assertTrue(committedAt.isAfter(target), "the DELETE committed after the target it was made after: " + delete);
+        assertEquals("xid:" + delete.get("xid").asLong() + " exclusive", delete.get("undo").asText());
+
+        Cli.Result text = CLI.run(home, "changes", "shop").assertOk();
+        String line = "xid " + delete.get("xid").asLong() + " at " + committedAt + " deleted "
+                + String.format(java.util.Locale.ROOT, "%,d", deleted) + " rows of public.items";
+        assertTrue(text.out().contains(line), "expected '" + line + "' in:\n" + text.out());
+        assertTrue(text.out().contains("--to xid:"), text.out());
+
+        String bigger = CLI.run(home, "changes", "shop", "--min-rows", Long.toString(deleted + 1)).assertOk().out();
+        assertFalse(bigger.contains("public.items"), bigger);
+        String later = CLI.run(home, "changes", "shop", "--since", committedAt.plusMillis(1).toString()).assertOk().out();
+        assertFalse(later.contains("rows of public.items"), later);
+        CLI.run(home, "changes", "shop", "--since", "yesterday").assertOneLineError(ExitCodes.USAGE, "--since: 'yesterday' is not a time");
+        CLI.run(home, "changes", "nosuch").assertOneLineError(ExitCodes.FAILURE, "unknown instance 'nosuch'");
+    }
+
+    /**
+     * Issue 15, "restore to just before": restoring to the DELETE the undo finder lists, exclusive of its
+     * transaction, brings every deleted row back, row by row, and nothing committed after it.
+     */
+    @Test
+    @Order(9)
+    void restoringToJustBeforeTheListedDeleteBringsBackEveryRowAndNothingCommittedAfter() throws Exception {
+        JsonNode shop = instance("shop");
+        JsonNode view = JSON.readTree(CLI.run(home, "changes", "shop", "--json", "--min-rows", "1000").assertOk().out());
+        JsonNode delete = null;
+        for (JsonNode t : view.get("transactions")) {
+            for (JsonNode d : t.get("deleted")) {
+                if (d.get("relation").asText().equals("public.items") && d.get("rows").asLong() == rowsAtTarget / 2) {
+                    delete = t;
+                }
+            }
+        }
+        assertTrue(delete != null, "the DELETE is listed: " + view);
+        long xid = delete.get("xid").asLong();
+        long sourceRows = count(shop, "SELECT count(*) FROM items");
+        execute(shop, "INSERT INTO items VALUES (-1, 'committed after the delete')");
+        Instant after = serverTime(shop);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode backups = JSON.readTree(CLI.run(home, "backups", "shop", "--json").assertOk().out());
+            String to = backups.get("window").get("to").asText();
+            return !to.isEmpty() && Instant.parse(to).isAfter(after);
+        });
+
+        Cli.Result restored = CLI.run(home, "restore", "shop", "--to", "xid:" + xid, "--exclusive", "--name", "shop-undone",
+                "--json", "--timeout", "5m").assertOk();
+        JsonNode copy = instance(JSON.readTree(restored.out()).get("newInstance").asText());
+        assertEquals(rowsAtTarget, count(copy, "SELECT count(*) FROM items"), "every row the DELETE removed is back");
+        assertEquals(rowsAtTarget, count(copy, "SELECT count(*) FROM items WHERE id BETWEEN 1 AND " + rowsAtTarget
+                + " AND label = CASE WHEN id <= 5000 THEN 'item ' || id ELSE 'later ' || id END"), "row by row, as they were");
+        assertEquals(0, count(copy, "SELECT count(*) FROM items WHERE id = -1 OR id > " + rowsAtTarget),
+                "nothing committed after the DELETE (step 6's rows, the row just inserted)");
+        assertEquals(sourceRows + 1, count(shop, "SELECT count(*) FROM items"), "the original is untouched");
     }
 
     private static JsonNode instance(String name) throws Exception {

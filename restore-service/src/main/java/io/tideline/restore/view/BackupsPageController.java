@@ -43,13 +43,23 @@ public class BackupsPageController {
         if (registered.isEmpty()) {
             return HttpResponse.<String>status(HttpStatus.NOT_FOUND).body(BackupsPages.notFound(id));
         }
+        InstanceId known = instance.get();
         try {
-            return history.of(instance.get())
-                    .map(v -> HttpResponse.ok(BackupsPages.instance(v)))
+            return history.of(known)
+                    .map(v -> HttpResponse.ok(BackupsPages.instance(v, changes(known))))
                     .orElseGet(() -> HttpResponse.<String>status(HttpStatus.NOT_FOUND).body(BackupsPages.notFound(id)));
         } catch (StorageException e) {
             return HttpResponse.<String>status(HttpStatus.SERVICE_UNAVAILABLE)
                     .body(BackupsPages.unavailable(registered.get(), e.getMessage()));
+        }
+    }
+
+    /** The undo finder's list; null (the page says so) when it cannot be read, which must not cost the rest of the page. */
+    private ChangesView changes(InstanceId id) {
+        try {
+            return history.changes(id, Optional.empty(), 0).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 }

@@ -41,6 +41,11 @@ final class BackupsPages {
     }
 
     static String instance(BackupsView v) {
+        return instance(v, null);
+    }
+
+    /** The instance page; {@code changes} (the undo finder's list) null when it could not be read. */
+    static String instance(BackupsView v, ChangesView changes) {
         InstanceSummary i = v.instance();
         StringBuilder b = head("Backups · " + i.name(), "");
         b.append("<header><a href=\"/backups\">Instances</a> <span class=\"muted\">/</span> <strong>").append(esc(i.name()))
@@ -66,6 +71,7 @@ final class BackupsPages {
             }
             b.append("</p>");
         }
+        drillLine(b, v.drills());
         if (v.newestWal() != null) {
             BackupsView.NewestWal n = v.newestWal();
             b.append("<p class=\"muted\">Newest stored WAL: <code>").append(esc(n.segment())).append("</code>")
@@ -97,6 +103,7 @@ final class BackupsPages {
                 .append(" itself is not touched.</p>")
                 .append("<button type=\"submit\"").append(disabled).append(">Restore to point in time</button></form>")
                 .append("<div id=\"restore-status\" aria-live=\"polite\"></div></section>");
+        b.append(changesSection(w, changes));
 
         // Backup history
         b.append("<section><h2>Backup history</h2>");
@@ -169,6 +176,25 @@ final class BackupsPages {
         return head("Backups · " + instance.name(), "").append("<header><a href=\"/backups\">Instances</a></header><main>")
                 .append("<h1>").append(esc(instance.name())).append("</h1><p class=\"warn\">The bucket cannot be read now: ")
                 .append(esc(why)).append("</p></main></body></html>").toString();
+    }
+
+    /** "Last proven restorable: <time>, drill <id>, RTO <s> s", and a drill that failed since. */
+    private static void drillLine(StringBuilder b, BackupsView.Drills d) {
+        String policy = "off".equals(d.policy()) ? "restore drills off" : "restore drills every " + d.policy();
+        b.append("<p id=\"drills\">");
+        if (d.lastProvenAt() == null) {
+            b.append("Last proven restorable: <strong>never</strong> (no restore drill has passed yet)");
+        } else {
+            b.append("Last proven restorable: <strong>").append(shown(d.lastProvenAt(), false)).append("</strong>, drill <code>")
+                    .append(esc(d.lastProvenDrillId())).append("</code>, RTO ")
+                    .append(String.format(java.util.Locale.ROOT, "%.1f", d.lastProvenRtoSeconds())).append(" s");
+        }
+        b.append(" <span class=\"muted\">(").append(esc(policy)).append(")</span>");
+        if (d.lastFailedAt() != null) {
+            b.append("<br><span class=\"warn\">Last restore drill failed at ").append(shown(d.lastFailedAt(), false)).append(": ")
+                    .append(esc(d.lastFailedReason())).append("</span>");
+        }
+        b.append("</p>");
     }
 
     /** The value of a datetime-local input (UTC, whole seconds), rounded into the window. */
@@ -268,6 +294,46 @@ final class BackupsPages {
             .status-box { border:1px solid var(--line); border-radius:6px; padding:10px 14px; background:#f6f8fa; }
             </style>""";
 
+    /**
+     * The undo finder: the newest transactions that destroyed data, each with a button that asks for a restore
+     * to just before it (its xid, exclusive), offered when its commit lies inside the restorable window.
+     */
+    static String changesSection(BackupsView.Window w, ChangesView changes) {
+        StringBuilder b = new StringBuilder("<section><h2>Destructive transactions</h2>");
+        if (changes == null) {
+            return b.append("<p class=\"muted\">The change index could not be read.</p></section>").toString();
+        }
+        if (changes.transactions().isEmpty()) {
+            b.append("<p class=\"muted\">None indexed: no stored WAL holds a committed DELETE, UPDATE, DROP or TRUNCATE.</p>");
+        } else {
+            b.append("<table><thead><tr><th>Committed (UTC)</th><th>Transaction</th><th>What it destroyed</th><th></th></tr></thead><tbody>");
+            List<ChangesView.Change> newestFirst = new java.util.ArrayList<>(changes.transactions());
+            java.util.Collections.reverse(newestFirst);
+            for (ChangesView.Change c : newestFirst.subList(0, Math.min(MAX_CHANGES_SHOWN, newestFirst.size()))) {
+                Instant at = Instant.parse(c.committedAt());
+                boolean undoable = w.from() != null && at.isAfter(Instant.parse(w.from())) && !at.isAfter(Instant.parse(w.to()));
+                b.append("<tr><td class=\"nowrap\">").append(shown(c.committedAt(), false)).append("</td><td class=\"nowrap\">xid <code>")
+                        .append(c.xid()).append("</code></td><td>").append(esc(String.join("; ", c.summary())));
+                if (!c.countsComplete()) {
+                    b.append(" <span class=\"muted small\">(at least: counted from mid-transaction)</span>");
+                }
+                b.append("</td><td><button type=\"button\" class=\"undo\" data-target=\"").append(esc(c.undoTarget())).append('"')
+                        .append(undoable ? "" : " disabled title=\"outside the restorable window\"")
+                        .append(">Restore to just before this transaction</button></td></tr>");
+            }
+            b.append("</tbody></table>");
+            if (changes.transactions().size() > MAX_CHANGES_SHOWN) {
+                b.append("<p class=\"muted small\">The newest ").append(MAX_CHANGES_SHOWN).append(" of ").append(changes.transactions().size())
+                        .append("; all of them: <code>tideline changes</code> or <code>/api/instances/")
+                        .append(esc(changes.instanceId())).append("/changes</code>.</p>");
+            }
+        }
+        changes.problems().forEach(p -> b.append("<p class=\"warn small\">").append(esc(p)).append("</p>"));
+        return b.append("</section>").toString();
+    }
+
+    static final int MAX_CHANGES_SHOWN = 50;
+
     private static final String SCRIPT = """
             <script>
             (function () {
@@ -299,6 +365,18 @@ final class BackupsPages {
                   follow(j.restoreId, j.statusUrl);
                 } catch (err) { show([el('p', 'request failed: ' + err, 'warn')]); form.querySelector('button').disabled = false; }
               });
+              document.querySelectorAll('button.undo').forEach(btn => btn.addEventListener('click', async () => {
+                // the undo finder: a restore to just before this transaction (its xid, exclusive), into a new instance
+                const body = { target: btn.dataset.target, exclusive: true, name: document.getElementById('name').value || null };
+                btn.disabled = true;
+                try {
+                  const r = await fetch(form.dataset.api, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+                  const j = await r.json();
+                  if (!r.ok) { show([el('p', j.error || ('request failed: ' + r.status), 'warn')]); btn.disabled = false; return; }
+                  status.scrollIntoView();
+                  follow(j.restoreId, j.statusUrl);
+                } catch (err) { show([el('p', 'request failed: ' + err, 'warn')]); btn.disabled = false; }
+              }));
               async function follow(id, url) {
                 let s;
                 try { const r = await fetch(url); s = r.ok ? await r.json() : null; } catch (err) { s = null; }

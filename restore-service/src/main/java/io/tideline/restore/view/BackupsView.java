@@ -18,17 +18,27 @@ import java.util.List;
  * @param failures   recent {@code BackupFailed} events, newest first
  * @param problems   objects of the bucket that could not be made sense of
  * @param restores   restores of this instance known to the view, newest first
+ * @param drills     its restore drills: policy, last good drill ("last proven restorable"), a failure since
  */
 @Serdeable
 public record BackupsView(InstanceSummary instance, String generatedAt, Window window, @Nullable NewestWal newestWal,
                           List<BackupRow> backups, List<FailureRow> failures, List<String> problems,
-                          List<RestoreStatus> restores) {
+                          List<RestoreStatus> restores, Drills drills) {
 
     public BackupsView {
         backups = List.copyOf(backups);
         failures = List.copyOf(failures);
         problems = List.copyOf(problems);
         restores = List.copyOf(restores);
+    }
+
+    /**
+     * The instance's restore drills: its policy ({@code off} or an ISO-8601 period), its last good drill (null
+     * fields: none yet), and the last drill if it failed after that.
+     */
+    @Serdeable
+    public record Drills(String policy, @Nullable String lastProvenAt, @Nullable String lastProvenDrillId,
+                         @Nullable Double lastProvenRtoSeconds, @Nullable String lastFailedAt, @Nullable String lastFailedReason) {
     }
 
     /** The window: {@code from}/{@code to} are its ends; several {@code ranges} mean WAL gaps between them. */

@@ -1,5 +1,7 @@
 package io.tideline.restore.view;
 
+import io.tideline.core.changes.ChangeIndexReader;
+import io.tideline.core.changes.IndexedTransaction;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.registry.InstanceRegistry;
@@ -16,6 +18,7 @@ import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.UnusableBackup;
 import io.tideline.core.window.WalEntry;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,6 +54,26 @@ public final class BackupsViewReader {
 
     public Optional<RegisteredInstance> instance(InstanceId id) {
         return registry.find(id);
+    }
+
+    /**
+     * The undo finder's list of {@code id}: committed transactions that destroyed user data, oldest first, those
+     * at or after {@code since} that dropped something or deleted/updated at least {@code minRows} rows of one
+     * table; empty when no such instance is registered. An unreadable bucket is a StorageException.
+     */
+    public Optional<ChangesView> changes(InstanceId id, Optional<Instant> since, long minRows) {
+        Optional<RegisteredInstance> registered = registry.find(id);
+        if (registered.isEmpty()) {
+            return Optional.empty();
+        }
+        ChangeIndexReader.Result read = new ChangeIndexReader(BucketLayout.forSegmentSize(registered.get().walSegmentSize()))
+                .read(stores.forInstance(id), since);
+        List<ChangesView.Change> rows = read.transactions().stream()
+                .filter(IndexedTransaction::userVisible)
+                .filter(t -> t.destroyedWhole() || t.largestRowCount() >= Math.max(1, minRows))
+                .map(ChangesView.Change::of)
+                .toList();
+        return Optional.of(new ChangesView(id.value(), rows, read.problems()));
     }
 
     /**
@@ -104,11 +127,17 @@ public final class BackupsViewReader {
                 .map(f -> new BackupsView.FailureRow(f.backupId(), f.commandId(), f.startedAt().map(Object::toString).orElse(null),
                         f.failedAt().toString(), f.reason()))
                 .toList();
+        var good = events.drills().lastGood(id.value());
+        var failedSince = events.drills().lastFailed(id.value()).filter(f -> good.map(g -> f.at().isAfter(g.at())).orElse(true));
+        BackupsView.Drills drills = new BackupsView.Drills(instance.restoreDrill().everyText(),
+                good.map(g -> g.at().toString()).orElse(null), good.map(g -> g.drillId()).orElse(null),
+                good.map(g -> g.rto().toMillis() / 1000.0).orElse(null),
+                failedSince.map(f -> f.at().toString()).orElse(null), failedSince.map(f -> f.reason()).orElse(null));
         // Damaged objects are shown among the problems: minimal on purpose (the view may be redone), and enough
         // to say why a backup is unusable or the window ends early.
         List<String> problems = new ArrayList<>(scan.problems());
         damage.sorted().forEach((key, reason) -> problems.add("DAMAGED " + key + ": " + reason + " (the window is cut at it)"));
         return Optional.of(new BackupsView(InstanceSummary.of(instance), clock.instant().toString(), windowView, newest, rows,
-                failures, problems, events.restoresOf(id)));
+                failures, problems, events.restoresOf(id), drills));
     }
 }

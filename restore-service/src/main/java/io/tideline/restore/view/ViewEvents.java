@@ -1,6 +1,7 @@
 package io.tideline.restore.view;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.restore.drill.DrillHistory;
 import io.tideline.core.verify.KnownCorruptions;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.Damage;
@@ -46,8 +47,15 @@ public final class ViewEvents {
     /** Damaged objects ({@code ObjectCorrupted}): the view cuts the window at those still stored. */
     private final KnownCorruptions corruptions = new KnownCorruptions();
     private final Map<InstanceId, Deque<Failure>> failures = new HashMap<>();
+    private final DrillHistory drills = new DrillHistory();
+
+    /** Restore drills of every instance (from {@code tideline.timeline}): the "last proven restorable" line. */
+    public DrillHistory drills() {
+        return drills;
+    }
 
     public synchronized void apply(SpecificRecord event) {
+        drills.apply(event);
         if (event instanceof ObjectCorrupted c) {
             corruptions.apply(c);
         } else if (event instanceof BackupFailed f) {

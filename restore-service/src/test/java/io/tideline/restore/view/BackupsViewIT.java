@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.tideline.core.changes.ChangeIndex;
+import io.tideline.core.changes.IndexedTransaction;
+import io.tideline.core.changes.Relation;
+import io.tideline.core.changes.RelationRows;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.inventory.BucketInventoryReader;
@@ -198,6 +202,28 @@ class BackupsViewIT {
             assertEquals(404, get(base + "/api/restores/" + UUID.randomUUID()).statusCode());
             assertEquals(404, get(base + "/api/instances/no-such-instance/backups").statusCode());
 
+            // The undo finder (issue 15): a change index beside the newest WAL, as the archiver stores it.
+            Instant deletedAt = target;
+            IndexedTransaction deleting = new IndexedTransaction(1, 4711, partial.endLsn(), deletedAt, true,
+                    List.of(new RelationRows(new Relation(1663, 5, 16384, "postgres", "public", "orders", "r"), 39_978)),
+                    List.of(), List.of(), List.of());
+            fleet.objectStores().forInstance(id).put(BucketLayout.DEFAULT.changeIndex(partial.segment(), true),
+                    ChangeIndex.of(1, partial.segment().toString(), true, partial.segment().startLsn(), partial.endLsn(),
+                            List.of(deleting)).toStored(), Map.of());
+            HttpResponse<String> changesResponse = get(base + "/api/instances/" + id + "/changes");
+            assertEquals(200, changesResponse.statusCode(), changesResponse.body());
+            JsonNode changes = json.readTree(changesResponse.body());
+            assertEquals(1, changes.get("transactions").size(), changes.toString());
+            JsonNode change = changes.get("transactions").get(0);
+            assertEquals(4711, change.get("xid").asLong());
+            assertEquals("deleted 39,978 rows of public.orders", change.get("summary").get(0).asText());
+            assertEquals("xid:4711", change.get("undoTarget").asText());
+            HttpResponse<String> bigOnly = get(base + "/api/instances/" + id + "/changes?minRows=40000");
+            assertEquals(200, bigOnly.statusCode(), bigOnly.body());
+            assertEquals(0, json.readTree(bigOnly.body()).get("transactions").size(), bigOnly.body());
+            assertEquals(400, get(base + "/api/instances/" + id + "/changes?since=yesterday").statusCode());
+            assertEquals(404, get(base + "/api/instances/no-such-instance/changes").statusCode());
+
             // The pages a person uses.
             HttpResponse<String> list = get(base + "/backups");
             assertEquals(200, list.statusCode());
@@ -211,6 +237,9 @@ class BackupsViewIT {
             assertTrue(page.body().contains(first.backupId().value()) && page.body().contains(second.backupId().value()));
             assertTrue(page.body().contains(BackupsPages.shown(expected.from().orElseThrow().toString(), true)), "the window's start");
             assertTrue(page.body().contains("data-api=\"/api/instances/" + id + "/restores\""));
+            assertTrue(page.body().contains("deleted 39,978 rows of public.orders"), "the undo finder's list");
+            assertTrue(page.body().contains("data-target=\"xid:4711\">Restore to just before this transaction</button>"),
+                    "offered (not disabled): the DELETE lies inside the window");
             assertEquals(404, get(base + "/backups/no-such-instance").statusCode());
 
             String shot = System.getProperty("tideline.view.snapshot");

@@ -153,8 +153,8 @@ public final class RetentionRunner {
                     scan.problems(), Optional.empty());
             return expireRestorePoints(id, store, instance, scan.inventory(), expire, outcome);
         }
-        RunOutcome outcome = delete(id, store, expire, scan.problems(), deleted -> observer.inventoried(instance,
-                scan.inventory().without(deleted), policy.retention()));
+        RunOutcome outcome = delete(id, store, new ChangeIndexExpiry(BucketLayout.forSegmentSize(instance.walSegmentSize())), expire,
+                scan.problems(), deleted -> observer.inventoried(instance, scan.inventory().without(deleted), policy.retention()));
         return outcome.kind() == RunOutcome.Kind.EXPIRED ? expireRestorePoints(id, store, instance, scan.inventory(), expire, outcome)
                 : outcome;
     }
@@ -206,13 +206,17 @@ public final class RetentionRunner {
         return new RunOutcome(outcome.instance(), outcome.at(), outcome.kind(), reasons, outcome.problems(), outcome.event());
     }
 
-    private RunOutcome delete(InstanceId id, ObjectStore store, ExpiryDecision.Expire expire, List<String> problems,
-                              Consumer<Set<String>> afterDeleting) {
+    private RunOutcome delete(InstanceId id, ObjectStore store, ChangeIndexExpiry changes, ExpiryDecision.Expire expire,
+                              List<String> problems, Consumer<Set<String>> afterDeleting) {
         Set<String> deleted = new LinkedHashSet<>();
         String failure = null;
         for (ListedObject object : expire.deletionOrder()) {
             try {
                 // One at a time and in order: a run cut short leaves a bucket whose listing tells the truth.
+                // A WAL object's change index goes just before it: no index names a transaction whose WAL is gone.
+                for (String index : changes.indexKeysBefore(object.key())) {
+                    store.delete(index);
+                }
                 store.delete(object.key());
                 deleted.add(object.key());
             } catch (StorageException e) {
@@ -220,6 +224,14 @@ public final class RetentionRunner {
                         + expire.deletionOrder().size() + " objects: " + e.getMessage();
                 LOG.warn("retention of {}: {}", id, failure);
                 break;
+            }
+        }
+        if (failure == null && !expire.expiredWal().isEmpty()) {
+            try {
+                int snapshots = changes.expireCatalogSnapshots(store, expire.cutoff());
+                LOG.debug("retention of {}: {} catalog snapshots expired", id, snapshots);
+            } catch (StorageException e) {
+                LOG.warn("retention of {}: old catalog snapshots not removed (next run tries again): {}", id, e.getMessage());
             }
         }
         if (!deleted.isEmpty()) {

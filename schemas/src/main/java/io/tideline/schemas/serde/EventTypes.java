@@ -11,6 +11,8 @@ import io.tideline.schemas.InstanceRegistered;
 import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
+import io.tideline.schemas.RestoreDrillCompleted;
+import io.tideline.schemas.RestoreDrillFailed;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
 import io.tideline.schemas.RestoreCancelRequested;
@@ -39,6 +41,8 @@ public final class EventTypes {
             WalSegmentStored.class,
             WalGapDetected.class,
             ArtifactsExpired.class,
+            RestoreDrillCompleted.class,
+            RestoreDrillFailed.class,
             ObjectCorrupted.class,
             RestoreRequested.class,
             RestoreCancelRequested.class,

@@ -110,6 +110,8 @@ public final class AuditHistory {
             case "RestoreCompleted" -> "restore completed";
             case "RestoreFailed" -> "RESTORE FAILED";
             case "DeadLetter" -> "DEAD LETTER";
+            case "RestoreDrillCompleted" -> "restore drill passed";
+            case "RestoreDrillFailed" -> "RESTORE DRILL FAILED";
             default -> e.type();
         };
     }
@@ -172,6 +174,14 @@ public final class AuditHistory {
         }
         if (v instanceof RestoreFailed f) {
             return f.getRestoreId() + ": " + f.getReason();
+        }
+        if (v instanceof io.tideline.schemas.RestoreDrillCompleted d) {
+            return d.getDrillId() + ": " + d.getRuns().stream().map(r -> r.getTarget() + " " + r.getTargetTime() + " from "
+                    + r.getBackupId() + " in " + r.getRtoMillis() + " ms").collect(java.util.stream.Collectors.joining(", "))
+                    + "; RTO " + d.getRtoMillis() + " ms";
+        }
+        if (v instanceof io.tideline.schemas.RestoreDrillFailed d) {
+            return d.getDrillId() + ": " + d.getReason();
         }
         if (v instanceof DeadLetter d) {
             return d.getTopic() + "-" + d.getPartition() + "@" + d.getOffset() + " in " + d.getConsumerGroup() + " after "

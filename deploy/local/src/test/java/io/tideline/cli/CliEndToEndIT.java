@@ -584,17 +584,33 @@ class CliEndToEndIT {
     @Test
     @Order(13)
     void aCancelledRestoreRemovesWhatItMade() throws Exception {
-        java.util.concurrent.CompletableFuture<Cli.Result> restoring = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> CLI.run(home, "restore", "shop", "--to", "latest", "--name", "shop-cancelled", "--timeout", "5m"));
-        String restoreId = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (JsonNode r : JSON.readTree(CLI.run(home, "restores", "shop", "--json").assertOk().out())) {
-                if ("shop-cancelled".equals(r.path("newInstance").asText(null))) {
-                    return r.get("restoreId").asText();
+        // A small restore on an idle machine ends in seconds, before a cancel could reach it. With the object store
+        // frozen, the service holds the request in validation (it reads the source's bucket); the cancel is queued
+        // behind it on the same partition, so it reaches the restore the moment it is accepted, long before the
+        // new server is made.
+        ProcessHandle s3 = runtime.s3ServerProcess().orElseThrow();
+        java.util.concurrent.CompletableFuture<Cli.Result> restoring = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Cli.Result> cancelling = new java.util.concurrent.CompletableFuture<>();
+        String restoreId = Frozen.whileFrozen(s3, () -> {
+            restoring.completeAsync(() -> CLI.run(home, "restore", "shop", "--to", "latest", "--name", "shop-cancelled",
+                    "--timeout", "5m"));
+            String id = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                for (JsonNode r : JSON.readTree(CLI.run(home, "restores", "shop", "--json").assertOk().out())) {
+                    if ("shop-cancelled".equals(r.path("newInstance").asText(null))) {
+                        return r.get("restoreId").asText();
+                    }
                 }
+                return null;
+            }, java.util.Objects::nonNull);
+            cancelling.completeAsync(() -> CLI.run(home, "restore", "--cancel", id));
+            try {
+                Thread.sleep(5_000); // the cancel command reads the log and publishes (Kafka only, not frozen)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            return null;
-        }, java.util.Objects::nonNull);
-        Cli.Result cancelled = CLI.run(home, "restore", "--cancel", restoreId).assertOk();
+            return id;
+        });
+        Cli.Result cancelled = cancelling.get(3, java.util.concurrent.TimeUnit.MINUTES).assertOk();
         assertTrue(cancelled.out().contains("Restore " + restoreId + " cancelled: cancelled by cli:"), cancelled.out());
 
         Cli.Result started = restoring.get(2, java.util.concurrent.TimeUnit.MINUTES);

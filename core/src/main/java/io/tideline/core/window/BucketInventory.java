@@ -41,7 +41,9 @@ public record BucketInventory(List<BackupEntry> backups, List<IncompleteBackup> 
                               List<WalEntry> wal, List<TimelineBranch> branches, List<ListedObject> unexplained) {
 
     public BucketInventory {
-        backups = List.copyOf(backups);
+        // Oldest first by consistency moment, not by id: two backups started in the same second have ids that
+        // differ only in their random suffix, which says nothing about which is newer.
+        backups = backups.stream().sorted(BackupEntry.OLDEST_FIRST).toList();
         incompleteBackups = List.copyOf(incompleteBackups);
         wal = List.copyOf(wal);
         branches = List.copyOf(new LinkedHashSet<>(branches));

@@ -1,6 +1,8 @@
 package io.tideline.restore;
 
 import io.micronaut.runtime.Micronaut;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Info;
 
 /**
  * The restore service as a stand-alone process: answers restore requests and serves WAL to the servers
@@ -9,6 +11,10 @@ import io.micronaut.runtime.Micronaut;
  * {@code application.yml} of its own, since the embedded runtime runs every service in one context.
  * The HTTP server must be reachable from the recovering servers (by default on this machine's loopback).
  */
+@OpenAPIDefinition(info = @Info(title = "Tideline restore service", version = "1",
+        description = "The Backups view's API (instances, backups and the restorable window, restore requests and their "
+                + "status, the undo finder) and the WAL endpoint recovering servers fetch from. Every error is "
+                + "application/problem+json (RFC 9457)."))
 public final class RestoreApplication {
 
     private RestoreApplication() {

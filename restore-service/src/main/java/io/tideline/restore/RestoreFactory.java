@@ -55,9 +55,11 @@ class RestoreFactory {
         };
     }
 
-    /** Transactions and restore points, read from the source's bucket. */
+    /**
+     * Transactions and restore points, read from the source's bucket. Also where the restore service is off:
+     * the Backups view's API validates requests with the same rules ({@code view.RequestCheck}).
+     */
     @Singleton
-    @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
     TargetFacts targetFacts(ObjectStores stores) {
         return new StoredTargetFacts(stores::forInstance);
     }

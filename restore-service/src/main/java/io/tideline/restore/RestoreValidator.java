@@ -46,6 +46,9 @@ public final class RestoreValidator {
     /** Separates the source id from the short restore id in a derived name. */
     static final String DERIVED_INFIX = "-r-";
     private static final int MAX_ID_LENGTH = 40;
+    /** The rule a new instance's name must follow ({@code InstanceId}), in words for a refusal. */
+    public static final String NAME_RULE = "use 3-40 lower-case letters, digits and single dashes, starting and ending with a "
+            + "letter or digit";
 
     /** What the validator may ask about the fleet. */
     public interface Fleet {
@@ -64,9 +67,35 @@ public final class RestoreValidator {
         record Accept(RestorePlan plan) implements Decision {
         }
 
-        record Reject(String reason) implements Decision {
+        /**
+         * @param field what the reason is about: {@code instance}, {@code target}, {@code exclusive}, {@code name}
+         *              (the fields of the HTTP request and of {@code RestoreRequested})
+         * @param kind  whether the request itself is wrong or the fleet or bucket cannot satisfy it
+         */
+        record Reject(String reason, String field, Kind kind) implements Decision {
+            /** A refusal that the present state of the fleet or bucket decided (the default). */
+            public Reject(String reason) {
+                this(reason, FIELD_TARGET, Kind.UNSATISFIABLE);
+            }
         }
     }
+
+    /** Why a request was refused; the HTTP API answers 404, 400, 422 or 503 for them. */
+    public enum Kind {
+        /** The source instance is not registered. */
+        UNKNOWN_SOURCE,
+        /** The request is wrong whatever the fleet holds: a target or name that does not parse, an option that does not fit. */
+        MALFORMED,
+        /** Well-formed, but the window, the bucket or the fleet cannot satisfy it now (outside the window, name taken...). */
+        UNSATISFIABLE,
+        /** The source's bucket could not be read: no verdict (ask again). */
+        UNAVAILABLE
+    }
+
+    public static final String FIELD_INSTANCE = "instance";
+    public static final String FIELD_TARGET = "target";
+    public static final String FIELD_EXCLUSIVE = "exclusive";
+    public static final String FIELD_NAME = "name";
 
     private final Fleet fleet;
     private final Function<RegisteredInstance, BucketInventory> inventories;
@@ -97,13 +126,19 @@ public final class RestoreValidator {
     public Decision validate(RestoreRequest request, Instant now) {
         Optional<RegisteredInstance> source = sourceOf(request.source());
         if (source.isEmpty()) {
-            return reject("unknown instance '" + request.source() + "': no such instance is registered (never created, or removed)");
+            return new Decision.Reject("unknown instance '" + request.source()
+                    + "': no such instance is registered (never created, or removed)", FIELD_INSTANCE, Kind.UNKNOWN_SOURCE);
         }
         RestoreTarget target;
         try {
+            RestoreTarget.parse(request.target(), false);
+        } catch (IllegalArgumentException e) {
+            return malformed(FIELD_TARGET, e.getMessage());
+        }
+        try {
             target = RestoreTarget.parse(request.target(), request.exclusive());
         } catch (IllegalArgumentException e) {
-            return reject(e.getMessage());
+            return malformed(FIELD_EXCLUSIVE, e.getMessage()); // the target parsed alone: the option does not fit it
         }
         InstanceId newId;
         String newName;
@@ -112,8 +147,7 @@ public final class RestoreValidator {
             try {
                 newId = InstanceId.of(newName);
             } catch (IllegalArgumentException e) {
-                return reject("'" + newName + "' cannot name an instance: use 3-40 lower-case letters, digits and single "
-                        + "dashes, starting and ending with a letter or digit");
+                return malformed(FIELD_NAME, "'" + newName + "' cannot name an instance: " + NAME_RULE);
             }
         } else {
             newId = derivedId(source.get().id(), request);
@@ -121,7 +155,8 @@ public final class RestoreValidator {
         }
         Optional<String> holder = fleet.holderOf(newId, newName);
         if (holder.isPresent()) {
-            return reject("the name '" + newName + "' is already taken by " + holder.get() + ": choose another name");
+            return new Decision.Reject("the name '" + newName + "' is already taken by " + holder.get() + ": choose another name",
+                    FIELD_NAME, Kind.UNSATISFIABLE);
         }
 
         RegisteredInstance src = source.get();
@@ -330,5 +365,9 @@ public final class RestoreValidator {
 
     private static Decision reject(String reason) {
         return new Decision.Reject(reason);
+    }
+
+    private static Decision malformed(String field, String reason) {
+        return new Decision.Reject(reason, field, Kind.MALFORMED);
     }
 }

@@ -11,11 +11,21 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.serde.annotation.Serdeable;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.tideline.core.http.Problem;
+import io.tideline.core.http.Problems;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.storage.StorageException;
+import io.tideline.restore.RestoreValidator;
 import io.tideline.schemas.RestoreRequested;
 import java.time.Clock;
 import java.util.List;
@@ -25,20 +35,31 @@ import java.util.UUID;
 /**
  * The Backups view's JSON API. Reads come from the bucket (history, window) and from the event log
  * (restore status, failed backups); the only write is a {@code RestoreRequested} on
- * {@code tideline.restore-requests}: the restore service validates the target and answers on
- * {@code tideline.restore-events}, which {@code GET /api/restores/{restoreId}} follows.
+ * {@code tideline.restore-requests}, published only once the request passed the restore service's own
+ * validator ({@link RequestCheck}; else 400/422 {@code application/problem+json}); the service answers on
+ * {@code tideline.restore-events}, which {@code GET /api/restores/{restoreId}} follows. Every error is a
+ * {@link io.tideline.core.http.Problem}.
  */
 @Controller("/api")
 @Requires(beans = BackupsViewReader.class)
 public class BackupsApiController {
 
+    static final String INVALID_REQUEST = "invalid-request";
+    static final String INVALID_REQUEST_TITLE = "The request is not valid";
+    static final String UNKNOWN_INSTANCE = "unknown-instance";
+    static final String BUCKET_UNREADABLE = "bucket-unreadable";
+    static final String BUCKET_UNREADABLE_TITLE = "The instance's bucket cannot be read now";
+
     private final BackupsViewReader history;
     private final ViewEvents events;
     private final EventPublisher publisher;
     private final Clock clock;
+    private final RequestCheck check;
 
-    public BackupsApiController(BackupsViewReader history, ViewEvents events, EventPublisher publisher, Clock clock) {
+    public BackupsApiController(BackupsViewReader history, ViewEvents events, EventPublisher publisher, Clock clock,
+                                RequestCheck check) {
         this.history = history;
+        this.check = check;
         this.events = events;
         this.publisher = publisher;
         this.clock = clock;
@@ -62,16 +83,18 @@ public class BackupsApiController {
                                 String statusUrl) {
     }
 
-    @Serdeable
-    public record ApiError(String error) {
-    }
-
     @Get(uri = "/instances", produces = MediaType.APPLICATION_JSON)
+    @Operation(summary = "The registered instances: how to reach them and where their backups live (no secrets)")
+    @ApiResponse(responseCode = "200", description = "the instances, by name", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(implementation = InstanceSummary.class))))
     public List<InstanceSummary> instances() {
         return history.instances();
     }
 
     @Get(uri = "/instances/{id}/backups", produces = MediaType.APPLICATION_JSON)
+    @Operation(summary = "An instance's backups, restorable window, newest stored WAL, failed backups and restores")
+    @ApiResponse(responseCode = "200", description = "what the bucket holds and what it restores", content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupsView.class)))
+    @ApiResponse(responseCode = "404", description = "no such instance is registered", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "503", description = "the bucket cannot be read now", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
     public HttpResponse<?> backups(@PathVariable String id) {
         Optional<InstanceId> instance = parse(id);
         if (instance.isEmpty()) {
@@ -80,24 +103,33 @@ public class BackupsApiController {
         try {
             return history.of(instance.get()).<HttpResponse<?>>map(HttpResponse::ok).orElseGet(() -> notFound(id));
         } catch (StorageException e) {
-            return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .body(new ApiError("the bucket of " + id + " cannot be read now: " + e.getMessage()));
+            return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, BUCKET_UNREADABLE, BUCKET_UNREADABLE_TITLE,
+                    "the bucket of " + id + " cannot be read now: " + e.getMessage(), List.of());
         }
     }
 
     @Post(uri = "/instances/{id}/restores", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    @Operation(summary = "Restore the instance to a point in time into a NEW instance",
+            description = "Checked at once with the restore service's rules; published as RestoreRequested only when it "
+                    + "passes. Follow it at statusUrl.")
+    @ApiResponse(responseCode = "202", description = "requested: follow it at statusUrl", content = @Content(mediaType = "application/json", schema = @Schema(implementation = RestoreTicket.class)))
+    @ApiResponse(responseCode = "400", description = "malformed: not JSON, a target or name that does not parse, an option that does not fit the target (errors name the field)", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "404", description = "no such instance is registered", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "415", description = "the body is not application/json", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "422", description = "well-formed but not possible now: outside the restorable window, the name is taken, an unknown transaction or restore point (errors name the field)", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "503", description = "the bucket cannot be read now: nothing was requested", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ExecuteOn(TaskExecutors.BLOCKING) // reads the bucket (and for an xid the stored WAL), then waits for Kafka
     public HttpResponse<?> restore(@PathVariable String id, @Body RestoreRequest body) {
         Optional<InstanceId> instance = parse(id);
         if (instance.isEmpty() || history.instance(instance.get()).isEmpty()) {
             return notFound(id);
         }
-        if (body == null || body.target() == null || body.target().isBlank()) {
-            return HttpResponse.badRequest(new ApiError("target is required: 'latest', a UTC time such as 2026-11-24T08:30:00Z, "
-                    + "lsn:0/3000028, xid:4711, name:<restore point> or immediate"));
+        if (body.target() == null || body.target().isBlank()) {
+            return Problems.field(HttpStatus.BAD_REQUEST, INVALID_REQUEST, INVALID_REQUEST_TITLE, RestoreValidator.FIELD_TARGET,
+                    "target is required: 'latest', a UTC time such as 2026-11-24T08:30:00Z, lsn:0/3000028, xid:4711, "
+                            + "name:<restore point> or immediate");
         }
         String name = body.name() == null || body.name().isBlank() ? null : body.name().strip();
-        // The target is passed on as typed: the restore service validates it against the window and
-        // answers with a RestoreRejected that says why, which the page shows.
         RestoreId restoreId = RestoreId.of(UUID.randomUUID().toString());
         RestoreRequested request = RestoreRequested.newBuilder()
                 .setEventId(UUID.randomUUID())
@@ -109,16 +141,40 @@ public class BackupsApiController {
                 .setRequestedBy(ViewFactory.REQUESTED_BY)
                 .setExclusive(Boolean.TRUE.equals(body.exclusive()))
                 .build();
+        // Checked here with the restore service's own rules, so a request that would be rejected is refused at
+        // once and never published; the service checks again when it takes the request (the bucket may change).
+        RestoreValidator.Decision decision = check.check(io.tideline.restore.RestoreRequest.from(request.getInstanceId(), request));
+        if (decision instanceof RestoreValidator.Decision.Reject reject) {
+            return refused(reject);
+        }
         publisher.publishAndWait(Topics.RESTORE_REQUESTS, instance.get().value(), request);
         events.requested(request);
         return HttpResponse.accepted().body(new RestoreTicket(restoreId.value(), instance.get().value(), request.getTarget(),
                 request.getExclusive(), name, "/api/restores/" + restoreId.value()));
     }
 
+    /** A refusal as a problem: the request itself wrong → 400, not satisfiable now → 422. */
+    static HttpResponse<?> refused(RestoreValidator.Decision.Reject reject) {
+        return switch (reject.kind()) {
+            case UNKNOWN_SOURCE -> Problems.field(HttpStatus.NOT_FOUND, UNKNOWN_INSTANCE, "Unknown instance", reject.field(),
+                    reject.reason());
+            case MALFORMED -> Problems.field(HttpStatus.BAD_REQUEST, INVALID_REQUEST, INVALID_REQUEST_TITLE, reject.field(),
+                    reject.reason());
+            case UNSATISFIABLE -> Problems.field(HttpStatus.UNPROCESSABLE_ENTITY, "restore-refused",
+                    "The restore cannot be carried out", reject.field(), reject.reason());
+            case UNAVAILABLE -> Problems.of(HttpStatus.SERVICE_UNAVAILABLE, BUCKET_UNREADABLE, BUCKET_UNREADABLE_TITLE,
+                    reject.reason(), List.of());
+        };
+    }
+
     @Get(uri = "/restores/{restoreId}", produces = MediaType.APPLICATION_JSON)
+    @Operation(summary = "Where a restore stands, from its events")
+    @ApiResponse(responseCode = "200", description = "the restore", content = @Content(mediaType = "application/json", schema = @Schema(implementation = RestoreStatus.class)))
+    @ApiResponse(responseCode = "404", description = "no such restore is known", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
     public HttpResponse<?> restoreStatus(@PathVariable String restoreId) {
         return events.restore(restoreId).<HttpResponse<?>>map(HttpResponse::ok)
-                .orElseGet(() -> HttpResponse.notFound(new ApiError("no restore " + restoreId + " is known")));
+                .orElseGet(() -> Problems.of(HttpStatus.NOT_FOUND, "unknown-restore", "Unknown restore",
+                        "no restore " + restoreId + " is known", List.of()));
     }
 
     private static Optional<InstanceId> parse(String id) {
@@ -129,7 +185,8 @@ public class BackupsApiController {
         }
     }
 
-    private static HttpResponse<?> notFound(String id) {
-        return HttpResponse.notFound(new ApiError("no instance " + id + " is registered"));
+    static HttpResponse<?> notFound(String id) {
+        return Problems.of(HttpStatus.NOT_FOUND, UNKNOWN_INSTANCE, "Unknown instance", "no instance " + id + " is registered",
+                List.of());
     }
 }

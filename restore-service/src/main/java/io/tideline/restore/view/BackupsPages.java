@@ -32,7 +32,7 @@ final class BackupsPages {
                         .append("<td>").append(esc(i.host())).append(':').append(i.port()).append("</td>")
                         .append("<td>").append(i.postgresVersion()).append("</td>")
                         .append("<td>").append(i.retentionDays() == null ? "default" : i.retentionDays() + " days").append("</td>")
-                        .append("<td>").append(i.restoredFrom() == null ? "created" : "restored from " + esc(i.restoredFrom()))
+                        .append("<td>").append(i.restoredFrom() == null ? "created" : "restored from " + esc(i.restoredFrom().sourceInstanceId()))
                         .append("</td></tr>");
             }
             b.append("</tbody></table>");

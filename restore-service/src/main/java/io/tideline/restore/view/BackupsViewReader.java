@@ -48,7 +48,7 @@ public final class BackupsViewReader {
     }
 
     public List<InstanceSummary> instances() {
-        return registry.all().stream().map(InstanceSummary::of)
+        return registry.all().stream().map(this::summary)
                 .sorted(Comparator.comparing(InstanceSummary::name).thenComparing(InstanceSummary::id)).toList();
     }
 
@@ -137,7 +137,12 @@ public final class BackupsViewReader {
         // to say why a backup is unusable or the window ends early.
         List<String> problems = new ArrayList<>(scan.problems());
         damage.sorted().forEach((key, reason) -> problems.add("DAMAGED " + key + ": " + reason + " (the window is cut at it)"));
-        return Optional.of(new BackupsView(InstanceSummary.of(instance), clock.instant().toString(), windowView, newest, rows,
+        return Optional.of(new BackupsView(summary(instance), clock.instant().toString(), windowView, newest, rows,
                 failures, problems, events.restoresOf(id), drills));
+    }
+
+    private InstanceSummary summary(RegisteredInstance instance) {
+        return InstanceSummary.of(instance, o -> InstanceSummary.complete(o, registry.find(o.sourceInstanceId()),
+                events.restore(o.restoreId())));
     }
 }

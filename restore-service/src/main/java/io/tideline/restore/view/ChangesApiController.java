@@ -8,11 +8,18 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.tideline.core.http.Problem;
+import io.tideline.core.http.Problems;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.storage.StorageException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.Optional;
 
 /** {@code GET /api/instances/{id}/changes[?since=TIME&minRows=N]}: the undo finder's list ({@link ChangesView}). */
@@ -27,7 +34,16 @@ public class ChangesApiController {
     }
 
     @Get(uri = "/instances/{id}/changes", produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> changes(@PathVariable String id, HttpRequest<?> request) {
+    @Operation(summary = "The undo finder: committed transactions that destroyed user data, oldest first")
+    @Parameter(name = "since", in = ParameterIn.QUERY, description = "only transactions at or after this UTC time",
+            schema = @Schema(type = "string", format = "date-time"))
+    @Parameter(name = "minRows", in = ParameterIn.QUERY, description = "only drops and deletes/updates of at least this many rows",
+            schema = @Schema(type = "integer", format = "int64"))
+    @ApiResponse(responseCode = "200", description = "the transactions", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ChangesView.class)))
+    @ApiResponse(responseCode = "400", description = "since or minRows malformed (errors name it)", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "404", description = "no such instance is registered", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "503", description = "the bucket cannot be read now", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    public HttpResponse<?> changes(@PathVariable String id, @Parameter(hidden = true) HttpRequest<?> request) {
         // the query is read by hand: each bad value gets its own message rather than a binding error
         String since = request.getParameters().get("since");
         String minRowsText = request.getParameters().get("minRows");
@@ -35,7 +51,8 @@ public class ChangesApiController {
         try {
             from = since == null || since.isBlank() ? Optional.empty() : Optional.of(Instant.parse(since));
         } catch (DateTimeParseException e) {
-            return HttpResponse.badRequest(Map.of("error", "since: '" + since + "' is not a UTC time such as 2026-11-24T08:30:00Z"));
+            return Problems.field(HttpStatus.BAD_REQUEST, BackupsApiController.INVALID_REQUEST, BackupsApiController.INVALID_REQUEST_TITLE,
+                    "since", "since: '" + since + "' is not a UTC time such as 2026-11-24T08:30:00Z");
         }
         long minRows;
         try {
@@ -44,7 +61,8 @@ public class ChangesApiController {
             minRows = -1;
         }
         if (minRows < 0) {
-            return HttpResponse.badRequest(Map.of("error", "minRows: '" + minRowsText + "' is not a number of rows (0 or more)"));
+            return Problems.field(HttpStatus.BAD_REQUEST, BackupsApiController.INVALID_REQUEST, BackupsApiController.INVALID_REQUEST_TITLE,
+                    "minRows", "minRows: '" + minRowsText + "' is not a number of rows (0 or more)");
         }
         long rows = minRows;
         Optional<InstanceId> instance;
@@ -56,9 +74,11 @@ public class ChangesApiController {
         try {
             Optional<ChangesView> view = instance.flatMap(i -> history.changes(i, from, rows));
             return view.<HttpResponse<?>>map(HttpResponse::ok)
-                    .orElseGet(() -> HttpResponse.notFound(Map.of("error", "no instance " + id)));
+                    .orElseGet(() -> BackupsApiController.notFound(id));
         } catch (StorageException e) {
-            return HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("error", "the bucket cannot be read: " + e.getMessage()));
+            return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, BackupsApiController.BUCKET_UNREADABLE,
+                    BackupsApiController.BUCKET_UNREADABLE_TITLE, "the bucket of " + id + " cannot be read now: " + e.getMessage(),
+                    java.util.List.of());
         }
     }
 }

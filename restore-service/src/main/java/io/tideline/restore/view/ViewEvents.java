@@ -113,6 +113,11 @@ public final class ViewEvents {
         return Optional.ofNullable(restores.get(restoreId));
     }
 
+    /** Restores accepted and not finished, of any instance: the instances they are making are taken (issue 16). */
+    public synchronized List<RestoreStatus> unfinished() {
+        return restores.values().stream().filter(r -> !r.isFinal() && !RestoreStatus.REQUESTED.equals(r.state())).toList();
+    }
+
     /** Restores of {@code instance}, newest first. */
     public synchronized List<RestoreStatus> restoresOf(InstanceId instance) {
         List<RestoreStatus> of = new ArrayList<>(restores.values().stream()

@@ -7,6 +7,10 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.restore.RestoreConfiguration;
@@ -38,6 +42,12 @@ public class WalController {
     }
 
     @Get(uri = "/{restoreId}/wal/{fileName}", produces = MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "A WAL file of a running restore, for its recovering server's restore_command")
+    @ApiResponse(responseCode = "200", description = "the file's bytes (a partial segment padded to a full one)",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "404", description = "the archive has no such file: the server's end of archive (empty body)")
+    @ApiResponse(responseCode = "500", description = "the restore has failed; the text says why",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = "string")))
     @ExecuteOn(TaskExecutors.BLOCKING)
     HttpResponse<?> wal(String restoreId, String fileName) {
         RestoreId id;

@@ -114,7 +114,7 @@ final class BackupsCommand implements Callable<Integer> {
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(target.answerTimeout()).build()
                     .send(HttpRequest.newBuilder(uri).timeout(target.answerTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                notes.add("window computed from the events (the Backups view answered HTTP " + response.statusCode() + ")");
+                notes.add("window computed from the events (the Backups view answered " + ApiProblem.describe(response) + ")");
                 return Optional.empty();
             }
             JsonNode view = Json.MAPPER.readTree(response.body());

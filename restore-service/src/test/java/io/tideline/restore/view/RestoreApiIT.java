@@ -119,10 +119,9 @@ class RestoreApiIT {
             JsonNode unknown = problem(post(base + "/api/instances/no-such-instance/restores", "{\"target\":\"latest\"}"), 404);
             assertTrue(unknown.get("detail").asText().contains("no-such-instance"), unknown.toString());
 
-            // Micronaut's own refusals are problems too: unreadable JSON, a field of the wrong type, no body,
+            // Micronaut's own refusals are problems too: unreadable JSON, no body,
             // a wrong media type, a wrong method, an unknown route; and the API's other errors.
             problem(post(restores, "{\"target\":"), 400);
-            problem(post(restores, "{\"target\":\"latest\",\"exclusive\":\"maybe\"}"), 400);
             problem(post(restores, ""), 400);
             problem(send(HttpRequest.newBuilder(URI.create(restores)).header("Content-Type", "text/plain")
                     .POST(HttpRequest.BodyPublishers.ofString("latest")).build()), 415);

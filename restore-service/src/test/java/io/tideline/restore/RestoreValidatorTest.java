@@ -39,6 +39,28 @@ class RestoreValidatorTest {
 
     // ---- rejections ------------------------------------------------------------------------------
 
+    /** Issue 16: each refusal says which field it is about and whether the request or the state is to blame (400/422). */
+    @Test
+    void aRefusalNamesItsFieldAndWhetherTheRequestOrTheStateIsToBlame() {
+        assertFault(request("invoices", "latest"), RestoreValidator.FIELD_INSTANCE, RestoreValidator.Kind.UNKNOWN_SOURCE);
+        assertFault(request("orders", "yesterday", "x"), RestoreValidator.FIELD_TARGET, RestoreValidator.Kind.MALFORMED);
+        assertFault(request("orders", "lsn:nowhere"), RestoreValidator.FIELD_TARGET, RestoreValidator.Kind.MALFORMED);
+        assertFault(exclusive("orders", "immediate"), RestoreValidator.FIELD_EXCLUSIVE, RestoreValidator.Kind.MALFORMED);
+        assertFault(request("orders", "latest", "Orders Copy"), RestoreValidator.FIELD_NAME, RestoreValidator.Kind.MALFORMED);
+        assertFault(request("orders", "latest", "orders"), RestoreValidator.FIELD_NAME, RestoreValidator.Kind.UNSATISFIABLE);
+        assertFault(request("orders", T0.toString()), RestoreValidator.FIELD_TARGET, RestoreValidator.Kind.UNSATISFIABLE);
+        assertFault(request("orders", "lsn:FF/0"), RestoreValidator.FIELD_TARGET, RestoreValidator.Kind.UNSATISFIABLE);
+        assertFault(request("orders", "immediate:20200101T000000Z-zzzz"), RestoreValidator.FIELD_TARGET,
+                RestoreValidator.Kind.UNSATISFIABLE);
+    }
+
+    private void assertFault(RestoreRequest request, String field, RestoreValidator.Kind kind) {
+        RestoreValidator.Decision d = validator().validate(request, NOW);
+        RestoreValidator.Decision.Reject reject = assertInstanceOf(RestoreValidator.Decision.Reject.class, d, d.toString());
+        assertEquals(field, reject.field(), reject.toString());
+        assertEquals(kind, reject.kind(), reject.toString());
+    }
+
     @Test
     void unknownOrRemovedInstance() {
         assertRejected(request("invoices", "latest"), "unknown instance 'invoices'", "removed");

@@ -71,7 +71,15 @@ public class BackupsApiController {
      * {@code exclusive} (default false) stops just before a time's, an LSN's or an xid's transaction; {@code name} optional.
      */
     @Serdeable
-    public record RestoreRequest(@Nullable String target, @Nullable String name, @Nullable Boolean exclusive) {
+    @Schema(description = "A restore of the instance into a NEW instance")
+    public record RestoreRequest(
+            @Schema(description = "the recovery target: latest, a UTC ISO-8601 time, lsn:X/Y, xid:N, name:<restore point>, "
+                    + "immediate or immediate:<backup id>", example = "2026-11-24T08:30:00Z",
+                    requiredMode = Schema.RequiredMode.REQUIRED) @Nullable String target,
+            @Schema(description = "the new instance's name (3-40 lower-case letters, digits and single dashes); default "
+                    + "<source>-r-<first 8 of the restore id>", example = "orders-before-migration") @Nullable String name,
+            @Schema(description = "stop just before the target's transaction (a time, an LSN or an xid only); default false")
+            @Nullable Boolean exclusive) {
         public RestoreRequest(@Nullable String target, @Nullable String name) {
             this(target, name, null);
         }
@@ -79,6 +87,7 @@ public class BackupsApiController {
 
     /** The answer to a restore request: its id and where to follow it. */
     @Serdeable
+    @Schema(description = "A restore requested: follow it at statusUrl")
     public record RestoreTicket(String restoreId, String instanceId, String target, boolean exclusive, @Nullable String name,
                                 String statusUrl) {
     }

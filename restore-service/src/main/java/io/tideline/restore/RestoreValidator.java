@@ -16,6 +16,7 @@ import io.tideline.core.window.RestorableWindow;
 import io.tideline.core.window.TimeRange;
 import io.tideline.core.window.WalEntry;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -129,30 +130,14 @@ public final class RestoreValidator {
             return new Decision.Reject("unknown instance '" + request.source()
                     + "': no such instance is registered (never created, or removed)", FIELD_INSTANCE, Kind.UNKNOWN_SOURCE);
         }
-        RestoreTarget target;
-        try {
-            RestoreTarget.parse(request.target(), false);
-        } catch (IllegalArgumentException e) {
-            return malformed(FIELD_TARGET, e.getMessage());
+        List<Decision.Reject> faults = malformedFields(request);
+        if (!faults.isEmpty()) {
+            return faults.get(0);
         }
-        try {
-            target = RestoreTarget.parse(request.target(), request.exclusive());
-        } catch (IllegalArgumentException e) {
-            return malformed(FIELD_EXCLUSIVE, e.getMessage()); // the target parsed alone: the option does not fit it
-        }
-        InstanceId newId;
-        String newName;
-        if (request.newName().isPresent()) {
-            newName = request.newName().get();
-            try {
-                newId = InstanceId.of(newName);
-            } catch (IllegalArgumentException e) {
-                return malformed(FIELD_NAME, "'" + newName + "' cannot name an instance: " + NAME_RULE);
-            }
-        } else {
-            newId = derivedId(source.get().id(), request);
-            newName = newId.value();
-        }
+        RestoreTarget target = RestoreTarget.parse(request.target(), request.exclusive());
+        String newName = request.newName().orElse(null);
+        InstanceId newId = newName != null ? InstanceId.of(newName) : derivedId(source.get().id(), request);
+        newName = newId.value();
         Optional<String> holder = fleet.holderOf(newId, newName);
         if (holder.isPresent()) {
             return new Decision.Reject("the name '" + newName + "' is already taken by " + holder.get() + ": choose another name",
@@ -188,6 +173,34 @@ public final class RestoreValidator {
         BucketLayout layout = BucketLayout.forSegmentSize(src.walSegmentSize());
         return new Decision.Accept(new RestorePlan(request.restoreId(), src, target, newId, newName, backup,
                 requiredWal(inventory, backup), layout, request.requestedBy()));
+    }
+
+    /**
+     * Everything wrong with the request itself, whatever the fleet and the bucket hold: a target that does not
+     * parse, {@code exclusive} on a kind of target that cannot be exclusive, a name that breaks the rule. One
+     * {@link Kind#MALFORMED} refusal per field, in the order target, exclusive, name; empty when well formed.
+     * {@link #validate} refuses with the first of them; the HTTP API answers all of them at once.
+     */
+    public static List<Decision.Reject> malformedFields(RestoreRequest request) {
+        List<Decision.Reject> faults = new ArrayList<>();
+        try {
+            RestoreTarget.parse(request.target(), false);
+            try {
+                RestoreTarget.parse(request.target(), request.exclusive());
+            } catch (IllegalArgumentException e) {
+                faults.add(malformed(FIELD_EXCLUSIVE, e.getMessage())); // the target parsed alone: the option does not fit it
+            }
+        } catch (IllegalArgumentException e) {
+            faults.add(malformed(FIELD_TARGET, e.getMessage()));
+        }
+        request.newName().ifPresent(name -> {
+            try {
+                InstanceId.of(name);
+            } catch (IllegalArgumentException e) {
+                faults.add(malformed(FIELD_NAME, "'" + name + "' cannot name an instance: " + NAME_RULE));
+            }
+        });
+        return faults;
     }
 
     /** A backup for a position target, or why there is none. */
@@ -367,7 +380,7 @@ public final class RestoreValidator {
         return new Decision.Reject(reason);
     }
 
-    private static Decision malformed(String field, String reason) {
+    private static Decision.Reject malformed(String field, String reason) {
         return new Decision.Reject(reason, field, Kind.MALFORMED);
     }
 }

@@ -23,6 +23,7 @@ import io.tideline.core.window.RestorableWindow;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,16 @@ class RestoreValidatorTest {
         assertFault(request("orders", "lsn:FF/0"), RestoreValidator.FIELD_TARGET, RestoreValidator.Kind.UNSATISFIABLE);
         assertFault(request("orders", "immediate:20200101T000000Z-zzzz"), RestoreValidator.FIELD_TARGET,
                 RestoreValidator.Kind.UNSATISFIABLE);
+    }
+
+    @Test
+    void everyMalformedFieldIsNamedAtOnce() {
+        List<RestoreValidator.Decision.Reject> faults = RestoreValidator.malformedFields(request("orders", "yesterday", "x"));
+        assertEquals(List.of(RestoreValidator.FIELD_TARGET, RestoreValidator.FIELD_NAME),
+                faults.stream().map(RestoreValidator.Decision.Reject::field).toList(), faults.toString());
+        assertEquals(List.of(RestoreValidator.FIELD_EXCLUSIVE),
+                RestoreValidator.malformedFields(exclusive("orders", "latest")).stream().map(RestoreValidator.Decision.Reject::field).toList());
+        assertEquals(List.of(), RestoreValidator.malformedFields(request("orders", "latest", "orders")), "taken is not malformed");
     }
 
     private void assertFault(RestoreRequest request, String field, RestoreValidator.Kind kind) {

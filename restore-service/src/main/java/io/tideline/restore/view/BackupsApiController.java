@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The Backups view's JSON API. Reads come from the bucket (history, window) and from the event log
@@ -152,7 +153,14 @@ public class BackupsApiController {
                 .build();
         // Checked here with the restore service's own rules, so a request that would be rejected is refused at
         // once and never published; the service checks again when it takes the request (the bucket may change).
-        RestoreValidator.Decision decision = check.check(io.tideline.restore.RestoreRequest.from(request.getInstanceId(), request));
+        io.tideline.restore.RestoreRequest asked = io.tideline.restore.RestoreRequest.from(request.getInstanceId(), request);
+        List<RestoreValidator.Decision.Reject> malformed = check.malformed(asked);
+        if (!malformed.isEmpty()) { // every field at once: the person fixes them in one go
+            return Problems.of(HttpStatus.BAD_REQUEST, INVALID_REQUEST, INVALID_REQUEST_TITLE,
+                    malformed.stream().map(RestoreValidator.Decision.Reject::reason).collect(Collectors.joining("; ")),
+                    malformed.stream().map(r -> new Problem.FieldError(r.field(), r.reason())).toList());
+        }
+        RestoreValidator.Decision decision = check.check(asked);
         if (decision instanceof RestoreValidator.Decision.Reject reject) {
             return refused(reject);
         }

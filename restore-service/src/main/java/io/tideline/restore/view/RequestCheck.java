@@ -4,6 +4,7 @@ import io.tideline.core.storage.StorageException;
 import io.tideline.restore.RestoreRequest;
 import io.tideline.restore.RestoreValidator;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Checks a restore request before the API publishes it, with the restore service's own
@@ -19,6 +20,11 @@ public final class RequestCheck {
     public RequestCheck(RestoreValidator validator, Clock clock) {
         this.validator = validator;
         this.clock = clock;
+    }
+
+    /** What is wrong with the request itself (every field at once); empty when it is well formed. */
+    public List<RestoreValidator.Decision.Reject> malformed(RestoreRequest request) {
+        return RestoreValidator.malformedFields(request);
     }
 
     public RestoreValidator.Decision check(RestoreRequest request) {

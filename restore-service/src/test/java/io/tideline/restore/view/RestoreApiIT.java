@@ -91,10 +91,15 @@ class RestoreApiIT {
             String restores = base + "/api/instances/" + id + "/restores";
             await().atMost(WAIT).until(() -> get(base + "/api/instances").body().contains(id.value()));
 
-            // The example: 400, the target named, before any round trip through Kafka.
+            // The example: 400 before any round trip through Kafka, both fields named at once.
             JsonNode yesterday = problem(post(restores, "{\"target\":\"yesterday\",\"name\":\"x\"}"), 400);
-            assertField(yesterday, "target", "'yesterday' is not a time");
             assertEquals("urn:tideline:problem:invalid-request", yesterday.get("type").asText());
+            assertEquals(2, yesterday.get("errors").size(), yesterday.toString());
+            assertEquals("target", yesterday.get("errors").get(0).get("field").asText(), yesterday.toString());
+            assertTrue(yesterday.get("errors").get(0).get("message").asText().contains("'yesterday' is not a time"), yesterday.toString());
+            assertEquals("name", yesterday.get("errors").get(1).get("field").asText(), yesterday.toString());
+            assertTrue(yesterday.get("errors").get(1).get("message").asText().contains("'x' cannot name an instance"), yesterday.toString());
+            assertTrue(yesterday.get("detail").asText().contains("'yesterday' is not a time"), yesterday.toString());
 
             // Malformed: the name's rule, an option the target cannot take, a missing target.
             assertField(problem(post(restores, "{\"target\":\"latest\",\"name\":\"Copy Of Ledger\"}"), 400), "name",

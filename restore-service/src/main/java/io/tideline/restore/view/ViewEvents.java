@@ -113,9 +113,9 @@ public final class ViewEvents {
         return Optional.ofNullable(restores.get(restoreId));
     }
 
-    /** Restores accepted and not finished, of any instance: the instances they are making are taken (issue 16). */
+    /** Restores requested or accepted and not finished, of any instance: the names they ask for are taken (issue 16). */
     public synchronized List<RestoreStatus> unfinished() {
-        return restores.values().stream().filter(r -> !r.isFinal() && !RestoreStatus.REQUESTED.equals(r.state())).toList();
+        return restores.values().stream().filter(r -> !r.isFinal()).toList();
     }
 
     /** Restores of {@code instance}, newest first. */

@@ -54,7 +54,7 @@ public class ViewFactory {
     @Singleton
     RequestCheck requestCheck(InstanceRegistry registry, Optional<InstanceProvisioner> servers, ObjectStores stores,
                               ViewEvents events, TargetFacts facts, Clock clock) {
-        RestoreValidator validator = new RestoreValidator(new ViewFleet(registry, servers, events),
+        RestoreValidator validator = new RestoreValidator(new ViewFleet(registry, servers, events, clock),
                 source -> new BucketInventoryReader(BucketLayout.forSegmentSize(source.walSegmentSize()))
                         .read(stores.forInstance(source.id())).inventory(),
                 (source, inventory) -> events.damageIn(source.id(), inventory), facts);

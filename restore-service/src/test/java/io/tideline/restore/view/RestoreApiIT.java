@@ -120,6 +120,13 @@ class RestoreApiIT {
             assertField(problem(post(restores, "{\"target\":\"name:never-made\"}"), 422), "target", "no restore point named");
             assertField(problem(post(restores, "{\"target\":\"immediate:20200101T000000Z-nosuch\"}"), 422), "target", "no backup");
 
+            // A name another request asked for moments ago (not answered yet: no restore worker here) is taken.
+            HttpResponse<String> first = post(restores, "{\"target\":\"latest\",\"name\":\"ledger-copy\"}");
+            assertEquals(202, first.statusCode(), first.body());
+            String firstId = json.readTree(first.body()).get("restoreId").asText();
+            assertField(problem(post(restores, "{\"target\":\"latest\",\"name\":\"ledger-copy\"}"), 422), "name",
+                    "already taken by restore " + firstId);
+
             // Unknown instance: 404, as a problem.
             JsonNode unknown = problem(post(base + "/api/instances/no-such-instance/restores", "{\"target\":\"latest\"}"), 404);
             assertTrue(unknown.get("detail").asText().contains("no-such-instance"), unknown.toString());
@@ -140,7 +147,7 @@ class RestoreApiIT {
             assertEquals(202, good.statusCode(), good.body());
             String goodId = json.readTree(good.body()).get("restoreId").asText();
             List<String> published = requests.restoreIdsUntil(id.value(), goodId);
-            assertEquals(List.of(goodId), published, "only the accepted request reached tideline.restore-requests");
+            assertEquals(List.of(firstId, goodId), published, "only the accepted requests reached tideline.restore-requests");
 
             // restoredFrom is an object (issue 16): source id and name, restore id, and the target asked for. A
             // registration as the restore service writes it once done (tombstoned afterwards: no server behind it).

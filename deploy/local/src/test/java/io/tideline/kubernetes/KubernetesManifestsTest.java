@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micronaut.context.ApplicationContext;
+import io.tideline.core.config.Defaults;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.kafka.TopicSpec;
@@ -23,6 +23,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -203,21 +204,30 @@ class KubernetesManifestsTest {
     // --- the code's side
 
     /**
-     * The topic settings as the services bind them from the ConfigMap: its {@code tideline.kafka.topics.*} keys
-     * bound by Micronaut onto the settings record, so a new setting (e.g. per-topic partitions) counts at once.
+     * The topic settings as the services bind them from the ConfigMap, the record's defaults for the rest. (Not
+     * through a Micronaut context: on this classpath it would start every service's {@code @Context} beans.)
      */
     private static TopicsConfiguration topicsConfiguration(Map<String, String> config) {
-        Map<String, Object> topics = new HashMap<>();
+        TopicsConfiguration defaults = TopicsConfiguration.defaults();
+        String prefix = TopicsConfiguration.PREFIX + ".";
+        Map<String, Integer> topicPartitions = new HashMap<>();
         config.forEach((key, value) -> {
-            if (key.startsWith(TopicsConfiguration.PREFIX + ".")) {
-                topics.put(key, value);
+            if (key.startsWith(prefix + "topic-partitions.")) {
+                topicPartitions.put(key.substring((prefix + "topic-partitions.").length()), Defaults.read(value, Integer.class));
             }
         });
-        // No broker here: only the binding is wanted (the ConfigMap says false too: Strimzi owns the topics).
-        topics.put(TopicsConfiguration.PREFIX + ".create-on-startup", "false");
-        try (ApplicationContext context = ApplicationContext.run(topics)) {
-            return context.getBean(TopicsConfiguration.class);
-        }
+        return new TopicsConfiguration(
+                read(config, prefix + "partitions", Integer.class, defaults.partitions()),
+                read(config, prefix + "replication-factor", Short.class, defaults.replicationFactor()),
+                read(config, prefix + "audit-retention", Duration.class, defaults.auditRetention()),
+                read(config, prefix + "create-on-startup", Boolean.class, defaults.createOnStartup()),
+                read(config, prefix + "min-insync-replicas", Short.class, defaults.minInsyncReplicas()),
+                topicPartitions);
+    }
+
+    private static <T> T read(Map<String, String> config, String key, Class<T> type, T fallback) {
+        String text = config.get(key);
+        return text == null ? fallback : Defaults.read(text, type);
     }
 
     /** The files a directory secret store holds for one instance: every secret the code puts there. */

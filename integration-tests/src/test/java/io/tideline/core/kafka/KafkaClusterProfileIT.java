@@ -118,10 +118,6 @@ class KafkaClusterProfileIT {
         properties.put(TopicsConfiguration.PREFIX + ".min-insync-replicas", 2);
         properties.put(TopicsConfiguration.PREFIX + ".partitions", PARTITIONS);
         properties.put(TopicsConfiguration.PREFIX + ".topic-partitions.backup-commands", COMMAND_PARTITIONS);
-        // Only the test's listener: the services' own would consume the same topics.
-        properties.put("tideline.archiver.enabled", false);
-        properties.put("tideline.restore.enabled", false);
-        properties.put("tideline.retention.enabled", false);
         return ApplicationContext.run(properties);
     }
 

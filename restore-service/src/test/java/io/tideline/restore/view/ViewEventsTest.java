@@ -71,11 +71,4 @@ class ViewEventsTest {
         assertEquals("r" + (ViewEvents.FAILURES_KEPT + 4), failures.get(0).reason());
     }
 
-    @Test
-    void pagesEscapeWhatTheyShow() {
-        assertEquals("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;", BackupsPages.esc("<script>alert('x')</script> & \""));
-        assertEquals("2026-11-24T08:00:01Z", BackupsPages.shown("2026-11-24T08:00:00.001Z", true), "a window's start rounds up");
-        assertEquals("2026-11-24T08:00:00Z", BackupsPages.shown("2026-11-24T08:00:00.999Z", false), "its end rounds down");
-        assertEquals("2.0 MiB", BackupsPages.size(2L * 1024 * 1024));
-    }
 }

@@ -36,16 +36,17 @@
     return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
   }
 
-  const ranges = Array.from(document.querySelectorAll('#ranges li')).map(li => ({ from: li.dataset.from, to: li.dataset.to }));
+  // Read when needed, not once: what is checked is what the page says now.
+  const ranges = () => Array.from(document.querySelectorAll('#ranges li')).map(li => ({ from: li.dataset.from, to: li.dataset.to }));
   const phases = {};
   document.querySelectorAll('#phases li').forEach(li => { phases[li.dataset.phase] = li.textContent; });
-  const nameRule = new RegExp('^(?:' + form.dataset.nameRule + ')$');
+  const nameRule = () => new RegExp('^(?:' + form.dataset.nameRule + ')$');
   const target = $('target'), latest = $('latest'), other = $('other'), exclusive = $('exclusive'), name = $('name');
   const formError = $('form-error'), confirmBox = $('confirm'), status = $('restore-status');
 
   latest.addEventListener('change', () => { target.disabled = latest.checked; });
-  if ($('use-earliest')) $('use-earliest').addEventListener('click', () => { target.value = ranges[0].from; latest.checked = false; target.disabled = false; });
-  if ($('use-latest')) $('use-latest').addEventListener('click', () => { target.value = ranges[ranges.length - 1].to; latest.checked = false; target.disabled = false; });
+  if ($('use-earliest')) $('use-earliest').addEventListener('click', () => { target.value = ranges()[0].from; latest.checked = false; target.disabled = false; });
+  if ($('use-latest')) $('use-latest').addEventListener('click', () => { const rs = ranges(); target.value = rs[rs.length - 1].to; latest.checked = false; target.disabled = false; });
 
   function showErrors(lines) {
     formError.replaceChildren(...lines.map(l => el('div', l)));
@@ -68,13 +69,13 @@
       if (key === null) {
         errors.push("'" + t + "' is not a UTC time: write it as 2026-11-24T08:30:00Z (24-hour, ending in Z)");
         target.classList.add('invalid');
-      } else if (!ranges.some(r => timeKey(r.from) <= key && key <= timeKey(r.to))) {
-        errors.push(t + ' is outside the restorable window (' + ranges.map(r => r.from + ' → ' + r.to).join(', ') + ')');
+      } else if (!ranges().some(r => timeKey(r.from) <= key && key <= timeKey(r.to))) {
+        errors.push(t + ' is outside the restorable window (' + ranges().map(r => r.from + ' → ' + r.to).join(', ') + ')');
         target.classList.add('invalid');
       }
     }
     const chosen = name.value.trim() || name.placeholder;
-    if (!nameRule.test(chosen)) {
+    if (!nameRule().test(chosen)) {
       errors.push("'" + chosen + "' cannot name an instance: use " + form.dataset.nameRuleText);
       name.classList.add('invalid');
     }

@@ -109,6 +109,12 @@
     confirmBox.hidden = true;
     if (answer.ok) {
       showErrors([]);
+      // The suggested name is taken now: the next restore from this page gets another (same form, new suffix).
+      if (body.name === name.placeholder) {
+        const suffix = Array.from(crypto.getRandomValues(new Uint8Array(4)), b => b.toString(16).padStart(2, '0')).join('');
+        name.placeholder = name.placeholder.slice(0, -8) + suffix;
+        $('suggested-name').textContent = name.placeholder;
+      }
       follow(answer.json.restoreId, answer.json.statusUrl, true);
     } else {
       showErrors(answer.problems);

@@ -149,13 +149,14 @@ class BackupsViewBrowserIT {
         // "/" of the service is the view; the list shows the instance's state, last backup and window.
         browser.get(base + "/");
         assertTrue(browser.getCurrentUrl().endsWith("/backups"), browser.getCurrentUrl());
-        WebElement row = until(By.cssSelector("tr[data-instance='" + storeId + "']"), e -> e.getText().contains("restorable"));
+        WebElement row = until(By.cssSelector("tr[data-instance='" + storeId + "']"),
+                e -> e.findElement(By.className("badge")).getText().equals("restorable"));
         assertFalse(browser.getPageSource().contains("Instance id"), "the id does not repeat the name");
         shot("01-instances");
 
         // The instance page: its history (with the reason) and its window; "back up now" asks for another backup.
         row.findElement(By.linkText("store")).click();
-        WebElement backupRow = until(By.cssSelector("tr[data-backup]"), e -> e.getText().contains("restorable"));
+        WebElement backupRow = until(By.cssSelector("tr[data-backup]"), e -> e.findElement(By.className("badge")).getText().equals("restorable"));
         assertTrue(backupRow.getText().contains("daily"), backupRow.getText());
         assertTrue(!Instant.parse(text("window-from")).isAfter(Instant.parse(text("window-to"))), "the window is not inverted");
         browser.findElement(By.id("backup-now")).click();

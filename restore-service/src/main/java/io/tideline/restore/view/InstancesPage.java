@@ -8,7 +8,8 @@ import java.util.List;
 public record InstancesPage(List<Row> instances, String generatedAt) {
 
     /**
-     * @param state      in words: {@code restorable}, {@code no backup yet}, {@code not restorable}, {@code bucket unreadable}
+     * @param state      in words: {@code restorable}, {@code no backup yet}, {@code first backup under way},
+     *                   {@code not restorable yet}, {@code bucket unreadable}
      * @param lastBackup when the newest restorable backup became consistent
      * @param archiveLag how far the latest restorable moment is behind now: WAL written and not yet stored
      * @param origin     {@code restored from <source>}, or null
@@ -33,12 +34,13 @@ public record InstancesPage(List<Row> instances, String generatedAt) {
         if (w.restorable()) {
             state = "restorable";
             stateClass = "restorable";
-        } else if (view.backups().isEmpty()) {
-            state = "no backup yet";
+        } else if (view.backups().stream().allMatch(b -> BackupsView.BackupRow.INCOMPLETE.equals(b.status()))) {
+            state = view.backups().isEmpty() ? "no backup yet" : "first backup under way";
             stateClass = "incomplete";
         } else {
-            state = "not restorable";
-            stateClass = "failed";
+            // Complete backups, none restorable: most often the WAL to a backup's end is not stored yet.
+            state = "not restorable yet";
+            stateClass = "incomplete";
         }
         return new Row(i.id().value(), i.name(), state, stateClass, lastBackup, w.from(), w.to(), w.lag(), origin, address,
                 i.postgresVersion());

@@ -116,6 +116,6 @@ class PageRenderTest {
         String list = render("backups/instances", new InstancesPage(List.of(InstancesPage.row(registered("orders", "<b>orders</b>"),
                 view("orders", "<b>orders</b>", new BackupsView.Window(null, null, List.of()), List.of(row)), NOW)), ViewTimes.iso(NOW)));
         assertTrue(list.contains("&lt;b&gt;orders&lt;/b&gt;") && !list.contains("<b>orders"), list);
-        assertTrue(list.contains("not restorable"), "its state");
+        assertTrue(list.contains("not restorable yet"), "its state");
     }
 }

@@ -1,7 +1,6 @@
 package io.tideline.restore.view;
 
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -45,7 +44,7 @@ public class BackupNowController {
 
     /** An RFC 9457 problem, as every non-2xx answer of the API. */
     @Serdeable
-    public record Problem(String type, String title, int status, String detail, @Nullable Object errors) {
+    public record Problem(String type, String title, int status, String detail) {
     }
 
     @Post(uri = "/instances/{id}/backups", produces = {MediaType.APPLICATION_JSON, "application/problem+json"})
@@ -58,7 +57,7 @@ public class BackupNowController {
         }
         if (instance.isEmpty()) {
             return HttpResponse.status(HttpStatus.NOT_FOUND).contentType("application/problem+json")
-                    .body(new Problem("about:blank", "Not Found", 404, "no instance " + id + " is registered", null));
+                    .body(new Problem("about:blank", "Not Found", 404, "no instance " + id + " is registered"));
         }
         CommandId command = CommandId.newOnDemand();
         BackupCommand event = BackupCommands.command(UUID.randomUUID(), instance.get(), command, ViewFactory.REQUESTED_BY,

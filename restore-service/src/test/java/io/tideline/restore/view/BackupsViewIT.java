@@ -242,6 +242,18 @@ class BackupsViewIT {
             assertTrue(page.body().contains("data-target=\"xid:4711\">Restore to just before this transaction</button>"),
                     "offered (not disabled): the DELETE lies inside the window");
             assertEquals(404, get(base + "/backups/no-such-instance").statusCode());
+            // "/" is the view (issue 16: it was a JSON 404); "back up now" of an unknown instance is a problem.
+            HttpResponse<String> root = get(base + "/");
+            assertEquals(303, root.statusCode());
+            assertEquals("/backups", root.headers().firstValue("location").orElse(""));
+            HttpResponse<String> noBackup = post(base + "/api/instances/no-such-instance/backups", "");
+            assertEquals(404, noBackup.statusCode());
+            assertTrue(noBackup.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), noBackup.headers().toString());
+            assertTrue(noBackup.body().contains("\"detail\":\"no instance no-such-instance is registered\""), noBackup.body());
+            HttpResponse<String> css = get(base + "/backups/assets/backups.css");
+            assertEquals(200, css.statusCode());
+            assertTrue(css.headers().firstValue("content-type").orElse("").startsWith("text/css"));
+            assertEquals(404, get(base + "/backups/assets/..%2Fviews%2Fbackups%2Finstance.html").statusCode());
 
             String shot = System.getProperty("tideline.view.snapshot");
             if (shot != null) {

@@ -174,7 +174,8 @@
       phase.id = 'restore-phase';
       line.append(phase);
       let pct = null;
-      if (s.bytesTotal && s.bytesTotal > 0 && s.bytesDone !== null) pct = Math.min(100, Math.floor(100 * s.bytesDone / s.bytesTotal));
+      // No figure before the phase has counted anything: "0 %" for a phase just begun said nothing.
+      if (s.bytesTotal && s.bytesTotal > 0 && s.bytesDone > 0) pct = Math.min(100, Math.floor(100 * s.bytesDone / s.bytesTotal));
       if (pct !== null) line.append(document.createTextNode(' · ' + pct + ' %'));
       line.append(document.createTextNode(' · elapsed ' + duration(elapsed)));
       if (pct !== null && pct > 0 && pct < 100) {

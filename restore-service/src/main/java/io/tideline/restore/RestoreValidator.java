@@ -1,6 +1,7 @@
 package io.tideline.restore;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.restore.RestorePoint;
@@ -47,9 +48,6 @@ public final class RestoreValidator {
     /** Separates the source id from the short restore id in a derived name. */
     static final String DERIVED_INFIX = "-r-";
     private static final int MAX_ID_LENGTH = 40;
-    /** The rule a new instance's name must follow ({@code InstanceId}), in words for a refusal. */
-    public static final String NAME_RULE = "use 3-40 lower-case letters, digits and single dashes, starting and ending with a "
-            + "letter or digit";
 
     /** What the validator may ask about the fleet. */
     public interface Fleet {
@@ -197,7 +195,7 @@ public final class RestoreValidator {
             try {
                 InstanceId.of(name);
             } catch (IllegalArgumentException e) {
-                faults.add(malformed(FIELD_NAME, "'" + name + "' cannot name an instance: " + NAME_RULE));
+                faults.add(malformed(FIELD_NAME, "'" + name + "' cannot name an instance: use " + InstanceId.RULE_TEXT));
             }
         });
         return faults;
@@ -313,7 +311,12 @@ public final class RestoreValidator {
 
     /** {@code <source>-r-<short restore id>}, the source part shortened so the whole stays a valid id. */
     static InstanceId derivedId(InstanceId source, RestoreRequest request) {
-        String suffix = DERIVED_INFIX + request.restoreId().shortForm();
+        return derivedId(source, request.restoreId());
+    }
+
+    /** The name a restore of {@code source} with id {@code restore} gets when none is asked for (the view's placeholder). */
+    public static InstanceId derivedId(InstanceId source, RestoreId restore) {
+        String suffix = DERIVED_INFIX + restore.shortForm();
         String base = source.value();
         if (base.length() + suffix.length() > MAX_ID_LENGTH) {
             base = base.substring(0, MAX_ID_LENGTH - suffix.length());

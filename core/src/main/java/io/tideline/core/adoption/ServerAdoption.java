@@ -108,12 +108,16 @@ public final class ServerAdoption {
         if (!instance.adopted()) {
             throw new IllegalArgumentException(instance.id() + " is not an adopted server");
         }
-        ExistingServer server = serverOf(instance, secrets);
+        Optional<ExistingServer> server = secrets.find(instance.superuserSecret()).isPresent()
+                && secrets.find(instance.replicationSecret()).isPresent()
+                ? Optional.of(serverOf(instance, secrets)) : Optional.empty();
         publisher.tombstoneAndWait(Topics.INSTANCES, instance.id().value());
-        SlotRelease.Result slot = new SlotRelease(probe.slotName(), slotWait).drop(server, probe);
+        SlotRelease.Result slot = server.map(s -> new SlotRelease(probe.slotName(), slotWait).drop(s, probe))
+                .orElseGet(() -> new SlotRelease.Result(SlotRelease.Result.State.LEFT, "its passwords are not in this secret store; "
+                        + "drop it with SELECT pg_drop_replication_slot('" + probe.slotName() + "')"));
         secrets.delete(instance.superuserSecret());
         secrets.delete(instance.replicationSecret());
-        LOG.info("released adopted server {} ({}): unregistered, slot {}", instance.id(), server, slot);
+        LOG.info("released adopted server {} ({}:{}): unregistered, slot {}", instance.id(), instance.host(), instance.port(), slot);
         return slot;
     }
 

@@ -40,4 +40,25 @@ class CliArgumentsTest {
         CLI.run(home, "instance", "create", "orders", "--retention-days", "0")
                 .assertOneLineError(ExitCodes.USAGE, "retention must be 1 to 35 days");
     }
+
+    /** Issue 13: a password is never taken from the command line, and a bad password file is said before anything is reached. */
+    @Test
+    void registerTakesPasswordsFromFilesOnlyAndSaysWhatIsWrongWithThem() throws Exception {
+        Files.createDirectories(home);
+        Cli.Result noPassword = CLI.run(home, "instance", "register", "legacy", "--host", "db1", "--user", "site_admin");
+        assertEquals(ExitCodes.USAGE, noPassword.exitCode());
+        assertTrue(noPassword.err().contains("--password-file"), noPassword.err());
+        CLI.run(home, "instance", "register", "legacy", "--host", "db1", "--user", "site_admin",
+                        "--password-file", home.resolve("missing").toString())
+                .assertOneLineError(ExitCodes.USAGE, "--password-file " + home.resolve("missing") + " cannot be read");
+        Path empty = Files.writeString(home.resolve("empty"), "");
+        CLI.run(home, "instance", "register", "legacy", "--host", "db1", "--user", "site_admin", "--password-file", empty.toString())
+                .assertOneLineError(ExitCodes.USAGE, "is empty (its first line is the password)");
+        Path pw = Files.writeString(home.resolve("pw"), "secret\n");
+        CLI.run(home, "instance", "register", "legacy", "--host", "db1", "--user", "site_admin", "--password-file", pw.toString(),
+                        "--replication-user", "site_repl")
+                .assertOneLineError(ExitCodes.USAGE, "--replication-user and --replication-password-file go together");
+        CLI.run(home, "instance", "register", "legacy", "--host", "db1", "--user", "Site Admin", "--password-file", pw.toString())
+                .assertOneLineError(ExitCodes.USAGE, "the user must be a plain lower-case role name");
+    }
 }

@@ -126,6 +126,9 @@ class ExistingServerIT {
             pg.settings("replica", 10);
             pg.restart();
 
+            // Registered the way `register` without --replication-user does: one superuser for both jobs (the
+            // restored copy then gets a replication role of its own).
+            good = ExistingServer.withOneRole("127.0.0.1", pg.port(), "postgres", ExistingPostgres.ADMIN, PASSWORD);
             CheckReport passed = adoption.check(good);
             assertTrue(passed.passed(), passed.lines().toString());
             assertTrue(passed.notes().contains("data checksums: on"), passed.notes().toString());
@@ -182,6 +185,10 @@ class ExistingServerIT {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(copyId).isPresent());
                 RegisteredInstance copy = registry.find(copyId).orElseThrow();
                 assertFalse(copy.adopted(), "the restored copy is Tideline's own instance");
+                assertEquals(InstanceCredentials.REPLICATION_USER, copy.replicationUser(), "the copy streams with a role of its own");
+                // The copy's own replication role streams and backs it up like any instance.
+                awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getInstanceId().equals(copyId.value())
+                        && c.getCommandId().equals("restore:" + restoreId), Duration.ofMinutes(3));
                 try (Connection c = DriverManager.getConnection(copy.jdbcUrl(), copy.superuser(),
                         fleet.postgres().secrets().get(copy.superuserSecret())); Statement st = c.createStatement()) {
                     assertEquals(2300, count(st, "SELECT count(*) FROM orders"), "exactly the rows committed before the target");

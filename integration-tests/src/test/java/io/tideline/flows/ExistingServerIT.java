@@ -106,6 +106,7 @@ class ExistingServerIT {
                     java.time.Clock.systemUTC(), new io.tideline.core.adoption.ServerProbe(Duration.ofSeconds(10)));
             ExistingServer good = server(pg.port(), PASSWORD, REPL);
 
+            long t0 = System.nanoTime();
             List<InstanceId> refused = new ArrayList<>();
             refused.add(assertRefused(fleet, adoption, "wrong-password", server(pg.port(), "not-the-password", REPL),
                     ServerCheck.AUTH_REFUSED, "authentication refused for role site_admin"));
@@ -126,6 +127,7 @@ class ExistingServerIT {
             pg.settings("replica", 10);
             pg.restart();
 
+            phase("refusals", t0);
             // Registered the way `register` without --replication-user does: one superuser for both jobs (the
             // restored copy then gets a replication role of its own).
             good = ExistingServer.withOneRole("127.0.0.1", pg.port(), "postgres", ExistingPostgres.ADMIN, PASSWORD);
@@ -136,6 +138,7 @@ class ExistingServerIT {
 
             try (EmbeddedServer runtime = ApplicationContext.run(EmbeddedServer.class, props)) {
                 watcher.start();
+                phase("services", t0);
                 InstanceRegistry registry = runtime.getApplicationContext().getBean(InstanceRegistry.class);
                 InstanceId id = fleet.postgres().newId("adopted");
                 RegisteredInstance adopted = adoption.adopt(id, id.value(), good, InstanceOnboarding.Options.defaults());
@@ -156,6 +159,7 @@ class ExistingServerIT {
                         .setRequestedAt(Instant.now()).build());
                 awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(command), Duration.ofMinutes(3));
 
+                phase("backup", t0);
                 Instant target;
                 Lsn last;
                 try (Connection db = pg.connect(); Statement st = db.createStatement()) {
@@ -173,6 +177,7 @@ class ExistingServerIT {
                         reader.read(fleet.objectStores().forInstance(id)).inventory().wal().stream()
                                 .anyMatch(w -> !w.endLsn().isBefore(last)));
 
+                phase("archived", t0);
                 String restoreId = UUID.randomUUID().toString();
                 fleet.publisher().publishAndWait(Topics.RESTORE_REQUESTS, id.value(), RestoreRequested.newBuilder()
                         .setEventId(UUID.randomUUID()).setInstanceId(id.value()).setOccurredAt(Instant.now())
@@ -181,6 +186,7 @@ class ExistingServerIT {
                         && (v instanceof RestoreCompleted || v instanceof RestoreFailed || v instanceof RestoreRejected), Duration.ofMinutes(3));
                 assertTrue(end instanceof RestoreCompleted, "expected RestoreCompleted, got " + end);
                 RestoreCompleted done = (RestoreCompleted) end;
+                phase("restored", t0);
                 InstanceId copyId = InstanceId.of(done.getNewInstanceId());
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(copyId).isPresent());
                 RegisteredInstance copy = registry.find(copyId).orElseThrow();
@@ -189,6 +195,7 @@ class ExistingServerIT {
                 // The copy's own replication role streams and backs it up like any instance.
                 awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getInstanceId().equals(copyId.value())
                         && c.getCommandId().equals("restore:" + restoreId), Duration.ofMinutes(3));
+                phase("copy-backed-up", t0);
                 try (Connection c = DriverManager.getConnection(copy.jdbcUrl(), copy.superuser(),
                         fleet.postgres().secrets().get(copy.superuserSecret())); Statement st = c.createStatement()) {
                     assertEquals(2300, count(st, "SELECT count(*) FROM orders"), "exactly the rows committed before the target");
@@ -209,6 +216,7 @@ class ExistingServerIT {
                     assertEquals(2400, count(st, "SELECT count(*) FROM orders"));
                     assertEquals(0, count(st, "SELECT count(*) FROM pg_replication_slots"));
                 }
+                phase("released", t0);
                 fleet.publisher().tombstoneAndWait(Topics.INSTANCES, copyId.value());
                 fleet.postgres().provisioner().destroy(copyId);
             } finally {
@@ -216,6 +224,11 @@ class ExistingServerIT {
                 watcher.join(5_000);
             }
         }
+    }
+
+    /** Elapsed time at each step, in the test's output: where the CI seconds go. */
+    private static void phase(String name, long t0) {
+        System.out.printf("ExistingServerIT %-15s at %6.1f s%n", name, (System.nanoTime() - t0) / 1e9);
     }
 
     private static ExistingServer server(int port, String adminPassword, String replicationUser) {

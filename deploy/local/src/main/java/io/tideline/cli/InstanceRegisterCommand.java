@@ -98,6 +98,14 @@ final class InstanceRegisterCommand implements Callable<Integer> {
         Deployment target = deployment.resolve();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // The check first, before Kafka or the object store is asked anything: a server that cannot be adopted is
+        // refused with its reasons even where the deployment is not reachable (adopt checks again before it makes anything).
+        err.println("Checking " + server.address() + " ...");
+        err.flush();
+        CheckReport report = new ServerProbe(target.answerTimeout()).check(server);
+        if (!report.passed()) {
+            throw refused(out, report);
+        }
         RegisteredInstance adopted;
         CommandId.Daily firstBackup = null;
         try (KafkaAccess kafka = KafkaAccess.of(target);
@@ -107,15 +115,13 @@ final class InstanceRegisterCommand implements Callable<Integer> {
             }
             ServerAdoption adoption = new ServerAdoption(local.storage(), local.secrets(), kafka.publisher(), cli.clock(),
                     new ServerProbe(target.answerTimeout()));
-            err.println("Checking " + server.address() + " and registering it as " + name + " (no provisioning) ...");
+            err.println("Registering " + server.address() + " as " + name + " (its bucket, its passwords in the secret store; "
+                    + "nothing is provisioned) ...");
             err.flush();
             try {
                 adopted = adoption.adopt(id, name, server, options);
             } catch (AdoptionRefused e) {
-                InstanceCheckCommand.print(out, e.report(), json);
-                out.flush();
-                throw CliException.refused("registration of " + name + " refused: " + e.report().problems().size()
-                        + " problem(s) on " + e.report().server() + " (listed above, each with its fix); nothing was made");
+                throw refused(out, e.report());
             } catch (IllegalStateException e) {
                 throw CliException.refused(e.getMessage());
             } catch (EventPublisher.PublishException e) {
@@ -142,6 +148,14 @@ final class InstanceRegisterCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Every reason with its fix on stdout, the refusal as the one error line (exit 4). */
+    private CliException refused(PrintWriter out, CheckReport report) {
+        InstanceCheckCommand.print(out, report, json);
+        out.flush();
+        return CliException.refused("registration of " + name + " refused: " + report.problems().size() + " problem(s) on "
+                + report.server() + " (listed above, each with its fix); nothing was made");
     }
 
     private ExistingServer server() {

@@ -201,6 +201,13 @@ class ExistingServerIT {
                     assertEquals(2300, count(st, "SELECT count(*) FROM orders"), "exactly the rows committed before the target");
                     assertEquals(0, count(st, "SELECT count(*) FROM orders WHERE note = 'after the target'"));
                 }
+                // The copy is Tideline's own instance: its tenant role was made in it (the adopted server had none).
+                assertEquals(InstanceCredentials.OWNER_USER, done.getUser());
+                try (Connection owner = DriverManager.getConnection(copy.jdbcUrl(), done.getUser(),
+                        fleet.postgres().secrets().get(io.tideline.core.secrets.SecretRef.of(done.getSecretRef())));
+                     Statement st = owner.createStatement()) {
+                    assertEquals(1, count(st, "SELECT 1"));
+                }
                 try (Connection db = pg.connect(); Statement st = db.createStatement()) {
                     assertEquals(2400, count(st, "SELECT count(*) FROM orders"), "the original is untouched");
                 }

@@ -16,6 +16,7 @@ import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.registry.DrillPolicy;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketGrant;
 import io.tideline.core.storage.StorageErrors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -113,6 +114,10 @@ final class InstanceRegisterCommand implements Callable<Integer> {
             if (kafka.instances().find(name).isPresent()) {
                 throw CliException.failure("an instance named '" + name + "' already exists");
             }
+            if (local.secrets().find(BucketGrant.of(id).accessKeyRef()).isPresent()) {
+                throw CliException.refused("the bucket " + BucketGrant.of(id).bucket() + " of an earlier instance " + name
+                        + " is kept: purge it (./tideline instance remove " + name + " --purge) or choose another name");
+            }
             ServerAdoption adoption = new ServerAdoption(local.storage(), local.secrets(), kafka.publisher(), cli.clock(),
                     new ServerProbe(target.answerTimeout()));
             err.println("Registering " + server.address() + " as " + name + " (its bucket, its passwords in the secret store; "
@@ -122,8 +127,6 @@ final class InstanceRegisterCommand implements Callable<Integer> {
                 adopted = adoption.adopt(id, name, server, options);
             } catch (AdoptionRefused e) {
                 throw refused(out, e.report());
-            } catch (IllegalStateException e) {
-                throw CliException.refused(e.getMessage());
             } catch (EventPublisher.PublishException e) {
                 throw NoAnswer.isNoAnswer(e) ? kafka.noAnswer(e) : e;
             } catch (RuntimeException e) {
@@ -143,6 +146,7 @@ final class InstanceRegisterCommand implements Callable<Integer> {
             out.println("  bucket:   " + adopted.bucket() + " (credentials scoped to it alone)");
             out.println("  roles:    " + adopted.superuser() + " (administration), " + adopted.replicationUser()
                     + " (WAL stream, base backups); passwords in the secret store");
+            out.println("  server:   " + String.join("; ", report.notes()));
             if (firstBackup != null) {
                 out.println("  backups:  first backup requested (" + firstBackup + "); see ./tideline backups " + adopted.name());
             }

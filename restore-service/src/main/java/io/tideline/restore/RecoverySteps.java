@@ -124,9 +124,7 @@ final class RecoverySteps {
         phase(progress, tracker, RestorePhase.PROVISIONING, null, "provisioning instance " + target + " and its bucket");
         made.bucket = true; // provision is idempotent and the name was free: whatever exists under it now is ours
         BucketGrant grant = storage.provision(target);
-        InstanceCredentials standard = InstanceCredentials.standard(target);
-        InstanceCredentials credentials = new InstanceCredentials(source.superuser(), standard.adminSecret(),
-                source.replicationUser(), standard.replicationSecret());
+        InstanceCredentials credentials = InstanceCredentials.forCopy(target, source.superuser(), source.replicationUser());
         AllocatedInstance allocated = instances.allocate(target, credentials);
         made.server = true;
         secrets.put(credentials.adminSecret(), secrets.get(source.superuserSecret()));

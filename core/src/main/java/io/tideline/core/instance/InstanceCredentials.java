@@ -55,6 +55,18 @@ public record InstanceCredentials(String adminUser, SecretRef adminSecret, Strin
                 REPLICATION_USER, SecretRef.of("instances/" + id.value() + "/replicator"));
     }
 
+    /**
+     * The roles of a restored copy of a source whose roles are {@code adminUser} and {@code replicationUser}
+     * (they come inside its backup), under the copy's standard secret references. An adopted server may use
+     * one superuser for both jobs; the copy then gets its own {@link #REPLICATION_USER}, made when its
+     * passwords are first rotated, so that rotating one role never changes the other's password.
+     */
+    public static InstanceCredentials forCopy(InstanceId copy, String adminUser, String replicationUser) {
+        InstanceCredentials standard = standard(copy);
+        String replication = adminUser.equals(replicationUser) ? REPLICATION_USER : replicationUser;
+        return new InstanceCredentials(adminUser, standard.adminSecret(), replication, standard.replicationSecret());
+    }
+
     /** Where the password of the instance's owner role ({@link #OWNER_USER}) is kept: {@code instances/<id>/owner}. */
     public static SecretRef ownerSecret(InstanceId id) {
         return SecretRef.of("instances/" + id.value() + "/owner");

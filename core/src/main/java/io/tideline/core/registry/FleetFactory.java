@@ -5,6 +5,8 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Secondary;
 import io.micronaut.context.annotation.Value;
+import io.tideline.core.adoption.ServerAdoption;
+import io.tideline.core.adoption.ServerProbe;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
@@ -43,5 +45,12 @@ public class FleetFactory {
     InstanceOnboarding instanceOnboarding(InstanceProvisioner instances, StorageProvisioner storage, SecretStore secrets,
                                           EventPublisher publisher, Clock clock) {
         return new InstanceOnboarding(instances, storage, secrets, publisher, clock);
+    }
+
+    /** Adoption of existing servers: needs no instance provisioner (nothing is made but a bucket). */
+    @Singleton
+    @Requires(beans = {StorageProvisioner.class, SecretStore.class, EventPublisher.class})
+    ServerAdoption serverAdoption(StorageProvisioner storage, SecretStore secrets, EventPublisher publisher, Clock clock) {
+        return new ServerAdoption(storage, secrets, publisher, clock, new ServerProbe(ServerAdoption.DEFAULT_CONNECT_TIMEOUT));
     }
 }

@@ -10,6 +10,10 @@ import java.util.Optional;
 /**
  * What the fleet knows about one instance: how to reach it, where its backups live, and the
  * references (never the values) of its secrets. The domain view of {@link InstanceRegistered}.
+ *
+ * <p>{@code adopted}: an existing server Tideline did not make ({@code tideline instance register}).
+ * Tideline only reads from it; it never starts, stops, reconfigures or deletes it, and it has no
+ * tenant role of Tideline's ({@link #ownerUser()} is the owner's business there).
  */
 public record RegisteredInstance(
         InstanceId id,
@@ -30,7 +34,19 @@ public record RegisteredInstance(
         Optional<Integer> retentionDays,
         Optional<Origin> restoredFrom,
         Instant registeredAt,
-        DrillPolicy restoreDrill) {
+        DrillPolicy restoreDrill,
+        boolean adopted) {
+
+    /** An instance Tideline made (not adopted). */
+    public RegisteredInstance(InstanceId id, String name, String host, int port, String database, String superuser,
+                              SecretRef superuserSecret, String replicationUser, SecretRef replicationSecret, String bucket,
+                              SecretRef s3AccessKey, SecretRef s3SecretKey, int postgresVersion, long walSegmentSize,
+                              Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays,
+                              Optional<Origin> restoredFrom, Instant registeredAt, DrillPolicy restoreDrill) {
+        this(id, name, host, port, database, superuser, superuserSecret, replicationUser, replicationSecret, bucket,
+                s3AccessKey, s3SecretKey, postgresVersion, walSegmentSize, backupWindowStartMinuteUtc, retentionDays,
+                restoredFrom, registeredAt, restoreDrill, false);
+    }
 
     /** An instance with the default restore drill policy (weekly, no probe). */
     public RegisteredInstance(InstanceId id, String name, String host, int port, String database, String superuser,
@@ -44,6 +60,10 @@ public record RegisteredInstance(
     }
 
     public RegisteredInstance {
+        if (adopted && restoredFrom.isPresent()) {
+            // A restore always makes its instance: an adopted server cannot have come out of one.
+            throw new IllegalArgumentException("an adopted server cannot be a restored instance");
+        }
         // The event carries milliseconds; keeping the same precision here makes a registration equal
         // to what every reader decodes from it.
         registeredAt = registeredAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -91,7 +111,8 @@ public record RegisteredInstance(
                 Optional.ofNullable(event.getRestoredFrom())
                         .map(o -> new Origin(InstanceId.of(o.getSourceInstanceId()), o.getRestoreId())),
                 event.getRegisteredAt(),
-                DrillPolicy.from(event.getRestoreDrill()));
+                DrillPolicy.from(event.getRestoreDrill()),
+                event.getAdopted());
     }
 
     /** The event that registers this instance, as of {@code now}. */
@@ -124,6 +145,7 @@ public record RegisteredInstance(
                 // the default is written as null, so a registration without a choice stays as it was
                 .setRestoreDrill(restoreDrill.equals(DrillPolicy.DEFAULT) ? null : restoreDrill.toEvent())
                 .setRegisteredAt(registeredAt)
+                .setAdopted(adopted)
                 .build();
     }
 }

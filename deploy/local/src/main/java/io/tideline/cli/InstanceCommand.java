@@ -5,8 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "instance", mixinStandardHelpOptions = true,
-        description = "Create, list and remove managed PostgreSQL instances.",
-        subcommands = {InstanceCreateCommand.class, InstanceListCommand.class, InstanceRemoveCommand.class})
+        description = "Create, register, check, list and remove managed PostgreSQL instances.",
+        subcommands = {InstanceCreateCommand.class, InstanceRegisterCommand.class, InstanceCheckCommand.class,
+                InstanceListCommand.class, InstanceRemoveCommand.class})
 final class InstanceCommand implements Runnable {
 
     @Spec

@@ -75,16 +75,10 @@ final class InstanceCreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InstanceId id;
-        try {
-            id = InstanceId.of(name);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage("'" + name + "' cannot name an instance: use 3-40 lower-case letters, digits and "
-                    + "single dashes, starting and ending with a letter or digit");
-        }
+        InstanceId id = InstanceNames.id(name);
         InstanceOnboarding.Options options;
         try {
-            options = new InstanceOnboarding.Options(Optional.ofNullable(backupWindow).map(InstanceCreateCommand::minuteOfDay),
+            options = new InstanceOnboarding.Options(Optional.ofNullable(backupWindow).map(InstanceNames::minuteOfDay),
                     Optional.ofNullable(retentionDays), drillPolicy());
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
@@ -131,14 +125,5 @@ final class InstanceCreateCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
-    }
-
-    private static int minuteOfDay(String hhmm) {
-        try {
-            LocalTime time = LocalTime.parse(hhmm);
-            return time.getHour() * 60 + time.getMinute();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--backup-window must be HH:MM (UTC), got '" + hhmm + "'");
-        }
     }
 }

@@ -46,7 +46,7 @@ final class InstanceListCommand implements Callable<Integer> {
         }
         Table table = new Table("NAME", "ID", "ENDPOINT", "BUCKET", "REGISTERED (UTC)", "RESTORED FROM");
         for (RegisteredInstance i : instances) {
-            table.row(i.name(), i.id(), i.host() + ":" + i.port(), i.bucket(), i.registeredAt(),
+            table.row(i.name(), i.id(), i.host() + ":" + i.port() + (i.adopted() ? " (adopted)" : ""), i.bucket(), i.registeredAt(),
                     i.restoredFrom().map(o -> o.sourceInstanceId().value()).orElse(null));
         }
         table.print(out);
@@ -60,9 +60,11 @@ final class InstanceListCommand implements Callable<Integer> {
         m.put("host", i.host());
         m.put("port", i.port());
         m.put("database", i.database());
-        // The tenant's role, never Tideline's superuser (docs/modules/platform-local.md, "Roles").
-        m.put("user", i.ownerUser());
-        m.put("secretRef", i.ownerSecret().value());
+        // The tenant's role, never Tideline's superuser (docs/modules/platform-local.md, "Roles"); an adopted
+        // server's roles are its owner's, none of them Tideline's to hand out.
+        m.put("user", i.adopted() ? null : i.ownerUser());
+        m.put("secretRef", i.adopted() ? null : i.ownerSecret().value());
+        m.put("adopted", i.adopted());
         m.put("bucket", i.bucket());
         m.put("postgresVersion", i.postgresVersion());
         m.put("registeredAt", i.registeredAt().toString());

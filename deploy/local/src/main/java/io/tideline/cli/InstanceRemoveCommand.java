@@ -2,6 +2,9 @@ package io.tideline.cli;
 
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.instance.LocalOnboarding;
+import io.tideline.core.adoption.ServerAdoption;
+import io.tideline.core.adoption.ServerProbe;
+import io.tideline.core.adoption.SlotRelease;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.ids.InstanceId;
@@ -23,9 +26,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "remove", mixinStandardHelpOptions = true,
         description = {"Remove an instance: it is unregistered (no more backups, WAL archiving stops), and its PostgreSQL "
                 + "server is stopped and deleted with its data and passwords.",
+                "An adopted server ('instance register') is only unregistered: Tideline's replication slot is dropped from it, "
+                        + "its passwords are deleted from the secret store, and the server keeps running with its data.",
                 "Its bucket (backups and WAL) is kept, unless --purge: then it is deleted now, after a confirmation "
                         + "(--yes skips it, for scripts)."})
 final class InstanceRemoveCommand implements Callable<Integer> {
+
+    /** How long the removal of an adopted server waits for the archiver to let go of its slot before it says so. */
+    private static final java.time.Duration SLOT_RELEASE_WAIT = java.time.Duration.ofSeconds(30);
 
     @Spec
     CommandSpec spec;
@@ -60,6 +68,9 @@ final class InstanceRemoveCommand implements Callable<Integer> {
             }
             err.println("Removing instance " + instance.name() + " ...");
             err.flush();
+            if (instance.adopted()) {
+                return releaseAdopted(cli, target, kafka, local, instance, out);
+            }
             // Unregistered first (tombstone): the scheduler stops its backups and the archiver its WAL stream before
             // the server goes, so nothing reports the vanished server as a failure or a WAL gap for long.
             try {
@@ -77,6 +88,37 @@ final class InstanceRemoveCommand implements Callable<Integer> {
                     : "  bucket:   " + instance.bucket() + " kept with its backups and WAL (delete it with "
                     + "./tideline instance remove " + instance.name() + " --purge, which also works after this removal)");
         }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /**
+     * An adopted server is its owner's: it is only unregistered, Tideline's replication slot is dropped from it
+     * (else it would keep WAL for nobody) and its stored passwords deleted. Its data directory, its roles and
+     * the server itself are not touched.
+     */
+    private int releaseAdopted(TidelineCli cli, Deployment target, KafkaAccess kafka, LocalOnboarding local,
+                               RegisteredInstance instance, PrintWriter out) {
+        ServerAdoption adoption = new ServerAdoption(local.storage(), local.secrets(), kafka.publisher(), cli.clock(),
+                new ServerProbe(target.answerTimeout()));
+        SlotRelease.Result slot;
+        try {
+            slot = adoption.release(instance, SLOT_RELEASE_WAIT);
+        } catch (EventPublisher.PublishException e) {
+            throw NoAnswer.isNoAnswer(e) ? kafka.noAnswer(e) : e;
+        }
+        if (purge) {
+            local.storage().deprovision(instance.id());
+        }
+        out.println("Instance " + instance.name() + " is removed: unregistered. Its server at " + instance.host() + ":"
+                + instance.port() + " was adopted and is its owner's: it keeps running with its data.");
+        out.println("  slot:     " + (slot.state() == SlotRelease.Result.State.LEFT
+                ? "Tideline's replication slot is LEFT on the server: " + slot.detail()
+                : "Tideline's replication slot " + (slot.state() == SlotRelease.Result.State.DROPPED ? "dropped" : "was not there")));
+        out.println(purge
+                ? "  bucket:   " + instance.bucket() + " deleted with every backup and WAL segment (--purge)."
+                : "  bucket:   " + instance.bucket() + " kept with its backups and WAL (delete it with "
+                + "./tideline instance remove " + instance.name() + " --purge, which also works after this removal)");
         out.flush();
         return ExitCodes.OK;
     }

@@ -64,6 +64,7 @@ final class Passwords {
             OwnerRole.apply(c, record.majorVersion(), owner);
             secrets.put(InstanceCredentials.ownerSecret(id), owner);
             String replication = newPassword();
+            ensureReplicationRole(c, credentials.replicationUser());
             pg.alterUserPassword(credentials.replicationUser(), replication.toCharArray(), SCRAM);
             secrets.put(credentials.replicationSecret(), replication);
             String admin = newPassword();
@@ -76,6 +77,22 @@ final class Passwords {
             }
         } catch (SQLException e) {
             throw new InstanceOperationException("rotating the passwords of instance " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The copy of a server whose one superuser also streamed has no replication role of its own
+     * ({@link InstanceCredentials#forCopy}): it is made here. A role that came with the backup is left as it is.
+     */
+    private static void ensureReplicationRole(Connection c, String role) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            boolean exists;
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'")) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                st.execute("CREATE ROLE " + role + " WITH LOGIN REPLICATION");
+            }
         }
     }
 

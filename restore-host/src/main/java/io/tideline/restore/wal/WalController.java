@@ -9,7 +9,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.tideline.core.ids.RestoreId;
-import io.tideline.restore.RestoreConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * when the restore has failed (the body says why; the restore's monitor fails it).
  */
 @Controller(WalController.PATH)
-@Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+// wherever restores are recovered here: the restore service's local platform, or the restore agent
+@Requires(beans = WalServer.class)
 public class WalController {
 
     public static final String PATH = "/restores";

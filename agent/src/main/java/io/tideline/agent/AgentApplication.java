@@ -1,6 +1,8 @@
 package io.tideline.agent;
 
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
+import java.util.Map;
 
 /**
  * {@code tideline agent}: the restore agent of one database host. Configuration from system properties and the
@@ -14,10 +16,16 @@ public final class AgentApplication {
     }
 
     public static void main(String[] args) {
-        Micronaut.build(args)
+        run(args, Map.of());
+    }
+
+    /** Starts the agent with {@code properties} over the system properties and environment; closes on SIGTERM. */
+    public static ApplicationContext run(String[] args, Map<String, Object> properties) {
+        return Micronaut.build(args)
                 .mainClass(AgentApplication.class)
                 .deduceEnvironment(false)
                 .banner(false)
+                .properties(properties)
                 .start();
     }
 }

@@ -21,8 +21,9 @@ final class AgentAddress {
     /** {@code tideline.agent.address}, else the HTTP server's own host and port. */
     String base() {
         return config.address().orElseGet(() -> {
-            EmbeddedServer server = context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning)
-                    .orElseThrow(() -> new IllegalStateException("the agent's HTTP server is not running"));
+            // (bound by the time anyone asks: the announcer starts on ServerStartupEvent, requests come after it)
+            EmbeddedServer server = context.findBean(EmbeddedServer.class)
+                    .orElseThrow(() -> new IllegalStateException("the agent has no HTTP server"));
             return "http://" + server.getHost() + ":" + server.getPort();
         });
     }

@@ -1,6 +1,7 @@
 package io.tideline.agent;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.tideline.core.config.Require;
 import java.net.InetAddress;
@@ -29,6 +30,7 @@ import java.util.Optional;
  * @param walBaseUrl       where this host's recovering servers reach the agent's WAL endpoint; empty: {@code address}
  */
 @ConfigurationProperties(AgentConfiguration.PREFIX)
+@Requires(property = AgentConfiguration.ID) // only an agent process has (and checks) these settings
 public record AgentConfiguration(String id,
                                  Optional<String> host,
                                  Optional<String> address,

@@ -140,7 +140,8 @@ class RestoreThroughAgentIT {
     void theReadOnlyIdentityReadsTheSourceBucketAndNothingElse(Fleet fleet) {
         ReadOnlyGrant grant = fleet.storageProvisioner().grantReadOnly(source.id(), RestoreId.of("ro-" + UUID.randomUUID()),
                 Instant.now().plus(Duration.ofHours(1)));
-        String otherBucket = fleet.storageProvisioner().provision(fleet.postgres().newId("other")).bucket();
+        InstanceId other = fleet.postgres().newId("other");
+        String otherBucket = fleet.storageProvisioner().provision(other).bucket();
         try (S3Client reader = client(fleet, grant)) {
             String key = fleet.objectStores().forInstance(source.id()).list("").get(0).key();
             assertTrue(reader.getObjectAsBytes(b -> b.bucket(grant.bucket()).key(key)).asByteArray().length > 0, "GET works");
@@ -157,6 +158,8 @@ class RestoreThroughAgentIT {
 
             fleet.storageProvisioner().revokeReadOnly(grant.restore());
             assertDenied(() -> reader.getObject(b -> b.bucket(grant.bucket()).key(key)), "GET after the revocation");
+        } finally {
+            fleet.storageProvisioner().deprovision(other);
         }
         ReadOnlyGrant expired = fleet.storageProvisioner().grantReadOnly(source.id(), RestoreId.of("ro-" + UUID.randomUUID()),
                 Instant.now().minusSeconds(1));

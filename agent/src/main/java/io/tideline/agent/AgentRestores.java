@@ -239,7 +239,7 @@ final class AgentRestores {
         RestoreId id = run.plan.restoreId();
         ReadOnlyGrant grant = run.request.readGrant();
         // The source bucket is read with the restore's read-only identity only: this agent never holds a write key of it.
-        try (S3Client client = S3Clients.create(storage, secrets.get(grant.accessKeyRef()), secrets.get(grant.secretKeyRef()))) {
+        try (S3Client client = S3Clients.create(storage, readKey(grant, grant.accessKeyRef()), readKey(grant, grant.secretKeyRef()))) {
             S3ObjectStore source = new S3ObjectStore(client, grant.bucket(), storage, clock);
             run.result = host.recover(run.plan, source, run.tracker, tracker -> { }, () -> { });
             run.state = HostRestoreStatus.RECOVERED;
@@ -252,6 +252,11 @@ final class AgentRestores {
             run.state = HostRestoreStatus.FAILED;
             onChange.run();
         }
+    }
+
+    private String readKey(ReadOnlyGrant grant, io.tideline.core.secrets.SecretRef ref) {
+        return secrets.find(ref).orElseThrow(() -> new RestoreFailure("the read-only identity of restore " + grant.restore()
+                + " on bucket " + grant.bucket() + " is not in the secret store (revoked, or never minted)"));
     }
 
     /** Removes a half-made instance (server, data, secrets) and its journal entry. */

@@ -125,21 +125,35 @@ final class AgentInstancePlatform implements InstancePlatform {
         return storage.provision(plan.newInstance());
     }
 
-    /** The first agent with room that takes it; none: the restore fails saying so. */
+    /**
+     * The first agent with room that takes it; none: the restore fails saying so. The request is idempotent per
+     * restore id, so an agent that does not answer in time is asked again until the agent timeout: it may have
+     * started the restore already, and only a clear refusal (409) moves on to the next agent.
+     */
     private AgentDirectory.Agent place(RestorePlan plan, HostRestoreRequest request) {
         List<String> refusals = new ArrayList<>();
         for (AgentDirectory.Agent agent : candidates()) {
-            try {
-                AgentClient.Start answer = client.start(agent.said().getAddress(), request);
-                if (answer instanceof AgentClient.Start.Started) {
-                    placed.put(plan.restoreId(), agent.id());
-                    LOG.info("restore {}: placed on agent {} (host {}, {})", plan.restoreId(), agent.id(),
-                            agent.said().getHost(), agent.said().getAddress());
-                    return agent;
+            Instant firstTry = clock.instant();
+            while (true) {
+                try {
+                    AgentClient.Start answer = client.start(agent.said().getAddress(), request);
+                    if (answer instanceof AgentClient.Start.Started) {
+                        placed.put(plan.restoreId(), agent.id());
+                        LOG.info("restore {}: placed on agent {} (host {}, {})", plan.restoreId(), agent.id(),
+                                agent.said().getHost(), agent.said().getAddress());
+                        return agent;
+                    }
+                    refusals.add(((AgentClient.Start.Refused) answer).reason());
+                    break;
+                } catch (AgentClient.Unreachable e) {
+                    if (Duration.between(firstTry, clock.instant()).compareTo(platform.agentTimeout()) >= 0) {
+                        // It may have started it before going silent: it removes it itself (lease, or at start).
+                        placed.put(plan.restoreId(), agent.id());
+                        throw new RestoreFailure("agent " + agent.id() + " stopped answering (host " + agent.said().getHost()
+                                + ", no answer for " + platform.agentTimeout().toSeconds() + " s)");
+                    }
+                    LOG.warn("restore {}: agent {} did not answer yet: {}", plan.restoreId(), agent.id(), e.getMessage());
                 }
-                refusals.add(((AgentClient.Start.Refused) answer).reason());
-            } catch (AgentClient.Unreachable e) {
-                refusals.add("agent " + agent.id() + " did not answer (" + e.getMessage() + ")");
             }
         }
         throw new RestoreFailure(refusals.isEmpty() ? noCapacity()

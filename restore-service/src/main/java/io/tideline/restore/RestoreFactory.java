@@ -46,8 +46,8 @@ class RestoreFactory {
     @Singleton
     @Requires(property = InstancePlatformConfiguration.TYPE, value = "agent")
     AgentClient agentClient(io.micronaut.serde.ObjectMapper json, InstancePlatformConfiguration platform) {
-        // One call waits at most a third of the agent timeout, so a silent agent is noticed in time.
-        return new AgentClient(json, platform.agentTimeout().dividedBy(3));
+        // One call waits at most half the agent timeout, so a silent agent is noticed in time.
+        return new AgentClient(json, platform.agentTimeout().dividedBy(2));
     }
 
     @Singleton

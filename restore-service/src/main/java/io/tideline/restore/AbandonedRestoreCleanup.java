@@ -22,8 +22,10 @@ final class AbandonedRestoreCleanup {
     private final FleetRegistry registry;
     private final HalfMadeInstances halfMade;
     private final RestoreEvents events;
+    private final InstancePlatform platform;
 
-    AbandonedRestoreCleanup(FleetRegistry registry, HalfMadeInstances halfMade, RestoreEvents events) {
+    AbandonedRestoreCleanup(FleetRegistry registry, HalfMadeInstances halfMade, RestoreEvents events, InstancePlatform platform) {
+        this.platform = platform;
         this.registry = registry;
         this.halfMade = halfMade;
         this.events = events;
@@ -40,7 +42,7 @@ final class AbandonedRestoreCleanup {
                     .map(o -> !o.restoreId().equals(entry.restoreId().value())).orElse(true);
             cleanup = someoneElses
                     ? "instance " + made.get() + " is registered by someone else and was left alone"
-                    : halfMade.remove(entry.restoreId(), made.get(), false, true, true);
+                    : halfMade.remove(entry.restoreId(), made.get(), false, true, true, platform::removeServer);
         }
         LOG.warn("restore {} of {} was accepted but nobody runs it any more: failing it ({})", entry.restoreId(), entry.source(), cleanup);
         events.failed(entry.restoreId(), entry.source(), "the restore service stopped before this restore finished "

@@ -46,6 +46,18 @@ final class HalfMadeInstances {
      * @return a sentence for the {@code RestoreFailed} reason
      */
     String remove(RestoreId restoreId, InstanceId instance, boolean registered, boolean server, boolean bucket) {
+        return remove(restoreId, instance, registered, server, bucket, (restore, made) -> instances.destroy(made));
+    }
+
+    /** How the server of a half-made instance is removed: where it lives is the platform's business. */
+    @FunctionalInterface
+    interface ServerRemoval {
+        void remove(RestoreId restore, InstanceId instance);
+    }
+
+    /** As {@link #remove(RestoreId, InstanceId, boolean, boolean, boolean)}, with the server removed by {@code servers}. */
+    String remove(RestoreId restoreId, InstanceId instance, boolean registered, boolean server, boolean bucket,
+                  ServerRemoval servers) {
         List<String> problems = new ArrayList<>();
         boolean registeredByThis = registry.find(instance).flatMap(RegisteredInstance::restoredFrom)
                 .map(o -> o.restoreId().equals(restoreId.value())).orElse(false);
@@ -53,7 +65,7 @@ final class HalfMadeInstances {
             attempt(problems, "unregister", () -> publisher.tombstoneAndWait(Topics.INSTANCES, instance.value()));
         }
         if (server) {
-            attempt(problems, "remove the server of", () -> instances.destroy(instance));
+            attempt(problems, "remove the server of", () -> servers.remove(restoreId, instance));
         }
         if (bucket) {
             attempt(problems, "remove the bucket of", () -> {

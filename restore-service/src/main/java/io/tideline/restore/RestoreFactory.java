@@ -35,6 +35,21 @@ class RestoreFactory {
         return new WalServer(config.walPrefetch(), threads);
     }
 
+    /** The restore agents' announcements, for the {@code agent} platform. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    @Requires(property = InstancePlatformConfiguration.TYPE, value = "agent")
+    AgentDirectory agentDirectory(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
+        return new AgentDirectory(bootstrapServers, codec).start();
+    }
+
+    @Singleton
+    @Requires(property = InstancePlatformConfiguration.TYPE, value = "agent")
+    AgentClient agentClient(io.micronaut.serde.ObjectMapper json, InstancePlatformConfiguration platform) {
+        // One call waits at most half the agent timeout, so a silent agent is noticed in time.
+        return new AgentClient(json, platform.agentTimeout().dividedBy(2));
+    }
+
     @Singleton
     FleetRegistry fleetRegistry(InstanceRegistry registry) {
         return new FleetRegistry() {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  *       {@code tideline.restore-events}) or runs now is ignored: redelivery never makes a second instance.</li>
  *   <li>{@link RestoreValidator} decides from the fleet ({@link FleetView}) and the source BUCKET; a
  *       rejection is published and nothing is provisioned.</li>
+ *   <li>The {@link InstancePlatform} must have a host with room for it (else rejected with the reason).</li>
  *   <li>Otherwise {@code RestoreAccepted} is published first (it names the backup, so retention keeps it),
  *       then the {@link RestoreRunner} runs it on a restore thread; the request's offset is committed once
  *       it was accepted, so the listener is never held for the length of a restore.</li>
@@ -37,9 +38,11 @@ public final class RestoreIntake {
     private final RestoreEvents events;
     private final RestoreRunner runner;
     private final Clock clock;
+    private final InstancePlatform platform;
 
     RestoreIntake(FleetView fleet, SourceInventory inventory, TargetFacts facts, RestoreLedger ledger, RestoreEvents events,
-                  RestoreRunner runner, Clock clock) {
+                  RestoreRunner runner, Clock clock, InstancePlatform platform) {
+        this.platform = platform;
         this.fleet = fleet;
         this.validator = new RestoreValidator(fleet, inventory::of, inventory::damageIn, facts);
         this.ledger = ledger;
@@ -67,7 +70,14 @@ public final class RestoreIntake {
                 events.rejected(request, reject.reason());
                 return;
             }
-            accept(((RestoreValidator.Decision.Accept) decision).plan());
+            RestorePlan plan = ((RestoreValidator.Decision.Accept) decision).plan();
+            Optional<String> refusal = platform.refusal(plan);
+            if (refusal.isPresent()) {
+                LOG.info("restore {} of {} rejected: {}", request.restoreId(), request.source(), refusal.get());
+                events.rejected(request, refusal.get());
+                return;
+            }
+            accept(plan);
         }
     }
 

@@ -4,18 +4,17 @@ import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.events.BackupCommands;
 import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
-import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.storage.BucketGrant;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.restore.PromotedInstanceCheck.Verified;
 import io.tideline.restore.RecoverySteps.Made;
-import io.tideline.restore.RecoverySteps.NewInstance;
 import io.tideline.restore.RecoverySteps.Recovered;
-import io.tideline.restore.RecoverySteps.WalFetched;
+import io.tideline.restore.HostRecovery.WalFetched;
 import io.tideline.restore.wal.WalServer;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestorePhase;
@@ -41,18 +40,16 @@ final class RestoreProcess implements Restorer {
     static final String REQUESTED_BY = "restore-service";
     private static final Logger LOG = LoggerFactory.getLogger(RestoreProcess.class);
 
-    private final RecoverySteps steps;
-    private final InstanceProvisioner instances;
+    private final InstancePlatform platform;
     private final InstanceOnboarding onboarding;
     private final EventPublisher publisher;
     private final WalServer walServer;
     private final RestoreEvents events;
     private final HalfMadeInstances halfMade;
 
-    RestoreProcess(RecoverySteps steps, InstanceProvisioner instances, InstanceOnboarding onboarding, EventPublisher publisher,
+    RestoreProcess(InstancePlatform platform, InstanceOnboarding onboarding, EventPublisher publisher,
                    WalServer walServer, RestoreEvents events, HalfMadeInstances halfMade) {
-        this.steps = steps;
-        this.instances = instances;
+        this.platform = platform;
         this.onboarding = onboarding;
         this.publisher = publisher;
         this.walServer = walServer;
@@ -75,7 +72,8 @@ final class RestoreProcess implements Restorer {
                     .orElse(e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e);
             LOG.error("restore {} of {} failed: {}", plan.restoreId(), plan.sourceId(), reason, e);
             walServer.close(plan.restoreId());
-            String cleanup = halfMade.remove(plan.restoreId(), plan.newInstance(), made.registered, made.server, made.bucket);
+            String cleanup = halfMade.remove(plan.restoreId(), plan.newInstance(), made.registered, made.server, made.bucket,
+                    platform::removeServer);
             try {
                 events.failed(plan.restoreId(), plan.sourceId().value(), reason + "; " + cleanup, Optional.of(plan.newInstance().value()));
             } catch (RuntimeException publish) {
@@ -92,8 +90,8 @@ final class RestoreProcess implements Restorer {
      * publishes its phase, and {@code made} records what exists so that a failure removes exactly that.
      */
     private RestoreCompleted restore(RestorePlan plan, RestoreTracker tracker, Made made) {
-        Recovered recovered = steps.recover(plan, tracker, made, events::progress); // steps 1-6
-        ProvisionedInstance server = registerNewInstance(plan, tracker, recovered.fresh(), made);
+        Recovered recovered = platform.recover(plan, tracker, made, events::progress); // steps 1-6
+        ProvisionedInstance server = registerNewInstance(plan, tracker, recovered.grant(), made);
         return completion(plan, recovered.manifest(), server, recovered.verified(), recovered.fetched());
     }
 
@@ -101,15 +99,14 @@ final class RestoreProcess implements Restorer {
      * Step 7: new passwords (a restored copy must not open with its source's), the instance registered with its
      * own bucket and its origin, and its first base backup asked for.
      */
-    private ProvisionedInstance registerNewInstance(RestorePlan plan, RestoreTracker tracker, NewInstance fresh, Made made) {
+    private ProvisionedInstance registerNewInstance(RestorePlan plan, RestoreTracker tracker, BucketGrant grant, Made made) {
         RegisteredInstance source = plan.source();
         InstanceId target = plan.newInstance();
         phase(tracker, RestorePhase.REGISTERING, null, "registering " + target + " and asking for its first base backup");
-        instances.rotatePasswords(target);
-        ProvisionedInstance server = instances.get(target);
+        ProvisionedInstance server = platform.handOver(plan);
         Instant now = events.now();
         made.registered = true; // set first: a publish that fails after reaching Kafka still registered it
-        onboarding.register(server, fresh.grant(), plan.newName(),
+        onboarding.register(server, grant, plan.newName(),
                 new InstanceOnboarding.Options(source.backupWindowStartMinuteUtc(), source.retentionDays(), source.restoreDrill()),
                 Optional.of(new RegisteredInstance.Origin(source.id(), plan.restoreId().value())), now);
         publisher.publishAndWait(Topics.BACKUP_COMMANDS, target.value(),

@@ -30,8 +30,7 @@ final class WalEndpoint {
      * (not spooled, or taken back) does the command ask the service.
      */
     String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
-        String fetch = config.curl() + " -sf -o \"%p\" " + WalController.walUrl(baseUrl(), restoreId);
-        return spool.map(s -> s.restoreCommandFragment() + " || " + fetch).orElse(fetch);
+        return WalController.restoreCommand(config.curl(), baseUrl(), restoreId, spool);
     }
 
     private String baseUrl() {

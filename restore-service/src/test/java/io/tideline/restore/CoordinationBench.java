@@ -88,10 +88,12 @@ final class CoordinationBench implements AutoCloseable {
             logOfOthers.forEach(into::apply);
             return 1; // one request partition
         };
+        // The local platform's removal (the bench never recovers anything: its restorer is held).
+        InstancePlatform platform = new LocalInstancePlatform(null, instances);
         sweep = new AbandonedRestoreSweep(config, log, ledger, partitions, runner,
-                new AbandonedRestoreCleanup(registry, halfMade, events), clock);
+                new AbandonedRestoreCleanup(registry, halfMade, events, platform), clock);
         FleetView fleet = new FleetView(config, registry, instances, runner, ledger);
-        intake = new RestoreIntake(fleet, source -> sourceBucket, TargetFacts.none(), ledger, events, runner, clock);
+        intake = new RestoreIntake(fleet, source -> sourceBucket, TargetFacts.none(), ledger, events, runner, clock, platform);
     }
 
     /** Starts the runner (its heartbeat's timer does not fire within a test); the sweep's timer is not started. */

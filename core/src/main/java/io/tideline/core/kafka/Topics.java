@@ -1,5 +1,6 @@
 package io.tideline.core.kafka;
 
+import io.tideline.schemas.AgentAnnounced;
 import io.tideline.schemas.ArtifactsExpired;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
@@ -46,6 +47,11 @@ public final class Topics {
     public static final String RESTORE_EVENTS = "tideline.restore-events";
     /** {@code DeadLetter}: records a consumer could not decode or rejected, with their origin. */
     public static final String DEAD_LETTERS = "tideline.dead-letters";
+    /**
+     * {@code AgentAnnounced}, compacted and keyed by the AGENT id (not an instance): the latest word of each
+     * restore agent on a database host; null value = the agent left.
+     */
+    public static final String AGENTS = "tideline.agents";
 
     /**
      * The largest record Tideline accepts, in bytes: every topic's {@code max.message.bytes} and
@@ -56,7 +62,7 @@ public final class Topics {
     public static final int MAX_RECORD_BYTES = 1024 * 1024;
 
     /** Every topic name, in DESIGN.md's order. */
-    public static final List<String> ALL = List.of(INSTANCES, BACKUP_COMMANDS, TIMELINE, RESTORE_REQUESTS, RESTORE_EVENTS, DEAD_LETTERS);
+    public static final List<String> ALL = List.of(INSTANCES, BACKUP_COMMANDS, TIMELINE, RESTORE_REQUESTS, RESTORE_EVENTS, DEAD_LETTERS, AGENTS);
 
     /** The event types each topic carries (DESIGN.md's topic table); anything else there is bad input. */
     private static final Map<String, Set<Class<? extends SpecificRecord>>> EVENT_TYPES = Map.of(
@@ -68,7 +74,11 @@ public final class Topics {
             RESTORE_REQUESTS, Set.of(RestoreRequested.class, RestoreCancelRequested.class),
             RESTORE_EVENTS, Set.of(RestoreAccepted.class, RestoreRejected.class, RestoreProgress.class,
                     RestoreCompleted.class, RestoreFailed.class),
-            DEAD_LETTERS, Set.of(DeadLetter.class));
+            DEAD_LETTERS, Set.of(DeadLetter.class),
+            AGENTS, Set.of(AgentAnnounced.class));
+
+    /** The compacted topics: the latest record per key is kept, and a null value (tombstone) removes the key. */
+    private static final Set<String> COMPACTED = Set.of(INSTANCES, AGENTS);
 
     private Topics() {
     }
@@ -90,8 +100,9 @@ public final class Topics {
      */
     public static Optional<String> misplaced(String topic, SpecificRecord event) {
         if (event == null) {
-            return topic.equals(INSTANCES) ? Optional.empty()
-                    : Optional.of("a record without a value on " + topic + " (only " + INSTANCES + " has tombstones)");
+            return COMPACTED.contains(topic) ? Optional.empty()
+                    : Optional.of("a record without a value on " + topic + " (only " + INSTANCES + " and " + AGENTS
+                            + " have tombstones)");
         }
         return eventTypes(topic).contains(event.getClass()) ? Optional.empty()
                 : Optional.of(event.getSchema().getName() + " does not belong on " + topic);
@@ -119,7 +130,7 @@ public final class Topics {
         // with acks=all, a record is acknowledged once min.insync.replicas brokers have it (TopicsConfiguration)
         String minInSync = Integer.toString(configuration.effectiveMinInsyncReplicas());
         String maxRecord = Integer.toString(MAX_RECORD_BYTES);
-        Map<String, String> configs = name.equals(INSTANCES)
+        Map<String, String> configs = COMPACTED.contains(name)
                 ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxRecord)

@@ -1,6 +1,8 @@
 package io.tideline.core.storage;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
+import java.time.Instant;
 
 /**
  * Creates and removes an instance's storage: its bucket and credentials that reach that bucket only.
@@ -20,4 +22,20 @@ public interface StorageProvisioner {
      * holding a store for the instance (see {@link ObjectStores#evict}) must drop it.
      */
     void deprovision(InstanceId instance);
+
+    /**
+     * Mints an identity that may only read {@code source}'s bucket (GET, HEAD, LIST), for one restore, ending at
+     * {@code expiresAt} at the latest, with its keys in the secret store under the grant's references: whoever
+     * reads the source for a restore elsewhere (a restore agent) gets this, never the source's own read-write key.
+     * Idempotent per restore. Implementations that cannot scope an identity that way refuse.
+     *
+     * @throws UnsupportedOperationException when this provisioner cannot mint read-only identities
+     */
+    default ReadOnlyGrant grantReadOnly(InstanceId source, RestoreId restore, Instant expiresAt) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot mint read-only identities");
+    }
+
+    /** Revokes the read-only identity of {@code restore} and removes its keys; a no-op when there is none. */
+    default void revokeReadOnly(RestoreId restore) {
+    }
 }

@@ -18,13 +18,13 @@ class TopicsTest {
         List<String> names = Topics.specs(TopicsConfiguration.defaults()).stream().map(TopicSpec::name).toList();
 
         assertEquals(List.of("tideline.instances", "tideline.backup-commands", "tideline.timeline",
-                "tideline.restore-requests", "tideline.restore-events", "tideline.dead-letters"), names);
+                "tideline.restore-requests", "tideline.restore-events", "tideline.dead-letters", "tideline.agents"), names);
     }
 
     @Test
     void instancesIsCompactedAndTheOthersKeepAYear() {
         for (TopicSpec spec : Topics.specs(TopicsConfiguration.defaults())) {
-            if (spec.name().equals(Topics.INSTANCES)) {
+            if (spec.name().equals(Topics.INSTANCES) || spec.name().equals(Topics.AGENTS)) {
                 assertEquals("compact", spec.configs().get("cleanup.policy"));
                 assertFalse(spec.configs().containsKey("retention.ms"), "a compacted registry keeps the latest value of every key");
             } else {

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
                 RestorePointCommand.class,
                 AuditCommand.class,
                 VerifyCommand.class,
+                AgentCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error, 3 runtime not running or not answering, 4 refused or failed "
                 + "(backup failed, restore rejected or failed, a check failed)."})

@@ -1,5 +1,6 @@
 package io.tideline.s3server;
 
+import java.time.Clock;
 import java.util.Optional;
 import org.gaul.s3proxy.AccessGrant;
 import org.gaul.s3proxy.BlobStoreLocator;
@@ -14,7 +15,8 @@ import org.gaul.s3proxy.blobstore.BlobStore;
  *   <li>the admin identity reaches every bucket and may create and delete buckets;</li>
  *   <li>any other identity is looked up in the {@link IdentityDirectory} and reaches only its own
  *       bucket, through a {@link TenantBlobStore} that refuses bucket-level changes; ListBuckets
- *       shows it its own bucket only;</li>
+ *       shows it its own bucket only; a read-only identity (minted for one restore) may only read
+ *       ({@link ReadOnlyBlobStore}), and an expired one is unknown;</li>
  *   <li>anonymous requests get nothing.</li>
  * </ul>
  */
@@ -24,8 +26,14 @@ public final class TenantLocator implements BlobStoreLocator {
     private final String adminSecretKey;
     private final BlobStore store;
     private final IdentityDirectory identities;
+    private final Clock clock;
 
     public TenantLocator(String adminAccessKey, String adminSecretKey, BlobStore store, IdentityDirectory identities) {
+        this(adminAccessKey, adminSecretKey, store, identities, Clock.systemUTC());
+    }
+
+    public TenantLocator(String adminAccessKey, String adminSecretKey, BlobStore store, IdentityDirectory identities, Clock clock) {
+        this.clock = clock;
         this.adminAccessKey = adminAccessKey;
         this.adminSecretKey = adminSecretKey;
         this.store = store;
@@ -41,13 +49,14 @@ public final class TenantLocator implements BlobStoreLocator {
             return new AccessGrant(adminSecretKey, store);
         }
         Optional<Identity> tenant = identities.find(identity);
-        if (tenant.isEmpty()) {
+        if (tenant.isEmpty() || tenant.get().expiredAt(clock.instant())) {
             return null;
         }
         boolean listBuckets = container == null || container.isEmpty();
         if (!listBuckets && !container.equals(tenant.get().bucket())) {
             return null;
         }
-        return new AccessGrant(tenant.get().secretKey(), new TenantBlobStore(store, tenant.get().bucket()));
+        BlobStore own = new TenantBlobStore(store, tenant.get().bucket());
+        return new AccessGrant(tenant.get().secretKey(), tenant.get().readOnly() ? new ReadOnlyBlobStore(own) : own);
     }
 }

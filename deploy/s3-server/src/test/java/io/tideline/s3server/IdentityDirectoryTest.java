@@ -1,6 +1,7 @@
 package io.tideline.s3server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -36,6 +37,29 @@ class IdentityDirectoryTest {
 
         Files.delete(dir.resolve("tenant-a.properties"));
         assertTrue(identities.find("tenant-a").isEmpty());
+    }
+
+    @Test
+    void readsAReadOnlyIdentityWithItsEnd() throws Exception {
+        IdentityDirectory identities = new IdentityDirectory(dir);
+        Files.writeString(dir.resolve("restore-r1.properties"),
+                "secretKey=s\nbucket=tideline-a\naccess=read-only\nexpires=2026-12-07T20:00:00Z\n");
+
+        Identity identity = identities.find("restore-r1").orElseThrow();
+        assertTrue(identity.readOnly());
+        assertFalse(identity.expiredAt(java.time.Instant.parse("2026-12-07T19:59:59Z")));
+        assertTrue(identity.expiredAt(java.time.Instant.parse("2026-12-07T20:00:00Z")));
+        assertFalse(new Identity("tenant-a", "s", "tideline-a").readOnly(), "an identity without access= is read-write");
+    }
+
+    @Test
+    void refusesAnUnknownAccessOrAnUnreadableEnd() throws Exception {
+        IdentityDirectory identities = new IdentityDirectory(dir);
+        Files.writeString(dir.resolve("odd-access.properties"), "secretKey=s\nbucket=tideline-a\naccess=write-only\n");
+        Files.writeString(dir.resolve("odd-end.properties"), "secretKey=s\nbucket=tideline-a\naccess=read-only\nexpires=soon\n");
+
+        assertTrue(identities.find("odd-access").isEmpty());
+        assertTrue(identities.find("odd-end").isEmpty());
     }
 
     @Test

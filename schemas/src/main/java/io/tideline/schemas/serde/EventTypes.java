@@ -1,5 +1,6 @@
 package io.tideline.schemas.serde;
 
+import io.tideline.schemas.AgentAnnounced;
 import io.tideline.schemas.ArtifactsExpired;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
@@ -51,7 +52,8 @@ public final class EventTypes {
             RestoreProgress.class,
             RestoreCompleted.class,
             RestoreFailed.class,
-            DeadLetter.class);
+            DeadLetter.class,
+            AgentAnnounced.class);
 
     private EventTypes() {
     }

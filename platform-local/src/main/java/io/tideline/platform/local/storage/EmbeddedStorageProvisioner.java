@@ -1,12 +1,15 @@
 package io.tideline.platform.local.storage;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.BucketGrant;
 import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.core.storage.ReadOnlyGrant;
 import io.tideline.core.storage.S3ObjectStore;
 import io.tideline.core.storage.StorageException;
 import io.tideline.core.storage.StorageProvisioner;
+import io.tideline.core.storage.StorageSecrets;
 import io.tideline.core.storage.StoredObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -85,8 +89,42 @@ public final class EmbeddedStorageProvisioner implements StorageProvisioner {
             secrets.put(grant.accessKeyRef(), accessKey.get());
             LOG.info("minted storage credentials {} for instance {} (bucket {})", accessKey.get(), instance, grant.bucket());
         }
-        writeIdentityFile(accessKey.get(), secretKey.get(), grant.bucket(), instance);
+        writeIdentityFile(accessKey.get(), "# S3 identity of Tideline instance " + instance.value() + ": reaches bucket "
+                + grant.bucket() + " only\n" + "secretKey=" + secretKey.get() + "\n" + "bucket=" + grant.bucket() + "\n");
         return grant;
+    }
+
+    /**
+     * A fresh key pair for the restore (kept in the secret store), and its identity file with
+     * {@code access=read-only} and {@code expires=}: the S3 server lets it GET, HEAD and LIST the source's bucket
+     * only, and not after {@code expiresAt}. Called again for the same restore, it keeps the pair it minted.
+     */
+    @Override
+    public ReadOnlyGrant grantReadOnly(InstanceId source, RestoreId restore, Instant expiresAt) {
+        ReadOnlyGrant grant = ReadOnlyGrant.of(source, restore, expiresAt);
+        Optional<String> accessKey = secrets.find(grant.accessKeyRef());
+        Optional<String> secretKey = secrets.find(grant.secretKeyRef());
+        if (accessKey.isEmpty() || secretKey.isEmpty()) {
+            accessKey.ifPresent(this::deleteIdentityFile);
+            accessKey = Optional.of(ACCESS_KEY_PREFIX + randomString(ACCESS_KEY_ALPHABET, ACCESS_KEY_RANDOM_CHARS));
+            secretKey = Optional.of(randomString(SECRET_KEY_ALPHABET, SECRET_KEY_CHARS));
+            secrets.put(grant.secretKeyRef(), secretKey.get());
+            secrets.put(grant.accessKeyRef(), accessKey.get());
+        }
+        writeIdentityFile(accessKey.get(), "# read-only S3 identity of restore " + restore.value() + ": reads bucket "
+                + grant.bucket() + " only\n" + "secretKey=" + secretKey.get() + "\n" + "bucket=" + grant.bucket() + "\n"
+                + "access=read-only\n" + "expires=" + expiresAt + "\n");
+        LOG.info("minted read-only storage credentials {} for restore {} (bucket {}, until {})", accessKey.get(), restore,
+                grant.bucket(), expiresAt);
+        return grant;
+    }
+
+    @Override
+    public void revokeReadOnly(RestoreId restore) {
+        // The identity file first: once it is gone the S3 server refuses the key, whoever still holds it.
+        secrets.find(StorageSecrets.readAccessKey(restore)).ifPresent(this::deleteIdentityFile);
+        secrets.delete(StorageSecrets.readAccessKey(restore));
+        secrets.delete(StorageSecrets.readSecretKey(restore));
     }
 
     @Override
@@ -180,11 +218,8 @@ public final class EmbeddedStorageProvisioner implements StorageProvisioner {
         return new S3ObjectStore(admin, bucket, settings, clock).translate(operation, null, e);
     }
 
-    private void writeIdentityFile(String accessKey, String secretKey, String bucket, InstanceId instance) {
+    private void writeIdentityFile(String accessKey, String content) {
         Path file = identityFile(accessKey);
-        String content = "# S3 identity of Tideline instance " + instance.value() + ": reaches bucket " + bucket + " only\n"
-                + "secretKey=" + secretKey + "\n"
-                + "bucket=" + bucket + "\n";
         try {
             if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(content)) {
                 return;

@@ -23,17 +23,17 @@ import org.slf4j.LoggerFactory;
  * inside the window, so then every commit in the archive is at or before the target:
  * {@link Outcome#TARGET_AFTER_LAST_COMMIT} tells the caller to recover again without a target.
  */
-final class RecoveryMonitor {
+public final class RecoveryMonitor {
 
     static final String TARGET_NOT_REACHED = "recovery ended before configured recovery target was reached";
     private static final Logger LOG = LoggerFactory.getLogger(RecoveryMonitor.class);
 
-    enum Outcome { PROMOTED, TARGET_AFTER_LAST_COMMIT }
+    public enum Outcome { PROMOTED, TARGET_AFTER_LAST_COMMIT }
 
     private final InstanceProvisioner provisioner;
     private final Duration poll;
 
-    RecoveryMonitor(InstanceProvisioner provisioner, Duration poll) {
+    public RecoveryMonitor(InstanceProvisioner provisioner, Duration poll) {
         this.provisioner = provisioner;
         this.poll = poll;
     }
@@ -42,7 +42,7 @@ final class RecoveryMonitor {
      * @param timeTarget whether recovery was started with a target time
      * @throws RestoreFailure with the WAL session's reason, or what the server said
      */
-    Outcome await(InstanceId instance, WalSession wal, Duration timeout, boolean timeTarget, RestoreTracker tracker) {
+    public Outcome await(InstanceId instance, WalSession wal, Duration timeout, boolean timeTarget, RestoreTracker tracker) {
         CompletableFuture<Void> promoted = CompletableFuture.runAsync(() -> provisioner.awaitPromotion(instance, timeout),
                 command -> {
                     Thread t = new Thread(command, "await-promotion-" + instance.value());

@@ -16,19 +16,19 @@ import java.util.Properties;
  * Asks a restored instance, once promoted, whether it is usable: it accepts the admin login, is out of
  * recovery and lists its databases. Anything else is a {@link RestoreFailure} naming the instance.
  */
-final class PromotedInstanceCheck {
+public final class PromotedInstanceCheck {
 
     /** What the new instance says about itself once promoted. */
-    record Verified(long timeline, Optional<Instant> lastCommit) {
+    public record Verified(long timeline, Optional<Instant> lastCommit) {
     }
 
     private final SecretStore secrets;
 
-    PromotedInstanceCheck(SecretStore secrets) {
+    public PromotedInstanceCheck(SecretStore secrets) {
         this.secrets = secrets;
     }
 
-    Verified verify(ProvisionedInstance server) {
+    public Verified verify(ProvisionedInstance server) {
         Properties props = new Properties();
         props.setProperty("user", server.adminUser());
         props.setProperty("password", secrets.get(server.adminSecret()));

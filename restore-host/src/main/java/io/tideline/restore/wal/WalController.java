@@ -13,7 +13,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.tideline.core.ids.RestoreId;
-import io.tideline.restore.RestoreConfiguration;
+import io.tideline.core.instance.WalSpool;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * when the restore has failed (the body says why; the restore's monitor fails it).
  */
 @Controller(WalController.PATH)
-@Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
+// wherever restores are recovered here: the restore service's local platform, or the restore agent
+@Requires(beans = WalServer.class)
 public class WalController {
 
     public static final String PATH = "/restores";
@@ -39,6 +41,17 @@ public class WalController {
     public static String walUrl(String baseUrl, RestoreId restoreId) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         return base + PATH + "/" + restoreId.value() + "/wal/%f";
+    }
+
+    /**
+     * A recovering server's {@code restore_command}: curl writes the file to {@code %p} on 200 and exits non-zero
+     * on 404 (end of archive) or 500 (failed restore) without leaving a file the server would use. With a spool, a
+     * segment already waiting there is taken into place first by the spool's own command; only when that fails
+     * (not spooled, or taken back) does the command ask the endpoint at {@code baseUrl}.
+     */
+    public static String restoreCommand(String curl, String baseUrl, RestoreId restoreId, Optional<WalSpool> spool) {
+        String fetch = curl + " -sf -o \"%p\" " + walUrl(baseUrl, restoreId);
+        return spool.map(s -> s.restoreCommandFragment() + " || " + fetch).orElse(fetch);
     }
 
     @Get(uri = "/{restoreId}/wal/{fileName}", produces = MediaType.APPLICATION_OCTET_STREAM)

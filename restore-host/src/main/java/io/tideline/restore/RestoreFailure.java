@@ -1,13 +1,13 @@
 package io.tideline.restore;
 
 /** A restore cannot go on; the message is the reason {@code RestoreFailed} gives a person. */
-final class RestoreFailure extends RuntimeException {
+public final class RestoreFailure extends RuntimeException {
 
-    RestoreFailure(String reason) {
+    public RestoreFailure(String reason) {
         super(reason);
     }
 
-    RestoreFailure(String reason, Throwable cause) {
+    public RestoreFailure(String reason, Throwable cause) {
         super(reason, cause);
     }
 }

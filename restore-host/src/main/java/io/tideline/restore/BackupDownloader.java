@@ -40,13 +40,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * manifest's. Entries are unpacked only inside the data directory; links are refused (a Tideline backup
  * has none: tablespaces are not supported).
  */
-final class BackupDownloader {
+public final class BackupDownloader {
 
     private static final int BUFFER = 1 << 20;
 
     private final int parallelism;
 
-    BackupDownloader(int parallelism) {
+    public BackupDownloader(int parallelism) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
@@ -58,7 +58,7 @@ final class BackupDownloader {
      * @return the uncompressed bytes unpacked (the manifest's {@code rawBytes})
      * @throws RestoreFailure naming the object or entry when the backup cannot be restored
      */
-    long restore(ObjectStore store, BackupManifest manifest, Path dataDir, Path workDir, LongConsumer progress) {
+    public long restore(ObjectStore store, BackupManifest manifest, Path dataDir, Path workDir, LongConsumer progress) {
         List<BackupManifest.Part> parts = manifest.parts();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, parts.size() - 1)), r -> {
             Thread t = new Thread(r, "backup-download");
@@ -99,7 +99,7 @@ final class BackupDownloader {
      * Unpacks one zstd-compressed tar into {@code dataDir}, reading the stream to its very end (past the tar's
      * end marker, so every part behind it is hashed to its end); returns the uncompressed bytes read.
      */
-    static long unpackStream(InputStream compressedTar, Path dataDir, LongConsumer progress) throws IOException {
+    public static long unpackStream(InputStream compressedTar, Path dataDir, LongConsumer progress) throws IOException {
         Counting counted = new Counting(new ZstdInputStream(new BufferedInputStream(compressedTar, BUFFER)), progress);
         try (ReadAhead decompressed = new ReadAhead(counted);
              TarArchiveInputStream tar = new TarArchiveInputStream(decompressed)) {

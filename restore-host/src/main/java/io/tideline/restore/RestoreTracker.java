@@ -12,7 +12,7 @@ import java.util.UUID;
  * phase change and at a steady pace in between (the steady pace is also how other replicas see that the
  * restore is alive). Thread-safe: steps write, the heartbeat reads.
  */
-final class RestoreTracker {
+public final class RestoreTracker {
 
     private final RestoreId restoreId;
     private final String source;
@@ -23,20 +23,20 @@ final class RestoreTracker {
     private volatile String message = "waiting for a free restore slot";
     private volatile String cancelledBy;
 
-    RestoreTracker(RestoreId restoreId, String source) {
+    public RestoreTracker(RestoreId restoreId, String source) {
         this.restoreId = restoreId;
         this.source = source;
     }
 
-    RestoreId restoreId() {
+    public RestoreId restoreId() {
         return restoreId;
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
-    RestorePhase phase() {
+    public RestorePhase phase() {
         return phase;
     }
 
@@ -44,29 +44,29 @@ final class RestoreTracker {
      * Asks the restore to stop: its next step, byte count or WAL count throws {@link RestoreFailure}, and the
      * failure path removes what it made (cooperative: a step is never cut off in the middle of a write).
      */
-    void cancel(String by) {
+    public void cancel(String by) {
         cancelledBy = by;
     }
 
     /** Who cancelled it, once someone did. */
-    Optional<String> cancelledBy() {
+    public Optional<String> cancelledBy() {
         return Optional.ofNullable(cancelledBy);
     }
 
     /** @throws RestoreFailure {@code cancelled by <who>} once the restore was cancelled */
-    void failIfCancelled() {
+    public void failIfCancelled() {
         String by = cancelledBy;
         if (by != null) {
             throw new RestoreFailure(cancelReason(by));
         }
     }
 
-    static String cancelReason(String by) {
+    public static String cancelReason(String by) {
         return "cancelled by " + by;
     }
 
     /** Enters a phase; bytes start again from 0 of {@code total} (null = not known). */
-    synchronized void enter(RestorePhase next, Long total, String why) {
+    public synchronized void enter(RestorePhase next, Long total, String why) {
         failIfCancelled();
         phase = next;
         bytesDone = 0;
@@ -74,29 +74,29 @@ final class RestoreTracker {
         message = why;
     }
 
-    void bytes(long done) {
+    public void bytes(long done) {
         failIfCancelled();
         bytesDone = done;
     }
 
-    void walSegments(long replayed) {
+    public void walSegments(long replayed) {
         failIfCancelled();
         walSegmentsReplayed = replayed;
     }
 
-    long walSegmentsReplayed() {
+    public long walSegmentsReplayed() {
         return walSegmentsReplayed;
     }
 
-    void message(String text) {
+    public void message(String text) {
         message = text;
     }
 
-    Optional<String> message() {
+    public Optional<String> message() {
         return Optional.ofNullable(message);
     }
 
-    synchronized RestoreProgress snapshot(Instant now) {
+    public synchronized RestoreProgress snapshot(Instant now) {
         return RestoreProgress.newBuilder()
                 .setEventId(UUID.randomUUID())
                 .setInstanceId(source)

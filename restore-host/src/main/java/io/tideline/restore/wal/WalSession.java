@@ -213,7 +213,7 @@ public final class WalSession {
     }
 
     /** Drops what is cached and empties the spool; pending fetches finish into nothing. */
-    void close() {
+    public void close() {
         closed = true;
         cache.clear();
         spool.ifPresent(WalSession::clearQuietly);

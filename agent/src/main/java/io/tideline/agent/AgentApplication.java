@@ -1,0 +1,31 @@
+package io.tideline.agent;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.Micronaut;
+import java.util.Map;
+
+/**
+ * {@code tideline agent}: the restore agent of one database host. Configuration from system properties and the
+ * environment ({@code tideline.agent.*}, {@code tideline.fleet.home} for its state, {@code tideline.fleet.secrets-dir},
+ * {@code tideline.storage.endpoint}, {@code kafka.bootstrap.servers}, {@code micronaut.server.host/port} for
+ * where it listens). It holds no storage key of its own: each restore brings a read-only identity by reference.
+ */
+public final class AgentApplication {
+
+    private AgentApplication() {
+    }
+
+    public static void main(String[] args) {
+        run(args, Map.of());
+    }
+
+    /** Starts the agent with {@code properties} over the system properties and environment; closes on SIGTERM. */
+    public static ApplicationContext run(String[] args, Map<String, Object> properties) {
+        return Micronaut.build(args)
+                .mainClass(AgentApplication.class)
+                .deduceEnvironment(false)
+                .banner(false)
+                .properties(properties)
+                .start();
+    }
+}

@@ -1,0 +1,86 @@
+package io.tideline.cli;
+
+import io.micronaut.context.ApplicationContext;
+import io.tideline.agent.AgentApplication;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.platform.local.FleetConfiguration;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tideline agent}: the restore agent of this database host, in the foreground until SIGTERM. Each option is
+ * the one configuration key it names; an option not given is read from the environment or system properties
+ * ({@code TIDELINE_AGENT_ID}, {@code KAFKA_BOOTSTRAP_SERVERS}, …), as for the services' own mains.
+ */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Run the restore agent of this database host (issue 13.2): it announces the host on tideline.agents and "
+                + "makes the new instances of restores the restore service places here (platform 'agent').",
+                "Runs in the foreground until stopped; it needs no storage key (each restore brings a read-only one)."})
+final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--id", paramLabel = "ID", description = "This agent's id in the fleet (tideline.agent.id).")
+    String id;
+
+    @Option(names = "--host", paramLabel = "NAME", description = "The host's name (tideline.agent.host; default: this machine's).")
+    String host;
+
+    @Option(names = "--address", paramLabel = "URL", description = "The URL the restore service reaches this agent at (tideline.agent.address).")
+    String address;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "The address to listen on (micronaut.server.host).")
+    String bind;
+
+    @Option(names = "--port", paramLabel = "N", description = "The port to listen on (micronaut.server.port).")
+    Integer port;
+
+    @Option(names = "--capacity", paramLabel = "N", description = "Restores this host runs at once (tideline.agent.capacity).")
+    Integer capacity;
+
+    @Option(names = "--home", paramLabel = "DIR", description = "The agent's state directory: its servers and journal (tideline.fleet.home).")
+    Path home;
+
+    @Option(names = "--secrets", paramLabel = "DIR", description = "The secret store's directory (tideline.fleet.secrets-dir).")
+    Path secrets;
+
+    @Option(names = "--kafka", paramLabel = "SERVERS", description = "Kafka bootstrap servers (kafka.bootstrap.servers).")
+    String kafka;
+
+    @Option(names = "--s3", paramLabel = "URL", description = "The object store's endpoint (tideline.storage.endpoint).")
+    String s3;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, Object> p = new LinkedHashMap<>();
+        put(p, "tideline.agent.id", id);
+        put(p, "tideline.agent.host", host);
+        put(p, "tideline.agent.address", address);
+        put(p, "micronaut.server.host", bind);
+        put(p, "micronaut.server.port", port);
+        put(p, "tideline.agent.capacity", capacity);
+        put(p, FleetConfiguration.HOME, home);
+        put(p, FleetConfiguration.SECRETS_DIR, secrets);
+        put(p, "kafka.bootstrap.servers", kafka);
+        put(p, ObjectStoreSettings.PREFIX + ".endpoint", s3);
+        // only the agent runs in this process, although the CLI's classpath holds the services
+        p.put("tideline.restore.enabled", false);
+        ApplicationContext context = AgentApplication.run(new String[0], p);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            context.close();
+            stopped.countDown();
+        }, "agent-stop"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    private static void put(Map<String, Object> p, String key, Object value) {
+        if (value != null) {
+            p.put(key, value.toString());
+        }
+    }
+}

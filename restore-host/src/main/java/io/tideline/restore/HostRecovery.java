@@ -1,0 +1,221 @@
+package io.tideline.restore;
+
+import io.tideline.core.basebackup.BackupManifest;
+import io.tideline.core.ids.BackupId;
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
+import io.tideline.core.instance.AllocatedInstance;
+import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.instance.InstanceProvisioner;
+import io.tideline.core.instance.RecoverySettings;
+import io.tideline.core.instance.WalSpool;
+import io.tideline.core.restore.RestoreTarget;
+import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.storage.BucketLayout;
+import io.tideline.core.storage.ChecksumMismatchException;
+import io.tideline.core.storage.NoSuchObjectException;
+import io.tideline.core.storage.ObjectStore;
+import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.WalSegmentName;
+import io.tideline.restore.PromotedInstanceCheck.Verified;
+import io.tideline.restore.wal.WalServer;
+import io.tideline.restore.wal.WalSession;
+import io.tideline.schemas.RestorePhase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The part of a restore that happens on the host where the new instance lives: allocate the new server,
+ * read the backup's manifest and download and verify the backup from the source bucket, fetch WAL ahead into
+ * the server's spool, recover to the target, watch it promote and check that it answers. Run by the restore
+ * service itself on the {@code local} platform ({@code RecoverySteps}) and by a restore agent on a database
+ * host; what comes before (the new bucket, the secrets) and after (registration) is the coordinator's.
+ */
+public final class HostRecovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostRecovery.class);
+
+    /** Where a restore's progress goes: called at every phase change and at the end of a phase's counting. */
+    @FunctionalInterface
+    public interface Progress {
+        void report(RestoreTracker tracker);
+    }
+
+    /** The {@code restore_command} a recovering server of this host fetches the restore's WAL with. */
+    @FunctionalInterface
+    public interface RestoreCommand {
+        String of(RestoreId restoreId, Optional<WalSpool> spool);
+    }
+
+    /**
+     * What the host needs to know of a restore.
+     *
+     * @param credentials   the new instance's roles (the source's, they come with the backup) and secret references
+     * @param walReachedLsn where the source's contiguous stored WAL ends: the total to replay for {@code latest}
+     * @param requiredWal   WAL objects stored when the restore was accepted: one of them missing fails the restore
+     */
+    public record Plan(RestoreId restoreId, InstanceId newInstance, InstanceCredentials credentials, BucketLayout layout,
+                       BackupId backupId, Set<WalSegmentName> requiredWal, RestoreTarget target, Lsn walReachedLsn,
+                       Duration promotionTimeout) {
+        public Plan {
+            Objects.requireNonNull(restoreId, "restoreId");
+            Objects.requireNonNull(newInstance, "newInstance");
+            Objects.requireNonNull(credentials, "credentials");
+            Objects.requireNonNull(layout, "layout");
+            Objects.requireNonNull(backupId, "backupId");
+            requiredWal = Set.copyOf(requiredWal);
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(walReachedLsn, "walReachedLsn");
+            Objects.requireNonNull(promotionTimeout, "promotionTimeout");
+        }
+    }
+
+    /** What the WAL session handed the server, read before it is closed. */
+    public record WalFetched(Optional<WalSegmentName> through, long served, long fromSpool) {
+    }
+
+    /** The new instance, recovered and promoted, and what recovery took to get there. */
+    public record Result(AllocatedInstance allocated, BackupManifest manifest, Verified verified, WalFetched fetched) {
+    }
+
+    /** Recovery as started: the command that fetches WAL, and the target. */
+    private record Recovery(String restoreCommand, RestoreTarget target) {
+        /** The target time, when the target is a time (then the archive may end before the target is seen). */
+        Optional<Instant> time() {
+            return target.targetTime();
+        }
+    }
+
+    private final InstanceProvisioner instances;
+    private final WalServer walServer;
+    private final RestoreCommand restoreCommand;
+    private final int downloadParallelism;
+    private final Duration progressInterval;
+    private final PromotedInstanceCheck checks;
+
+    public HostRecovery(InstanceProvisioner instances, SecretStore secrets, WalServer walServer, RestoreCommand restoreCommand,
+                        int downloadParallelism, Duration progressInterval) {
+        this.instances = instances;
+        this.walServer = walServer;
+        this.restoreCommand = restoreCommand;
+        this.downloadParallelism = downloadParallelism;
+        this.progressInterval = progressInterval;
+        this.checks = new PromotedInstanceCheck(secrets);
+    }
+
+    /**
+     * The host's steps as a script, reading the backup and its WAL from {@code sourceStore}; {@code allocated} is
+     * called once the new server's place exists (from then on a failure must remove it: the caller does). The WAL
+     * session is closed here in every case.
+     */
+    public Result recover(Plan plan, ObjectStore sourceStore, RestoreTracker tracker, Progress progress, Runnable allocated) {
+        try {
+            AllocatedInstance fresh = instances.allocate(plan.newInstance(), plan.credentials());
+            allocated.run();
+            BackupManifest manifest = readManifest(sourceStore, plan);
+            WalSession wal = startWalPrefetch(plan, sourceStore, fresh, manifest);
+            downloadBackup(tracker, sourceStore, fresh, manifest, progress);
+            Recovery recovery = startRecovering(plan, tracker, fresh, manifest, progress);
+            WalFetched fetched = awaitPromotion(plan, tracker, wal, recovery, progress);
+            Verified verified = verifyNewInstance(plan, tracker, progress);
+            return new Result(fresh, manifest, verified, fetched);
+        } finally {
+            walServer.close(plan.restoreId());
+        }
+    }
+
+    /** WAL from the backup's start is fetched (into the new instance's spool) while the backup downloads. */
+    private WalSession startWalPrefetch(Plan plan, ObjectStore sourceStore, AllocatedInstance fresh, BackupManifest manifest) {
+        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), fresh.walSpool());
+        wal.prefetchFrom(WalSegmentName.of(manifest.timeline(), manifest.startLsn(), plan.layout().walSegmentSize()));
+        return wal;
+    }
+
+    /** The backup's parts, each checked against the manifest's sha256, unpacked into the data directory. */
+    private void downloadBackup(RestoreTracker tracker, ObjectStore sourceStore, AllocatedInstance fresh, BackupManifest manifest,
+                                Progress progress) {
+        phase(progress, tracker, RestorePhase.RESTORING_BACKUP, manifest.rawBytes(), "downloading and unpacking backup "
+                + manifest.backupId() + " (" + manifest.parts().size() + " part(s), " + manifest.storedBytes() + " bytes stored)");
+        Path dataDir = fresh.dataDir();
+        new BackupDownloader(downloadParallelism).restore(sourceStore, manifest, dataDir,
+                dataDir.resolveSibling("restore-download"), tracker::bytes);
+        progress.report(tracker); // the phase's final count
+    }
+
+    /** Recovery settings (WAL from this host's endpoint, the target, promote at the end) written and the server started. */
+    private Recovery startRecovering(Plan plan, RestoreTracker tracker, AllocatedInstance fresh, BackupManifest manifest,
+                                     Progress progress) {
+        Recovery recovery = new Recovery(restoreCommand.of(plan.restoreId(), fresh.walSpool()), plan.target());
+        // Served WAL is counted in whole segments, from the start of the backup's first one.
+        Long walTotal = !(plan.target() instanceof RestoreTarget.Latest) ? null : plan.walReachedLsn().bytesSince(
+                manifest.startLsn().minus(manifest.startLsn().segmentOffset(plan.layout().walSegmentSize())));
+        phase(progress, tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target().describe());
+        instances.startRecovering(plan.newInstance(), RecoverySettings.to(recovery.restoreCommand(), recovery.target()));
+        return recovery;
+    }
+
+    /**
+     * Recovery watched to its promotion together with the WAL session (a WAL failure fails the restore); then
+     * the WAL is closed. A target after the archive's last commit means all of it is replayed.
+     */
+    private WalFetched awaitPromotion(Plan plan, RestoreTracker tracker, WalSession wal, Recovery recovery, Progress progress) {
+        InstanceId target = plan.newInstance();
+        RecoveryMonitor monitor = new RecoveryMonitor(instances, progressInterval);
+        RecoveryMonitor.Outcome outcome = monitor.await(target, wal, plan.promotionTimeout(), recovery.time().isPresent(), tracker);
+        if (outcome == RecoveryMonitor.Outcome.TARGET_AFTER_LAST_COMMIT) {
+            // The archive ends before any commit later than the target, so all of it is at or before the target.
+            LOG.info("restore {}: no commit after {} in the archive; replaying all of it", plan.restoreId(), recovery.time().get());
+            tracker.message("no commit after the target in the archive: replaying all of it (every stored commit is before the target)");
+            instances.startRecovering(target, RecoverySettings.toLatest(recovery.restoreCommand()));
+            monitor.await(target, wal, plan.promotionTimeout(), false, tracker);
+        }
+        WalFetched fetched = new WalFetched(wal.newestServed(), wal.segmentsServed(), wal.segmentsFromSpool());
+        walServer.close(plan.restoreId());
+        LOG.info("restore {}: recovered; {} WAL segment(s) served, {} of them taken from the spool", plan.restoreId(),
+                fetched.served(), fetched.fromSpool());
+        tracker.message("recovered; WAL fetched through " + fetched.through().map(WalSegmentName::toString).orElse("(none needed)")
+                + " (" + fetched.fromSpool() + " of " + fetched.served() + " segment(s) taken from the local spool)");
+        progress.report(tracker); // the phase's final count
+        phase(progress, tracker, RestorePhase.PROMOTING, null, "promoted; " + tracker.walSegmentsReplayed() + " WAL segment(s) fetched");
+        return fetched;
+    }
+
+    /** The promoted instance answers queries, out of recovery, on a new timeline. */
+    private Verified verifyNewInstance(Plan plan, RestoreTracker tracker, Progress progress) {
+        InstanceId target = plan.newInstance();
+        phase(progress, tracker, RestorePhase.VERIFYING, null, "checking that " + target + " answers queries");
+        Verified verified = checks.verify(instances.get(target));
+        LOG.info("restore {}: {} answers on timeline {}, last replayed commit {}", plan.restoreId(), target,
+                verified.timeline(), verified.lastCommit().map(Instant::toString).orElse("none"));
+        return verified;
+    }
+
+    private static void phase(Progress progress, RestoreTracker tracker, RestorePhase phase, Long total, String message) {
+        tracker.enter(phase, total, message);
+        progress.report(tracker);
+    }
+
+    /** The manifest of the plan's backup, checked against its recorded sha256. */
+    private static BackupManifest readManifest(ObjectStore store, Plan plan) {
+        String key = plan.layout().backupManifest(plan.backupId());
+        try {
+            BackupManifest manifest = BackupManifest.parse(store.getVerified(key));
+            if (!manifest.backupId().equals(plan.backupId())) {
+                throw new RestoreFailure("manifest " + key + " describes backup " + manifest.backupId());
+            }
+            return manifest;
+        } catch (NoSuchObjectException e) {
+            throw new RestoreFailure("backup manifest " + key + " of bucket " + store.bucket() + " is missing", e);
+        } catch (ChecksumMismatchException e) {
+            throw new RestoreFailure("checksum mismatch in backup manifest " + key + " of bucket " + store.bucket(), e);
+        } catch (IllegalArgumentException e) {
+            throw new RestoreFailure("backup manifest " + key + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+}

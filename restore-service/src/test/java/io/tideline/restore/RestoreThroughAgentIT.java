@@ -1,0 +1,278 @@
+package io.tideline.restore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
+import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.kafka.TopicReplay;
+import io.tideline.core.kafka.Topics;
+import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.secrets.SecretRef;
+import io.tideline.core.storage.ObjectStoreSettings;
+import io.tideline.core.storage.ReadOnlyGrant;
+import io.tideline.core.storage.S3Clients;
+import io.tideline.core.storage.StorageSecrets;
+import io.tideline.core.storage.StoredObject;
+import io.tideline.schemas.AgentAnnounced;
+import io.tideline.schemas.RestoreCompleted;
+import io.tideline.schemas.RestoreFailed;
+import io.tideline.schemas.RestorePhase;
+import io.tideline.schemas.RestoreProgress;
+import io.tideline.schemas.RestoreRejected;
+import io.tideline.schemas.serde.EventCodec;
+import io.tideline.testkit.BucketSeeder;
+import io.tideline.testkit.Fleet;
+import io.tideline.testkit.FleetExtension;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Issue 13.2: restores run where the new instance lives. The restore service runs as the coordinator
+ * ({@code tideline.restore.platform.type=agent}); a restore agent runs in its own JVM with its own id, home and port,
+ * as on a database host, with no storage key of its own. Real Kafka, S3 server and PostgreSQL.
+ */
+@ExtendWith(FleetExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RestoreThroughAgentIT {
+
+    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(10);
+
+    private static RestoreTestBed bed;
+    private static AgentProcess agent;
+    private static TopicReplay announcements;
+    private static final List<AgentAnnounced> announced = new CopyOnWriteArrayList<>();
+    private static RegisteredInstance source;
+    private static Instant afterFirstBatch;
+
+    @BeforeAll
+    static void coordinatorAndAgent(Fleet fleet) throws Exception {
+        fleet.kafka().createTopic(Topics.AGENTS, 3, Map.of("cleanup.policy", "compact"));
+        bed = new RestoreTestBed(fleet);
+        String id = "it" + UUID.randomUUID().toString().substring(0, 8);
+        agent = new AgentProcess(fleet, id, 1, Map.of("tideline.agent.lease", "20s")).start();
+        announcements = new TopicReplay(fleet.kafka().bootstrapServers(), List.of(Topics.AGENTS), "it-agents", EventCodec.standard(),
+                r -> r.value().filter(AgentAnnounced.class::isInstance).map(AgentAnnounced.class::cast)
+                        .filter(a -> a.getAgentId().equals(id)).ifPresent(announced::add));
+        announcements.start();
+        Map<String, Object> coordinator = bed.properties();
+        coordinator.put(InstancePlatformConfiguration.TYPE, "agent");
+        coordinator.put(InstancePlatformConfiguration.PREFIX + ".agent-timeout", AGENT_TIMEOUT.toSeconds() + "s");
+        bed.startService(coordinator);
+        source = seededSource(fleet);
+        Awaitility.await("the agent announces itself").atMost(Duration.ofSeconds(90)).until(() -> !announced.isEmpty());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (announcements != null) {
+            announcements.close();
+        }
+        if (bed != null) {
+            bed.close();
+        }
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aPointInTimeRestoreThroughTheAgentLandsOnItsHostWithExactRowsAndTheSourceUntouched(Fleet fleet) throws Exception {
+        AgentAnnounced first = announced.get(0);
+        assertEquals(agent.host, first.getHost());
+        assertEquals(1, first.getCapacity());
+        assertTrue(first.getPostgresVersion().startsWith("15"), first.getPostgresVersion());
+        Map<String, Long> bucketBefore = objects(fleet, source.id());
+
+        String restoreId = bed.request(source.id(), afterFirstBatch.toString(), null);
+        RestoreCompleted done = bed.await(restoreId, RestoreCompleted.class, RESTORE_TIMEOUT);
+
+        try (Connection restored = connect(fleet, done)) {
+            assertEquals(Map.of(0, 200, 1, 300), countsByBatch(restored), "exactly the rows committed before the target");
+        }
+        assertTrue(agent.instanceDirs().contains(done.getNewInstanceId()), "the new instance lives on the agent's host: "
+                + agent.instanceDirs());
+        assertFalse(bed.instanceDirs().contains(done.getNewInstanceId()), "and not on the coordinator's machine");
+        List<RestorePhase> phases = bed.eventsOf(restoreId, RestoreProgress.class).stream().map(RestoreProgress::getPhase)
+                .distinct().toList();
+        // (a phase shorter than the coordinator's poll of the agent may be missed; the order never changes)
+        assertEquals(phases.stream().sorted().toList(), phases, "the agent's phases, republished in order: " + phases);
+        assertTrue(phases.containsAll(List.of(RestorePhase.PROVISIONING, RestorePhase.RESTORING_BACKUP, RestorePhase.REPLAYING_WAL,
+                RestorePhase.REGISTERING)), "phases: " + phases);
+        assertTrue(fleet.postgres().secrets().find(StorageSecrets.readAccessKey(RestoreId.of(restoreId))).isEmpty(),
+                "the restore's read-only identity is revoked once it ended");
+        // The source: its bucket as it was, its rows all there.
+        assertEquals(bucketBefore, objects(fleet, source.id()), "the agent only read the source bucket");
+        try (Connection db = fleet.postgres().connect(fleet.postgres().provisioner().get(source.id()))) {
+            assertEquals(Map.of(0, 200, 1, 300, 2, 500), countsByBatch(db));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theReadOnlyIdentityReadsTheSourceBucketAndNothingElse(Fleet fleet) {
+        ReadOnlyGrant grant = fleet.storageProvisioner().grantReadOnly(source.id(), RestoreId.of("ro-" + UUID.randomUUID()),
+                Instant.now().plus(Duration.ofHours(1)));
+        InstanceId other = fleet.postgres().newId("other");
+        String otherBucket = fleet.storageProvisioner().provision(other).bucket();
+        try (S3Client reader = client(fleet, grant)) {
+            String key = fleet.objectStores().forInstance(source.id()).list("").get(0).key();
+            assertTrue(reader.getObjectAsBytes(b -> b.bucket(grant.bucket()).key(key)).asByteArray().length > 0, "GET works");
+            assertFalse(reader.listObjectsV2(b -> b.bucket(grant.bucket())).contents().isEmpty(), "LIST works");
+            reader.headObject(b -> b.bucket(grant.bucket()).key(key));
+
+            assertDenied(() -> reader.putObject(b -> b.bucket(grant.bucket()).key("planted"), RequestBody.fromString("x")), "PUT");
+            assertDenied(() -> reader.deleteObject(b -> b.bucket(grant.bucket()).key(key)), "DELETE");
+            assertDenied(() -> reader.createMultipartUpload(b -> b.bucket(grant.bucket()).key("planted")), "multipart upload");
+            assertDenied(() -> reader.listObjectsV2(b -> b.bucket(otherBucket)), "LIST of another bucket");
+            assertDenied(() -> reader.getObject(b -> b.bucket(otherBucket).key("any")), "GET of another bucket");
+            assertTrue(fleet.objectStores().forInstance(source.id()).list("").stream().anyMatch(o -> o.key().equals(key)),
+                    "the object the DELETE named is still there");
+
+            fleet.storageProvisioner().revokeReadOnly(grant.restore());
+            assertDenied(() -> reader.getObject(b -> b.bucket(grant.bucket()).key(key)), "GET after the revocation");
+        } finally {
+            fleet.storageProvisioner().deprovision(other);
+        }
+        ReadOnlyGrant expired = fleet.storageProvisioner().grantReadOnly(source.id(), RestoreId.of("ro-" + UUID.randomUUID()),
+                Instant.now().minusSeconds(1));
+        try (S3Client reader = client(fleet, expired)) {
+            assertDenied(() -> reader.listObjectsV2(b -> b.bucket(expired.bucket())), "LIST with an expired identity");
+        } finally {
+            fleet.storageProvisioner().revokeReadOnly(expired.restore());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aFullHostRefusesAndAKilledAgentFailsItsRestoreAndLeavesNothingOnceBack(Fleet fleet) throws Exception {
+        String running = bed.request(source.id(), "latest", null);
+        // The restore takes the agent's only place: its half-made instance appears on the host, and it says it is full.
+        Awaitility.await("the agent allocates the new instance").atMost(RESTORE_TIMEOUT).pollInterval(Duration.ofMillis(20))
+                .until(() -> !agent.instanceDirs().isEmpty() && agent.instanceDirs().stream().anyMatch(d -> !isRegistered(d)));
+        agent.freeze(); // a hung host: it answers nothing any more
+        String halfMade = agent.instanceDirs().stream().filter(d -> !isRegistered(d)).findFirst().orElseThrow();
+        Awaitility.await("the full host is announced").atMost(Duration.ofSeconds(10))
+                .until(() -> announced.stream().anyMatch(a -> a.getFree() == 0));
+
+        String refused = bed.request(source.id(), "latest", null);
+        RestoreRejected rejected = bed.await(refused, RestoreRejected.class, Duration.ofSeconds(30));
+        assertTrue(rejected.getReason().startsWith("no database host has capacity: agent " + agent.id + " on host " + agent.host),
+                rejected.getReason());
+
+        RestoreFailed failed = bed.await(running, RestoreFailed.class, AGENT_TIMEOUT.multipliedBy(4));
+        assertTrue(failed.getReason().contains("agent " + agent.id + " stopped answering"), failed.getReason());
+        assertEquals(halfMade, failed.getNewInstanceId());
+
+        agent.kill();
+        assertTrue(agent.instanceDirs().contains(halfMade), "killed mid-restore, the agent left its instance behind");
+        agent.start();
+        Awaitility.await("the agent back removes the half-made instance").atMost(Duration.ofSeconds(90))
+                .until(() -> !agent.instanceDirs().contains(halfMade)
+                        && !Files.exists(agent.home.resolve("agent").resolve("restores").resolve(running)));
+        assertTrue(agent.provisioner(fleet.postgres().secrets()).find(InstanceId.of(halfMade)).isEmpty(),
+                "the agent's host no longer knows it");
+        assertFalse(bed.buckets().contains("tideline-" + halfMade), "its bucket went with the failure");
+    }
+
+    private static boolean isRegistered(String instanceId) {
+        return !bed.records(Topics.INSTANCES, v -> v instanceof io.tideline.schemas.InstanceRegistered r
+                && r.getInstanceId().equals(instanceId)).isEmpty();
+    }
+
+    private static void assertDenied(Runnable call, String what) {
+        S3Exception e = assertThrows(S3Exception.class, call::run, what + " must be refused");
+        assertEquals(403, e.statusCode(), what + ": " + e.getMessage());
+    }
+
+    private static S3Client client(Fleet fleet, ReadOnlyGrant grant) {
+        ObjectStoreSettings settings = ObjectStoreSettings.defaults(fleet.s3().endpoint()).withRegion(fleet.s3().region());
+        return S3Clients.create(settings, fleet.postgres().secrets().get(grant.accessKeyRef()),
+                fleet.postgres().secrets().get(grant.secretKeyRef()));
+    }
+
+    /** A source with batch 0 before its base backup, batch 1 after it, batch 2 after the target; all WAL stored. */
+    private static RegisteredInstance seededSource(Fleet fleet) throws Exception {
+        RegisteredInstance s = bed.createSource("agentpitr");
+        ProvisionedInstance pg = fleet.postgres().provisioner().get(s.id());
+        try (BucketSeeder seeder = BucketSeeder.attach(fleet, s.id()); Connection db = fleet.postgres().connect(pg)) {
+            exec(db, "CREATE TABLE items (batch int NOT NULL, n int NOT NULL)");
+            exec(db, "ALTER TABLE items OWNER TO " + pg.ownerUser());
+            exec(db, "INSERT INTO items SELECT 0, g FROM generate_series(1, 200) g");
+            BucketSeeder.SeededBackup backup = seeder.seedBaseBackup();
+            seeder.seedWalThrough(backup.manifest().endLsn());
+            exec(db, "INSERT INTO items SELECT 1, g FROM generate_series(1, 300) g");
+            Thread.sleep(150);
+            afterFirstBatch = now(db);
+            Thread.sleep(150);
+            exec(db, "INSERT INTO items SELECT 2, g FROM generate_series(1, 500) g");
+            exec(db, "SELECT pg_switch_wal()");
+            seeder.seedAllCompletedWal();
+        }
+        return s;
+    }
+
+    private static Instant now(Connection db) throws SQLException {
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
+            rs.next();
+            return rs.getTimestamp(1).toInstant();
+        }
+    }
+
+    private static Map<Integer, Integer> countsByBatch(Connection db) throws SQLException {
+        Map<Integer, Integer> counts = new TreeMap<>();
+        try (Statement st = db.createStatement();
+             ResultSet rs = st.executeQuery("SELECT batch, count(*) FROM items GROUP BY batch ORDER BY batch")) {
+            while (rs.next()) {
+                counts.put(rs.getInt(1), rs.getInt(2));
+            }
+        }
+        return counts;
+    }
+
+    private static Connection connect(Fleet fleet, RestoreCompleted done) throws SQLException {
+        String url = "jdbc:postgresql://" + done.getHost() + ":" + done.getPort() + "/" + done.getDatabase();
+        return DriverManager.getConnection(url, done.getUser(), fleet.postgres().secrets().get(SecretRef.of(done.getSecretRef())));
+    }
+
+    private static Map<String, Long> objects(Fleet fleet, InstanceId id) {
+        Map<String, Long> objects = new TreeMap<>();
+        for (StoredObject o : fleet.objectStores().forInstance(id).list("")) {
+            objects.put(o.key() + "@" + o.lastModified(), o.size());
+        }
+        return objects;
+    }
+
+    private static void exec(Connection db, String sql) throws SQLException {
+        try (Statement st = db.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

@@ -45,6 +45,8 @@ class FleetFailuresIT {
     /** A service host's instances are streamed from the other host within this after it died (the stated time). */
     static final Duration TAKEOVER = Duration.ofSeconds(60);
     private static final long SEGMENT = 1024 * 1024;
+    /** How long the link of db-1 is cut: long enough to see in the lag, short enough for the CI budget. */
+    static final Duration CUT = Duration.ofSeconds(20);
 
     private static EventWatch events;
     private static FleetOps ops;
@@ -160,6 +162,46 @@ class FleetFailuresIT {
             assertTrue(events.all(WalGapDetected.class, g -> g.getInstanceId().equals(pg.id().value())).isEmpty(),
                     "no gap reported for " + pg.id());
         }
+    }
+
+    @Test
+    @Order(3)
+    void aCutLinkShowsAsArchiveLagAndTheStreamResumesFromTheSlotWithoutAGap(NetFleet fleet) throws Exception {
+        RegisteredInstance pg = fleet.registerServer("db1", "cut", -1);
+        ops.createTable(pg);
+        ops.insert(pg, 100, "before the cut");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> fleet.services().stream().anyMatch(s -> ops.streamedBy(s).contains(pg.id().value())));
+        ServiceHost streamer = fleet.services().stream().filter(s -> ops.streamedBy(s).contains(pg.id().value())).findFirst().orElseThrow();
+        Lsn from = ops.slotStart(pg);
+        Host db1 = fleet.db("db1").host();
+        // an application on db-1 itself keeps writing through the cut: its WAL waits in the slot
+        Process writer = fleet.db("db1").localWriter(ops.server(pg), "orders", 20, CUT.plusSeconds(8),
+                java.nio.file.Path.of("target", "fleet-logs", "db1-local-writer.log").toAbsolutePath());
+        double maxLag = 0;
+        try {
+            Thread.sleep(2_000);
+            fleet.network().cut(db1);
+            Instant cutAt = Instant.now();
+            while (Instant.now().isBefore(cutAt.plus(CUT))) {
+                maxLag = Math.max(maxLag, ops.lagSeconds(streamer, pg.id()).orElse(0.0));
+                Thread.sleep(500);
+            }
+        } finally {
+            fleet.network().mend(db1);
+        }
+        assertTrue(writer.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the local writer finished");
+        assertEquals(0, writer.exitValue(), "the local writer wrote through the cut");
+        assertTrue(maxLag >= CUT.minus(NetFleet.HEARTBEAT).toSeconds() - 5,
+                "the cut showed in the archive lag: " + maxLag + " s during a cut of " + CUT.toSeconds() + " s");
+
+        Lsn to = ops.currentLsn(pg);
+        assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from, to, SEGMENT, Duration.ofSeconds(90)),
+                "the stream resumed from the slot: nothing lost");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> fleet.services().stream().anyMatch(s -> ops.lagSeconds(s, pg.id()).map(l -> l < 5).orElse(false)));
+        assertTrue(events.all(WalGapDetected.class, g -> g.getInstanceId().equals(pg.id().value())).isEmpty(),
+                "a cut link is lag, not a WAL gap");
     }
 
     /** Inserts a row every 50 ms and remembers when each commit returned. */

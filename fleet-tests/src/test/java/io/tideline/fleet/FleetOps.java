@@ -34,6 +34,8 @@ final class FleetOps {
 
     private static final Pattern STREAMING = Pattern.compile(
             "^tideline_archiver_wal_streaming\\{[^}]*instance=\"([^\"]+)\"[^}]*\\}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
+    private static final Pattern LAG_SECONDS = Pattern.compile(
+            "^tideline_archiver_wal_lag_seconds\\{[^}]*instance=\"([^\"]+)\"[^}]*\\}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
     private static final Pattern WINDOW_END = Pattern.compile(
             "^tideline_instance_window_end_timestamp\\w*\\{[^}]*instance=\"([^\"]+)\"[^}]*\\}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
 
@@ -55,8 +57,7 @@ final class FleetOps {
 
     Connection connect(RegisteredInstance pg) throws SQLException {
         String db = pg.host().endsWith(".31") ? "db1" : "db2";
-        return fleet.db(db).connect(new io.tideline.core.instance.ProvisionedInstance(pg.id(), pg.host(), pg.port(), pg.database(),
-                io.tideline.core.instance.InstanceCredentials.standard(pg.id()), java.nio.file.Path.of("/"), "15"));
+        return fleet.db(db).connect(server(pg));
     }
 
     /** Inserts {@code rows} rows in one transaction; returns the highest id committed. */
@@ -134,6 +135,25 @@ final class FleetOps {
             }
         });
         return instances;
+    }
+
+    /** The archive lag in seconds the host's archiver reports for {@code id}, if it streams it. */
+    Optional<Double> lagSeconds(ServiceHost host, InstanceId id) {
+        return host.metrics().flatMap(text -> {
+            Matcher m = LAG_SECONDS.matcher(text);
+            while (m.find()) {
+                if (m.group(1).equals(id.value())) {
+                    return Optional.of(Double.parseDouble(m.group(2)));
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    /** The server of a registered instance, as its database host made it. */
+    io.tideline.core.instance.ProvisionedInstance server(RegisteredInstance pg) {
+        return new io.tideline.core.instance.ProvisionedInstance(pg.id(), pg.host(), pg.port(), pg.database(),
+                io.tideline.core.instance.InstanceCredentials.standard(pg.id()), java.nio.file.Path.of("/"), "15");
     }
 
     /** The newest end of {@code id}'s restorable window any service host reports (retention's gauge). */

@@ -66,6 +66,8 @@ public final class NetFleet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetFleet.class);
     /** How often an archiver stores a growing WAL segment: "a flush interval" of the tests. */
     public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** After this long without WAL, an archiver commits an empty transaction on the instance. */
+    public static final Duration HEARTBEAT = Duration.ofSeconds(3);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -112,7 +114,7 @@ public final class NetFleet implements AutoCloseable {
         Host sv2 = network.addHost("sv2", 42);
         secrets = new DirectorySecretStore(dir("secrets"));
 
-        kafka = new KafkaHosts(List.of(k1, k2, k3), dir("kafka"), logs);
+        kafka = new KafkaHosts(List.of(k1, k2, k3), logs.resolve("kafka"));
         started.push(kafka);
         s3 = new S3Host(s3Host, dir("s3"), logs);
         started.push(s3);
@@ -165,7 +167,7 @@ public final class NetFleet implements AutoCloseable {
         p.put("kafka.consumers.default.heartbeat.interval.ms", 2_000);
         p.put(TopicsConfiguration.PREFIX + ".replication-factor", 3);
         p.put(TopicsConfiguration.PREFIX + ".create-on-startup", true);
-        p.put(ObjectStoreSettings.PREFIX + ".endpoint", store.endpoint().toString());
+        p.put(ObjectStoreSettings.PREFIX + ".endpoint", s3.endpoint().toString());
         p.put(ObjectStoreSettings.PREFIX + ".region", s3.region());
         p.put(ObjectStoreSettings.PREFIX + ".path-style", true);
         p.put(FleetConfiguration.SECRETS_DIR, secrets.root().toString());
@@ -173,6 +175,8 @@ public final class NetFleet implements AutoCloseable {
         p.put(FleetConfiguration.STORAGE_ADMIN_SECRET_KEY, s3.adminSecretKey());
         p.put(FleetConfiguration.STORAGE_IDENTITIES_DIR, s3.identitiesDir().toString());
         p.put("tideline.archiver.wal.flush-interval", FLUSH_INTERVAL.toMillis() + "ms");
+        // a silent stream (a cut link) shows as archive lag from the first heartbeat its WAL does not bring
+        p.put("tideline.archiver.wal.heartbeat-interval", HEARTBEAT.toMillis() + "ms");
         return p;
     }
 

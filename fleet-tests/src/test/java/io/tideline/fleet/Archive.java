@@ -16,14 +16,14 @@ import org.awaitility.Awaitility;
 final class Archive {
 
     private final ObjectStores stores;
-    private final BucketInventoryReader reader = new BucketInventoryReader(BucketLayout.DEFAULT);
 
     Archive(ObjectStores stores) {
         this.stores = stores;
     }
 
-    List<WalEntry> wal(InstanceId id) {
-        return reader.read(stores.forInstance(id)).inventory().wal();
+    /** Read with the instance's own layout: its WAL segment size names the objects and their ends. */
+    List<WalEntry> wal(InstanceId id, long segmentSize) {
+        return new BucketInventoryReader(BucketLayout.forSegmentSize(segmentSize)).read(stores.forInstance(id)).inventory().wal();
     }
 
     /**
@@ -41,7 +41,7 @@ final class Archive {
     }
 
     Optional<String> missing(InstanceId id, Lsn from, Lsn to, long segmentSize) {
-        List<WalEntry> wal = wal(id).stream().filter(w -> w.timeline() == 1).toList();
+        List<WalEntry> wal = wal(id, segmentSize).stream().filter(w -> w.timeline() == 1).toList();
         WalSegmentName first = WalSegmentName.of(1, from, segmentSize);
         WalSegmentName last = WalSegmentName.of(1, to.minus(1), segmentSize);
         for (long n = first.segmentNo(); n <= last.segmentNo(); n++) {
@@ -51,7 +51,9 @@ final class Archive {
                     && (!w.partial() || (isLast && !w.endLsn().isBefore(to))));
             if (!held) {
                 return Optional.of("segment " + new WalSegmentName(1, n, segmentSize) + " of " + id + " is not stored"
-                        + (isLast ? " up to " + to : ""));
+                        + (isLast ? " up to " + to : "") + "; the bucket has " + wal.stream()
+                        .filter(w -> w.segment().segmentNo() == segmentNo).map(w -> (w.partial() ? "a partial to " + w.endLsn() : "it complete"))
+                        .toList());
             }
         }
         return Optional.empty();

@@ -44,9 +44,8 @@ class FleetFailuresIT {
 
     /** A service host's instances are streamed from the other host within this after it died (the stated time). */
     static final Duration TAKEOVER = Duration.ofSeconds(60);
-    private static final long SEGMENT = 1024 * 1024;
     /** How long the link of db-1 is cut: long enough to see in the lag, short enough for the CI budget. */
-    static final Duration CUT = Duration.ofSeconds(20);
+    static final Duration CUT = Duration.ofSeconds(15);
 
     private static EventWatch events;
     private static FleetOps ops;
@@ -97,7 +96,7 @@ class FleetFailuresIT {
             fleet.kafka().restart(victim);
         }
         Lsn to = ops.currentLsn(pg);
-        assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from, to, SEGMENT, Duration.ofSeconds(60)),
+        assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from, to, pg.walSegmentSize(), Duration.ofSeconds(60)),
                 "no WAL byte lost");
         assertTrue(events.all(WalGapDetected.class, g -> g.getInstanceId().equals(pg.id().value())).isEmpty(), "no gap reported");
     }
@@ -141,7 +140,7 @@ class FleetFailuresIT {
             for (RegisteredInstance pg : fleetOfThree) {
                 ops.insert(pg, 500, "after the takeover");
                 Lsn to = ops.currentLsn(pg);
-                assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from.get(pg.id().value()), to, SEGMENT,
+                assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from.get(pg.id().value()), to, pg.walSegmentSize(),
                         Duration.ofSeconds(60)), "nothing lost of " + pg.id());
             }
         } finally {
@@ -196,7 +195,7 @@ class FleetFailuresIT {
                 "the cut showed in the archive lag: " + maxLag + " s during a cut of " + CUT.toSeconds() + " s");
 
         Lsn to = ops.currentLsn(pg);
-        assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from, to, SEGMENT, Duration.ofSeconds(90)),
+        assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from, to, pg.walSegmentSize(), Duration.ofSeconds(90)),
                 "the stream resumed from the slot: nothing lost");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> fleet.services().stream().anyMatch(s -> ops.lagSeconds(s, pg.id()).map(l -> l < 5).orElse(false)));

@@ -10,9 +10,10 @@ import java.util.Optional;
 
 /**
  * A server process started inside a host's namespace ({@code ip netns exec}), under the processes
- * module's {@link WatchedProcess}, so it dies with the test JVM; its output in {@code logFile}.
+ * module's {@link WatchedProcess}, so it dies with the test JVM; its output in {@code logFile}. Public for
+ * what later runs on a host (e.g. a {@code tideline agent} on a database host).
  */
-final class HostProcess {
+public final class HostProcess {
 
     private final String name;
     private final Host host;
@@ -22,7 +23,7 @@ final class HostProcess {
     private final Path logFile;
     private WatchedProcess process;
 
-    HostProcess(String name, Host host, List<String> command, Map<String, String> environment, Path workDir, Path logFile) {
+    public HostProcess(String name, Host host, List<String> command, Map<String, String> environment, Path workDir, Path logFile) {
         this.name = name;
         this.host = host;
         this.command = List.copyOf(command);
@@ -31,18 +32,18 @@ final class HostProcess {
         this.logFile = logFile;
     }
 
-    synchronized void start() {
+    public synchronized void start() {
         if (!isAlive()) {
             process = WatchedProcess.start(name + " on " + host.name(), host.exec(command), environment, workDir, logFile);
         }
     }
 
-    synchronized boolean isAlive() {
+    public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** SIGKILL, as a crash or a power cut would end it; waits until it is gone. */
-    synchronized void kill() {
+    public synchronized void kill() {
         if (process != null) {
             Optional<ProcessHandle> server = process.server();
             server.ifPresent(ProcessHandle::destroyForcibly);
@@ -52,18 +53,18 @@ final class HostProcess {
     }
 
     /** SIGTERM, SIGKILL after {@code grace}. */
-    synchronized void stop(Duration grace) {
+    public synchronized void stop(Duration grace) {
         if (process != null) {
             process.stop(grace);
             process = null;
         }
     }
 
-    String logTail() {
+    public String logTail() {
         return process == null ? WatchedProcessTail.of(logFile) : process.logTail(40);
     }
 
-    Path logFile() {
+    public Path logFile() {
         return logFile;
     }
 

@@ -56,8 +56,7 @@ final class FleetOps {
     }
 
     Connection connect(RegisteredInstance pg) throws SQLException {
-        String db = pg.host().endsWith(".31") ? "db1" : "db2";
-        return fleet.db(db).connect(server(pg));
+        return fleet.dbHostOf(pg).connect(server(pg));
     }
 
     /** Inserts {@code rows} rows in one transaction; returns the highest id committed. */

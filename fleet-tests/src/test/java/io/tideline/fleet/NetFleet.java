@@ -227,6 +227,12 @@ public final class NetFleet implements AutoCloseable {
         return dbHosts.get(name);
     }
 
+    /** The database host whose address the instance is registered at. */
+    public DbHost dbHostOf(RegisteredInstance instance) {
+        return dbHosts.values().stream().filter(d -> d.host().address().equals(instance.host())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(instance.id() + " is on no database host: " + instance.host()));
+    }
+
     public ServiceHost service(String name) {
         return serviceHosts.get(name);
     }

@@ -265,6 +265,8 @@ public final class KafkaNodeProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + spec.maxHeap(),
                 "-XX:+UseSerialGC",
+                // C1 only: a test cluster starts several JVMs at once on a loaded machine; it needs start-up, not peak speed
+                "-XX:TieredStopAtLevel=1",
                 "-Djava.awt.headless=true",
                 // INFO would log every fetch session change of every partition: the log tail must stay readable
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",

@@ -34,13 +34,13 @@ import org.apache.kafka.common.Uuid;
  * {@link #kill}/{@link #start} of a node, like a host that reboots.
  *
  * <p>Cluster-wide settings: replication factor {@code min(3, brokers)} for Kafka's internal topics,
- * broker defaults otherwise (notably {@code min.insync.replicas=1} and no auto-creation of
+ * a dead broker fenced after 4 s (Kafka: 9 s), broker defaults otherwise (notably {@code min.insync.replicas=1} and no auto-creation of
  * topics), so a topic's durability is whatever its creator asked for.
  */
 public final class KafkaCluster implements AutoCloseable {
 
     /** How long a cluster, or a restarted node, may take to be ready. Generous: the test machine may be loaded. */
-    public static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     static final String BROKER_HEAP = "384m";
     static final String CONTROLLER_HEAP = "192m";
 
@@ -284,7 +284,14 @@ public final class KafkaCluster implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=" + Math.min(2, internalReplicas),
                 "share.coordinator.state.topic.num.partitions=1",
                 // A group's first member gets its partitions at once instead of after 3 s.
-                "group.initial.rebalance.delay.ms=0");
+                "group.initial.rebalance.delay.ms=0",
+                // Fewer threads than Kafka's 3 + 8: several nodes share the test machine's cores.
+                "num.network.threads=2",
+                "num.io.threads=2",
+                // A killed broker is fenced (its partitions get new leaders, it leaves their ISR) after 4 s
+                // instead of Kafka's 9 s, so a test that kills one waits less; still 4 missed heartbeats.
+                "broker.heartbeat.interval.ms=1000",
+                "broker.session.timeout.ms=4000");
     }
 
     private static void sleep(long millis) {

@@ -165,7 +165,9 @@ public final class NetFleet implements AutoCloseable {
         // a member that died is out of its groups within seconds (default 45 s), so its work moves on soon
         p.put("kafka.consumers.default.session.timeout.ms", 10_000);
         p.put("kafka.consumers.default.heartbeat.interval.ms", 2_000);
+        // the production profile: three replicas, a write needs two of them
         p.put(TopicsConfiguration.PREFIX + ".replication-factor", 3);
+        p.put(TopicsConfiguration.PREFIX + ".min-insync-replicas", 2);
         p.put(TopicsConfiguration.PREFIX + ".create-on-startup", true);
         p.put(ObjectStoreSettings.PREFIX + ".endpoint", s3.endpoint().toString());
         p.put(ObjectStoreSettings.PREFIX + ".region", s3.region());

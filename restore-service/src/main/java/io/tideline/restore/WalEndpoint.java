@@ -10,7 +10,9 @@ import java.util.Optional;
 
 /**
  * Where a recovering server fetches its WAL: {@code tideline.restore.wal-base-url}, or this service's own
- * HTTP server on the loopback address (the local provisioner runs servers on this machine).
+ * HTTP server at the address it is bound to ({@code micronaut.server.host}; the loopback address when it
+ * is bound to none or to all): the local provisioner runs servers on this host, so the address the
+ * service listens on is one they reach.
  */
 @Singleton
 final class WalEndpoint {
@@ -38,7 +40,17 @@ final class WalEndpoint {
             EmbeddedServer server = context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning)
                     .orElseThrow(() -> new RestoreFailure("the restore service's HTTP server is not running, so the new "
                             + "instance could not fetch WAL; start the service with its HTTP server"));
-            return "http://127.0.0.1:" + server.getPort();
+            return "http://" + urlHost(context.getProperty(BIND_ADDRESS, String.class)) + ":" + server.getPort();
         });
+    }
+
+    /** Micronaut's own setting of the HTTP server's bind address: declared there, read here. */
+    static final String BIND_ADDRESS = "micronaut.server.host";
+
+    /** The bound address as a URL's host: loopback for none or the wildcard, IPv6 in brackets. */
+    static String urlHost(Optional<String> bindAddress) {
+        String host = bindAddress.map(String::strip).filter(h -> !h.isEmpty()
+                && !h.equals("0.0.0.0") && !h.equals("::") && !h.equals("[::]")).orElse("127.0.0.1");
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 }

@@ -1,6 +1,7 @@
 package io.tideline.scheduler;
 
 import io.micronaut.runtime.Micronaut;
+import io.tideline.core.config.StandaloneDefaults;
 import java.util.Map;
 
 /**
@@ -16,14 +17,19 @@ public final class SchedulerApplication {
     }
 
     public static void main(String[] args) {
-        Micronaut.build(args)
-                .mainClass(SchedulerApplication.class)
-                .properties(Map.of(
+        builder(args).start();
+    }
+
+    /** Defaults under any configuration a deployment gives ({@link StandaloneDefaults}): a bind address, port or broker set by system property or environment wins. */
+    static Micronaut builder(String[] args) {
+        Micronaut micronaut = Micronaut.build(args)
+                .mainClass(SchedulerApplication.class);
+        micronaut.propertySources(StandaloneDefaults.of(Map.of(
                         "micronaut.application.name", "scheduler-service",
                         "micronaut.server.port", env("TIDELINE_SCHEDULER_PORT", "8081"),
                         "kafka.bootstrap.servers", env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-                        "endpoints.prometheus.sensitive", false))
-                .start();
+                        "endpoints.prometheus.sensitive", false)));
+        return micronaut;
     }
 
     private static String env(String name, String fallback) {

@@ -153,6 +153,13 @@ final class WalPump implements AutoCloseable {
         Duration heartbeat = context.settings().heartbeatInterval();
         if (!heartbeat.isZero() && !now.isBefore(lastData.plus(heartbeat)) && !now.isBefore(lastHeartbeat.plus(heartbeat))) {
             lastHeartbeat = now;
+            // The heartbeat is a commit the archive must receive (or, if it fails, the server could not be
+            // reached to make one): until WAL arrives and is stored again, the archive lags from now. So a
+            // silent stream — a cut link, a hung server — shows in the lag, not only a slow upload. Set
+            // before the commit, which may wait out a connect timeout on an unreachable server.
+            if (context.metrics().unstoredSince() == null) {
+                context.metrics().unstoredSince(now);
+            }
             context.heartbeat().run();
         }
     }

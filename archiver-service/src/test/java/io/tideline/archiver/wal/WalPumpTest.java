@@ -47,6 +47,7 @@ class WalPumpTest {
     private final ScriptedReplicationStream stream = new ScriptedReplicationStream(FIRST.startLsn(), clock, stop, this::durable);
     private final List<StoredWalObject> published = new ArrayList<>();
     private final AtomicInteger heartbeats = new AtomicInteger();
+    private final WalStreamMetrics metrics = new WalStreamMetrics(new SimpleMeterRegistry(), INSTANCE, clock);
 
     @Test
     void aSegmentThatCompletesIsStoredAtOnceAndOnlyThenConfirmedToTheSlot() throws Exception {
@@ -161,11 +162,32 @@ class WalPumpTest {
         assertEquals(List.of(1000L), published.stream().map(StoredWalObject::rawBytes).toList());
     }
 
+    @Test
+    void aHeartbeatWhoseWalDoesNotArriveShowsAsArchiveLagUntilWalIsStoredAgain() throws Exception {
+        double[] lag = new double[3];
+        stream.wal(1000).quiet(settings.flushDeadline()).quiet(Duration.ofSeconds(1))
+                .then(() -> lag[0] = metrics.lagSeconds())
+                // a heartbeat is committed, and its WAL does not come: the link to the server is cut
+                .quiet(settings.heartbeatInterval())
+                .quiet(settings.heartbeatInterval())
+                .then(() -> lag[1] = metrics.lagSeconds())
+                // the link is back: the WAL the server wrote meanwhile arrives and is stored
+                .wal(500).quiet(settings.flushDeadline()).quiet(Duration.ofSeconds(1))
+                .then(() -> lag[2] = metrics.lagSeconds());
+
+        run();
+
+        assertEquals(0, lag[0], "all stored, no lag");
+        assertTrue(lag[1] >= settings.heartbeatInterval().toSeconds(),
+                "silent since the heartbeat: the archive lags at least since then (" + lag[1] + " s)");
+        assertEquals(0, lag[2], "stored again, no lag");
+    }
+
     private SessionEnd run() throws SQLException, StopRequested {
         StreamerContext context = new StreamerContext(
                 new ReplicationTarget(INSTANCE, "localhost", 5432, "postgres", "archiver", () -> "secret"),
                 settings, new RecordingEvents(published),
-                new WalStreamMetrics(new SimpleMeterRegistry(), INSTANCE, clock), clock, stop, new ClockPauses(),
+                metrics, clock, stop, new ClockPauses(),
                 state -> { }, heartbeats::incrementAndGet);
         StreamPlan plan = new StreamPlan(1, FIRST.startLsn(), Optional.empty(), Optional.empty(), false);
         try (WalPump pump = new WalPump(stream, new WalObjectWriter(store, layout, clock), plan, context)) {

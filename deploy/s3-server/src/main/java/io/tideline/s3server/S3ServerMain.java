@@ -11,7 +11,7 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 /**
  * The embedded S3 server: S3Proxy on a filesystem store, one bucket per directory under
  * {@code --data}, with per-bucket identities from {@code --identities} (see {@link TenantLocator}).
- * Listens on 127.0.0.1 only, path-style requests. Prints {@value #READY} and the endpoint when it
+ * Listens on {@code --host} (127.0.0.1 unless told), path-style requests. Prints {@value #READY} and the endpoint when it
  * serves; stops on SIGTERM.
  */
 public final class S3ServerMain {
@@ -32,7 +32,7 @@ public final class S3ServerMain {
             arguments = ServerArguments.parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("tideline-s3-server: " + e.getMessage());
-            System.err.println("usage: --data DIR --identities DIR --port N --admin-access-key K --admin-secret-key S");
+            System.err.println("usage: --data DIR --identities DIR --port N --admin-access-key K --admin-secret-key S [--host ADDRESS]");
             System.exit(2);
             return;
         }
@@ -42,7 +42,7 @@ public final class S3ServerMain {
         BlobStore store = new FilesystemNio2BlobStore(arguments.data().toAbsolutePath().toString());
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(store)
-                .endpoint(URI.create("http://127.0.0.1:" + arguments.port()))
+                .endpoint(URI.create("http://" + arguments.host() + ":" + arguments.port()))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, arguments.adminAccessKey(), arguments.adminSecretKey())
                 .build();
         proxy.setBlobStoreLocator(new TenantLocator(arguments.adminAccessKey(), arguments.adminSecretKey(), store,
@@ -59,7 +59,7 @@ public final class S3ServerMain {
             }
         }, "s3-server-stop"));
         proxy.start();
-        System.out.println(READY + "http://127.0.0.1:" + proxy.getPort());
+        System.out.println(READY + "http://" + arguments.host() + ":" + proxy.getPort());
         System.out.flush();
         stopped.await();
     }

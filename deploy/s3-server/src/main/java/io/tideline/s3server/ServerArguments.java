@@ -6,13 +6,16 @@ import java.util.Objects;
 
 /**
  * The command line of {@link S3ServerMain}:
- * {@code --data DIR --identities DIR --port N --admin-access-key K [--admin-secret-key S]}.
+ * {@code --data DIR --identities DIR --port N --admin-access-key K [--admin-secret-key S] [--host ADDRESS]}.
+ * {@code --host} is the address to listen on, {@value #DEFAULT_HOST} by default (a host of the fleet
+ * harness binds its own address).
  * The admin secret may come from the environment variable {@value #ADMIN_SECRET_ENV} instead, so
  * that it does not show in the process list.
  */
-public record ServerArguments(Path data, Path identities, int port, String adminAccessKey, String adminSecretKey) {
+public record ServerArguments(Path data, Path identities, int port, String adminAccessKey, String adminSecretKey, String host) {
 
     public static final String ADMIN_SECRET_ENV = "TIDELINE_S3_ADMIN_SECRET_KEY";
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     public ServerArguments {
         Objects.requireNonNull(data, "--data is required");
@@ -23,10 +26,18 @@ public record ServerArguments(Path data, Path identities, int port, String admin
         if (adminAccessKey == null || !Identity.isValidAccessKey(adminAccessKey)) {
             throw new IllegalArgumentException("--admin-access-key is required ([A-Za-z0-9_-], 3 to 128 characters)");
         }
+        if (host == null || !host.matches("[0-9A-Za-z.:-]+")) {
+            throw new IllegalArgumentException("--host must be an address: " + host);
+        }
         if (adminSecretKey == null || adminSecretKey.length() < 8) {
             throw new IllegalArgumentException("--admin-secret-key (or " + ADMIN_SECRET_ENV
                     + ") is required, at least 8 characters");
         }
+    }
+
+    /** On {@value #DEFAULT_HOST}. */
+    public ServerArguments(Path data, Path identities, int port, String adminAccessKey, String adminSecretKey) {
+        this(data, identities, port, adminAccessKey, adminSecretKey, DEFAULT_HOST);
     }
 
     public static ServerArguments parse(String[] args, Map<String, String> environment) {
@@ -35,6 +46,7 @@ public record ServerArguments(Path data, Path identities, int port, String admin
         Integer port = null;
         String accessKey = null;
         String secretKey = environment.get(ADMIN_SECRET_ENV);
+        String host = DEFAULT_HOST;
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -47,13 +59,14 @@ public record ServerArguments(Path data, Path identities, int port, String admin
                 case "--port" -> port = parsePort(value);
                 case "--admin-access-key" -> accessKey = value;
                 case "--admin-secret-key" -> secretKey = value;
+                case "--host" -> host = value;
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
         if (port == null) {
             throw new IllegalArgumentException("--port is required");
         }
-        return new ServerArguments(data, identities, port, accessKey, secretKey);
+        return new ServerArguments(data, identities, port, accessKey, secretKey, host);
     }
 
     private static int parsePort(String value) {
@@ -66,7 +79,7 @@ public record ServerArguments(Path data, Path identities, int port, String admin
 
     @Override
     public String toString() {
-        return "ServerArguments[data=" + data + ", identities=" + identities + ", port=" + port
+        return "ServerArguments[data=" + data + ", identities=" + identities + ", host=" + host + ", port=" + port
                 + ", adminAccessKey=" + adminAccessKey + ", adminSecretKey=***]";
     }
 }

@@ -20,6 +20,18 @@ class ServerArgumentsTest {
     }
 
     @Test
+    void theHostIsLoopbackUnlessTold() {
+        assertEquals("127.0.0.1", ServerArguments.parse(BASE, Map.of(ServerArguments.ADMIN_SECRET_ENV, "from-env-secret")).host());
+        String[] withHost = java.util.stream.Stream.concat(java.util.Arrays.stream(BASE), java.util.stream.Stream.of("--host", "10.231.0.20"))
+                .toArray(String[]::new);
+        assertEquals("10.231.0.20", ServerArguments.parse(withHost, Map.of(ServerArguments.ADMIN_SECRET_ENV, "from-env-secret")).host());
+        String[] badHost = java.util.stream.Stream.concat(java.util.Arrays.stream(BASE), java.util.stream.Stream.of("--host", "a b"))
+                .toArray(String[]::new);
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerArguments.parse(badHost, Map.of(ServerArguments.ADMIN_SECRET_ENV, "from-env-secret")));
+    }
+
+    @Test
     void missingOrBadOptionsFailLoudly() {
         assertThrows(IllegalArgumentException.class, () -> ServerArguments.parse(BASE, Map.of()));
         assertThrows(IllegalArgumentException.class,

@@ -18,7 +18,7 @@ public final class StorageErrors {
         if (e instanceof ObjectConflictException) {
             return StorageFailure.CONFLICT;
         }
-        if (e instanceof ChecksumMismatchException || e instanceof ObjectAuthenticationException) {
+        if (e instanceof ChecksumMismatchException) {
             return StorageFailure.CORRUPT;
         }
         if (e instanceof NoSuchObjectException) {

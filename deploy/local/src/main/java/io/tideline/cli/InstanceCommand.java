@@ -6,7 +6,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "instance", mixinStandardHelpOptions = true,
         description = "Create, list and remove managed PostgreSQL instances.",
-        subcommands = {InstanceCreateCommand.class, InstanceListCommand.class, InstanceRemoveCommand.class})
+        subcommands = {InstanceCreateCommand.class, InstanceListCommand.class, InstanceRemoveCommand.class,
+                InstanceRotateKeyCommand.class})
 final class InstanceCommand implements Runnable {
 
     @Spec

@@ -135,7 +135,7 @@ public final class KeyringKeyService implements KeyService {
         return existingKeyring(instance).map(Keyring::current);
     }
 
-    /** The keyring, created (version 1) with the instance's first object. */
+    /** The keyring, created (version 1) with the instance's first object; never two (putIfAbsent). */
     private synchronized Keyring keyringForWriting(InstanceId instance) {
         Optional<Keyring> existing = existingKeyring(instance);
         if (existing.isPresent()) {
@@ -144,8 +144,12 @@ public final class KeyringKeyService implements KeyService {
         byte[] id = new byte[8];
         random.nextBytes(id);
         Keyring created = Keyring.first(java.util.HexFormat.of().formatHex(id), freshKey(), clock.instant());
-        secrets.put(keyringRef(instance), created.serialize());
-        return created;
+        if (secrets.putIfAbsent(keyringRef(instance), created.serialize())) {
+            return created;
+        }
+        // Another process made the keyring first: its keys are the instance's.
+        return existingKeyring(instance).orElseThrow(() -> new IllegalStateException("the keyring of " + instance
+                + " appeared and vanished while it was being created"));
     }
 
     private Optional<Keyring> existingKeyring(InstanceId instance) {

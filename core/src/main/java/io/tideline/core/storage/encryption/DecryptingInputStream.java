@@ -80,6 +80,21 @@ final class DecryptingInputStream extends InputStream {
         return length;
     }
 
+    /**
+     * The plaintext bytes an object holds after its header when {@code body} stored bytes follow the
+     * header, as the writer lays them out; -1 when no well-formed object has that size.
+     */
+    long plaintextSize(long body) {
+        long record = 1L + chunkSize + ChunkCipher.TAG_BYTES;
+        long finalOverhead = 1L + ChunkCipher.SHA_BYTES + ChunkCipher.TAG_BYTES;
+        if (body < finalOverhead) {
+            return -1;
+        }
+        long full = (body - finalOverhead) / record;
+        long rest = body - finalOverhead - full * record;
+        return rest < chunkSize ? full * chunkSize + rest : -1;
+    }
+
     @Override
     public int read() throws IOException {
         if (!ensure()) {

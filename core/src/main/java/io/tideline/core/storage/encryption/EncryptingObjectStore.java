@@ -14,7 +14,6 @@ import io.tideline.core.storage.VerifyingInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,13 +151,15 @@ public final class EncryptingObjectStore implements ObjectStore {
 
     @Override
     public byte[] get(String key) {
-        return decryptAll(key, inner.get(key), Optional.empty()).orElseGet(() -> inner.get(key));
+        byte[] stored = inner.get(key);
+        return decryptAll(key, stored).orElse(stored);
     }
 
     @Override
     public byte[] getVerified(String key) {
         // One GET: the final chunk carries the plaintext sha256, which the decryption checks.
-        return decryptAll(key, inner.get(key), Optional.empty()).orElseGet(() -> inner.getVerified(key));
+        // An unencrypted object (allowed) is checked against its metadata's sha256, which takes the store's own read.
+        return decryptAll(key, inner.get(key)).orElseGet(() -> inner.getVerified(key));
     }
 
     @Override
@@ -256,9 +257,9 @@ public final class EncryptingObjectStore implements ObjectStore {
     // ---- reading
 
     /** The plaintext of a whole encrypted object; empty when it has no header and unencrypted reads are allowed. */
-    private Optional<byte[]> decryptAll(String key, byte[] stored, Optional<Sha256> expected) {
+    private Optional<byte[]> decryptAll(String key, byte[] stored) {
         ByteArrayInputStream body = new ByteArrayInputStream(stored);
-        try (InputStream in = decrypting(key, body, expected, stored.length)) {
+        try (InputStream in = decrypting(key, body, Optional.empty())) {
             if (in == null) {
                 return Optional.empty();
             }
@@ -280,7 +281,7 @@ public final class EncryptingObjectStore implements ObjectStore {
     private InputStream openDecrypting(String key, Optional<Sha256> expected) {
         InputStream raw = inner.open(key);
         try {
-            InputStream in = decrypting(key, raw, expected, -1);
+            InputStream in = decrypting(key, raw, expected);
             if (in != null) {
                 return in;
             }
@@ -298,7 +299,7 @@ public final class EncryptingObjectStore implements ObjectStore {
      * A decrypting stream over {@code raw} positioned after the header; null when the object has no
      * header and unencrypted reads are allowed; {@link UnencryptedObjectException} when they are not.
      */
-    private InputStream decrypting(String key, InputStream raw, Optional<Sha256> expected, long storedLength) throws IOException {
+    private InputStream decrypting(String key, InputStream raw, Optional<Sha256> expected) throws IOException {
         byte[][] prefix = new byte[1][];
         Optional<ObjectHeader> header;
         try {

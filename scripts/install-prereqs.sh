@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tideline needs on a fresh Debian 12 machine, and only what is missing:
-# a JDK 17, Maven, PostgreSQL 15 server binaries, zstd. Used by ./tideline and .ci/run.
+# a JDK 17, Maven, PostgreSQL 15 server binaries, zstd, and Chromium with its driver (the Backups view's
+# browser test drives Debian's own, never a downloaded one). Used by ./tideline and .ci/run.
 # Without root it prints the exact command to run instead.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 [[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_basebackup" ]] || missing+=(postgresql-15 postgresql-client-15)
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
 id postgres >/dev/null 2>&1 || missing+=(postgresql-15)
 
 if ((${#missing[@]} == 0)); then

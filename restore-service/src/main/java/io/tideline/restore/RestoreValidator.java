@@ -1,6 +1,7 @@
 package io.tideline.restore;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.restore.RestorePoint;
@@ -112,8 +113,7 @@ public final class RestoreValidator {
             try {
                 newId = InstanceId.of(newName);
             } catch (IllegalArgumentException e) {
-                return reject("'" + newName + "' cannot name an instance: use 3-40 lower-case letters, digits and single "
-                        + "dashes, starting and ending with a letter or digit");
+                return reject("'" + newName + "' cannot name an instance: use " + InstanceId.RULE_TEXT);
             }
         } else {
             newId = derivedId(source.get().id(), request);
@@ -265,7 +265,12 @@ public final class RestoreValidator {
 
     /** {@code <source>-r-<short restore id>}, the source part shortened so the whole stays a valid id. */
     static InstanceId derivedId(InstanceId source, RestoreRequest request) {
-        String suffix = DERIVED_INFIX + request.restoreId().shortForm();
+        return derivedId(source, request.restoreId());
+    }
+
+    /** The name a restore of {@code source} with id {@code restore} gets when none is asked for (the view's placeholder). */
+    public static InstanceId derivedId(InstanceId source, RestoreId restore) {
+        String suffix = DERIVED_INFIX + restore.shortForm();
         String base = source.value();
         if (base.length() + suffix.length() > MAX_ID_LENGTH) {
             base = base.substring(0, MAX_ID_LENGTH - suffix.length());

@@ -20,6 +20,7 @@ import io.tideline.core.window.Damage;
 import io.tideline.core.window.RestorableWindow;
 import io.tideline.schemas.ObjectCorrupted;
 import io.tideline.core.window.TimeRange;
+import io.tideline.core.window.WindowBreak;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.runtime.DurationText;
 import java.io.IOException;
@@ -200,9 +201,15 @@ final class BackupsCommand implements Callable<Integer> {
         } else {
             out.println("Restorable window: " + view.from().orElseThrow() + " .. " + view.to().orElseThrow());
             if (view.window().size() > 1) {
-                out.println("  with gaps; restorable ranges:");
-                for (TimeRange r : view.window()) {
+                // Right after a backup the WAL just before it is often still on its way: said so, not called a gap.
+                List<WindowBreak> breaks = WindowBreak.between(view.window(), TidelineCli.of(spec).clock().instant());
+                out.println("  in " + view.window().size() + " ranges; restorable:");
+                for (int i = 0; i < view.window().size(); i++) {
+                    TimeRange r = view.window().get(i);
                     out.println("    " + r.from() + " .. " + r.to());
+                    if (i < breaks.size()) {
+                        out.println("      not restorable until the next range: " + breaks.get(i).describe());
+                    }
                 }
             }
             out.println("  restore with: ./tideline restore " + instance.name() + " --to <time in the window>|latest");

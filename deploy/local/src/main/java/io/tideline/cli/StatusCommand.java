@@ -64,6 +64,7 @@ final class StatusCommand implements Callable<Integer> {
             Table table = new Table("COMPONENT", "ENDPOINT", "STATE");
             report.components().forEach(c -> table.row(c.name(), c.endpoint(), c.state()));
             table.print(out);
+            out.println("Backups view: " + report.view());
         }
         if (!report.instances().isEmpty()) {
             out.println();

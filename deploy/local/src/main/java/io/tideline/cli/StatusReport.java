@@ -28,7 +28,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * the services' {@code /health} says UP, and the state of each managed PostgreSQL cluster.
  */
 record StatusReport(String home, boolean running, Long pid, Instant startedAt, List<Component> components,
-                    List<Instance> instances) {
+                    List<Instance> instances, String view) {
+
+    /** Where the restore service serves the Backups view (its {@code /} redirects a browser there too). */
+    static final String VIEW_PATH = "/backups";
 
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -45,14 +48,15 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
     static StatusReport probe(RuntimeHome home, Optional<RuntimeInfo> runtime) {
         List<Instance> instances = instances(home);
         if (runtime.isEmpty()) {
-            return new StatusReport(home.toString(), false, null, null, List.of(), instances);
+            return new StatusReport(home.toString(), false, null, null, List.of(), instances, null);
         }
         RuntimeInfo info = runtime.get();
         List<Component> components = new ArrayList<>();
         components.add(new Component("kafka", info.kafkaBootstrapServers(), probeKafka(info.kafkaBootstrapServers())));
         components.add(new Component("s3", info.s3Endpoint().toString(), probeHttp(info.s3Endpoint(), false)));
         components.add(new Component("services", info.api().toString(), probeHttp(info.api().resolve("/health"), true)));
-        return new StatusReport(home.toString(), true, info.pid(), info.startedAt(), components, instances);
+        return new StatusReport(home.toString(), true, info.pid(), info.startedAt(), components, instances,
+                info.api().resolve(VIEW_PATH).toString());
     }
 
     private static List<Instance> instances(RuntimeHome home) {

@@ -56,10 +56,16 @@ class CliUpDownIT {
         Cli.Result status = CLI.run(home, "status").assertOk();
         assertTrue(status.out().contains("ok (health UP)"), status.out());
         RuntimeInfo first = RuntimeInfo.running(new RuntimeHome(home)).orElseThrow();
+        // Issue 16: status and up say where the Backups view is (and the view answers there).
+        String view = first.api().resolve("/backups").toString();
+        assertTrue(status.out().contains("Backups view: " + view), status.out());
+        assertEquals(200, java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(view)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
         // Issue 16: an option given to up while it runs was silently ignored; now refused, saying why.
         CLI.run(home, "up", "--wal-flush-interval", "10s").assertOneLineError(ExitCodes.REFUSED,
                 "--wal-flush-interval not applied (options take effect at start");
-        assertTrue(CLI.run(home, "up").assertOk().out().contains("already runs"), "without options: the status, exit 0");
+        Cli.Result again = CLI.run(home, "up").assertOk();
+        assertTrue(again.out().contains("already runs") && again.out().contains("Backups view: " + view), "without options: the status, exit 0");
 
         Cli.Result created = CLI.run(home, "instance", "create", "keepme").assertOk();
         assertTrue(created.out().contains("first backup requested (daily:keepme:"), created.out());

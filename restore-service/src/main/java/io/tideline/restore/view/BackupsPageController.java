@@ -8,49 +8,85 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.views.ModelAndView;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.ids.RestoreId;
+import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.StorageException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
-/** The Backups view's HTML pages: {@code /backups} (instances) and {@code /backups/{id}} (history, window, restore form). */
+/**
+ * The Backups view's pages, rendered on the server from Thymeleaf templates ({@code views/backups/}; the engine
+ * escapes every value): {@code /backups} (instances) and {@code /backups/{id}} (window, restore form, history).
+ * The data is read here, as the JSON API reads it; the page's script only submits and follows.
+ */
 @Controller("/backups")
 @Requires(beans = BackupsViewReader.class)
 public class BackupsPageController {
 
     private final BackupsViewReader history;
+    private final InstanceRegistry registry;
+    private final Clock clock;
 
-    public BackupsPageController(BackupsViewReader history) {
+    public BackupsPageController(BackupsViewReader history, InstanceRegistry registry, Clock clock) {
         this.history = history;
+        this.registry = registry;
+        this.clock = clock;
     }
 
     @Get
     @Produces(MediaType.TEXT_HTML)
-    public String instances() {
-        return BackupsPages.instances(history.instances());
+    public ModelAndView<Map<String, Object>> instances() {
+        Instant now = clock.instant();
+        List<InstancesPage.Row> rows = registry.all().stream()
+                .sorted(Comparator.comparing(RegisteredInstance::name).thenComparing(i -> i.id().value()))
+                .map(i -> InstancesPage.row(i, viewOrNull(i.id()), now))
+                .toList();
+        return new ModelAndView<>("backups/instances", Map.of("page", new InstancesPage(rows, ViewTimes.iso(now))));
     }
 
     @Get("/{id}")
     @Produces(MediaType.TEXT_HTML)
-    public HttpResponse<String> instance(@PathVariable String id) {
-        Optional<InstanceId> instance;
-        try {
-            instance = Optional.of(InstanceId.of(id));
-        } catch (IllegalArgumentException e) {
-            instance = Optional.empty();
-        }
+    public HttpResponse<ModelAndView<Map<String, Object>>> instance(@PathVariable String id) {
+        Optional<InstanceId> instance = parse(id);
         Optional<RegisteredInstance> registered = instance.flatMap(history::instance);
         if (registered.isEmpty()) {
-            return HttpResponse.<String>status(HttpStatus.NOT_FOUND).body(BackupsPages.notFound(id));
+            return notFound(id);
         }
         InstanceId known = instance.get();
+        Optional<BackupsView> view;
         try {
-            return history.of(known)
-                    .map(v -> HttpResponse.ok(BackupsPages.instance(v, changes(known))))
-                    .orElseGet(() -> HttpResponse.<String>status(HttpStatus.NOT_FOUND).body(BackupsPages.notFound(id)));
+            view = history.of(known);
         } catch (StorageException e) {
-            return HttpResponse.<String>status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .body(BackupsPages.unavailable(registered.get(), e.getMessage()));
+            return HttpResponse.<ModelAndView<Map<String, Object>>>status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .body(new ModelAndView<>("backups/unavailable", Map.of("name", registered.get().name(), "why", e.getMessage())));
+        }
+        if (view.isEmpty()) {
+            return notFound(id);
+        }
+        InstancePage page = InstancePage.of(view.get(), registered.get(), changes(known), clock.instant(),
+                RestoreId.of(UUID.randomUUID().toString()));
+        return HttpResponse.ok(new ModelAndView<>("backups/instance", Map.of("page", page)));
+    }
+
+    private static HttpResponse<ModelAndView<Map<String, Object>>> notFound(String id) {
+        return HttpResponse.<ModelAndView<Map<String, Object>>>status(HttpStatus.NOT_FOUND)
+                .body(new ModelAndView<>("backups/not-found", Map.of("id", id)));
+    }
+
+    /** An instance's view for the list; null when its bucket cannot be read now (the list says so on its line). */
+    private BackupsView viewOrNull(InstanceId id) {
+        try {
+            return history.of(id).orElse(null);
+        } catch (StorageException e) {
+            return null;
         }
     }
 
@@ -60,6 +96,14 @@ public class BackupsPageController {
             return history.changes(id, Optional.empty(), 0).orElse(null);
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    private static Optional<InstanceId> parse(String id) {
+        try {
+            return Optional.of(InstanceId.of(id));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 }

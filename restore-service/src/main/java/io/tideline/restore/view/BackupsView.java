@@ -57,11 +57,14 @@ public record BackupsView(InstanceSummary instance, String generatedAt, Window w
     /**
      * @param status          {@code RESTORABLE}, {@code UNUSABLE} (see {@code note}) or {@code INCOMPLETE} (no manifest)
      * @param restorableUntil for a restorable backup, the last moment it restores to
+     * @param reason          why it was taken ({@code DAILY}, {@code ON_DEMAND}, ...) as the timeline says; null if unknown
+     * @param rawBytes        its uncompressed size as the timeline says; null until it completed (or unknown)
      */
     @Serdeable
     public record BackupRow(String backupId, @Nullable Long timeline, @Nullable String startLsn, @Nullable String endLsn,
                             @Nullable String startedAt, @Nullable String finishedAt, long storedBytes, String status,
-                            @Nullable String restorableUntil, @Nullable String note) {
+                            @Nullable String restorableUntil, @Nullable String note, @Nullable String reason,
+                            @Nullable Long rawBytes) {
         public static final String RESTORABLE = "RESTORABLE";
         public static final String UNUSABLE = "UNUSABLE";
         public static final String INCOMPLETE = "INCOMPLETE";

@@ -104,14 +104,17 @@ public final class BackupsViewReader {
             String status = r != null ? BackupsView.BackupRow.RESTORABLE : BackupsView.BackupRow.UNUSABLE;
             String note = r != null ? null : Optional.ofNullable(unusable.get(key)).map(UnusableBackup::reason)
                     .orElse("not on the instance's current history");
+            Optional<ViewEvents.BackupFacts> facts = events.backup(key);
             rows.add(new BackupsView.BackupRow(key, b.timeline(), b.startLsn().toString(), b.endLsn().toString(),
                     b.startedAt().toString(), b.finishedAt().toString(), b.storedBytes(), status,
-                    r == null ? null : r.restorableUntil().toString(), note));
+                    r == null ? null : r.restorableUntil().toString(), note,
+                    facts.flatMap(ViewEvents.BackupFacts::reason).orElse(null), facts.flatMap(ViewEvents.BackupFacts::bytesRaw).orElse(null)));
         }
         for (IncompleteBackup b : inventory.incompleteBackups()) {
             rows.add(new BackupsView.BackupRow(b.id().value(), null, null, null, null, null,
                     b.objects().stream().mapToLong(ListedObject::size).sum(), BackupsView.BackupRow.INCOMPLETE, null,
-                    "no manifest: being uploaded, or left by a backup that failed (last written " + b.lastWrittenAt() + ")"));
+                    "no manifest: being uploaded, or left by a backup that failed (last written " + b.lastWrittenAt() + ")",
+                    events.backup(b.id().value()).flatMap(ViewEvents.BackupFacts::reason).orElse(null), null));
         }
         rows.sort(BackupsView.BackupRow.NEWEST_FIRST);
 

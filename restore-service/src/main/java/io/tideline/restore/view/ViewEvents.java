@@ -6,7 +6,11 @@ import io.tideline.core.verify.KnownCorruptions;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.Damage;
 import io.tideline.schemas.ObjectCorrupted;
+import io.tideline.core.events.BackupCommands;
+import io.tideline.core.ids.CommandId;
+import io.tideline.schemas.BackupCompleted;
 import io.tideline.schemas.BackupFailed;
+import io.tideline.schemas.BackupStarted;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
@@ -43,7 +47,25 @@ public final class ViewEvents {
     public record Failure(String backupId, String commandId, Optional<Instant> startedAt, Instant failedAt, String reason) {
     }
 
+    /**
+     * What the timeline says of a backup and its bucket does not: the command that asked for it (so why it was
+     * taken: daily, on demand, after a WAL gap, ...) and, once completed, its raw (uncompressed) size.
+     */
+    public record BackupFacts(String commandId, Optional<Long> bytesRaw) {
+
+        /** {@code DAILY}, {@code ON_DEMAND}, ...; empty for a command id of no known kind. */
+        public Optional<String> reason() {
+            try {
+                return Optional.of(BackupCommands.reasonOf(CommandId.parse(commandId)).name());
+            } catch (RuntimeException unknownKind) {
+                return Optional.empty();
+            }
+        }
+    }
+
     private final Map<String, RestoreStatus> restores = new HashMap<>();
+    /** By backup id; one small entry per backup the timeline names (the page shows them beside the bucket's rows). */
+    private final Map<String, BackupFacts> backups = new HashMap<>();
     /** Damaged objects ({@code ObjectCorrupted}): the view cuts the window at those still stored. */
     private final KnownCorruptions corruptions = new KnownCorruptions();
     private final Map<InstanceId, Deque<Failure>> failures = new HashMap<>();
@@ -58,6 +80,10 @@ public final class ViewEvents {
         drills.apply(event);
         if (event instanceof ObjectCorrupted c) {
             corruptions.apply(c);
+        } else if (event instanceof BackupStarted s) {
+            backups.putIfAbsent(s.getBackupId(), new BackupFacts(s.getCommandId(), Optional.empty()));
+        } else if (event instanceof BackupCompleted c) {
+            backups.put(c.getBackupId(), new BackupFacts(c.getCommandId(), Optional.of(c.getBytesRaw())));
         } else if (event instanceof BackupFailed f) {
             Deque<Failure> list = failures.computeIfAbsent(InstanceId.of(f.getInstanceId()), i -> new ArrayDeque<>());
             if (list.stream().noneMatch(x -> x.backupId().equals(f.getBackupId()))) {
@@ -82,7 +108,7 @@ public final class ViewEvents {
                             s.message(), s.bytesDone(), s.bytesTotal(), null, null, null));
         } else if (event instanceof RestoreProgress p) {
             update(p.getRestoreId(), p.getInstanceId(), p.getOccurredAt(), "RestoreProgress",
-                    p.getPhase() + (p.getMessage() == null ? "" : ": " + p.getMessage()),
+                    RestorePhaseWords.of(p.getPhase()) + (p.getMessage() == null ? "" : ": " + p.getMessage()),
                     s -> with(s, RestoreStatus.IN_PROGRESS, s.target(), s.newInstanceId(), s.backupId(), p.getPhase().name(),
                             p.getMessage(), p.getBytesDone(), p.getBytesTotal(), null, null, null));
         } else if (event instanceof RestoreCompleted c) {
@@ -107,6 +133,11 @@ public final class ViewEvents {
     /** A request this process just published: known at once, before its event is read back. */
     public synchronized void requested(RestoreRequested request) {
         apply(request);
+    }
+
+    /** What the timeline said of backup {@code backupId}, if anything. */
+    public synchronized Optional<BackupFacts> backup(String backupId) {
+        return Optional.ofNullable(backups.get(backupId));
     }
 
     public synchronized Optional<RestoreStatus> restore(String restoreId) {
@@ -143,7 +174,12 @@ public final class ViewEvents {
         }
         RestoreStatus changed = change.apply(current);
         List<RestoreStatus.Step> history = new ArrayList<>(current.history());
-        history.add(step);
+        RestoreStatus.Step last = history.isEmpty() ? null : history.get(history.size() - 1);
+        // Progress repeats its phase every few seconds with new byte counts: one line per phase (the counts are
+        // in the status itself), not one per report.
+        if (last == null || !last.event().equals(step.event()) || !last.text().equals(step.text())) {
+            history.add(step);
+        }
         restores.put(restoreId, new RestoreStatus(changed.restoreId(), changed.instanceId(), changed.state(), changed.target(),
                 changed.newName(), changed.newInstanceId(), changed.backupId(), changed.phase(), changed.message(),
                 changed.bytesDone(), changed.bytesTotal(), changed.reason(), changed.connection(), changed.recoveredTo(),

@@ -11,7 +11,7 @@ class BackupRowOrderTest {
 
     private static BackupsView.BackupRow row(String id, String startedAt) {
         return new BackupsView.BackupRow(id, startedAt == null ? null : 1L, null, null, startedAt, null, 0,
-                startedAt == null ? BackupsView.BackupRow.INCOMPLETE : BackupsView.BackupRow.RESTORABLE, null, null);
+                startedAt == null ? BackupsView.BackupRow.INCOMPLETE : BackupsView.BackupRow.RESTORABLE, null, null, null, null);
     }
 
     @Test

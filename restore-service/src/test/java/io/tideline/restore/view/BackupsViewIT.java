@@ -231,16 +231,29 @@ class BackupsViewIT {
             assertTrue(list.body().contains("href=\"/backups/" + id + "\""), list.body());
             HttpResponse<String> page = get(base + "/backups/" + id);
             assertEquals(200, page.statusCode());
-            assertTrue(page.body().contains("Restore to point in time"));
-            assertTrue(page.body().contains("type=\"datetime-local\""));
+            assertTrue(page.body().contains("Restore to a point in time"));
+            assertTrue(page.body().contains("id=\"target\""), "the target as UTC text, no browser date picker");
             assertTrue(page.body().contains("id=\"other\"") && page.body().contains("id=\"exclusive\""), "every other kind of target");
             assertTrue(page.body().contains(first.backupId().value()) && page.body().contains(second.backupId().value()));
-            assertTrue(page.body().contains(BackupsPages.shown(expected.from().orElseThrow().toString(), true)), "the window's start");
+            assertTrue(page.body().contains(ViewTimes.range(expected.from().orElseThrow(), expected.to().orElseThrow())[0]),
+                    "the window's start");
             assertTrue(page.body().contains("data-api=\"/api/instances/" + id + "/restores\""));
             assertTrue(page.body().contains("deleted 39,978 rows of public.orders"), "the undo finder's list");
             assertTrue(page.body().contains("data-target=\"xid:4711\">Restore to just before this transaction</button>"),
                     "offered (not disabled): the DELETE lies inside the window");
             assertEquals(404, get(base + "/backups/no-such-instance").statusCode());
+            // "/" is the view (issue 16: it was a JSON 404); "back up now" of an unknown instance is a problem.
+            HttpResponse<String> root = get(base + "/");
+            assertEquals(303, root.statusCode());
+            assertEquals("/backups", root.headers().firstValue("location").orElse(""));
+            HttpResponse<String> noBackup = post(base + "/api/instances/no-such-instance/backups", "");
+            assertEquals(404, noBackup.statusCode());
+            assertTrue(noBackup.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), noBackup.headers().toString());
+            assertTrue(noBackup.body().contains("\"detail\":\"no instance no-such-instance is registered\""), noBackup.body());
+            HttpResponse<String> css = get(base + "/backups/assets/backups.css");
+            assertEquals(200, css.statusCode());
+            assertTrue(css.headers().firstValue("content-type").orElse("").startsWith("text/css"));
+            assertEquals(404, get(base + "/backups/assets/..%2Fviews%2Fbackups%2Finstance.html").statusCode());
 
             String shot = System.getProperty("tideline.view.snapshot");
             if (shot != null) {

@@ -59,6 +59,22 @@ class ViewEventsTest {
         assertTrue(events.restoresOf(InstanceId.of("pg-2")).isEmpty());
     }
 
+    /** Issue 16: progress repeats its phase every few seconds; the history had a line for each report. */
+    @Test
+    void repeatedProgressOfOnePhaseIsOneHistoryLineInWords() {
+        events.apply(RestoreRequested.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("pg-1").setOccurredAt(T0)
+                .setRestoreId("r2").setTarget("latest").setNewName(null).setRequestedBy("backups-view").build());
+        for (int i = 1; i <= 3; i++) {
+            events.apply(RestoreProgress.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("pg-1").setOccurredAt(T0.plusSeconds(i))
+                    .setRestoreId("r2").setPhase(RestorePhase.REPLAYING_WAL).setBytesDone(10L * i).setBytesTotal(40L)
+                    .setWalSegmentsReplayed(i).setMessage("replaying WAL").build());
+        }
+        RestoreStatus s = events.restore("r2").orElseThrow();
+        assertEquals(2, s.history().size(), "requested, then one line for the phase: " + s.history());
+        assertEquals("Replaying WAL to the target: replaying WAL", s.history().get(1).text());
+        assertEquals(30L, s.bytesDone(), "the counts still follow the newest report");
+    }
+
     @Test
     void failedBackupsAreKeptPerInstanceNewestFirstAndBounded() {
         for (int i = 0; i < ViewEvents.FAILURES_KEPT + 5; i++) {
@@ -71,11 +87,4 @@ class ViewEventsTest {
         assertEquals("r" + (ViewEvents.FAILURES_KEPT + 4), failures.get(0).reason());
     }
 
-    @Test
-    void pagesEscapeWhatTheyShow() {
-        assertEquals("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;", BackupsPages.esc("<script>alert('x')</script> & \""));
-        assertEquals("2026-11-24T08:00:01Z", BackupsPages.shown("2026-11-24T08:00:00.001Z", true), "a window's start rounds up");
-        assertEquals("2026-11-24T08:00:00Z", BackupsPages.shown("2026-11-24T08:00:00.999Z", false), "its end rounds down");
-        assertEquals("2.0 MiB", BackupsPages.size(2L * 1024 * 1024));
-    }
 }

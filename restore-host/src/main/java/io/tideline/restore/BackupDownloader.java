@@ -187,7 +187,7 @@ public final class BackupDownloader {
         String object = s.key().orElse("?");
         return switch (StorageErrors.classify(s)) {
             case CORRUPT -> new RestoreFailure("checksum mismatch in backup object " + object + " of bucket " + s.bucket() + ": "
-                    + (s instanceof ChecksumMismatchException m
+                    + (s instanceof ChecksumMismatchException m && m.expected() != null
                     ? "the manifest records sha256 " + m.expected() + ", the object has " + m.actual() : s.getMessage()), e);
             case NOT_FOUND -> new RestoreFailure("backup object " + object + " of bucket " + s.bucket()
                     + " is missing (backup " + manifest.backupId() + ")", e);

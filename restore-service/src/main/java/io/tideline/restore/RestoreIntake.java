@@ -104,7 +104,8 @@ public final class RestoreIntake {
             return validator.validate(request, clock.instant());
         } catch (StorageException e) {
             return new RestoreValidator.Decision.Reject("could not read the backups of " + request.source()
-                    + " from its bucket (" + e.getMessage() + "); nothing was provisioned — ask again later",
+                    + " from its bucket (" + e.getMessage() + "); nothing was provisioned"
+                    + (e.isRetriable() ? " — ask again later" : ""),
                     RestoreValidator.FIELD_INSTANCE, RestoreValidator.Kind.UNAVAILABLE);
         }
     }

@@ -63,7 +63,8 @@ class RestoreFailuresIT {
 
             RestoreFailed failed = bed.await(restoreId, RestoreFailed.class, Duration.ofMinutes(2));
             assertTrue(failed.getReason().contains(corrupted), "the reason names the object: " + failed.getReason());
-            assertTrue(failed.getReason().contains("checksum mismatch"), failed.getReason());
+            assertTrue(failed.getReason().contains("checksum mismatch") || failed.getReason().contains("fails its authentication tag"),
+                    failed.getReason());
             assertTrue(failed.getReason().contains("was removed"), failed.getReason());
             String made = bed.await(restoreId, RestoreAccepted.class, Duration.ofSeconds(1)).getNewInstanceId();
             assertEquals(made, failed.getNewInstanceId());
@@ -92,7 +93,8 @@ class RestoreFailuresIT {
 
             RestoreFailed failed = bed.await(restoreId, RestoreFailed.class, Duration.ofMinutes(2));
             assertTrue(failed.getReason().contains(part), "the reason names the object: " + failed.getReason());
-            assertTrue(failed.getReason().contains("checksum mismatch"), failed.getReason());
+            assertTrue(failed.getReason().contains("checksum mismatch") || failed.getReason().contains("fails its authentication tag"),
+                    failed.getReason());
             String made = bed.await(restoreId, RestoreAccepted.class, Duration.ofSeconds(1)).getNewInstanceId();
             assertFalse(bed.instanceDirs().contains(made), "the half-made server is removed");
             assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is removed");

@@ -205,7 +205,8 @@ class RestoreWalEndpointIT {
         RestoreId corrupt = RestoreId.of(UUID.randomUUID().toString());
         WalSession session = wal.open(corrupt, store, LAYOUT, Set.of(name(20)), Optional.empty());
         try {
-            byte[] stored = store.get(key);
+            // The stored (encrypted) bytes, as bit rot on the server would change them.
+            byte[] stored = bed.fleet.s3().adminClient().getObjectAsBytes(b -> b.bucket(store.bucket()).key(key)).asByteArray();
             stored[stored.length / 2] ^= 0x5A;
             var head = store.head(key).orElseThrow();
             rewriteKeepingMetadata(key, stored, head.requireSha256());

@@ -11,6 +11,18 @@ public interface SecretStore {
     /** Stores (or replaces) the secret atomically: a reader sees the old value or the new one, never half. */
     void put(SecretRef ref, String value);
 
+    /**
+     * Stores the secret only if none is stored under {@code ref}; returns whether it did. Stores that can
+     * do it atomically (across processes) override this; the default checks, then writes.
+     */
+    default boolean putIfAbsent(SecretRef ref, String value) {
+        if (find(ref).isPresent()) {
+            return false;
+        }
+        put(ref, value);
+        return true;
+    }
+
     Optional<String> find(SecretRef ref);
 
     /** The secret's value; a clear error naming the reference if there is none. */

@@ -2,6 +2,7 @@ package io.tideline.core.storage;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.storage.encryption.ObjectStoreEncryption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,16 +18,23 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class ObjectStores implements AutoCloseable {
 
-    private record Entry(S3Client client, S3ObjectStore store) {
+    private record Entry(S3Client client, ObjectStore store) {
     }
 
     private final ObjectStoreSettings settings;
     private final SecretStore secrets;
     private final Clock clock;
+    private final ObjectStoreEncryption encryption;
     private final Map<InstanceId, Entry> stores = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** Stores that encrypt with the defaults, each instance's keys in its keyring in {@code secrets}. */
     public ObjectStores(ObjectStoreSettings settings, SecretStore secrets, Clock clock) {
+        this(settings, secrets, clock, ObjectStoreEncryption.keyring(secrets, clock));
+    }
+
+    public ObjectStores(ObjectStoreSettings settings, SecretStore secrets, Clock clock, ObjectStoreEncryption encryption) {
+        this.encryption = Objects.requireNonNull(encryption, "encryption");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -46,7 +54,7 @@ public final class ObjectStores implements AutoCloseable {
     private Entry open(InstanceId instance) {
         BucketGrant grant = BucketGrant.of(instance);
         S3Client client = S3Clients.create(settings, secrets.get(grant.accessKeyRef()), secrets.get(grant.secretKeyRef()));
-        return new Entry(client, new S3ObjectStore(client, grant.bucket(), settings, clock));
+        return new Entry(client, encryption.apply(instance, new S3ObjectStore(client, grant.bucket(), settings, clock)));
     }
 
     /** Drops and closes the cached store of {@code instance} (after deprovisioning or a key rotation). */

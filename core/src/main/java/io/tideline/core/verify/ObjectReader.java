@@ -3,7 +3,9 @@ package io.tideline.core.verify;
 import io.tideline.core.storage.NoSuchObjectException;
 import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.Sha256;
+import io.tideline.core.storage.StorageErrors;
 import io.tideline.core.storage.StorageException;
+import io.tideline.core.storage.StorageFailure;
 import io.tideline.core.storage.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,6 +65,13 @@ final class ObjectReader {
         } catch (NoSuchObjectException e) {
             return gone(object);
         } catch (StorageException | IOException e) {
+            // An encrypted object authenticates every chunk as it is read: a changed byte ends the read
+            // before any hash is compared, and is damage just the same.
+            Optional<StorageException> cause = StorageErrors.causeOf(e);
+            if (cause.isPresent() && StorageErrors.classify(cause.get()) == StorageFailure.CORRUPT) {
+                return new VerifiedObject(object, VerifiedObject.Outcome.DAMAGED, expected, Optional.empty(),
+                        "its bytes are not what was written: " + cause.get().getMessage());
+            }
             return new VerifiedObject(object, VerifiedObject.Outcome.UNREADABLE, expected, Optional.empty(),
                     "could not be read to its end: " + e.getMessage());
         }

@@ -5,9 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "instance", mixinStandardHelpOptions = true,
-        description = "Create, register, check, list and remove managed PostgreSQL instances.",
+        description = "Create, register, check, list, remove and rotate the keys of managed PostgreSQL instances.",
         subcommands = {InstanceCreateCommand.class, InstanceRegisterCommand.class, InstanceCheckCommand.class,
-                InstanceListCommand.class, InstanceRemoveCommand.class})
+                InstanceListCommand.class, InstanceRemoveCommand.class, InstanceRotateKeyCommand.class})
 final class InstanceCommand implements Runnable {
 
     @Spec

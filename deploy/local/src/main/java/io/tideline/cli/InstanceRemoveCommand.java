@@ -10,11 +10,15 @@ import io.tideline.core.kafka.Topics;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketGrant;
+import io.tideline.core.storage.encryption.KeyringKeyService;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +33,9 @@ import picocli.CommandLine.Spec;
                 "An adopted server ('instance register') is only unregistered: Tideline's replication slot is dropped from it, "
                         + "its passwords are deleted from the secret store, and the server keeps running with its data.",
                 "Its bucket (backups and WAL) is kept, unless --purge: then it is deleted now, after a confirmation "
-                        + "(--yes skips it, for scripts)."})
+                        + "(--yes skips it, for scripts).",
+                "--shred destroys the instance's encryption keys: every backup and WAL object of it, and every copy of "
+                        + "them anywhere, can never be read again (crypto-shredding)."})
 final class InstanceRemoveCommand implements Callable<Integer> {
 
     /** How long the removal of an adopted server waits for the archiver to let go of its slot before it says so. */
@@ -47,6 +53,10 @@ final class InstanceRemoveCommand implements Callable<Integer> {
     @Option(names = "--purge", description = "Also delete its bucket (every backup and WAL segment) and the bucket's credentials, now.")
     boolean purge;
 
+    @Option(names = "--shred", description = "Also destroy its encryption keys, now: its backups, wherever copies of them "
+            + "are, can never be restored (crypto-shredding).")
+    boolean shred;
+
     @Option(names = "--yes", description = "Do not ask for confirmation (needed for --purge when no one can answer).")
     boolean yes;
 
@@ -59,11 +69,11 @@ final class InstanceRemoveCommand implements Callable<Integer> {
         try (KafkaAccess kafka = KafkaAccess.of(target);
              LocalOnboarding local = LocalOnboarding.of(target, kafka.publisher(), cli.clock())) {
             java.util.Optional<RegisteredInstance> registered = kafka.instances().find(name);
-            if (registered.isEmpty() && purge) {
+            if (registered.isEmpty() && (purge || shred)) {
                 return purgeKeptBucket(cli, local, out, err);
             }
             RegisteredInstance instance = registered.orElseGet(() -> kafka.instances().require(name));
-            if (purge && !yes) {
+            if ((purge || shred) && !yes) {
                 confirm(cli, err, instance.name(), instance.bucket());
             }
             err.println("Removing instance " + instance.name() + " ...");
@@ -82,7 +92,10 @@ final class InstanceRemoveCommand implements Callable<Integer> {
             if (purge) {
                 local.storage().deprovision(instance.id());
             }
+            Optional<Instant> shredded = shred ? Optional.of(shredKeys(local, cli, instance.id())) : Optional.empty();
             out.println("Instance " + instance.name() + " is removed: unregistered, its server and data deleted.");
+            shredded.ifPresent(at -> out.println("  keys:     destroyed (crypto-shredded) at " + at
+                    + ": its backups and WAL, and any copy of them, can never be read again (--shred)"));
             out.println(purge
                     ? "  bucket:   " + instance.bucket() + " deleted with every backup and WAL segment (--purge)."
                     : "  bucket:   " + instance.bucket() + " kept with its backups and WAL (delete it with "
@@ -110,6 +123,7 @@ final class InstanceRemoveCommand implements Callable<Integer> {
         if (purge) {
             local.storage().deprovision(instance.id());
         }
+        Optional<Instant> shredded = shred ? Optional.of(shredKeys(local, cli, instance.id())) : Optional.empty();
         out.println("Instance " + instance.name() + " is removed: unregistered. Its server at " + instance.host() + ":"
                 + instance.port() + " was adopted and is its owner's: it keeps running with its data.");
         out.println("  slot:     " + (slot.state() == SlotRelease.Result.State.LEFT
@@ -119,11 +133,13 @@ final class InstanceRemoveCommand implements Callable<Integer> {
                 ? "  bucket:   " + instance.bucket() + " deleted with every backup and WAL segment (--purge)."
                 : "  bucket:   " + instance.bucket() + " kept with its backups and WAL (delete it with "
                 + "./tideline instance remove " + instance.name() + " --purge, which also works after this removal)");
+        shredded.ifPresent(at -> out.println("  keys:     destroyed (crypto-shredded) at " + at
+                + ": its backups and WAL, and any copy of them, can never be read again (--shred)"));
         out.flush();
         return ExitCodes.OK;
     }
 
-    /** {@code --purge} of an instance removed earlier without it: only its bucket is left. */
+    /** {@code --purge} or {@code --shred} of an instance removed earlier without it: only its bucket (and keys) are left. */
     private int purgeKeptBucket(TidelineCli cli, LocalOnboarding local, PrintWriter out, PrintWriter err) {
         InstanceId id;
         try {
@@ -132,11 +148,20 @@ final class InstanceRemoveCommand implements Callable<Integer> {
             throw CliException.failure("unknown instance '" + name + "'");
         }
         BucketGrant grant = BucketGrant.of(id);
-        if (local.secrets().find(grant.accessKeyRef()).isEmpty()) {
+        boolean hasKeys = local.secrets().find(KeyringKeyService.keyringRef(id)).isPresent();
+        if (local.secrets().find(grant.accessKeyRef()).isEmpty() && !(shred && hasKeys)) {
             throw CliException.failure("unknown instance '" + name + "' (not registered, and no bucket of it is kept)");
         }
         if (!yes) {
             confirm(cli, err, name, grant.bucket());
+        }
+        if (shred) {
+            out.println("Keys of the removed instance " + name + " destroyed (crypto-shredded) at " + shredKeys(local, cli, id)
+                    + ": its backups and WAL, and any copy of them, can never be read again.");
+        }
+        if (!purge) {
+            out.flush();
+            return ExitCodes.OK;
         }
         local.storage().deprovision(id);
         out.println("Bucket " + grant.bucket() + " of the removed instance " + name + " deleted with every backup and WAL segment.");
@@ -144,13 +169,21 @@ final class InstanceRemoveCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Destroys the instance's key-encryption keys (the embedded keyring); returns when. */
+    private static Instant shredKeys(LocalOnboarding local, TidelineCli cli, InstanceId id) {
+        KeyringKeyService keys = new KeyringKeyService(local.secrets(), cli.clock(), new SecureRandom());
+        keys.destroy(id);
+        return keys.destroyedAt(id).orElseThrow();
+    }
+
     /** Asks to type the name (a y/N is answered by reflex); refuses when no one can answer. */
     private void confirm(TidelineCli cli, PrintWriter err, String instance, String bucket) {
         if (!cli.interactive()) {
-            throw CliException.usage("--purge deletes every backup of " + instance + " now: confirm with --yes "
+            throw CliException.usage((purge ? "--purge deletes" : "--shred destroys") + " every backup of " + instance + " now: confirm with --yes "
                     + "(no terminal to ask on)");
         }
-        err.print("This deletes " + instance + " and EVERY backup and WAL segment in bucket " + bucket
+        err.print("This deletes " + instance + (purge ? " and EVERY backup and WAL segment in bucket " + bucket : "")
+                + (shred ? " and destroys its encryption keys (no copy of its backups can ever be read)" : "")
                 + ": nothing can be restored afterwards.\nType the instance name to confirm: ");
         err.flush();
         String answer;

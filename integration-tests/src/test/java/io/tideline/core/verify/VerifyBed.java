@@ -82,12 +82,12 @@ final class VerifyBed {
     }
 
     /** Replaces the object's bytes with one byte flipped, keeping its metadata (its recorded sha256 with it). */
+    /** Flips one stored byte (of the encrypted object, as bit rot would), keeping the object's metadata. */
     static void flipOneByte(ObjectStore store, S3Client admin, String key) {
-        StoredObject head = store.head(key).orElseThrow();
-        byte[] bytes = store.get(key);
+        var original = admin.getObjectAsBytes(b -> b.bucket(store.bucket()).key(key));
+        byte[] bytes = original.asByteArray();
         bytes[bytes.length / 2] ^= (byte) 0xFF;
-        Map<String, String> metadata = new HashMap<>(head.metadata());
-        head.sha256().ifPresent(sha -> metadata.put(ObjectStore.SHA256_METADATA, sha.hex()));
+        Map<String, String> metadata = new HashMap<>(original.response().metadata());
         admin.putObject(PutObjectRequest.builder().bucket(store.bucket()).key(key).metadata(metadata).build(),
                 RequestBody.fromBytes(bytes));
     }

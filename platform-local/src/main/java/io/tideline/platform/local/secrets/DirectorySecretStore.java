@@ -59,6 +59,35 @@ public final class DirectorySecretStore implements SecretStore {
         }
     }
 
+    /** Atomic across processes: the complete file is linked into place, and a link never replaces a file. */
+    @Override
+    public boolean putIfAbsent(SecretRef ref, String value) {
+        Path file = fileOf(ref);
+        Path tmp = null;
+        try {
+            try {
+                tmp = createTemp(file);
+            } catch (NoSuchFileException e) {
+                tmp = createTemp(file);
+            }
+            Files.writeString(tmp, value, StandardCharsets.UTF_8);
+            Files.createLink(file, tmp);
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store secret " + ref + " under " + root, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a stray temporary file is harmless; the secret's outcome is what matters
+                }
+            }
+        }
+    }
+
     private static Path createTemp(Path file) throws IOException {
         Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return Files.createTempFile(file.getParent(), ".tmp-", ".secret",

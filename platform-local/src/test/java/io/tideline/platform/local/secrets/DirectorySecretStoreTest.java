@@ -38,4 +38,18 @@ class DirectorySecretStoreTest {
         store.put(SecretRef.of("instances/a/admin"), "again");
         assertEquals(Optional.of("again"), store.find(SecretRef.of("instances/a/admin")));
     }
+
+    @Test
+    void putIfAbsentStoresOnlyTheFirstValueWithMode0600AndLeavesNoTemporaryFile() throws Exception {
+        DirectorySecretStore store = new DirectorySecretStore(root);
+        SecretRef keyring = SecretRef.of("keyrings/a/keys");
+        assertTrue(store.putIfAbsent(keyring, "first"));
+        assertFalse(store.putIfAbsent(keyring, "second"));
+        assertEquals(Optional.of("first"), store.find(keyring));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(store.fileOf(keyring))));
+        try (var files = Files.list(store.fileOf(keyring).getParent())) {
+            assertEquals(1, files.count(), "only the secret itself");
+        }
+    }
 }

@@ -64,6 +64,7 @@ final class BackupPool implements AutoCloseable {
     private final Map<String, Integer> perStore = new HashMap<>();
     private final Map<String, Integer> perServer = new HashMap<>();
     private final Queue<Job> finished = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger endedCount = new AtomicInteger();
     private boolean closed;
 
     BackupPool(BackupPoolSettings settings, Work work) {
@@ -118,6 +119,7 @@ final class BackupPool implements AutoCloseable {
         } finally {
             if (ended) {
                 finished.add(job);
+                endedCount.incrementAndGet();
             }
             synchronized (this) {
                 running.remove(job);
@@ -140,6 +142,11 @@ final class BackupPool implements AutoCloseable {
             ended.add(job);
         }
         return ended;
+    }
+
+    /** For tests: how many ended so far in total. */
+    int takeFinishedCount() {
+        return endedCount.get();
     }
 
     synchronized int queued() {

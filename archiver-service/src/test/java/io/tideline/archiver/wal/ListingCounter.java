@@ -1,0 +1,34 @@
+package io.tideline.archiver.wal;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+
+/**
+ * Sees every listing request any S3 client of a test JVM sends (registered for all clients through the
+ * SDK's {@code software/amazon/awssdk/global/handlers/execution.interceptors} on the test classpath), so a
+ * test can count what the archiver asked the bucket. Static because the SDK makes the instance itself;
+ * test code only.
+ */
+public final class ListingCounter implements ExecutionInterceptor {
+
+    /** One listing request (a page of a paginated listing counts once). */
+    record Listing(String bucket, String prefix, String startAfter) {
+    }
+
+    private static final List<Listing> LISTINGS = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        if (context.request() instanceof ListObjectsV2Request r) {
+            LISTINGS.add(new Listing(r.bucket(), r.prefix(), r.startAfter()));
+        }
+    }
+
+    static List<Listing> of(String bucket) {
+        return LISTINGS.stream().filter(l -> l.bucket().equals(bucket)).toList();
+    }
+}

@@ -47,6 +47,7 @@ class BaseBackupFactory {
      * {@code kafka.consumers.tideline-archiver-backups.*}.
      */
     @io.micronaut.context.annotation.Context
+    @Requires(property = "kafka.bootstrap.servers")
     @Bean(preDestroy = "close")
     BackupCommandConsumer backupCommands(BaseBackups backups, BackupPoolSettings pool, EventPublisher publisher,
                                          io.tideline.schemas.serde.EventCodec codec,

@@ -240,7 +240,7 @@ final class InstanceStreamer {
      * whatever the server no longer has shows up as a gap when streaming starts.
      */
     private Lsn ensureSlot(ReplicationConnection conn, SystemIdentity system) throws SQLException {
-        String name = settings.slotName();
+        String name = settings.slotFor(target.instance());
         Optional<SlotState> slot = conn.readSlot(name);
         if (slot.isPresent() && !slot.get().isPhysical()) {
             throw new InstanceMismatchException(target + " has a " + slot.get().type() + " slot named " + name
@@ -264,7 +264,7 @@ final class InstanceStreamer {
                               StartGate.Permit starting) throws SQLException, StopRequested {
         ReplicationStream stream;
         try {
-            stream = conn.startStreaming(settings.slotName(), plan.timeline(), plan.start(), settings, clock);
+            stream = conn.startStreaming(settings.slotFor(target.instance()), plan.timeline(), plan.start(), settings, clock);
         } catch (SQLException e) {
             starting.close();
             if (isRemovedWal(e)) {
@@ -311,7 +311,7 @@ final class InstanceStreamer {
     private SessionEnd skipGap(ReplicationConnection conn, long timeline, Lsn missingFrom,
                                SystemIdentity system, String serverMessage) throws SQLException {
         long segmentSize = expectedSegmentSize;
-        Lsn restart = conn.readSlot(settings.slotName()).flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
+        Lsn restart = conn.readSlot(settings.slotFor(target.instance())).flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
         Lsn availableFrom = StreamPlanner.segmentStart(restart, segmentSize);
         if (!availableFrom.isAfter(missingFrom)) {
             availableFrom = StreamPlanner.segmentStart(system.xlogPosition(), segmentSize);

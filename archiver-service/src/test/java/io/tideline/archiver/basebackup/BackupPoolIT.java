@@ -102,7 +102,8 @@ class BackupPoolIT {
     @Test
     void backupsOfSeveralInstancesRunAtOnceUpToThePoolBoundWhileCommandsAndWalStreamingGoOn() throws Exception {
         List<RegisteredInstance> backedUp = List.of(instance("pool-a"), instance("pool-b"), instance("pool-c"));
-        RegisteredInstance streamed = instance("pool-wal");
+        // the third instance's backup waits behind the first two: its WAL stream is the one that must go on meanwhile
+        RegisteredInstance streamed = backedUp.get(2);
         ObjectStore walStore = fleet.objectStores().forInstance(streamed.id());
         Map<String, Object> props = new HashMap<>(BackupTesting.archiverProperties(fleet));
         props.put("tideline.archiver.wal.enabled", true); // this replica streams WAL too, as in production
@@ -154,6 +155,7 @@ class BackupPoolIT {
         assertTrue(running.get() > 0, "dead-lettered while backups were still running");
 
         // WAL streaming of another instance goes on meanwhile: a completed segment is stored.
+        assertTrue(!hasCompleteSegment(walStore), "no complete segment before the switch");
         try (Connection c = connect(streamed); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t AS SELECT g FROM generate_series(1, 1000) g");
             s.execute("SELECT pg_switch_wal()");

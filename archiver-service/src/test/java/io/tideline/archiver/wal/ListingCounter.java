@@ -20,12 +20,24 @@ public final class ListingCounter implements ExecutionInterceptor {
     }
 
     private static final List<Listing> LISTINGS = new CopyOnWriteArrayList<>();
+    private static final java.util.Map<String, java.util.concurrent.atomic.LongAdder> BY_VERB = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        String verb = context.request().getClass().getSimpleName().replace("Request", "");
+        BY_VERB.computeIfAbsent(verb, v -> new java.util.concurrent.atomic.LongAdder()).increment();
         if (context.request() instanceof ListObjectsV2Request r) {
-            LISTINGS.add(new Listing(r.bucket(), r.prefix(), r.startAfter()));
+            if (LISTINGS.size() < 100_000) { // the fleet bench sends many; tests need few
+                LISTINGS.add(new Listing(r.bucket(), r.prefix(), r.startAfter()));
+            }
         }
+    }
+
+    /** Requests sent so far by every client of this JVM, by operation (PutObject, ListObjectsV2, ...). */
+    static java.util.Map<String, Long> byVerb() {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        BY_VERB.forEach((verb, n) -> counts.put(verb, n.sum()));
+        return counts;
     }
 
     static List<Listing> of(String bucket) {

@@ -120,11 +120,19 @@ final class BackupCommandConsumer implements AutoCloseable {
             consumer = c;
             c.subscribe(List.of(Topics.BACKUP_COMMANDS), new Rebalance());
             while (!stopping) {
-                for (ConsumerRecord<String, byte[]> record : c.poll(settings.pollTimeout())) {
-                    take(record);
+                try {
+                    for (ConsumerRecord<String, byte[]> record : c.poll(settings.pollTimeout())) {
+                        take(record);
+                    }
+                    commitFinished();
+                    pauseOrResume();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // The loop must outlive a broker hiccup: nothing taken is lost (uncommitted), the next poll goes on.
+                    LOG.error("backup-command consumer: {}; polling again in 1 s", e.getMessage(), e);
+                    sleepQuietly();
                 }
-                commitFinished();
-                pauseOrResume();
             }
             drainAndCommit();
         } catch (WakeupException e) {
@@ -134,6 +142,14 @@ final class BackupCommandConsumer implements AutoCloseable {
             pool.close();
         } finally {
             consumer = null;
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -160,7 +176,9 @@ final class BackupCommandConsumer implements AutoCloseable {
             offsets.finished(partition, record.offset());
             return;
         }
-        String server = registry.find(request.instance()).map(i -> i.host() + ":" + i.port()).orElse("unknown");
+        // An instance the registry does not know yet counts against no other instance's server.
+        String server = registry.find(request.instance()).map(i -> i.host() + ":" + i.port())
+                .orElse("unknown:" + request.instance().value());
         pool.submit(new BackupPool.Job(record, request, storeEndpoint, server));
     }
 

@@ -155,6 +155,7 @@ final class BackupCommandConsumer implements AutoCloseable {
 
     /** Shutdown, still in the group: let the running backups end (bounded), then commit what ended. */
     private void drainAndCommit() {
+        LOG.info("stopping: {} backup(s) running, {} queued (left uncommitted)", pool.running(), pool.queued());
         pool.close();
         try {
             commitFinished();
@@ -284,6 +285,7 @@ final class BackupCommandConsumer implements AutoCloseable {
             return;
         }
         stopping = true;
+        work.stopWaits(); // whichever shutdown path comes first: WAL waits end before the pool is waited for
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();

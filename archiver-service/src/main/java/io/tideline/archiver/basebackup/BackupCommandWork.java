@@ -64,6 +64,11 @@ final class BackupCommandWork implements BackupPool.Work {
         deadLetter(job.record(), last, Listeners.RETRY_COUNT + 1);
     }
 
+    /** Ends the WAL waits of running backups (shutdown). */
+    void stopWaits() {
+        backups.stop();
+    }
+
     /**
      * Publishes the dead letter of {@code record}. One that cannot be published is logged with its
      * coordinates and skipped, as core's dead-letter handler does after its tries: the record stays in

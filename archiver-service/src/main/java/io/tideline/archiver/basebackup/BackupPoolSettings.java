@@ -37,7 +37,7 @@ public record BackupPoolSettings(@Bindable(defaultValue = DEFAULT_MAX_CONCURRENT
     /**
      * Four: a backup is bound by the source's disk and by compression (one core at level 1), so on a
      * 2-core replica four keep the cores busy while some wait for their WAL; with 10 replicas that is 40
-     * at once fleet-wide, ~960 a day at 35 min each (docs/deploy.md sizes it).
+     * at once fleet-wide, ~1,650 a day at 35 min each (docs/deploy.md sizes it).
      */
     static final String DEFAULT_MAX_CONCURRENT = "4";
     static final String DEFAULT_MAX_CONCURRENT_PER_STORE = "4";

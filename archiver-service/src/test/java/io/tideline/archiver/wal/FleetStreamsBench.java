@@ -182,9 +182,10 @@ class FleetStreamsBench {
         int perServer = (streams + servers - 1) / servers;
         List<ProvisionedInstance> hosts = new ArrayList<>();
         for (int s = 0; s < servers; s++) {
-            RegisteredInstance made = bed.onboard("fleet-host");
-            bed.fleet.onboarding().remove(made.id()); // only the instances below are streamed
-            try (Connection c = bed.connect(made); Statement st = c.createStatement()) {
+            // a server only, not registered: only the instances below are streamed
+            ProvisionedInstance made = bed.fleet.postgres().provisioner().create(bed.fleet.postgres().newId("fleet-host"),
+                    new io.tideline.core.instance.InstanceSpec(io.tideline.core.wal.WalSegmentName.DEFAULT_SEGMENT_SIZE));
+            try (Connection c = bed.fleet.postgres().connect(made); Statement st = c.createStatement()) {
                 st.execute("ALTER SYSTEM SET max_wal_senders = " + (perServer + 10));
                 st.execute("ALTER SYSTEM SET max_replication_slots = " + (perServer + 10));
                 st.execute("ALTER SYSTEM SET max_connections = " + (2 * perServer + 40));

@@ -32,7 +32,7 @@ class WalRestartIT {
         ApplicationContext first = bed.startArchiver(Duration.ofSeconds(1));
         Lsn end;
         try (Connection c = bed.connect(pg)) {
-            WalTestBed.workload(c, 8);
+            WalTestBed.workload(c, 3);
             end = WalTestBed.switchWal(c);
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> !bed.slotRestart(pg).isBefore(end)); // stored, slot moved

@@ -92,7 +92,7 @@ public class EventPublisher implements AutoCloseable {
             producer.send(record, (metadata, error) -> {
                 if (error != null) {
                     result.completeExceptionally(new PublishException("cannot publish to " + record.topic()
-                            + " (key " + record.key() + "): " + error.getMessage(), error));
+                            + " (key " + record.key() + "): " + reason(error), error));
                 } else {
                     result.complete(metadata);
                 }
@@ -103,6 +103,19 @@ public class EventPublisher implements AutoCloseable {
                     + " (key " + record.key() + "): " + e.getMessage(), e));
         }
         return result;
+    }
+
+    /**
+     * The producer retries a broker's refusal (e.g. NOT_ENOUGH_REPLICAS) until its delivery timeout and then
+     * reports only "Expiring N record(s)": say what that can mean, the producer's own warnings name the error.
+     */
+    private static String reason(Exception error) {
+        if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return error.getMessage() + " (not acknowledged within the delivery timeout: Kafka unreachable, a partition "
+                    + "without a leader, or fewer in-sync replicas than the topic's min.insync.replicas; the producer's "
+                    + "warnings name the broker's error)";
+        }
+        return error.getMessage();
     }
 
     private static RecordMetadata await(CompletableFuture<RecordMetadata> future, String topic, String key) {

@@ -36,11 +36,18 @@ public final class TopicCreator {
     private static final Logger LOG = LoggerFactory.getLogger(TopicCreator.class);
 
     /** What {@link #ensure} did. */
-    public record Result(List<String> created, Map<String, Map<String, String>> aligned, Map<String, Integer> fewerPartitions) {
+    /**
+     * @param fewerPartitions existing topics with fewer partitions than their spec, and how many they have (left so)
+     * @param fewerReplicas   existing topics with a partition of fewer replicas than the spec's replication factor,
+     *                        and the fewest found (left so: adding replicas is a reassignment an operator plans)
+     */
+    public record Result(List<String> created, Map<String, Map<String, String>> aligned, Map<String, Integer> fewerPartitions,
+                         Map<String, Integer> fewerReplicas) {
         public Result {
             created = List.copyOf(created);
             aligned = Map.copyOf(aligned);
             fewerPartitions = Map.copyOf(fewerPartitions);
+            fewerReplicas = Map.copyOf(fewerReplicas);
         }
     }
 
@@ -72,8 +79,9 @@ public final class TopicCreator {
             }
         }
         Map<String, Map<String, String>> aligned = alignConfigs(specs);
-        Map<String, Integer> fewerPartitions = checkPartitions(specs);
-        return new Result(created, aligned, fewerPartitions);
+        Map<String, TopicDescription> descriptions = await(
+                admin.describeTopics(specs.stream().map(TopicSpec::name).toList()).allTopicNames(), "describe topics");
+        return new Result(created, aligned, fewerPartitions(specs, descriptions), fewerReplicas(specs, descriptions));
     }
 
     private Map<String, Map<String, String>> alignConfigs(Collection<TopicSpec> specs) {
@@ -105,16 +113,28 @@ public final class TopicCreator {
         return aligned;
     }
 
-    private Map<String, Integer> checkPartitions(Collection<TopicSpec> specs) {
-        Map<String, TopicDescription> descriptions = await(
-                admin.describeTopics(specs.stream().map(TopicSpec::name).toList()).allTopicNames(), "describe topics");
+    private static Map<String, Integer> fewerPartitions(Collection<TopicSpec> specs, Map<String, TopicDescription> descriptions) {
         Map<String, Integer> fewer = new LinkedHashMap<>();
         for (TopicSpec spec : specs) {
             int actual = descriptions.get(spec.name()).partitions().size();
             if (actual < spec.partitions()) {
                 fewer.put(spec.name(), actual);
+                // Not grown: adding partitions re-maps instance ids (docs/decisions.md, "Partitions are never added at start").
                 LOG.warn("topic {} has {} partitions, fewer than the configured {}; left as it is (adding partitions "
                         + "re-maps instance ids and breaks their ordering)", spec.name(), actual, spec.partitions());
+            }
+        }
+        return fewer;
+    }
+
+    private static Map<String, Integer> fewerReplicas(Collection<TopicSpec> specs, Map<String, TopicDescription> descriptions) {
+        Map<String, Integer> fewer = new LinkedHashMap<>();
+        for (TopicSpec spec : specs) {
+            int least = descriptions.get(spec.name()).partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+            if (least < spec.replicationFactor()) {
+                fewer.put(spec.name(), least);
+                LOG.warn("topic {} has partitions with {} replicas, fewer than the configured replication factor {}; left as "
+                        + "it is (a partition reassignment adds replicas)", spec.name(), least, spec.replicationFactor());
             }
         }
         return fewer;

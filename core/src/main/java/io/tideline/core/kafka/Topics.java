@@ -116,9 +116,8 @@ public final class Topics {
         if (!ALL.contains(name)) {
             throw new IllegalArgumentException("not a Tideline topic: " + name);
         }
-        // with acks=all, 2 in-sync replicas survive one broker loss without refusing writes;
-        // a smaller cluster can only ask for what it has
-        String minInSync = Integer.toString(Math.min(2, configuration.replicationFactor()));
+        // with acks=all, a record is acknowledged once min.insync.replicas brokers have it (TopicsConfiguration)
+        String minInSync = Integer.toString(configuration.effectiveMinInsyncReplicas());
         String maxRecord = Integer.toString(MAX_RECORD_BYTES);
         Map<String, String> configs = name.equals(INSTANCES)
                 ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
@@ -128,6 +127,6 @@ public final class Topics {
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(configuration.auditRetention().toMillis()),
                         TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxRecord);
-        return new TopicSpec(name, configuration.partitions(), configuration.replicationFactor(), configs);
+        return new TopicSpec(name, configuration.partitionsOf(name), configuration.replicationFactor(), configs);
     }
 }

@@ -30,8 +30,9 @@ final class RuntimeProperties {
         p.put("endpoints.prometheus.enabled", true);
         p.put("endpoints.prometheus.sensitive", false);
         p.put("kafka.bootstrap.servers", endpoints.kafkaBootstrapServers());
-        // One broker: topics cannot have more replicas than it.
+        // One broker: topics cannot have more replicas than it, nor a write be on more than one.
         p.put(TopicsConfiguration.PREFIX + ".replication-factor", 1);
+        p.put(TopicsConfiguration.PREFIX + ".min-insync-replicas", 1);
         p.put(TopicsConfiguration.PREFIX + ".create-on-startup", true);
         p.put(ObjectStoreSettings.PREFIX + ".endpoint", endpoints.s3().toString());
         p.put(ObjectStoreSettings.PREFIX + ".region", "us-east-1");

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -202,15 +203,26 @@ class KubernetesManifestsTest {
 
     // --- the code's side
 
-    /** The topic settings as the services bind them from the ConfigMap, the record's defaults for the rest. */
+    /**
+     * The topic settings as the services bind them from the ConfigMap, the record's defaults for the rest. (Not
+     * through a Micronaut context: on this classpath it would start every service's {@code @Context} beans.)
+     */
     private static TopicsConfiguration topicsConfiguration(Map<String, String> config) {
         TopicsConfiguration defaults = TopicsConfiguration.defaults();
         String prefix = TopicsConfiguration.PREFIX + ".";
+        Map<String, Integer> topicPartitions = new HashMap<>();
+        config.forEach((key, value) -> {
+            if (key.startsWith(prefix + "topic-partitions.")) {
+                topicPartitions.put(key.substring((prefix + "topic-partitions.").length()), Defaults.read(value, Integer.class));
+            }
+        });
         return new TopicsConfiguration(
                 read(config, prefix + "partitions", Integer.class, defaults.partitions()),
                 read(config, prefix + "replication-factor", Short.class, defaults.replicationFactor()),
                 read(config, prefix + "audit-retention", Duration.class, defaults.auditRetention()),
-                read(config, prefix + "create-on-startup", Boolean.class, defaults.createOnStartup()));
+                read(config, prefix + "create-on-startup", Boolean.class, defaults.createOnStartup()),
+                read(config, prefix + "min-insync-replicas", Short.class, defaults.minInsyncReplicas()),
+                topicPartitions);
     }
 
     private static <T> T read(Map<String, String> config, String key, Class<T> type, T fallback) {

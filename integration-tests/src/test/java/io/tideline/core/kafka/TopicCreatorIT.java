@@ -70,6 +70,23 @@ class TopicCreatorIT {
             assertEquals(1, admin.describeTopics(List.of(handMade)).allTopicNames().get().get(handMade).partitions().size(),
                     "existing partitions are never changed");
             assertEquals(Long.toString(ONE_YEAR_MS), config(admin, handMade).get("retention.ms").value());
+            assertEquals(Map.of(), result.fewerReplicas());
+        }
+    }
+
+    @Test
+    void anExistingTopicWithFewerReplicasThanConfiguredIsReportedAndLeftAsItIs() throws Exception {
+        String handMade = "it-one-replica-" + UUID.randomUUID();
+        broker.createTopic(handMade, 1, Map.of());
+        // as a service configured for a cluster (RF 3) would see a topic an older single-broker setup made
+        TopicSpec spec = new TopicSpec(handMade, 1, (short) 3, Map.of());
+
+        try (Admin admin = broker.adminClient()) {
+            TopicCreator.Result result = new TopicCreator(admin, TIMEOUT).ensure(List.of(spec));
+
+            assertEquals(Map.of(handMade, 1), result.fewerReplicas());
+            assertEquals(1, admin.describeTopics(List.of(handMade)).allTopicNames().get().get(handMade).partitions().get(0)
+                    .replicas().size(), "replicas are never changed");
         }
     }
 

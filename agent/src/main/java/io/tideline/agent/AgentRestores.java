@@ -10,7 +10,9 @@ import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ReadOnlyGrant;
 import io.tideline.core.storage.S3Clients;
+import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.S3ObjectStore;
+import io.tideline.core.storage.encryption.ObjectStoreEncryption;
 import io.tideline.restore.HostRecovery;
 import io.tideline.restore.RestoreFailure;
 import io.tideline.restore.RestoreTracker;
@@ -94,14 +96,16 @@ final class AgentRestores {
     private final ObjectStoreSettings storage;
     private final AgentJournal journal;
     private final Clock clock;
+    private final ObjectStoreEncryption encryption;
     private final Map<RestoreId, HostRun> runs = new ConcurrentHashMap<>();
     private volatile Runnable onChange = () -> { };
     private volatile ExecutorService pool;
     private volatile ScheduledExecutorService reaper;
 
     AgentRestores(AgentConfiguration config, HostRecovery host, InstanceProvisioner instances, SecretStore secrets,
-                  ObjectStoreSettings storage, AgentJournal journal, Clock clock) {
+                  ObjectStoreSettings storage, AgentJournal journal, Clock clock, ObjectStoreEncryption encryption) {
         this.config = config;
+        this.encryption = encryption;
         this.host = host;
         this.instances = instances;
         this.secrets = secrets;
@@ -240,7 +244,8 @@ final class AgentRestores {
         ReadOnlyGrant grant = run.request.readGrant();
         // The source bucket is read with the restore's read-only identity only: this agent never holds a write key of it.
         try (S3Client client = S3Clients.create(storage, readKey(grant, grant.accessKeyRef()), readKey(grant, grant.secretKeyRef()))) {
-            S3ObjectStore source = new S3ObjectStore(client, grant.bucket(), storage, clock);
+            // Objects are encrypted at rest: read through the source instance's keys (a KMS decrypt grant in production).
+            ObjectStore source = encryption.apply(grant.source(), new S3ObjectStore(client, grant.bucket(), storage, clock));
             run.result = host.recover(run.plan, source, run.tracker, tracker -> { }, () -> { });
             run.state = HostRestoreStatus.RECOVERED;
             LOG.info("restore {}: {} recovered, waiting for the coordinator to take it over", id, run.plan.newInstance());

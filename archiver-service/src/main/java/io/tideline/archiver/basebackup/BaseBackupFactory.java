@@ -21,11 +21,12 @@ class BaseBackupFactory {
 
     /** The instance this factory made, so shutdown can reach it without asking a closing context. */
     private final java.util.concurrent.atomic.AtomicReference<BaseBackups> created = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<BackupCommandConsumer> consumer = new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
-     * Shutdown publishes {@link io.micronaut.context.event.ShutdownEvent} before any bean is destroyed;
-     * micronaut-kafka's consumer close then waits for the listener thread, so a backup waiting for WAL
-     * must be told first or the shutdown hangs until the WAL wait times out.
+     * Shutdown publishes {@link io.micronaut.context.event.ShutdownEvent} before any bean is destroyed: a
+     * backup waiting for WAL is told first (or the shutdown would wait for the WAL wait's timeout), then
+     * the command consumer lets the running backups end, commits what ended and leaves the group.
      */
     @io.micronaut.runtime.event.annotation.EventListener
     void onShutdown(io.micronaut.context.event.ShutdownEvent event) {
@@ -34,6 +35,45 @@ class BaseBackupFactory {
         if (made != null) {
             made.stop();
         }
+        BackupCommandConsumer commands = consumer.get();
+        if (commands != null) {
+            commands.close();
+        }
+    }
+
+    /**
+     * The consumer of backup commands and its pool, started with the context. Its Kafka settings are
+     * micronaut-kafka's: {@code kafka.bootstrap.servers}, the security ones of {@code kafka.*}, and
+     * {@code kafka.consumers.tideline-archiver-backups.*}.
+     */
+    @io.micronaut.context.annotation.Context
+    @Requires(property = "kafka.bootstrap.servers")
+    @Bean(preDestroy = "close")
+    BackupCommandConsumer backupCommands(BaseBackups backups, BackupPoolSettings pool, EventPublisher publisher,
+                                         io.tideline.schemas.serde.EventCodec codec,
+                                         Optional<io.tideline.core.kafka.DeadLetterTally> tally, InstanceRegistry registry,
+                                         io.tideline.core.storage.ObjectStoreSettings storage,
+                                         io.micronaut.context.env.Environment environment, Optional<MeterRegistry> meters,
+                                         Clock clock) {
+        java.util.Map<String, Object> kafka = new java.util.HashMap<>();
+        environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW).forEach((k, v) -> {
+            if (k.equals("bootstrap.servers") || k.startsWith("security.") || k.startsWith("ssl.") || k.startsWith("sasl.")) {
+                kafka.put(k, v);
+            }
+        });
+        kafka.putAll(environment.getProperties("kafka.consumers." + BackupSettings.GROUP_ID,
+                io.micronaut.core.naming.conventions.StringConvention.RAW));
+        String endpoint = storage.endpoint().map(Object::toString).orElse("s3." + storage.region());
+        BackupCommandConsumer made = new BackupCommandConsumer(kafka, pool, codec, registry, endpoint,
+                new BackupCommandWork(backups, publisher, codec, tally, clock));
+        meters.ifPresent(m -> {
+            io.micrometer.core.instrument.Gauge.builder("tideline.archiver.backup.queued", made.pool(), BackupPool::queued)
+                    .description("backup commands accepted and waiting for a free slot of the pool").register(m);
+            io.micrometer.core.instrument.Gauge.builder("tideline.archiver.backup.running", made.pool(), BackupPool::running)
+                    .description("backups being taken by this replica").register(m);
+        });
+        consumer.set(made);
+        return made.start();
     }
 
     /** The timeline's started-but-unended backups: what a dead archiver left for its successor to fail. */

@@ -333,6 +333,11 @@ public final class BaseBackups implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
+    /** Waits up to {@code millis} for the shutdown; true if it began (a pool thread's backoff ends with it). */
+    boolean awaitStop(long millis) throws InterruptedException {
+        return stopping.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** Ends every wait of a running backup at once; called when the application starts shutting down. */
     public void stop() {
         stopping.countDown();

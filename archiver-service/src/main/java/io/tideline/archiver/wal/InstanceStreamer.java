@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams one instance's WAL into its bucket, on its own thread, until stopped. Each session opens
- * a replication connection, reads what the bucket holds, plans where to resume ({@link StreamPlanner})
+ * a replication connection, reads what the bucket holds from the slot's restart point on, plans where to resume ({@link StreamPlanner})
  * and streams; any failure ends the session, and the next one starts over from the bucket after a
  * backoff. Nothing held only in memory is ever reported stored. Within a session, the WAL of the
  * open stream is moved into the bucket by a {@link WalPump}, which holds the flush rules.
@@ -41,6 +41,7 @@ final class InstanceStreamer {
     private final StopSignal stop;
     private final StreamerContext context;
     private final WalIndex.Factory indexes;
+    private final StartGate gate;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ReplicationConnection connection;
@@ -52,10 +53,19 @@ final class InstanceStreamer {
         this(target, expectedSegmentSize, store, settings, events, metrics, clock, (b, l, t, s, c) -> null);
     }
 
-    /** @param indexes opens the undo finder's index of each session (returns null when off) */
     InstanceStreamer(ReplicationTarget target, long expectedSegmentSize, Supplier<ObjectStore> store, WalSettings settings,
                      WalEvents events, WalStreamMetrics metrics, Clock clock, WalIndex.Factory indexes) {
+        this(target, expectedSegmentSize, store, settings, events, metrics, clock, indexes, StartGate.unpaced(clock));
+    }
+
+    /**
+     * @param indexes opens the undo finder's index of each session (returns null when off)
+     * @param gate    paces the session starts of the replica (issue 18)
+     */
+    InstanceStreamer(ReplicationTarget target, long expectedSegmentSize, Supplier<ObjectStore> store, WalSettings settings,
+                     WalEvents events, WalStreamMetrics metrics, Clock clock, WalIndex.Factory indexes, StartGate gate) {
         this.indexes = indexes;
+        this.gate = gate;
         this.target = target;
         this.expectedSegmentSize = expectedSegmentSize;
         this.store = store;
@@ -157,7 +167,20 @@ final class InstanceStreamer {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    private SessionEnd runSession() throws SQLException, StopRequested {
+    private SessionEnd runSession() throws SQLException, StopRequested, InterruptedException {
+        state = "waiting for its turn to start";
+        stop.untilStopOr(gate.reserve());
+        StartGate.Permit permit = stopRequested() ? null : gate.acquire(stop);
+        if (permit == null) {
+            return SessionEnd.STOPPED;
+        }
+        try (permit) {
+            return runSession(permit);
+        }
+    }
+
+    /** One session; {@code starting} is given back once the stream runs (or the start failed). */
+    private SessionEnd runSession(StartGate.Permit starting) throws SQLException, StopRequested {
         state = "connecting";
         try (ReplicationConnection conn = ReplicationConnection.open(target, settings)) {
             connection = conn;
@@ -174,15 +197,16 @@ final class InstanceStreamer {
                     : TimelineHistory.parse(system.timeline(), conn.timelineHistory(system.timeline()));
             ObjectStore bucket = store.get();
             WalObjectWriter writer = new WalObjectWriter(bucket, BucketLayout.forSegmentSize(segmentSize), clock);
-            StoredWal stored = StoredWal.read(bucket, writer.layout());
+            // The slot first: it says from where the bucket must be read (StoredWal.readFrom).
+            Lsn slotRestart = ensureSlot(conn, system);
+            StoredWal stored = StoredWal.readFrom(bucket, writer.layout(), history, slotRestart);
             storeHistories(conn, history, stored, writer);
             removeStalePartials(stored, writer);
-            Lsn slotRestart = ensureSlot(conn, system);
             StreamPlan plan = StreamPlanner.plan(stored, history, slotRestart, skipTo, segmentSize);
             if (skipTo.isPresent() && !skipTo.get().isAfter(plan.start()) && plan.storedThrough().isPresent()) {
                 skipTo = Optional.empty(); // the bucket holds WAL from past the gap now
             }
-            return stream(conn, writer, plan, system);
+            return stream(conn, writer, plan, system, starting);
         } finally {
             connection = null;
             metrics.streaming(false);
@@ -216,7 +240,7 @@ final class InstanceStreamer {
      * whatever the server no longer has shows up as a gap when streaming starts.
      */
     private Lsn ensureSlot(ReplicationConnection conn, SystemIdentity system) throws SQLException {
-        String name = settings.slotName();
+        String name = settings.slotFor(target.instance());
         Optional<SlotState> slot = conn.readSlot(name);
         if (slot.isPresent() && !slot.get().isPhysical()) {
             throw new InstanceMismatchException(target + " has a " + slot.get().type() + " slot named " + name
@@ -236,18 +260,20 @@ final class InstanceStreamer {
         return slot.flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
     }
 
-    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, StreamPlan plan, SystemIdentity system)
-            throws SQLException, StopRequested {
+    private SessionEnd stream(ReplicationConnection conn, WalObjectWriter writer, StreamPlan plan, SystemIdentity system,
+                              StartGate.Permit starting) throws SQLException, StopRequested {
         ReplicationStream stream;
         try {
-            stream = conn.startStreaming(settings.slotName(), plan.timeline(), plan.start(), settings, clock);
+            stream = conn.startStreaming(settings.slotFor(target.instance()), plan.timeline(), plan.start(), settings, clock);
         } catch (SQLException e) {
+            starting.close();
             if (isRemovedWal(e)) {
                 Lsn missingFrom = plan.storedThrough().map(s -> Lsn.max(s, plan.start())).orElse(plan.start());
                 return skipGap(conn, plan.timeline(), missingFrom, system, e.getMessage());
             }
             throw e;
         }
+        starting.close();
         LOG.info("{}: streaming timeline {} from {}{}", target, plan.timeline(), plan.start(),
                 plan.stopAt().map(s -> " up to its fork at " + s).orElse(""));
         state = "streaming timeline " + plan.timeline();
@@ -285,7 +311,7 @@ final class InstanceStreamer {
     private SessionEnd skipGap(ReplicationConnection conn, long timeline, Lsn missingFrom,
                                SystemIdentity system, String serverMessage) throws SQLException {
         long segmentSize = expectedSegmentSize;
-        Lsn restart = conn.readSlot(settings.slotName()).flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
+        Lsn restart = conn.readSlot(settings.slotFor(target.instance())).flatMap(SlotState::restartLsn).orElse(system.xlogPosition());
         Lsn availableFrom = StreamPlanner.segmentStart(restart, segmentSize);
         if (!availableFrom.isAfter(missingFrom)) {
             availableFrom = StreamPlanner.segmentStart(system.xlogPosition(), segmentSize);

@@ -6,6 +6,7 @@ import io.tideline.core.storage.ObjectStore;
 import io.tideline.core.storage.StoredObject;
 import io.tideline.core.storage.WalObjectMetadata;
 import io.tideline.core.wal.Lsn;
+import io.tideline.core.wal.TimelineHistory;
 import io.tideline.core.wal.WalSegmentName;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -41,10 +42,49 @@ record StoredWal(NavigableSet<WalSegmentName> complete, Map<WalSegmentName, Lsn>
      * timeline). A partial without readable WAL metadata was not written by this archiver and is ignored.
      */
     static StoredWal read(ObjectStore store, BucketLayout layout) {
+        return of(store, layout, store.list(layout.walPrefix()));
+    }
+
+    /**
+     * What a resuming stream needs, without listing the whole {@code wal/} prefix (issue 18: seven days
+     * of WAL is thousands of keys, listed at every session start of every stream). The slot says where
+     * the server's WAL begins, and it is only ever moved to what the bucket confirmed; so the bucket is
+     * listed from the segment before the slot's restart segment on ({@code start-after}), and the
+     * history files of the server's timelines are looked up one by one. Objects left out of that listing
+     * reach at most the start of the segment before the restart segment, so whenever the listed ones
+     * reach the restart segment, the plan is the one a whole listing gives. When they do not (a new
+     * slot, one made again after invalidation, a gap, a bucket emptied) this falls back to the whole
+     * listing, which also finds the gap. Partials left stale before the listed range are not seen (they
+     * are harmless; the whole listing of a later fallback or retention removes them).
+     */
+    static StoredWal readFrom(ObjectStore store, BucketLayout layout, TimelineHistory history, Lsn slotRestart) {
+        long segmentSize = layout.walSegmentSize();
+        Lsn restartSegment = StreamPlanner.segmentStart(slotRestart, segmentSize);
+        if (restartSegment.compareTo(new Lsn(2 * segmentSize)) < 0) {
+            return read(store, layout); // nothing before it worth skipping
+        }
+        Lsn previous = restartSegment.minus(segmentSize);
+        WalSegmentName from = WalSegmentName.of(history.timelineAt(previous), previous, segmentSize);
+        // Every key of segment `from` (complete or partial) and after sorts after its bare name.
+        String startAfter = layout.walTimelinePrefix(from.timeline()) + from;
+        StoredWal listed = of(store, layout, store.listAfter(layout.walPrefix(), startAfter));
+        if (StreamPlanner.reach(listed, history, segmentSize).filter(r -> r.compareTo(restartSegment) >= 0).isEmpty()) {
+            return read(store, layout);
+        }
+        Set<Long> histories = new java.util.HashSet<>(listed.histories());
+        for (long tli : history.timelines()) {
+            if (tli > 1 && !histories.contains(tli) && store.head(layout.timelineHistory(tli)).isPresent()) {
+                histories.add(tli);
+            }
+        }
+        return new StoredWal(listed.complete(), listed.partials(), histories);
+    }
+
+    private static StoredWal of(ObjectStore store, BucketLayout layout, java.util.List<StoredObject> objects) {
         TreeSet<WalSegmentName> complete = new TreeSet<>();
         TreeMap<WalSegmentName, Lsn> partials = new TreeMap<>();
         Set<Long> histories = new java.util.HashSet<>();
-        for (StoredObject listed : store.list(layout.walPrefix())) {
+        for (StoredObject listed : objects) {
             ObjectKind kind = layout.parse(listed.key());
             if (kind instanceof ObjectKind.WalSegment s) {
                 complete.add(s.segment());

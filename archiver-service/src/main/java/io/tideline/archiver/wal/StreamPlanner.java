@@ -96,6 +96,11 @@ final class StreamPlanner {
         return stored.partials().containsKey(WalSegmentName.of(timeline, position, segmentSize));
     }
 
+    /** How far the WAL the bucket holds reaches along the server's history; empty if it holds none. */
+    static Optional<Lsn> reach(StoredWal stored, TimelineHistory history, long segmentSize) {
+        return furthest(stored, history, segmentSize).map(r -> r.reach);
+    }
+
     private record Reach(WalSegmentName segment, Lsn reach, boolean partial) {
     }
 

@@ -21,11 +21,12 @@ class WalFactory {
     @Singleton
     @Bean(preDestroy = "close")
     WalStreams walStreams(WalSettings settings, SecretStore secrets, ObjectStores stores, EventPublisher publisher,
-                          MeterRegistry meters, Clock clock, Optional<WalIndex.Factory> indexes) {
+                          MeterRegistry meters, Clock clock, Optional<WalIndex.Factory> indexes,
+                          StreamStartSettings starts) {
         // a failed publish is counted on the instance's meter (the same one its stream registered)
         WalEvents events = new KafkaWalEvents(publisher, clock,
                 instance -> meters.counter(WalStreamMetrics.PUBLISH_ERRORS, "instance", instance.value()).increment());
-        return new WalStreams(settings, secrets, stores, events, meters, clock, indexes.orElse((b, l, t, s, c) -> null));
+        return new WalStreams(settings, secrets, stores, events, meters, clock, indexes.orElse((b, l, t, s, c) -> null), starts);
     }
 
     @Singleton

@@ -17,7 +17,10 @@ import java.time.Duration;
  * @param statusInterval    how often the stream reports its positions to the server, also while an
  *                          upload is being retried, so the server's {@code wal_sender_timeout} never fires
  * @param compressionLevel  zstd level of stored segments
- * @param slotName          the physical replication slot, one per server
+ * @param slotName          the physical replication slot, one per server; {@value #INSTANCE_TOKEN} in it
+ *                          is replaced by the instance id (with {@code _} for {@code -}), for servers that
+ *                          hold several registered instances, each with its own slot and bucket (the
+ *                          fleet benchmark)
  * @param retryInitialDelay first wait after a failed connection or upload; doubles up to {@code retryMaxDelay}
  * @param retryMaxDelay     longest wait between attempts
  * @param idlePoll          longest sleep between two looks at an idle stream: the cost of an idle instance
@@ -69,8 +72,9 @@ public record WalSettings(@Bindable(defaultValue = DEFAULT_FLUSH_INTERVAL) Durat
         Require.positive(statusInterval, PREFIX + ".status-interval");
         Require.between(compressionLevel, 1, 19, PREFIX + ".compression-level");
         // the server's own rule for slot names; checked here so it is never quoted into a command
-        Require.that(slotName != null && slotName.matches("[a-z0-9_]{1,63}"), PREFIX + ".slot-name",
-                "1-63 of a-z, 0-9 and _", slotName);
+        Require.that(slotName != null && slotName.replace(INSTANCE_TOKEN, "").matches("[a-z0-9_]{0,63}")
+                        && !slotName.replace(INSTANCE_TOKEN, "").isEmpty() || INSTANCE_TOKEN.equals(slotName),
+                PREFIX + ".slot-name", "1-63 of a-z, 0-9 and _ (and " + INSTANCE_TOKEN + ")", slotName);
         Require.positive(retryInitialDelay, PREFIX + ".retry-initial-delay");
         Require.atLeast(retryMaxDelay, PREFIX + ".retry-initial-delay", retryInitialDelay, PREFIX + ".retry-max-delay");
         Require.positive(idlePoll, PREFIX + ".idle-poll");
@@ -79,6 +83,15 @@ public record WalSettings(@Bindable(defaultValue = DEFAULT_FLUSH_INTERVAL) Durat
         Require.positive(stopTimeout, PREFIX + ".stop-timeout");
         Require.positive(idleRelease, PREFIX + ".idle-release");
         Require.notNegative(heartbeatInterval, PREFIX + ".heartbeat-interval");
+    }
+
+    /** Stands for the instance id in {@link #slotName()}. */
+    public static final String INSTANCE_TOKEN = "{instance}";
+
+    /** The slot of {@code instance}: the slot name, with the instance id for {@value #INSTANCE_TOKEN}; at most 63 characters. */
+    public String slotFor(io.tideline.core.ids.InstanceId instance) {
+        String name = slotName.replace(INSTANCE_TOKEN, instance.value().replace('-', '_'));
+        return name.length() <= 63 ? name : name.substring(0, 63);
     }
 
     /** What an empty configuration binds, for code and tests without a Micronaut context. */

@@ -37,15 +37,20 @@ public final class WalStreams implements StreamControl, AutoCloseable {
     private final Clock clock;
     private final WalIndex.Factory indexes;
     private final Map<InstanceId, Running> running = new ConcurrentHashMap<>();
+    private final StartGate gate;
 
     WalStreams(WalSettings settings, SecretStore secrets, ObjectStores stores, WalEvents events, MeterRegistry meters, Clock clock) {
-        this(settings, secrets, stores, events, meters, clock, (b, l, t, s, c) -> null);
+        this(settings, secrets, stores, events, meters, clock, (b, l, t, s, c) -> null, StreamStartSettings.unpaced());
     }
 
-    /** @param indexes the undo finder's index of each stream session (null from it: off) */
+    /**
+     * @param indexes the undo finder's index of each stream session (null from it: off)
+     * @param starts  how fast sessions start (issue 18: a restarted replica does not open all at once)
+     */
     WalStreams(WalSettings settings, SecretStore secrets, ObjectStores stores, WalEvents events, MeterRegistry meters, Clock clock,
-               WalIndex.Factory indexes) {
+               WalIndex.Factory indexes, StreamStartSettings starts) {
         this.indexes = indexes;
+        this.gate = new StartGate(starts, clock);
         this.settings = settings;
         this.secrets = secrets;
         this.stores = stores;
@@ -67,7 +72,7 @@ public final class WalStreams implements StreamControl, AutoCloseable {
         }
         WalStreamMetrics metrics = new WalStreamMetrics(meters, instance.id(), clock);
         InstanceStreamer streamer = new InstanceStreamer(ReplicationTarget.of(instance, secrets), instance.walSegmentSize(),
-                () -> stores.forInstance(instance.id()), settings, events, metrics, clock, indexes);
+                () -> stores.forInstance(instance.id()), settings, events, metrics, clock, indexes, gate);
         running.put(instance.id(), new Running(instance, streamer, metrics));
         LOG.info("{}: starting WAL stream", instance.id());
         streamer.start();

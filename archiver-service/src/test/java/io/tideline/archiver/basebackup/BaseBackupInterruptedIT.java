@@ -226,6 +226,55 @@ class BaseBackupInterruptedIT {
         BackupTesting.verifyParts(store, manifest);
     }
 
+    /**
+     * Issue 18: with backups on a pool, the consumer takes commands in long before their backups end. A
+     * replica killed with two backups running and a third command queued behind them must lose none:
+     * the next owner fails the two running ones as interrupted (as above) and takes the queued one.
+     */
+    @Test
+    void aReplicaKilledWithBackupsRunningAndOneQueuedLosesNoCommand() throws Exception {
+        RegisteredInstance first = instance("bb-pool-killed-a");
+        RegisteredInstance second = instance("bb-pool-killed-b");
+        RegisteredInstance queued = instance("bb-pool-killed-c");
+        Map<String, Object> props = new java.util.HashMap<>(BackupTesting.archiverProperties(fleet));
+        props.put("kafka.consumers." + BackupSettings.GROUP_ID + ".session.timeout.ms", 6000);
+        props.put("kafka.consumers." + BackupSettings.GROUP_ID + ".heartbeat.interval.ms", 1000);
+        Map<String, Object> childProps = new java.util.HashMap<>(props);
+        childProps.put(BackupPoolSettings.PREFIX + ".max-concurrent", 2);
+        childProps.put(BackupSettings.PREFIX + ".max-rate-kb-per-second", 1024); // ~25 s each: still running when killed
+        child = startArchiverProcess(childProps);
+
+        for (RegisteredInstance i : List.of(first, second, queued)) {
+            String id = i.id().value();
+            fleet.publisher().publishAndWait(Topics.BACKUP_COMMANDS, id, BackupTesting.command(id, "manual:" + id, BackupReason.ON_DEMAND));
+        }
+        // The commands sit on different partitions, so which two start first is the consumer's choice.
+        List<RegisteredInstance> all = List.of(first, second, queued);
+        await().atMost(WAIT).until(() -> all.stream().filter(i -> started(i)).count() == 2);
+        child.destroyForcibly(); // SIGKILL with two backups running at once and the third waiting
+        assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+        List<RegisteredInstance> running = all.stream().filter(this::started).toList();
+        RegisteredInstance waiting = all.stream().filter(i -> !started(i)).findFirst().orElseThrow();
+        assertEquals(2, running.size(), "two at once, the third waiting for a slot");
+        String queuedId = waiting.id().value();
+
+        archiver = ApplicationContext.run(props);
+        for (RegisteredInstance i : running) {
+            String id = i.id().value();
+            await().atMost(WAIT).until(() -> !events(BackupFailed.class, id, "manual:" + id).isEmpty());
+            assertTrue(events(BackupFailed.class, id, "manual:" + id).get(0).getReason().startsWith(BaseBackups.INTERRUPTED));
+        }
+        ObjectStore store = fleet.objectStores().forInstance(waiting.id());
+        await().atMost(WAIT).until(() -> !BackupTesting.manifests(store).isEmpty());
+        assertEquals("manual:" + queuedId, BackupTesting.manifests(store).values().iterator().next().commandId(),
+                "the queued command was taken by the next owner");
+    }
+
+    private boolean started(RegisteredInstance instance) {
+        String id = instance.id().value();
+        return !events(BackupStarted.class, id, "manual:" + id).isEmpty();
+    }
+
     /** The archiver as its own JVM (its log in target/), so it can be killed for real. */
     private static Process startArchiverProcess(Map<String, Object> properties) throws Exception {
         List<String> command = new java.util.ArrayList<>();

@@ -137,6 +137,11 @@ final class WalTestBed implements AutoCloseable {
                 Optional.empty(), Instant.now());
     }
 
+    /** An instance registered by the test itself, removed with the others when the bed closes. */
+    void track(InstanceId id) {
+        instances.add(id);
+    }
+
     /** The partition of {@code tideline.instances} an instance id lands on (Kafka's default partitioner). */
     static int partitionOf(InstanceId id, int partitions) {
         return KeyPartitioner.partitionOf(id.value(), partitions);

@@ -274,7 +274,14 @@ public final class TopicReplay implements AutoCloseable {
         List<TopicPartition> all = new ArrayList<>();
         for (String topic : topics) {
             while (true) {
-                var infos = consumer.partitionsFor(topic, PARTITIONS_TIMEOUT);
+                java.util.List<org.apache.kafka.common.PartitionInfo> infos;
+                try {
+                    infos = consumer.partitionsFor(topic, PARTITIONS_TIMEOUT);
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    // A slow broker (or a loaded host) at start-up: ask again, never give the replay up for it.
+                    LOG.info("{}: no metadata of {} within {}; asking again", name, topic, PARTITIONS_TIMEOUT);
+                    infos = null;
+                }
                 if (infos != null && !infos.isEmpty()) {
                     infos.forEach(p -> all.add(new TopicPartition(p.topic(), p.partition())));
                     break;

@@ -105,6 +105,17 @@ public interface ObjectStore {
      */
     List<StoredObject> list(String prefix);
 
+    /**
+     * Every object whose key starts with {@code prefix} and sorts after {@code startAfter} (S3's
+     * {@code start-after}), in key order: a reader that knows where the interesting keys begin lists only
+     * those (a WAL stream resuming from its slot, issue 18). Same entries and promises as {@link #list}.
+     * The default filters a whole listing; a store (or a decorator) that can ask for less overrides it.
+     */
+    default List<StoredObject> listAfter(String prefix, String startAfter) {
+        Objects.requireNonNull(startAfter, "startAfter");
+        return list(prefix).stream().filter(o -> o.key().compareTo(startAfter) > 0).toList();
+    }
+
     /** Removes the object; removing a key that does not exist is not an error. */
     void delete(String key);
 

@@ -9,12 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The per-instance {@link ObjectStore}s, each on its own client signed with that instance's
  * bucket-scoped credentials from the secret store, so code acting for one instance cannot reach
- * another's bucket even by mistake. Clients are cached (they pool connections) and closed here.
+ * another's bucket even by mistake. Clients are cached and closed here. All of them send their requests
+ * through ONE HTTP connection pool for the endpoint ({@link S3Clients#sharedHttpClient}), made on first use
+ * and closed after the last client: a replica streaming a thousand instances keeps a few connections,
+ * not a pool per instance (issue 18).
  */
 public final class ObjectStores implements AutoCloseable {
 
@@ -27,6 +31,7 @@ public final class ObjectStores implements AutoCloseable {
     private final ObjectStoreEncryption encryption;
     private final Map<InstanceId, Entry> stores = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private SdkHttpClient httpClient;
 
     /** Stores that encrypt with the defaults, each instance's keys in its keyring in {@code secrets}. */
     public ObjectStores(ObjectStoreSettings settings, SecretStore secrets, Clock clock) {
@@ -53,8 +58,17 @@ public final class ObjectStores implements AutoCloseable {
 
     private Entry open(InstanceId instance) {
         BucketGrant grant = BucketGrant.of(instance);
-        S3Client client = S3Clients.create(settings, secrets.get(grant.accessKeyRef()), secrets.get(grant.secretKeyRef()));
+        S3Client client = S3Clients.builder(settings, httpClient(), secrets.get(grant.accessKeyRef()),
+                secrets.get(grant.secretKeyRef())).build();
         return new Entry(client, encryption.apply(instance, new S3ObjectStore(client, grant.bucket(), settings, clock)));
+    }
+
+    /** The endpoint's connection pool shared by every instance's client; made on first use. */
+    synchronized SdkHttpClient httpClient() {
+        if (httpClient == null) {
+            httpClient = S3Clients.sharedHttpClient(settings);
+        }
+        return httpClient;
     }
 
     /** Drops and closes the cached store of {@code instance} (after deprovisioning or a key rotation). */
@@ -70,5 +84,11 @@ public final class ObjectStores implements AutoCloseable {
         closed = true;
         List<InstanceId> instances = new ArrayList<>(stores.keySet());
         instances.forEach(this::evict);
+        synchronized (this) {
+            if (httpClient != null) {
+                httpClient.close(); // after every client built on it
+                httpClient = null;
+            }
+        }
     }
 }

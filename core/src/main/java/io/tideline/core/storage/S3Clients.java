@@ -5,6 +5,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
@@ -19,6 +20,12 @@ public final class S3Clients {
     /** How long a part upload may wait for a pooled connection while other parts are in flight. */
     private static final Duration CONNECTION_ACQUISITION_TIMEOUT = Duration.ofSeconds(60);
     private static final int MIN_CONNECTIONS = 16;
+    /**
+     * The shared pool of one store endpoint serves every instance's streams and backups at once (issue 18):
+     * a thousand idle streams need a few connections, but the base-backup pool's uploads (each
+     * {@code max-in-flight-parts} parts) and the catching-up streams must not queue behind each other.
+     */
+    private static final int MIN_SHARED_CONNECTIONS = 64;
 
     private S3Clients() {
     }
@@ -39,14 +46,40 @@ public final class S3Clients {
 
     /** The configured builder, for callers that add to it (tests add interceptors) before building. */
     public static S3ClientBuilder builder(ObjectStoreSettings settings, String accessKey, String secretKey) {
-        int connections = Math.max(MIN_CONNECTIONS, settings.maxInFlightParts() * 4);
-        S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .connectionTimeout(settings.connectTimeout())
-                        .socketTimeout(settings.socketTimeout())
-                        .connectionAcquisitionTimeout(CONNECTION_ACQUISITION_TIMEOUT)
-                        .maxConnections(connections))
-                .region(Region.of(settings.region()))
+        return configure(S3Client.builder().httpClientBuilder(httpClientBuilder(settings,
+                Math.max(MIN_CONNECTIONS, settings.maxInFlightParts() * 4))), settings, accessKey, secretKey);
+    }
+
+    /**
+     * One HTTP connection pool for the endpoint of {@code settings}, to be shared by the clients of many
+     * credentials ({@link #builder(ObjectStoreSettings, SdkHttpClient, String, String)}): connections carry
+     * no identity (every request is signed on its own), so a fleet needs one pool per endpoint, not one
+     * per instance. The caller owns it and closes it after every client built on it.
+     */
+    public static SdkHttpClient sharedHttpClient(ObjectStoreSettings settings) {
+        return httpClientBuilder(settings, Math.max(MIN_SHARED_CONNECTIONS, settings.maxInFlightParts() * 16)).build();
+    }
+
+    /**
+     * A builder on a shared HTTP client: closing the client built from it leaves {@code httpClient} open
+     * (the SDK closes only the HTTP clients it made itself).
+     */
+    public static S3ClientBuilder builder(ObjectStoreSettings settings, SdkHttpClient httpClient, String accessKey,
+                                          String secretKey) {
+        return configure(S3Client.builder().httpClient(httpClient), settings, accessKey, secretKey);
+    }
+
+    private static ApacheHttpClient.Builder httpClientBuilder(ObjectStoreSettings settings, int connections) {
+        return ApacheHttpClient.builder()
+                .connectionTimeout(settings.connectTimeout())
+                .socketTimeout(settings.socketTimeout())
+                .connectionAcquisitionTimeout(CONNECTION_ACQUISITION_TIMEOUT)
+                .maxConnections(connections);
+    }
+
+    private static S3ClientBuilder configure(S3ClientBuilder builder, ObjectStoreSettings settings, String accessKey,
+                                             String secretKey) {
+        builder.region(Region.of(settings.region()))
                 .forcePathStyle(settings.pathStyle())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

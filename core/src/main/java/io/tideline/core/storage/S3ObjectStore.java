@@ -246,8 +246,18 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public List<StoredObject> list(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
-        ListObjectsV2Request request = ListObjectsV2Request.builder()
-                .bucket(bucket).prefix(prefix).maxKeys(settings.listPageSize()).build();
+        return list(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).maxKeys(settings.listPageSize()).build());
+    }
+
+    @Override
+    public List<StoredObject> listAfter(String prefix, String startAfter) {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(startAfter, "startAfter");
+        return list(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).startAfter(startAfter)
+                .maxKeys(settings.listPageSize()).build());
+    }
+
+    private List<StoredObject> list(ListObjectsV2Request request) {
         List<StoredObject> objects = new ArrayList<>();
         try {
             for (ListObjectsV2Response page : client.listObjectsV2Paginator(request)) {

@@ -156,6 +156,25 @@ public abstract class ObjectStoreContract {
         assertEquals(List.of(), store().list(prefix + "nope/"));
     }
 
+    /** Issue 18: a resuming WAL stream lists only from where its slot says the interesting keys begin. */
+    @Test
+    void listAfterReturnsOnlyTheKeysAfterTheGivenOneAcrossPages() {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            String key = prefix + "wal/" + String.format("%03d", i);
+            store().put(key, randomBytes(1), Map.of());
+            if (i > 10) {
+                expected.add(key);
+            }
+        }
+        store().put(prefix + "wal/010.partial", randomBytes(1), Map.of());
+
+        List<StoredObject> listed = store().listAfter(prefix + "wal/", prefix + "wal/010.partial");
+
+        assertEquals(expected, listed.stream().map(StoredObject::key).toList(), "strictly after, in key order, all pages");
+        assertEquals(List.of(), store().listAfter(prefix + "wal/", prefix + "wal/999"));
+    }
+
     @Test
     void putIfAbsentOrSameIsIdempotentForTheSameBytesAndRefusesDifferentOnes() {
         String key = prefix + "wal/000000010000000000000001.zst";

@@ -178,6 +178,11 @@ public final class EncryptingObjectStore implements ObjectStore {
     }
 
     @Override
+    public List<StoredObject> listAfter(String prefix, String startAfter) {
+        return inner.listAfter(prefix, startAfter); // keys are not encrypted, so the store can start where asked
+    }
+
+    @Override
     public void delete(String key) {
         inner.delete(key);
     }

@@ -28,7 +28,6 @@ import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
-import io.tideline.schemas.serde.EventCodec;
 import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.io.ByteArrayInputStream;
@@ -37,27 +36,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -76,8 +62,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 @ExtendWith(FleetExtension.class)
 class EncryptionAtRestIT {
 
-    private final List<ConsumerRecord<String, SpecificRecord>> seen = new CopyOnWriteArrayList<>();
-    private volatile boolean watching = true;
+    private EventWatch events;
 
     @Test
     void aStolenBucketHoldsNoDataTheOwnerRestoresItAndAfterShreddingNoOneCan(Fleet fleet) throws Exception {
@@ -89,10 +74,8 @@ class EncryptionAtRestIT {
         props.put("tideline.restore.group-id", "enc-restore-" + UUID.randomUUID());
         props.put("tideline.archiver.group-id", "enc-archiver-" + UUID.randomUUID());
         props.put("tideline.retention.enabled", false);
-        Thread watcher = new Thread(() -> watch(fleet), "enc-watcher");
-        watcher.setDaemon(true);
         try (EmbeddedServer runtime = ApplicationContext.run(EmbeddedServer.class, props)) {
-            watcher.start();
+            events = EventWatch.start(fleet.kafka().bootstrapServers(), "enc-watcher", Topics.TIMELINE, Topics.RESTORE_EVENTS);
             InstanceId sourceId = fleet.postgres().newId("enc");
             fleet.onboarding().create(sourceId, sourceId.value(), InstanceOnboarding.Options.defaults());
             ProvisionedInstance pg = fleet.postgres().provisioner().get(sourceId);
@@ -107,11 +90,11 @@ class EncryptionAtRestIT {
             fleet.publisher().publishAndWait(Topics.BACKUP_COMMANDS, sourceId.value(), BackupCommand.newBuilder()
                     .setEventId(UUID.randomUUID()).setInstanceId(sourceId.value()).setOccurredAt(Instant.now())
                     .setCommandId(command).setReason(BackupReason.ON_DEMAND).setRequestedBy("enc").setRequestedAt(Instant.now()).build());
-            awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(command), Duration.ofMinutes(3));
+            events.await(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(command), Duration.ofMinutes(3));
             Lsn last;
             try (Connection db = fleet.postgres().connect(pg); Statement st = db.createStatement()) {
                 st.execute("INSERT INTO " + table + " SELECT g, '" + marker + " only in the WAL' FROM generate_series(2001, 2300) g");
-                last = currentLsn(st);
+                last = Sql.currentLsn(st);
             }
             ObjectStore store = fleet.objectStores().forInstance(sourceId);
             BucketInventoryReader reader = new BucketInventoryReader(BucketLayout.DEFAULT);
@@ -139,8 +122,8 @@ class EncryptionAtRestIT {
             try (Connection copy = DriverManager.getConnection("jdbc:postgresql://" + done.getHost() + ":" + done.getPort() + "/"
                     + done.getDatabase(), done.getUser(), fleet.postgres().secrets().get(SecretRef.of(done.getSecretRef())));
                  Statement st = copy.createStatement()) {
-                assertEquals(2300, count(st, "SELECT count(*) FROM " + table + " WHERE note LIKE '" + marker + "%'"));
-                assertEquals(300, count(st, "SELECT count(*) FROM " + table + " WHERE note = '" + marker + " only in the WAL'"));
+                assertEquals(2300, Sql.count(st, "SELECT count(*) FROM " + table + " WHERE note LIKE '" + marker + "%'"));
+                assertEquals(300, Sql.count(st, "SELECT count(*) FROM " + table + " WHERE note = '" + marker + " only in the WAL'"));
             }
 
             // 4. One flipped byte in a stored object: refused, not read.
@@ -164,8 +147,9 @@ class EncryptionAtRestIT {
             String reason = refused instanceof RestoreFailed f ? f.getReason() : ((RestoreRejected) refused).getReason();
             assertTrue(reason.contains("the keys of instance " + sourceId + " were destroyed (crypto-shredded) at " + destroyedAt), reason);
         } finally {
-            watching = false;
-            watcher.join(5_000);
+            if (events != null) {
+                events.close();
+            }
         }
     }
 
@@ -174,7 +158,7 @@ class EncryptionAtRestIT {
         fleet.publisher().publishAndWait(Topics.RESTORE_REQUESTS, source.value(), RestoreRequested.newBuilder()
                 .setEventId(UUID.randomUUID()).setInstanceId(source.value()).setOccurredAt(Instant.now())
                 .setRestoreId(restoreId).setTarget("latest").setNewName(null).setRequestedBy("enc").build());
-        return awaitRecord(Topics.RESTORE_EVENTS, v -> restoreId.equals(restoreIdOf(v))
+        return events.await(Topics.RESTORE_EVENTS, v -> restoreId.equals(EventWatch.restoreIdOf(v))
                 && (v instanceof RestoreCompleted || v instanceof RestoreFailed || v instanceof RestoreRejected), Duration.ofMinutes(3));
     }
 
@@ -211,56 +195,4 @@ class EncryptionAtRestIT {
         return false;
     }
 
-    private static String restoreIdOf(SpecificRecord v) {
-        var field = v.getSchema().getField("restoreId");
-        return field == null ? null : String.valueOf(v.get(field.pos()));
-    }
-
-    private SpecificRecord awaitRecord(String topic, Predicate<SpecificRecord> which, Duration timeout) {
-        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250))
-                .until(() -> seen.stream().anyMatch(r -> r.topic().equals(topic) && r.value() != null && which.test(r.value())));
-        return seen.stream().filter(r -> r.topic().equals(topic) && r.value() != null && which.test(r.value()))
-                .findFirst().orElseThrow().value();
-    }
-
-    private void watch(Fleet fleet) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.kafka().bootstrapServers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        EventCodec codec = EventCodec.standard();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS)) {
-                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (watching) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        seen.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
-                                r.value() == null ? null : codec.decode(r.value())));
-                    } catch (RuntimeException e) {
-                        // another test's record of a type this one does not read
-                    }
-                }
-            }
-        }
-    }
-
-    private static Lsn currentLsn(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return Lsn.parse(rs.getString(1));
-        }
-    }
-
-    private static long count(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

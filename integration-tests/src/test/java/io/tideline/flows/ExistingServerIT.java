@@ -30,7 +30,6 @@ import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
-import io.tideline.schemas.serde.EventCodec;
 import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.sql.Connection;
@@ -45,18 +44,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -79,8 +69,7 @@ class ExistingServerIT {
     private static final String PASSWORD = "s3cret-admin-pw";
     private static final String REPL_PASSWORD = "s3cret-repl-pw";
 
-    private final List<ConsumerRecord<String, SpecificRecord>> seen = new CopyOnWriteArrayList<>();
-    private volatile boolean watching = true;
+    private EventWatch events;
 
     @Test
     void misconfigurationsAreRefusedOneReasonEachThenAGoodServerIsArchivedBackedUpAndRestoredToATime(Fleet fleet) throws Exception {
@@ -90,8 +79,6 @@ class ExistingServerIT {
         props.put("tideline.restore.group-id", "existing-restore-" + UUID.randomUUID());
         props.put("tideline.archiver.group-id", "existing-archiver-" + UUID.randomUUID());
         props.put("tideline.retention.enabled", false);
-        Thread watcher = new Thread(() -> watch(fleet), "existing-watcher");
-        watcher.setDaemon(true);
         try (ExistingPostgres pg = ExistingPostgres.init(PASSWORD)) {
             pg.settings("replica", 10);
             pg.hba("host all all 127.0.0.1/32 scram-sha-256",
@@ -137,7 +124,7 @@ class ExistingServerIT {
             assertTrue(passed.notes().contains("TLS: ssl off (Tideline's connections to it travel unencrypted)"), passed.notes().toString());
 
             try (EmbeddedServer runtime = ApplicationContext.run(EmbeddedServer.class, props)) {
-                watcher.start();
+                events = EventWatch.start(fleet.kafka().bootstrapServers(), "existing-watcher", Topics.TIMELINE, Topics.RESTORE_EVENTS);
                 phase("services", t0);
                 InstanceRegistry registry = runtime.getApplicationContext().getBean(InstanceRegistry.class);
                 InstanceId id = fleet.postgres().newId("adopted");
@@ -157,7 +144,7 @@ class ExistingServerIT {
                         .setEventId(UUID.randomUUID()).setInstanceId(id.value()).setOccurredAt(Instant.now())
                         .setCommandId(command).setReason(BackupReason.ON_DEMAND).setRequestedBy("existing-it")
                         .setRequestedAt(Instant.now()).build());
-                awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(command), Duration.ofMinutes(3));
+                events.await(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(command), Duration.ofMinutes(3));
 
                 phase("backup", t0);
                 Instant target;
@@ -170,7 +157,7 @@ class ExistingServerIT {
                         Thread.onSpinWait();
                     }
                     st.execute("INSERT INTO orders SELECT g, 'after the target' FROM generate_series(2301, 2400) g");
-                    last = currentLsn(st);
+                    last = Sql.currentLsn(st);
                 }
                 BucketInventoryReader reader = new BucketInventoryReader(BucketLayout.DEFAULT);
                 Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
@@ -182,7 +169,7 @@ class ExistingServerIT {
                 fleet.publisher().publishAndWait(Topics.RESTORE_REQUESTS, id.value(), RestoreRequested.newBuilder()
                         .setEventId(UUID.randomUUID()).setInstanceId(id.value()).setOccurredAt(Instant.now())
                         .setRestoreId(restoreId).setTarget(target.toString()).setNewName(null).setRequestedBy("existing-it").build());
-                SpecificRecord end = awaitRecord(Topics.RESTORE_EVENTS, v -> restoreId.equals(restoreIdOf(v))
+                SpecificRecord end = events.await(Topics.RESTORE_EVENTS, v -> restoreId.equals(EventWatch.restoreIdOf(v))
                         && (v instanceof RestoreCompleted || v instanceof RestoreFailed || v instanceof RestoreRejected), Duration.ofMinutes(3));
                 assertTrue(end instanceof RestoreCompleted, "expected RestoreCompleted, got " + end);
                 RestoreCompleted done = (RestoreCompleted) end;
@@ -193,23 +180,23 @@ class ExistingServerIT {
                 assertFalse(copy.adopted(), "the restored copy is Tideline's own instance");
                 assertEquals(InstanceCredentials.REPLICATION_USER, copy.replicationUser(), "the copy streams with a role of its own");
                 // The copy's own replication role streams and backs it up like any instance.
-                awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getInstanceId().equals(copyId.value())
+                events.await(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getInstanceId().equals(copyId.value())
                         && c.getCommandId().equals("restore:" + restoreId), Duration.ofMinutes(3));
                 phase("copy-backed-up", t0);
                 try (Connection c = DriverManager.getConnection(copy.jdbcUrl(), copy.superuser(),
                         fleet.postgres().secrets().get(copy.superuserSecret())); Statement st = c.createStatement()) {
-                    assertEquals(2300, count(st, "SELECT count(*) FROM orders"), "exactly the rows committed before the target");
-                    assertEquals(0, count(st, "SELECT count(*) FROM orders WHERE note = 'after the target'"));
+                    assertEquals(2300, Sql.count(st, "SELECT count(*) FROM orders"), "exactly the rows committed before the target");
+                    assertEquals(0, Sql.count(st, "SELECT count(*) FROM orders WHERE note = 'after the target'"));
                 }
                 // The copy is Tideline's own instance: its tenant role was made in it (the adopted server had none).
                 assertEquals(InstanceCredentials.OWNER_USER, done.getUser());
                 try (Connection owner = DriverManager.getConnection(copy.jdbcUrl(), done.getUser(),
                         fleet.postgres().secrets().get(io.tideline.core.secrets.SecretRef.of(done.getSecretRef())));
                      Statement st = owner.createStatement()) {
-                    assertEquals(1, count(st, "SELECT 1"));
+                    assertEquals(1, Sql.count(st, "SELECT 1"));
                 }
                 try (Connection db = pg.connect(); Statement st = db.createStatement()) {
-                    assertEquals(2400, count(st, "SELECT count(*) FROM orders"), "the original is untouched");
+                    assertEquals(2400, Sql.count(st, "SELECT count(*) FROM orders"), "the original is untouched");
                 }
                 assertTrue(registry.find(id).isPresent(), "the original is still registered");
                 CheckReport recheck = adoption.check(registry.find(id).orElseThrow());
@@ -220,15 +207,16 @@ class ExistingServerIT {
                 assertEquals(SlotRelease.Result.State.DROPPED, released.state(), released.toString());
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(id).isEmpty());
                 try (Connection db = pg.connect(); Statement st = db.createStatement()) {
-                    assertEquals(2400, count(st, "SELECT count(*) FROM orders"));
-                    assertEquals(0, count(st, "SELECT count(*) FROM pg_replication_slots"));
+                    assertEquals(2400, Sql.count(st, "SELECT count(*) FROM orders"));
+                    assertEquals(0, Sql.count(st, "SELECT count(*) FROM pg_replication_slots"));
                 }
                 phase("released", t0);
                 fleet.publisher().tombstoneAndWait(Topics.INSTANCES, copyId.value());
                 fleet.postgres().provisioner().destroy(copyId);
             } finally {
-                watching = false;
-                watcher.join(5_000);
+                if (events != null) {
+                    events.close();
+                }
             }
         }
     }
@@ -276,56 +264,4 @@ class ExistingServerIT {
         }
     }
 
-    private static String restoreIdOf(SpecificRecord v) {
-        var field = v.getSchema().getField("restoreId");
-        return field == null ? null : String.valueOf(v.get(field.pos()));
-    }
-
-    private SpecificRecord awaitRecord(String topic, Predicate<SpecificRecord> which, Duration timeout) {
-        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250))
-                .until(() -> seen.stream().anyMatch(r -> r.topic().equals(topic) && r.value() != null && which.test(r.value())));
-        return seen.stream().filter(r -> r.topic().equals(topic) && r.value() != null && which.test(r.value()))
-                .findFirst().orElseThrow().value();
-    }
-
-    private void watch(Fleet fleet) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.kafka().bootstrapServers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        EventCodec codec = EventCodec.standard();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS)) {
-                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (watching) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        seen.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
-                                r.value() == null ? null : codec.decode(r.value())));
-                    } catch (RuntimeException e) {
-                        // not ours to judge here
-                    }
-                }
-            }
-        }
-    }
-
-    private static Lsn currentLsn(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return Lsn.parse(rs.getString(1));
-        }
-    }
-
-    private static long count(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

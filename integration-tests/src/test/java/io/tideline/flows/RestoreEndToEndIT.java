@@ -24,31 +24,18 @@ import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
-import io.tideline.schemas.serde.EventCodec;
 import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -64,8 +51,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(FleetExtension.class)
 class RestoreEndToEndIT {
 
-    private final List<ConsumerRecord<String, SpecificRecord>> seen = new CopyOnWriteArrayList<>();
-    private volatile boolean watching = true;
+    private EventWatch events;
 
     @Test
     void latestThroughTheArchiversPartialAndTheRestoredInstanceIsBackedUpInTurn(Fleet fleet) throws Exception {
@@ -75,10 +61,8 @@ class RestoreEndToEndIT {
         props.put("tideline.restore.group-id", "e2e-restore-" + UUID.randomUUID());
         props.put("tideline.archiver.group-id", "e2e-archiver-" + UUID.randomUUID());
         props.put("tideline.retention.enabled", false);
-        Thread watcher = new Thread(() -> watch(fleet), "e2e-watcher");
-        watcher.setDaemon(true);
         try (EmbeddedServer runtime = ApplicationContext.run(EmbeddedServer.class, props)) {
-            watcher.start();
+            events = EventWatch.start(fleet.kafka().bootstrapServers(), "e2e-watcher", Topics.TIMELINE, Topics.RESTORE_EVENTS);
             ApplicationContext context = runtime.getApplicationContext();
             InstanceId sourceId = fleet.postgres().newId("e2e");
             RegisteredInstance source = fleet.onboarding().create(sourceId, sourceId.value(), InstanceOnboarding.Options.defaults());
@@ -93,12 +77,12 @@ class RestoreEndToEndIT {
             fleet.publisher().publishAndWait(Topics.BACKUP_COMMANDS, sourceId.value(), BackupCommand.newBuilder()
                     .setEventId(UUID.randomUUID()).setInstanceId(sourceId.value()).setOccurredAt(Instant.now())
                     .setCommandId(command).setReason(BackupReason.ON_DEMAND).setRequestedBy("e2e").setRequestedAt(Instant.now()).build());
-            awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(command), Duration.ofMinutes(3));
+            events.await(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(command), Duration.ofMinutes(3));
 
             Lsn last;
             try (Connection db = fleet.postgres().connect(pg); Statement st = db.createStatement()) {
                 st.execute("INSERT INTO orders SELECT g, 'after the backup' FROM generate_series(5001, 5300) g");
-                last = currentLsn(st);
+                last = Sql.currentLsn(st);
             }
             // latest = what the archiver has stored: wait until its partial reaches the last commit.
             BucketInventoryReader reader = new BucketInventoryReader(BucketLayout.DEFAULT);
@@ -113,15 +97,15 @@ class RestoreEndToEndIT {
             fleet.publisher().publishAndWait(Topics.RESTORE_REQUESTS, sourceId.value(), RestoreRequested.newBuilder()
                     .setEventId(UUID.randomUUID()).setInstanceId(sourceId.value()).setOccurredAt(Instant.now())
                     .setRestoreId(restoreId).setTarget("latest").setNewName(null).setRequestedBy("e2e").build());
-            SpecificRecord end = awaitRecord(Topics.RESTORE_EVENTS, v -> restoreId.equals(restoreIdOf(v))
+            SpecificRecord end = events.await(Topics.RESTORE_EVENTS, v -> restoreId.equals(EventWatch.restoreIdOf(v))
                     && (v instanceof RestoreCompleted || v instanceof RestoreFailed || v instanceof RestoreRejected), Duration.ofMinutes(3));
             RestoreCompleted done = (RestoreCompleted) assertInstanceOfWithMessage(RestoreCompleted.class, end);
             InstanceId restored = InstanceId.of(done.getNewInstanceId());
             try (Connection copy = DriverManager.getConnection("jdbc:postgresql://" + done.getHost() + ":" + done.getPort() + "/"
                     + done.getDatabase(), done.getUser(), fleet.postgres().secrets().get(SecretRef.of(done.getSecretRef())));
                  Statement st = copy.createStatement()) {
-                assertEquals(5300, count(st, "SELECT count(*) FROM orders"), "latest holds the commit only the partial segment had");
-                assertEquals(300, count(st, "SELECT count(*) FROM orders WHERE note = 'after the backup'"));
+                assertEquals(5300, Sql.count(st, "SELECT count(*) FROM orders"), "latest holds the commit only the partial segment had");
+                assertEquals(300, Sql.count(st, "SELECT count(*) FROM orders WHERE note = 'after the backup'"));
             }
 
             InstanceRegistry registry = context.getBean(InstanceRegistry.class);
@@ -130,19 +114,20 @@ class RestoreEndToEndIT {
             assertEquals(Optional.of(new RegisteredInstance.Origin(sourceId, restoreId)), registered.restoredFrom());
 
             // The archiver picks the new instance up from its registration and takes the first backup asked for.
-            BackupCompleted first = (BackupCompleted) awaitRecord(Topics.TIMELINE, v -> v instanceof BackupCompleted c
+            BackupCompleted first = (BackupCompleted) events.await(Topics.TIMELINE, v -> v instanceof BackupCompleted c
                     && c.getInstanceId().equals(restored.value()) && c.getCommandId().equals("restore:" + restoreId), Duration.ofMinutes(3));
             assertEquals(2, first.getTimeline(), "the restored instance is backed up on its own new timeline");
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
                     !RestorableWindow.of(reader.read(fleet.objectStores().forInstance(restored)).inventory()).isEmpty());
 
             try (Connection db = fleet.postgres().connect(pg); Statement st = db.createStatement()) {
-                assertEquals(5300, count(st, "SELECT count(*) FROM orders"), "the source is untouched");
+                assertEquals(5300, Sql.count(st, "SELECT count(*) FROM orders"), "the source is untouched");
             }
             assertEquals(source.id(), sourceId);
         } finally {
-            watching = false;
-            watcher.join(5_000);
+            if (events != null) {
+                events.close();
+            }
         }
     }
 
@@ -151,56 +136,4 @@ class RestoreEndToEndIT {
         return value;
     }
 
-    private static String restoreIdOf(SpecificRecord v) {
-        var field = v.getSchema().getField("restoreId");
-        return field == null ? null : String.valueOf(v.get(field.pos()));
-    }
-
-    private SpecificRecord awaitRecord(String topic, java.util.function.Predicate<SpecificRecord> which, Duration timeout) {
-        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250))
-                .until(() -> seen.stream().anyMatch(r -> r.topic().equals(topic) && r.value() != null && which.test(r.value())));
-        return seen.stream().filter(r -> r.topic().equals(topic) && r.value() != null && which.test(r.value()))
-                .findFirst().orElseThrow().value();
-    }
-
-    private void watch(Fleet fleet) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, fleet.kafka().bootstrapServers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        EventCodec codec = EventCodec.standard();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS)) {
-                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (watching) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        seen.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(),
-                                r.value() == null ? null : codec.decode(r.value())));
-                    } catch (RuntimeException e) {
-                        // not ours to judge here
-                    }
-                }
-            }
-        }
-    }
-
-    private static Lsn currentLsn(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            return Lsn.parse(rs.getString(1));
-        }
-    }
-
-    private static long count(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

@@ -10,6 +10,7 @@ import io.tideline.testkit.KafkaExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -40,9 +41,12 @@ class TopicCreatorIT {
             assertEquals(List.of(), again.created());
             assertEquals(Map.of(), again.aligned());
             assertTrue(admin.listTopics().names().get().containsAll(Topics.ALL));
-            assertEquals("compact", config(admin, Topics.INSTANCES).get("cleanup.policy").value());
+            Set<String> compacted = Set.of(Topics.INSTANCES, Topics.AGENTS); // latest state per key, not history
+            for (String topic : compacted) {
+                assertEquals("compact", config(admin, topic).get("cleanup.policy").value(), topic);
+            }
             for (String topic : Topics.ALL) {
-                if (!topic.equals(Topics.INSTANCES)) {
+                if (!compacted.contains(topic)) {
                     Config config = config(admin, topic);
                     assertEquals("delete", config.get("cleanup.policy").value(), topic);
                     assertTrue(Long.parseLong(config.get("retention.ms").value()) >= ONE_YEAR_MS, topic + " keeps a year");

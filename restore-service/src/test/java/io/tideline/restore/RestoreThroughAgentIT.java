@@ -127,8 +127,11 @@ class RestoreThroughAgentIT {
                 .distinct().toList();
         // (a phase shorter than the coordinator's poll of the agent may be missed; the order never changes)
         assertEquals(phases.stream().sorted().toList(), phases, "the agent's phases, republished in order: " + phases);
-        assertTrue(phases.containsAll(List.of(RestorePhase.PROVISIONING, RestorePhase.RESTORING_BACKUP, RestorePhase.REPLAYING_WAL,
-                RestorePhase.REGISTERING)), "phases: " + phases);
+        // The coordinator polls the agent, so on a fast machine a short host phase can pass between two polls;
+        // the coordinator's own phases and at least one of the agent's must be there.
+        assertTrue(phases.containsAll(List.of(RestorePhase.PROVISIONING, RestorePhase.REGISTERING)), "phases: " + phases);
+        assertTrue(phases.contains(RestorePhase.RESTORING_BACKUP) || phases.contains(RestorePhase.REPLAYING_WAL),
+                "an agent phase republished: " + phases);
         assertTrue(fleet.postgres().secrets().find(StorageSecrets.readAccessKey(RestoreId.of(restoreId))).isEmpty(),
                 "the restore's read-only identity is revoked once it ended");
         // The source: its bucket as it was, its rows all there.

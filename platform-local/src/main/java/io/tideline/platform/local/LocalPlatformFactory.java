@@ -35,8 +35,9 @@ public class LocalPlatformFactory {
     @Secondary
     @Requires(property = FleetConfiguration.HOME)
     @Requires(beans = SecretStore.class)
-    InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, SecretStore secrets, Clock clock) {
-        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow(), secrets, clock);
+    InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, PostgresTlsConfiguration tls,
+                                            SecretStore secrets, Clock clock) {
+        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow().withTls(tls.enabled()), secrets, clock);
     }
 
     @Singleton

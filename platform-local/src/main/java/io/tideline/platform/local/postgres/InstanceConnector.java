@@ -2,6 +2,8 @@ package io.tideline.platform.local.postgres;
 
 import io.tideline.core.postgres.PostgresErrors;
 import io.tideline.core.postgres.PostgresFailure;
+import io.tideline.core.postgres.PostgresTls;
+import io.tideline.core.secrets.SecretStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -9,9 +11,16 @@ import java.util.Properties;
 
 /**
  * Logs in to an instance on the loopback address, with short timeouts: every caller polls or retries,
- * and a login on loopback costs little. No TLS: the servers listen on 127.0.0.1 only.
+ * and a login on loopback costs little. TLS as {@link PostgresTls} decides for the instance (verify-full when
+ * it was made with a certificate), like every other Tideline client.
  */
 final class InstanceConnector {
+
+    private final SecretStore secrets;
+
+    InstanceConnector(SecretStore secrets) {
+        this.secrets = secrets;
+    }
 
     Connection connect(InstanceRecord record, String user, String password) throws SQLException {
         Properties props = new Properties();
@@ -20,7 +29,7 @@ final class InstanceConnector {
         props.setProperty("connectTimeout", "10");
         props.setProperty("loginTimeout", "10");
         props.setProperty("socketTimeout", "60");
-        props.setProperty("sslmode", "disable");
+        PostgresTls.forInstance(secrets, record.instanceId()).applyTo(props);
         props.setProperty("ApplicationName", "tideline-provisioner");
         return DriverManager.getConnection("jdbc:postgresql://" + LocalPostgresProvisioner.HOST + ":" + record.port() + "/"
                 + LocalPostgresProvisioner.DATABASE, props);

@@ -23,6 +23,9 @@ import java.util.Optional;
  * @param startTimeout   the longest a server may take to accept connections after start
  * @param stopTimeout    the longest a fast shutdown may take before it is made immediate
  * @param extraSettings  server settings appended after Tideline's own (they win), e.g. {@code fsync=off} in a benchmark
+ * @param tls            whether the servers it makes get a certificate from the Tideline CA, {@code ssl=on} and
+ *                       TLS-only {@code pg_hba.conf} lines ({@code hostssl}); on in the embedded runtime, off by
+ *                       default (the test fixtures) — see docs/modules/platform-local.md, "TLS"
  */
 public record LocalPostgresConfig(
         Path home,
@@ -31,7 +34,8 @@ public record LocalPostgresConfig(
         Duration commandTimeout,
         Duration startTimeout,
         Duration stopTimeout,
-        Map<String, String> extraSettings) {
+        Map<String, String> extraSettings,
+        boolean tls) {
 
     /** Debian's PostgreSQL 15; the text is also {@code tideline.fleet.postgres-bin-dir}'s default. */
     public static final String DEFAULT_BIN_DIR = "/usr/lib/postgresql/15/bin";
@@ -52,6 +56,12 @@ public record LocalPostgresConfig(
         extraSettings.forEach((k, v) -> PostgresConf.requireKey(k));
     }
 
+    /** Without TLS. */
+    public LocalPostgresConfig(Path home, Path binDir, Optional<String> osUser, Duration commandTimeout, Duration startTimeout,
+                               Duration stopTimeout, Map<String, String> extraSettings) {
+        this(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, false);
+    }
+
     /** Defaults for {@code home}: the Debian PostgreSQL 15 binaries, run as {@code postgres} when we are root. */
     public static LocalPostgresConfig defaults(Path home) {
         return new LocalPostgresConfig(home, Defaults.read(DEFAULT_BIN_DIR, Path.class),
@@ -60,15 +70,20 @@ public record LocalPostgresConfig(
     }
 
     public LocalPostgresConfig withBinDir(Path dir) {
-        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings);
+        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, tls);
     }
 
     public LocalPostgresConfig withExtraSettings(Map<String, String> settings) {
-        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings);
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings, tls);
     }
 
     public LocalPostgresConfig withTimeouts(Duration command, Duration start, Duration stop) {
-        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings);
+        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings, tls);
+    }
+
+    /** The same with TLS on or off for the servers it makes. */
+    public LocalPostgresConfig withTls(boolean on) {
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, on);
     }
 
     public Path instancesDir() {

@@ -23,6 +23,16 @@ final class RecoverySetup {
     /** Prepares {@code dir}'s data directory; refuses one without a cluster of the server's major version. */
     static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
                         String serverMajor) throws IOException {
+        prepare(id, dir, record, settings, serverMajor, false);
+    }
+
+    /**
+     * As above; with {@code tls} the copy serves its own certificate (files issued at allocation, outside the
+     * data directory) and its {@code pg_hba.conf} takes TLS only. Without, {@code ssl=off}: the backup's
+     * settings may name the source's certificate files, which are not the copy's.
+     */
+    static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
+                        String serverMajor, boolean tls) throws IOException {
         Path pgdata = dir.dataDir();
         requireBackupUnpacked(id, pgdata, serverMajor);
         // Left by a copy of a running cluster, these would make the server wait for a primary or a PID.
@@ -33,8 +43,13 @@ final class RecoverySetup {
             // Packaged clusters keep it outside the data directory, so their backups lack it.
             Files.writeString(conf, "# created by Tideline: the backup had no postgresql.conf\n");
         }
-        dir.writeAutoConf(settings(settings, record.port()), RecoverySetup::isReplaced);
+        Map<String, String> recovery = settings(settings, record.port());
+        recovery.putAll(tls ? InstanceTls.settings(dir) : InstanceTls.offSettings());
+        dir.writeAutoConf(recovery, RecoverySetup::isReplaced);
         dir.writeHba(record.credentials());
+        if (tls) {
+            dir.requireTlsInHba();
+        }
         Files.writeString(pgdata.resolve(RECOVERY_SIGNAL), "");
         dir.fixDataDirOwnership();
     }

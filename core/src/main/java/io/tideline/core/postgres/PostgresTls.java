@@ -4,9 +4,14 @@ import io.tideline.core.ids.InstanceId;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.tls.Pem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -94,6 +99,32 @@ public final class PostgresTls {
      */
     public String libpqParameters(Path caFile) {
         return encrypted() ? "sslmode=verify-full sslrootcert=" + caFile : "sslmode=disable";
+    }
+
+    /**
+     * The environment a libpq tool ({@code pg_basebackup}, {@code pg_amcheck}) connects with: {@code PGSSLMODE},
+     * and {@code PGSSLROOTCERT} naming {@code caFile} (from {@link #writeCaFile}) when encrypted.
+     */
+    public Map<String, String> libpqEnvironment(Optional<Path> caFile) {
+        if (!encrypted()) {
+            return Map.of("PGSSLMODE", "disable");
+        }
+        return Map.of("PGSSLMODE", "verify-full",
+                "PGSSLROOTCERT", caFile.orElseThrow(() -> new IllegalArgumentException("a verify-full libpq tool needs the CA in a file")).toString());
+    }
+
+    /**
+     * libpq reads its CA from a file: a private copy (0600) for one child process, empty when not encrypted.
+     * The caller removes it when the child is done.
+     */
+    public Optional<Path> writeCaFile() throws IOException {
+        if (caPem.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = Files.createTempFile("tideline-pg-ca-", ".crt",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, caPem.get(), StandardCharsets.US_ASCII);
+        return Optional.of(file);
     }
 
     @Override

@@ -43,7 +43,8 @@ final class InstanceTls {
     InstanceTls(SecretStore secrets, Clock clock, List<String> addresses) {
         this.credentials = new TlsCredentials(secrets, clock);
         this.secrets = secrets;
-        this.dnsNames = List.of("localhost");
+        // the addresses only: the servers are handed out by address, and a name they are not reached by is no name of theirs
+        this.dnsNames = List.of();
         this.addresses = List.copyOf(addresses);
     }
 

@@ -119,6 +119,7 @@ class PostgresTlsIT {
             // 3. The archiver's replication stream runs over TLS (pg_stat_ssl); so does this connection.
             try (Connection db = connect(pg, secrets, tls); Statement st = db.createStatement()) {
                 st.execute("CREATE TABLE orders (id int PRIMARY KEY, note text)");
+                st.execute("ALTER TABLE orders OWNER TO " + pg.ownerUser());
                 st.execute("INSERT INTO orders SELECT g, 'before the backup' FROM generate_series(1, 500) g");
                 assertTrue(bool(st, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
                 Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
@@ -152,10 +153,14 @@ class PostgresTlsIT {
             assertTrue(plainCopy.getMessage().contains("no encryption"), plainCopy.getMessage());
             List<String> sourceLogins = logins(instanceDir);
             List<String> copyLogins = logins(provisioner.config().instancesDir().resolve(copy.value()));
-            for (String app : List.of("tideline-provisioner", "tideline-archiver", "tideline-basebackup")) {
-                assertTrue(sourceLogins.stream().anyMatch(l -> l.contains("application_name=" + app)), app + " never logged in: " + sourceLogins);
+            // the replication logins name their application (the stream, pg_basebackup); the others their role
+            for (String who : List.of("application_name=tideline-archiver", "application_name=tideline-basebackup",
+                    "user=tideline_admin", "user=tideline_replicator database=")) {
+                assertTrue(sourceLogins.stream().anyMatch(l -> l.contains(who)), who + " never logged in: " + sourceLogins);
             }
-            assertTrue(copyLogins.stream().anyMatch(l -> l.contains("application_name=tideline-provisioner")), copyLogins.toString());
+            for (String who : List.of("user=tideline_admin", "user=tideline_owner", "application_name=tideline-archiver")) {
+                assertTrue(copyLogins.stream().anyMatch(l -> l.contains(who)), who + " never logged in to the copy: " + copyLogins);
+            }
             for (String line : concat(sourceLogins, copyLogins)) {
                 assertTrue(line.contains("SSL enabled"), "a login without TLS: " + line);
             }

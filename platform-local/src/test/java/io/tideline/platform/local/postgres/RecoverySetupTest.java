@@ -104,6 +104,31 @@ class RecoverySetupTest {
     }
 
     @Test
+    void aCopyWithTlsServesItsOwnCertificateAndTakesTlsOnlyWithoutItSslIsOff() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        Path pgdata = dir.dataDir();
+        // the source's own settings, carried in its backup: they name the source's files
+        Files.writeString(pgdata.resolve("postgresql.auto.conf"),
+                "ssl = 'on'\nssl_cert_file = '/home/instances/source/tls/tls.crt'\nssl_key_file = '/home/instances/source/tls/tls.key'\n");
+
+        RecoverySetup.prepare(ID, dir, record(6200), RecoverySettings.toLatest(COMMAND), "15", true);
+        String auto = Files.readString(pgdata.resolve("postgresql.auto.conf"));
+        assertTrue(auto.contains("ssl_cert_file = '" + dir.path().resolve("tls").resolve("tls.crt") + "'"), auto);
+        assertTrue(auto.contains("ssl_key_file = '" + dir.path().resolve("tls").resolve("tls.key") + "'"), auto);
+        assertFalse(auto.contains("/home/instances/source/"), auto);
+        String hba = Files.readString(pgdata.resolve("pg_hba.conf"));
+        assertTrue(hba.contains("hostssl    replication   tideline_replicator"), hba);
+        assertFalse(hba.lines().anyMatch(l -> l.startsWith("host ")), "a TCP line without TLS: " + hba);
+
+        dir.delete();
+        InstanceDirectory plain = unpackedBackup("15");
+        Files.writeString(plain.dataDir().resolve("postgresql.auto.conf"), "ssl = 'on'\n");
+        RecoverySetup.prepare(ID, plain, record(6200), RecoverySettings.toLatest(COMMAND), "15", false);
+        assertTrue(Files.readString(plain.dataDir().resolve("postgresql.auto.conf")).contains("ssl = 'off'"));
+        assertTrue(Files.readString(plain.dataDir().resolve("pg_hba.conf")).contains("host    replication   tideline_replicator"));
+    }
+
+    @Test
     void aDataDirectoryWithoutABackupOrFromAnotherMajorIsRefused() throws IOException {
         InstanceDirectory empty = directory();
         IllegalStateException none = assertThrows(IllegalStateException.class,

@@ -94,6 +94,7 @@ class FleetFailuresIT {
         // Two agents announced themselves; db-1's takes no restores (it serves production), db-2's has room.
         AgentHost db1Agent = fleet.agent("db1");
         AgentHost db2Agent = fleet.agent("db2");
+        events.await(AgentAnnounced.class, a -> a.getAgentId().equals(db1Agent.id()), Duration.ofSeconds(30));
         assertTrue(events.all(AgentAnnounced.class, a -> a.getAgentId().equals(db1Agent.id())).stream()
                 .allMatch(a -> a.getCapacity() == 0 && a.getHost().equals("db1")), "db-1's agent announced no room");
         assertFalse(events.all(AgentAnnounced.class, a -> a.getAgentId().equals(db2Agent.id()) && a.getFree() > 0).isEmpty(),

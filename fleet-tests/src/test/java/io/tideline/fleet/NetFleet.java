@@ -60,8 +60,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * cluster, topics with 3 replicas, min ISR 2), an S3 host {@code s3}, database hosts {@code db1} and
  * {@code db2} with PostgreSQL servers Tideline did not make and a restore agent each ({@code db1}'s takes no
  * restores: it serves production), and service hosts {@code sv1} and {@code sv2}, each running the four
- * services, whose restore services place restores on the agents ({@code tideline.restore.platform.type=agent}). Every process binds its own host's address; the test itself
- * reaches them through the bridge, as one more host. Files (data, secrets) are on the machine's one
+ * services, whose restore services place restores on the agents ({@code tideline.restore.platform.type=agent}).
+ * Every process binds its own host's address; the test itself reaches them through the bridge, as one more host. Files (data, secrets) are on the machine's one
  * filesystem, which stands in for each host's disk and for a secret store every host reaches.
  *
  * <p>Started once per test class ({@link NetFleetExtension}); {@link #close} stops and removes all of it,

@@ -11,9 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +21,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -52,7 +48,7 @@ public final class AgentHost implements AutoCloseable {
     private final Path home;
     private final SecretStore secrets;
     private final HostProcess process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HostHttp http;
 
     /**
      * @param shared   the fleet's settings the agent needs too (Kafka, topics, S3 endpoint, secret store); only those
@@ -66,6 +62,7 @@ public final class AgentHost implements AutoCloseable {
         this.id = "agent-" + host.name();
         this.capacity = capacity;
         this.home = dir.resolve("agent-home");
+        this.http = new HostHttp(host, PORT);
         Map<String, String> p = new LinkedHashMap<>();
         shared.forEach((k, v) -> {
             if (k.startsWith("kafka.") || k.startsWith("tideline.kafka.") || k.startsWith("tideline.storage.")
@@ -90,7 +87,7 @@ public final class AgentHost implements AutoCloseable {
             throw new UncheckedIOException("cannot prepare the agent's home on " + host, e);
         }
         List<String> options = new ArrayList<>();
-        options.add("-Dlogback.configurationFile=" + logbackConfig());
+        options.add(Java.serviceLogback());
         // As system properties: none is a secret (the agent holds no key; it reads keys by reference).
         p.forEach((k, v) -> options.add("-D" + k + "=" + v));
         this.process = new HostProcess("agent", host, Java.command("256m", agentClassPath(), "io.tideline.agent.AgentApplication",
@@ -114,11 +111,6 @@ public final class AgentHost implements AutoCloseable {
         }
     }
 
-    private static String logbackConfig() {
-        return Optional.ofNullable(AgentHost.class.getClassLoader().getResource("logback-service-host.xml"))
-                .map(u -> u.getPath()).orElse("");
-    }
-
     public Host host() {
         return host;
     }
@@ -139,29 +131,8 @@ public final class AgentHost implements AutoCloseable {
 
     /** Waits until its HTTP interface answers (an unknown restore: 404). */
     public void awaitReady() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (get("/agent/restores/none").map(HttpResponse::statusCode).orElse(0) != 404) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the agent on " + host + " exited during start; " + process.logTail());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the agent on " + host + " did not answer within " + START_TIMEOUT + "; "
-                        + process.logTail());
-            }
-            S3Host.sleep(500);
-        }
-    }
-
-    private Optional<HttpResponse<String>> get(String path) {
-        try {
-            return Optional.of(http.send(HttpRequest.newBuilder(URI.create("http://" + host.address() + ":" + PORT + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        http.awaitReady("the agent", process, START_TIMEOUT,
+                () -> http.get("/agent/restores/none").map(r -> r.statusCode() == 404).orElse(false));
     }
 
     /** The instances the agent's host holds (made for restores: running, handed over, or left half-made). */

@@ -35,9 +35,10 @@ public class LocalPlatformFactory {
     @Secondary
     @Requires(property = FleetConfiguration.HOME)
     @Requires(beans = SecretStore.class)
-    InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, PostgresTlsConfiguration tls,
-                                            SecretStore secrets, Clock clock) {
-        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow().withTls(tls.enabled()), secrets, clock);
+    InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, PostgresNetworkConfiguration network,
+                                            PostgresTlsConfiguration tls, SecretStore secrets, Clock clock) {
+        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow().withNetwork(network.network())
+                .withTls(tls.enabled()), secrets, clock);
     }
 
     @Singleton

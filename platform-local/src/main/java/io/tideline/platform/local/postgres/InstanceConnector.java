@@ -10,15 +10,19 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /**
- * Logs in to an instance on the loopback address, with short timeouts: every caller polls or retries,
- * and a login on loopback costs little. TLS as {@link PostgresTls} decides for the instance (verify-full when
- * it was made with a certificate), like every other Tideline client.
+ * Logs in to an instance on the address its server listens on (loopback unless a {@link PostgresNetwork} names
+ * the host's), with short timeouts: every caller polls or retries, and a login on this host costs little. TLS as
+ * {@link PostgresTls} decides for the instance (verify-full when it was made with a certificate), like every other
+ * Tideline client.
  */
 final class InstanceConnector {
 
+    private final String host;
     private final SecretStore secrets;
 
-    InstanceConnector(SecretStore secrets) {
+    /** @param host the address the servers listen on ({@link PostgresNetwork#listenAddress()}) */
+    InstanceConnector(String host, SecretStore secrets) {
+        this.host = host;
         this.secrets = secrets;
     }
 
@@ -31,7 +35,7 @@ final class InstanceConnector {
         props.setProperty("socketTimeout", "60");
         PostgresTls.forInstance(secrets, record.instanceId()).applyTo(props);
         props.setProperty("ApplicationName", "tideline-provisioner");
-        return DriverManager.getConnection("jdbc:postgresql://" + LocalPostgresProvisioner.HOST + ":" + record.port() + "/"
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + record.port() + "/"
                 + LocalPostgresProvisioner.DATABASE, props);
     }
 

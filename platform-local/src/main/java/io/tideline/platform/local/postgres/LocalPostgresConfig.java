@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param startTimeout   the longest a server may take to accept connections after start
  * @param stopTimeout    the longest a fast shutdown may take before it is made immediate
  * @param extraSettings  server settings appended after Tideline's own (they win), e.g. {@code fsync=off} in a benchmark
+ * @param network        where the servers listen and who may log in over the network (default: loopback only)
  * @param tls            whether the servers it makes get a certificate from the Tideline CA, {@code ssl=on} and
  *                       TLS-only {@code pg_hba.conf} lines ({@code hostssl}); on in the embedded runtime, off by
  *                       default (the test fixtures) — see docs/modules/platform-local.md, "TLS"
@@ -35,6 +36,7 @@ public record LocalPostgresConfig(
         Duration startTimeout,
         Duration stopTimeout,
         Map<String, String> extraSettings,
+        PostgresNetwork network,
         boolean tls) {
 
     /** Debian's PostgreSQL 15; the text is also {@code tideline.fleet.postgres-bin-dir}'s default. */
@@ -54,12 +56,13 @@ public record LocalPostgresConfig(
         Require.positive(stopTimeout, "stopTimeout");
         extraSettings = Map.copyOf(new LinkedHashMap<>(extraSettings));
         extraSettings.forEach((k, v) -> PostgresConf.requireKey(k));
+        network = Require.present(network, "network");
     }
 
-    /** Without TLS. */
+    /** Servers on loopback only, without TLS. */
     public LocalPostgresConfig(Path home, Path binDir, Optional<String> osUser, Duration commandTimeout, Duration startTimeout,
                                Duration stopTimeout, Map<String, String> extraSettings) {
-        this(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, false);
+        this(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, PostgresNetwork.loopback(), false);
     }
 
     /** Defaults for {@code home}: the Debian PostgreSQL 15 binaries, run as {@code postgres} when we are root. */
@@ -70,20 +73,24 @@ public record LocalPostgresConfig(
     }
 
     public LocalPostgresConfig withBinDir(Path dir) {
-        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, tls);
+        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, network, tls);
     }
 
     public LocalPostgresConfig withExtraSettings(Map<String, String> settings) {
-        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings, tls);
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings, network, tls);
     }
 
     public LocalPostgresConfig withTimeouts(Duration command, Duration start, Duration stop) {
-        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings, tls);
+        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings, network, tls);
+    }
+
+    public LocalPostgresConfig withNetwork(PostgresNetwork where) {
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, where, tls);
     }
 
     /** The same with TLS on or off for the servers it makes. */
     public LocalPostgresConfig withTls(boolean on) {
-        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, on);
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, network, on);
     }
 
     public Path instancesDir() {

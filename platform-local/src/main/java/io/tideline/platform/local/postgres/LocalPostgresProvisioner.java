@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>When the caller is root, each instance it makes gets an OS user of its own ({@link InstanceUsers}),
  * which owns the instance's files and runs its server commands ({@link ServerUser}; PostgreSQL refuses
  * to run as root anyway), and is removed with the instance. Instances made before that run as the
- * configured OS user; when we are not root, all run as ourselves. Servers listen on 127.0.0.1 only,
- * on a free port picked at creation (and picked again at start if something else took it meanwhile),
+ * configured OS user; when we are not root, all run as ourselves. Servers listen on 127.0.0.1 only
+ * (or on the host's address too, with the client networks {@link PostgresNetwork} names; the address is then
+ * the one handed out), on a free port picked at creation (and picked again at start if something else took it meanwhile),
  * and have no Unix socket. Operations on one instance are serialised within this provisioner.
  *
  * <p>With {@link LocalPostgresConfig#tls()} each server it makes (created, or allocated for a restore) gets a
@@ -48,7 +49,8 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPostgresProvisioner.class);
 
-    public static final String HOST = "127.0.0.1";
+    /** Where servers listen when no {@link PostgresNetwork} says otherwise. */
+    public static final String HOST = PostgresNetwork.LOOPBACK;
     public static final String DATABASE = "postgres";
 
     private final LocalPostgresConfig config;
@@ -77,10 +79,10 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 new OsAccounts(new CommandRunner(Path.of("/")), config.home().getFileSystem(), config.commandTimeout()));
         this.directories = new InstanceDirectories(config.instancesDir(), users);
         this.server = new PostgresServer(config);
-        this.connector = new InstanceConnector(secrets);
-        this.tls = new InstanceTls(secrets, clock, List.of(HOST));
+        this.connector = new InstanceConnector(config.network().listenAddress(), secrets);
+        this.tls = new InstanceTls(secrets, clock, config.network().addresses());
         // A stopped instance keeps its port, so every instance of the home counts as using one.
-        this.ports = new PortAllocator(HOST, () -> list().stream().map(ProvisionedInstance::port).toList());
+        this.ports = new PortAllocator(config.network().listenAddress(), () -> list().stream().map(ProvisionedInstance::port).toList());
         this.startup = new ServerStartup(server, ports, connector, secrets, config.startTimeout());
         this.passwords = new Passwords(secrets, connector);
         this.promotion = new PromotionWait(server, connector, secrets);
@@ -126,7 +128,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 record = startup.start(dir, record, true);
                 passwords.createRoles(record, adminPassword, replicationPassword, ownerPassword);
                 created = true;
-                LOG.info("created PostgreSQL instance {} on {}:{} ({})", id, HOST, record.port(), dir.dataDir());
+                LOG.info("created PostgreSQL instance {} on {}:{} ({})", id, config.network().listenAddress(), record.port(), dir.dataDir());
                 return toInstance(record);
             } catch (IOException e) {
                 throw new InstanceOperationException("creating instance " + id + " failed: " + e, e);
@@ -259,7 +261,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             InstanceRecord record = require(id, dir);
             requireAwaitingRecovery(id, dir, record);
             try {
-                RecoverySetup.prepare(id, dir, record, settings, server.majorVersion(), InstanceTls.enabled(dir));
+                RecoverySetup.prepare(id, dir, record, settings, server.majorVersion(), config.network(), InstanceTls.enabled(dir));
             } catch (IOException e) {
                 throw new InstanceOperationException("preparing instance " + id + " for recovery failed: " + e, e);
             }
@@ -357,11 +359,12 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     /** After initdb: Tideline's access rules, the cluster settings, the instance's port and its certificate. */
     private void configureNewCluster(InstanceDirectory dir, InstanceCredentials credentials, int port) throws IOException {
         dir.writeHba(credentials);
-        dir.appendToConf(ClusterSettings.HEADER, ClusterSettings.with(config.extraSettings()));
+        dir.appendHba(config.network().hbaLines(credentials.replicationUser()));
+        dir.appendToConf(ClusterSettings.HEADER, ClusterSettings.with(config.extraSettings(), config.network()));
         Map<String, String> auto = new java.util.LinkedHashMap<>();
         auto.put("port", Integer.toString(port));
         if (InstanceTls.enabled(dir)) {
-            dir.requireTlsInHba();
+            dir.requireTlsInHba(); // after every line is written: the client networks' too
             auto.putAll(InstanceTls.settings(dir));
         }
         dir.writeAutoConf(auto, key -> false);
@@ -435,7 +438,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     }
 
     private ProvisionedInstance toInstance(InstanceRecord record) {
-        return new ProvisionedInstance(record.instanceId(), HOST, record.port(), DATABASE, record.credentials(),
+        return new ProvisionedInstance(record.instanceId(), config.network().listenAddress(), record.port(), DATABASE, record.credentials(),
                 directories.of(record.instanceId()).dataDir(), record.postgresVersion());
     }
 

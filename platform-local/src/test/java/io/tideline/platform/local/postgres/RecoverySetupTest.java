@@ -111,7 +111,7 @@ class RecoverySetupTest {
         Files.writeString(pgdata.resolve("postgresql.auto.conf"),
                 "ssl = 'on'\nssl_cert_file = '/home/instances/source/tls/tls.crt'\nssl_key_file = '/home/instances/source/tls/tls.key'\n");
 
-        RecoverySetup.prepare(ID, dir, record(6200), RecoverySettings.toLatest(COMMAND), "15", true);
+        RecoverySetup.prepare(ID, dir, record(6200), RecoverySettings.toLatest(COMMAND), "15", PostgresNetwork.loopback(), true);
         String auto = Files.readString(pgdata.resolve("postgresql.auto.conf"));
         assertTrue(auto.contains("ssl_cert_file = '" + dir.path().resolve("tls").resolve("tls.crt") + "'"), auto);
         assertTrue(auto.contains("ssl_key_file = '" + dir.path().resolve("tls").resolve("tls.key") + "'"), auto);
@@ -123,9 +123,48 @@ class RecoverySetupTest {
         dir.delete();
         InstanceDirectory plain = unpackedBackup("15");
         Files.writeString(plain.dataDir().resolve("postgresql.auto.conf"), "ssl = 'on'\n");
-        RecoverySetup.prepare(ID, plain, record(6200), RecoverySettings.toLatest(COMMAND), "15", false);
+        RecoverySetup.prepare(ID, plain, record(6200), RecoverySettings.toLatest(COMMAND), "15", PostgresNetwork.loopback(), false);
         assertTrue(Files.readString(plain.dataDir().resolve("postgresql.auto.conf")).contains("ssl = 'off'"));
         assertTrue(Files.readString(plain.dataDir().resolve("pg_hba.conf")).contains("host    replication   tideline_replicator"));
+    }
+
+    @Test
+    void onAHostOfAFleetWithTlsTheCopysClientNetworksTooTakeTlsOnly() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        RecoverySetup.prepare(ID, dir, record(6210), RecoverySettings.toLatest(COMMAND), "15",
+                new PostgresNetwork("10.231.7.32", List.of("10.231.7.0/24")), true);
+        String hba = Files.readString(dir.dataDir().resolve("pg_hba.conf"));
+        assertTrue(hba.contains("hostssl    all           all        10.231.7.0/24    scram-sha-256"), hba);
+        assertFalse(hba.lines().anyMatch(l -> l.startsWith("host ")), "a TCP line without TLS: " + hba);
+        assertEquals(List.of("127.0.0.1", "10.231.7.32"), new PostgresNetwork("10.231.7.32", List.of()).addresses());
+    }
+
+    @Test
+    void onAHostOfAFleetTheCopyListensOnTheHostsAddressAndLetsInItsClientNetworks() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        Path pgdata = dir.dataDir();
+        Files.writeString(pgdata.resolve("postgresql.auto.conf"), "listen_addresses = '10.9.9.9'\n"); // the source's
+
+        RecoverySetup.prepare(ID, dir, record(6210), RecoverySettings.toLatest(COMMAND), "15",
+                new PostgresNetwork("10.231.7.32", List.of("10.231.7.0/24")));
+
+        String auto = Files.readString(pgdata.resolve("postgresql.auto.conf"));
+        assertTrue(auto.contains("listen_addresses = '10.231.7.32,127.0.0.1'"), auto);
+        assertFalse(auto.contains("10.9.9.9"), auto);
+        String hba = Files.readString(pgdata.resolve("pg_hba.conf"));
+        assertTrue(hba.contains("host    all           all        10.231.7.0/24    scram-sha-256"), hba);
+        assertTrue(hba.contains("host    replication   tideline_replicator    10.231.7.0/24    scram-sha-256"), hba);
+        assertTrue(hba.contains("127.0.0.1/32"), hba);
+        assertFalse(hba.contains("trust") || hba.contains("0.0.0.0"), hba);
+    }
+
+    @Test
+    void aNetworkIsAnAddressOfTheHostNeverAWildcard() {
+        assertThrows(IllegalArgumentException.class, () -> new PostgresNetwork("0.0.0.0", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new PostgresNetwork("*", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new PostgresNetwork("10.0.0.5", List.of("10.0.0.0")));
+        assertEquals("127.0.0.1", PostgresNetwork.loopback().listenAddresses());
+        assertTrue(PostgresNetwork.loopback().hbaLines("r").isEmpty());
     }
 
     @Test

@@ -151,8 +151,12 @@ class PostgresTlsIT {
             SQLException plainCopy = assertThrows(SQLException.class,
                     () -> DriverManager.getConnection(copyUrl, PostgresTls.none().applyTo(owner)).close());
             assertTrue(plainCopy.getMessage().contains("no encryption"), plainCopy.getMessage());
+            Path copyDir = provisioner.config().instancesDir().resolve(copy.value());
+            // the archiver starts streaming the copy once it reads its registration
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+                    logins(copyDir).stream().anyMatch(l -> l.contains("application_name=tideline-archiver")));
             List<String> sourceLogins = logins(instanceDir);
-            List<String> copyLogins = logins(provisioner.config().instancesDir().resolve(copy.value()));
+            List<String> copyLogins = logins(copyDir);
             // the replication logins name their application (the stream, pg_basebackup); the others their role
             for (String who : List.of("application_name=tideline-archiver", "application_name=tideline-basebackup",
                     "user=tideline_admin", "user=tideline_replicator database=")) {

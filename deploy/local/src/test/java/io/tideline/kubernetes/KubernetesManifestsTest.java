@@ -226,7 +226,8 @@ class KubernetesManifestsTest {
         Document agent = manifests.one("DaemonSet", AGENT);
         Map<String, Object> pod = podSpec(agent);
         Map<String, Object> container = list(pod, "containers").get(0);
-        assertEquals(AgentApplication.class.getName(), ((List<?>) container.get("command")).get(3), "the agent's main class");
+        List<?> command = (List<?>) container.get("command");
+        assertEquals(AgentApplication.class.getName(), command.get(command.size() - 1), "the agent's main class");
         Set<URL> services = SERVICE_MODULES.stream().map(KubernetesManifestsTest::moduleOf).collect(Collectors.toSet());
         ServiceSettingKeys agentKeys = ServiceSettingKeys.fromCode(record -> !services.contains(moduleOf(record)));
         assertTrue(agentKeys.tidelineKeys().containsAll(Set.of(AgentConfiguration.ID, FleetConfiguration.HOME,

@@ -3,6 +3,7 @@ package io.tideline.fleet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.awaitility.Awaitility.await;
 
@@ -17,6 +18,7 @@ import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.WalGapDetected;
 import io.tideline.schemas.WalSegmentStored;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,6 +83,14 @@ class FleetFailuresIT {
         events.await(WalSegmentStored.class, e -> e.getInstanceId().equals(pg.id().value()), Duration.ofSeconds(90));
         FleetOps.ServerFacts original = ops.facts(pg);
         assertFalse(original.slots().isEmpty(), "the archiver streams from its slot on db-1");
+        // PostgreSQL over TLS (issue 14.1): the archiver's stream from a service host is encrypted, as db-1 sees it
+        Set<String> serviceHosts = Set.copyOf(fleet.services().stream().map(s -> s.host().address()).toList());
+        List<String> streams = ops.replicationConnections(pg, serviceHosts);
+        assertFalse(streams.isEmpty(), "db-1 has a replication connection from a service host");
+        assertTrue(streams.stream().noneMatch(s -> s.endsWith(" none")), "every replication connection is TLS: " + streams);
+        SQLException plain = assertThrows(SQLException.class, () -> fleet.db("db1").connectPlain(ops.server(pg)).close(),
+                "db-1 refuses a connection without TLS");
+        assertTrue(plain.getMessage().contains("no encryption"), plain.getMessage());
         Lsn from = ops.slotStart(pg);
         ops.backup(pg, Duration.ofSeconds(120));
         ops.insert(pg, 200, "after the backup");
@@ -107,7 +117,9 @@ class FleetFailuresIT {
         assertEquals(db2Agent.host().address(), done.getHost(), "the copy is reached on db-2's address");
         assertTrue(db2Agent.instanceDirs().contains(done.getNewInstanceId()), "made on db-2 by its agent: " + db2Agent.instanceDirs());
         assertFalse(db2Agent.journal().contains(restoreId), "handed over: no longer the agent's to clean up");
-        try (Connection copy = ops.connectRestored(done)) { // over the fleet's network, as its user
+        assertEquals("verify-full", ops.restoredTls(done).sslmode(), "the copy's CA is kept: Tideline verifies it and its name");
+        try (Connection copy = ops.connectRestored(done)) { // over the fleet's network, as its user, verify-full
+            assertTrue(FleetOps.encrypted(copy), "the connection to the copy on db-2 is encrypted (pg_stat_ssl)");
             assertEquals(Map.of("after the backup", 200L, "before the backup", 300L), FleetOps.countsByNote(copy),
                     "exactly the rows committed before " + target);
         }

@@ -2,6 +2,7 @@ package io.tideline.fleet;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.Topics;
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.wal.Lsn;
@@ -123,9 +124,41 @@ final class FleetOps {
         }
     }
 
-    /** A connection to a restored instance as its user (the tenant's role, its password by the reference handed out). */
+    /** How Tideline connects to the restored instance: decided by the CA kept beside its passwords. */
+    PostgresTls restoredTls(RestoreCompleted done) {
+        return PostgresTls.forInstance(fleet.secrets(), InstanceId.of(done.getNewInstanceId()));
+    }
+
+    /** Whether this connection is encrypted, as the server says ({@code pg_stat_ssl} of its own backend). */
+    static boolean encrypted(Connection c) throws SQLException {
+        return Boolean.parseBoolean(one(c, "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"));
+    }
+
+    /**
+     * The replication connections (WAL senders: the archiver's stream, a running base backup) from the given client
+     * addresses, each as {@code "<address> <TLS version>"} ({@code none} for an unencrypted one), from the server's
+     * {@code pg_stat_ssl}.
+     */
+    List<String> replicationConnections(RegisteredInstance pg, Set<String> clients) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (Connection c = connect(pg); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT host(a.client_addr), CASE WHEN s.ssl THEN s.version ELSE 'none' END FROM pg_stat_activity a "
+                        + "JOIN pg_stat_ssl s USING (pid) WHERE a.backend_type = 'walsender' AND a.client_addr IS NOT NULL")) {
+            while (rs.next()) {
+                if (clients.contains(rs.getString(1))) {
+                    found.add(rs.getString(1) + " " + rs.getString(2));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * A connection to a restored instance as its user (the tenant's role, its password by the reference handed out), as
+     * Tideline connects to it: verify-full against the CA kept for the new instance when one is kept.
+     */
     Connection connectRestored(RestoreCompleted done) throws SQLException {
-        Properties props = new Properties();
+        Properties props = restoredTls(done).applyTo(new Properties());
         props.setProperty("user", done.getUser());
         props.setProperty("password", fleet.secrets().get(SecretRef.of(done.getSecretRef())));
         props.setProperty("connectTimeout", "10");

@@ -13,6 +13,7 @@ import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
+import io.tideline.core.tls.TlsCredentials;
 import io.tideline.fleet.hosts.AgentHost;
 import io.tideline.fleet.hosts.DbHost;
 import io.tideline.fleet.hosts.KafkaHosts;
@@ -21,6 +22,7 @@ import io.tideline.fleet.hosts.ServiceHost;
 import io.tideline.fleet.net.FleetNetwork;
 import io.tideline.fleet.net.Host;
 import io.tideline.platform.local.FleetConfiguration;
+import io.tideline.platform.local.PostgresTlsConfiguration;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
 import io.tideline.schemas.AgentAnnounced;
@@ -61,6 +63,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code db2} with PostgreSQL servers Tideline did not make and a restore agent each ({@code db1}'s takes no
  * restores: it serves production), and service hosts {@code sv1} and {@code sv2}, each running the four
  * services, whose restore services place restores on the agents ({@code tideline.restore.platform.type=agent}).
+ * PostgreSQL is reached over TLS only ({@code verify-full}): the database hosts' servers and the copies the agents
+ * make have certificates from the fleet's CA (the Tideline CA in the shared secret directory).
  * Every process binds its own host's address; the test itself reaches them through the bridge, as one more host. Files (data, secrets) are on the machine's one
  * filesystem, which stands in for each host's disk and for a secret store every host reaches.
  *
@@ -151,7 +155,7 @@ public final class NetFleet implements AutoCloseable {
         adoption = new ServerAdoption(storage, secrets, publisher, Clock.systemUTC(), new ServerProbe(ServerAdoption.DEFAULT_CONNECT_TIMEOUT));
 
         for (Host db : List.of(db1, db2)) {
-            DbHost host = new DbHost(db, subnet(), dir(db.name()), secrets);
+            DbHost host = new DbHost(db, subnet(), dir(db.name()), secrets, new TlsCredentials(secrets, Clock.systemUTC()));
             started.push(host);
             dbHosts.put(db.name(), host);
         }
@@ -201,6 +205,9 @@ public final class NetFleet implements AutoCloseable {
         p.put("tideline.archiver.wal.heartbeat-interval", HEARTBEAT.toMillis() + "ms");
         // restores are made where the new instance lives: on a database host, by its agent
         p.put("tideline.restore.platform.type", "agent");
+        // PostgreSQL over TLS (issue 14.1): servers made here get a certificate from the fleet's CA and TLS-only
+        // pg_hba; every Tideline client connects verify-full to a server whose CA is kept (all of the fleet's)
+        p.put(PostgresTlsConfiguration.ENABLED, true);
         return p;
     }
 

@@ -4,6 +4,7 @@ import io.tideline.core.secrets.SecretStore;
 import io.tideline.fleet.net.Host;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.platform.local.PostgresNetworkConfiguration;
+import io.tideline.platform.local.PostgresTlsConfiguration;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
 import io.tideline.platform.local.postgres.LocalPostgresProvisioner;
 import java.io.File;
@@ -66,7 +67,7 @@ public final class AgentHost implements AutoCloseable {
         Map<String, String> p = new LinkedHashMap<>();
         shared.forEach((k, v) -> {
             if (k.startsWith("kafka.") || k.startsWith("tideline.kafka.") || k.startsWith("tideline.storage.")
-                    || k.equals(FleetConfiguration.SECRETS_DIR)) {
+                    || k.equals(FleetConfiguration.SECRETS_DIR) || k.equals(PostgresTlsConfiguration.ENABLED)) {
                 p.put(k, String.valueOf(v));
             }
         });

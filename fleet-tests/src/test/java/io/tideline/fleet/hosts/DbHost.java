@@ -4,7 +4,11 @@ import io.tideline.core.adoption.ExistingServer;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.instance.ProvisionedInstance;
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.tls.CertificateRequest;
+import io.tideline.core.tls.TlsCredentials;
+import io.tideline.core.tls.TlsIdentity;
 import io.tideline.fleet.net.Host;
 import io.tideline.fleet.net.Shell;
 import java.io.IOException;
@@ -28,10 +32,12 @@ import java.util.Properties;
 /**
  * A database host: PostgreSQL 15 servers Tideline did not make, each started inside the host's namespace
  * as the {@code postgres} OS user and listening on the host's address only (no Unix socket: the hosts share
- * one filesystem), reachable by the fleet's subnet with SCRAM logins. The server's owner sets up the roles
+ * one filesystem), reachable by the fleet's subnet with SCRAM logins over TLS only: each server has a certificate
+ * from the fleet's CA (the Tideline CA in the fleet's secret store, standing in for the owner's own CA) naming the
+ * addresses it listens on, {@code ssl=on}, and only {@code hostssl} lines in {@code pg_hba.conf}. The server's owner sets up the roles
  * Tideline needs (a superuser for checks, a {@code REPLICATION} role, the tenant's role) and registers the server
  * as {@code tideline instance register} does ({@code ServerAdoption}), which puts their passwords into the fleet's
- * secret store. Beside the servers runs the host's restore agent ({@link AgentHost}).
+ * secret store, with the CA to verify it by (as {@code register --ca-file} does). Beside the servers runs the host's restore agent ({@link AgentHost}).
  */
 public final class DbHost implements AutoCloseable {
 
@@ -42,6 +48,7 @@ public final class DbHost implements AutoCloseable {
     private final String subnet;
     private final Path dir;
     private final SecretStore secrets;
+    private final TlsCredentials tls;
     private final Shell shell = new Shell(COMMAND_TIMEOUT);
     private final SecureRandom random = new SecureRandom();
     private final List<Path> dataDirs = new ArrayList<>();
@@ -49,11 +56,12 @@ public final class DbHost implements AutoCloseable {
     /**
      * @param subnet the fleet's subnet ({@code 10.231.n.0/24}): who may log in
      */
-    public DbHost(Host host, String subnet, Path dir, SecretStore secrets) {
+    public DbHost(Host host, String subnet, Path dir, SecretStore secrets, TlsCredentials tls) {
         this.host = host;
         this.subnet = subnet;
         this.dir = dir;
         this.secrets = secrets;
+        this.tls = tls;
     }
 
     public Host host() {
@@ -70,7 +78,10 @@ public final class DbHost implements AutoCloseable {
         int port = 5432 + dataDirs.size();
         Path base = dir.resolve(id.value());
         Path pgdata = base.resolve("pgdata");
+        // beside the data directory, not in it: a base backup would carry the key into the bucket and every copy
+        Path tlsDir = base.resolve("tls");
         InstanceCredentials credentials = InstanceCredentials.standard(id);
+        String caPem;
         String adminPassword = newPassword();
         String replicationPassword = newPassword();
         String ownerPassword = newPassword();
@@ -80,6 +91,12 @@ public final class DbHost implements AutoCloseable {
             Path pwfile = base.resolve("pwfile");
             Files.writeString(pwfile, adminPassword, StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
+            // the server's certificate names the addresses it is reached by: the host's, and loopback for the local writer
+            TlsIdentity identity = tls.ensure("pg-" + id.value(), CertificateRequest.server("pg-" + id.value(), List.of(),
+                    List.of(host.address(), "127.0.0.1")));
+            identity.writeFiles(tlsDir);
+            Files.setPosixFilePermissions(tlsDir, PosixFilePermissions.fromString("rwx------"));
+            caPem = identity.caCertificatePem();
             shell.check(List.of("chown", "-R", "postgres:postgres", base.toString()));
             shell.check(List.of("runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "--pgdata=" + pgdata,
                     "--username=" + credentials.adminUser(), "--pwfile=" + pwfile, "--auth=scram-sha-256", "--encoding=UTF8",
@@ -97,12 +114,16 @@ public final class DbHost implements AutoCloseable {
                     "archive_mode = off",
                     "fsync = off",
                     "synchronous_commit = on",
+                    "ssl = on",
+                    "ssl_cert_file = '" + tlsDir.resolve("tls.crt") + "'",
+                    "ssl_key_file = '" + tlsDir.resolve("tls.key") + "'",
+                    "ssl_min_protocol_version = 'TLSv1.2'",
                     ""), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             Files.writeString(pgdata.resolve("pg_hba.conf"), String.join("\n",
-                    "# the fleet's subnet only, passwords (SCRAM) always",
-                    "host all all " + subnet + " scram-sha-256",
-                    "host all all 127.0.0.1/32 scram-sha-256",
-                    "host replication " + credentials.replicationUser() + " " + subnet + " scram-sha-256",
+                    "# the fleet's subnet only, TLS and passwords (SCRAM) always: a plain connection matches no line",
+                    "hostssl all all " + subnet + " scram-sha-256",
+                    "hostssl all all 127.0.0.1/32 scram-sha-256",
+                    "hostssl replication " + credentials.replicationUser() + " " + subnet + " scram-sha-256",
                     ""), StandardCharsets.UTF_8);
             dataDirs.add(pgdata);
             shell.check(host.exec(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "start",
@@ -111,7 +132,8 @@ public final class DbHost implements AutoCloseable {
             throw new UncheckedIOException("cannot make the server of " + id + " on " + host, e);
         }
         ProvisionedInstance server = new ProvisionedInstance(id, host.address(), port, "postgres", credentials, pgdata, "15");
-        try (Connection c = connect(server, credentials.adminUser(), adminPassword); Statement st = c.createStatement()) {
+        PostgresTls verified = PostgresTls.verifyFull(caPem);
+        try (Connection c = connect(server, credentials.adminUser(), adminPassword, verified); Statement st = c.createStatement()) {
             st.execute("CREATE ROLE " + credentials.replicationUser() + " LOGIN REPLICATION PASSWORD '" + replicationPassword + "'");
             st.execute("CREATE ROLE " + InstanceCredentials.OWNER_USER + " LOGIN PASSWORD '" + ownerPassword + "'");
             st.execute("GRANT CREATE ON SCHEMA public TO " + InstanceCredentials.OWNER_USER);
@@ -119,7 +141,7 @@ public final class DbHost implements AutoCloseable {
             throw new IllegalStateException("cannot create the roles on " + id + ": " + e.getMessage(), e);
         }
         return new ExistingServer(host.address(), port, "postgres", credentials.adminUser(), adminPassword,
-                credentials.replicationUser(), replicationPassword);
+                credentials.replicationUser(), replicationPassword).withTls(verified);
     }
 
     /**
@@ -137,16 +159,23 @@ public final class DbHost implements AutoCloseable {
                 "-f", script.toString(), server.database())))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("PGPASSWORD", secrets.get(server.adminSecret()));
+        builder.environment().put("PGSSLMODE", "verify-full");
+        builder.environment().put("PGSSLROOTCERT", dir.resolve(server.id().value()).resolve("tls").resolve("ca.crt").toString());
         return builder.start();
     }
 
-    /** A connection as Tideline's superuser (from the test, through the bridge). */
+    /** A connection as Tideline's superuser (from the test, through the bridge), verify-full as Tideline connects. */
     public Connection connect(ProvisionedInstance server) throws SQLException {
-        return connect(server, server.adminUser(), secrets.get(server.adminSecret()));
+        return connect(server, server.adminUser(), secrets.get(server.adminSecret()), PostgresTls.forInstance(secrets, server.id()));
     }
 
-    private static Connection connect(ProvisionedInstance server, String user, String password) throws SQLException {
-        Properties props = new Properties();
+    /** A connection as Tideline's superuser without TLS ({@code sslmode=disable}): what the servers must refuse. */
+    public Connection connectPlain(ProvisionedInstance server) throws SQLException {
+        return connect(server, server.adminUser(), secrets.get(server.adminSecret()), PostgresTls.none());
+    }
+
+    private static Connection connect(ProvisionedInstance server, String user, String password, PostgresTls how) throws SQLException {
+        Properties props = how.applyTo(new Properties());
         props.setProperty("user", user);
         props.setProperty("password", password);
         props.setProperty("connectTimeout", "10");

@@ -43,6 +43,7 @@ final class RuntimeProperties {
         p.put(FleetConfiguration.STORAGE_ADMIN_SECRET_KEY, admin.secretKey());
         p.put(FleetConfiguration.STORAGE_IDENTITIES_DIR, home.s3IdentitiesDir().toString());
         p.put("tideline.archiver.wal.flush-interval", options.walFlushInterval().toMillis() + "ms");
+        p.putAll(RuntimeTls.properties(home, ports));
         p.putAll(options.extraProperties());
         return p;
     }

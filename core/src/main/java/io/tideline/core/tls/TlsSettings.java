@@ -44,11 +44,6 @@ public record TlsSettings(Optional<String> identity,
         Require.positive(recheck, PREFIX + ".recheck");
     }
 
-    /** No server identity, the JDK's trust. */
-    public static TlsSettings none() {
-        return new TlsSettings(Optional.empty(), Optional.empty(), Duration.parse("PT" + DEFAULT_RECHECK.toUpperCase()));
-    }
-
     /** A client context trusting only {@link #caFile}; empty when none is configured (the JDK's default then). */
     public Optional<SSLContext> clientContext() {
         return caFile.map(f -> TlsContexts.client(Pem.certificate(read(f))));

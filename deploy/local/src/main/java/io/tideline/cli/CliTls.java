@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What the CLI trusts: the Tideline CA of the home ({@code secrets/tls/ca/ca.crt}) when the runtime made one,
+ * What the CLI trusts: the Tideline CA of the home ({@code tls/ca.crt}, {@link RuntimeTls#caFile}) when the runtime made one,
  * else the JDK's trust store. Host names are always checked (the JDK's HTTP client and the S3 client do).
  */
 final class CliTls {

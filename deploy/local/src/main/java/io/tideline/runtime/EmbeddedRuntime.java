@@ -89,6 +89,7 @@ public final class EmbeddedRuntime implements AutoCloseable {
         step("the TLS certificates", () -> {
             tls.ensure(RuntimeTls.HTTPS, RuntimeTls.loopbackServer(RuntimeTls.HTTPS));
             tls.ensure(RuntimeTls.S3, RuntimeTls.loopbackServer(RuntimeTls.S3));
+            RuntimeTls.publishCa(home, tls.credentials().caCertificate());
         });
         tls.start();
         started.push(tls::close);

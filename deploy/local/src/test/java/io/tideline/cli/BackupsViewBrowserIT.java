@@ -96,7 +96,7 @@ class BackupsViewBrowserIT {
         // HTTPS (issue 14.1): Chromium trusts the Tideline CA through an NSS database of its own (Chromium on Linux
         // reads $HOME/.pki/nssdb), so the view's certificate and its name are checked as for any site.
         Path nssHome = profile.resolve("home");
-        trustTheCa(nssHome, runtime.home().secretsDir().resolve("tls/ca/ca.crt"));
+        trustTheCa(nssHome, io.tideline.runtime.RuntimeTls.caFile(runtime.home()));
         service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
                 .withEnvironment(Map.of("HOME", nssHome.toString())).build();
         ChromeOptions options = new ChromeOptions();

@@ -115,6 +115,15 @@ class RestoreThroughAgentIT {
         Awaitility.await("the agent announces itself").atMost(Duration.ofSeconds(90)).until(() -> !announced.isEmpty());
         assertTrue(announced.get(0).getAddress().toString().startsWith("https://127.0.0.1:"),
                 "the agent is reached over HTTPS: " + announced.get(0).getAddress());
+        // The agent answers over HTTPS to a client that trusts the CA (a 404 for an unknown restore): its server and
+        // this JVM's TLS code are warm before the coordinator's first call, whose connect timeout (TLS handshake
+        // included) is half of this test's short agent timeout, which a cold handshake on a loaded machine can exceed.
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
+                .sslContext(io.tideline.core.tls.TlsContexts.client(new TlsCredentials(secrets, Clock.systemUTC()).caCertificate())).build();
+        java.net.URI unknown = java.net.URI.create(announced.get(0).getAddress() + "/agent/restores/" + UUID.randomUUID());
+        Awaitility.await("the agent answers over HTTPS").atMost(Duration.ofSeconds(60)).until(() -> https.send(
+                java.net.http.HttpRequest.newBuilder(unknown).timeout(Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 404);
     }
 
     @AfterAll

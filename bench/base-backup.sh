@@ -52,10 +52,11 @@ S3_SERVER_PID=""
 SOCAT_PID=""
 
 cleanup() {
+  mkdir -p "$ROOT/archiver-service/target/bench" && cp "$WORK"/*.log "$ROOT/archiver-service/target/bench/" 2>/dev/null || true
   [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null || true
   if [ -n "${S3_JVM:-}" ]; then
     # EOF on its stdin: the helper JVM stops the S3 server it started, then exits
-    eval "exec ${S3_WRITE}>&-" 2>/dev/null || true
+    [ -n "${S3_WRITE:-}" ] && { exec {S3_WRITE}>&- ; } 2>/dev/null || true
     for _ in $(seq 100); do kill -0 "$S3_JVM" 2>/dev/null || break; sleep 0.1; done
     kill "$S3_JVM" 2>/dev/null || true
   fi
@@ -97,10 +98,14 @@ echo "== building the archiver (offline)"
 CP="$ROOT/archiver-service/target/test-classes:$ROOT/archiver-service/target/classes:$(cat "$ROOT/archiver-service/target/bench.cp")"
 
 echo "== S3 server (S3Proxy, its own JVM) with a TLS front"
-coproc S3 { BENCH_S3_ADMIN_SECRET="$S3_ADMIN_SECRET" exec java -Xmx256m -cp "$CP" io.tideline.archiver.basebackup.BaseBackupBench s3 "$WORK" 2> "$WORK/s3-bench.log"; }
-S3_JVM=$S3_PID
-S3_WRITE=${S3[1]}
-read -r _ S3_ENDPOINT S3_SERVER_PID S3_ADMIN_KEY <&"${S3[0]}" || { cat "$WORK/s3-bench.log" >&2; echo "the S3 server did not start" >&2; exit 1; }
+mkfifo "$WORK/s3.stdin"
+BENCH_S3_ADMIN_SECRET="$S3_ADMIN_SECRET" java -Xmx256m -cp "$CP" io.tideline.archiver.basebackup.BaseBackupBench s3 "$WORK" \
+    < "$WORK/s3.stdin" > "$WORK/s3-bench.log" 2>&1 &
+S3_JVM=$!
+exec {S3_WRITE}> "$WORK/s3.stdin"   # held open: the helper serves until it is closed
+for _ in $(seq 600); do [ -s "$WORK/s3.endpoint" ] || ! kill -0 "$S3_JVM" 2>/dev/null && break; sleep 0.1; done
+[ -s "$WORK/s3.endpoint" ] || { cat "$WORK/s3-bench.log" >&2; echo "the S3 server did not start" >&2; exit 1; }
+read -r _ S3_ENDPOINT S3_SERVER_PID S3_ADMIN_KEY < "$WORK/s3.endpoint"
 S3_PORT="${S3_ENDPOINT##*:}"
 TLS_PORT="$(freeport)"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
@@ -227,7 +232,7 @@ RAW=$(cat "$WORK/raw-bytes")
 # median min max of column COL of a runs file
 stat_of() { awk -v c="$2" '{print $c}' "$WORK/runs/$1" | sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%s %s %s", m, v[1], v[NR]}'; }
 median() { stat_of "$1" "$2" | cut -d' ' -f1; }
-ratio() { echo "scale=2; $2 / $1" | bc; }   # speed of A relative to B = time(B) / time(A)
+ratio() { printf '%.2f' "$(echo "scale=3; $2 / $1" | bc)"; }   # speed of A relative to B = time(B) / time(A)
 
 echo
 echo "Base backup of pgbench -s $SCALE ($DBSIZE in databases; tar stream $(echo "scale=0; $RAW/1048576" | bc) MiB), $CORES cores,"
@@ -238,10 +243,10 @@ echo
 echo "| run | seconds | MB/s | stored MiB | CPU client | CPU servers | vs raw limit | vs pgBackRest posix | vs pgBackRest S3 |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 row() {
-  local name=$1 label=$2 s mn mx stored
-  read -r s mn mx <<< "$(stat_of "$name" 1)"
-  stored=$(median "$name" 4)
-  local level=${name//[!0-9]/}
+  local name=$1 level=$2 label=$3 s mn mx stored
+  read -r s mn mx <<< "$(stat_of "$name$level" 1)"
+  stored=$(median "$name$level" 4)
+  name=$name$level
   printf '| %s | %.1f [%.1f–%.1f] | %.0f | %s | %.1f | %.1f | %s | %s | %s |\n' "$label" "$s" "$mn" "$mx" \
     "$(echo "scale=1; $RAW / 1048576 / $s" | bc)" \
     "$( [ "$stored" = 0 ] && echo – || echo "scale=1; $stored / 1048576" | bc)" \
@@ -250,10 +255,10 @@ row() {
     "$( [ -n "$level" ] && ratio "$s" "$(median "pgbr_posix$level" 1)" || echo –)" \
     "$( [ -n "$level" ] && ratio "$s" "$(median "pgbr_s3$level" 1)" || echo –)"
 }
-row limit "\`pg_basebackup -Ft -D - > /dev/null\` (raw limit)"
+row limit "" "\`pg_basebackup -Ft -D - > /dev/null\` (raw limit)"
 for level in $LEVELS; do
-  row "zstd$level" "\`pg_basebackup | zstd -$level > file\` (one zstd core)"
-  row "tideline$level" "**Tideline → S3 (TLS front), zstd $level, $(cat "$WORK/parts-$level") parts, encrypted**"
-  row "pgbr_posix$level" "pgBackRest → posix, zst $level, process-max=$CORES"
-  row "pgbr_s3$level" "pgBackRest → S3 (TLS front), zst $level, process-max=$CORES, encrypted"
+  row zstd "$level" "\`pg_basebackup \\| zstd -$level > file\` (one zstd core)"
+  row tideline "$level" "**Tideline → S3 (TLS front), zstd $level, $(cat "$WORK/parts-$level") parts, encrypted**"
+  row pgbr_posix "$level" "pgBackRest → posix, zst $level, process-max=$CORES"
+  row pgbr_s3 "$level" "pgBackRest → S3 (TLS front), zst $level, process-max=$CORES, encrypted"
 done

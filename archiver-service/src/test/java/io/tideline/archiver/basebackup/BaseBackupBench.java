@@ -31,8 +31,9 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>{@code s3 workDir} starts the embedded S3 server (S3Proxy in its own process, as in the runtime),
  *       provisions the instance {@code bench} (its bucket, identity and keys under {@code workDir/secrets})
- *       and a bucket {@code pgbackrest} for the admin identity, prints
- *       {@code S3 <endpoint> <pid> <adminAccessKey>}, and serves until its stdin closes;</li>
+ *       and a bucket {@code pgbackrest} for the admin identity, writes
+ *       {@code S3 <endpoint> <pid> <adminAccessKey>} to {@code workDir/s3.endpoint}, and serves until its
+ *       stdin closes;</li>
  *   <li>{@code backup host port replicationUser workDir endpoint [level] [workers]} takes one full
  *       backup of the running cluster through the archiver's own data path ({@link BackupStream}:
  *       pg_basebackup → tar reader → parts compressed and hashed on the {@link PartPipeline}, uploaded
@@ -83,8 +84,10 @@ public final class BaseBackupBench {
                 admin.createBucket(b -> b.bucket("pgbackrest"));
             }
             long pid = s3.processHandle().orElseThrow().pid();
-            System.out.println("S3 " + s3.endpoint() + " " + pid + " " + s3.adminAccessKey());
-            System.out.flush();
+            // a file, not stdout: the server's and the SDK's logs go to stdout too
+            Path ready = work.resolve("s3.endpoint");
+            Files.writeString(work.resolve("s3.endpoint.tmp"), "S3 " + s3.endpoint() + " " + pid + " " + s3.adminAccessKey() + "\n");
+            Files.move(work.resolve("s3.endpoint.tmp"), ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             // serve until the script closes our stdin
             while (System.in.read() >= 0) {
                 // nothing to read
@@ -124,6 +127,7 @@ public final class BaseBackupBench {
             BackupManifest manifest = new BackupStream(settings, clock, pipeline).take(job, new BackupStream.Listener() {
                 @Override
                 public void started(BackupLabel label, LongSupplier storedBytes) {
+                    System.err.printf("phase: label (stream begun) after %.3f s%n", (System.nanoTime() - t0) / 1e9);
                 }
 
                 @Override
@@ -134,6 +138,7 @@ public final class BaseBackupBench {
                 public void totalEstimate(long bytes) {
                 }
             });
+            System.err.printf("phase: parts stored after %.3f s%n", (System.nanoTime() - t0) / 1e9);
             store.put(BucketLayout.DEFAULT.backupManifest(manifest.backupId()), manifest.toJson(), Map.of());
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = processCpuSeconds() - cpu0;

@@ -122,6 +122,7 @@ public final class BaseBackupBench {
             Instant started = clock.instant();
             double cpu0 = processCpuSeconds();
             long t0 = System.nanoTime();
+            long[] lastByte = {t0};
             BackupStream.Job job = new BackupStream.Job(instance, password, store, BucketLayout.DEFAULT,
                     BackupId.of(started, "bench"), "bench", started);
             BackupManifest manifest = new BackupStream(settings, clock, pipeline).take(job, new BackupStream.Listener() {
@@ -132,12 +133,14 @@ public final class BaseBackupBench {
 
                 @Override
                 public void rawBytes(long bytes) {
+                    lastByte[0] = System.nanoTime();
                 }
 
                 @Override
                 public void totalEstimate(long bytes) {
                 }
             });
+            System.err.printf("phase: last byte of the stream read after %.3f s%n", (lastByte[0] - t0) / 1e9);
             System.err.printf("phase: parts stored after %.3f s%n", (System.nanoTime() - t0) / 1e9);
             store.put(BucketLayout.DEFAULT.backupManifest(manifest.backupId()), manifest.toJson(), Map.of());
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -163,8 +163,10 @@ PG_PID="$(head -1 "$PGDATA/postmaster.pid")"
 tree_cpu() {
   local total=0 pid
   for pid in "$@" $(for p in "$@"; do cat "/proc/$p/task/$p/children" 2>/dev/null; done); do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13 + $14 + $15}') ))
+    local ticks
+    ticks=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15}') || true
+    [ -n "$ticks" ] || continue   # gone meanwhile: its time is in its parent's cutime now
+    total=$(( total + ticks ))
   done
   echo "$total"
 }

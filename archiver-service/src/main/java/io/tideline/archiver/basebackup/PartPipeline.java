@@ -31,6 +31,7 @@ final class PartPipeline implements AutoCloseable {
     private final int partRawBytes;
     private final Duration uploadBackoff;
     private final Semaphore budget;
+    private final java.util.concurrent.atomic.AtomicLong waitedNanos = new java.util.concurrent.atomic.AtomicLong();
     private final ConcurrentLinkedQueue<byte[]> spareBuffers = new ConcurrentLinkedQueue<>();
     private final ExecutorService compressors;
     private final ExecutorService uploaders;
@@ -86,12 +87,24 @@ final class PartPipeline implements AutoCloseable {
      * {@code giveUp} is asked while waiting: once it says so, this returns {@code null} (the backup failed).
      */
     byte[] acquire(BooleanSupplier giveUp) throws InterruptedException {
-        while (!budget.tryAcquire(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
-            if (giveUp.getAsBoolean()) {
-                return null;
+        if (!budget.tryAcquire()) {
+            long t0 = System.nanoTime();
+            try {
+                while (!budget.tryAcquire(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    if (giveUp.getAsBoolean()) {
+                        return null;
+                    }
+                }
+            } finally {
+                waitedNanos.addAndGet(System.nanoTime() - t0);
             }
         }
         return buffer();
+    }
+
+    /** How long streams have waited for the budget, in all: time the store or the compressors held the backups back. */
+    java.time.Duration waited() {
+        return java.time.Duration.ofNanos(waitedNanos.get());
     }
 
     /** A buffer for a compressor's output (bounded by the compressing threads, not by the budget). */

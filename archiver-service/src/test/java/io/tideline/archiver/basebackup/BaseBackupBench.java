@@ -140,8 +140,14 @@ public final class BaseBackupBench {
                 public void totalEstimate(long bytes) {
                 }
             });
-            System.err.printf("phase: last byte of the stream read after %.3f s%n", (lastByte[0] - t0) / 1e9);
+            System.err.printf("phase: last byte of the stream read after %.3f s (the stream waited %.3f s for parts in flight)%n",
+                    (lastByte[0] - t0) / 1e9, pipeline.waited().toNanos() / 1e9);
             System.err.printf("phase: parts stored after %.3f s%n", (System.nanoTime() - t0) / 1e9);
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            Thread.getAllStackTraces().keySet().stream()
+                    .map(t -> Map.entry(t.getName(), threads.getThreadCpuTime(t.getId()) / 1e9))
+                    .filter(e -> e.getValue() > 0.05).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+                    .forEach(e -> System.err.printf("thread cpu: %-40s %.2f s%n", e.getKey(), e.getValue()));
             store.put(BucketLayout.DEFAULT.backupManifest(manifest.backupId()), manifest.toJson(), Map.of());
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = processCpuSeconds() - cpu0;

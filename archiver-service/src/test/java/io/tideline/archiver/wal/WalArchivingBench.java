@@ -186,6 +186,7 @@ class WalArchivingBench {
             double backlogMb = backlogEnd.bytesSince(backlogStart) / (double) MB;
 
             long catchCpu0 = os.getProcessCpuTime();
+            long catchThread0 = streamThreadCpu(pg); // the stopped stream's thread is gone: 0
             double catchS3Cpu0 = s3Cpu(bed);
             Instant catchStart = Instant.now();
             streams.start(pg);
@@ -194,6 +195,7 @@ class WalArchivingBench {
             double oursCatch = Duration.between(catchStart, Instant.now()).toMillis() / 1000.0;
             double oursCatchCpu = (os.getProcessCpuTime() - catchCpu0) / 1e9;
             double oursCatchS3Cpu = s3Cpu(bed) - catchS3Cpu0;
+            double oursCatchThread = (streamThreadCpu(pg) - catchThread0) / 1e9;
             bed.stop(archiver);
 
             Path catchDir = Files.createDirectories(work.resolve("catchup"));
@@ -222,7 +224,8 @@ class WalArchivingBench {
             rows.add(row("throughput", fmt(backlogMb / oursCatch, "MB/s"),
                     fmt(limit, "MB/s") + " (pipelined: slower stage; receive alone " + fmt(backlogMb / refReceive, "MB/s") + ")",
                     ratio(backlogMb / oursCatch / limit)));
-            rows.add(row("CPU per GB, whole processes", fmt(oursCatchCpu / backlogGb, "s") + " (archiver JVM;"
+            rows.add(row("CPU per GB, whole processes", fmt(oursCatchCpu / backlogGb, "s") + " (archiver JVM, of which the stream thread "
+                            + fmt(oursCatchThread / backlogGb, "s") + ";"
                             + " S3 server besides " + fmt(oursCatchS3Cpu / backlogGb, "s") + ")",
                     fmt((refReceiveCpu + refZstdCpu) / backlogGb, "s") + " (receive " + fmt(refReceiveCpu / backlogGb, "s")
                             + " + zstd -3 " + fmt(refZstdCpu / backlogGb, "s") + ")",

@@ -12,7 +12,8 @@
 #   and for each zstd level L in 1 3:
 #   - reference:     pg_basebackup -Ft -D - -X none | zstd -L > /dev/null (one core of zstd)
 #   - Tideline:      the archiver's own data path (BaseBackupBench → BackupStream: pg_basebackup → parts
-#                    compressed on every core, hashed, encrypted, uploaded concurrently → manifest) to S3
+#                    compressed on every core, hashed, encrypted, uploaded concurrently → manifest) to S3,
+#                    every Tideline run in one long-running JVM as in the archiver (the first pays the JIT)
 #   - pgBackRest:    full backup, compress-type=zst compress-level=L process-max=<cores>, posix repo
 #   - pgBackRest:    the same to an S3 repo on the same S3 server (encrypted: repo cipher aes-256-cbc,
 #                    as Tideline always encrypts)
@@ -52,6 +53,11 @@ S3_SERVER_PID=""
 SOCAT_PID=""
 
 cleanup() {
+  if [ -n "${TL_JVM:-}" ]; then
+    [ -n "${TL_WRITE:-}" ] && { exec {TL_WRITE}>&- ; } 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$TL_JVM" 2>/dev/null || break; sleep 0.1; done
+    kill "$TL_JVM" 2>/dev/null || true
+  fi
   mkdir -p "$ROOT/archiver-service/target/bench" && cp "$WORK"/*.log "$ROOT/archiver-service/target/bench/" 2>/dev/null || true
   [ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null || true
   if [ -n "${S3_JVM:-}" ]; then
@@ -196,14 +202,26 @@ zstd_run() {
   rm -f "$WORK/ref.zst"
 }
 
+# Tideline runs in ONE JVM for the whole bench, as the archiver is a long-running process: its first
+# backup pays the JIT and the clients' start (and counts, in min/max); it is told a level per backup.
+mkfifo "$WORK/tideline.stdin"
+java -Xmx1g -Djavax.net.ssl.trustStore="$WORK/trust.p12" -Djavax.net.ssl.trustStorePassword=benchtrust \
+    -cp "$CP" io.tideline.archiver.basebackup.BaseBackupBench backups 127.0.0.1 "$PORT" bench_repl "$WORK" "$TLS_ENDPOINT" \
+    < "$WORK/tideline.stdin" > "$WORK/tideline.log" 2>&1 &
+TL_JVM=$!
+exec {TL_WRITE}> "$WORK/tideline.stdin"
+: > "$WORK/tideline-results"
+
 tideline_run() {
-  local level=$1 s0 result
+  local level=$1 s0 result before
   s0=$(servers_cpu)
-  result=$(java -Xmx1g -Djavax.net.ssl.trustStore="$WORK/trust.p12" -Djavax.net.ssl.trustStorePassword=benchtrust \
-      -cp "$CP" io.tideline.archiver.basebackup.BaseBackupBench backup 127.0.0.1 "$PORT" bench_repl "$WORK" "$TLS_ENDPOINT" "$level" \
-      2>> "$WORK/tideline-$level.log" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}') \
-    || { tail -20 "$WORK/tideline-$level.log" >&2; exit 1; }
-  [ -n "$result" ] || { tail -20 "$WORK/tideline-$level.log" >&2; echo "Tideline's backup failed" >&2; exit 1; }
+  before=$(wc -l < "$WORK/tideline-results")
+  echo "$level" >&"$TL_WRITE"
+  while [ "$(wc -l < "$WORK/tideline-results")" = "$before" ]; do
+    kill -0 "$TL_JVM" 2>/dev/null || { tail -30 "$WORK/tideline.log" >&2; echo "Tideline's backup failed" >&2; exit 1; }
+    sleep 0.05
+  done
+  result=$(tail -1 "$WORK/tideline-results" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
   read -r t raw stored parts cpu <<< "$result"
   echo "$raw" > "$WORK/raw-bytes"
   echo "$parts" > "$WORK/parts-$level"

@@ -34,12 +34,14 @@ import java.util.function.LongSupplier;
  *       and a bucket {@code pgbackrest} for the admin identity, writes
  *       {@code S3 <endpoint> <pid> <adminAccessKey>} to {@code workDir/s3.endpoint}, and serves until its
  *       stdin closes;</li>
- *   <li>{@code backup host port replicationUser workDir endpoint [level] [workers]} takes one full
- *       backup of the running cluster through the archiver's own data path ({@link BackupStream}:
+ *   <li>{@code backups host port replicationUser workDir endpoint [workers]} is one long-running JVM, as
+ *       the archiver is: for each zstd level read from stdin (a line each) it takes one full backup of the
+ *       running cluster through the archiver's own data path ({@link BackupStream}:
  *       pg_basebackup → tar reader → parts compressed and hashed on the {@link PartPipeline}, uploaded
- *       concurrently and encrypted as the archiver does → manifest last) into that server, and prints
- *       {@code RESULT <seconds> <rawBytes> <storedBytes> <parts> <cpuSeconds>}: the CPU of this whole
- *       process during the backup, pg_basebackup's included (a reaped child's time is the parent's).</li>
+ *       concurrently and encrypted as the archiver does → manifest last) into that server, and appends
+ *       {@code RESULT <seconds> <rawBytes> <storedBytes> <parts> <cpuSeconds>} to {@code workDir/tideline-results}:
+ *       the CPU of this whole process during the backup, pg_basebackup's included (a reaped child's time
+ *       is the parent's).</li>
  * </ul>
  * Kafka and the WAL wait are left out: they do not move bytes. The password is read from {@code PGPASSWORD}.
  */
@@ -54,10 +56,10 @@ public final class BaseBackupBench {
     public static void main(String[] args) throws Exception {
         if (args.length >= 2 && args[0].equals("s3")) {
             serve(Path.of(args[1]));
-        } else if (args.length >= 6 && args[0].equals("backup")) {
+        } else if (args.length >= 6 && args[0].equals("backups")) {
             backup(args);
         } else {
-            System.err.println("usage: BaseBackupBench s3 workDir | backup host port replicationUser workDir endpoint [level] [workers]");
+            System.err.println("usage: BaseBackupBench s3 workDir | backups host port replicationUser workDir endpoint [workers]");
             System.exit(2);
         }
     }
@@ -104,56 +106,75 @@ public final class BaseBackupBench {
         Path work = Path.of(args[4]);
         URI endpoint = URI.create(args[5]);
         BackupSettings d = BackupSettings.defaults();
-        int level = args.length > 6 ? Integer.parseInt(args[6]) : d.compressionLevel();
-        int workers = args.length > 7 ? Integer.parseInt(args[7]) : d.compressionWorkers();
+        int workers = args.length > 6 ? Integer.parseInt(args[6]) : d.compressionWorkers();
         ObjectStoreSettings storeSettings = ObjectStoreSettings.defaults(endpoint);
         DirectorySecretStore secrets = new DirectorySecretStore(work.resolve("secrets"));
         Clock clock = Clock.systemUTC();
-        BackupSettings settings = new BackupSettings(d.postgresBinDir(), level, workers, d.partRawBytes(),
-                d.partsInFlight(), OptionalLong.empty(), true, d.walWaitTimeout(), d.walPollInitial(), d.walPollMax(),
-                d.progressInterval(), d.registryCatchUpTimeout(), d.unknownInstanceGrace(), d.connectTimeout());
+        Path results = work.resolve("tideline-results");
+        // One JVM for every Tideline run of the bench, as the archiver is one long-running process: the
+        // first backup pays the JIT and the clients' start (it counts: it is in min/max), later ones do not.
         try (ObjectStores stores = new ObjectStores(storeSettings, secrets, clock);
-             PartPipeline pipeline = PartPipeline.of(settings)) {
+             PartPipeline pipeline = PartPipeline.of(withLevel(d, d.compressionLevel(), workers));
+             var commands = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.US_ASCII))) {
             ObjectStore store = stores.forInstance(ID);
             RegisteredInstance instance = new RegisteredInstance(ID, "bench", args[1], Integer.parseInt(args[2]),
                     "postgres", args[3], SecretRef.of("bench/unused"), args[3], SecretRef.of("bench/unused"),
                     BucketLayout.bucketName(ID), SecretRef.of("bench/unused"), SecretRef.of("bench/unused"), 15,
                     BucketLayout.DEFAULT.walSegmentSize(), Optional.empty(), Optional.empty(), Optional.empty(), clock.instant());
-            Instant started = clock.instant();
-            double cpu0 = processCpuSeconds();
-            long t0 = System.nanoTime();
-            long[] lastByte = {t0};
-            BackupStream.Job job = new BackupStream.Job(instance, password, store, BucketLayout.DEFAULT,
-                    BackupId.of(started, "bench"), "bench", started);
-            BackupManifest manifest = new BackupStream(settings, clock, pipeline).take(job, new BackupStream.Listener() {
-                @Override
-                public void started(BackupLabel label, LongSupplier storedBytes) {
-                    System.err.printf("phase: label (stream begun) after %.3f s%n", (System.nanoTime() - t0) / 1e9);
-                }
-
-                @Override
-                public void rawBytes(long bytes) {
-                    lastByte[0] = System.nanoTime();
-                }
-
-                @Override
-                public void totalEstimate(long bytes) {
-                }
-            });
-            System.err.printf("phase: last byte of the stream read after %.3f s (the stream waited %.3f s for parts in flight)%n",
-                    (lastByte[0] - t0) / 1e9, pipeline.waited().toNanos() / 1e9);
-            System.err.printf("phase: parts stored after %.3f s%n", (System.nanoTime() - t0) / 1e9);
-            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
-            Thread.getAllStackTraces().keySet().stream()
-                    .map(t -> Map.entry(t.getName(), threads.getThreadCpuTime(t.getId()) / 1e9))
-                    .filter(e -> e.getValue() > 0.05).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
-                    .forEach(e -> System.err.printf("thread cpu: %-40s %.2f s%n", e.getKey(), e.getValue()));
-            store.put(BucketLayout.DEFAULT.backupManifest(manifest.backupId()), manifest.toJson(), Map.of());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double cpu = processCpuSeconds() - cpu0;
-            System.out.printf("RESULT %.3f %d %d %d %.3f%n", seconds, manifest.rawBytes(), manifest.storedBytes(),
-                    manifest.parts().size(), cpu);
+            for (String line; (line = commands.readLine()) != null; ) {
+                int level = Integer.parseInt(line.trim());
+                String result = takeOne(instance, password, store, pipeline, withLevel(d, level, workers), clock);
+                Files.writeString(results, result + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            }
         }
+    }
+
+    private static BackupSettings withLevel(BackupSettings d, int level, int workers) {
+        return new BackupSettings(d.postgresBinDir(), level, workers, d.partRawBytes(),
+                d.partsInFlight(), OptionalLong.empty(), true, d.walWaitTimeout(), d.walPollInitial(), d.walPollMax(),
+                d.progressInterval(), d.registryCatchUpTimeout(), d.unknownInstanceGrace(), d.connectTimeout());
+    }
+
+    /** One backup; returns {@code RESULT <seconds> <rawBytes> <storedBytes> <parts> <cpuSeconds>}. */
+    private static String takeOne(RegisteredInstance instance, String password, ObjectStore store, PartPipeline pipeline,
+                                  BackupSettings settings, Clock clock) throws Exception {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Instant started = clock.instant();
+        double cpu0 = processCpuSeconds();
+        long waited0 = pipeline.waited().toNanos();
+        long t0 = System.nanoTime();
+        long[] marks = {t0, 0, 0}; // last byte read; the reading thread's CPU at the label
+        BackupStream.Job job = new BackupStream.Job(instance, password, store, BucketLayout.DEFAULT,
+                BackupId.of(started, "bench"), "bench", started);
+        BackupManifest manifest = new BackupStream(settings, clock, pipeline).take(job, new BackupStream.Listener() {
+            @Override
+            public void started(BackupLabel label, LongSupplier storedBytes) {
+                marks[1] = threads.getCurrentThreadCpuTime();
+                System.err.printf("phase: label (stream begun) after %.3f s%n", (System.nanoTime() - t0) / 1e9);
+            }
+
+            @Override
+            public void rawBytes(long bytes) {
+                marks[0] = System.nanoTime();
+            }
+
+            @Override
+            public void totalEstimate(long bytes) {
+            }
+        });
+        System.err.printf("phase: last byte of the stream read after %.3f s (the stream waited %.3f s for parts in flight;"
+                        + " the reading thread's CPU from the label on %.3f s)%n", (marks[0] - t0) / 1e9,
+                (pipeline.waited().toNanos() - waited0) / 1e9, (threads.getCurrentThreadCpuTime() - marks[1]) / 1e9);
+        System.err.printf("phase: parts stored after %.3f s%n", (System.nanoTime() - t0) / 1e9);
+        store.put(BucketLayout.DEFAULT.backupManifest(manifest.backupId()), manifest.toJson(), Map.of());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = processCpuSeconds() - cpu0;
+        Thread.getAllStackTraces().keySet().stream()
+                .map(t -> Map.entry(t.getName(), threads.getThreadCpuTime(t.getId()) / 1e9))
+                .filter(e -> e.getValue() > 0.05).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+                .forEach(e -> System.err.printf("thread cpu (JVM so far): %-40s %.2f s%n", e.getKey(), e.getValue()));
+        return String.format(java.util.Locale.ROOT, "RESULT %.3f %d %d %d %.3f", seconds, manifest.rawBytes(),
+                manifest.storedBytes(), manifest.parts().size(), cpu);
     }
 
     /** utime + stime + cutime + cstime of this process (/proc/self/stat), in seconds: the waited-for children count. */

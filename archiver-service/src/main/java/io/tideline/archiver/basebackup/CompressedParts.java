@@ -191,10 +191,11 @@ final class CompressedParts extends OutputStream {
                     .supplyAsync(() -> compress(raw, rawLength), pipeline.compressors())
                     .thenApplyAsync(compressed -> upload(key, compressed, rawLength), pipeline.uploaders())
                     .whenComplete((stored, error) -> {
-                        pipeline.release();
+                        // the failure first: a stream woken by the freed place must see that the backup failed
                         if (error != null) {
                             failure.compareAndSet(null, unwrap(error));
                         }
+                        pipeline.release();
                     });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the replica is shutting down: the part never entered the pipeline

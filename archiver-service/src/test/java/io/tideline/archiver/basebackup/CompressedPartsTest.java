@@ -139,7 +139,7 @@ class CompressedPartsTest {
         byte[] tar = tarLike(4 * PART);
         parts.write(tar, 0, PART);
         parts.write(tar, PART, 1);
-        awaitTrue(() -> store.keys().size() == 1, "part 1 stored");
+        awaitTrue(() -> store.keys().size() == 1 && parts.storedBytes() > 0 && pipeline.inFlight() == 1, "part 1 stored");
         long storedBefore = parts.storedBytes();
         store.failNext(InMemoryObjectStore.Operation.WRITE, CompressedParts.UPLOAD_ATTEMPTS);
 

@@ -7,6 +7,7 @@ import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.restore.HostRecovery;
+import io.tideline.restore.RecoveryTuning;
 import io.tideline.restore.wal.WalController;
 import io.tideline.restore.wal.WalServer;
 import jakarta.inject.Singleton;
@@ -26,10 +27,10 @@ class AgentFactory {
     @Singleton
     @Requires(property = AgentConfiguration.ID)
     HostRecovery hostRecovery(AgentConfiguration config, InstanceProvisioner instances, SecretStore secrets, WalServer walServer,
-                              AgentAddress address) {
+                              AgentAddress address, RecoveryTuning tuning) {
         return new HostRecovery(instances, secrets, walServer,
                 (restoreId, spool) -> WalController.restoreCommand(config.curl(), address.walBase(), restoreId, spool),
-                config.downloadParallelism(), config.progressInterval());
+                config.downloadParallelism(), config.progressInterval(), tuning);
     }
 
     @Singleton

@@ -152,6 +152,16 @@ final class PostgresServer {
         throw new InstanceOperationException("instance " + id + " did not stop:\n" + result.output() + dir.log().tail());
     }
 
+    /**
+     * Flushes everything written to the file system of the instance's data directory ({@code syncfs}, by
+     * coreutils' {@code sync -f}): after a recovery with {@code fsync=off} the server's own checkpoints no
+     * longer know which files hold unflushed writes, so the whole data directory is made durable at once.
+     */
+    void syncDataDir(InstanceId id, InstanceDirectory dir) {
+        runner.runChecked("syncing the data directory of instance " + id, List.of("sync", "-f", dir.dataDir().toString()),
+                config.commandTimeout(), Map.of());
+    }
+
     boolean isRunning(InstanceId id, InstanceDirectory dir) {
         CommandRunner.Result status = null;
         for (int attempt = 0; attempt < 50; attempt++) {

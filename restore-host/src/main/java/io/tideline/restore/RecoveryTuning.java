@@ -23,7 +23,7 @@ import java.util.Map;
  *
  * @param enabled                  false: recover with the instance's own settings (as before)
  * @param fsyncOff                 {@code fsync=off} while recovering: no fsync of the unpacked files at the start
- *                                 of recovery, none at restartpoints; one {@code syncfs} at the end instead
+ *                                 of recovery, none at restartpoints; one {@code initdb --sync-only} at the end instead
  * @param recoveryPrefetch         {@code recovery_prefetch}: read blocks that WAL will touch ahead of replay
  * @param maintenanceIoConcurrency {@code maintenance_io_concurrency}: how far ahead that prefetch goes
  * @param sharedBuffers            {@code shared_buffers} while recovering (fewer evictions and writes during replay)

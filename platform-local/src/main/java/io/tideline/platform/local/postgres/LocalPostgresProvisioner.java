@@ -267,7 +267,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
     /**
      * The instance's own settings back, and its data durable: a clean shutdown writes what recovery left in
-     * shared buffers, {@code syncfs} flushes every file written while {@code fsync} was off (the server's own
+     * shared buffers, {@code initdb --sync-only} flushes every file written while {@code fsync} was off (the server's own
      * checkpoints no longer know them), and the start brings every own setting into force ({@code shared_buffers}
      * needs one). Until this returns the restore has not succeeded: a crash before leaves an instance that is
      * thrown away, which is why recovery may run without fsync.

@@ -153,13 +153,13 @@ final class PostgresServer {
     }
 
     /**
-     * Flushes everything written to the file system of the instance's data directory ({@code syncfs}, by
-     * coreutils' {@code sync -f}): after a recovery with {@code fsync=off} the server's own checkpoints no
-     * longer know which files hold unflushed writes, so the whole data directory is made durable at once.
+     * Writes every file of the stopped instance's data directory to disk ({@code initdb --sync-only}: PostgreSQL's
+     * own walk, flush hints first, then an fsync per file): after a recovery with {@code fsync=off} the server's
+     * checkpoints no longer know which files hold unflushed writes. Only this instance's files, unlike {@code syncfs}.
      */
     void syncDataDir(InstanceId id, InstanceDirectory dir) {
-        runner.runChecked("syncing the data directory of instance " + id, List.of("sync", "-f", dir.dataDir().toString()),
-                config.commandTimeout(), Map.of());
+        runner.runChecked("syncing the data directory of instance " + id, dir.serverUser().command(List.of(bin("initdb"),
+                "--sync-only", "--pgdata=" + dir.dataDir())), config.commandTimeout(), Map.of());
     }
 
     boolean isRunning(InstanceId id, InstanceDirectory dir) {

@@ -78,6 +78,9 @@ class RestoreBenchmark {
     /** false: the service does not warm its restore code up at start (to measure that lever alone). */
     private final boolean serviceWarmUp = Boolean.parseBoolean(System.getProperty("bench.service-warm-up", "true"));
 
+    /** The source instance's OS user (each instance has its own when we are root): pgBackRest reads its files as it. */
+    private String osUser = "postgres";
+
     /** One restore's seconds per phase, and the rows it holds at the target. */
     private record Run(double unpack, double replay, double settle, double other, double total, long rows, String note) {
     }
@@ -126,7 +129,7 @@ class RestoreBenchmark {
     private Run pgbackrest(Path conf, Map<String, String> pgEnv, ProvisionedInstance pg, String password, Path pgbrData,
                            Instant target, String what, Map<String, String> tuning) throws Exception {
         log("%s: pgBackRest restore to %s%s", what, target, tuning.isEmpty() ? "" : " with " + tuning);
-        run(List.of("runuser", "-u", "postgres", "--", "mkdir", "-m", "700", pgbrData.toString()));
+        run(List.of("runuser", "-u", osUser, "--", "mkdir", "-m", "700", pgbrData.toString()));
         long restoreStart = System.nanoTime();
         pgbackrest(conf, pgEnv, "--pg1-path=" + pgbrData, "--type=time", "--target=" + PG_TIME.format(target),
                 "--target-action=promote", "restore");
@@ -142,7 +145,7 @@ class RestoreBenchmark {
         Files.writeString(auto, own + recoveryOnly, StandardCharsets.UTF_8);
         long replayStart = System.nanoTime();
         Path log = pgbrData.resolveSibling(pgbrData.getFileName() + ".log");
-        List<String> start = List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "start", "-D",
+        List<String> start = List.of("runuser", "-u", osUser, "--", BIN.resolve("pg_ctl").toString(), "start", "-D",
                 pgbrData.toString(), "-l", log.toString(), "-W");
         run(start);
         try {
@@ -154,10 +157,10 @@ class RestoreBenchmark {
             if (!tuning.isEmpty()) {
                 long settleStart = System.nanoTime();
                 Files.writeString(auto, own, StandardCharsets.UTF_8);
-                run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "stop", "-D", pgbrData.toString(),
+                run(List.of("runuser", "-u", osUser, "--", BIN.resolve("pg_ctl").toString(), "stop", "-D", pgbrData.toString(),
                         "-m", "fast", "-w"));
-                run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "--sync-only", "-D", pgbrData.toString()));
-                run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "start", "-D", pgbrData.toString(),
+                run(List.of("runuser", "-u", osUser, "--", BIN.resolve("initdb").toString(), "--sync-only", "-D", pgbrData.toString()));
+                run(List.of("runuser", "-u", osUser, "--", BIN.resolve("pg_ctl").toString(), "start", "-D", pgbrData.toString(),
                         "-l", log.toString(), "-w"));
                 settle = seconds(settleStart);
             }
@@ -171,7 +174,7 @@ class RestoreBenchmark {
                 return new Run(unpack, replay, settle, 0, total, rows, "");
             }
         } finally {
-            run(List.of("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "stop", "-D", pgbrData.toString(),
+            run(List.of("runuser", "-u", osUser, "--", BIN.resolve("pg_ctl").toString(), "stop", "-D", pgbrData.toString(),
                     "-m", "immediate"));
             run(List.of("rm", "-rf", pgbrData.toString()));
         }
@@ -204,10 +207,11 @@ class RestoreBenchmark {
     @Test
     void tidelineVersusPgBackRest(Fleet fleet) throws Exception {
         Path work = Files.createTempDirectory(Path.of("/tmp"), "tlbench-");
-        run(List.of("chown", "postgres:postgres", work.toString()));
         Map<String, String> tuning = RecoveryTuning.defaults().serverSettings();
         try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
             RegisteredInstance source = bed.createSource("bench");
+            osUser = fleet.postgres().provisioner().serverUserOf(source.id()).orElse(System.getProperty("user.name"));
+            run(List.of("chown", osUser, work.toString()));
             ProvisionedInstance pg = fleet.postgres().provisioner().get(source.id());
             String password = fleet.postgres().secrets().get(source.superuserSecret());
             Map<String, String> pgEnv = Map.of("PGPASSWORD", password);
@@ -351,7 +355,7 @@ class RestoreBenchmark {
         Path repo = work.resolve("repo");
         Path socket = work.resolve("s");
         for (Path dir : List.of(repo, socket, work.resolve("spool"), work.resolve("log"), work.resolve("lock"))) {
-            run(List.of("runuser", "-u", "postgres", "--", "mkdir", "-p", dir.toString()));
+            run(List.of("runuser", "-u", osUser, "--", "mkdir", "-p", dir.toString()));
         }
         Path conf = work.resolve("pgbackrest.conf");
         Files.writeString(conf, String.join("\n",
@@ -389,7 +393,7 @@ class RestoreBenchmark {
     }
 
     private void pgbackrest(Path conf, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("runuser", "-u", "postgres", "--", "env", "PGPASSWORD=" + env.get("PGPASSWORD"),
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", osUser, "--", "env", "PGPASSWORD=" + env.get("PGPASSWORD"),
                 "pgbackrest", "--config=" + conf, "--stanza=" + STANZA));
         command.addAll(List.of(args));
         run(command, Map.of(), Duration.ofMinutes(60));

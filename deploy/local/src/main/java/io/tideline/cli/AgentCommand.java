@@ -2,9 +2,14 @@ package io.tideline.cli;
 
 import io.micronaut.context.ApplicationContext;
 import io.tideline.agent.AgentApplication;
+import io.tideline.archiver.ArchiverConfig;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.platform.local.PostgresNetworkConfiguration;
+import io.tideline.restore.RestoreConfiguration;
+import io.tideline.restore.view.ViewFactory;
+import io.tideline.retention.RetentionConfiguration;
+import io.tideline.scheduler.SchedulerConfiguration;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,6 +69,18 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        ApplicationContext context = AgentApplication.run(new String[0], properties());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            context.close();
+            stopped.countDown();
+        }, "agent-stop"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    /** The agent's configuration from the options given; the four services are switched off in its process. */
+    Map<String, Object> properties() {
         Map<String, Object> p = new LinkedHashMap<>();
         put(p, "tideline.agent.id", id);
         put(p, "tideline.agent.host", host);
@@ -78,17 +95,13 @@ final class AgentCommand implements Callable<Integer> {
         put(p, "kafka.bootstrap.servers", kafka);
         put(p, ObjectStoreSettings.PREFIX + ".endpoint", s3);
         // only the agent runs in this process, although the CLI's classpath holds the services
-        p.put("tideline.restore.enabled", false);
-        p.put("tideline.archiver.enabled", false);
-        p.put("tideline.retention.enabled", false);
-        ApplicationContext context = AgentApplication.run(new String[0], p);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            context.close();
-            stopped.countDown();
-        }, "agent-stop"));
-        stopped.await();
-        return ExitCodes.OK;
+        p.put(RestoreConfiguration.ENABLED, false);
+        p.put(ArchiverConfig.ENABLED, false);
+        p.put(RetentionConfiguration.ENABLED, false);
+        p.put(SchedulerConfiguration.ENABLED, false);
+        // nor the Backups view and its API (they would be served on the agent's port to whoever reaches it)
+        p.put(ViewFactory.ENABLED, false);
+        return p;
     }
 
     private static void put(Map<String, Object> p, String key, Object value) {

@@ -6,6 +6,7 @@ import io.tideline.archiver.ArchiverConfig;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.platform.local.PostgresNetworkConfiguration;
+import io.tideline.platform.local.PostgresTlsConfiguration;
 import io.tideline.restore.RestoreConfiguration;
 import io.tideline.restore.view.ViewFactory;
 import io.tideline.retention.RetentionConfiguration;
@@ -55,6 +56,11 @@ final class AgentCommand implements Callable<Integer> {
             + "the service hosts' and the users' (tideline.fleet.postgres-network.client-networks).")
     String pgClients;
 
+    @Option(names = "--pg-tls", description = "Give the restored servers a certificate from the Tideline CA of the secret store, "
+            + "ssl=on and TLS-only pg_hba.conf (tideline.fleet.postgres-tls.enabled); every Tideline client then connects "
+            + "with sslmode=verify-full, so the services must share that secret store. Default: off.")
+    boolean pgTls;
+
     @Option(names = "--home", paramLabel = "DIR", description = "The agent's state directory: its servers and journal (tideline.fleet.home).")
     Path home;
 
@@ -90,6 +96,9 @@ final class AgentCommand implements Callable<Integer> {
         put(p, "tideline.agent.capacity", capacity);
         put(p, PostgresNetworkConfiguration.LISTEN_ADDRESS, pgListen);
         put(p, PostgresNetworkConfiguration.CLIENT_NETWORKS, pgClients);
+        if (pgTls) {
+            p.put(PostgresTlsConfiguration.ENABLED, true);
+        }
         put(p, FleetConfiguration.HOME, home);
         put(p, FleetConfiguration.SECRETS_DIR, secrets);
         put(p, "kafka.bootstrap.servers", kafka);

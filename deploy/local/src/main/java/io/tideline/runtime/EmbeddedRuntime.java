@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.tideline.core.config.StartFailure;
+import io.tideline.core.tls.TlsCredentials;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.processes.KafkaBrokerProcess;
 import io.tideline.processes.S3ServerProcess;
@@ -52,6 +53,7 @@ public final class EmbeddedRuntime implements AutoCloseable {
     private ApplicationContext context;
     private KafkaBrokerProcess kafka;
     private S3ServerProcess s3;
+    private TlsRenewal tls;
     private boolean closed;
 
     private interface Stoppable {
@@ -85,22 +87,32 @@ public final class EmbeddedRuntime implements AutoCloseable {
         RuntimePorts ports = RuntimePorts.forHome(home);
         DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
 
+        progress.accept("issuing the TLS certificates (Tideline CA in " + home.secretsDir() + ")");
+        tls = new TlsRenewal(new TlsCredentials(secrets, clock));
+        step("the TLS certificates", () -> {
+            tls.ensure(RuntimeTls.HTTPS, RuntimeTls.loopbackServer(RuntimeTls.HTTPS));
+            tls.ensure(RuntimeTls.S3, RuntimeTls.loopbackServer(RuntimeTls.S3));
+            RuntimeTls.publishCa(home, tls.credentials().caCertificate());
+        });
+        tls.start();
+        started.push(tls::close);
+
         progress.accept("starting Kafka (KRaft, single node) on 127.0.0.1:" + ports.kafka());
         kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),
                 ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP));
         step("Kafka", kafka::start);
         started.push(kafka::stop);
 
-        progress.accept("starting the S3 server on 127.0.0.1:" + ports.s3());
+        progress.accept("starting the S3 server (HTTPS) on 127.0.0.1:" + ports.s3());
         S3AdminKeys admin = S3AdminKeys.forHome(secrets);
         s3 = new S3ServerProcess(new S3ServerProcess.Settings(home.s3DataDir(), home.s3IdentitiesDir(),
                 home.s3Log(), ports.s3(), admin.accessKey(), admin.secretKey(), RuntimeOptions.START_TIMEOUT,
-                S3ServerProcess.DEFAULT_MAX_HEAP));
+                S3ServerProcess.DEFAULT_MAX_HEAP).withTls(RuntimeTls.identityFile(home, RuntimeTls.S3)));
         step("the S3 server", s3::start);
         started.push(s3::stop);
 
         RuntimeEndpoints endpoints = new RuntimeEndpoints(kafka.bootstrapServers(), s3.endpoint(),
-                URI.create("http://127.0.0.1:" + ports.http()));
+                URI.create("https://127.0.0.1:" + ports.http()));
 
         ManagedInstances instances = new ManagedInstances(home, secrets, clock);
         int count = instances.count();
@@ -111,7 +123,7 @@ public final class EmbeddedRuntime implements AutoCloseable {
         step("the managed PostgreSQL instances", instances::startAll);
         startCertificateRenewal(instances);
 
-        progress.accept("starting the services (scheduler, archiver, retention, restore) on " + endpoints.api());
+        progress.accept("starting the services (scheduler, archiver, retention, restore) on " + endpoints.api() + " (HTTPS only)");
         Map<String, Object> properties = RuntimeProperties.of(home, ports, endpoints, admin, options);
         step("the services", () -> startServices(properties, clock));
         started.push(this::stopServices);
@@ -203,6 +215,11 @@ public final class EmbeddedRuntime implements AutoCloseable {
 
     public RuntimeHome home() {
         return home;
+    }
+
+    /** The runtime's TLS identities and their renewal (tests renew on demand). */
+    public TlsRenewal tls() {
+        return tls;
     }
 
     /** The services' context (tests look beans up in it). */

@@ -133,7 +133,10 @@
   async function send(url, body) {
     let r;
     try {
-      r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+      // the session's CSRF token (issue 14.2): the server refuses a change made with the session cookie without it
+      const csrf = document.querySelector('meta[name="csrf-token"]');
+      r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json',
+                                                        'X-CSRF-Token': csrf ? csrf.content : '' },
                              body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
       return { ok: false, problems: ['the service did not answer: ' + err] };

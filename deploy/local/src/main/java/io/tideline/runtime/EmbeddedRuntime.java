@@ -81,6 +81,9 @@ public final class EmbeddedRuntime implements AutoCloseable {
         acquireLock();
         RuntimePorts ports = RuntimePorts.forHome(home);
         DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
+        if (FirstAdmin.ensure(home, secrets, clock)) {
+            progress.accept("made the first admin '" + FirstAdmin.NAME + "': its password is in " + home.adminPasswordFile());
+        }
 
         progress.accept("starting Kafka (KRaft, single node) on 127.0.0.1:" + ports.kafka());
         kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),

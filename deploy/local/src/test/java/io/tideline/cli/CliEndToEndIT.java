@@ -86,6 +86,8 @@ class CliEndToEndIT {
                         .withExtraProperties(Map.of("tideline.retention.verify.interval", "2s",
                                 "tideline.retention.verify.full-pass", "3s")),
                 Clock.systemUTC(), line -> { });
+        // issue 14.2: the API takes only signed-in people; the CLI signs in as the runtime's first admin
+        CLI.run(home, "login", "--password-file", new RuntimeHome(home).adminPasswordFile().toString()).assertOk();
     }
 
     @AfterAll
@@ -246,6 +248,8 @@ class CliEndToEndIT {
         assertTrue(report.get("history").has("shop"), audit.out());
         Cli.Result text = CLI.run(home, "audit", "--instance", "shop").assertOk();
         assertTrue(text.out().contains("restore completed"), text.out());
+        // issue 14.2: who asked is the signed-in person, written by the server
+        assertTrue(text.out().contains(" by user:admin"), text.out());
         assertTrue(text.out().contains("backup completed"), text.out());
 
         // issue 15: eight days on, with no good restore drill, every instance is overdue its weekly drill
@@ -346,6 +350,40 @@ class CliEndToEndIT {
      * answer, with the status of a deployment part that is not there.
      */
     /** Issue 15: a clean bucket verifies clean, by the sha256 of every object's bytes read back. */
+    /**
+     * Issue 14.2 from the CLI: the first admin's password and the sign-in token are files only their owner reads (0600);
+     * a viewer added with {@code user add} signs in, and its restore is refused with the role it lacks; signed out, the
+     * CLI says to sign in; the admin signs back in.
+     */
+    @Test
+    @Order(8)
+    void peopleSignInAndAViewerMayNotRestore() throws Exception {
+        RuntimeHome runtimeHome = new RuntimeHome(home);
+        Path adminPassword = runtimeHome.adminPasswordFile();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(adminPassword)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(runtimeHome.tokenFile())));
+
+        Cli.Result added = CLI.run(home, "user", "add", "vera", "--role", "viewer", "--instances", "shop").assertOk();
+        Path veraPassword = home.resolve("users").resolve("vera.password");
+        assertTrue(added.out().contains(veraPassword.toString()), added.out());
+        assertFalse(added.out().contains(Files.readAllLines(veraPassword).get(0)), "the password itself is never printed");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(veraPassword)));
+        assertTrue(CLI.run(home, "user", "list").assertOk().out().contains("viewer on shop"));
+
+        CLI.run(home, "login", "--user", "vera", "--password-file", adminPassword.toString())
+                .assertOneLineError(ExitCodes.REFUSED, "sign-in of vera refused");
+        assertTrue(CLI.run(home, "login", "--user", "vera", "--password-file", veraPassword.toString()).assertOk().out()
+                .contains("Signed in as vera"));
+        CLI.run(home, "restore", "shop", "--to", "latest").assertOneLineError(ExitCodes.REFUSED, "vera may not start a restore of shop");
+        assertTrue(CLI.run(home, "logout").assertOk().out().contains("Signed out"));
+        assertFalse(Files.exists(runtimeHome.tokenFile()));
+        CLI.run(home, "restore", "shop", "--to", "latest").assertOneLineError(ExitCodes.REFUSED, "not signed in");
+
+        CLI.run(home, "login", "--password-file", adminPassword.toString()).assertOk();
+        CLI.run(home, "user", "remove", "vera").assertOk();
+        assertFalse(CLI.run(home, "user", "list").assertOk().out().contains("vera"));
+    }
+
     @Test
     @Order(10)
     void aCleanBucketVerifiesClean() throws Exception {
@@ -396,6 +434,7 @@ class CliEndToEndIT {
         // The view replays the event log on its own thread: it shows the damage within moments, not at once.
         Awaitility.await("the Backups view shows " + key).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
+                        .header("Authorization", "Bearer " + CliToken.read(new RuntimeHome(home)).orElseThrow().token())
                         .GET().build(), HttpResponse.BodyHandlers.ofString()).body().contains("DAMAGED " + key));
         CLI.run(home, "restore", "shop", "--to", listedEnd.toString())
                 .assertOneLineError(ExitCodes.REFUSED, key + " is damaged");

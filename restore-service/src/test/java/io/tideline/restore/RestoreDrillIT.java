@@ -125,9 +125,9 @@ class RestoreDrillIT {
             assertTrue(page.contains("Last proven restorable: 20"), page); // followed by the UTC time
             assertTrue(page.contains(passed.getDrillId()), page);
             assertTrue(page.contains("restore drills every PT15S"), page);
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/backups/" + damaged.id())
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/backups/" + damaged.id(), auth)
                     .contains("Last restore drill failed at"));
-            assertTrue(get(base + "/backups/" + damaged.id()).contains("Last proven restorable: never"));
+            assertTrue(get(base + "/backups/" + damaged.id(), auth).contains("Last proven restorable: never"));
 
             // not a user's restore, never registered, nothing left behind
             // the test bed's Kafka is shared with other restore tests: only events about the drilled instances count

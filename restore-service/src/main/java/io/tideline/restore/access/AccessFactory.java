@@ -1,6 +1,7 @@
 package io.tideline.restore.access;
 
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.security.token.jwt.signature.SignatureGeneratorConfiguration;
 import io.micronaut.security.token.jwt.signature.secret.SecretSignature;
 import io.micronaut.security.token.jwt.signature.secret.SecretSignatureConfiguration;
@@ -14,12 +15,16 @@ import java.time.Clock;
 @Factory
 public class AccessFactory {
 
+    // Without a secret store (a context serving only probes) there are no users and no token key: every request that
+    // needs a person gets 401.
     @Singleton
+    @Requires(beans = SecretStore.class)
     LocalUsers localUsers(SecretStore secrets) {
         return new LocalUsers(secrets);
     }
 
     @Singleton
+    @Requires(beans = LocalUsers.class)
     Access access(LocalUsers users) {
         return new Access(users);
     }
@@ -42,6 +47,7 @@ public class AccessFactory {
     /** Signs the CLI's tokens and, as every signature bean, checks them: the key from the secret store. */
     @Singleton
     @Named("generator")
+    @Requires(beans = SecretStore.class)
     SignatureGeneratorConfiguration tokenSignature(SecretStore secrets) {
         SecretSignatureConfiguration config = new SecretSignatureConfiguration("generator");
         config.setSecret(TokenSigning.key(secrets));

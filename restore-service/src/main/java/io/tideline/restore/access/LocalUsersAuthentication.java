@@ -1,5 +1,6 @@
 package io.tideline.restore.access;
 
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.AuthenticationFailureReason;
 import io.micronaut.security.authentication.AuthenticationRequest;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * time does not tell which names exist.
  */
 @Singleton
+@Requires(beans = LocalUsers.class)
 public final class LocalUsersAuthentication<B> implements HttpRequestAuthenticationProvider<B> {
 
     private final LocalUsers users;

@@ -1,6 +1,8 @@
 package io.tideline.restore.access;
 
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
+import io.tideline.core.access.LocalUsers;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -58,6 +60,7 @@ import org.slf4j.LoggerFactory;
  */
 @Controller
 @Secured(SecurityRule.IS_ANONYMOUS)
+@Requires(beans = LocalUsers.class)
 public class SignInController {
 
     public static final String LOGIN = "/login";
@@ -109,7 +112,7 @@ public class SignInController {
 
     @Get(LOGIN)
     @Produces(MediaType.TEXT_HTML)
-    @io.swagger.v3.oas.annotations.Hidden
+    @Operation(summary = "The Backups view's sign-in form (HTML; sets the form's CSRF cookie)")
     public HttpResponse<?> form(HttpRequest<?> request, @Nullable @QueryValue String next, @Nullable @QueryValue String out) {
         if (SessionAuthentication.sessionOf(request, sessions, false).isPresent()) {
             return HttpResponse.seeOther(java.net.URI.create(safeNext(next)));
@@ -120,7 +123,9 @@ public class SignInController {
     @Post(uri = LOGIN, consumes = MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
     @ExecuteOn(TaskExecutors.BLOCKING) // BCrypt takes a while on purpose
-    @io.swagger.v3.oas.annotations.Hidden
+    @Operation(summary = "Sign in to the Backups view (form: username, password, csrfToken, next)",
+            description = "303 to next with the session cookie; 401 wrong password, 403 form token missing or wrong, "
+                    + "429 too many failures of this user from this address (Retry-After); HTML in each case")
     public HttpResponse<?> signIn(HttpRequest<?> request, @Body SignInForm form) {
         String user = form.username() == null ? "" : form.username().strip();
         Optional<String> formToken = request.getCookies().findCookie(FORM_COOKIE).map(Cookie::getValue);
@@ -143,7 +148,7 @@ public class SignInController {
     }
 
     @Post(uri = LOGOUT, consumes = MediaType.APPLICATION_FORM_URLENCODED)
-    @io.swagger.v3.oas.annotations.Hidden
+    @Operation(summary = "Sign out of the Backups view (form: csrfToken of the session); 303 to the sign-in form")
     public HttpResponse<?> signOut(HttpRequest<?> request, @Body SignOutForm form) {
         Optional<SignInSessions.Session> session = SessionAuthentication.sessionOf(request, sessions, false);
         if (session.isPresent()) {

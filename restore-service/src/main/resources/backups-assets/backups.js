@@ -228,23 +228,24 @@
     if (!tr) {
       tr = el('tr');
       tr.dataset.restore = s.restoreId;
-      ['Requested', 'Target', 'State', 'New instance', 'Detail'].forEach(l => { const td = el('td'); td.dataset.label = l; tr.append(td); });
+      ['Requested', 'By', 'Target', 'State', 'New instance', 'Detail'].forEach(l => { const td = el('td'); td.dataset.label = l; tr.append(td); });
       rows.prepend(tr);
       $('restores').classList.remove('empty');
     }
     const td = tr.children;
     td[0].textContent = shown(s.history.length ? s.history[0].at : s.updatedAt);
     td[0].className = 'time';
-    td[1].textContent = s.target ? shown(s.target) : '–';
-    td[2].replaceChildren(el('span', words(s.state), 'badge ' + s.state.toLowerCase()));
+    td[1].textContent = s.requestedBy || '–';
+    td[2].textContent = s.target ? shown(s.target) : '–';
+    td[3].replaceChildren(el('span', words(s.state), 'badge ' + s.state.toLowerCase()));
     if (s.newInstanceId && s.state === 'COMPLETED') {
       const a = el('a', s.newInstanceId);
       a.href = '/backups/' + encodeURIComponent(s.newInstanceId);
-      td[3].replaceChildren(a);
+      td[4].replaceChildren(a);
     } else {
-      td[3].textContent = s.newInstanceId || '–';
+      td[4].textContent = s.newInstanceId || '–';
     }
-    td[4].textContent = s.reason || (s.state === 'COMPLETED' && s.recoveredTo ? 'recovered to ' + shown(s.recoveredTo)
+    td[5].textContent = s.reason || (s.state === 'COMPLETED' && s.recoveredTo ? 'recovered to ' + shown(s.recoveredTo)
         : (s.phase ? (phases[s.phase] || words(s.phase)) + (s.message ? ': ' + s.message : '') : (s.message || '–')));
     tr.dataset.running = String(!FINAL.includes(s.state));
   }

@@ -250,6 +250,9 @@ class BackupsViewBrowserIT {
         browser.findElement(By.id("confirm-restore")).click();
         List<String> again = followToTheEnd();
         assertEquals("completed", again.get(again.size() - 1), "states seen: " + again);
+        // issue 14.2: the Restores table names who asked: the signed-in person, written by the server
+        assertTrue(browser.findElement(By.id("restore-rows")).getText().contains("user:admin"),
+                browser.findElement(By.id("restore-rows")).getText());
         shot("08-restored-again");
 
         step("restored again");

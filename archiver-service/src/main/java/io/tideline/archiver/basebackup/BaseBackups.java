@@ -7,6 +7,7 @@ import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.InvalidRecordException;
 import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
@@ -216,7 +217,7 @@ public final class BaseBackups implements AutoCloseable {
         BackupManifest manifest;
         try {
             BackupStream.Job job = new BackupStream.Job(instance, password, store, layout, run.backup(), run.commandId(),
-                    run.startedAt());
+                    run.startedAt(), PostgresTls.forInstance(secrets, instance.id()));
             manifest = backupStream.take(job, new BackupStream.Listener() {
                 @Override
                 public void started(BackupLabel label, LongSupplier storedBytes) {

@@ -1,5 +1,6 @@
 package io.tideline.cli;
 
+import io.tideline.runtime.ManagedInstances;
 import io.tideline.core.instance.InstanceState;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
@@ -64,7 +65,7 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
             return List.of();
         }
         try {
-            LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home.root()),
+            LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(ManagedInstances.config(home),
                     new DirectorySecretStore(home.secretsDir()), Clock.systemUTC());
             List<Instance> found = new ArrayList<>();
             for (ProvisionedInstance instance : provisioner.list()) {

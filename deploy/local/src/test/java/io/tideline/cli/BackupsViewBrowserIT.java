@@ -1,5 +1,7 @@
 package io.tideline.cli;
 
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.postgres.PostgresTls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -434,6 +436,9 @@ class BackupsViewBrowserIT {
         Properties props = new Properties();
         props.setProperty("user", instance.get("user").asText());
         props.setProperty("password", new DirectorySecretStore(home.resolve("secrets")).get(SecretRef.of(instance.get("secretRef").asText())));
+        // as Tideline connects: verify-full against the CA kept for the instance (the runtime makes them with TLS)
+        PostgresTls.forInstance(new DirectorySecretStore(home.resolve("secrets")), InstanceId.of(instance.get("id").asText()))
+                .applyTo(props);
         return DriverManager.getConnection("jdbc:postgresql://" + instance.get("host").asText() + ":"
                 + instance.get("port").asInt() + "/" + instance.get("database").asText(), props);
     }

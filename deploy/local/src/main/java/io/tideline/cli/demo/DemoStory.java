@@ -1,5 +1,6 @@
 package io.tideline.cli.demo;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
 import io.tideline.cli.NoAnswer;
@@ -164,9 +165,11 @@ public final class DemoStory {
             source = local.onboarding().create(InstanceId.of(options.instanceName()), options.instanceName(),
                     InstanceOnboarding.Options.defaults());
         }
+        PostgresTls sourceTls = PostgresTls.forInstance(secrets, source.id());
         Workload app = new Workload(source.host(), source.port(), source.database(), source.ownerUser(),
-                secrets.get(source.ownerSecret()));
-        narrator.done(source.host() + ":" + source.port() + ", bucket " + source.bucket());
+                secrets.get(source.ownerSecret()), sourceTls);
+        narrator.done(source.host() + ":" + source.port() + ", bucket " + source.bucket() + ", "
+                + (sourceTls.encrypted() ? "TLS (sslmode=verify-full, certificate from the Tideline CA)" : "no TLS"));
 
         narrator.step("write orders", "Run a workload: " + options.rows() + " orders");
         app.createSchema();
@@ -243,7 +246,8 @@ public final class DemoStory {
 
             narrator.step("checks", "Check the result");
             Workload restoredApp = new Workload(r.getHost(), r.getPort(), r.getDatabase(), r.getUser(),
-                    secrets.get(SecretRef.of(r.getSecretRef())));
+                    secrets.get(SecretRef.of(r.getSecretRef())),
+                    PostgresTls.forInstance(secrets, InstanceId.of(r.getNewInstanceId())));
             check(source, kafka, deployment, app, restoredApp, good, deleted, lsnAfterDelete, restore);
             long failed = checks.stream().filter(c -> !c.passed()).count();
             narrator.done(failed == 0 ? "all " + checks.size() + " checks held" : failed + " of " + checks.size() + " checks FAILED");

@@ -74,10 +74,13 @@ final class BackupStream {
 
     private final BackupSettings settings;
     private final Clock clock;
+    private final PartPipeline parts;
 
-    BackupStream(BackupSettings settings, Clock clock) {
+    /** {@code parts}: the replica's shared compress-and-upload pipeline (its budget bounds every backup's memory). */
+    BackupStream(BackupSettings settings, Clock clock, PartPipeline parts) {
         this.settings = settings;
         this.clock = clock;
+        this.parts = parts;
     }
 
     /**
@@ -86,8 +89,7 @@ final class BackupStream {
      */
     BackupManifest take(Job job, Listener listener) throws Failure, InterruptedException {
         ClusterIdentity identity = identify(job.instance(), job.password(), job.tls());
-        CompressedParts data = new CompressedParts(job.store(), job.layout(), job.backup(), settings.partRawBytes(),
-                settings.compressionLevel(), settings.compressionWorkers());
+        CompressedParts data = new CompressedParts(job.store(), job.layout(), job.backup(), settings.compressionLevel(), parts);
         TarProgress progress = new TarProgress(listener, data);
         BaseBackupTarScan.Result stream = streamInto(job, data, progress, listener);
         List<BackupManifest.Part> parts = progress.parts;

@@ -84,11 +84,23 @@ class BaseBackupFactory {
         return new UnfinishedBackups(bootstrapServers, codec).start();
     }
 
+    /** The replica's one pool of part compressors and uploaders, with its budget of parts in flight (issue 18). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    PartPipeline partPipeline(BackupSettings settings, Optional<MeterRegistry> meters) {
+        PartPipeline pipeline = PartPipeline.of(settings);
+        meters.ifPresent(m -> io.micrometer.core.instrument.Gauge.builder("tideline.archiver.backup.parts.in.flight", pipeline,
+                        PartPipeline::inFlight)
+                .description("base-backup parts held in memory (read, compressing or uploading), all backups together")
+                .register(m));
+        return pipeline;
+    }
+
     @Singleton
     @Bean(preDestroy = "close")
     BaseBackups baseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
                             EventPublisher publisher, Optional<MeterRegistry> meters, UnfinishedBackups unfinished,
-                            Clock clock) {
+                            PartPipeline parts, Clock clock) {
         BackupMetrics metrics = new BackupMetrics(meters);
         // A removed instance's backup meters go with it (bounded series).
         registry.onChange(change -> {
@@ -98,7 +110,7 @@ class BaseBackupFactory {
         });
         BackupEvents events = new BackupEvents(publisher, clock, metrics);
         BaseBackups backups = new BaseBackups(settings, registry, stores, secrets, events,
-                new BackupProgressReporter(events, meters, settings.progressInterval()), unfinished, clock);
+                new BackupProgressReporter(events, meters, settings.progressInterval()), unfinished, parts, clock);
         created.set(backups);
         return backups;
     }

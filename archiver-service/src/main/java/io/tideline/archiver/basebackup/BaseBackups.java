@@ -98,7 +98,8 @@ public final class BaseBackups implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
 
     BaseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
-                BackupEvents events, BackupProgressReporter progress, UnfinishedBackups unfinished, Clock clock) {
+                BackupEvents events, BackupProgressReporter progress, UnfinishedBackups unfinished, PartPipeline parts,
+                Clock clock) {
         this.settings = settings;
         this.unfinished = unfinished;
         this.registry = registry;
@@ -107,7 +108,7 @@ public final class BaseBackups implements AutoCloseable {
         this.events = events;
         this.progress = progress;
         this.clock = clock;
-        this.backupStream = new BackupStream(settings, clock);
+        this.backupStream = new BackupStream(settings, clock, parts);
     }
 
     /**

@@ -26,7 +26,7 @@ public final class ApiClient {
         this.target = target;
         this.api = api;
         this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(target.answerTimeout()).build();
+        this.http = target.apiClient(); // HTTPS trusting the home's Tideline CA (issue 14.1)
     }
 
     /**

@@ -26,7 +26,6 @@ import io.tideline.runtime.DurationText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -116,8 +115,7 @@ final class BackupsCommand implements Callable<Integer> {
             // the API needs a signed-in person (issue 14.2); without one it answers 401 and the events decide
             ApiClient.ifSignedIn(target, TidelineCli.of(spec).clock())
                     .flatMap(ApiClient::token).ifPresent(t -> request.header("Authorization", "Bearer " + t.token()));
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(target.answerTimeout()).build()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = target.apiClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 notes.add("window computed from the events (the Backups view answered " + ApiProblem.describe(response) + ")");
                 return Optional.empty();

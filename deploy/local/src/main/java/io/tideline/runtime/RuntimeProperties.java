@@ -46,6 +46,7 @@ final class RuntimeProperties {
         // the instances a restore makes get a server certificate, like those the CLI makes (ManagedInstances.config)
         p.put(PostgresTlsConfiguration.ENABLED, true);
         p.put("tideline.archiver.wal.flush-interval", options.walFlushInterval().toMillis() + "ms");
+        p.putAll(RuntimeTls.properties(home, ports));
         p.putAll(options.extraProperties());
         return p;
     }

@@ -21,7 +21,6 @@ import io.tideline.runtime.ManagedInstances;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeOptions;
 import java.io.RandomAccessFile;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -320,7 +319,7 @@ class CliEndToEndIT {
     private record Scrape(String text) {
 
         static Scrape of(java.net.URI api) throws Exception {
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpResponse<String> response = Https.client(home).send(
                     java.net.http.HttpRequest.newBuilder(api.resolve("/prometheus")).timeout(Duration.ofSeconds(10)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), "GET /prometheus: " + response.body());
@@ -435,7 +434,7 @@ class CliEndToEndIT {
         assertTrue(backups.out().contains("DAMAGED " + key), backups.out());
         // The view replays the event log on its own thread: it shows the damage within moments, not at once.
         Awaitility.await("the Backups view shows " + key).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
+                .until(() -> Https.client(home).send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
                         .header("Authorization", "Bearer " + CliToken.read(new RuntimeHome(home)).orElseThrow().token())
                         .GET().build(), HttpResponse.BodyHandlers.ofString()).body().contains("DAMAGED " + key));
         CLI.run(home, "restore", "shop", "--to", listedEnd.toString())

@@ -83,6 +83,9 @@ public final class EmbeddedRuntime implements AutoCloseable {
         acquireLock();
         RuntimePorts ports = RuntimePorts.forHome(home);
         DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
+        if (FirstAdmin.ensure(home, secrets, clock)) {
+            progress.accept("made the first admin '" + FirstAdmin.NAME + "': its password is in " + home.adminPasswordFile());
+        }
 
         progress.accept("issuing the TLS certificates (Tideline CA in " + home.secretsDir() + ")");
         tls = new TlsRenewal(new TlsCredentials(secrets, clock));

@@ -82,9 +82,11 @@ public final class EmbeddedRuntime implements AutoCloseable {
         RuntimePorts ports = RuntimePorts.forHome(home);
         DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
 
-        progress.accept("starting Kafka (KRaft, single node) on 127.0.0.1:" + ports.kafka());
+        progress.accept("starting Kafka (KRaft, single node, TLS with a certificate per principal) on 127.0.0.1:" + ports.kafka());
+        step("the Kafka certificates", () -> RuntimeKafkaTls.ensureIdentities(secrets, clock));
         kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),
-                ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP));
+                ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP)
+                .withTls(RuntimeKafkaTls.listeners(home)));
         step("Kafka", kafka::start);
         started.push(kafka::stop);
 

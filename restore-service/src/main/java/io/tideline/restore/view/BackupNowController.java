@@ -37,7 +37,7 @@ public class BackupNowController {
     private final EventPublisher publisher;
     private final Clock clock;
 
-    public BackupNowController(BackupsViewReader history, EventPublisher publisher, Clock clock) {
+    public BackupNowController(BackupsViewReader history, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher, Clock clock) {
         this.history = history;
         this.publisher = publisher;
         this.clock = clock;

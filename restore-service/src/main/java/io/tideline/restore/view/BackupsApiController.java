@@ -57,7 +57,7 @@ public class BackupsApiController {
     private final Clock clock;
     private final RequestCheck check;
 
-    public BackupsApiController(BackupsViewReader history, ViewEvents events, EventPublisher publisher, Clock clock,
+    public BackupsApiController(BackupsViewReader history, ViewEvents events, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher, Clock clock,
                                 RequestCheck check) {
         this.history = history;
         this.check = check;

@@ -35,9 +35,9 @@ public class ViewFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    ViewEventsReader viewEventsReader(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec,
+    ViewEventsReader viewEventsReader(io.tideline.core.kafka.KafkaClients kafka, EventCodec codec,
                                       ViewEvents events) {
-        return new ViewEventsReader(bootstrapServers,
+        return new ViewEventsReader(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.RESTORE),
                 List.of(Topics.RESTORE_REQUESTS, Topics.RESTORE_EVENTS, Topics.TIMELINE), codec, events).start();
     }
 

@@ -1,0 +1,78 @@
+package io.tideline.runtime;
+
+import io.tideline.core.kafka.KafkaConnection;
+import io.tideline.core.kafka.KafkaPrincipals;
+import io.tideline.core.kafka.KafkaSecurityConfiguration;
+import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.tls.CertificateRequest;
+import io.tideline.core.tls.TlsCredentials;
+import io.tideline.processes.KafkaTlsListeners;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kafka over TLS in the embedded runtime (always on): the broker's certificate, one client certificate per
+ * principal (each service, the CLI, the admin that creates topics and ACLs), all issued by the Tideline CA
+ * into the home's secret store ({@code secrets/tls/<name>/}), where Kafka's PEM key stores read them.
+ */
+public final class RuntimeKafkaTls {
+
+    /** The single broker's identity (node 1). */
+    static final String BROKER = "kafka-1";
+
+    private RuntimeKafkaTls() {
+    }
+
+    /** The identities' directory: the secret store's {@code tls/} part. */
+    public static Path directory(RuntimeHome home) {
+        return home.secretsDir().resolve("tls");
+    }
+
+    /** Every principal of the runtime, issued when missing and renewed when due ({@code ensure} is both). */
+    static List<String> ensureIdentities(SecretStore secrets, Clock clock) {
+        TlsCredentials credentials = new TlsCredentials(secrets, clock);
+        credentials.ensure(BROKER, CertificateRequest.server(BROKER, List.of("localhost"), List.of("127.0.0.1")));
+        List<String> names = new ArrayList<>(List.of(BROKER));
+        for (String principal : principals()) {
+            credentials.ensure(principal, CertificateRequest.client(principal));
+            names.add(principal);
+        }
+        return names;
+    }
+
+    static List<String> principals() {
+        List<String> all = new ArrayList<>(KafkaPrincipals.SERVICES);
+        all.add(KafkaPrincipals.CLI);
+        all.add(KafkaPrincipals.ADMIN);
+        return all;
+    }
+
+    static KafkaTlsListeners listeners(RuntimeHome home) {
+        return new KafkaTlsListeners(directory(home), BROKER, List.of(KafkaPrincipals.ADMIN));
+    }
+
+    /** How {@code principal} reaches the runtime's broker at {@code bootstrapServers}. */
+    public static KafkaConnection connection(RuntimeHome home, String bootstrapServers, String principal) {
+        return KafkaConnection.tls(bootstrapServers, directory(home), principal);
+    }
+
+    /**
+     * The services' settings: TLS, the identities, and the context's own principal. The four services share one
+     * context: each service's clients use its own principal; the shared parts (instance registry reader, stall
+     * monitor) the restore service's, which reads every topic they need.
+     */
+    static Map<String, Object> serviceProperties(RuntimeHome home) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put(KafkaSecurityConfiguration.PREFIX + ".tls", true);
+        p.put(KafkaSecurityConfiguration.PREFIX + ".directory", directory(home).toString());
+        p.put(KafkaSecurityConfiguration.PREFIX + ".principal", KafkaPrincipals.RESTORE);
+        // Until the CLI restores through the restore service's HTTP API (issue 14.2), it writes restore
+        // requests itself: a front door here only (decisions.md). The core table does not grant it.
+        p.put(KafkaSecurityConfiguration.PREFIX + ".front-doors", List.of(KafkaPrincipals.CLI));
+        return p;
+    }
+}

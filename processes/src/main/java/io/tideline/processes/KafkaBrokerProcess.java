@@ -167,6 +167,38 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         return directory;
     }
 
+    /**
+     * Makes the running broker read its key store file again (a renewed certificate): a dynamic update of the
+     * client listener's key store to the same file, which Kafka reloads when the file changed. New connections
+     * get the new certificate; nothing restarts. The controller listener (inside this one process) keeps the
+     * key it started with until the next start (its certificate is renewed a third of its lifetime early).
+     */
+    public void reloadKeyStore() {
+        KafkaTlsListeners tls = settings.tls().orElseThrow(() -> new IllegalStateException("the broker runs without TLS"));
+        Properties config = new Properties();
+        config.putAll(tls.clientProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        String prefix = "listener.name." + CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        org.apache.kafka.common.config.ConfigResource broker =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+        List<org.apache.kafka.clients.admin.AlterConfigOp> ops = List.of(
+                set(prefix + "ssl.keystore.type", "PEM"),
+                set(prefix + "ssl.keystore.location", tls.keyStore().toString()));
+        try (Admin admin = Admin.create(config)) {
+            admin.incrementalAlterConfigs(Map.of(broker, ops)).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reloading the broker's key store", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the broker did not reload its key store: " + e.getMessage(), e);
+        }
+    }
+
+    private static org.apache.kafka.clients.admin.AlterConfigOp set(String name, String value) {
+        return new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(name, value),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
+    }
+
     /** Whether the broker's listeners are TLS with client certificates and ACLs. */
     public boolean isTls() {
         return settings.tls().isPresent();

@@ -3,12 +3,14 @@ package io.tideline.core.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +36,18 @@ public final class AclInstaller {
     public int ensure(Collection<KafkaAcls> grants) {
         List<AclBinding> bindings = new ArrayList<>();
         grants.forEach(g -> bindings.addAll(g.bindings()));
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             admin.createAcls(bindings).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // The controller committed them; a broker applies them when it reads the metadata log. Wait until the
+            // broker answers with all of them, so a client started next is not refused for a grant in flight.
+            while (!new HashSet<>(admin.describeAcls(AclBindingFilter.ANY).values().get(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .containsAll(bindings)) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("the broker did not show every created ACL within " + timeout);
+                }
+                Thread.sleep(100);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating Kafka ACLs", e);
@@ -43,7 +55,7 @@ public final class AclInstaller {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("cannot create Kafka's ACLs (" + bindings.size() + " bindings): " + cause.getMessage(), cause);
         }
-        LOG.info("Kafka ACLs in place for {} ({} bindings)", grants.stream().map(KafkaAcls::principal).toList(), bindings.size());
+        LOG.info("Kafka ACLs in place for {} ({} bindings)", grants.stream().map(KafkaAcls::principal).distinct().toList(), bindings.size());
         return bindings.size();
     }
 }

@@ -89,6 +89,7 @@ public final class EmbeddedRuntime implements AutoCloseable {
                 .withTls(RuntimeKafkaTls.listeners(home)));
         step("Kafka", kafka::start);
         started.push(kafka::stop);
+        step("Kafka's ACLs", () -> RuntimeKafkaTls.ensureAcls(home, kafka.bootstrapServers()));
 
         progress.accept("starting the S3 server on 127.0.0.1:" + ports.s3());
         S3AdminKeys admin = S3AdminKeys.forHome(secrets);

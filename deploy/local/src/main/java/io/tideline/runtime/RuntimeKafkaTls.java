@@ -1,5 +1,7 @@
 package io.tideline.runtime;
 
+import io.tideline.core.kafka.AclInstaller;
+import io.tideline.core.kafka.KafkaAcls;
 import io.tideline.core.kafka.KafkaConnection;
 import io.tideline.core.kafka.KafkaPrincipals;
 import io.tideline.core.kafka.KafkaSecurityConfiguration;
@@ -13,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * Kafka over TLS in the embedded runtime (always on): the broker's certificate, one client certificate per
@@ -20,6 +24,13 @@ import java.util.Map;
  * into the home's secret store ({@code secrets/tls/<name>/}), where Kafka's PEM key stores read them.
  */
 public final class RuntimeKafkaTls {
+
+    /**
+     * Until the CLI restores through the restore service's HTTP API (issue 14.2), it writes restore requests
+     * itself: a front door here only (decisions.md). The core table does not grant it.
+     */
+    static final List<String> FRONT_DOORS = List.of(KafkaPrincipals.CLI);
+    private static final java.time.Duration ADMIN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** The single broker's identity (node 1). */
     static final String BROKER = "kafka-1";
@@ -55,6 +66,18 @@ public final class RuntimeKafkaTls {
         return new KafkaTlsListeners(directory(home), BROKER, List.of(KafkaPrincipals.ADMIN));
     }
 
+    /**
+     * Creates the ACLs of {@link KafkaAcls} as the admin before the services start, so no service's first
+     * read races its grant (the services' {@code TopicInitializer} creates them again, idempotently).
+     */
+    static void ensureAcls(RuntimeHome home, String bootstrapServers) {
+        Map<String, Object> config = connection(home, bootstrapServers, KafkaPrincipals.ADMIN).config();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(config)) {
+            new AclInstaller(admin, ADMIN_TIMEOUT).ensure(KafkaAcls.table(FRONT_DOORS));
+        }
+    }
+
     /** How {@code principal} reaches the runtime's broker at {@code bootstrapServers}. */
     public static KafkaConnection connection(RuntimeHome home, String bootstrapServers, String principal) {
         return KafkaConnection.tls(bootstrapServers, directory(home), principal);
@@ -70,9 +93,7 @@ public final class RuntimeKafkaTls {
         p.put(KafkaSecurityConfiguration.PREFIX + ".tls", true);
         p.put(KafkaSecurityConfiguration.PREFIX + ".directory", directory(home).toString());
         p.put(KafkaSecurityConfiguration.PREFIX + ".principal", KafkaPrincipals.RESTORE);
-        // Until the CLI restores through the restore service's HTTP API (issue 14.2), it writes restore
-        // requests itself: a front door here only (decisions.md). The core table does not grant it.
-        p.put(KafkaSecurityConfiguration.PREFIX + ".front-doors", List.of(KafkaPrincipals.CLI));
+        p.put(KafkaSecurityConfiguration.PREFIX + ".front-doors", FRONT_DOORS);
         return p;
     }
 }

@@ -76,8 +76,9 @@ public record KafkaAcls(String principal, Set<String> reads, Set<String> writes,
                 new KafkaAcls(KafkaPrincipals.CLI,
                         // the CLI reads every topic (audit, backups, restores, dead letters) and never joins a group
                         Set.copyOf(Topics.ALL),
-                        // instance create/register/remove, backup now; NOT restore requests (the restore API does)
-                        Set.of(Topics.INSTANCES, Topics.BACKUP_COMMANDS),
+                        // instance create/register/remove, backup now, the corruption `verify` finds; NOT restore
+                        // requests (the restore API does)
+                        Set.of(Topics.INSTANCES, Topics.BACKUP_COMMANDS, Topics.TIMELINE),
                         Set.of())));
         for (String door : new TreeSet<>(frontDoors)) {
             table.add(new KafkaAcls(door, Set.of(Topics.RESTORE_EVENTS), Set.of(Topics.RESTORE_REQUESTS), Set.of()));

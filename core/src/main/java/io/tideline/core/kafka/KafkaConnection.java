@@ -25,7 +25,8 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> secur
     }
 
     /**
-     * TLS as {@code principal}: its key and certificate from {@code <directory>/<principal>/identity.pem},
+     * TLS as {@code principal}: its key and certificate from {@code <directory>/<principal>/identity.pem}
+     * (re-read for new connections after a renewal: {@link RenewingSslEngineFactory}),
      * trusting only {@code <directory>/ca/ca.crt}, and checking the broker's name against its certificate
      * (Kafka's default {@code ssl.endpoint.identification.algorithm=https}, set explicitly so nobody turns it off by accident).
      */
@@ -33,6 +34,8 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> secur
         Map<String, String> s = trustOnly(directory);
         s.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PEM");
         s.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, directory.resolve(principal).resolve("identity.pem").toString());
+        // Kafka's own factory reads the key store once: this one follows renewals (new connections, no restart)
+        s.put(SslConfigs.SSL_ENGINE_FACTORY_CLASS_CONFIG, RenewingSslEngineFactory.class.getName());
         return new KafkaConnection(bootstrapServers, s);
     }
 

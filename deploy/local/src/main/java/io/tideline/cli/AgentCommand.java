@@ -53,6 +53,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--s3", paramLabel = "URL", description = "The object store's endpoint (tideline.storage.endpoint).")
     String s3;
 
+    @Option(names = "--kafka-tls", paramLabel = "DIR", description = "Kafka over TLS as principal agent-<id>, its identity "
+            + "in DIR/agent-<id>/identity.pem and the CA in DIR/ca/ca.crt (tideline.kafka.security.*); its ACLs are "
+            + "KafkaAcls.agent(id), made by the admin.")
+    Path kafkaTls;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -66,6 +71,11 @@ final class AgentCommand implements Callable<Integer> {
         put(p, FleetConfiguration.SECRETS_DIR, secrets);
         put(p, "kafka.bootstrap.servers", kafka);
         put(p, ObjectStoreSettings.PREFIX + ".endpoint", s3);
+        if (kafkaTls != null) {
+            p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".tls", true);
+            p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".directory", kafkaTls.toString());
+            p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".principal", io.tideline.core.kafka.KafkaPrincipals.agent(id));
+        }
         // only the agent runs in this process, although the CLI's classpath holds the services
         p.put("tideline.restore.enabled", false);
         ApplicationContext context = AgentApplication.run(new String[0], p);

@@ -181,6 +181,31 @@ class KafkaAclIT {
         assertRefused(() -> archiver.publishAndWait(Topics.RESTORE_EVENTS, "pg-acl", rejected()));
     }
 
+    @Test
+    void aRenewedBrokerCertificateIsServedWithoutARestart() throws Exception {
+        TlsIdentity renewed = broker.credentials().ensure("kafka-1",
+                CertificateRequest.server("kafka-1", List.of("localhost", "kafka-1.renewed.test"), List.of("127.0.0.1")));
+        assertTrue(!renewed.certificate().equals(servedCertificate()), "the broker still serves the certificate it started with");
+
+        broker.process().reloadKeyStore();
+
+        await().atMost(WAIT).until(() -> renewed.certificate().equals(servedCertificate()));
+        assertEquals(null, describeCluster(broker.connection(KafkaPrincipals.CLI)), "clients still connect");
+    }
+
+    /** The certificate the broker's client listener presents to a new TLS connection. */
+    private static java.security.cert.X509Certificate servedCertificate() throws Exception {
+        TlsIdentity cli = broker.credentials().find(KafkaPrincipals.CLI).orElseThrow();
+        javax.net.ssl.SSLContext tls = io.tideline.core.tls.TlsContexts.withIdentity(() -> cli);
+        String[] hostPort = broker.bootstrapServers().split(":");
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
     private static EventPublisher publisher(String principal) {
         return new EventPublisher(broker.connection(principal), EventCodec.standard());
     }

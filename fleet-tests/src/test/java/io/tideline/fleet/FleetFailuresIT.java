@@ -9,11 +9,14 @@ import static org.awaitility.Awaitility.await;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.wal.Lsn;
+import io.tideline.fleet.hosts.AgentHost;
 import io.tideline.fleet.hosts.ServiceHost;
 import io.tideline.fleet.net.Host;
+import io.tideline.schemas.AgentAnnounced;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.WalGapDetected;
 import io.tideline.schemas.WalSegmentStored;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Failures of whole hosts, on one fleet of hosts ({@link NetFleet}) shared by the tests of this class. Each
- * test leaves the fleet whole again (broker restarted, host back, link mended), also when it fails.
+ * An existing server restored onto another database host through its agent, and failures of whole hosts, on one
+ * fleet of hosts ({@link NetFleet}) shared by the tests of this class. Each test leaves the fleet whole again
+ * (broker restarted, host back, link mended), also when it fails.
  */
 @ExtendWith(NetFleetExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -53,7 +57,7 @@ class FleetFailuresIT {
 
     @BeforeAll
     static void watch(NetFleet fleet) {
-        events = new EventWatch(fleet.kafka().bootstrapServers(), List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS));
+        events = new EventWatch(fleet.kafka().bootstrapServers(), List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS, Topics.AGENTS));
         ops = new FleetOps(fleet, events);
         archive = new Archive(fleet.objectStores());
     }
@@ -63,6 +67,59 @@ class FleetFailuresIT {
         if (events != null) {
             events.close();
         }
+    }
+
+    @Test
+    @Order(0)
+    void anExistingServerOnDb1IsRestoredToAMomentOnDb2ThroughItsAgentWithExactRowsAndTheOriginalUntouched(NetFleet fleet)
+            throws Exception {
+        RegisteredInstance pg = fleet.registerServer("db1", "pitr", -1);
+        assertTrue(pg.adopted(), "registered as an existing server (tideline instance register), not provisioned");
+        assertEquals(fleet.db("db1").host().address(), pg.host());
+        ops.createTable(pg);
+        ops.insert(pg, 300, "before the backup");
+        events.await(WalSegmentStored.class, e -> e.getInstanceId().equals(pg.id().value()), Duration.ofSeconds(90));
+        FleetOps.ServerFacts original = ops.facts(pg);
+        assertFalse(original.slots().isEmpty(), "the archiver streams from its slot on db-1");
+        Lsn from = ops.slotStart(pg);
+        ops.backup(pg, Duration.ofSeconds(120));
+        ops.insert(pg, 200, "after the backup");
+        Thread.sleep(200);
+        Instant target = ops.serverNow(pg); // on db-1's clock, between two commits
+        Thread.sleep(200);
+        ops.insert(pg, 250, "after the target");
+        assertEquals(java.util.Optional.empty(), archive.awaitContiguous(pg.id(), from, ops.currentLsn(pg), pg.walSegmentSize(),
+                Duration.ofSeconds(60)), "the WAL past the target is archived");
+
+        // Two agents announced themselves; db-1's takes no restores (it serves production), db-2's has room.
+        AgentHost db1Agent = fleet.agent("db1");
+        AgentHost db2Agent = fleet.agent("db2");
+        events.await(AgentAnnounced.class, a -> a.getAgentId().equals(db1Agent.id()), Duration.ofSeconds(30));
+        assertTrue(events.all(AgentAnnounced.class, a -> a.getAgentId().equals(db1Agent.id())).stream()
+                .allMatch(a -> a.getCapacity() == 0 && a.getHost().equals("db1")), "db-1's agent announced no room");
+        assertFalse(events.all(AgentAnnounced.class, a -> a.getAgentId().equals(db2Agent.id()) && a.getFree() > 0).isEmpty(),
+                "db-2's agent announced room");
+
+        String restoreId = ops.requestRestore(pg, target.toString());
+        SpecificRecord end = ops.awaitRestoreEnd(restoreId, Duration.ofSeconds(180));
+        RestoreCompleted done = assertInstanceOf(RestoreCompleted.class, end, "the restore completed: " + end);
+
+        assertEquals(db2Agent.host().address(), done.getHost(), "the copy is reached on db-2's address");
+        assertTrue(db2Agent.instanceDirs().contains(done.getNewInstanceId()), "made on db-2 by its agent: " + db2Agent.instanceDirs());
+        assertFalse(db2Agent.journal().contains(restoreId), "handed over: no longer the agent's to clean up");
+        try (Connection copy = ops.connectRestored(done)) { // over the fleet's network, as its user
+            assertEquals(Map.of("after the backup", 200L, "before the backup", 300L), FleetOps.countsByNote(copy),
+                    "exactly the rows committed before " + target);
+        }
+        assertEquals(List.of(), db1Agent.instanceDirs(), "nothing made on db-1's agent");
+        assertEquals(List.of(), db1Agent.journal(), "nothing half-made on db-1's agent");
+
+        try (Connection db = ops.connect(pg)) {
+            assertEquals(Map.of("after the backup", 200L, "after the target", 250L, "before the backup", 300L),
+                    FleetOps.countsByNote(db), "the original keeps every row");
+        }
+        assertEquals(original, ops.facts(pg), "the original is the same server (system identifier), its slot is there, "
+                + "no database or role was added");
     }
 
     @Test

@@ -5,7 +5,6 @@ import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.wal.Lsn;
-import io.tideline.fleet.hosts.HostSql;
 import io.tideline.fleet.hosts.ServiceHost;
 import io.tideline.schemas.BackupCommand;
 import io.tideline.schemas.BackupCompleted;
@@ -14,15 +13,18 @@ import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
-import java.nio.file.Files;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -111,15 +113,73 @@ final class FleetOps {
     }
 
     /**
-     * A query on a restored instance. The {@code local} platform made it on a service host, listening on that
-     * host's loopback: asked there, on the host that holds it.
+     * A query on a restored instance, over the fleet's network as its user would ask it: with the connection details
+     * {@code RestoreCompleted} hands out (the agent made it on its database host, listening on that host's address).
      */
-    String queryRestored(RestoreCompleted done, String sql) {
-        ServiceHost host = fleet.services().stream()
-                .filter(s -> Files.exists(s.home().resolve("instances").resolve(done.getNewInstanceId())))
-                .findFirst().orElseThrow(() -> new AssertionError("no service host holds " + done.getNewInstanceId()));
-        return HostSql.query(host.host(), done.getHost(), done.getPort(), done.getUser(),
-                fleet.secrets().get(SecretRef.of(done.getSecretRef())), done.getDatabase(), sql);
+    String queryRestored(RestoreCompleted done, String sql) throws SQLException {
+        try (Connection c = connectRestored(done); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** A connection to a restored instance as its user (the tenant's role, its password by the reference handed out). */
+    Connection connectRestored(RestoreCompleted done) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", done.getUser());
+        props.setProperty("password", fleet.secrets().get(SecretRef.of(done.getSecretRef())));
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "60");
+        return DriverManager.getConnection("jdbc:postgresql://" + done.getHost() + ":" + done.getPort() + "/" + done.getDatabase(), props);
+    }
+
+    /** The server's own clock, now (a restore target read where the commits are timed). */
+    Instant serverNow(RegisteredInstance pg) throws SQLException {
+        try (Connection c = connect(pg); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
+            rs.next();
+            return rs.getTimestamp(1).toInstant();
+        }
+    }
+
+    /** What says a server is still the same one, untouched: its identity, slots, databases and roles. */
+    record ServerFacts(long systemIdentifier, List<String> slots, List<String> databases, List<String> roles) {
+    }
+
+    ServerFacts facts(RegisteredInstance pg) throws SQLException {
+        try (Connection c = connect(pg)) {
+            return new ServerFacts(Long.parseLong(one(c, "SELECT system_identifier::text FROM pg_control_system()")),
+                    list(c, "SELECT slot_name FROM pg_replication_slots ORDER BY 1"),
+                    list(c, "SELECT datname FROM pg_database ORDER BY 1"),
+                    list(c, "SELECT rolname FROM pg_roles ORDER BY 1"));
+        }
+    }
+
+    /** Rows of {@code orders} by note, as {@code note=count} in the note's order. */
+    static java.util.Map<String, Long> countsByNote(Connection c) throws SQLException {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT note, count(*) FROM orders GROUP BY note")) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return counts;
+    }
+
+    private static String one(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static List<String> list(Connection c, String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
     }
 
     /** The instances whose WAL the archiver on {@code host} streams now (empty when the host does not answer). */

@@ -1,16 +1,19 @@
 package io.tideline.fleet;
 
+import io.tideline.core.adoption.ExistingServer;
+import io.tideline.core.adoption.ServerAdoption;
+import io.tideline.core.adoption.ServerProbe;
 import io.tideline.core.ids.InstanceId;
-import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.KeyPartitioner;
+import io.tideline.core.kafka.TopicReplay;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.kafka.TopicsConfiguration;
 import io.tideline.core.registry.InstanceOnboarding;
 import io.tideline.core.registry.RegisteredInstance;
-import io.tideline.core.storage.BucketGrant;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
+import io.tideline.fleet.hosts.AgentHost;
 import io.tideline.fleet.hosts.DbHost;
 import io.tideline.fleet.hosts.KafkaHosts;
 import io.tideline.fleet.hosts.S3Host;
@@ -20,6 +23,7 @@ import io.tideline.fleet.net.Host;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.platform.local.storage.EmbeddedStorageProvisioner;
+import io.tideline.schemas.AgentAnnounced;
 import io.tideline.schemas.serde.EventCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,8 +39,9 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -53,9 +58,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * A fleet of hosts on this machine ({@link FleetNetwork}): three Kafka hosts {@code k1..k3} (a KRaft
  * cluster, topics with 3 replicas, min ISR 2), an S3 host {@code s3}, database hosts {@code db1} and
- * {@code db2} with PostgreSQL servers Tideline did not make, and service hosts {@code sv1} and
- * {@code sv2}, each running the four services. Every process binds its own host's address; the test itself
- * reaches them through the bridge, as one more host. Files (data, secrets) are on the machine's one
+ * {@code db2} with PostgreSQL servers Tideline did not make and a restore agent each ({@code db1}'s takes no
+ * restores: it serves production), and service hosts {@code sv1} and {@code sv2}, each running the four
+ * services, whose restore services place restores on the agents ({@code tideline.restore.platform.type=agent}).
+ * Every process binds its own host's address; the test itself reaches them through the bridge, as one more host. Files (data, secrets) are on the machine's one
  * filesystem, which stands in for each host's disk and for a secret store every host reaches.
  *
  * <p>Started once per test class ({@link NetFleetExtension}); {@link #close} stops and removes all of it,
@@ -68,6 +74,11 @@ public final class NetFleet implements AutoCloseable {
     public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
     /** After this long without WAL, an archiver commits an empty transaction on the instance. */
     public static final Duration HEARTBEAT = Duration.ofSeconds(3);
+    /**
+     * Restores each database host's agent takes at once. {@code db1} serves production: it takes none, so a restore
+     * of a server there lands on {@code db2}, as an operator keeps restores off a busy primary's host.
+     */
+    static final Map<String, Integer> AGENT_CAPACITY = Map.of("db1", 0, "db2", 2);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -78,11 +89,12 @@ public final class NetFleet implements AutoCloseable {
     private S3Host s3;
     private DirectorySecretStore secrets;
     private final Map<String, DbHost> dbHosts = new LinkedHashMap<>();
+    private final Map<String, AgentHost> agents = new LinkedHashMap<>();
     private final Map<String, ServiceHost> serviceHosts = new LinkedHashMap<>();
     private EventPublisher publisher;
     private ObjectStores objectStores;
     private EmbeddedStorageProvisioner storage;
-    private InstanceOnboarding onboarding;
+    private ServerAdoption adoption;
 
     private NetFleet() {
     }
@@ -135,8 +147,8 @@ public final class NetFleet implements AutoCloseable {
         storage = new EmbeddedStorageProvisioner(admin, s3.identitiesDir(), secrets, storeSettings, Clock.systemUTC(), new SecureRandom());
         publisher = new EventPublisher(kafka.bootstrapServers(), EventCodec.standard());
         started.push(publisher);
-        // register() alone is used: these servers exist already, nothing is provisioned for them
-        onboarding = new InstanceOnboarding(null, storage, secrets, publisher, Clock.systemUTC());
+        // these servers exist already: they are registered as `tideline instance register` does (check first)
+        adoption = new ServerAdoption(storage, secrets, publisher, Clock.systemUTC(), new ServerProbe(ServerAdoption.DEFAULT_CONNECT_TIMEOUT));
 
         for (Host db : List.of(db1, db2)) {
             DbHost host = new DbHost(db, subnet(), dir(db.name()), secrets);
@@ -149,9 +161,17 @@ public final class NetFleet implements AutoCloseable {
             started.push(host);
             serviceHosts.put(sv.name(), host);
         }
+        for (Host db : List.of(db1, db2)) {
+            AgentHost agent = new AgentHost(db, dir(db.name()), logs, shared, subnet(), AGENT_CAPACITY.get(db.name()), secrets);
+            started.push(agent);
+            agents.put(db.name(), agent);
+        }
         serviceHosts.values().forEach(ServiceHost::launch);
+        agents.values().forEach(AgentHost::launch);
         serviceHosts.values().forEach(ServiceHost::awaitReady);
+        agents.values().forEach(AgentHost::awaitReady);
         awaitTopic(Topics.INSTANCES, Duration.ofSeconds(60));
+        awaitAnnounced(Duration.ofSeconds(60));
         LOG.info("fleet up after {} ms: {}", (System.nanoTime() - t0) / 1_000_000, network);
     }
 
@@ -179,25 +199,25 @@ public final class NetFleet implements AutoCloseable {
         p.put("tideline.archiver.wal.flush-interval", FLUSH_INTERVAL.toMillis() + "ms");
         // a silent stream (a cut link) shows as archive lag from the first heartbeat its WAL does not bring
         p.put("tideline.archiver.wal.heartbeat-interval", HEARTBEAT.toMillis() + "ms");
+        // restores are made where the new instance lives: on a database host, by its agent
+        p.put("tideline.restore.platform.type", "agent");
         return p;
     }
 
     // ------------------------------------------------------------------ what tests use
 
     /**
-     * A PostgreSQL server started on database host {@code db}, made known to the fleet as an existing
-     * server is: its own bucket and credentials, and an {@code InstanceRegistered} published.
+     * A PostgreSQL server started on database host {@code db}, registered as an existing server is
+     * ({@code ServerAdoption}, what {@code tideline instance register} runs): checked first, its passwords into
+     * the secret store, its own bucket and credentials, an {@code InstanceRegistered} with {@code adopted=true}.
      *
      * @param partition the partition of the instances topic its id must land on (so tests can spread
      *                  instances over the service hosts), or -1 for any
      */
     public RegisteredInstance registerServer(String db, String prefix, int partition) {
         InstanceId id = newId(prefix, partition);
-        DbHost host = dbHosts.get(db);
-        ProvisionedInstance server = host.startServer(id);
-        BucketGrant grant = storage.provision(id);
-        return onboarding.register(server, grant, id.value(), InstanceOnboarding.Options.defaults(), Optional.empty(),
-                Clock.systemUTC().instant());
+        ExistingServer server = dbHosts.get(db).startServer(id);
+        return adoption.adopt(id, id.value(), server, InstanceOnboarding.Options.defaults());
     }
 
     private InstanceId newId(String prefix, int partition) {
@@ -233,6 +253,11 @@ public final class NetFleet implements AutoCloseable {
     public DbHost dbHostOf(RegisteredInstance instance) {
         return dbHosts.values().stream().filter(d -> d.host().address().equals(instance.host())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(instance.id() + " is on no database host: " + instance.host()));
+    }
+
+    /** The restore agent of database host {@code db}. */
+    public AgentHost agent(String db) {
+        return agents.get(db);
     }
 
     public ServiceHost service(String name) {
@@ -276,6 +301,29 @@ public final class NetFleet implements AutoCloseable {
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot see topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until every agent has announced itself on {@code tideline.agents}: the coordinators place restores by it. */
+    private void awaitAnnounced(Duration timeout) {
+        Set<String> heard = ConcurrentHashMap.newKeySet();
+        try (TopicReplay replay = new TopicReplay(kafka.bootstrapServers(), List.of(Topics.AGENTS), "fleet-agents", EventCodec.standard(),
+                r -> r.value().filter(AgentAnnounced.class::isInstance).ifPresent(a -> heard.add(((AgentAnnounced) a).getAgentId())))) {
+            replay.start();
+            Set<String> expected = Set.copyOf(agents.values().stream().map(AgentHost::id).toList());
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!heard.containsAll(expected)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("agents " + expected + " did not all announce themselves within " + timeout
+                            + " (heard " + heard + ")");
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the agents", e);
+                }
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import io.micronaut.context.ApplicationContext;
 import io.tideline.agent.AgentApplication;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.platform.local.FleetConfiguration;
+import io.tideline.platform.local.PostgresNetworkConfiguration;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +42,14 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--capacity", paramLabel = "N", description = "Restores this host runs at once (tideline.agent.capacity).")
     Integer capacity;
 
+    @Option(names = "--pg-listen", paramLabel = "ADDR", description = "This host's address the restored servers listen on, "
+            + "and are handed out with (tideline.fleet.postgres-network.listen-address; default: 127.0.0.1 only).")
+    String pgListen;
+
+    @Option(names = "--pg-clients", paramLabel = "CIDR[,CIDR]", description = "Networks allowed to log in to the restored servers: "
+            + "the service hosts' and the users' (tideline.fleet.postgres-network.client-networks).")
+    String pgClients;
+
     @Option(names = "--home", paramLabel = "DIR", description = "The agent's state directory: its servers and journal (tideline.fleet.home).")
     Path home;
 
@@ -67,6 +76,8 @@ final class AgentCommand implements Callable<Integer> {
         put(p, "micronaut.server.host", bind);
         put(p, "micronaut.server.port", port);
         put(p, "tideline.agent.capacity", capacity);
+        put(p, PostgresNetworkConfiguration.LISTEN_ADDRESS, pgListen);
+        put(p, PostgresNetworkConfiguration.CLIENT_NETWORKS, pgClients);
         put(p, FleetConfiguration.HOME, home);
         put(p, FleetConfiguration.SECRETS_DIR, secrets);
         put(p, "kafka.bootstrap.servers", kafka);
@@ -75,9 +86,13 @@ final class AgentCommand implements Callable<Integer> {
             p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".tls", true);
             p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".directory", kafkaTls.toString());
             p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".principal", io.tideline.core.kafka.KafkaPrincipals.agent(id));
+            // topics and ACLs are the admin's; an agent holds only its own identity
+            p.put(io.tideline.core.kafka.TopicsConfiguration.PREFIX + ".create-on-startup", false);
         }
         // only the agent runs in this process, although the CLI's classpath holds the services
         p.put("tideline.restore.enabled", false);
+        p.put("tideline.archiver.enabled", false);
+        p.put("tideline.retention.enabled", false);
         ApplicationContext context = AgentApplication.run(new String[0], p);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,6 @@
 package io.tideline.fleet.hosts;
 
+import io.tideline.core.adoption.ExistingServer;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.instance.ProvisionedInstance;
@@ -16,7 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -29,8 +29,9 @@ import java.util.Properties;
  * A database host: PostgreSQL 15 servers Tideline did not make, each started inside the host's namespace
  * as the {@code postgres} OS user and listening on the host's address only (no Unix socket: the hosts share
  * one filesystem), reachable by the fleet's subnet with SCRAM logins. The server's owner sets up the roles
- * Tideline needs (a superuser for checks, a {@code REPLICATION} role, the tenant's role); their passwords
- * are put into the fleet's secret store under the references the registration names.
+ * Tideline needs (a superuser for checks, a {@code REPLICATION} role, the tenant's role) and registers the server
+ * as {@code tideline instance register} does ({@code ServerAdoption}), which puts their passwords into the fleet's
+ * secret store. Beside the servers runs the host's restore agent ({@link AgentHost}).
  */
 public final class DbHost implements AutoCloseable {
 
@@ -59,15 +60,21 @@ public final class DbHost implements AutoCloseable {
         return host;
     }
 
-    /** A new server for instance {@code id} on the host's next port (5432, 5433, ...): made, configured, started, roles created. */
-    public synchronized ProvisionedInstance startServer(InstanceId id) {
+    /**
+     * A new server for instance {@code id} on the host's next port (5432, 5433, ...): made, configured, started, roles
+     * created, as its owner would set one up for Tideline. Returned as the owner describes it for registration, with
+     * the passwords of its administrative and replication roles: those go into the secret store only when it is
+     * registered ({@code ServerAdoption}); the tenant role's is stored now (it is the application's, not Tideline's).
+     */
+    public synchronized ExistingServer startServer(InstanceId id) {
         int port = 5432 + dataDirs.size();
         Path base = dir.resolve(id.value());
         Path pgdata = base.resolve("pgdata");
         InstanceCredentials credentials = InstanceCredentials.standard(id);
-        String adminPassword = newPassword(credentials.adminSecret());
-        String replicationPassword = newPassword(credentials.replicationSecret());
-        String ownerPassword = newPassword(InstanceCredentials.ownerSecret(id));
+        String adminPassword = newPassword();
+        String replicationPassword = newPassword();
+        String ownerPassword = newPassword();
+        secrets.put(InstanceCredentials.ownerSecret(id), ownerPassword);
         try {
             Files.createDirectories(base);
             Path pwfile = base.resolve("pwfile");
@@ -103,8 +110,7 @@ public final class DbHost implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the server of " + id + " on " + host, e);
         }
-        ProvisionedInstance server = new ProvisionedInstance(id, host.address(), port, "postgres", credentials, pgdata,
-                version(id, port, credentials.adminUser(), adminPassword));
+        ProvisionedInstance server = new ProvisionedInstance(id, host.address(), port, "postgres", credentials, pgdata, "15");
         try (Connection c = connect(server, credentials.adminUser(), adminPassword); Statement st = c.createStatement()) {
             st.execute("CREATE ROLE " + credentials.replicationUser() + " LOGIN REPLICATION PASSWORD '" + replicationPassword + "'");
             st.execute("CREATE ROLE " + InstanceCredentials.OWNER_USER + " LOGIN PASSWORD '" + ownerPassword + "'");
@@ -112,7 +118,8 @@ public final class DbHost implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the roles on " + id + ": " + e.getMessage(), e);
         }
-        return server;
+        return new ExistingServer(host.address(), port, "postgres", credentials.adminUser(), adminPassword,
+                credentials.replicationUser(), replicationPassword);
     }
 
     /**
@@ -147,24 +154,10 @@ public final class DbHost implements AutoCloseable {
         return DriverManager.getConnection(server.jdbcUrl(), props);
     }
 
-    private String version(InstanceId id, int port, String user, String password) {
-        ProvisionedInstance probe = new ProvisionedInstance(id, host.address(), port, "postgres",
-                InstanceCredentials.standard(id), dir, "15");
-        try (Connection c = connect(probe, user, password); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SHOW server_version")) {
-            rs.next();
-            return rs.getString(1).split(" ")[0];
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the version of " + id + ": " + e.getMessage(), e);
-        }
-    }
-
-    private String newPassword(io.tideline.core.secrets.SecretRef ref) {
+    private String newPassword() {
         byte[] bytes = new byte[18];
         random.nextBytes(bytes);
-        String password = HexFormat.of().formatHex(bytes);
-        secrets.put(ref, password);
-        return password;
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** Stops every server (immediate: the data is thrown away after the run). */

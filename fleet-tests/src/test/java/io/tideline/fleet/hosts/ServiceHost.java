@@ -4,9 +4,6 @@ import io.tideline.fleet.net.Host;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,12 +29,13 @@ public final class ServiceHost implements AutoCloseable {
     private final Path home;
     private final Path propertiesFile;
     private final HostProcess process;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HostHttp http;
 
     /** @param properties what every service host shares (Kafka, S3, secrets, ...); this host's own are added */
     public ServiceHost(Host host, Path dir, Path logs, Map<String, Object> properties) {
         this.host = host;
         this.home = dir.resolve("home");
+        this.http = new HostHttp(host, PORT);
         this.propertiesFile = dir.resolve("service-host.properties");
         Properties all = new Properties();
         properties.forEach((k, v) -> all.setProperty(k, String.valueOf(v)));
@@ -58,13 +56,8 @@ public final class ServiceHost implements AutoCloseable {
         }
         String classpath = System.getProperty("java.class.path");
         this.process = new HostProcess("services", host, Java.command("448m", classpath, ServiceHostMain.class.getName(),
-                List.of("-Dlogback.configurationFile=" + logbackConfig()), List.of(propertiesFile.toString())),
+                List.of(Java.serviceLogback()), List.of(propertiesFile.toString())),
                 Map.of(), dir, logs.resolve(host.name() + "-services.log"));
-    }
-
-    private static String logbackConfig() {
-        return Optional.ofNullable(ServiceHost.class.getClassLoader().getResource("logback-service-host.xml"))
-                .map(u -> u.getPath()).orElse("");
     }
 
     public Host host() {
@@ -83,38 +76,12 @@ public final class ServiceHost implements AutoCloseable {
 
     /** Waits until its HTTP server answers {@code /health}. */
     public void awaitReady() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!healthy()) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the services on " + host + " exited during start; " + process.logTail());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the services on " + host + " did not answer within " + START_TIMEOUT + "; "
-                        + process.logTail());
-            }
-            S3Host.sleep(500);
-        }
-    }
-
-    private boolean healthy() {
-        return get("/health").map(r -> r.statusCode() == 200).orElse(false);
+        http.awaitReady("the services", process, START_TIMEOUT, () -> http.get("/health").map(r -> r.statusCode() == 200).orElse(false));
     }
 
     /** The Prometheus text of its metrics, or empty when it does not answer. */
     public Optional<String> metrics() {
-        return get("/prometheus").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
-    }
-
-    private Optional<HttpResponse<String>> get(String path) {
-        try {
-            return Optional.of(http.send(HttpRequest.newBuilder(URI.create("http://" + host.address() + ":" + PORT + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()));
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return http.get("/prometheus").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
     }
 
     /** Forgets the process after every process of the host was killed (the network killed them). */

@@ -35,8 +35,9 @@ public class LocalPlatformFactory {
     @Secondary
     @Requires(property = FleetConfiguration.HOME)
     @Requires(beans = SecretStore.class)
-    InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, SecretStore secrets, Clock clock) {
-        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow(), secrets, clock);
+    InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, PostgresNetworkConfiguration network,
+                                            SecretStore secrets, Clock clock) {
+        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow().withNetwork(network.network()), secrets, clock);
     }
 
     @Singleton

@@ -93,4 +93,19 @@ class FleetConfigurationTest {
                 Optional.empty(), Path.of("/bin"), Optional.empty(), Optional.of(SECRET), Optional.empty())).getMessage();
         assertFalse(failure.contains(SECRET), failure);
     }
+
+    @Test
+    void thePostgresNetworkIsLoopbackUnlessAHostAddressAndClientNetworksAreGiven() {
+        try (ApplicationContext ctx = start(Map.of())) {
+            assertTrue(ctx.getBean(PostgresNetworkConfiguration.class).network().isLoopback());
+        }
+        try (ApplicationContext ctx = start(Map.of(PostgresNetworkConfiguration.LISTEN_ADDRESS, "10.231.7.32",
+                PostgresNetworkConfiguration.CLIENT_NETWORKS, "10.231.7.0/24,10.1.0.0/16"))) {
+            var network = ctx.getBean(PostgresNetworkConfiguration.class).network();
+            assertEquals("10.231.7.32", network.listenAddress());
+            assertEquals(java.util.List.of("10.231.7.0/24", "10.1.0.0/16"), network.clientNetworks());
+        }
+        String failure = startFailure(Map.of(PostgresNetworkConfiguration.LISTEN_ADDRESS, "0.0.0.0"));
+        assertTrue(failure.contains("tideline.fleet.postgres-network") && failure.contains("0.0.0.0"), failure);
+    }
 }

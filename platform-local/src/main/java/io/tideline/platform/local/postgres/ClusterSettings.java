@@ -40,6 +40,14 @@ final class ClusterSettings {
         return settings;
     }
 
+    /** As {@link #with(Map)}, listening where {@code network} says (an extra setting still wins). */
+    static Map<String, String> with(Map<String, String> extra, PostgresNetwork network) {
+        Map<String, String> settings = new LinkedHashMap<>(BASE);
+        settings.put("listen_addresses", network.listenAddresses());
+        settings.putAll(extra);
+        return settings;
+    }
+
     private static Map<String, String> orderedMap(String... keyValues) {
         Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {

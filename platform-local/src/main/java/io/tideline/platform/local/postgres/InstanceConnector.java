@@ -8,10 +8,17 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /**
- * Logs in to an instance on the loopback address, with short timeouts: every caller polls or retries,
- * and a login on loopback costs little. No TLS: the servers listen on 127.0.0.1 only.
+ * Logs in to an instance on the address its server listens on (loopback unless a {@link PostgresNetwork} names
+ * the host's), with short timeouts: every caller polls or retries, and a login on this host costs little.
  */
 final class InstanceConnector {
+
+    private final String host;
+
+    /** @param host the address the servers listen on ({@link PostgresNetwork#listenAddress()}) */
+    InstanceConnector(String host) {
+        this.host = host;
+    }
 
     Connection connect(InstanceRecord record, String user, String password) throws SQLException {
         Properties props = new Properties();
@@ -22,7 +29,7 @@ final class InstanceConnector {
         props.setProperty("socketTimeout", "60");
         props.setProperty("sslmode", "disable");
         props.setProperty("ApplicationName", "tideline-provisioner");
-        return DriverManager.getConnection("jdbc:postgresql://" + LocalPostgresProvisioner.HOST + ":" + record.port() + "/"
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + record.port() + "/"
                 + LocalPostgresProvisioner.DATABASE, props);
     }
 

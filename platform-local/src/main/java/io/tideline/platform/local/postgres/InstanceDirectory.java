@@ -159,6 +159,14 @@ final class InstanceDirectory {
         serverUser().giveTo(hba);
     }
 
+    /** Adds {@code lines} to {@code pg_hba.conf} (after {@link #writeHba}: the client networks beyond loopback). */
+    void appendHba(java.util.List<String> lines) throws IOException {
+        if (!lines.isEmpty()) {
+            Files.writeString(dataDir().resolve("pg_hba.conf"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
     /** Sets {@code set} in {@code postgresql.auto.conf} and drops the keys {@code remove} matches. */
     void writeAutoConf(Map<String, String> set, Predicate<String> remove) throws IOException {
         Path auto = dataDir().resolve("postgresql.auto.conf");

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param startTimeout   the longest a server may take to accept connections after start
  * @param stopTimeout    the longest a fast shutdown may take before it is made immediate
  * @param extraSettings  server settings appended after Tideline's own (they win), e.g. {@code fsync=off} in a benchmark
+ * @param network        where the servers listen and who may log in over the network (default: loopback only)
  */
 public record LocalPostgresConfig(
         Path home,
@@ -31,7 +32,8 @@ public record LocalPostgresConfig(
         Duration commandTimeout,
         Duration startTimeout,
         Duration stopTimeout,
-        Map<String, String> extraSettings) {
+        Map<String, String> extraSettings,
+        PostgresNetwork network) {
 
     /** Debian's PostgreSQL 15; the text is also {@code tideline.fleet.postgres-bin-dir}'s default. */
     public static final String DEFAULT_BIN_DIR = "/usr/lib/postgresql/15/bin";
@@ -50,6 +52,13 @@ public record LocalPostgresConfig(
         Require.positive(stopTimeout, "stopTimeout");
         extraSettings = Map.copyOf(new LinkedHashMap<>(extraSettings));
         extraSettings.forEach((k, v) -> PostgresConf.requireKey(k));
+        network = Require.present(network, "network");
+    }
+
+    /** Servers on loopback only. */
+    public LocalPostgresConfig(Path home, Path binDir, Optional<String> osUser, Duration commandTimeout, Duration startTimeout,
+                               Duration stopTimeout, Map<String, String> extraSettings) {
+        this(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, PostgresNetwork.loopback());
     }
 
     /** Defaults for {@code home}: the Debian PostgreSQL 15 binaries, run as {@code postgres} when we are root. */
@@ -60,15 +69,19 @@ public record LocalPostgresConfig(
     }
 
     public LocalPostgresConfig withBinDir(Path dir) {
-        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings);
+        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, network);
     }
 
     public LocalPostgresConfig withExtraSettings(Map<String, String> settings) {
-        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings);
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings, network);
     }
 
     public LocalPostgresConfig withTimeouts(Duration command, Duration start, Duration stop) {
-        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings);
+        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings, network);
+    }
+
+    public LocalPostgresConfig withNetwork(PostgresNetwork where) {
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, where);
     }
 
     public Path instancesDir() {

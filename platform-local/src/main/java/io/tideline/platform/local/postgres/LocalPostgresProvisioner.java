@@ -36,15 +36,17 @@ import org.slf4j.LoggerFactory;
  * <p>When the caller is root, each instance it makes gets an OS user of its own ({@link InstanceUsers}),
  * which owns the instance's files and runs its server commands ({@link ServerUser}; PostgreSQL refuses
  * to run as root anyway), and is removed with the instance. Instances made before that run as the
- * configured OS user; when we are not root, all run as ourselves. Servers listen on 127.0.0.1 only,
- * on a free port picked at creation (and picked again at start if something else took it meanwhile),
+ * configured OS user; when we are not root, all run as ourselves. Servers listen on 127.0.0.1 only
+ * (or on the host's address too, with the client networks {@link PostgresNetwork} names; the address is then
+ * the one handed out), on a free port picked at creation (and picked again at start if something else took it meanwhile),
  * and have no Unix socket. Operations on one instance are serialised within this provisioner.
  */
 public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPostgresProvisioner.class);
 
-    public static final String HOST = "127.0.0.1";
+    /** Where servers listen when no {@link PostgresNetwork} says otherwise. */
+    public static final String HOST = PostgresNetwork.LOOPBACK;
     public static final String DATABASE = "postgres";
 
     private final LocalPostgresConfig config;
@@ -71,9 +73,9 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 new OsAccounts(new CommandRunner(Path.of("/")), config.home().getFileSystem(), config.commandTimeout()));
         this.directories = new InstanceDirectories(config.instancesDir(), users);
         this.server = new PostgresServer(config);
-        InstanceConnector connector = new InstanceConnector();
+        InstanceConnector connector = new InstanceConnector(config.network().listenAddress());
         // A stopped instance keeps its port, so every instance of the home counts as using one.
-        this.ports = new PortAllocator(HOST, () -> list().stream().map(ProvisionedInstance::port).toList());
+        this.ports = new PortAllocator(config.network().listenAddress(), () -> list().stream().map(ProvisionedInstance::port).toList());
         this.startup = new ServerStartup(server, ports, connector, secrets, config.startTimeout());
         this.passwords = new Passwords(secrets, connector);
         this.promotion = new PromotionWait(server, connector, secrets);
@@ -116,7 +118,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 record = startup.start(dir, record, true);
                 passwords.createRoles(record, adminPassword, replicationPassword, ownerPassword);
                 created = true;
-                LOG.info("created PostgreSQL instance {} on {}:{} ({})", id, HOST, record.port(), dir.dataDir());
+                LOG.info("created PostgreSQL instance {} on {}:{} ({})", id, config.network().listenAddress(), record.port(), dir.dataDir());
                 return toInstance(record);
             } catch (IOException e) {
                 throw new InstanceOperationException("creating instance " + id + " failed: " + e, e);
@@ -244,7 +246,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             InstanceRecord record = require(id, dir);
             requireAwaitingRecovery(id, dir, record);
             try {
-                RecoverySetup.prepare(id, dir, record, settings, server.majorVersion());
+                RecoverySetup.prepare(id, dir, record, settings, server.majorVersion(), config.network());
             } catch (IOException e) {
                 throw new InstanceOperationException("preparing instance " + id + " for recovery failed: " + e, e);
             }
@@ -298,7 +300,8 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     /** After initdb: Tideline's access rules, the cluster settings, and the instance's port. */
     private void configureNewCluster(InstanceDirectory dir, InstanceCredentials credentials, int port) throws IOException {
         dir.writeHba(credentials);
-        dir.appendToConf(ClusterSettings.HEADER, ClusterSettings.with(config.extraSettings()));
+        dir.appendHba(config.network().hbaLines(credentials.replicationUser()));
+        dir.appendToConf(ClusterSettings.HEADER, ClusterSettings.with(config.extraSettings(), config.network()));
         dir.writeAutoConf(Map.of("port", Integer.toString(port)), key -> false);
     }
 
@@ -361,7 +364,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     }
 
     private ProvisionedInstance toInstance(InstanceRecord record) {
-        return new ProvisionedInstance(record.instanceId(), HOST, record.port(), DATABASE, record.credentials(),
+        return new ProvisionedInstance(record.instanceId(), config.network().listenAddress(), record.port(), DATABASE, record.credentials(),
                 directories.of(record.instanceId()).dataDir(), record.postgresVersion());
     }
 

@@ -20,9 +20,18 @@ final class RecoverySetup {
     private RecoverySetup() {
     }
 
-    /** Prepares {@code dir}'s data directory; refuses one without a cluster of the server's major version. */
+    /** As {@link #prepare(InstanceId, InstanceDirectory, InstanceRecord, RecoverySettings, String, PostgresNetwork)}, on loopback only. */
     static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
                         String serverMajor) throws IOException {
+        prepare(id, dir, record, settings, serverMajor, PostgresNetwork.loopback());
+    }
+
+    /**
+     * Prepares {@code dir}'s data directory, listening and letting in where {@code network} says; refuses one without
+     * a cluster of the server's major version.
+     */
+    static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
+                        String serverMajor, PostgresNetwork network) throws IOException {
         Path pgdata = dir.dataDir();
         requireBackupUnpacked(id, pgdata, serverMajor);
         // Left by a copy of a running cluster, these would make the server wait for a primary or a PID.
@@ -33,8 +42,11 @@ final class RecoverySetup {
             // Packaged clusters keep it outside the data directory, so their backups lack it.
             Files.writeString(conf, "# created by Tideline: the backup had no postgresql.conf\n");
         }
-        dir.writeAutoConf(settings(settings, record.port()), RecoverySetup::isReplaced);
+        Map<String, String> recovery = settings(settings, record.port());
+        recovery.put("listen_addresses", network.listenAddresses());
+        dir.writeAutoConf(recovery, RecoverySetup::isReplaced);
         dir.writeHba(record.credentials());
+        dir.appendHba(network.hbaLines(record.credentials().replicationUser()));
         Files.writeString(pgdata.resolve(RECOVERY_SIGNAL), "");
         dir.fixDataDirOwnership();
     }

@@ -26,4 +26,11 @@ class ClusterSettingsTest {
         assertEquals("replica", ClusterSettings.BASE.get("wal_level"));
         assertEquals("off", ClusterSettings.BASE.get("archive_mode"));
     }
+
+    @Test
+    void onAHostOfAFleetANewClusterListensOnTheHostsAddressAndLoopback() {
+        Map<String, String> settings = ClusterSettings.with(Map.of(), new PostgresNetwork("10.231.7.32", List.of("10.231.7.0/24")));
+        assertEquals("10.231.7.32,127.0.0.1", settings.get("listen_addresses"));
+        assertEquals("127.0.0.1", ClusterSettings.with(Map.of(), PostgresNetwork.loopback()).get("listen_addresses"));
+    }
 }

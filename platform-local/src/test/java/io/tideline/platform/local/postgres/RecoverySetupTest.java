@@ -104,6 +104,34 @@ class RecoverySetupTest {
     }
 
     @Test
+    void onAHostOfAFleetTheCopyListensOnTheHostsAddressAndLetsInItsClientNetworks() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        Path pgdata = dir.dataDir();
+        Files.writeString(pgdata.resolve("postgresql.auto.conf"), "listen_addresses = '10.9.9.9'\n"); // the source's
+
+        RecoverySetup.prepare(ID, dir, record(6210), RecoverySettings.toLatest(COMMAND), "15",
+                new PostgresNetwork("10.231.7.32", List.of("10.231.7.0/24")));
+
+        String auto = Files.readString(pgdata.resolve("postgresql.auto.conf"));
+        assertTrue(auto.contains("listen_addresses = '10.231.7.32,127.0.0.1'"), auto);
+        assertFalse(auto.contains("10.9.9.9"), auto);
+        String hba = Files.readString(pgdata.resolve("pg_hba.conf"));
+        assertTrue(hba.contains("host    all           all        10.231.7.0/24    scram-sha-256"), hba);
+        assertTrue(hba.contains("host    replication   tideline_replicator    10.231.7.0/24    scram-sha-256"), hba);
+        assertTrue(hba.contains("127.0.0.1/32"), hba);
+        assertFalse(hba.contains("trust") || hba.contains("0.0.0.0"), hba);
+    }
+
+    @Test
+    void aNetworkIsAnAddressOfTheHostNeverAWildcard() {
+        assertThrows(IllegalArgumentException.class, () -> new PostgresNetwork("0.0.0.0", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new PostgresNetwork("*", List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new PostgresNetwork("10.0.0.5", List.of("10.0.0.0")));
+        assertEquals("127.0.0.1", PostgresNetwork.loopback().listenAddresses());
+        assertTrue(PostgresNetwork.loopback().hbaLines("r").isEmpty());
+    }
+
+    @Test
     void aDataDirectoryWithoutABackupOrFromAnotherMajorIsRefused() throws IOException {
         InstanceDirectory empty = directory();
         IllegalStateException none = assertThrows(IllegalStateException.class,

@@ -1,7 +1,6 @@
 package io.tideline.restore;
 
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.kafka.ReplayConsumers;
 import io.tideline.core.kafka.Topics;
 import io.tideline.schemas.serde.EventCodec;

@@ -12,7 +12,6 @@ import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.Damage;
 import io.tideline.schemas.serde.EventCodec;
-import io.micronaut.context.annotation.Value;
 import io.tideline.restore.wal.WalServer;
 import jakarta.inject.Singleton;
 import java.time.Duration;

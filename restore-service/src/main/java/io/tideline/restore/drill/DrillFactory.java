@@ -5,7 +5,6 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;

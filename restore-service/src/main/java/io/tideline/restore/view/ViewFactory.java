@@ -3,7 +3,6 @@ package io.tideline.restore.view;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.kafka.Topics;

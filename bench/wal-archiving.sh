@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # WAL archiving benchmark: the Tideline archiver against pg_receivewal to local disk + zstd -3 (the
-# physical limit of receiving and compressing WAL here), on the same server in the same run.
-# Prints a table (also written to archiver-service/target/bench/wal-archiving.md).
+# archiver's own level), on the same server in the same run. Prints a table (also written to
+# archiver-service/target/bench/wal-archiving.md). Since issue 18: the catch-up reference drains to a real
+# end LSN (a record just past the backlog, so pg_receivewal --endpos stops at once instead of waiting for
+# unrelated WAL past a segment boundary); CPU is whole processes on both sides (the archiver's JVM; the
+# S3 server's shown beside it; pg_receivewal and zstd), with a CPU-per-GB row for sustained and catch-up;
+# and a profile of where the archiver's CPU goes per GB, stage by stage, on the same WAL (WalCpuProfile).
 #
 #   bench/wal-archiving.sh                 60 s of pgbench, fleet of 20 instances for 30 s (~6 min in all)
 #   bench/wal-archiving.sh --long          300 s of pgbench, fleet for 120 s

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Tideline needs on a fresh Debian 12 machine, and only what is missing:
-# a JDK 17, Maven, PostgreSQL 15 server binaries, zstd, and Chromium with its driver (the Backups view's
+# a JDK 17, Maven, PostgreSQL 15 server binaries, zstd, and Chromium with its driver and NSS's certutil (the Backups view's
 # browser test drives Debian's own, never a downloaded one). Used by ./tideline and .ci/run.
 # Without root it prints the exact command to run instead.
 set -euo pipefail
@@ -14,6 +14,8 @@ command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+# certutil: the browser test puts the Tideline CA into Chromium's NSS database (HTTPS is checked, never ignored)
+command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
 id postgres >/dev/null 2>&1 || missing+=(postgresql-15)
 
 if ((${#missing[@]} == 0)); then

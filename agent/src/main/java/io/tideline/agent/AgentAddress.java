@@ -18,13 +18,13 @@ final class AgentAddress {
         this.context = context;
     }
 
-    /** {@code tideline.agent.address}, else the HTTP server's own host and port. */
+    /** {@code tideline.agent.address}, else the HTTP server's own scheme (https with TLS), host and port. */
     String base() {
         return config.address().orElseGet(() -> {
             // (bound by the time anyone asks: the announcer starts on ServerStartupEvent, requests come after it)
             EmbeddedServer server = context.findBean(EmbeddedServer.class)
                     .orElseThrow(() -> new IllegalStateException("the agent has no HTTP server"));
-            return "http://" + server.getHost() + ":" + server.getPort();
+            return server.getScheme() + "://" + server.getHost() + ":" + server.getPort();
         });
     }
 

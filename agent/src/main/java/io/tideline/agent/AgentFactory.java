@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.tls.TlsSettings;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.restore.HostRecovery;
 import io.tideline.restore.wal.WalController;
@@ -26,9 +27,10 @@ class AgentFactory {
     @Singleton
     @Requires(property = AgentConfiguration.ID)
     HostRecovery hostRecovery(AgentConfiguration config, InstanceProvisioner instances, SecretStore secrets, WalServer walServer,
-                              AgentAddress address) {
+                              AgentAddress address, TlsSettings tls) {
+        // over HTTPS, the recovering servers' curl trusts the Tideline CA and checks the agent's name
         return new HostRecovery(instances, secrets, walServer,
-                (restoreId, spool) -> WalController.restoreCommand(config.curl(), address.walBase(), restoreId, spool),
+                (restoreId, spool) -> WalController.restoreCommand(config.curl() + tls.curlTrust(), address.walBase(), restoreId, spool),
                 config.downloadParallelism(), config.progressInterval());
     }
 

@@ -1,5 +1,8 @@
 package io.tideline.fleet;
 
+import io.tideline.core.storage.S3Clients;
+import io.tideline.core.tls.CertificateRequest;
+import io.tideline.core.tls.TlsCredentials;
 import io.tideline.core.adoption.ExistingServer;
 import io.tideline.core.adoption.ServerAdoption;
 import io.tideline.core.adoption.ServerProbe;
@@ -15,6 +18,7 @@ import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.core.storage.ObjectStores;
 import io.tideline.fleet.hosts.AgentHost;
 import io.tideline.fleet.hosts.DbHost;
+import io.tideline.fleet.hosts.FleetTls;
 import io.tideline.fleet.hosts.KafkaHosts;
 import io.tideline.fleet.hosts.S3Host;
 import io.tideline.fleet.hosts.ServiceHost;
@@ -49,10 +53,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -88,6 +88,9 @@ public final class NetFleet implements AutoCloseable {
     private KafkaHosts kafka;
     private S3Host s3;
     private DirectorySecretStore secrets;
+    private Path caFile;
+    private FleetTls fleetTls;
+    private static final String S3_IDENTITY = "s3";
     private final Map<String, DbHost> dbHosts = new LinkedHashMap<>();
     private final Map<String, AgentHost> agents = new LinkedHashMap<>();
     private final Map<String, ServiceHost> serviceHosts = new LinkedHashMap<>();
@@ -128,7 +131,12 @@ public final class NetFleet implements AutoCloseable {
 
         kafka = new KafkaHosts(List.of(k1, k2, k3), logs.resolve("kafka"));
         started.push(kafka);
-        s3 = new S3Host(s3Host, dir("s3"), logs);
+        // S3 over HTTPS (issue 14.1): the fleet's Tideline CA issues the S3 host's certificate for its address
+        fleetTls = new FleetTls(secrets, dir("tls"));
+        new TlsCredentials(secrets, Clock.systemUTC()).ensure(S3_IDENTITY,
+                CertificateRequest.server(S3_IDENTITY, List.of(), List.of(s3Host.address())));
+        caFile = fleetTls.caFile();
+        s3 = new S3Host(s3Host, dir("s3"), logs, secrets.fileOf(TlsCredentials.identityRef(S3_IDENTITY)));
         started.push(s3);
         // both in parallel: they are independent, and each takes seconds
         Thread s3Start = new Thread(s3::start, "s3-host-start");
@@ -137,12 +145,10 @@ public final class NetFleet implements AutoCloseable {
         join(s3Start, Duration.ofSeconds(120));
         LOG.info("fleet: kafka and s3 up after {} ms", (System.nanoTime() - t0) / 1_000_000);
 
-        ObjectStoreSettings storeSettings = ObjectStoreSettings.defaults(s3.endpoint()).withRegion(s3.region());
+        ObjectStoreSettings storeSettings = ObjectStoreSettings.defaults(s3.endpoint()).withRegion(s3.region()).withTrustedCa(caFile);
         objectStores = new ObjectStores(storeSettings, secrets, Clock.systemUTC());
         started.push(objectStores);
-        S3Client admin = S3Client.builder().endpointOverride(s3.endpoint()).region(Region.of(s3.region())).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.adminAccessKey(), s3.adminSecretKey())))
-                .httpClientBuilder(ApacheHttpClient.builder()).build();
+        S3Client admin = S3Clients.create(storeSettings, s3.adminAccessKey(), s3.adminSecretKey()); // trusts the CA
         started.push(admin);
         storage = new EmbeddedStorageProvisioner(admin, s3.identitiesDir(), secrets, storeSettings, Clock.systemUTC(), new SecureRandom());
         publisher = new EventPublisher(kafka.bootstrapServers(), EventCodec.standard());
@@ -157,12 +163,12 @@ public final class NetFleet implements AutoCloseable {
         }
         Map<String, Object> shared = serviceProperties(storeSettings);
         for (Host sv : List.of(sv1, sv2)) {
-            ServiceHost host = new ServiceHost(sv, dir(sv.name()), logs, shared);
+            ServiceHost host = new ServiceHost(sv, dir(sv.name()), logs, shared, fleetTls);
             started.push(host);
             serviceHosts.put(sv.name(), host);
         }
         for (Host db : List.of(db1, db2)) {
-            AgentHost agent = new AgentHost(db, dir(db.name()), logs, shared, subnet(), AGENT_CAPACITY.get(db.name()), secrets);
+            AgentHost agent = new AgentHost(db, dir(db.name()), logs, shared, subnet(), AGENT_CAPACITY.get(db.name()), secrets, fleetTls);
             started.push(agent);
             agents.put(db.name(), agent);
         }
@@ -192,6 +198,7 @@ public final class NetFleet implements AutoCloseable {
         p.put(ObjectStoreSettings.PREFIX + ".endpoint", s3.endpoint().toString());
         p.put(ObjectStoreSettings.PREFIX + ".region", s3.region());
         p.put(ObjectStoreSettings.PREFIX + ".path-style", true);
+        p.put(ObjectStoreSettings.PREFIX + ".trusted-ca", caFile.toString());
         p.put(FleetConfiguration.SECRETS_DIR, secrets.root().toString());
         p.put(FleetConfiguration.STORAGE_ADMIN_ACCESS_KEY, s3.adminAccessKey());
         p.put(FleetConfiguration.STORAGE_ADMIN_SECRET_KEY, s3.adminSecretKey());

@@ -1,5 +1,8 @@
 package io.tideline.flows;
 
+import io.tideline.core.postgres.PostgresTls;
+import io.tideline.core.tls.CertificateAuthority;
+import io.tideline.core.tls.Pem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -121,7 +124,15 @@ class ExistingServerIT {
             CheckReport passed = adoption.check(good);
             assertTrue(passed.passed(), passed.lines().toString());
             assertTrue(passed.notes().contains("data checksums: on"), passed.notes().toString());
-            assertTrue(passed.notes().contains("TLS: ssl off (Tideline's connections to it travel unencrypted)"), passed.notes().toString());
+            // No TLS on the server, no CA given: registered all the same, with a warning that says what travels in clear.
+            assertTrue(passed.warnings().stream().anyMatch(w -> w.startsWith("the server has no TLS (ssl = off)")), passed.lines().toString());
+            assertTrue(passed.lines().stream().anyMatch(l -> l.startsWith("WARN the server has no TLS")), passed.lines().toString());
+            // With a CA given (--ca-file), Tideline will not talk to it in clear: a problem, with the fix.
+            CheckReport noTls = adoption.check(good.withTls(PostgresTls.verifyFull(Pem.of(
+                    CertificateAuthority.create("Owner CA", java.time.Clock.systemUTC()).certificate()))));
+            assertTrue(noTls.has(ServerCheck.TLS_NOT_OFFERED), noTls.lines().toString());
+            assertEquals(1, noTls.problems().size(), noTls.lines().toString());
+            assertTrue(noTls.problems().get(0).fix().contains("ssl = on"), noTls.lines().toString());
 
             try (EmbeddedServer runtime = ApplicationContext.run(EmbeddedServer.class, props)) {
                 events = EventWatch.start(fleet.kafka().bootstrapServers(), "existing-watcher", Topics.TIMELINE, Topics.RESTORE_EVENTS);

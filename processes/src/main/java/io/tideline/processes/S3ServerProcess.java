@@ -37,9 +37,24 @@ public final class S3ServerProcess implements AutoCloseable {
      * @param identities one properties file per tenant identity
      * @param logFile    the server's output
      * @param port       0 = pick a free one at the first start, then keep it
+     * @param tlsIdentity the server's TLS identity ({@code identity.pem} of the secret store: key, certificate,
+     *                    CA certificate), re-read when renewed: HTTPS only; {@code null}: plain HTTP
      */
     public record Settings(Path data, Path identities, Path logFile, int port, String adminAccessKey,
-                           String adminSecretKey, Duration startTimeout, String maxHeap) {
+                           String adminSecretKey, Duration startTimeout, String maxHeap, Path tlsIdentity) {
+
+        /** Plain HTTP. */
+        public Settings(Path data, Path identities, Path logFile, int port, String adminAccessKey,
+                        String adminSecretKey, Duration startTimeout, String maxHeap) {
+            this(data, identities, logFile, port, adminAccessKey, adminSecretKey, startTimeout, maxHeap, null);
+        }
+
+        /** These settings serving HTTPS with the identity in {@code identityFile}. */
+        public Settings withTls(Path identityFile) {
+            return new Settings(data, identities, logFile, port, adminAccessKey, adminSecretKey, startTimeout, maxHeap,
+                    identityFile);
+        }
+
         public Settings {
             Objects.requireNonNull(data, "data");
             Objects.requireNonNull(identities, "identities");
@@ -78,7 +93,7 @@ public final class S3ServerProcess implements AutoCloseable {
         @Override
         public String toString() {
             return "Settings[data=" + data + ", identities=" + identities + ", port=" + port
-                    + ", adminAccessKey=" + adminAccessKey + ", adminSecretKey=***]";
+                    + ", adminAccessKey=" + adminAccessKey + ", adminSecretKey=***, tlsIdentity=" + tlsIdentity + "]";
         }
     }
 
@@ -129,6 +144,9 @@ public final class S3ServerProcess implements AutoCloseable {
                 "--identities", settings.identities().toAbsolutePath().toString(),
                 "--port", Integer.toString(port),
                 "--admin-access-key", settings.adminAccessKey()));
+        if (settings.tlsIdentity() != null) {
+            command.addAll(List.of("--tls-identity", settings.tlsIdentity().toAbsolutePath().toString()));
+        }
         process = WatchedProcess.start("s3 server", command, Map.of(ADMIN_SECRET_ENV, settings.adminSecretKey()),
                 settings.data().toAbsolutePath().getParent(), settings.logFile());
         try {
@@ -171,12 +189,12 @@ public final class S3ServerProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** {@code http://127.0.0.1:<port>}; valid once started, the same across restarts. */
+    /** {@code http://127.0.0.1:<port>} ({@code https} with TLS); valid once started, the same across restarts. */
     public synchronized URI endpoint() {
         if (port == 0) {
             throw new IllegalStateException("the s3 server has not been started yet");
         }
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((settings.tlsIdentity() == null ? "http" : "https") + "://127.0.0.1:" + port);
     }
 
     /** The running server's process; empty when stopped. */

@@ -1,5 +1,6 @@
 package io.tideline.restore;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
 import java.sql.Connection;
@@ -33,6 +34,7 @@ public final class PromotedInstanceCheck {
         props.setProperty("user", server.adminUser());
         props.setProperty("password", secrets.get(server.adminSecret()));
         props.setProperty("connectTimeout", "10");
+        PostgresTls.forInstance(secrets, server.id()).applyTo(props);
         try (Connection c = DriverManager.getConnection(server.jdbcUrl(), props);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_xact_replay_timestamp(), "

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * The coordinator's side of the agent's HTTP interface ({@link AgentPaths}). A call that gets no answer throws
@@ -40,10 +41,16 @@ final class AgentClient {
     private final ObjectMapper json;
     private final Duration timeout;
 
-    AgentClient(ObjectMapper json, Duration timeout) {
+    /**
+     * @param trust what an {@code https://} agent's certificate must be signed by (the Tideline CA); empty: the
+     *              JDK's trust store. The JDK's client checks the agent's name against its certificate.
+     */
+    AgentClient(ObjectMapper json, Duration timeout, Optional<SSLContext> trust) {
         this.json = json;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+        trust.ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     Start start(String base, HostRestoreRequest request) throws Unreachable {

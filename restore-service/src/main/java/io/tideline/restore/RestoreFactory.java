@@ -44,9 +44,10 @@ class RestoreFactory {
 
     @Singleton
     @Requires(property = InstancePlatformConfiguration.TYPE, value = "agent")
-    AgentClient agentClient(io.micronaut.serde.ObjectMapper json, InstancePlatformConfiguration platform) {
+    AgentClient agentClient(io.micronaut.serde.ObjectMapper json, InstancePlatformConfiguration platform,
+                            io.tideline.core.tls.TlsSettings tls) {
         // One call waits at most half the agent timeout, so a silent agent is noticed in time.
-        return new AgentClient(json, platform.agentTimeout().dividedBy(2));
+        return new AgentClient(json, platform.agentTimeout().dividedBy(2), tls.clientContext());
     }
 
     @Singleton

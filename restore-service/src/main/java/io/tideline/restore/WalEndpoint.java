@@ -4,6 +4,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.core.instance.WalSpool;
+import io.tideline.core.tls.TlsSettings;
 import io.tideline.restore.wal.WalController;
 import jakarta.inject.Singleton;
 import java.util.Optional;
@@ -18,10 +19,12 @@ import java.util.Optional;
 final class WalEndpoint {
 
     private final RestoreConfiguration config;
+    private final TlsSettings tls;
     private final ApplicationContext context;
 
-    WalEndpoint(RestoreConfiguration config, ApplicationContext context) {
+    WalEndpoint(RestoreConfiguration config, TlsSettings tls, ApplicationContext context) {
         this.config = config;
+        this.tls = tls;
         this.context = context;
     }
 
@@ -32,7 +35,8 @@ final class WalEndpoint {
      * (not spooled, or taken back) does the command ask the service.
      */
     String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
-        return WalController.restoreCommand(config.curl(), baseUrl(), restoreId, spool);
+        // over HTTPS, curl trusts the Tideline CA and checks the endpoint's name (never -k)
+        return WalController.restoreCommand(config.curl() + tls.curlTrust(), baseUrl(), restoreId, spool);
     }
 
     private String baseUrl() {
@@ -40,7 +44,8 @@ final class WalEndpoint {
             EmbeddedServer server = context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning)
                     .orElseThrow(() -> new RestoreFailure("the restore service's HTTP server is not running, so the new "
                             + "instance could not fetch WAL; start the service with its HTTP server"));
-            return "http://" + urlHost(context.getProperty(BIND_ADDRESS, String.class)) + ":" + server.getPort();
+            // https when the server serves TLS (then it serves nothing else on that port)
+            return server.getScheme() + "://" + urlHost(context.getProperty(BIND_ADDRESS, String.class)) + ":" + server.getPort();
         });
     }
 

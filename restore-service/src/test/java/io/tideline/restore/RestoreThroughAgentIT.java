@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tideline.core.tls.CertificateRequest;
+import io.tideline.core.tls.IdentityCertificateProvider;
+import io.tideline.core.tls.TlsCredentials;
+import io.tideline.core.tls.TlsSettings;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.ids.RestoreId;
 import io.tideline.core.instance.ProvisionedInstance;
@@ -35,6 +40,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,7 +82,23 @@ class RestoreThroughAgentIT {
         fleet.kafka().createTopic(Topics.AGENTS, 3, Map.of("cleanup.policy", "compact"));
         bed = new RestoreTestBed(fleet);
         String id = "it" + UUID.randomUUID().toString().substring(0, 8);
-        agent = new AgentProcess(fleet, id, 1, Map.of("tideline.agent.lease", "20s")).start();
+        // Issue 14.1: the agent serves HTTPS only, with its identity from the Tideline CA of the fleet's secret store;
+        // the coordinator and the host's recovering servers (curl) trust that CA and check the name.
+        DirectorySecretStore secrets = new DirectorySecretStore(java.nio.file.Path.of(
+                String.valueOf(fleet.serviceProperties().get(io.tideline.platform.local.FleetConfiguration.SECRETS_DIR))));
+        String identity = "agent-https-" + id;
+        new TlsCredentials(secrets, Clock.systemUTC()).ensure(identity,
+                CertificateRequest.server(identity, List.of("localhost"), List.of("127.0.0.1")));
+        String caFile = secrets.fileOf(TlsCredentials.caRef("ca")).toString();
+        Map<String, String> agentSettings = new java.util.LinkedHashMap<>(Map.of("tideline.agent.lease", "20s"));
+        agentSettings.putAll(Map.of(
+                "micronaut.server.ssl.enabled", "true",
+                "micronaut.server.ssl.port", "-1",
+                "micronaut.server.ssl.key-name", IdentityCertificateProvider.NAME,
+                "micronaut.server.ssl.key.password", IdentityCertificateProvider.IN_MEMORY_KEY_PASSWORD,
+                TlsSettings.IDENTITY, identity,
+                TlsSettings.CA_FILE, caFile));
+        agent = new AgentProcess(fleet, id, 1, agentSettings).start();
         announcements = new TopicReplay(fleet.kafka().bootstrapServers(), List.of(Topics.AGENTS), "it-agents", EventCodec.standard(),
                 r -> r.value().filter(AgentAnnounced.class::isInstance).map(AgentAnnounced.class::cast)
                         .filter(a -> a.getAgentId().equals(id)).ifPresent(announced::add));
@@ -84,12 +106,24 @@ class RestoreThroughAgentIT {
         Map<String, Object> coordinator = bed.properties();
         coordinator.put(InstancePlatformConfiguration.TYPE, "agent");
         coordinator.put(InstancePlatformConfiguration.PREFIX + ".agent-timeout", AGENT_TIMEOUT.toSeconds() + "s");
+        coordinator.put(TlsSettings.CA_FILE, caFile);
         // The test fleet's Kafka is shared with the other restore ITs of this JVM: from the topic's start this
         // coordinator would place their (valid) requests on the one-place agent and refuse this test's own.
         coordinator.put("kafka.consumers." + bed.groupId + ".auto.offset.reset", "latest");
         bed.startService(coordinator);
         source = seededSource(fleet);
         Awaitility.await("the agent announces itself").atMost(Duration.ofSeconds(90)).until(() -> !announced.isEmpty());
+        assertTrue(announced.get(0).getAddress().toString().startsWith("https://127.0.0.1:"),
+                "the agent is reached over HTTPS: " + announced.get(0).getAddress());
+        // The agent answers over HTTPS to a client that trusts the CA (a 404 for an unknown restore): its server and
+        // this JVM's TLS code are warm before the coordinator's first call, whose connect timeout (TLS handshake
+        // included) is half of this test's short agent timeout, which a cold handshake on a loaded machine can exceed.
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
+                .sslContext(io.tideline.core.tls.TlsContexts.client(new TlsCredentials(secrets, Clock.systemUTC()).caCertificate())).build();
+        java.net.URI unknown = java.net.URI.create(announced.get(0).getAddress() + "/agent/restores/" + UUID.randomUUID());
+        Awaitility.await("the agent answers over HTTPS").atMost(Duration.ofSeconds(60)).until(() -> https.send(
+                java.net.http.HttpRequest.newBuilder(unknown).timeout(Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 404);
     }
 
     @AfterAll

@@ -25,15 +25,20 @@ import java.util.Map;
  *                      a registration asked for
  * @param replayMaxWait how long to wait at startup for the replay of {@code tideline.backup-commands}
  *                      before emitting anyway; default {@value #DEFAULT_REPLAY_MAX_WAIT}
+ * @param enabled       {@code false}: this process runs none of the scheduler's beans (no clock, no replay consumer),
+ *                      e.g. {@code tideline agent}, whose class path holds every service; default true
  */
 @ConfigurationProperties(SchedulerConfiguration.PREFIX)
 public record SchedulerConfiguration(
         @Bindable(defaultValue = DEFAULT_TICK) Duration tick,
         @Bindable(defaultValue = DEFAULT_BAND) String band,
         @Nullable Map<String, String> windows,
-        @Bindable(defaultValue = DEFAULT_REPLAY_MAX_WAIT) Duration replayMaxWait) {
+        @Bindable(defaultValue = DEFAULT_REPLAY_MAX_WAIT) Duration replayMaxWait,
+        @Bindable(defaultValue = "true") boolean enabled) {
 
     public static final String PREFIX = "tideline.scheduler";
+    /** The switch ({@link #enabled()}): {@code false} starts none of the service's beans. */
+    public static final String ENABLED = PREFIX + ".enabled";
     static final String DEFAULT_TICK = "30s";
     static final String DEFAULT_BAND = "00:00-24:00";
     static final String DEFAULT_REPLAY_MAX_WAIT = "5m";
@@ -48,7 +53,7 @@ public record SchedulerConfiguration(
 
     /** What an empty configuration binds, for code and tests without a Micronaut context. */
     public static SchedulerConfiguration defaults() {
-        return new SchedulerConfiguration(duration(DEFAULT_TICK), DEFAULT_BAND, Map.of(), duration(DEFAULT_REPLAY_MAX_WAIT));
+        return new SchedulerConfiguration(duration(DEFAULT_TICK), DEFAULT_BAND, Map.of(), duration(DEFAULT_REPLAY_MAX_WAIT), true);
     }
 
     public WindowPolicy windowPolicy() {

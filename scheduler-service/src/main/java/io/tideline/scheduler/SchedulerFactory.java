@@ -1,6 +1,7 @@
 package io.tideline.scheduler;
 
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceRegistry;
@@ -20,6 +21,7 @@ import java.time.Clock;
  * {@code Clock} bean replaces the system clock).
  */
 @Factory
+@Requires(property = SchedulerConfiguration.ENABLED, notEquals = "false") // off: none of the scheduler's beans
 public class SchedulerFactory {
 
     @Singleton

@@ -1,5 +1,6 @@
 package io.tideline.testkit;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceSpec;
 import io.tideline.core.instance.ProvisionedInstance;
@@ -103,6 +104,7 @@ public final class PostgresClusters implements ExtensionContext.Store.CloseableR
         props.setProperty("password", secrets.get(password));
         props.setProperty("connectTimeout", "10");
         props.setProperty("socketTimeout", "120");
+        PostgresTls.forInstance(secrets, instance.id()).applyTo(props);
         return DriverManager.getConnection(instance.jdbcUrl(), props);
     }
 
@@ -118,6 +120,7 @@ public final class PostgresClusters implements ExtensionContext.Store.CloseableR
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "9.4");
         PGProperty.PREFER_QUERY_MODE.set(props, "simple");
         PGProperty.CONNECT_TIMEOUT.set(props, 10);
+        PostgresTls.forInstance(secrets, instance.id()).applyTo(props);
         return DriverManager.getConnection(instance.jdbcUrl(), props);
     }
 

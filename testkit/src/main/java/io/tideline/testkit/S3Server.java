@@ -1,6 +1,15 @@
 package io.tideline.testkit;
 
+import io.tideline.core.tls.CertificateRequest;
+import io.tideline.core.tls.Pem;
+import io.tideline.core.tls.TlsContexts;
+import io.tideline.core.tls.TlsCredentials;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.processes.S3ServerProcess;
+import java.time.Clock;
+import java.util.Optional;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -26,11 +35,33 @@ public final class S3Server implements ExtensionContext.Store.CloseableResource,
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(S3Server.class);
 
     private final S3ServerProcess process;
+    private final Optional<Path> caFile;
     private final S3Client adminClient;
 
-    private S3Server(S3ServerProcess process) {
+    private S3Server(S3ServerProcess process, Optional<Path> caFile) {
         this.process = process;
+        this.caFile = caFile;
         this.adminClient = client(process.adminAccessKey(), process.adminSecretKey());
+    }
+
+    /**
+     * A server of the caller's own (it closes it) on HTTPS only, data under {@code dir}: its identity {@code s3}
+     * issued by the Tideline CA of {@code secrets} for {@code request}'s names, re-read when renewed.
+     */
+    public static S3Server startWithTls(Path dir, DirectorySecretStore secrets, CertificateRequest request) {
+        new TlsCredentials(secrets, Clock.systemUTC()).ensure(TLS_IDENTITY, request);
+        S3ServerProcess server = new S3ServerProcess(S3ServerProcess.Settings.of(dir.resolve("data"), dir.resolve("identities"))
+                .withTls(secrets.fileOf(TlsCredentials.identityRef(TLS_IDENTITY))));
+        server.start();
+        return new S3Server(server, Optional.of(secrets.fileOf(TlsCredentials.caRef("ca"))));
+    }
+
+    /** The name of the S3 server's TLS identity in the secret store. */
+    public static final String TLS_IDENTITY = "s3";
+
+    /** The CA certificate an HTTPS server's clients trust; empty for plain HTTP. */
+    public Optional<Path> caFile() {
+        return caFile;
     }
 
     /** The JVM-wide server, started on first use. */
@@ -40,7 +71,7 @@ public final class S3Server implements ExtensionContext.Store.CloseableResource,
             S3ServerProcess server = new S3ServerProcess(S3ServerProcess.Settings.of(
                     home.dir("s3/data"), home.dir("s3/identities")));
             server.start();
-            return new S3Server(server);
+            return new S3Server(server, Optional.empty());
         }, S3Server.class);
     }
 
@@ -48,7 +79,7 @@ public final class S3Server implements ExtensionContext.Store.CloseableResource,
         return context.getRoot().getStore(NAMESPACE).get(S3Server.class, S3Server.class) != null;
     }
 
-    /** {@code http://127.0.0.1:<port>}; path-style addressing only. */
+    /** {@code http://127.0.0.1:<port>} ({@code https} for {@link #startWithTls}); path-style addressing only. */
     public URI endpoint() {
         return process.endpoint();
     }
@@ -77,13 +108,26 @@ public final class S3Server implements ExtensionContext.Store.CloseableResource,
 
     /** A new client for any identity, configured like the services' (path-style, this endpoint and region); the caller closes it. */
     public S3Client client(String accessKey, String secretKey) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder();
+        caFile.ifPresent(ca -> {
+            X509TrustManager trust = TlsContexts.trustManager(Pem.certificate(read(ca)));
+            http.tlsTrustManagersProvider(() -> new TrustManager[] {trust});
+        });
         return S3Client.builder()
                 .endpointOverride(endpoint())
                 .region(Region.of(region()))
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
-                .httpClientBuilder(ApacheHttpClient.builder())
+                .httpClientBuilder(http)
                 .build();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.tideline.archiver.basebackup;
 import io.tideline.core.basebackup.BackupLabel;
 import io.tideline.core.basebackup.BackupManifest;
 import io.tideline.core.basebackup.BaseBackupTarScan;
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.basebackup.ServerManifest;
 import io.tideline.core.ids.BackupId;
 import io.tideline.core.registry.RegisteredInstance;
@@ -62,15 +63,24 @@ final class BackupStream {
      * which id, for which command, started when.
      */
     record Job(RegisteredInstance instance, String password, ObjectStore store, BucketLayout layout, BackupId backup,
-               String commandId, Instant startedAt) {
+               String commandId, Instant startedAt, PostgresTls tls) {
+
+        /** Without TLS. */
+        Job(RegisteredInstance instance, String password, ObjectStore store, BucketLayout layout, BackupId backup,
+            String commandId, Instant startedAt) {
+            this(instance, password, store, layout, backup, commandId, startedAt, PostgresTls.none());
+        }
     }
 
     private final BackupSettings settings;
     private final Clock clock;
+    private final PartPipeline parts;
 
-    BackupStream(BackupSettings settings, Clock clock) {
+    /** {@code parts}: the replica's shared compress-and-upload pipeline (its budget bounds every backup's memory). */
+    BackupStream(BackupSettings settings, Clock clock, PartPipeline parts) {
         this.settings = settings;
         this.clock = clock;
+        this.parts = parts;
     }
 
     /**
@@ -78,9 +88,8 @@ final class BackupStream {
      * lists is confirmed stored. {@code InterruptedException}: the caller is stopping; the data is discarded.
      */
     BackupManifest take(Job job, Listener listener) throws Failure, InterruptedException {
-        ClusterIdentity identity = identify(job.instance(), job.password());
-        CompressedParts data = new CompressedParts(job.store(), job.layout(), job.backup(), settings.partRawBytes(),
-                settings.compressionLevel(), settings.compressionWorkers());
+        ClusterIdentity identity = identify(job.instance(), job.password(), job.tls());
+        CompressedParts data = new CompressedParts(job.store(), job.layout(), job.backup(), settings.compressionLevel(), parts);
         TarProgress progress = new TarProgress(listener, data);
         BaseBackupTarScan.Result stream = streamInto(job, data, progress, listener);
         List<BackupManifest.Part> parts = progress.parts;
@@ -104,9 +113,9 @@ final class BackupStream {
         }
     }
 
-    private ClusterIdentity identify(RegisteredInstance instance, String password) throws Failure {
+    private ClusterIdentity identify(RegisteredInstance instance, String password, PostgresTls tls) throws Failure {
         try {
-            return ClusterIdentity.read(instance, password, settings.connectTimeout());
+            return ClusterIdentity.read(instance, password, tls, settings.connectTimeout());
         } catch (SQLException | RuntimeException e) {
             throw new Failure("cannot identify the cluster at " + instance.host() + ":" + instance.port()
                     + " as " + instance.replicationUser() + ": " + e.getMessage(), false, e);
@@ -118,7 +127,7 @@ final class BackupStream {
             throws Failure, InterruptedException {
         PgBaseBackup child;
         try {
-            child = PgBaseBackup.start(settings, job.instance(), job.backup(), job.password(), listener::totalEstimate);
+            child = PgBaseBackup.start(settings, job.instance(), job.backup(), job.password(), job.tls(), listener::totalEstimate);
         } catch (IOException e) {
             throw new Failure("cannot start " + settings.pgBaseBackup() + ": " + e.getMessage(), false, e);
         }

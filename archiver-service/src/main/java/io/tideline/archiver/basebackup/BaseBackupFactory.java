@@ -79,11 +79,23 @@ class BaseBackupFactory {
         return new UnfinishedBackups(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER), codec).start();
     }
 
+    /** The replica's one pool of part compressors and uploaders, with its budget of parts in flight (issue 18). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    PartPipeline partPipeline(BackupSettings settings, Optional<MeterRegistry> meters) {
+        PartPipeline pipeline = PartPipeline.of(settings);
+        meters.ifPresent(m -> io.micrometer.core.instrument.Gauge.builder("tideline.archiver.backup.parts.in.flight", pipeline,
+                        PartPipeline::inFlight)
+                .description("base-backup parts held in memory (read, compressing or uploading), all backups together")
+                .register(m));
+        return pipeline;
+    }
+
     @Singleton
     @Bean(preDestroy = "close")
     BaseBackups baseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
-                            @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER) EventPublisher publisher, Optional<MeterRegistry> meters, UnfinishedBackups unfinished,
-                            Clock clock) {
+                            @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER) EventPublisher publisher,
+                            Optional<MeterRegistry> meters, UnfinishedBackups unfinished, PartPipeline parts, Clock clock) {
         BackupMetrics metrics = new BackupMetrics(meters);
         // A removed instance's backup meters go with it (bounded series).
         registry.onChange(change -> {
@@ -93,7 +105,7 @@ class BaseBackupFactory {
         });
         BackupEvents events = new BackupEvents(publisher, clock, metrics);
         BaseBackups backups = new BaseBackups(settings, registry, stores, secrets, events,
-                new BackupProgressReporter(events, meters, settings.progressInterval()), unfinished, clock);
+                new BackupProgressReporter(events, meters, settings.progressInterval()), unfinished, parts, clock);
         created.set(backups);
         return backups;
     }

@@ -7,6 +7,7 @@ import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.InvalidRecordException;
 import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.storage.ObjectStore;
@@ -97,7 +98,8 @@ public final class BaseBackups implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
 
     BaseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
-                BackupEvents events, BackupProgressReporter progress, UnfinishedBackups unfinished, Clock clock) {
+                BackupEvents events, BackupProgressReporter progress, UnfinishedBackups unfinished, PartPipeline parts,
+                Clock clock) {
         this.settings = settings;
         this.unfinished = unfinished;
         this.registry = registry;
@@ -106,7 +108,7 @@ public final class BaseBackups implements AutoCloseable {
         this.events = events;
         this.progress = progress;
         this.clock = clock;
-        this.backupStream = new BackupStream(settings, clock);
+        this.backupStream = new BackupStream(settings, clock, parts);
     }
 
     /**
@@ -216,7 +218,7 @@ public final class BaseBackups implements AutoCloseable {
         BackupManifest manifest;
         try {
             BackupStream.Job job = new BackupStream.Job(instance, password, store, layout, run.backup(), run.commandId(),
-                    run.startedAt());
+                    run.startedAt(), PostgresTls.forInstance(secrets, instance.id()));
             manifest = backupStream.take(job, new BackupStream.Listener() {
                 @Override
                 public void started(BackupLabel label, LongSupplier storedBytes) {

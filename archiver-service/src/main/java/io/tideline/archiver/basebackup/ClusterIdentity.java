@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import io.tideline.core.postgres.PostgresTls;
 import org.postgresql.PGProperty;
 
 /**
@@ -28,7 +29,8 @@ record ClusterIdentity(long systemIdentifier, int serverVersionNum, long timelin
         }
     }
 
-    static ClusterIdentity read(RegisteredInstance instance, String replicationPassword, Duration connectTimeout) throws SQLException {
+    static ClusterIdentity read(RegisteredInstance instance, String replicationPassword, PostgresTls tls,
+                                Duration connectTimeout) throws SQLException {
         Properties props = new Properties();
         PGProperty.USER.set(props, instance.replicationUser());
         PGProperty.PASSWORD.set(props, replicationPassword);
@@ -38,6 +40,7 @@ record ClusterIdentity(long systemIdentifier, int serverVersionNum, long timelin
         PGProperty.CONNECT_TIMEOUT.set(props, (int) Math.max(1, connectTimeout.toSeconds()));
         PGProperty.SOCKET_TIMEOUT.set(props, (int) Math.max(1, connectTimeout.toSeconds() * 3));
         PGProperty.APPLICATION_NAME.set(props, "tideline-basebackup");
+        tls.applyTo(props);
         try (Connection c = DriverManager.getConnection(instance.jdbcUrl(), props);
              Statement s = c.createStatement()) {
             long systemId;

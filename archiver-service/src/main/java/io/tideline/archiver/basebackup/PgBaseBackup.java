@@ -1,17 +1,21 @@
 package io.tideline.archiver.basebackup;
 
 import io.tideline.core.ids.BackupId;
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.registry.RegisteredInstance;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -36,11 +40,13 @@ final class PgBaseBackup implements AutoCloseable {
     private static final long STOP_GRACE_SECONDS = 5;
 
     private final Process process;
+    private final Optional<Path> caFile;
     private final Thread stderrReader;
     private final Deque<String> lastLines = new ArrayDeque<>();
 
-    private PgBaseBackup(Process process, String name, LongConsumer totalEstimate) {
+    private PgBaseBackup(Process process, Optional<Path> caFile, String name, LongConsumer totalEstimate) {
         this.process = process;
+        this.caFile = caFile;
         this.stderrReader = new Thread(() -> readStderr(process.getErrorStream(), totalEstimate), name + "-stderr");
         this.stderrReader.setDaemon(true);
         this.stderrReader.start();
@@ -93,14 +99,32 @@ final class PgBaseBackup implements AutoCloseable {
     }
 
     static PgBaseBackup start(BackupSettings settings, RegisteredInstance instance, BackupId backup, String password,
-                              LongConsumer totalEstimate) throws IOException {
+                              PostgresTls tls, LongConsumer totalEstimate) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(settings, instance, backup));
         Map<String, String> env = builder.environment();
         Map<String, String> wanted = environment(Map.copyOf(env), password, settings.connectTimeout().toSeconds());
+        // libpq reads the CA from a file: a private copy for this child, removed when it is closed
+        Optional<Path> caFile = tls.writeCaFile();
         env.clear();
         env.putAll(wanted);
+        env.putAll(tls.libpqEnvironment(caFile));
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return new PgBaseBackup(builder.start(), "pg_basebackup-" + backup.value(), totalEstimate);
+        try {
+            return new PgBaseBackup(builder.start(), caFile, "pg_basebackup-" + backup.value(), totalEstimate);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(caFile);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Optional<Path> file) {
+        file.ifPresent(f -> {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                LOG.debug("could not remove {}: {}", f, e.getMessage());
+            }
+        });
     }
 
     /** The tar stream. */
@@ -142,6 +166,7 @@ final class PgBaseBackup implements AutoCloseable {
         } catch (IOException e) {
             // nothing left to read from a stopped child
         }
+        deleteQuietly(caFile);
     }
 
     private void readStderr(InputStream stderr, LongConsumer totalEstimate) {

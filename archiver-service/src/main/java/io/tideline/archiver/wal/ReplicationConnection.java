@@ -77,7 +77,7 @@ final class ReplicationConnection implements AutoCloseable {
         PGProperty.SOCKET_TIMEOUT.set(props, (int) Math.max(1, settings.socketTimeout().toSeconds()));
         PGProperty.TCP_KEEP_ALIVE.set(props, true);
         PGProperty.APPLICATION_NAME.set(props, "tideline-archiver");
-        return props;
+        return target.tls().applyTo(props);
     }
 
     ReplicationTarget target() {

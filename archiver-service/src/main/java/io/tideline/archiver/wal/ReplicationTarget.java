@@ -2,6 +2,7 @@ package io.tideline.archiver.wal;
 
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.registry.RegisteredInstance;
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.secrets.SecretStore;
 import java.util.Objects;
 
@@ -11,7 +12,7 @@ import java.util.Objects;
  * never part of {@link #toString()}.
  */
 public record ReplicationTarget(InstanceId instance, String host, int port, String database, String user,
-                                PasswordSource password) {
+                                PasswordSource password, PostgresTls tls) {
 
     /** Reads the password when needed. */
     @FunctionalInterface
@@ -19,8 +20,14 @@ public record ReplicationTarget(InstanceId instance, String host, int port, Stri
         String get();
     }
 
+    /** Without TLS. */
+    public ReplicationTarget(InstanceId instance, String host, int port, String database, String user, PasswordSource password) {
+        this(instance, host, port, database, user, password, PostgresTls.none());
+    }
+
     public ReplicationTarget {
         Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(password, "password");
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host of " + instance + " is missing");
@@ -33,10 +40,11 @@ public record ReplicationTarget(InstanceId instance, String host, int port, Stri
         }
     }
 
-    /** The replication role of a registered instance, its password from {@code secrets}. */
+    /** The replication role of a registered instance, its password and its TLS ({@link PostgresTls}) from {@code secrets}. */
     public static ReplicationTarget of(RegisteredInstance instance, SecretStore secrets) {
         return new ReplicationTarget(instance.id(), instance.host(), instance.port(), instance.database(),
-                instance.replicationUser(), () -> secrets.get(instance.replicationSecret()));
+                instance.replicationUser(), () -> secrets.get(instance.replicationSecret()),
+                PostgresTls.forInstance(secrets, instance.id()));
     }
 
     public String jdbcUrl() {

@@ -24,7 +24,7 @@ class BackupSettingsTest {
     /** {@link BackupSettings#defaults()} with one component replaced, as a property would. */
     private static BackupSettings with(int compressionLevel, long partRawBytes, OptionalLong maxRate, Duration walPollInitial) {
         BackupSettings d = BackupSettings.defaults();
-        return new BackupSettings(d.postgresBinDir(), compressionLevel, d.compressionWorkers(), partRawBytes, maxRate,
+        return new BackupSettings(d.postgresBinDir(), compressionLevel, d.compressionWorkers(), partRawBytes, d.partsInFlight(), maxRate,
                 d.fastCheckpoint(), d.walWaitTimeout(), walPollInitial, d.walPollMax(), d.progressInterval(),
                 d.registryCatchUpTimeout(), d.unknownInstanceGrace(), d.connectTimeout());
     }
@@ -32,12 +32,14 @@ class BackupSettingsTest {
     @Test
     void propertiesBindAndUnsetOnesKeepTheDefaults() {
         try (ApplicationContext ctx = start(Map.of(BackupSettings.PREFIX + ".compression-level", 3,
-                BackupSettings.PREFIX + ".part-raw-bytes", "64MB",
+                BackupSettings.PREFIX + ".part-raw-bytes", "128MB",
+                BackupSettings.PREFIX + ".parts-in-flight", 6,
                 BackupSettings.PREFIX + ".max-rate-kb-per-second", 8192,
                 BackupSettings.PREFIX + ".wal-wait-timeout", "20m"))) {
             BackupSettings s = ctx.getBean(BackupSettings.class);
             assertEquals(3, s.compressionLevel());
-            assertEquals(64L * 1024 * 1024, s.partRawBytes());
+            assertEquals(128L * 1024 * 1024, s.partRawBytes());
+            assertEquals(6, s.partsInFlight());
             assertEquals(OptionalLong.of(8192), s.maxRateKbPerSecond());
             assertEquals(Duration.ofMinutes(20), s.walWaitTimeout());
             assertEquals(Duration.ofSeconds(30), s.walPollMax());
@@ -49,7 +51,9 @@ class BackupSettingsTest {
     void anEmptyConfigurationBindsTheDefaultsAndBytesBindAsNumbersToo() {
         try (ApplicationContext ctx = start(Map.of())) {
             assertEquals(BackupSettings.defaults(), ctx.getBean(BackupSettings.class));
-            assertEquals(256L * 1024 * 1024, BackupSettings.defaults().partRawBytes());
+            assertEquals(64L * 1024 * 1024, BackupSettings.defaults().partRawBytes());
+            assertEquals(4, BackupSettings.defaults().partsInFlight());
+            assertEquals(Runtime.getRuntime().availableProcessors(), BackupSettings.defaults().compressionThreads());
             assertEquals(1, BackupSettings.defaults().compressionLevel());
         }
         try (ApplicationContext ctx = start(Map.of(BackupSettings.PREFIX + ".part-raw-bytes", 8L * 1024 * 1024))) {
@@ -64,6 +68,7 @@ class BackupSettingsTest {
         Duration poll = BackupSettings.defaults().walPollInitial();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> with(0, part, none, poll)).getMessage().contains("compression-level"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> with(1, 1000, none, poll)).getMessage().contains("part-raw-bytes"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> with(1, 2L << 30, none, poll)).getMessage().contains("part-raw-bytes"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> with(1, part, OptionalLong.of(10), poll)).getMessage().contains("max-rate"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> with(1, part, none, Duration.ofMinutes(5))).getMessage().contains("wal-poll-max"));
     }

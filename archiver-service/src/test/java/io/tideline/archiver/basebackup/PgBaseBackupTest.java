@@ -38,7 +38,7 @@ class PgBaseBackupTest {
     void aRateLimitIsPassedInKilobytes() {
         BackupSettings d = BackupSettings.defaults();
         BackupSettings throttled = new BackupSettings(d.postgresBinDir(), d.compressionLevel(), d.compressionWorkers(),
-                d.partRawBytes(), OptionalLong.of(8192), false, d.walWaitTimeout(), d.walPollInitial(), d.walPollMax(),
+                d.partRawBytes(), d.partsInFlight(), OptionalLong.of(8192), false, d.walWaitTimeout(), d.walPollInitial(), d.walPollMax(),
                 d.progressInterval(), d.registryCatchUpTimeout(), d.unknownInstanceGrace(), d.connectTimeout());
         List<String> cmd = PgBaseBackup.command(throttled, INSTANCE, BackupId.parse("20261124T020000Z-a1b2c3"));
         assertTrue(cmd.contains("--max-rate=8192k"), cmd.toString());

@@ -72,6 +72,25 @@ class CompressedSegmentTest {
     }
 
     @Test
+    void theZstdContextKeptAcrossSegmentsStartsEachSegmentWithAFrameOfItsOwn() {
+        // issue 18: advance() keeps the context; each segment must still be its own frames and nothing else
+        byte[] stream = wal((int) (3 * MB), 11);
+        try (CompressedSegment segment = new CompressedSegment(FIRST, 3)) {
+            var completed = feed(segment, stream, 0, stream.length, 131_072);
+
+            assertEquals(3, completed.size());
+            for (int i = 0; i < 3; i++) {
+                CompressedSegment.Sealed sealed = completed.get(i);
+                byte[] raw = Arrays.copyOfRange(stream, (int) (i * MB), (int) ((i + 1) * MB));
+                assertEquals(FIRST.startLsn().plus(i * MB), sealed.segment().startLsn());
+                assertArrayEquals(raw, Zstd.decompress(sealed.compressed(), (int) MB), "segment " + i + " alone");
+                assertEquals(Sha256.of(raw), sealed.rawSha256());
+            }
+            assertTrue(segment.isEmpty());
+        }
+    }
+
+    @Test
     void everySealAddsAFrameAndTheFramesDecompressToTheWholePrefix() {
         byte[] raw = wal((int) MB, 1);
         try (CompressedSegment segment = new CompressedSegment(FIRST, 3)) {

@@ -63,6 +63,8 @@ class WalArchivingBench {
     private final int fleetSize = Integer.getInteger("bench.fleet", 20);
     private final int fleetDuration = Integer.getInteger("bench.fleet.duration", 30);
     private final List<String> rows = new ArrayList<>();
+    /** Where the CPU goes, stage by stage, on the sustained run's WAL (issue 18.4). */
+    private String profile = "";
 
     @Test
     void run(Fleet fleet) throws Exception {
@@ -112,6 +114,9 @@ class WalArchivingBench {
             await().atMost(Duration.ofSeconds(30)).until(() -> streaming(c, "pg_receivewal"));
             Lsn start = flushLsn(c);
             long threadCpuBefore = streamThreadCpu(pg);
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long jvmCpuBefore = os.getProcessCpuTime();
+            double s3CpuBefore = s3Cpu(bed);
             LagSampler sampler = new LagSampler(bed, pg, archiver.getBean(MeterRegistry.class));
             Instant t0 = Instant.now();
             run(List.of(BIN.resolve("pgbench").toString(), "-n", "-c", "4", "-j", "2", "-T", String.valueOf(duration),
@@ -126,11 +131,14 @@ class WalArchivingBench {
             double refDrain = Duration.between(drainStart, Instant.now()).toMillis() / 1000.0;
             sampler.stop();
             long oursCpu = streamThreadCpu(pg) - threadCpuBefore;
+            double oursJvmCpu = (os.getProcessCpuTime() - jvmCpuBefore) / 1e9;
+            double oursS3Cpu = s3Cpu(bed) - s3CpuBefore;
             double receiverCpu = processCpuSeconds(receiver);
             double receiverRss = rssMb(receiver);
             receiver.destroy();
             receiver.waitFor(10, TimeUnit.SECONDS);
             ChangeScanCost.Result scanCost = scanCost(receiveDir); // before zstd removes the segments
+            profile = WalCpuProfile.table(receiveDir, WalSettings.defaults().compressionLevel(), 3);
             double zstdCpu = zstdAll(receiveDir, work.resolve("zstd-sustained.txt"));
             double walMb = end.bytesSince(start) / (double) MB;
 
@@ -146,9 +154,12 @@ class WalArchivingBench {
             rows.add(row("lag seconds p50 / p99 (oldest unstored byte)",
                     fmt(sampler.oursSeconds.pct(50), "s") + " / " + fmt(sampler.oursSeconds.pct(99), "s"),
                     fmt(sampler.refSeconds.pct(50), "s") + " / " + fmt(sampler.refSeconds.pct(99), "s") + " (server's flush_lag)", ""));
-            rows.add(row("CPU per GB of WAL", fmt(oursCpu / 1e9 / (walMb / 1024), "s"),
-                    fmt((receiverCpu + zstdCpu) / (walMb / 1024), "s") + " (receive " + fmt(receiverCpu, "s") + " + zstd "
-                            + fmt(zstdCpu, "s") + ")", ratio(((receiverCpu + zstdCpu) * 1e9) / Math.max(1, oursCpu))));
+            double gb = walMb / 1024;
+            rows.add(row("CPU per GB of WAL, whole processes (issue 18: the archiver's JVM, lag sampler included)",
+                    fmt(oursJvmCpu / gb, "s") + " (stream thread " + fmt(oursCpu / 1e9 / gb, "s") + "; S3 server besides "
+                            + fmt(oursS3Cpu / gb, "s") + ")",
+                    fmt((receiverCpu + zstdCpu) / gb, "s") + " (receive " + fmt(receiverCpu / gb, "s") + " + zstd -3 "
+                            + fmt(zstdCpu / gb, "s") + ")", ratio((receiverCpu + zstdCpu) / Math.max(1e-9, oursJvmCpu))));
             rows.add(row("WAL scan CPU per GB: commit times only / with the undo finder's index (issue 15)",
                     fmt(scanCost.commitsOnlySecondsPerGib(), "s") + " / " + fmt(scanCost.withIndexSecondsPerGib(), "s")
                             + " (+" + fmt(scanCost.addedSecondsPerGib(), "s") + "; " + scanCost.destructiveCommits()
@@ -157,39 +168,68 @@ class WalArchivingBench {
             rows.add(row("memory per stream", "buffer max " + fmt(sampler.bufferMax / (double) MB, "MiB") + ", JVM heap used max "
                     + fmt(sampler.heapMax / (double) MB, "MiB"), "pg_receivewal RSS " + fmt(receiverRss, "MiB"), ""));
 
-            // 2. catch-up: a backlog written while neither runs, drained by each alone
-            bed.stop(archiver);
+            // 2. catch-up: a backlog written while neither runs, drained by each alone. The stream is
+            // stopped and started again in the same archiver, so its CPU is the drain's, not a context start's.
+            WalStreams streams = archiver.getBean(WalStreams.class);
+            streams.stop(List.of(pg.id()), true);
             await().atMost(Duration.ofSeconds(30)).until(() -> !streaming(c, "tideline-archiver"));
             Lsn backlogStart = clientFlush(c, "tideline-archiver-slot");
             run(List.of(BIN.resolve("pgbench").toString(), "-i", "-s", "20", "-q", "-h", server.host(), "-p",
                     String.valueOf(server.port()), "-U", server.adminUser(), "postgres"), adminPassword, null);
             Lsn backlogEnd = switchWal(c);
+            // Issue 18: the reference must stop at WAL that exists. pg_receivewal --endpos stops only once
+            // it received a record at or past endpos; the switch's end is a segment boundary with nothing
+            // after it, so it waited for the next unrelated record. One small record after the boundary,
+            // and its end as the reference's endpos, makes both drain the same backlog and stop at once.
+            query(c, "SELECT pg_logical_emit_message(false, 'tideline-bench', 'end of backlog')");
+            Lsn refEnd = flushLsn(c);
             double backlogMb = backlogEnd.bytesSince(backlogStart) / (double) MB;
 
-            ApplicationContext again = bed.startArchiver(props);
+            long catchCpu0 = os.getProcessCpuTime();
+            long catchThread0 = streamThreadCpu(pg); // the stopped stream's thread is gone: 0
+            double catchS3Cpu0 = s3Cpu(bed);
             Instant catchStart = Instant.now();
+            streams.start(pg);
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> slotRestart(c, "tideline_archiver").compareTo(backlogEnd) >= 0);
             double oursCatch = Duration.between(catchStart, Instant.now()).toMillis() / 1000.0;
-            bed.stop(again);
+            double oursCatchCpu = (os.getProcessCpuTime() - catchCpu0) / 1e9;
+            double oursCatchS3Cpu = s3Cpu(bed) - catchS3Cpu0;
+            double oursCatchThread = (streamThreadCpu(pg) - catchThread0) / 1e9;
+            bed.stop(archiver);
 
             Path catchDir = Files.createDirectories(work.resolve("catchup"));
+            Path receiveTime = work.resolve("receivewal-catchup-time.txt");
             Instant refStart = Instant.now();
-            Process drain = start(List.of(BIN.resolve("pg_receivewal").toString(), "-h", server.host(), "-p",
+            Process drain = start(List.of("/usr/bin/time", "-f", "%U %S", "-o", receiveTime.toString(),
+                    BIN.resolve("pg_receivewal").toString(), "-h", server.host(), "-p",
                     String.valueOf(server.port()), "-U", server.replicationUser(), "-D", catchDir.toString(), "-S", "bench_ref",
-                    "-n", "-E", backlogEnd.toString()), replPassword, work.resolve("receivewal-catchup.log"));
-            drain.waitFor(10, TimeUnit.MINUTES);
+                    "-n", "-E", refEnd.toString()), replPassword, work.resolve("receivewal-catchup.log"));
+            if (!drain.waitFor(10, TimeUnit.MINUTES)) {
+                drain.destroyForcibly();
+                throw new IllegalStateException("pg_receivewal did not reach " + refEnd + " in 10 minutes");
+            }
             double refReceive = Duration.between(refStart, Instant.now()).toMillis() / 1000.0;
+            double refReceiveCpu = timeFileSeconds(receiveTime);
             Instant zstdStart = Instant.now();
-            zstdAll(catchDir, work.resolve("zstd-catchup.txt"));
+            double refZstdCpu = zstdAll(catchDir, work.resolve("zstd-catchup.txt"));
             double refZstd = Duration.between(zstdStart, Instant.now()).toMillis() / 1000.0;
             double limit = backlogMb / Math.max(refReceive, refZstd);
+            double backlogGb = backlogMb / 1024;
 
-            rows.add(section("Catch-up: a " + fmt(backlogMb, "MB") + " backlog (pgbench -i -s 20) drained alone"));
+            rows.add(section("Catch-up: a " + fmt(backlogMb, "MB") + " backlog (pgbench -i -s 20) drained alone; the reference"
+                    + " stops at a record just past the backlog's end (issue 18)"));
             rows.add(row("time to store it all", fmt(oursCatch, "s"),
                     fmt(refReceive, "s") + " receive, " + fmt(refZstd, "s") + " zstd -3", ""));
             rows.add(row("throughput", fmt(backlogMb / oursCatch, "MB/s"),
-                    fmt(limit, "MB/s") + " (pipelined: slower stage)", ratio(backlogMb / oursCatch / limit)));
+                    fmt(limit, "MB/s") + " (pipelined: slower stage; receive alone " + fmt(backlogMb / refReceive, "MB/s") + ")",
+                    ratio(backlogMb / oursCatch / limit)));
+            rows.add(row("CPU per GB, whole processes", fmt(oursCatchCpu / backlogGb, "s") + " (archiver JVM, of which the stream thread "
+                            + fmt(oursCatchThread / backlogGb, "s") + ";"
+                            + " S3 server besides " + fmt(oursCatchS3Cpu / backlogGb, "s") + ")",
+                    fmt((refReceiveCpu + refZstdCpu) / backlogGb, "s") + " (receive " + fmt(refReceiveCpu / backlogGb, "s")
+                            + " + zstd -3 " + fmt(refZstdCpu / backlogGb, "s") + ")",
+                    ratio((refReceiveCpu + refZstdCpu) / Math.max(1e-9, oursCatchCpu))));
             s.execute("SELECT pg_drop_replication_slot('bench_ref')");
         }
         bed.fleet.onboarding().remove(pg.id()); // the fleet run streams only its own instances
@@ -391,6 +431,24 @@ class WalArchivingBench {
         }
     }
 
+    /** CPU seconds of the S3 server's process (the archiver's sink), 0 if it is not known. */
+    private static double s3Cpu(WalTestBed bed) {
+        return bed.fleet.s3().process().processHandle().flatMap(h -> h.info().totalCpuDuration())
+                .map(d -> d.toNanos() / 1e9).orElse(0.0);
+    }
+
+    /** User + system seconds written by {@code /usr/bin/time -f "%U %S"}. */
+    private static double timeFileSeconds(Path timeFile) throws IOException {
+        String[] t = Files.readString(timeFile, StandardCharsets.UTF_8).trim().split("\\s+");
+        return Double.parseDouble(t[t.length - 2]) + Double.parseDouble(t[t.length - 1]);
+    }
+
+    private static void query(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+        }
+    }
+
     /** CPU seconds (user + system) of a live process, from /proc. */
     private static double processCpuSeconds(Process p) throws IOException {
         String[] f = Files.readString(Path.of("/proc", String.valueOf(p.pid()), "stat")).split("\\) ", 2)[1].split(" ");
@@ -458,6 +516,9 @@ class WalArchivingBench {
         b.append("| measure | tideline archiver | pg_receivewal + zstd -3 | ratio (tideline / reference, >1 = better) |\n");
         b.append("| --- | --- | --- | --- |\n");
         rows.forEach(r -> b.append(r).append('\n'));
+        if (!profile.isEmpty()) {
+            b.append('\n').append(profile);
+        }
         return b.toString();
     }
 }

@@ -10,9 +10,16 @@ import java.util.Optional;
  * with its fix), and facts worth knowing that stop nothing (data checksums, TLS). A server with no
  * problem may be registered. {@code settings} are what was read (empty when the server could not be read).
  */
-public record CheckReport(String server, List<Problem> problems, List<String> notes, Optional<ServerFacts.Settings> settings) {
+public record CheckReport(String server, List<Problem> problems, List<String> notes, Optional<ServerFacts.Settings> settings,
+                          List<String> warnings) {
+
+    /** Without warnings. */
+    public CheckReport(String server, List<Problem> problems, List<String> notes, Optional<ServerFacts.Settings> settings) {
+        this(server, problems, notes, settings, List.of());
+    }
 
     public CheckReport {
+        warnings = List.copyOf(warnings);
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(settings, "settings");
         problems = List.copyOf(problems);
@@ -41,10 +48,11 @@ public record CheckReport(String server, List<Problem> problems, List<String> no
         return problems.stream().anyMatch(p -> p.code().equals(code));
     }
 
-    /** The report as lines: each problem with its fix, then the notes. */
+    /** The report as lines: each problem with its fix, then the warnings (stop nothing, worth fixing), then the notes. */
     public List<String> lines() {
         List<String> lines = new ArrayList<>();
         problems.forEach(p -> lines.add("FAIL " + p.line()));
+        warnings.forEach(w -> lines.add("WARN " + w));
         notes.forEach(n -> lines.add("info " + n));
         return List.copyOf(lines);
     }

@@ -1,5 +1,6 @@
 package io.tideline.core.adoption;
 
+import io.tideline.core.postgres.PostgresTls;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -10,14 +11,21 @@ import java.util.regex.Pattern;
  * adoption moves them into the secret store before anything else sees the server.
  */
 public record ExistingServer(String host, int port, String database, String adminUser, String adminPassword,
-                             String replicationUser, String replicationPassword) {
+                             String replicationUser, String replicationPassword, PostgresTls tls) {
 
     // Plain identifiers only: the roles are written unquoted into the pg_hba.conf of restored copies.
     private static final Pattern ROLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Pattern DATABASE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
 
+    /** Without a CA: Tideline's connections to it are not encrypted ({@code instance check} warns). */
+    public ExistingServer(String host, int port, String database, String adminUser, String adminPassword,
+                          String replicationUser, String replicationPassword) {
+        this(host, port, database, adminUser, adminPassword, replicationUser, replicationPassword, PostgresTls.none());
+    }
+
     public ExistingServer {
+        java.util.Objects.requireNonNull(tls, "tls");
         if (host == null || !HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("not a host name or address: '" + host + "'");
         }
@@ -34,6 +42,11 @@ public record ExistingServer(String host, int port, String database, String admi
         if (adminUser.equals(replicationUser) && !adminPassword.equals(replicationPassword)) {
             throw new IllegalArgumentException("one role, " + adminUser + ", was given two different passwords");
         }
+    }
+
+    /** The same server, connected to as {@code how} says ({@code --ca-file}: verify-full against that CA). */
+    public ExistingServer withTls(PostgresTls how) {
+        return new ExistingServer(host, port, database, adminUser, adminPassword, replicationUser, replicationPassword, how);
     }
 
     /** One role for everything: the administrative role is also the replication role. */
@@ -78,6 +91,7 @@ public record ExistingServer(String host, int port, String database, String admi
     /** Never the passwords. */
     @Override
     public String toString() {
-        return "ExistingServer[" + address() + "/" + database + ", user " + adminUser + ", replication user " + replicationUser + "]";
+        return "ExistingServer[" + address() + "/" + database + ", user " + adminUser + ", replication user " + replicationUser
+                + ", sslmode " + tls.sslmode() + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.tideline.core.adoption;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.kafka.EventPublisher;
@@ -83,6 +84,8 @@ public final class ServerAdoption {
         try {
             secrets.put(adminRef, server.adminPassword());
             secrets.put(replicationRef, server.replicationPassword());
+            // the CA beside the passwords: from now on every Tideline connection to it is verify-full against it
+            server.tls().caPem().ifPresent(ca -> secrets.put(PostgresTls.caSecret(id), ca));
             storage.provision(id);
             RegisteredInstance instance = new RegisteredInstance(id, name, server.host(), server.port(), server.database(),
                     server.adminUser(), adminRef, server.replicationUser(), replicationRef,
@@ -117,6 +120,7 @@ public final class ServerAdoption {
                         + "drop it with SELECT pg_drop_replication_slot('" + probe.slotName() + "')"));
         secrets.delete(instance.superuserSecret());
         secrets.delete(instance.replicationSecret());
+        secrets.delete(PostgresTls.caSecret(instance.id()));
         LOG.info("released adopted server {} ({}:{}): unregistered, slot {}", instance.id(), instance.host(), instance.port(), slot);
         return slot;
     }
@@ -124,7 +128,8 @@ public final class ServerAdoption {
     /** The server of a registration, with its passwords from {@code secrets}. */
     public static ExistingServer serverOf(RegisteredInstance instance, SecretStore secrets) {
         return new ExistingServer(instance.host(), instance.port(), instance.database(), instance.superuser(),
-                secrets.get(instance.superuserSecret()), instance.replicationUser(), secrets.get(instance.replicationSecret()));
+                secrets.get(instance.superuserSecret()), instance.replicationUser(), secrets.get(instance.replicationSecret()),
+                PostgresTls.forInstance(secrets, instance.id()));
     }
 
     private void undo(InstanceId id, SecretRef adminRef, SecretRef replicationRef) {
@@ -136,6 +141,7 @@ public final class ServerAdoption {
         try {
             secrets.delete(adminRef);
             secrets.delete(replicationRef);
+            secrets.delete(PostgresTls.caSecret(id));
         } catch (RuntimeException e) {
             LOG.warn("could not delete the stored passwords of {} after a failed registration: {}", id, e.getMessage());
         }

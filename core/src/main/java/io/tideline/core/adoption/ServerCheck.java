@@ -46,6 +46,9 @@ public final class ServerCheck {
     public static final String NO_SLOT = "no-free-replication-slot";
     public static final String VERSION = "unsupported-version";
     public static final String OTHER = "connection-failed";
+    public static final String TLS_NOT_OFFERED = "tls-not-offered";
+    public static final String TLS_UNKNOWN_CA = "tls-unknown-ca";
+    public static final String TLS_WRONG_NAME = "tls-wrong-name";
 
     private ServerCheck() {
     }
@@ -62,6 +65,10 @@ public final class ServerCheck {
                     "start the server, check its port and listen_addresses, and that this host may reach it (firewall)");
             return t.report();
         }
+        if (t.tlsRefused(facts.admin())) {
+            // the CA was configured and the handshake failed: no login was tried, nothing else is known
+            return t.report();
+        }
         t.login(server.adminUser(), facts.admin());
         facts.replicationLogin().ifPresent(a -> t.login(server.replicationUser(), a));
         Optional<Settings> settings = facts.settings();
@@ -76,6 +83,7 @@ public final class ServerCheck {
         private final String clientHint;
         private final List<CheckReport.Problem> problems = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
+        private final List<String> warnings = new ArrayList<>();
         private Optional<Settings> settings = Optional.empty();
 
         Table(ExistingServer server, String clientHint) {
@@ -87,6 +95,27 @@ public final class ServerCheck {
             if (problems.stream().noneMatch(p -> p.code().equals(code) && p.what().equals(what))) {
                 problems.add(new CheckReport.Problem(code, what, fix));
             }
+        }
+
+        /** A verify-full handshake that failed (only with a configured CA): one problem, with the fix. */
+        boolean tlsRefused(Attempt attempt) {
+            String caFix = "or register it again with --ca-file naming the CA that signed its certificate";
+            switch (attempt.outcome()) {
+                case TLS_NOT_OFFERED -> problem(TLS_NOT_OFFERED, server.address() + " offers no TLS, but a CA was given for it",
+                        "give the server a certificate (ssl = on, ssl_cert_file, ssl_key_file in postgresql.conf; "
+                                + "'hostssl' lines in pg_hba.conf), then SELECT pg_reload_conf()");
+                case TLS_UNKNOWN_CA -> problem(TLS_UNKNOWN_CA, "the certificate of " + server.address()
+                                + " is not signed by the given CA (" + attempt.detail() + ")",
+                        "serve a certificate signed by that CA, " + caFix);
+                case TLS_WRONG_NAME -> problem(TLS_WRONG_NAME, "the certificate of " + server.address() + " does not name "
+                                + server.host() + " (" + attempt.detail() + ")",
+                        "serve a certificate whose subject alternative names include " + server.host()
+                                + ", or register the server with --host set to a name its certificate has");
+                default -> {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** An ordinary connection of {@code role} to the registered database. */
@@ -158,7 +187,16 @@ public final class ServerCheck {
             notes.add("PostgreSQL " + s.versionText());
             notes.add("data checksums: " + (s.dataChecksums() ? "on" : "off (damaged pages are not detected when read; "
                     + "pg_checksums --enable turns them on while the server is stopped)"));
-            notes.add("TLS: ssl " + (s.ssl() ? "on" : "off (Tideline's connections to it travel unencrypted)"));
+            if (server.tls().encrypted()) {
+                notes.add("TLS: sslmode=verify-full against the given CA (encrypted; the certificate names " + server.host() + ")");
+            } else if (s.ssl()) {
+                warnings.add("TLS not used: the server offers TLS but no CA was given, so Tideline's connections to it "
+                        + "(passwords, WAL, base backups) travel unencrypted -- fix: register it with --ca-file naming its CA");
+            } else {
+                warnings.add("the server has no TLS (ssl = off): Tideline's connections to it (passwords, WAL, base backups) "
+                        + "travel unencrypted -- fix: give it a certificate (ssl = on, ssl_cert_file, ssl_key_file), "
+                        + "'hostssl' lines in pg_hba.conf, then register it with --ca-file naming its CA");
+            }
         }
 
         /**
@@ -192,7 +230,7 @@ public final class ServerCheck {
         }
 
         CheckReport report() {
-            return new CheckReport(server.address() + "/" + server.database(), problems, notes, settings);
+            return new CheckReport(server.address() + "/" + server.database(), problems, notes, settings, warnings);
         }
 
         private static String supported() {

@@ -27,6 +27,12 @@ public record ServerFacts(Attempt admin, Optional<Attempt> replicationLogin, Att
     /** How a connection attempt ended. */
     public enum Outcome {
         OK,
+        /** Verify-full was asked (a CA is configured) and the server offers no TLS. */
+        TLS_NOT_OFFERED,
+        /** The server's certificate does not lead to the configured CA. */
+        TLS_UNKNOWN_CA,
+        /** The server's certificate does not name the host Tideline connects to. */
+        TLS_WRONG_NAME,
         /** Nothing answered: refused, timed out, no route, unknown host. */
         UNREACHABLE,
         /** Wrong password, or no such role. */

@@ -73,13 +73,14 @@ public final class ServerProbe {
     public ServerFacts probe(ExistingServer server) {
         Optional<Settings> settings = Optional.empty();
         Attempt admin;
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), properties(server.adminUser(), server.adminPassword()))) {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), properties(server, server.adminUser(), server.adminPassword()))) {
             admin = Attempt.ok();
             settings = Optional.of(readSettings(c, server));
         } catch (SQLException e) {
             admin = classify(e, false);
         }
-        if (admin.outcome() == Outcome.UNREACHABLE) {
+        if (admin.outcome() == Outcome.UNREACHABLE || admin.outcome() == Outcome.TLS_NOT_OFFERED
+                || admin.outcome() == Outcome.TLS_UNKNOWN_CA || admin.outcome() == Outcome.TLS_WRONG_NAME) {
             return new ServerFacts(admin, server.oneRole() ? Optional.empty() : Optional.of(Attempt.notTried()),
                     Attempt.notTried(), settings);
         }
@@ -92,7 +93,7 @@ public final class ServerProbe {
 
     /** A connection of the replication role: ordinary, or a walsender asked for its system identity. */
     private Attempt attempt(ExistingServer server, boolean replication) {
-        Properties props = properties(server.replicationUser(), server.replicationPassword());
+        Properties props = properties(server, server.replicationUser(), server.replicationPassword());
         if (replication) {
             PGProperty.REPLICATION.set(props, "true");
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "9.4");
@@ -144,7 +145,14 @@ public final class ServerProbe {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         String lower = message.toLowerCase(Locale.ROOT);
         Outcome outcome;
-        if (state.startsWith("08")) {
+        if (lower.contains("does not support ssl")) {
+            outcome = Outcome.TLS_NOT_OFFERED;
+        } else if (lower.contains("could not be verified by hostnameverifier")) {
+            outcome = Outcome.TLS_WRONG_NAME;
+        } else if (lower.contains("pkix path") || lower.contains("unable to find valid certification path")
+                || lower.contains("certificate_unknown") || lower.contains("unknown_ca")) {
+            outcome = Outcome.TLS_UNKNOWN_CA;
+        } else if (state.startsWith("08")) {
             outcome = Outcome.UNREACHABLE;
         } else if (state.equals("28000") && lower.contains("pg_hba.conf")) {
             outcome = Outcome.HBA_REFUSED;
@@ -175,5 +183,9 @@ public final class ServerProbe {
         PGProperty.SOCKET_TIMEOUT.set(props, seconds * 3);
         PGProperty.APPLICATION_NAME.set(props, "tideline-check");
         return props;
+    }
+
+    private Properties properties(ExistingServer server, String user, String password) {
+        return server.tls().applyTo(properties(user, password));
     }
 }

@@ -45,6 +45,7 @@ public final class SlotRelease {
             PGProperty.PASSWORD.set(props, server.adminPassword());
             PGProperty.CONNECT_TIMEOUT.set(props, (int) Math.max(1, probe.connectTimeout().toSeconds()));
             PGProperty.APPLICATION_NAME.set(props, "tideline-release");
+            server.tls().applyTo(props);
             try (Connection c = DriverManager.getConnection(server.jdbcUrl(), props);
                  PreparedStatement ps = c.prepareStatement(
                          "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {

@@ -1,5 +1,6 @@
 package io.tideline.core.registry;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
@@ -141,6 +142,7 @@ public final class InstanceOnboarding {
         Properties props = new Properties();
         props.setProperty("user", server.adminUser());
         props.setProperty("password", secrets.get(server.adminSecret()));
+        PostgresTls.forInstance(secrets, server.id()).applyTo(props);
         try (Connection c = DriverManager.getConnection(server.jdbcUrl(), props);
              Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'")) {

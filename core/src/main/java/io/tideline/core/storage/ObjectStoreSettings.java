@@ -5,6 +5,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import io.tideline.core.config.Defaults;
 import io.tideline.core.config.Require;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,6 +26,10 @@ import java.util.Optional;
  * @param callTimeout      longest time one call may take, every attempt and backoff included: without
  *                         it the SDK sets no total, so a store that trickles bytes, or answers each attempt
  *                         just before the socket timeout, could hold a caller for ever
+ * @param trustedCa        a PEM file of the CA that signed an {@code https://} endpoint's certificate (the
+ *                         Tideline CA for the embedded runtime's S3 server): trusted instead of the JDK's
+ *                         public CAs; the endpoint's name is checked against the certificate either way.
+ *                         Empty: the JDK's trust store (AWS, or a store with a public certificate)
  */
 @ConfigurationProperties(ObjectStoreSettings.PREFIX)
 public record ObjectStoreSettings(Optional<URI> endpoint,
@@ -36,7 +41,8 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
                                   @Bindable(defaultValue = DEFAULT_LIST_PAGE_SIZE) int listPageSize,
                                   @Bindable(defaultValue = DEFAULT_CONNECT_TIMEOUT) Duration connectTimeout,
                                   @Bindable(defaultValue = DEFAULT_SOCKET_TIMEOUT) Duration socketTimeout,
-                                  @Bindable(defaultValue = DEFAULT_CALL_TIMEOUT) Duration callTimeout) {
+                                  @Bindable(defaultValue = DEFAULT_CALL_TIMEOUT) Duration callTimeout,
+                                  Optional<Path> trustedCa) {
 
     public static final String PREFIX = "tideline.storage";
     /** S3 refuses non-final parts smaller than this. */
@@ -69,6 +75,7 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
         Require.positive(connectTimeout, PREFIX + ".connect-timeout");
         Require.positive(socketTimeout, PREFIX + ".socket-timeout");
         Require.positive(callTimeout, PREFIX + ".call-timeout");
+        Objects.requireNonNull(trustedCa, "trustedCa");
     }
 
     /** The defaults, talking to {@code endpoint} (an S3Proxy or MinIO endpoint in practice). */
@@ -77,28 +84,28 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
                 Defaults.read(DEFAULT_MAX_ATTEMPTS, Integer.class), Defaults.read(DEFAULT_PART_SIZE, Integer.class),
                 Defaults.read(DEFAULT_MAX_IN_FLIGHT_PARTS, Integer.class), Defaults.read(DEFAULT_LIST_PAGE_SIZE, Integer.class),
                 Defaults.read(DEFAULT_CONNECT_TIMEOUT, Duration.class), Defaults.read(DEFAULT_SOCKET_TIMEOUT, Duration.class),
-                Defaults.read(DEFAULT_CALL_TIMEOUT, Duration.class));
+                Defaults.read(DEFAULT_CALL_TIMEOUT, Duration.class), Optional.empty());
     }
 
     /** These settings in another region (a test's S3 server may sign with its own). */
     public ObjectStoreSettings withRegion(String signingRegion) {
         return new ObjectStoreSettings(endpoint, signingRegion, pathStyle, maxAttempts, partSize, maxInFlightParts,
-                listPageSize, connectTimeout, socketTimeout, callTimeout);
+                listPageSize, connectTimeout, socketTimeout, callTimeout, trustedCa);
     }
 
     public ObjectStoreSettings withMaxAttempts(int attempts) {
         return new ObjectStoreSettings(endpoint, region, pathStyle, attempts, partSize, maxInFlightParts, listPageSize,
-                connectTimeout, socketTimeout, callTimeout);
+                connectTimeout, socketTimeout, callTimeout, trustedCa);
     }
 
     public ObjectStoreSettings withParts(int size, int inFlight) {
         return new ObjectStoreSettings(endpoint, region, pathStyle, maxAttempts, size, inFlight, listPageSize,
-                connectTimeout, socketTimeout, callTimeout);
+                connectTimeout, socketTimeout, callTimeout, trustedCa);
     }
 
     public ObjectStoreSettings withListPageSize(int pageSize) {
         return new ObjectStoreSettings(endpoint, region, pathStyle, maxAttempts, partSize, maxInFlightParts, pageSize,
-                connectTimeout, socketTimeout, callTimeout);
+                connectTimeout, socketTimeout, callTimeout, trustedCa);
     }
 
     /**
@@ -107,6 +114,12 @@ public record ObjectStoreSettings(Optional<URI> endpoint,
      */
     public ObjectStoreSettings withAnswerTimeout(Duration timeout) {
         return new ObjectStoreSettings(endpoint, region, pathStyle, maxAttempts, partSize, maxInFlightParts, listPageSize,
-                timeout, timeout, timeout);
+                timeout, timeout, timeout, trustedCa);
+    }
+
+    /** These settings trusting the CA in {@code caFile} (PEM) for an {@code https://} endpoint. */
+    public ObjectStoreSettings withTrustedCa(Path caFile) {
+        return new ObjectStoreSettings(endpoint, region, pathStyle, maxAttempts, partSize, maxInFlightParts, listPageSize,
+                connectTimeout, socketTimeout, callTimeout, Optional.of(caFile));
     }
 }

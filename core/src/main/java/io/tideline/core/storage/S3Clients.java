@@ -12,7 +12,16 @@ import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
+import io.tideline.core.tls.Pem;
+import io.tideline.core.tls.TlsContexts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /** The one place an {@link S3Client} is configured, for instance stores and the admin identity alike. */
 public final class S3Clients {
@@ -70,11 +79,26 @@ public final class S3Clients {
     }
 
     private static ApacheHttpClient.Builder httpClientBuilder(ObjectStoreSettings settings, int connections) {
-        return ApacheHttpClient.builder()
+        ApacheHttpClient.Builder builder = ApacheHttpClient.builder()
                 .connectionTimeout(settings.connectTimeout())
                 .socketTimeout(settings.socketTimeout())
                 .connectionAcquisitionTimeout(CONNECTION_ACQUISITION_TIMEOUT)
                 .maxConnections(connections);
+        // Trust the configured CA only; the Apache client still checks the endpoint's name against the certificate
+        // (the SDK turns host-name verification off only with trustAllCertificates, which nothing here sets).
+        settings.trustedCa().ifPresent(ca -> {
+            X509TrustManager trust = TlsContexts.trustManager(Pem.certificate(readCa(ca)));
+            builder.tlsTrustManagersProvider(() -> new TrustManager[] {trust});
+        });
+        return builder;
+    }
+
+    private static String readCa(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the object store's CA certificate " + file, e);
+        }
     }
 
     private static S3ClientBuilder configure(S3ClientBuilder builder, ObjectStoreSettings settings, String accessKey,

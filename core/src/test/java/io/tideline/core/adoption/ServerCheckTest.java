@@ -18,6 +18,8 @@ class ServerCheckTest {
     private static final ExistingServer SERVER = new ExistingServer("db.example", 5432, "app", "site_admin", "a-secret",
             "site_repl", "r-secret");
     private static final String HINT = "10.0.0.5/32";
+    private static final String CA = io.tideline.core.tls.Pem.of(
+            io.tideline.core.tls.CertificateAuthority.create("Owner CA", java.time.Clock.systemUTC()).certificate());
 
     /** A server Tideline can adopt as it is. */
     private static Settings good() {
@@ -38,8 +40,46 @@ class ServerCheckTest {
         assertTrue(r.passed(), r.lines().toString());
         assertTrue(r.notes().contains("PostgreSQL 15.18"), r.notes().toString());
         assertTrue(r.notes().contains("data checksums: on"), r.notes().toString());
-        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("TLS: ssl off")), r.notes().toString());
+        assertTrue(r.warnings().stream().anyMatch(n -> n.startsWith("the server has no TLS (ssl = off)")), r.lines().toString());
         assertEquals(Optional.of(good()), r.settings());
+    }
+
+    @Test
+    void withoutACaTlsIsAWarningThatSaysWhatTravelsInClearAndTheFix() {
+        Settings sslOn = new Settings(150018, true, true, true, true, true, "replica", 10, 1, false, 10, 0, false, true, true, 16L << 20);
+        CheckReport r = ServerCheck.evaluate(SERVER, facts(sslOn), HINT);
+        assertTrue(r.passed(), r.lines().toString());
+        assertEquals(List.of("WARN TLS not used: the server offers TLS but no CA was given, so Tideline's connections to it "
+                + "(passwords, WAL, base backups) travel unencrypted -- fix: register it with --ca-file naming its CA"),
+                r.lines().stream().filter(l -> l.startsWith("WARN")).toList());
+        CheckReport withCa = ServerCheck.evaluate(SERVER.withTls(io.tideline.core.postgres.PostgresTls.verifyFull(CA)), facts(sslOn), HINT);
+        assertTrue(withCa.warnings().isEmpty(), withCa.lines().toString());
+        assertTrue(withCa.notes().contains("TLS: sslmode=verify-full against the given CA (encrypted; the certificate names db.example)"),
+                withCa.notes().toString());
+    }
+
+    @Test
+    void aFailedVerifyFullHandshakeIsOneProblemWithItsFix() {
+        ExistingServer withCa = SERVER.withTls(io.tideline.core.postgres.PostgresTls.verifyFull(CA));
+        for (var c : List.of(
+                List.of(Outcome.TLS_NOT_OFFERED, ServerCheck.TLS_NOT_OFFERED, "db.example:5432 offers no TLS, but a CA was given for it -- fix: give the server a certificate"),
+                List.of(Outcome.TLS_UNKNOWN_CA, ServerCheck.TLS_UNKNOWN_CA, "the certificate of db.example:5432 is not signed by the given CA"),
+                List.of(Outcome.TLS_WRONG_NAME, ServerCheck.TLS_WRONG_NAME, "the certificate of db.example:5432 does not name db.example"))) {
+            ServerFacts f = new ServerFacts(new Attempt((Outcome) c.get(0), "detail"), Optional.of(Attempt.notTried()),
+                    Attempt.notTried(), Optional.empty());
+            CheckReport r = ServerCheck.evaluate(withCa, f, HINT);
+            assertEquals(List.of(c.get(1)), codes(r));
+            assertTrue(r.lines().get(0).startsWith("FAIL " + c.get(2)), r.lines().get(0));
+        }
+    }
+
+    @Test
+    void tlsFailuresAreToldApartFromAnUnreachableServer() {
+        assertEquals(Outcome.TLS_NOT_OFFERED, ServerProbe.classify(new SQLException("The server does not support SSL.", "08004"), false).outcome());
+        assertEquals(Outcome.TLS_WRONG_NAME, ServerProbe.classify(new SQLException(
+                "The hostname localhost could not be verified by hostnameverifier PgjdbcHostnameVerifier.", "08006"), false).outcome());
+        assertEquals(Outcome.TLS_UNKNOWN_CA, ServerProbe.classify(new SQLException(
+                "SSL error: PKIX path building failed: unable to find valid certification path to requested target", "08006"), false).outcome());
     }
 
     @Test

@@ -51,7 +51,7 @@ class ObjectStoreSettingsTest {
             URI endpoint = URI.create("http://127.0.0.1:9000");
             assertEquals(ObjectStoreSettings.defaults(endpoint), new ObjectStoreSettings(Optional.of(endpoint), settings.region(),
                     settings.pathStyle(), settings.maxAttempts(), settings.partSize(), settings.maxInFlightParts(),
-                    settings.listPageSize(), settings.connectTimeout(), settings.socketTimeout(), settings.callTimeout()));
+                    settings.listPageSize(), settings.connectTimeout(), settings.socketTimeout(), settings.callTimeout(), Optional.empty()));
         }
     }
 

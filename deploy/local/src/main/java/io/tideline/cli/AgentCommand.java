@@ -2,9 +2,15 @@ package io.tideline.cli;
 
 import io.micronaut.context.ApplicationContext;
 import io.tideline.agent.AgentApplication;
+import io.tideline.archiver.ArchiverConfig;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.platform.local.PostgresNetworkConfiguration;
+import io.tideline.platform.local.PostgresTlsConfiguration;
+import io.tideline.restore.RestoreConfiguration;
+import io.tideline.restore.view.ViewFactory;
+import io.tideline.retention.RetentionConfiguration;
+import io.tideline.scheduler.SchedulerConfiguration;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +56,11 @@ final class AgentCommand implements Callable<Integer> {
             + "the service hosts' and the users' (tideline.fleet.postgres-network.client-networks).")
     String pgClients;
 
+    @Option(names = "--pg-tls", description = "Give the restored servers a certificate from the Tideline CA of the secret store, "
+            + "ssl=on and TLS-only pg_hba.conf (tideline.fleet.postgres-tls.enabled); every Tideline client then connects "
+            + "with sslmode=verify-full, so the services must share that secret store. Default: off.")
+    boolean pgTls;
+
     @Option(names = "--home", paramLabel = "DIR", description = "The agent's state directory: its servers and journal (tideline.fleet.home).")
     Path home;
 
@@ -69,6 +80,18 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        ApplicationContext context = AgentApplication.run(new String[0], properties());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            context.close();
+            stopped.countDown();
+        }, "agent-stop"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    /** The agent's configuration from the options given; the four services are switched off in its process. */
+    Map<String, Object> properties() {
         Map<String, Object> p = new LinkedHashMap<>();
         put(p, "tideline.agent.id", id);
         put(p, "tideline.agent.host", host);
@@ -78,6 +101,9 @@ final class AgentCommand implements Callable<Integer> {
         put(p, "tideline.agent.capacity", capacity);
         put(p, PostgresNetworkConfiguration.LISTEN_ADDRESS, pgListen);
         put(p, PostgresNetworkConfiguration.CLIENT_NETWORKS, pgClients);
+        if (pgTls) {
+            p.put(PostgresTlsConfiguration.ENABLED, true);
+        }
         put(p, FleetConfiguration.HOME, home);
         put(p, FleetConfiguration.SECRETS_DIR, secrets);
         put(p, "kafka.bootstrap.servers", kafka);
@@ -90,17 +116,13 @@ final class AgentCommand implements Callable<Integer> {
             p.put(io.tideline.core.kafka.TopicsConfiguration.PREFIX + ".create-on-startup", false);
         }
         // only the agent runs in this process, although the CLI's classpath holds the services
-        p.put("tideline.restore.enabled", false);
-        p.put("tideline.archiver.enabled", false);
-        p.put("tideline.retention.enabled", false);
-        ApplicationContext context = AgentApplication.run(new String[0], p);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            context.close();
-            stopped.countDown();
-        }, "agent-stop"));
-        stopped.await();
-        return ExitCodes.OK;
+        p.put(RestoreConfiguration.ENABLED, false);
+        p.put(ArchiverConfig.ENABLED, false);
+        p.put(RetentionConfiguration.ENABLED, false);
+        p.put(SchedulerConfiguration.ENABLED, false);
+        // nor the Backups view and its API (they would be served on the agent's port to whoever reaches it)
+        p.put(ViewFactory.ENABLED, false);
+        return p;
     }
 
     private static void put(Map<String, Object> p, String key, Object value) {

@@ -26,7 +26,6 @@ import io.tideline.runtime.DurationText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -112,7 +111,7 @@ final class BackupsCommand implements Callable<Integer> {
         }
         URI uri = target.api().get().resolve("/api/instances/" + instance.id().value() + "/backups");
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(target.answerTimeout()).build()
+            HttpResponse<String> response = target.apiClient()
                     .send(HttpRequest.newBuilder(uri).timeout(target.answerTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 notes.add("window computed from the events (the Backups view answered " + ApiProblem.describe(response) + ")");

@@ -4,6 +4,7 @@ import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeInfo;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -39,7 +40,13 @@ public record Deployment(RuntimeHome home, String kafkaBootstrapServers, Optiona
     /** How the CLI talks to this deployment's object store: every call bounded by {@link #answerTimeout}. */
     public ObjectStoreSettings storeSettings() {
         URI endpoint = s3.orElseThrow(() -> CliException.failure("no S3 endpoint known (give --s3-endpoint)"));
-        return ObjectStoreSettings.defaults(endpoint).withAnswerTimeout(answerTimeout);
+        ObjectStoreSettings settings = ObjectStoreSettings.defaults(endpoint).withAnswerTimeout(answerTimeout);
+        return CliTls.caFile(home).map(settings::withTrustedCa).orElse(settings);
+    }
+
+    /** An HTTP client for the services' API: trusting the home's Tideline CA when it has one, checking names. */
+    public HttpClient apiClient() {
+        return CliTls.httpClient(home, answerTimeout);
     }
 
     /**

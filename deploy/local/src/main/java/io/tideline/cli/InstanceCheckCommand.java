@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
         description = {"Check that Tideline can back an instance's server up, as 'instance register' does before it registers one: "
                 + "reachable, the password accepted, a replication role that pg_hba.conf lets stream, wal_level replica or above, "
                 + "free WAL senders and replication slots, PostgreSQL 15, the roles' attributes and grants.",
-                "Prints one line per problem with its fix, then data checksums and TLS. Exit 0 when nothing is wrong, 4 otherwise."})
+                "Prints one line per problem with its fix, then warnings (a server Tideline reaches without TLS), then data "
+                        + "checksums and TLS. With a CA kept for the server (register --ca-file), a certificate that does not lead to it "
+                        + "or does not name the host is a problem. Exit 0 when nothing is wrong, 4 otherwise."})
 final class InstanceCheckCommand implements Callable<Integer> {
 
     @Spec
@@ -66,6 +68,7 @@ final class InstanceCheckCommand implements Callable<Integer> {
             m.put("server", report.server());
             m.put("passed", report.passed());
             m.put("problems", report.problems().stream().map(p -> Map.of("code", p.code(), "what", p.what(), "fix", p.fix())).toList());
+            m.put("warnings", report.warnings());
             m.put("notes", report.notes());
             Json.print(out, m);
             return;

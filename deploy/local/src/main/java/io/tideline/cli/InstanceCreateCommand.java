@@ -118,7 +118,7 @@ final class InstanceCreateCommand implements Callable<Integer> {
         } else {
             out.println("Instance " + created.name() + " is registered and runs on " + created.host() + ":" + created.port() + ".");
             out.println("  bucket:   " + created.bucket() + " (credentials scoped to it alone)");
-            out.println("  connect:  " + ConnectionHint.psql(target.home(), created.host(), created.port(),
+            out.println("  connect:  " + ConnectionHint.psql(target.home(), created.id(), created.host(), created.port(),
                     created.ownerUser(), created.database(), created.ownerSecret()));
             if (firstBackup != null) {
                 out.println("  backups:  first backup requested (" + firstBackup + "); see ./tideline backups " + created.name());

@@ -1,5 +1,6 @@
 package io.tideline.cli;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.cli.backup.OnDemandBackup;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.instance.LocalOnboarding;
@@ -71,6 +72,12 @@ final class InstanceRegisterCommand implements Callable<Integer> {
     @Option(names = "--replication-password-file", paramLabel = "FILE",
             description = "A file whose first line is --replication-user's password (with --replication-user).")
     Path replicationPasswordFile;
+
+    @Option(names = "--ca-file", paramLabel = "FILE",
+            description = "The PEM certificate of the CA that signed the server's certificate: Tideline then connects with "
+                    + "sslmode=verify-full (encrypted, the certificate must lead to this CA and name --host); kept in the secret "
+                    + "store beside the passwords. Without it Tideline's connections are not encrypted, and the check warns.")
+    Path caFile;
 
     @Option(names = "--backup-window", paramLabel = "HH:MM",
             description = "UTC time of day the daily backup window opens (default: spread over the day by the scheduler).")
@@ -167,14 +174,29 @@ final class InstanceRegisterCommand implements Callable<Integer> {
             throw CliException.usage("--replication-user and --replication-password-file go together");
         }
         String password = PasswordFile.read(passwordFile, "--password-file");
+        PostgresTls tls = tls();
         try {
             if (replicationUser == null) {
-                return ExistingServer.withOneRole(host, port, database, user, password);
+                return ExistingServer.withOneRole(host, port, database, user, password).withTls(tls);
             }
             return new ExistingServer(host, port, database, user, password, replicationUser,
-                    PasswordFile.read(replicationPasswordFile, "--replication-password-file"));
+                    PasswordFile.read(replicationPasswordFile, "--replication-password-file"), tls);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
+        }
+    }
+
+    /** {@code --ca-file}: verify-full against that CA; none without it. */
+    private PostgresTls tls() {
+        if (caFile == null) {
+            return PostgresTls.none();
+        }
+        try {
+            return PostgresTls.verifyFull(java.nio.file.Files.readString(caFile, java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.io.IOException e) {
+            throw CliException.usage("--ca-file " + caFile + " cannot be read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--ca-file " + caFile + ": " + e.getMessage());
         }
     }
 

@@ -198,7 +198,7 @@ final class RestoreCommand implements Callable<Integer> {
                 + c.getHost() + ":" + c.getPort() + " (" + DurationText.format(Duration.between(done.requestedAt(), c.getOccurredAt())) + ").");
         out.println("  recovered to:          " + c.getRecoveredTo());
         out.println("  WAL replayed through:  " + (c.getWalReplayedThroughSegment() == null ? "(none needed)" : c.getWalReplayedThroughSegment()));
-        out.println("  connect:               " + ConnectionHint.psql(target.home(), c.getHost(), c.getPort(), c.getUser(),
+        out.println("  connect:               " + ConnectionHint.psql(target.home(), InstanceId.of(c.getNewInstanceId()), c.getHost(), c.getPort(), c.getUser(),
                 c.getDatabase(), SecretRef.of(c.getSecretRef())));
         out.flush();
     }

@@ -1,5 +1,6 @@
 package io.tideline.cli;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.core.registry.RegisteredInstance;
@@ -70,7 +71,8 @@ final class RestorePointCreateCommand implements Callable<Integer> {
         }
         RestorePoint point;
         try (ObjectStores stores = new ObjectStores(target.storeSettings(), secrets, TidelineCli.of(spec).clock());
-             Connection db = connect(instance, secrets.get(instance.superuserSecret()), target)) {
+             Connection db = connect(instance, secrets.get(instance.superuserSecret()),
+                     PostgresTls.forInstance(secrets, instance.id()), target)) {
             point = RestorePoints.create(db, stores.forInstance(instance.id()), BucketLayout.forSegmentSize(instance.walSegmentSize()),
                     instance.id(), name, "cli:" + System.getProperty("user.name"));
         } catch (IllegalArgumentException e) {
@@ -102,12 +104,14 @@ final class RestorePointCreateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static Connection connect(RegisteredInstance instance, String password, Deployment target) throws SQLException {
+    private static Connection connect(RegisteredInstance instance, String password, PostgresTls tls, Deployment target)
+            throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", instance.superuser());
         p.setProperty("password", password);
         p.setProperty("connectTimeout", Long.toString(Math.max(1, target.answerTimeout().toSeconds())));
         p.setProperty("socketTimeout", Long.toString(Math.max(1, target.answerTimeout().toSeconds())));
+        tls.applyTo(p);
         return DriverManager.getConnection("jdbc:postgresql://" + instance.host() + ":" + instance.port() + "/" + instance.database(), p);
     }
 }

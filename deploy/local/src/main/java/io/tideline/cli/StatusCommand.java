@@ -66,6 +66,15 @@ final class StatusCommand implements Callable<Integer> {
             table.print(out);
             out.println("Backups view: " + report.view());
         }
+        if (!report.certificates().isEmpty()) {
+            out.println();
+            Table certificates = new Table("CERTIFICATE", "EXPIRES (UTC)", "STATE");
+            report.certificates().forEach(c -> certificates.row(c.name(), c.expires(), c.state()));
+            certificates.print(out);
+            report.certificates().stream().filter(StatusReport.Certificate::needsAttention).forEach(c -> out.println(
+                    "warning: certificate " + c.name() + " " + (c.state().equals("expired") ? "expired at " + c.expires()
+                            : "is due for renewal (expires " + c.expires() + "); the runtime renews it hourly while it runs")));
+        }
         if (!report.instances().isEmpty()) {
             out.println();
             Table instances = new Table("INSTANCE", "ENDPOINT", "STATE");

@@ -1,5 +1,6 @@
 package io.tideline.cli;
 
+import io.tideline.runtime.ManagedInstances;
 import io.tideline.core.instance.InstanceState;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.platform.local.postgres.LocalPostgresConfig;
@@ -15,6 +16,12 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import io.tideline.core.tls.TlsCredentials;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +35,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * the services' {@code /health} says UP, and the state of each managed PostgreSQL cluster.
  */
 record StatusReport(String home, boolean running, Long pid, Instant startedAt, List<Component> components,
-                    List<Instance> instances, String view) {
+                    List<Instance> instances, String view, List<Certificate> certificates) {
 
     /** Where the restore service serves the Backups view (its {@code /} redirects a browser there too). */
     static final String VIEW_PATH = "/backups";
@@ -41,23 +48,59 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
     record Instance(String id, String endpoint, String state) {
     }
 
+    /**
+     * A TLS certificate of the home's secret store: when it expires (UTC ISO-8601, to the second) and whether
+     * that is near: "ok", "renewal due" (less than a third of its life left: the runtime renews it within the
+     * hour; still due means renewal fails) or "expired".
+     */
+    record Certificate(String name, String expires, String state) {
+        boolean needsAttention() {
+            return !state.equals("ok");
+        }
+    }
+
     boolean healthy() {
         return running && components.stream().allMatch(c -> c.state().startsWith("ok"));
     }
 
     static StatusReport probe(RuntimeHome home, Optional<RuntimeInfo> runtime) {
         List<Instance> instances = instances(home);
+        List<Certificate> certificates = certificates(home, Clock.systemUTC());
         if (runtime.isEmpty()) {
-            return new StatusReport(home.toString(), false, null, null, List.of(), instances, null);
+            return new StatusReport(home.toString(), false, null, null, List.of(), instances, null, certificates);
         }
         RuntimeInfo info = runtime.get();
         List<Component> components = new ArrayList<>();
         components.add(new Component("kafka", info.kafkaBootstrapServers(), probeKafka(
                 io.tideline.runtime.RuntimeKafkaTls.connection(home, info.kafkaBootstrapServers(), io.tideline.core.kafka.KafkaPrincipals.CLI))));
-        components.add(new Component("s3", info.s3Endpoint().toString(), probeHttp(info.s3Endpoint(), false)));
-        components.add(new Component("services", info.api().toString(), probeHttp(info.api().resolve("/health"), true)));
+        HttpClient http = CliTls.httpClient(home, PROBE_TIMEOUT);
+        components.add(new Component("s3", info.s3Endpoint().toString(), probeHttp(http, info.s3Endpoint(), false)));
+        components.add(new Component("services", info.api().toString(), probeHttp(http, info.api().resolve("/health"), true)));
         return new StatusReport(home.toString(), true, info.pid(), info.startedAt(), components, instances,
-                info.api().resolve(VIEW_PATH).toString());
+                info.api().resolve(VIEW_PATH).toString(), certificates);
+    }
+
+    /** Every TLS identity under {@code secrets/tls/} (whichever hop made it) and the CA, by expiry. */
+    static List<Certificate> certificates(RuntimeHome home, Clock clock) {
+        Path tlsDir = home.secretsDir().resolve("tls");
+        if (!Files.isDirectory(tlsDir)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(tlsDir)) {
+            List<String> names = dirs.map(d -> d.getFileName().toString()).filter(n -> !n.equals("ca"))
+                    .filter(n -> Files.isRegularFile(tlsDir.resolve(n).resolve("identity.pem"))).sorted().toList();
+            TlsCredentials credentials = new TlsCredentials(new DirectorySecretStore(home.secretsDir()), clock);
+            List<Certificate> out = new ArrayList<>();
+            credentials.expiries(names).forEach((name, notAfter) -> {
+                boolean expired = !clock.instant().isBefore(notAfter);
+                boolean due = !name.equals("ca") && credentials.find(name).map(credentials::renewalDue).orElse(false);
+                out.add(new Certificate(name, DateTimeFormatter.ISO_INSTANT.format(notAfter.truncatedTo(ChronoUnit.SECONDS)),
+                        expired ? "expired" : due ? "renewal due" : "ok"));
+            });
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return List.of(new Certificate("?", "", "cannot read: " + ErrorReporting.reason(e)));
+        }
     }
 
     private static List<Instance> instances(RuntimeHome home) {
@@ -65,7 +108,7 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
             return List.of();
         }
         try {
-            LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home.root()),
+            LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(ManagedInstances.config(home),
                     new DirectorySecretStore(home.secretsDir()), Clock.systemUTC());
             List<Instance> found = new ArrayList<>();
             for (ProvisionedInstance instance : provisioner.list()) {
@@ -94,8 +137,7 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
     }
 
     /** Any HTTP answer proves the S3 server serves; for the services, /health must say UP. */
-    static String probeHttp(URI uri, boolean requireUp) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+    static String probeHttp(HttpClient client, URI uri, boolean requireUp) {
         try {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(PROBE_TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -1,8 +1,12 @@
 package io.tideline.runtime;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.tideline.core.config.StartFailure;
+import io.tideline.core.tls.TlsCredentials;
 import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.processes.KafkaBrokerProcess;
 import io.tideline.processes.S3ServerProcess;
@@ -49,6 +53,7 @@ public final class EmbeddedRuntime implements AutoCloseable {
     private ApplicationContext context;
     private KafkaBrokerProcess kafka;
     private S3ServerProcess s3;
+    private TlsRenewal tls;
     private boolean closed;
 
     private interface Stoppable {
@@ -82,25 +87,37 @@ public final class EmbeddedRuntime implements AutoCloseable {
         RuntimePorts ports = RuntimePorts.forHome(home);
         DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
 
+        progress.accept("issuing the TLS certificates (Tideline CA in " + home.secretsDir() + ")");
+        tls = new TlsRenewal(new TlsCredentials(secrets, clock));
+        step("the TLS certificates", () -> {
+            tls.ensure(RuntimeTls.HTTPS, RuntimeTls.loopbackServer(RuntimeTls.HTTPS));
+            tls.ensure(RuntimeTls.S3, RuntimeTls.loopbackServer(RuntimeTls.S3));
+            RuntimeKafkaTls.ensureIdentities(tls);
+            RuntimeTls.publishCa(home, tls.credentials().caCertificate());
+        });
+        tls.start();
+        started.push(tls::close);
+
         progress.accept("starting Kafka (KRaft, single node, TLS with a certificate per principal) on 127.0.0.1:" + ports.kafka());
-        step("the Kafka certificates", () -> RuntimeKafkaTls.ensureIdentities(secrets, clock));
         kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),
                 ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP)
                 .withTls(RuntimeKafkaTls.listeners(home)));
         step("Kafka", kafka::start);
         started.push(kafka::stop);
         step("Kafka's ACLs", () -> RuntimeKafkaTls.ensureAcls(home, kafka.bootstrapServers()));
+        // the broker reads its key store file once: a renewal is applied by a dynamic update (no restart)
+        tls.onRenewal(RuntimeKafkaTls.BROKER, renewed -> kafka.reloadKeyStore());
 
-        progress.accept("starting the S3 server on 127.0.0.1:" + ports.s3());
+        progress.accept("starting the S3 server (HTTPS) on 127.0.0.1:" + ports.s3());
         S3AdminKeys admin = S3AdminKeys.forHome(secrets);
         s3 = new S3ServerProcess(new S3ServerProcess.Settings(home.s3DataDir(), home.s3IdentitiesDir(),
                 home.s3Log(), ports.s3(), admin.accessKey(), admin.secretKey(), RuntimeOptions.START_TIMEOUT,
-                S3ServerProcess.DEFAULT_MAX_HEAP));
+                S3ServerProcess.DEFAULT_MAX_HEAP).withTls(RuntimeTls.identityFile(home, RuntimeTls.S3)));
         step("the S3 server", s3::start);
         started.push(s3::stop);
 
         RuntimeEndpoints endpoints = new RuntimeEndpoints(kafka.bootstrapServers(), s3.endpoint(),
-                URI.create("http://127.0.0.1:" + ports.http()));
+                URI.create("https://127.0.0.1:" + ports.http()));
 
         ManagedInstances instances = new ManagedInstances(home, secrets, clock);
         int count = instances.count();
@@ -109,8 +126,9 @@ public final class EmbeddedRuntime implements AutoCloseable {
         }
         // Never registered for stopping: the instances outlive the runtime, however it ends (ManagedInstances).
         step("the managed PostgreSQL instances", instances::startAll);
+        startCertificateRenewal(instances);
 
-        progress.accept("starting the services (scheduler, archiver, retention, restore) on " + endpoints.api());
+        progress.accept("starting the services (scheduler, archiver, retention, restore) on " + endpoints.api() + " (HTTPS only)");
         Map<String, Object> properties = RuntimeProperties.of(home, ports, endpoints, admin, options);
         step("the services", () -> startServices(properties, clock));
         started.push(this::stopServices);
@@ -120,6 +138,23 @@ public final class EmbeddedRuntime implements AutoCloseable {
         info.write(home);
         LOG.info("tideline runtime up in {}: kafka {}, s3 {}, api {}", home, endpoints.kafkaBootstrapServers(),
                 endpoints.s3(), endpoints.api());
+    }
+
+    /**
+     * The PostgreSQL servers' certificates: renewed now when due, then checked every hour; a renewed one is
+     * written and its server reloads ({@code pg_reload_conf()}), no restart. (When the runtime's one TLS renewal
+     * task lands, this pass becomes one of its per-pass hooks.)
+     */
+    private void startCertificateRenewal(ManagedInstances instances) {
+        instances.renewCertificates();
+        ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "postgres-certificate-renewal");
+            t.setDaemon(true);
+            return t;
+        });
+        renewal.scheduleWithFixedDelay(instances::renewCertificates, CERTIFICATE_CHECK.toMinutes(), CERTIFICATE_CHECK.toMinutes(),
+                TimeUnit.MINUTES);
+        started.push(renewal::shutdownNow);
     }
 
     private void startServices(Map<String, Object> properties, Clock clock) {
@@ -187,6 +222,11 @@ public final class EmbeddedRuntime implements AutoCloseable {
         return home;
     }
 
+    /** The runtime's TLS identities and their renewal (tests renew on demand). */
+    public TlsRenewal tls() {
+        return tls;
+    }
+
     /** The services' context (tests look beans up in it). */
     public ApplicationContext context() {
         return context;
@@ -237,6 +277,9 @@ public final class EmbeddedRuntime implements AutoCloseable {
     /** How clients reach the running pieces. */
     public record RuntimeEndpoints(String kafkaBootstrapServers, URI s3, URI api) {
     }
+
+    /** How often the servers' certificates are checked for renewal (renewed with ten of thirty days left). */
+    static final Duration CERTIFICATE_CHECK = Duration.ofHours(1);
 
     /** For tests that need a bound on how long a stop may take. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);

@@ -1,5 +1,6 @@
 package io.tideline.runtime;
 
+import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceState;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.secrets.SecretStore;
@@ -33,7 +34,24 @@ public final class ManagedInstances {
 
     ManagedInstances(RuntimeHome home, SecretStore secrets, Clock clock) {
         this.home = home;
-        this.provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home.root()), secrets, clock);
+        this.provisioner = new LocalPostgresProvisioner(config(home), secrets, clock);
+    }
+
+    /**
+     * How the embedded runtime's provisioners make servers: the defaults, with TLS on (a certificate from the
+     * Tideline CA, {@code ssl=on}, TLS-only {@code pg_hba.conf}; docs/deploy-local.md). The CLI's and the
+     * services' provisioners of a runtime home use the same.
+     */
+    public static LocalPostgresConfig config(RuntimeHome home) {
+        return LocalPostgresConfig.defaults(home.root()).withTls(true);
+    }
+
+    /**
+     * Renews the server certificates that are due and reloads their servers (no restart): the runtime's hourly
+     * pass ({@link EmbeddedRuntime}). Returns the instances renewed.
+     */
+    public List<InstanceId> renewCertificates() {
+        return provisioner.renewCertificates();
     }
 
     /** The clusters of {@code home}, seen from outside a runtime (the CLI's {@code down}, the demo). */

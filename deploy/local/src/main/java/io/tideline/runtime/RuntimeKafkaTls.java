@@ -5,12 +5,9 @@ import io.tideline.core.kafka.KafkaAcls;
 import io.tideline.core.kafka.KafkaConnection;
 import io.tideline.core.kafka.KafkaPrincipals;
 import io.tideline.core.kafka.KafkaSecurityConfiguration;
-import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.tls.CertificateRequest;
-import io.tideline.core.tls.TlsCredentials;
 import io.tideline.processes.KafkaTlsListeners;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,13 +40,15 @@ public final class RuntimeKafkaTls {
         return home.secretsDir().resolve("tls");
     }
 
-    /** Every principal of the runtime, issued when missing and renewed when due ({@code ensure} is both). */
-    static List<String> ensureIdentities(SecretStore secrets, Clock clock) {
-        TlsCredentials credentials = new TlsCredentials(secrets, clock);
-        credentials.ensure(BROKER, CertificateRequest.server(BROKER, List.of("localhost"), List.of("127.0.0.1")));
+    /**
+     * Every principal of the runtime, issued when missing and renewed when due, now and by the runtime's one
+     * renewal task; the clients read a renewed identity at their next connection ({@code RenewingSslEngineFactory}).
+     */
+    static List<String> ensureIdentities(TlsRenewal renewal) {
+        renewal.ensure(BROKER, CertificateRequest.server(BROKER, List.of("localhost"), List.of("127.0.0.1")));
         List<String> names = new ArrayList<>(List.of(BROKER));
         for (String principal : principals()) {
-            credentials.ensure(principal, CertificateRequest.client(principal));
+            renewal.ensure(principal, CertificateRequest.client(principal));
             names.add(principal);
         }
         return names;

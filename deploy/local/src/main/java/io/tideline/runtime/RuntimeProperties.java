@@ -1,5 +1,6 @@
 package io.tideline.runtime;
 
+import io.tideline.platform.local.PostgresTlsConfiguration;
 import io.tideline.core.kafka.TopicsConfiguration;
 import io.tideline.core.storage.ObjectStoreSettings;
 import io.tideline.platform.local.FleetConfiguration;
@@ -43,7 +44,10 @@ final class RuntimeProperties {
         p.put(FleetConfiguration.STORAGE_ADMIN_ACCESS_KEY, admin.accessKey());
         p.put(FleetConfiguration.STORAGE_ADMIN_SECRET_KEY, admin.secretKey());
         p.put(FleetConfiguration.STORAGE_IDENTITIES_DIR, home.s3IdentitiesDir().toString());
+        // the instances a restore makes get a server certificate, like those the CLI makes (ManagedInstances.config)
+        p.put(PostgresTlsConfiguration.ENABLED, true);
         p.put("tideline.archiver.wal.flush-interval", options.walFlushInterval().toMillis() + "ms");
+        p.putAll(RuntimeTls.properties(home, ports));
         p.putAll(options.extraProperties());
         return p;
     }

@@ -1,5 +1,7 @@
 package io.tideline.cli;
 
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.postgres.PostgresTls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,11 +90,17 @@ class BackupsViewBrowserIT {
         runtime = EmbeddedRuntime.start(new RuntimeHome(home), RuntimeOptions.defaults().withWalFlushInterval(Duration.ofSeconds(2)),
                 Clock.systemUTC(), line -> { });
         base = runtime.info().api().toString().replaceAll("/$", "");
+        assertTrue(base.startsWith("https://127.0.0.1:"), "the view is served over HTTPS: " + base);
 
         // The driver's path is given, so Selenium Manager never looks for (or downloads) a driver or a browser.
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
         profile = Files.createTempDirectory("tideline-view-chromium-");
-        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        // HTTPS (issue 14.1): Chromium trusts the Tideline CA through an NSS database of its own (Chromium on Linux
+        // reads $HOME/.pki/nssdb), so the view's certificate and its name are checked as for any site.
+        Path nssHome = profile.resolve("home");
+        trustTheCa(nssHome, io.tideline.runtime.RuntimeTls.caFile(runtime.home()));
+        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+                .withEnvironment(Map.of("HOME", nssHome.toString())).build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -100,6 +108,21 @@ class BackupsViewBrowserIT {
                 "--user-data-dir=" + profile, "--window-size=1280,1000");
         browser = new ChromeDriver(service, options);
         Files.createDirectories(SHOTS);
+    }
+
+    /** {@code certutil}: a new NSS database in {@code home}/.pki/nssdb that trusts {@code ca} to name web servers. */
+    private static void trustTheCa(Path home, Path ca) throws Exception {
+        Path db = home.resolve(".pki").resolve("nssdb");
+        Files.createDirectories(db);
+        run("certutil", "-N", "-d", "sql:" + db, "--empty-password");
+        run("certutil", "-A", "-d", "sql:" + db, "-n", "tideline-ca", "-t", "C,,", "-i", ca.toString());
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor() == 0, String.join(" ", command) + ": " + out
+                + " (certutil comes with libnss3-tools: scripts/install-prereqs.sh)");
     }
 
     @AfterAll
@@ -405,6 +428,9 @@ class BackupsViewBrowserIT {
         Properties props = new Properties();
         props.setProperty("user", instance.get("user").asText());
         props.setProperty("password", new DirectorySecretStore(home.resolve("secrets")).get(SecretRef.of(instance.get("secretRef").asText())));
+        // as Tideline connects: verify-full against the CA kept for the instance (the runtime makes them with TLS)
+        PostgresTls.forInstance(new DirectorySecretStore(home.resolve("secrets")), InstanceId.of(instance.get("id").asText()))
+                .applyTo(props);
         return DriverManager.getConnection("jdbc:postgresql://" + instance.get("host").asText() + ":"
                 + instance.get("port").asInt() + "/" + instance.get("database").asText(), props);
     }

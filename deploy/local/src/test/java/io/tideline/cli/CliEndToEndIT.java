@@ -1,5 +1,7 @@
 package io.tideline.cli;
 
+import io.tideline.core.ids.InstanceId;
+import io.tideline.core.postgres.PostgresTls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -19,7 +21,6 @@ import io.tideline.runtime.ManagedInstances;
 import io.tideline.runtime.RuntimeHome;
 import io.tideline.runtime.RuntimeOptions;
 import java.io.RandomAccessFile;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -314,7 +315,7 @@ class CliEndToEndIT {
     private record Scrape(String text) {
 
         static Scrape of(java.net.URI api) throws Exception {
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpResponse<String> response = Https.client(home).send(
                     java.net.http.HttpRequest.newBuilder(api.resolve("/prometheus")).timeout(Duration.ofSeconds(10)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), "GET /prometheus: " + response.body());
@@ -395,7 +396,7 @@ class CliEndToEndIT {
         assertTrue(backups.out().contains("DAMAGED " + key), backups.out());
         // The view replays the event log on its own thread: it shows the damage within moments, not at once.
         Awaitility.await("the Backups view shows " + key).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
+                .until(() -> Https.client(home).send(HttpRequest.newBuilder(runtime.info().api().resolve("/api/instances/shop/backups"))
                         .GET().build(), HttpResponse.BodyHandlers.ofString()).body().contains("DAMAGED " + key));
         CLI.run(home, "restore", "shop", "--to", listedEnd.toString())
                 .assertOneLineError(ExitCodes.REFUSED, key + " is damaged");
@@ -754,6 +755,9 @@ class CliEndToEndIT {
         props.setProperty("user", instance.get("user").asText());
         props.setProperty("password", new DirectorySecretStore(home.resolve("secrets"))
                 .get(SecretRef.of(instance.get("secretRef").asText())));
+        // as Tideline connects: verify-full against the CA kept for the instance (the runtime makes them with TLS)
+        PostgresTls.forInstance(new DirectorySecretStore(home.resolve("secrets")), InstanceId.of(instance.get("id").asText()))
+                .applyTo(props);
         return DriverManager.getConnection("jdbc:postgresql://" + instance.get("host").asText() + ":"
                 + instance.get("port").asInt() + "/" + instance.get("database").asText(), props);
     }

@@ -1,5 +1,6 @@
 package io.tideline.cli;
 
+import io.tideline.core.postgres.PostgresTls;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,6 +108,8 @@ final class CliHome implements AutoCloseable {
         props.setProperty("socketTimeout", "10");
         String url = "jdbc:postgresql://" + instance.get("host").asText() + ":" + instance.get("port").asInt() + "/"
                 + instance.get("database").asText();
+        PostgresTls.forInstance(new DirectorySecretStore(root.resolve("secrets")), InstanceId.of(instance.get("id").asText()))
+                .applyTo(props);
         return DriverManager.getConnection(url, props);
     }
 

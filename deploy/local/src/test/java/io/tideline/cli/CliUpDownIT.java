@@ -59,8 +59,25 @@ class CliUpDownIT {
         // Issue 16: status and up say where the Backups view is (and the view answers there).
         String view = first.api().resolve("/backups").toString();
         assertTrue(status.out().contains("Backups view: " + view), status.out());
-        assertEquals(200, java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(view)).build(),
+        assertEquals(200, Https.client(home).send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(view)).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+        // Issue 14.1: HTTPS only for the API and view, S3 over HTTPS; status shows each certificate's expiry.
+        assertEquals("https", first.api().getScheme());
+        assertEquals("https", first.s3Endpoint().getScheme());
+        java.net.URI plain = java.net.URI.create("http://127.0.0.1:" + first.api().getPort() + "/health");
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> java.net.http.HttpClient.newHttpClient()
+                .send(java.net.http.HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(20)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()), "no plain HTTP beside HTTPS");
+        assertTrue(status.out().contains("CERTIFICATE") && status.out().contains("https-runtime") && !status.out().contains("warning:"),
+                status.out());
+        JsonNode certificates = JSON.readTree(CLI.run(home, "status", "--json").assertOk().out()).get("certificates");
+        List<String> names = new ArrayList<>();
+        for (JsonNode c : certificates) {
+            names.add(c.get("name").asText());
+            assertTrue(c.get("expires").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), c.toString());
+            assertEquals("ok", c.get("state").asText(), c.toString());
+        }
+        assertTrue(names.containsAll(List.of("ca", "https-runtime", "s3")), names.toString());
         // Issue 16: an option given to up while it runs was silently ignored; now refused, saying why.
         CLI.run(home, "up", "--wal-flush-interval", "10s").assertOneLineError(ExitCodes.REFUSED,
                 "--wal-flush-interval not applied (options take effect at start");

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tideline.agent.AgentApplication;
+import io.tideline.agent.AgentConfiguration;
+import io.tideline.archiver.ArchiverConfig;
 import io.tideline.core.config.Defaults;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
@@ -20,12 +23,20 @@ import io.tideline.core.kafka.TopicsConfiguration;
 import io.tideline.core.storage.StorageSecrets;
 import io.tideline.kubernetes.KubernetesManifests.Document;
 import io.tideline.monitoring.MonitoredSeries;
+import io.tideline.platform.local.FleetConfiguration;
+import io.tideline.platform.local.PostgresNetworkConfiguration;
+import io.tideline.restore.InstancePlatformConfiguration;
+import io.tideline.restore.RestoreConfiguration;
+import io.tideline.retention.RetentionConfiguration;
+import io.tideline.scheduler.SchedulerConfiguration;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,6 +63,10 @@ class KubernetesManifestsTest {
     private static final String CONFIG_FILE = "application.yml";
     /** Variables read by the JVM or by Micronaut's bootstrap, not configuration keys of a service. */
     private static final Set<String> NOT_SETTINGS = Set.of("JAVA_TOOL_OPTIONS", "MICRONAUT_CONFIG_FILES");
+    private static final String AGENT = "tideline-agent";
+    /** A class of each service's module: the agent's process has none of their settings (nor their beans). */
+    private static final List<Class<?>> SERVICE_MODULES = List.of(SchedulerConfiguration.class, ArchiverConfig.class,
+            RetentionConfiguration.class, RestoreConfiguration.class);
 
     private final KubernetesManifests manifests = KubernetesManifests.load();
     private final Map<String, String> config = serviceConfig(manifests);
@@ -157,7 +172,7 @@ class KubernetesManifestsTest {
 
     @Test
     void everyPodReadsTheConfigMapItMounts() {
-        for (Document deployment : manifests.ofKind("Deployment")) {
+        for (Document deployment : workloads()) {
             Map<String, Object> pod = podSpec(deployment);
             for (Map<String, Object> container : list(pod, "containers")) {
                 String file = env(container).get("MICRONAUT_CONFIG_FILES");
@@ -171,7 +186,7 @@ class KubernetesManifestsTest {
     void secretsAreMountedAsTheDirectorySecretStoresFilesWithEveryFileTheCodeReads() {
         String secretsDir = config.get("tideline.fleet.secrets-dir");
         int mounts = 0;
-        for (Document deployment : manifests.ofKind("Deployment")) {
+        for (Document deployment : workloads()) {
             Map<String, Object> pod = podSpec(deployment);
             for (Map<String, Object> volume : list(pod, "volumes")) {
                 if (!volume.containsKey("projected") && !volume.containsKey("secret")) {
@@ -248,6 +263,65 @@ class KubernetesManifestsTest {
                 "the PrometheusRule is deploy/monitoring/prometheus/tideline-alerts.yml");
     }
 
+    /**
+     * The restore agent's DaemonSet sets only keys the agent's own process reads (its class path: the agent, core,
+     * restore-host, platform-local — not the four services, whose records {@code tideline agent} switches off), and
+     * the ones it cannot run without: its id, its state directory on the node's disk, the address its servers listen on.
+     */
+    @Test
+    void theAgentSetsOnlyKeysTheAgentReadsAndWhatItNeedsOnAHostOfItsOwn() {
+        Document agent = manifests.one("DaemonSet", AGENT);
+        Map<String, Object> pod = podSpec(agent);
+        Map<String, Object> container = list(pod, "containers").get(0);
+        List<?> command = (List<?>) container.get("command");
+        assertEquals(AgentApplication.class.getName(), command.get(command.size() - 1), "the agent's main class");
+        Set<URL> services = SERVICE_MODULES.stream().map(KubernetesManifestsTest::moduleOf).collect(Collectors.toSet());
+        ServiceSettingKeys agentKeys = ServiceSettingKeys.fromCode(record -> !services.contains(moduleOf(record)));
+        assertTrue(agentKeys.tidelineKeys().containsAll(Set.of(AgentConfiguration.ID, FleetConfiguration.HOME,
+                PostgresNetworkConfiguration.LISTEN_ADDRESS)), "the walk finds the agent's records");
+        assertFalse(agentKeys.tidelineKeys().contains(InstancePlatformConfiguration.TYPE), "a service's key is not the agent's");
+        Map<String, String> env = env(container);
+        List<String> unread = new ArrayList<>();
+        env.keySet().stream().filter(v -> !NOT_SETTINGS.contains(v))
+                .forEach(variable -> agentKeys.unreadVariable(variable).ifPresent(unread::add));
+        assertEquals(List.of(), unread, "variables of the agent that its process does not read");
+
+        for (String required : List.of(AgentConfiguration.ID, FleetConfiguration.HOME, PostgresNetworkConfiguration.LISTEN_ADDRESS)) {
+            assertTrue(env.containsKey(variableOf(required)), "the agent's DaemonSet sets " + required + " (" + variableOf(required) + ")");
+        }
+        String home = env.get(variableOf(FleetConfiguration.HOME));
+        String homeVolume = mountedVolume(pod, container, home);
+        assertTrue(volumeNamed(pod, homeVolume).containsKey("hostPath"), "the agent's servers and journal are on the node's disk");
+        assertEquals(true, pod.get("hostNetwork"), "its servers listen on, and are handed out with, the node's address");
+        String port = env.get("MICRONAUT_SERVER_PORT");
+        assertEquals("http://$(MICRONAUT_SERVER_HOST):" + port, env.get(variableOf("tideline.agent.address")),
+                "the announced address is where it binds");
+        assertTrue(list(container, "ports").stream().anyMatch(p -> port.equals(String.valueOf(p.get("containerPort")))));
+    }
+
+    @Test
+    void theRestoreServiceCoordinatesTheAgentsAndSharesTheirSecretStore() {
+        assertEquals(InstancePlatformConfiguration.Type.AGENT.name(), config.get(InstancePlatformConfiguration.TYPE).toUpperCase(),
+                InstancePlatformConfiguration.TYPE);
+        Document restore = manifests.one("Deployment", "tideline-restore");
+        assertTrue((Integer) map(restore.body(), "spec").get("replicas") >= 2, "two coordinators share the requests");
+        // Each restore's read-only identity and the new instance's passwords are written by the coordinator and
+        // read (and rotated) by the agent at run time: one store, writable by both.
+        String secretsDir = config.get("tideline.fleet.secrets-dir");
+        Set<String> claims = new TreeSet<>();
+        for (Document workload : List.of(restore, manifests.one("DaemonSet", AGENT))) {
+            Map<String, Object> pod = podSpec(workload);
+            Map<String, Object> container = list(pod, "containers").get(0);
+            Map<String, Object> mount = list(container, "volumeMounts").stream().filter(m -> secretsDir.equals(m.get("mountPath")))
+                    .findFirst().orElseThrow(() -> new AssertionError(workload.name() + " mounts no secret store at " + secretsDir));
+            assertFalse(Boolean.TRUE.equals(mount.get("readOnly")), workload.name() + " writes secrets");
+            claims.add((String) map(volumeNamed(pod, (String) mount.get("name")), "persistentVolumeClaim").get("claimName"));
+        }
+        assertEquals(1, claims.size(), "the coordinator and the agents mount one claim: " + claims);
+        Document claim = manifests.one("PersistentVolumeClaim", claims.iterator().next());
+        assertTrue(String.valueOf(map(claim.body(), "spec").get("accessModes")).contains("ReadWriteMany"), "shared by pods on many nodes");
+    }
+
     // --- the code's side
 
     /**
@@ -299,8 +373,25 @@ class KubernetesManifestsTest {
 
     private List<Map<String, Object>> containers() {
         List<Map<String, Object>> containers = new ArrayList<>();
-        manifests.ofKind("Deployment").forEach(d -> containers.addAll(list(podSpec(d), "containers")));
+        workloads().forEach(d -> containers.addAll(list(podSpec(d), "containers")));
         return containers;
+    }
+
+    /** The services' Deployments and the agents' DaemonSet. */
+    private List<Document> workloads() {
+        List<Document> workloads = new ArrayList<>(manifests.ofKind("Deployment"));
+        workloads.addAll(manifests.ofKind("DaemonSet"));
+        return workloads;
+    }
+
+    /** The environment variable Micronaut maps to {@code key} ({@code tideline.agent.id} → {@code TIDELINE_AGENT_ID}). */
+    private static String variableOf(String key) {
+        return key.toUpperCase().replace('.', '_').replace('-', '_');
+    }
+
+    private static URL moduleOf(Class<?> type) {
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        return source == null ? null : source.getLocation();
     }
 
     private static Map<String, Object> podSpec(Document deployment) {

@@ -5,12 +5,15 @@ import io.micronaut.core.io.service.ServiceDefinition;
 import io.micronaut.core.io.service.SoftServiceLoader;
 import io.micronaut.core.naming.NameUtils;
 import io.micronaut.core.type.Argument;
+import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.inject.BeanDefinition;
 import io.micronaut.inject.BeanDefinitionReference;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,11 +30,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *       {@code kafka.consumers.<name>.<consumer config>} — checked against the Kafka client's own
  *       list of configs.</li>
  * </ul>
+ * An environment variable may also name {@code micronaut.server.host} or {@code .port} (where a pod binds).
  * Any other key is one no service reads.
  */
 final class ServiceSettingKeys {
 
     private static final String OURS = "io.tideline.";
+    private static final String SERVER = "micronaut.server.";
 
     private final Set<String> exact = new TreeSet<>();
     private final Set<String> mapPrefixes = new TreeSet<>();
@@ -40,6 +45,11 @@ final class ServiceSettingKeys {
     }
 
     static ServiceSettingKeys fromCode() {
+        return fromCode(record -> true);
+    }
+
+    /** The keys of the settings records {@code records} accepts (e.g. those on one process's class path). */
+    static ServiceSettingKeys fromCode(Predicate<Class<?>> records) {
         ServiceSettingKeys keys = new ServiceSettingKeys();
         @SuppressWarnings("rawtypes")
         SoftServiceLoader<BeanDefinitionReference> loader = SoftServiceLoader.load(BeanDefinitionReference.class);
@@ -53,7 +63,7 @@ final class ServiceSettingKeys {
                 continue;
             }
             BeanDefinition<?> definition = reference.load();
-            if (!definition.getBeanType().isRecord()) {
+            if (!definition.getBeanType().isRecord() || !records.test(definition.getBeanType())) {
                 continue;
             }
             String prefix = definition.stringValue(ConfigurationReader.class, "prefix").orElseThrow();
@@ -100,7 +110,22 @@ final class ServiceSettingKeys {
         if (dotted.startsWith("kafka.") && kafkaClientKey(dotted.substring("kafka.".length()))) {
             return Optional.empty();
         }
+        if (dotted.startsWith(SERVER) && httpServerSetting(dotted.substring(SERVER.length()))) {
+            return Optional.empty();
+        }
         return Optional.of("environment variable " + variable + " maps to no key a service reads");
+    }
+
+    /**
+     * {@code micronaut.server.<name>}: where the HTTP server binds, read by Micronaut's own settings bean; one word
+     * only ({@code host}, {@code port}), each a setter of {@link HttpServerConfiguration}.
+     */
+    private static boolean httpServerSetting(String name) {
+        if (!name.matches("[a-z]+")) {
+            return false;
+        }
+        String setter = "set" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+        return Arrays.stream(HttpServerConfiguration.class.getMethods()).anyMatch(m -> m.getName().equals(setter) && m.getParameterCount() == 1);
     }
 
     private static boolean kafkaClientKey(String rest) {

@@ -32,7 +32,8 @@ public final class S3ServerMain {
             arguments = ServerArguments.parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("tideline-s3-server: " + e.getMessage());
-            System.err.println("usage: --data DIR --identities DIR --port N --admin-access-key K --admin-secret-key S [--host ADDRESS]");
+            System.err.println("usage: --data DIR --identities DIR --port N --admin-access-key K --admin-secret-key S [--host ADDRESS]"
+                    + " [--tls-identity FILE]");
             System.exit(2);
             return;
         }
@@ -40,11 +41,18 @@ public final class S3ServerMain {
         Files.createDirectories(arguments.identities());
 
         BlobStore store = new FilesystemNio2BlobStore(arguments.data().toAbsolutePath().toString());
-        S3Proxy proxy = S3Proxy.builder()
+        S3Proxy.Builder builder = S3Proxy.builder()
                 .blobStore(store)
-                .endpoint(URI.create("http://" + arguments.host() + ":" + arguments.port()))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, arguments.adminAccessKey(), arguments.adminSecretKey())
-                .build();
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, arguments.adminAccessKey(), arguments.adminSecretKey());
+        URI endpoint = URI.create(arguments.scheme() + "://" + arguments.host() + ":" + arguments.port());
+        if (arguments.tlsIdentity() == null) {
+            builder.endpoint(endpoint);
+        } else {
+            // HTTPS only (no plain endpoint beside it): Jetty takes our SSL context, whose key manager re-reads the
+            // identity file when it was renewed, so no restart and no key store file of its own
+            builder.secureEndpoint(endpoint).sslContext(new IdentityFileKeyManager(arguments.tlsIdentity()).context());
+        }
+        S3Proxy proxy = builder.build();
         proxy.setBlobStoreLocator(new TenantLocator(arguments.adminAccessKey(), arguments.adminSecretKey(), store,
                 new IdentityDirectory(arguments.identities())));
 
@@ -59,7 +67,8 @@ public final class S3ServerMain {
             }
         }, "s3-server-stop"));
         proxy.start();
-        System.out.println(READY + "http://" + arguments.host() + ":" + proxy.getPort());
+        int port = arguments.tlsIdentity() == null ? proxy.getPort() : proxy.getSecurePort();
+        System.out.println(READY + arguments.scheme() + "://" + arguments.host() + ":" + port);
         System.out.flush();
         stopped.await();
     }

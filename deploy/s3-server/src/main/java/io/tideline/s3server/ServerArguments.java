@@ -6,13 +6,16 @@ import java.util.Objects;
 
 /**
  * The command line of {@link S3ServerMain}:
- * {@code --data DIR --identities DIR --port N --admin-access-key K [--admin-secret-key S] [--host ADDRESS]}.
+ * {@code --data DIR --identities DIR --port N --admin-access-key K [--admin-secret-key S] [--host ADDRESS]
+ * [--tls-identity FILE]}. With {@code --tls-identity} (a PEM file: PKCS#8 key, certificate, CA certificate) the
+ * server serves HTTPS only, on the same port.
  * {@code --host} is the address to listen on, {@value #DEFAULT_HOST} by default (a host of the fleet
  * harness binds its own address).
  * The admin secret may come from the environment variable {@value #ADMIN_SECRET_ENV} instead, so
  * that it does not show in the process list.
  */
-public record ServerArguments(Path data, Path identities, int port, String adminAccessKey, String adminSecretKey, String host) {
+public record ServerArguments(Path data, Path identities, int port, String adminAccessKey, String adminSecretKey, String host,
+                              Path tlsIdentity) {
 
     public static final String ADMIN_SECRET_ENV = "TIDELINE_S3_ADMIN_SECRET_KEY";
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -35,9 +38,19 @@ public record ServerArguments(Path data, Path identities, int port, String admin
         }
     }
 
-    /** On {@value #DEFAULT_HOST}. */
+    /** On {@value #DEFAULT_HOST}, plain HTTP. */
     public ServerArguments(Path data, Path identities, int port, String adminAccessKey, String adminSecretKey) {
-        this(data, identities, port, adminAccessKey, adminSecretKey, DEFAULT_HOST);
+        this(data, identities, port, adminAccessKey, adminSecretKey, DEFAULT_HOST, null);
+    }
+
+    /** Plain HTTP on {@code host}. */
+    public ServerArguments(Path data, Path identities, int port, String adminAccessKey, String adminSecretKey, String host) {
+        this(data, identities, port, adminAccessKey, adminSecretKey, host, null);
+    }
+
+    /** {@code https} with a TLS identity, else {@code http}. */
+    public String scheme() {
+        return tlsIdentity == null ? "http" : "https";
     }
 
     public static ServerArguments parse(String[] args, Map<String, String> environment) {
@@ -47,6 +60,7 @@ public record ServerArguments(Path data, Path identities, int port, String admin
         String accessKey = null;
         String secretKey = environment.get(ADMIN_SECRET_ENV);
         String host = DEFAULT_HOST;
+        Path tlsIdentity = null;
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -60,13 +74,14 @@ public record ServerArguments(Path data, Path identities, int port, String admin
                 case "--admin-access-key" -> accessKey = value;
                 case "--admin-secret-key" -> secretKey = value;
                 case "--host" -> host = value;
+                case "--tls-identity" -> tlsIdentity = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
         if (port == null) {
             throw new IllegalArgumentException("--port is required");
         }
-        return new ServerArguments(data, identities, port, accessKey, secretKey, host);
+        return new ServerArguments(data, identities, port, accessKey, secretKey, host, tlsIdentity);
     }
 
     private static int parsePort(String value) {
@@ -80,6 +95,6 @@ public record ServerArguments(Path data, Path identities, int port, String admin
     @Override
     public String toString() {
         return "ServerArguments[data=" + data + ", identities=" + identities + ", host=" + host + ", port=" + port
-                + ", adminAccessKey=" + adminAccessKey + ", adminSecretKey=***]";
+                + ", adminAccessKey=" + adminAccessKey + ", adminSecretKey=***, tlsIdentity=" + tlsIdentity + "]";
     }
 }

@@ -56,13 +56,14 @@ public final class AgentHost implements AutoCloseable {
      * @param subnet   the fleet's subnet: whose clients may log in to the servers the agent makes
      * @param capacity restores this host takes at once (0: it serves production and takes none)
      */
-    public AgentHost(Host host, Path dir, Path logs, Map<String, Object> shared, String subnet, int capacity, SecretStore secrets) {
+    public AgentHost(Host host, Path dir, Path logs, Map<String, Object> shared, String subnet, int capacity, SecretStore secrets,
+                     FleetTls tls) {
         this.host = host;
         this.secrets = secrets;
         this.id = "agent-" + host.name();
         this.capacity = capacity;
         this.home = dir.resolve("agent-home");
-        this.http = new HostHttp(host, PORT);
+        this.http = new HostHttp(host, PORT, tls.client());
         Map<String, String> p = new LinkedHashMap<>();
         shared.forEach((k, v) -> {
             if (k.startsWith("kafka.") || k.startsWith("tideline.kafka.") || k.startsWith("tideline.storage.")
@@ -73,6 +74,9 @@ public final class AgentHost implements AutoCloseable {
         p.put(FleetConfiguration.HOME, home.toString());
         p.put("micronaut.server.host", host.address());
         p.put("micronaut.server.port", Integer.toString(PORT));
+        // HTTPS only (issue 14.1): the coordinator and this host's recovering servers (curl --cacert) trust the CA
+        p.put("micronaut.server.ssl.port", Integer.toString(PORT));
+        p.putAll(tls.server("agent-https-" + id, host));
         p.put(PostgresNetworkConfiguration.LISTEN_ADDRESS, host.address());
         p.put(PostgresNetworkConfiguration.CLIENT_NETWORKS, subnet);
         p.put("tideline.agent.id", id);

@@ -9,23 +9,26 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
 
 /** The HTTP interface of a process on a host (a service host, an agent), as the test reaches it through the bridge. */
 final class HostHttp {
 
     private final Host host;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http;
 
-    HostHttp(Host host, int port) {
+    /** Over HTTPS, trusting {@code trust} (the fleet's CA); the JDK's client checks the host's address. */
+    HostHttp(Host host, int port, SSLContext trust) {
         this.host = host;
         this.port = port;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).sslContext(trust).build();
     }
 
     /** The answer to a GET of {@code path}, or empty when nothing answers. */
     Optional<HttpResponse<String>> get(String path) {
         try {
-            return Optional.of(http.send(HttpRequest.newBuilder(URI.create("http://" + host.address() + ":" + port + path))
+            return Optional.of(http.send(HttpRequest.newBuilder(URI.create("https://" + host.address() + ":" + port + path))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();

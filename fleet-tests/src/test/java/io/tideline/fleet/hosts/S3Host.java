@@ -18,7 +18,9 @@ import java.util.Map;
 
 /**
  * The S3 server (the embedded S3Proxy launcher of {@code deploy/s3-server}) on the S3 host, bound to that
- * host's address. The admin secret reaches it through the environment, never the process list.
+ * host's address, serving HTTPS only with the identity in {@code tlsIdentity} (issue 14.1: issued by the fleet's
+ * Tideline CA for the host's address, re-read when renewed). The admin secret reaches it through the environment,
+ * never the process list.
  */
 public final class S3Host implements AutoCloseable {
 
@@ -32,7 +34,7 @@ public final class S3Host implements AutoCloseable {
     private final String adminSecretKey;
     private final HostProcess process;
 
-    public S3Host(Host host, Path dir, Path logs) {
+    public S3Host(Host host, Path dir, Path logs, Path tlsIdentity) {
         this.host = host;
         this.data = dir.resolve("data");
         this.identities = dir.resolve("identities");
@@ -42,7 +44,8 @@ public final class S3Host implements AutoCloseable {
         String classpath = ServerClasspath.load(S3ServerProcess.CLASSPATH_RESOURCE).asArgument();
         this.process = new HostProcess("s3 server", host, Java.command("256m", classpath, S3ServerProcess.MAIN_CLASS, List.of(),
                 List.of("--data", data.toString(), "--identities", identities.toString(), "--port", Integer.toString(PORT),
-                        "--host", host.address(), "--admin-access-key", adminAccessKey)),
+                        "--host", host.address(), "--admin-access-key", adminAccessKey,
+                        "--tls-identity", tlsIdentity.toString())),
                 Map.of("TIDELINE_S3_ADMIN_SECRET_KEY", adminSecretKey), dir, logs.resolve(host.name() + "-s3.log"));
     }
 
@@ -76,7 +79,7 @@ public final class S3Host implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://" + host.address() + ":" + PORT);
+        return URI.create("https://" + host.address() + ":" + PORT);
     }
 
     public String region() {

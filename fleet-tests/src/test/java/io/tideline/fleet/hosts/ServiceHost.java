@@ -32,16 +32,19 @@ public final class ServiceHost implements AutoCloseable {
     private final HostHttp http;
 
     /** @param properties what every service host shares (Kafka, S3, secrets, ...); this host's own are added */
-    public ServiceHost(Host host, Path dir, Path logs, Map<String, Object> properties) {
+    public ServiceHost(Host host, Path dir, Path logs, Map<String, Object> properties, FleetTls tls) {
         this.host = host;
         this.home = dir.resolve("home");
-        this.http = new HostHttp(host, PORT);
+        this.http = new HostHttp(host, PORT, tls.client());
         this.propertiesFile = dir.resolve("service-host.properties");
         Properties all = new Properties();
         properties.forEach((k, v) -> all.setProperty(k, String.valueOf(v)));
         all.setProperty("micronaut.application.name", "tideline-" + host.name());
         all.setProperty("micronaut.server.host", host.address());
         all.setProperty("micronaut.server.port", Integer.toString(PORT));
+        // HTTPS only (issue 14.1), its certificate for this host's address
+        all.setProperty("micronaut.server.ssl.port", Integer.toString(PORT));
+        tls.server("https-" + host.name(), host).forEach(all::setProperty);
         all.setProperty("tideline.fleet.home", home.toString());
         try {
             Files.createDirectories(home);

@@ -36,8 +36,9 @@ public class LocalPlatformFactory {
     @Requires(property = FleetConfiguration.HOME)
     @Requires(beans = SecretStore.class)
     InstanceProvisioner instanceProvisioner(FleetConfiguration configuration, PostgresNetworkConfiguration network,
-                                            SecretStore secrets, Clock clock) {
-        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow().withNetwork(network.network()), secrets, clock);
+                                            PostgresTlsConfiguration tls, SecretStore secrets, Clock clock) {
+        return new LocalPostgresProvisioner(configuration.localPostgres().orElseThrow().withNetwork(network.network())
+                .withTls(tls.enabled()), secrets, clock);
     }
 
     @Singleton

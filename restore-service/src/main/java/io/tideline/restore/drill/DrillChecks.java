@@ -1,5 +1,6 @@
 package io.tideline.restore.drill;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.registry.DrillPolicy;
@@ -93,10 +94,24 @@ final class DrillChecks {
 
     /** Check 3: pg_amcheck over every database, heap and B-tree indexes. */
     private String amcheck(ProvisionedInstance server) {
-        Run run = run(List.of(config.pgBinDir().resolve("pg_amcheck").toString(), "--all", "--install-missing",
-                "--heapallindexed", "--host=" + server.host(), "--port=" + server.port(),
-                "--username=" + server.adminUser(), "--maintenance-db=" + server.database(), "--no-password"),
-                Map.of("PGPASSWORD", secrets.get(server.adminSecret())), "pg_amcheck");
+        PostgresTls tls = PostgresTls.forInstance(secrets, server.id());
+        Optional<Path> caFile;
+        try {
+            caFile = tls.writeCaFile();
+        } catch (IOException e) {
+            throw new DrillCheckFailed("could not write the CA file for pg_amcheck: " + e.getMessage(), e);
+        }
+        Map<String, String> env = new java.util.HashMap<>(tls.libpqEnvironment(caFile));
+        env.put("PGPASSWORD", secrets.get(server.adminSecret()));
+        Run run;
+        try {
+            run = run(List.of(config.pgBinDir().resolve("pg_amcheck").toString(), "--all", "--install-missing",
+                    "--heapallindexed", "--host=" + server.host(), "--port=" + server.port(),
+                    "--username=" + server.adminUser(), "--maintenance-db=" + server.database(), "--no-password"),
+                    env, "pg_amcheck");
+        } finally {
+            caFile.ifPresent(f -> f.toFile().delete());
+        }
         if (run.exit() != 0) {
             throw new DrillCheckFailed("pg_amcheck found corruption (exit " + run.exit() + "): " + run.tail());
         }
@@ -141,6 +156,7 @@ final class DrillChecks {
         props.setProperty("user", server.adminUser());
         props.setProperty("password", secrets.get(server.adminSecret()));
         props.setProperty("connectTimeout", "10");
+        PostgresTls.forInstance(secrets, server.id()).applyTo(props);
         return DriverManager.getConnection(server.jdbcUrl(), props);
     }
 

@@ -10,8 +10,10 @@ import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.configuration.kafka.exceptions.KafkaListenerException;
 import io.micronaut.configuration.kafka.exceptions.KafkaListenerExceptionHandler;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Requires;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.log.LogLimiter;
+import io.tideline.scheduler.SchedulerConfiguration;
 import io.tideline.schemas.BackupCommand;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +45,7 @@ import org.slf4j.LoggerFactory;
  * dead-letter handler for injection into other listeners.
  */
 @Bean(typed = BackupCommandsListener.class)
+@Requires(property = SchedulerConfiguration.ENABLED, notEquals = "false")
 @KafkaListener(groupId = "tideline-scheduler-replay", uniqueGroupId = true,
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.DISABLED,
         errorStrategy = @ErrorStrategy(ErrorStrategyValue.NONE))

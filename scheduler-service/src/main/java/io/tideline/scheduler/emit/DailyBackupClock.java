@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
+import io.micronaut.context.annotation.Requires;
 import io.tideline.scheduler.SchedulerConfiguration;
 import io.tideline.scheduler.registry.BackupSchedule;
 import io.tideline.scheduler.registry.InstanceRegistrations;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * dependency is destroyed (a bean is destroyed before what it depends on).
  */
 @Context
+@Requires(property = SchedulerConfiguration.ENABLED, notEquals = "false")
 public class DailyBackupClock {
 
     private static final Logger LOG = LoggerFactory.getLogger(DailyBackupClock.class);

@@ -1,5 +1,6 @@
 package io.tideline.cli.demo;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
 import io.tideline.cli.NoAnswer;
@@ -105,6 +106,10 @@ public final class DemoStory {
         try {
             RuntimeInfo info = runtime.info();
             narrator.done("Kafka " + info.kafkaBootstrapServers() + ", S3 " + info.s3Endpoint() + ", services " + info.api());
+            narrator.say("over TLS: the services' API and the Backups view serve HTTPS only, the S3 server HTTPS; every "
+                    + "certificate comes from the Tideline CA in " + options.home().secretsDir().resolve("tls")
+                    + " and is renewed while the runtime runs");
+            facts.add(new DemoReport.Fact("TLS", "HTTPS for the API and view, S3 over HTTPS (Tideline CA)"));
             facts.add(new DemoReport.Fact("WAL flush interval", DurationText.format(runtimeOptions.walFlushInterval())));
             Deployment deployment = new Deployment(options.home(), info.kafkaBootstrapServers(), Optional.of(info.s3Endpoint()),
                     Optional.of(info.api()), Optional.of(info), NoAnswer.DEFAULT_TIMEOUT);
@@ -135,9 +140,11 @@ public final class DemoStory {
             source = local.onboarding().create(InstanceId.of(options.instanceName()), options.instanceName(),
                     InstanceOnboarding.Options.defaults());
         }
+        PostgresTls sourceTls = PostgresTls.forInstance(secrets, source.id());
         Workload app = new Workload(source.host(), source.port(), source.database(), source.ownerUser(),
-                secrets.get(source.ownerSecret()));
-        narrator.done(source.host() + ":" + source.port() + ", bucket " + source.bucket());
+                secrets.get(source.ownerSecret()), sourceTls);
+        narrator.done(source.host() + ":" + source.port() + ", bucket " + source.bucket() + ", "
+                + (sourceTls.encrypted() ? "TLS (sslmode=verify-full, certificate from the Tideline CA)" : "no TLS"));
 
         narrator.step("write orders", "Run a workload: " + options.rows() + " orders");
         app.createSchema();
@@ -211,7 +218,8 @@ public final class DemoStory {
 
             narrator.step("checks", "Check the result");
             Workload restoredApp = new Workload(r.getHost(), r.getPort(), r.getDatabase(), r.getUser(),
-                    secrets.get(SecretRef.of(r.getSecretRef())));
+                    secrets.get(SecretRef.of(r.getSecretRef())),
+                    PostgresTls.forInstance(secrets, InstanceId.of(r.getNewInstanceId())));
             check(source, kafka, deployment, app, restoredApp, good, deleted, lsnAfterDelete, restore);
             long failed = checks.stream().filter(c -> !c.passed()).count();
             narrator.done(failed == 0 ? "all " + checks.size() + " checks held" : failed + " of " + checks.size() + " checks FAILED");

@@ -1,5 +1,6 @@
 package io.tideline.cli.demo;
 
+import io.tideline.core.postgres.PostgresTls;
 import io.tideline.core.wal.Lsn;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,7 +28,7 @@ final class Workload {
     private final String url;
     private final Properties credentials;
 
-    Workload(String host, int port, String database, String user, String password) {
+    Workload(String host, int port, String database, String user, String password, PostgresTls tls) {
         this.url = "jdbc:postgresql://" + host + ":" + port + "/" + database;
         this.credentials = new Properties();
         credentials.setProperty("user", user);
@@ -37,6 +38,7 @@ final class Workload {
         // Bounded so a database that stops answering ends the demo with a reason; its largest statement takes seconds.
         credentials.setProperty("socketTimeout", "120");
         credentials.setProperty("ApplicationName", "tideline-demo");
+        tls.applyTo(credentials);
     }
 
     String endpoint() {

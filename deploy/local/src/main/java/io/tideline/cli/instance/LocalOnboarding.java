@@ -1,5 +1,6 @@
 package io.tideline.cli.instance;
 
+import io.tideline.runtime.ManagedInstances;
 import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
 import io.tideline.core.kafka.EventPublisher;
@@ -56,7 +57,7 @@ public final class LocalOnboarding implements AutoCloseable {
                         + "(start it with ./tideline up, or give --home)"));
         ObjectStoreSettings settings = deployment.storeSettings();
         S3Client admin = S3Clients.create(settings, keys.accessKey(), keys.secretKey());
-        LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home.root()), secrets, clock);
+        LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(ManagedInstances.config(home), secrets, clock);
         EmbeddedStorageProvisioner storage = new EmbeddedStorageProvisioner(admin, home.s3IdentitiesDir(), secrets,
                 settings, clock, new SecureRandom());
         return new LocalOnboarding(admin, new InstanceOnboarding(provisioner, storage, secrets, publisher, clock),

@@ -159,6 +159,20 @@ final class InstanceDirectory {
         serverUser().giveTo(hba);
     }
 
+    /**
+     * Makes every TCP line of {@code pg_hba.conf} demand TLS ({@code host} becomes {@code hostssl}): a
+     * connection without TLS then matches no line and is refused. There is no Unix socket
+     * ({@code unix_socket_directories} is empty), so no {@code local} line is needed either way.
+     */
+    void requireTlsInHba() throws IOException {
+        Path hba = dataDir().resolve("pg_hba.conf");
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(hba, StandardCharsets.UTF_8)) {
+            out.append(line.startsWith("host ") ? "hostssl" + line.substring(4) : line).append('\n');
+        }
+        Files.writeString(hba, out.toString(), StandardCharsets.UTF_8);
+    }
+
     /** Adds {@code lines} to {@code pg_hba.conf} (after {@link #writeHba}: the client networks beyond loopback). */
     void appendHba(java.util.List<String> lines) throws IOException {
         if (!lines.isEmpty()) {

@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param stopTimeout    the longest a fast shutdown may take before it is made immediate
  * @param extraSettings  server settings appended after Tideline's own (they win), e.g. {@code fsync=off} in a benchmark
  * @param network        where the servers listen and who may log in over the network (default: loopback only)
+ * @param tls            whether the servers it makes get a certificate from the Tideline CA, {@code ssl=on} and
+ *                       TLS-only {@code pg_hba.conf} lines ({@code hostssl}); on in the embedded runtime, off by
+ *                       default (the test fixtures) — see docs/modules/platform-local.md, "TLS"
  */
 public record LocalPostgresConfig(
         Path home,
@@ -33,7 +36,8 @@ public record LocalPostgresConfig(
         Duration startTimeout,
         Duration stopTimeout,
         Map<String, String> extraSettings,
-        PostgresNetwork network) {
+        PostgresNetwork network,
+        boolean tls) {
 
     /** Debian's PostgreSQL 15; the text is also {@code tideline.fleet.postgres-bin-dir}'s default. */
     public static final String DEFAULT_BIN_DIR = "/usr/lib/postgresql/15/bin";
@@ -55,10 +59,10 @@ public record LocalPostgresConfig(
         network = Require.present(network, "network");
     }
 
-    /** Servers on loopback only. */
+    /** Servers on loopback only, without TLS. */
     public LocalPostgresConfig(Path home, Path binDir, Optional<String> osUser, Duration commandTimeout, Duration startTimeout,
                                Duration stopTimeout, Map<String, String> extraSettings) {
-        this(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, PostgresNetwork.loopback());
+        this(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, PostgresNetwork.loopback(), false);
     }
 
     /** Defaults for {@code home}: the Debian PostgreSQL 15 binaries, run as {@code postgres} when we are root. */
@@ -69,19 +73,24 @@ public record LocalPostgresConfig(
     }
 
     public LocalPostgresConfig withBinDir(Path dir) {
-        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, network);
+        return new LocalPostgresConfig(home, dir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, network, tls);
     }
 
     public LocalPostgresConfig withExtraSettings(Map<String, String> settings) {
-        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings, network);
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, settings, network, tls);
     }
 
     public LocalPostgresConfig withTimeouts(Duration command, Duration start, Duration stop) {
-        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings, network);
+        return new LocalPostgresConfig(home, binDir, osUser, command, start, stop, extraSettings, network, tls);
     }
 
     public LocalPostgresConfig withNetwork(PostgresNetwork where) {
-        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, where);
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, where, tls);
+    }
+
+    /** The same with TLS on or off for the servers it makes. */
+    public LocalPostgresConfig withTls(boolean on) {
+        return new LocalPostgresConfig(home, binDir, osUser, commandTimeout, startTimeout, stopTimeout, extraSettings, network, on);
     }
 
     public Path instancesDir() {

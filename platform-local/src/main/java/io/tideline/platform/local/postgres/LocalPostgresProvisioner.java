@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * (or on the host's address too, with the client networks {@link PostgresNetwork} names; the address is then
  * the one handed out), on a free port picked at creation (and picked again at start if something else took it meanwhile),
  * and have no Unix socket. Operations on one instance are serialised within this provisioner.
+ *
+ * <p>With {@link LocalPostgresConfig#tls()} each server it makes (created, or allocated for a restore) gets a
+ * certificate from the Tideline CA ({@link InstanceTls}), {@code ssl=on} and TLS-only {@code pg_hba.conf}
+ * lines; {@link #renewCertificates} renews them and reloads the servers, without a restart.
  */
 public final class LocalPostgresProvisioner implements InstanceProvisioner {
 
@@ -61,6 +65,8 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     private final ServerStartup startup;
     private final Passwords passwords;
     private final PromotionWait promotion;
+    private final InstanceTls tls;
+    private final InstanceConnector connector;
     private final ConcurrentHashMap<InstanceId, Object> locks = new ConcurrentHashMap<>();
 
     public LocalPostgresProvisioner(LocalPostgresConfig config, SecretStore secrets, Clock clock) {
@@ -73,7 +79,8 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 new OsAccounts(new CommandRunner(Path.of("/")), config.home().getFileSystem(), config.commandTimeout()));
         this.directories = new InstanceDirectories(config.instancesDir(), users);
         this.server = new PostgresServer(config);
-        InstanceConnector connector = new InstanceConnector(config.network().listenAddress());
+        this.connector = new InstanceConnector(config.network().listenAddress(), secrets);
+        this.tls = new InstanceTls(secrets, clock, config.network().addresses());
         // A stopped instance keeps its port, so every instance of the home counts as using one.
         this.ports = new PortAllocator(config.network().listenAddress(), () -> list().stream().map(ProvisionedInstance::port).toList());
         this.startup = new ServerStartup(server, ports, connector, secrets, config.startTimeout());
@@ -108,6 +115,9 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             boolean created = false;
             try {
                 dir.create();
+                if (config.tls()) {
+                    tls.issue(id, dir);
+                }
                 InstanceRecord record = newRecord(id, InstanceRecord.ORIGIN_INITDB, credentials);
                 dir.write(record);
                 String adminPassword = passwords.storeNew(credentials.adminSecret());
@@ -176,6 +186,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             secrets.delete(credentials.adminSecret());
             secrets.delete(credentials.replicationSecret());
             secrets.delete(InstanceCredentials.ownerSecret(id));
+            tls.forget(id);
             // Only once no file of it is left: a later user could be given its number and own them.
             users.remove(id);
             LOG.info("destroyed PostgreSQL instance {}", id);
@@ -223,6 +234,9 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             boolean allocated = false;
             try {
                 dir.create();
+                if (config.tls()) {
+                    tls.issue(id, dir);
+                }
                 InstanceRecord record = newRecord(id, InstanceRecord.ORIGIN_RESTORE, credentials);
                 dir.write(record);
                 Optional<WalSpool> spool = dir.createWalSpool();
@@ -233,6 +247,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             } finally {
                 if (!allocated) {
                     dir.deleteQuietly();
+                    forgetTlsQuietly(id);
                     removeUserQuietly(id, dir);
                 }
             }
@@ -246,7 +261,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             InstanceRecord record = require(id, dir);
             requireAwaitingRecovery(id, dir, record);
             try {
-                RecoverySetup.prepare(id, dir, record, settings, server.majorVersion(), config.network());
+                RecoverySetup.prepare(id, dir, record, settings, server.majorVersion(), config.network(), InstanceTls.enabled(dir));
             } catch (IOException e) {
                 throw new InstanceOperationException("preparing instance " + id + " for recovery failed: " + e, e);
             }
@@ -274,6 +289,50 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         }
     }
 
+    /**
+     * Renews the certificate of every instance made with one whose certificate is due (a third of its
+     * lifetime left) or no longer names its addresses, and makes each running server read it with
+     * {@code pg_reload_conf()}: no restart, open connections go on. Returns the instances renewed. A failure
+     * on one instance is logged and the others are still renewed; it is retried at the next call.
+     */
+    public List<InstanceId> renewCertificates() {
+        List<InstanceId> renewed = new ArrayList<>();
+        for (InstanceDirectory dir : directories.all()) {
+            Optional<InstanceRecord> record;
+            try {
+                record = dir.readRecord();
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (record.isEmpty() || !InstanceTls.enabled(dir)) {
+                continue;
+            }
+            InstanceId id = record.get().instanceId();
+            synchronized (lockOf(id)) {
+                try {
+                    if (tls.renew(id, dir)) {
+                        if (server.isRunning(id, dir) && !record.get().awaitsBackup()) {
+                            reload(record.get());
+                        }
+                        renewed.add(id);
+                        LOG.info("renewed the server certificate of instance {}", id);
+                    }
+                } catch (IOException | SQLException | RuntimeException e) {
+                    LOG.warn("could not renew the server certificate of instance {}: {}", id, e.getMessage());
+                }
+            }
+        }
+        return List.copyOf(renewed);
+    }
+
+    private void reload(InstanceRecord record) throws SQLException {
+        InstanceCredentials credentials = record.credentials();
+        try (java.sql.Connection c = connector.connect(record, credentials.adminUser(), secrets.get(credentials.adminSecret()));
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        }
+    }
+
     // ------------------------------------------------------------------ steps
 
     /**
@@ -297,12 +356,18 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
                 users.recordedName(id));
     }
 
-    /** After initdb: Tideline's access rules, the cluster settings, and the instance's port. */
+    /** After initdb: Tideline's access rules, the cluster settings, the instance's port and its certificate. */
     private void configureNewCluster(InstanceDirectory dir, InstanceCredentials credentials, int port) throws IOException {
         dir.writeHba(credentials);
         dir.appendHba(config.network().hbaLines(credentials.replicationUser()));
         dir.appendToConf(ClusterSettings.HEADER, ClusterSettings.with(config.extraSettings(), config.network()));
-        dir.writeAutoConf(Map.of("port", Integer.toString(port)), key -> false);
+        Map<String, String> auto = new java.util.LinkedHashMap<>();
+        auto.put("port", Integer.toString(port));
+        if (InstanceTls.enabled(dir)) {
+            dir.requireTlsInHba(); // after every line is written: the client networks' too
+            auto.putAll(InstanceTls.settings(dir));
+        }
+        dir.writeAutoConf(auto, key -> false);
     }
 
     private void requireAwaitingRecovery(InstanceId id, InstanceDirectory dir, InstanceRecord record) {
@@ -337,6 +402,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             LOG.warn("could not stop the half-created instance {}: {}", id, e.getMessage());
         }
         dir.deleteQuietly();
+        forgetTlsQuietly(id);
         removeUserQuietly(id, dir);
         try {
             secrets.delete(credentials.adminSecret());
@@ -344,6 +410,14 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             secrets.delete(InstanceCredentials.ownerSecret(id));
         } catch (RuntimeException e) {
             LOG.warn("could not delete the secrets of the half-created instance {}: {}", id, e.getMessage());
+        }
+    }
+
+    private void forgetTlsQuietly(InstanceId id) {
+        try {
+            tls.forget(id);
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the certificate of the half-made instance {}: {}", id, e.getMessage());
         }
     }
 

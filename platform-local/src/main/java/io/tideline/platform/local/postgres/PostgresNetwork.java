@@ -43,6 +43,11 @@ public record PostgresNetwork(String listenAddress, List<String> clientNetworks)
         return isLoopback() ? LOOPBACK : listenAddress + "," + LOOPBACK;
     }
 
+    /** The IP addresses the servers listen on, loopback first: what their certificates name. */
+    java.util.List<String> addresses() {
+        return isLoopback() ? List.of(LOOPBACK) : List.of(LOOPBACK, listenAddress);
+    }
+
     /** The {@code pg_hba.conf} lines beyond loopback's: each client network, logins and replication, SCRAM only. */
     List<String> hbaLines(String replicationUser) {
         List<String> lines = new ArrayList<>();

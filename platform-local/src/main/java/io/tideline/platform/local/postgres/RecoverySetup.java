@@ -20,18 +20,26 @@ final class RecoverySetup {
     private RecoverySetup() {
     }
 
-    /** As {@link #prepare(InstanceId, InstanceDirectory, InstanceRecord, RecoverySettings, String, PostgresNetwork)}, on loopback only. */
+    /** As {@link #prepare(InstanceId, InstanceDirectory, InstanceRecord, RecoverySettings, String, PostgresNetwork, boolean)}, on loopback only, without TLS. */
     static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
                         String serverMajor) throws IOException {
-        prepare(id, dir, record, settings, serverMajor, PostgresNetwork.loopback());
+        prepare(id, dir, record, settings, serverMajor, PostgresNetwork.loopback(), false);
+    }
+
+    /** As below, without TLS. */
+    static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
+                        String serverMajor, PostgresNetwork network) throws IOException {
+        prepare(id, dir, record, settings, serverMajor, network, false);
     }
 
     /**
      * Prepares {@code dir}'s data directory, listening and letting in where {@code network} says; refuses one without
-     * a cluster of the server's major version.
+     * a cluster of the server's major version. With {@code tls} the copy serves its own certificate (files issued at
+     * allocation, outside the data directory) and its {@code pg_hba.conf} takes TLS only. Without, {@code ssl=off}:
+     * the backup's settings may name the source's certificate files, which are not the copy's.
      */
     static void prepare(InstanceId id, InstanceDirectory dir, InstanceRecord record, RecoverySettings settings,
-                        String serverMajor, PostgresNetwork network) throws IOException {
+                        String serverMajor, PostgresNetwork network, boolean tls) throws IOException {
         Path pgdata = dir.dataDir();
         requireBackupUnpacked(id, pgdata, serverMajor);
         // Left by a copy of a running cluster, these would make the server wait for a primary or a PID.
@@ -44,9 +52,13 @@ final class RecoverySetup {
         }
         Map<String, String> recovery = settings(settings, record.port());
         recovery.put("listen_addresses", network.listenAddresses());
+        recovery.putAll(tls ? InstanceTls.settings(dir) : InstanceTls.offSettings());
         dir.writeAutoConf(recovery, RecoverySetup::isReplaced);
         dir.writeHba(record.credentials());
         dir.appendHba(network.hbaLines(record.credentials().replicationUser()));
+        if (tls) {
+            dir.requireTlsInHba();
+        }
         Files.writeString(pgdata.resolve(RECOVERY_SIGNAL), "");
         dir.fixDataDirOwnership();
     }

@@ -104,6 +104,42 @@ class RecoverySetupTest {
     }
 
     @Test
+    void aCopyWithTlsServesItsOwnCertificateAndTakesTlsOnlyWithoutItSslIsOff() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        Path pgdata = dir.dataDir();
+        // the source's own settings, carried in its backup: they name the source's files
+        Files.writeString(pgdata.resolve("postgresql.auto.conf"),
+                "ssl = 'on'\nssl_cert_file = '/home/instances/source/tls/tls.crt'\nssl_key_file = '/home/instances/source/tls/tls.key'\n");
+
+        RecoverySetup.prepare(ID, dir, record(6200), RecoverySettings.toLatest(COMMAND), "15", PostgresNetwork.loopback(), true);
+        String auto = Files.readString(pgdata.resolve("postgresql.auto.conf"));
+        assertTrue(auto.contains("ssl_cert_file = '" + dir.path().resolve("tls").resolve("tls.crt") + "'"), auto);
+        assertTrue(auto.contains("ssl_key_file = '" + dir.path().resolve("tls").resolve("tls.key") + "'"), auto);
+        assertFalse(auto.contains("/home/instances/source/"), auto);
+        String hba = Files.readString(pgdata.resolve("pg_hba.conf"));
+        assertTrue(hba.contains("hostssl    replication   tideline_replicator"), hba);
+        assertFalse(hba.lines().anyMatch(l -> l.startsWith("host ")), "a TCP line without TLS: " + hba);
+
+        dir.delete();
+        InstanceDirectory plain = unpackedBackup("15");
+        Files.writeString(plain.dataDir().resolve("postgresql.auto.conf"), "ssl = 'on'\n");
+        RecoverySetup.prepare(ID, plain, record(6200), RecoverySettings.toLatest(COMMAND), "15", PostgresNetwork.loopback(), false);
+        assertTrue(Files.readString(plain.dataDir().resolve("postgresql.auto.conf")).contains("ssl = 'off'"));
+        assertTrue(Files.readString(plain.dataDir().resolve("pg_hba.conf")).contains("host    replication   tideline_replicator"));
+    }
+
+    @Test
+    void onAHostOfAFleetWithTlsTheCopysClientNetworksTooTakeTlsOnly() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        RecoverySetup.prepare(ID, dir, record(6210), RecoverySettings.toLatest(COMMAND), "15",
+                new PostgresNetwork("10.231.7.32", List.of("10.231.7.0/24")), true);
+        String hba = Files.readString(dir.dataDir().resolve("pg_hba.conf"));
+        assertTrue(hba.contains("hostssl    all           all        10.231.7.0/24    scram-sha-256"), hba);
+        assertFalse(hba.lines().anyMatch(l -> l.startsWith("host ")), "a TCP line without TLS: " + hba);
+        assertEquals(List.of("127.0.0.1", "10.231.7.32"), new PostgresNetwork("10.231.7.32", List.of()).addresses());
+    }
+
+    @Test
     void onAHostOfAFleetTheCopyListensOnTheHostsAddressAndLetsInItsClientNetworks() throws IOException {
         InstanceDirectory dir = unpackedBackup("15");
         Path pgdata = dir.dataDir();

@@ -8,6 +8,7 @@ import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.tls.TlsSettings;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.restore.HostRecovery;
+import io.tideline.restore.RecoveryTuning;
 import io.tideline.restore.wal.WalController;
 import io.tideline.restore.wal.WalServer;
 import jakarta.inject.Singleton;
@@ -27,11 +28,11 @@ class AgentFactory {
     @Singleton
     @Requires(property = AgentConfiguration.ID)
     HostRecovery hostRecovery(AgentConfiguration config, InstanceProvisioner instances, SecretStore secrets, WalServer walServer,
-                              AgentAddress address, TlsSettings tls) {
+                              AgentAddress address, TlsSettings tls, RecoveryTuning tuning) {
         // over HTTPS, the recovering servers' curl trusts the Tideline CA and checks the agent's name
         return new HostRecovery(instances, secrets, walServer,
                 (restoreId, spool) -> WalController.restoreCommand(config.curl() + tls.curlTrust(), address.walBase(), restoreId, spool),
-                config.downloadParallelism(), config.progressInterval());
+                config.downloadParallelism(), config.progressInterval(), tuning);
     }
 
     @Singleton

@@ -98,10 +98,12 @@ public final class HostRecovery {
     private final int downloadParallelism;
     private final Duration progressInterval;
     private final PromotedInstanceCheck checks;
+    private final RecoveryTuning tuning;
 
     public HostRecovery(InstanceProvisioner instances, SecretStore secrets, WalServer walServer, RestoreCommand restoreCommand,
-                        int downloadParallelism, Duration progressInterval) {
+                        int downloadParallelism, Duration progressInterval, RecoveryTuning tuning) {
         this.instances = instances;
+        this.tuning = tuning;
         this.walServer = walServer;
         this.restoreCommand = restoreCommand;
         this.downloadParallelism = downloadParallelism;
@@ -123,6 +125,7 @@ public final class HostRecovery {
             downloadBackup(tracker, sourceStore, fresh, manifest, progress);
             Recovery recovery = startRecovering(plan, tracker, fresh, manifest, progress);
             WalFetched fetched = awaitPromotion(plan, tracker, wal, recovery, progress);
+            restoreOwnSettings(plan, tracker, progress);
             Verified verified = verifyNewInstance(plan, tracker, progress);
             return new Result(fresh, manifest, verified, fetched);
         } finally {
@@ -156,7 +159,8 @@ public final class HostRecovery {
         Long walTotal = !(plan.target() instanceof RestoreTarget.Latest) ? null : plan.walReachedLsn().bytesSince(
                 manifest.startLsn().minus(manifest.startLsn().segmentOffset(plan.layout().walSegmentSize())));
         phase(progress, tracker, RestorePhase.REPLAYING_WAL, walTotal, "replaying WAL to " + plan.target().describe());
-        instances.startRecovering(plan.newInstance(), RecoverySettings.to(recovery.restoreCommand(), recovery.target()));
+        instances.startRecovering(plan.newInstance(), RecoverySettings.to(recovery.restoreCommand(), recovery.target())
+                .withRecoveryOnly(tuning.serverSettings()));
         return recovery;
     }
 
@@ -172,7 +176,8 @@ public final class HostRecovery {
             // The archive ends before any commit later than the target, so all of it is at or before the target.
             LOG.info("restore {}: no commit after {} in the archive; replaying all of it", plan.restoreId(), recovery.time().get());
             tracker.message("no commit after the target in the archive: replaying all of it (every stored commit is before the target)");
-            instances.startRecovering(target, RecoverySettings.toLatest(recovery.restoreCommand()));
+            instances.startRecovering(target, RecoverySettings.toLatest(recovery.restoreCommand())
+                    .withRecoveryOnly(tuning.serverSettings()));
             monitor.await(target, wal, plan.promotionTimeout(), false, tracker);
         }
         WalFetched fetched = new WalFetched(wal.newestServed(), wal.segmentsServed(), wal.segmentsFromSpool());
@@ -184,6 +189,23 @@ public final class HostRecovery {
         progress.report(tracker); // the phase's final count
         phase(progress, tracker, RestorePhase.PROMOTING, null, "promoted; " + tracker.walSegmentsReplayed() + " WAL segment(s) fetched");
         return fetched;
+    }
+
+    /**
+     * The settings chosen for replay speed (fsync off, ...) give way to the instance's own, and its data is synced
+     * to disk: before this the instance is not durable, so nothing may use it yet (a crash up to here fails the restore,
+     * and its half-made instance is removed).
+     */
+    private void restoreOwnSettings(Plan plan, RestoreTracker tracker, Progress progress) {
+        if (tuning.serverSettings().isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        instances.finishRecovery(plan.newInstance());
+        LOG.info("restore {}: {} restarted with its own settings and synced to disk in {} ms", plan.restoreId(), plan.newInstance(),
+                (System.nanoTime() - started) / 1_000_000);
+        tracker.message("restarted with its own settings (recovery ran with " + tuning.serverSettings() + "); data synced to disk");
+        progress.report(tracker);
     }
 
     /** The promoted instance answers queries, out of recovery, on a new timeline. */

@@ -32,13 +32,13 @@ final class RecoverySteps {
     private final java.time.Duration promotionTimeout;
 
     RecoverySteps(RestoreConfiguration config, InstanceProvisioner instances, StorageProvisioner storage, SecretStore secrets,
-                  ObjectStores stores, WalServer walServer, WalEndpoint walEndpoint) {
+                  ObjectStores stores, WalServer walServer, WalEndpoint walEndpoint, RecoveryTuning tuning) {
         this.storage = storage;
         this.secrets = secrets;
         this.stores = stores;
         this.promotionTimeout = config.promotionTimeout();
         this.host = new HostRecovery(instances, secrets, walServer, walEndpoint::restoreCommand, config.downloadParallelism(),
-                config.progressInterval());
+                config.progressInterval(), tuning);
     }
 
     /** Where a restore's progress goes: called at every phase change and at the end of a phase's counting. */

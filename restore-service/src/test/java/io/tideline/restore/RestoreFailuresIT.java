@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.instance.ProvisionedInstance;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.storage.BucketLayout;
@@ -180,6 +181,99 @@ class RestoreFailuresIT {
             Files.deleteIfExists(curl);
             Files.deleteIfExists(log);
             Files.deleteIfExists(slow);
+        }
+    }
+
+    /**
+     * Issue 18: recovery runs with {@code fsync=off}, which is safe only because a restore whose server crashes is
+     * thrown away and done again. The recovering server is held waiting for WAL (its segment fetches wait for a
+     * gate), killed with SIGKILL: the restore fails naming the stop, the half-made instance is removed, and a new
+     * restore gives exactly the source's rows, with the instance's own settings in force (fsync on again).
+     */
+    @Test
+    void aServerKilledMidRecoveryFailsItsRestoreCleanlyAndANewRestoreIsExactAndDurable(Fleet fleet) throws Exception {
+        try (RestoreTestBed bed = new RestoreTestBed(fleet)) {
+            RegisteredInstance source = bed.createSource("killed");
+            long rows;
+            try (BucketSeeder seeder = seeded(fleet, source, 2);
+                 Connection db = fleet.postgres().connect(fleet.postgres().provisioner().get(source.id()));
+                 Statement st = db.createStatement()) {
+                seeder.seedAllCompletedWal();
+                rows = count(st, "SELECT count(*) FROM t");
+            }
+            Path gate = Files.createTempDirectory("wal-gate", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+            Files.setPosixFilePermissions(gate, PosixFilePermissions.fromString("rwxrwxrwx")); // the server's own OS user writes here
+            Path curl = gate.resolve("curl");
+            // A WAL segment's fetch waits (at most 60 s) until the gate opens; timeline history probes pass.
+            Files.writeString(curl, String.join("\n", "#!/bin/sh",
+                    "for last; do :; done",
+                    "case \"$last\" in *.history) ;; *)",
+                    "  touch '" + gate.resolve("waiting") + "'; i=0",
+                    "  while [ ! -e '" + gate.resolve("open") + "' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done ;;",
+                    "esac",
+                    "exec curl \"$@\"", ""));
+            Files.setPosixFilePermissions(curl, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Map<String, Object> props = bed.properties();
+            props.put(RestoreConfiguration.PREFIX + ".curl", curl.toString());
+            bed.startService(props);
+            try {
+                String killed = bed.request(source.id(), "latest", null);
+                String made = bed.await(killed, RestoreAccepted.class, Duration.ofSeconds(60)).getNewInstanceId();
+                Path pgdata = fleet.postgres().provisioner().config().instancesDir().resolve(made).resolve("pgdata");
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(gate.resolve("waiting"))
+                        || bed.eventsOf(killed).stream().anyMatch(RestoreFailuresIT::finished));
+                assertTrue(Files.exists(gate.resolve("waiting")), "recovery asked for WAL: " + bed.eventsOf(killed));
+                String auto = Files.readString(pgdata.resolve("postgresql.auto.conf"));
+                assertTrue(auto.contains("fsync = 'off'"), "recovery runs with fsync off: " + auto);
+                long postmaster = Long.parseLong(Files.readAllLines(pgdata.resolve("postmaster.pid")).get(0).strip());
+                assertTrue(ProcessHandle.of(postmaster).map(ProcessHandle::destroyForcibly).orElse(false), "SIGKILL to the postmaster");
+                Files.createFile(gate.resolve("open")); // its orphaned startup process gets its answer and exits
+
+                RestoreFailed failed = bed.await(killed, RestoreFailed.class, Duration.ofMinutes(2));
+                assertTrue(failed.getReason().contains("stopped before it was promoted"), failed.getReason());
+                assertTrue(failed.getReason().contains("was removed"), failed.getReason());
+                assertFalse(bed.instanceDirs().contains(made), "the half-made server is removed");
+                assertFalse(bed.buckets().contains(BucketLayout.bucketName(InstanceId.of(made))), "its bucket is removed");
+                assertNoOsUser(fleet, made);
+
+                String again = bed.request(source.id(), "latest", null);
+                RestoreCompleted done = bed.await(again, RestoreCompleted.class, Duration.ofMinutes(2));
+                ProvisionedInstance copy = fleet.postgres().provisioner().get(InstanceId.of(done.getNewInstanceId()));
+                try (Connection restored = fleet.postgres().connect(copy); Statement st = restored.createStatement();
+                     Connection db = fleet.postgres().connect(fleet.postgres().provisioner().get(source.id()));
+                     Statement sourceSt = db.createStatement()) {
+                    assertEquals(rows, count(st, "SELECT count(*) FROM t"), "exactly the source's rows");
+                    assertEquals("on", show(st, "fsync"), "the restored instance runs with fsync on");
+                    for (String setting : List.of("full_page_writes", "shared_buffers", "checkpoint_timeout", "max_wal_size",
+                            "maintenance_io_concurrency", "recovery_prefetch", "synchronous_commit")) {
+                        assertEquals(show(sourceSt, setting), show(st, setting), setting + " is the instance's own again");
+                    }
+                }
+                assertFalse(Files.exists(copy.dataDir().resolveSibling("own.postgresql.auto.conf")), "nothing of the recovery settings left");
+                assertFalse(Files.readString(copy.dataDir().resolve("postgresql.auto.conf")).contains("fsync"));
+                assertTrue(bed.eventsOf(again, RestoreProgress.class).stream().anyMatch(p -> p.getMessage() != null
+                        && p.getMessage().contains("data synced to disk")), "the restore says it synced the data");
+                fleet.postgres().provisioner().destroy(copy.id());
+            } finally {
+                Files.deleteIfExists(gate.resolve("open"));
+                Files.deleteIfExists(gate.resolve("waiting"));
+                Files.deleteIfExists(curl);
+                Files.deleteIfExists(gate);
+            }
+        }
+    }
+
+    private static long count(Statement st, String sql) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String show(Statement st, String setting) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = st.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 

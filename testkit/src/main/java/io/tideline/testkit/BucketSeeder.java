@@ -244,6 +244,11 @@ public final class BucketSeeder implements AutoCloseable {
      * @param commandId the manifest's command id; {@code null} for {@code seed:<backup-id>}
      */
     public SeededBackup seedBaseBackup(String commandId) {
+        return seedBaseBackup(commandId, ZSTD_LEVEL);
+    }
+
+    /** As {@link #seedBaseBackup(String)}, compressed at zstd {@code level} (the archiver's default is 1; a benchmark matches it). */
+    public SeededBackup seedBaseBackup(String commandId, int level) {
         Instant startedAt = clock.instant();
         BackupId id = BackupId.of(startedAt, suffix());
         String command = commandId != null ? commandId : "seed:" + id.value();
@@ -273,7 +278,7 @@ public final class BucketSeeder implements AutoCloseable {
         PartWriter parts = new PartWriter(id);
         BaseBackupTarScan.Result scan;
         try (InputStream tar = process.getInputStream()) {
-            try (ZstdOutputStream zstd = new ZstdOutputStream(parts, ZSTD_LEVEL)) {
+            try (ZstdOutputStream zstd = new ZstdOutputStream(parts, level)) {
                 zstd.setChecksum(true);
                 scan = BaseBackupTarScan.read(tar, zstd);
             }

@@ -28,7 +28,8 @@ import java.util.Optional;
  *
  * <p>Restore flow: {@link #allocate} an empty data directory, unpack a base backup into it,
  * copy the source's passwords to the new instance's secret references (the roles and their
- * passwords come with the backup), {@link #startRecovering}, then {@link #awaitPromotion}.
+ * passwords come with the backup), {@link #startRecovering}, then {@link #awaitPromotion}, then
+ * {@link #finishRecovery}.
  */
 public interface InstanceProvisioner {
 
@@ -89,6 +90,14 @@ public interface InstanceProvisioner {
      * lies beyond the WAL available), and after {@code timeout} otherwise.
      */
     ProvisionedInstance awaitPromotion(InstanceId id, Duration timeout);
+
+    /**
+     * Makes a promoted restored instance a normal one before anybody uses it: the settings that were in force
+     * only for its recovery ({@link RecoverySettings#recoveryOnly}) are replaced by its own again, and
+     * everything it wrote is made durable (recovery may have run with {@code fsync=off}). Returns once the
+     * instance accepts connections with its own settings. A no-op when it recovered with its own settings.
+     */
+    ProvisionedInstance finishRecovery(InstanceId id);
 
     /**
      * Gives both roles new random passwords and stores them under the instance's references; used

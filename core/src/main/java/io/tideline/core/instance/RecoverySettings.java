@@ -18,8 +18,13 @@ import java.util.Optional;
  *                       {@code %f} (file name) and {@code %p} (destination path) substituted; it must
  *                       exit non-zero when a file does not exist
  * @param target         where to stop; {@link RestoreTarget.Latest} replays all WAL that can be fetched
+ * @param recoveryOnly   server settings in force only while the instance recovers, chosen for replay speed
+ *                       (e.g. {@code fsync=off}); the provisioner puts the instance's own settings back and makes
+ *                       everything durable in {@link InstanceProvisioner#finishRecovery}, before the instance is used
  */
-public record RecoverySettings(String restoreCommand, RestoreTarget target) {
+public record RecoverySettings(String restoreCommand, RestoreTarget target, Map<String, String> recoveryOnly) {
+
+    private static final java.util.regex.Pattern SETTING_NAME = java.util.regex.Pattern.compile("[a-z_][a-z0-9_.]*");
 
     private static final DateTimeFormatter POSTGRES_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
@@ -35,6 +40,22 @@ public record RecoverySettings(String restoreCommand, RestoreTarget target) {
             throw new IllegalArgumentException("restore_command must use %f and %p: '" + restoreCommand + "'");
         }
         Objects.requireNonNull(target, "target");
+        recoveryOnly = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(recoveryOnly));
+        recoveryOnly.forEach((k, v) -> {
+            if (!SETTING_NAME.matcher(k).matches() || v == null || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+                throw new IllegalArgumentException("not a PostgreSQL setting: '" + k + "' = '" + v + "'");
+            }
+        });
+    }
+
+    /** With no recovery-only settings: the instance recovers with its own. */
+    public RecoverySettings(String restoreCommand, RestoreTarget target) {
+        this(restoreCommand, target, Map.of());
+    }
+
+    /** The same recovery, with {@code settings} in force only while the instance recovers. */
+    public RecoverySettings withRecoveryOnly(Map<String, String> settings) {
+        return new RecoverySettings(restoreCommand, target, settings);
     }
 
     /** Replays everything that can be fetched, then promotes. */

@@ -63,6 +63,20 @@ public final class ObjectStores implements AutoCloseable {
         return new Entry(client, encryption.apply(instance, new S3ObjectStore(client, grant.bucket(), settings, clock)));
     }
 
+    /**
+     * Makes this process's first real request as quick as later ones: the S3 SDK's first client and request load
+     * and compile thousands of classes (endpoint rules, signer, XML), about a second on a cold JVM, which the first
+     * restore after start-up paid. Opens the shared pool, builds a client with throwaway credentials and sends one
+     * HEAD for a bucket that does not exist; its refusal is the expected answer. Never throws.
+     */
+    public void warmUp() {
+        try (S3Client client = S3Clients.builder(settings, httpClient(), "tideline-warm-up", "tideline-warm-up").build()) {
+            client.headBucket(b -> b.bucket("tideline-warm-up"));
+        } catch (RuntimeException expected) {
+            // refused (unknown key or bucket) or unreachable: the code is loaded and compiled either way
+        }
+    }
+
     /** The endpoint's connection pool shared by every instance's client; made on first use. */
     synchronized SdkHttpClient httpClient() {
         if (httpClient == null) {

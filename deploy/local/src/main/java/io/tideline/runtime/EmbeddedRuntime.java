@@ -1,8 +1,5 @@
 package io.tideline.runtime;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.tideline.core.config.StartFailure;
@@ -126,7 +123,9 @@ public final class EmbeddedRuntime implements AutoCloseable {
         }
         // Never registered for stopping: the instances outlive the runtime, however it ends (ManagedInstances).
         step("the managed PostgreSQL instances", instances::startAll);
-        startCertificateRenewal(instances);
+        // the instances' certificates: renewed now when due, then at each of the runtime's renewal passes; a
+        // renewed one is written and its server reloads (pg_reload_conf()), no restart
+        tls.eachPass(instances::renewCertificates);
 
         progress.accept("starting the services (scheduler, archiver, retention, restore) on " + endpoints.api() + " (HTTPS only)");
         Map<String, Object> properties = RuntimeProperties.of(home, ports, endpoints, admin, options);
@@ -138,23 +137,6 @@ public final class EmbeddedRuntime implements AutoCloseable {
         info.write(home);
         LOG.info("tideline runtime up in {}: kafka {}, s3 {}, api {}", home, endpoints.kafkaBootstrapServers(),
                 endpoints.s3(), endpoints.api());
-    }
-
-    /**
-     * The PostgreSQL servers' certificates: renewed now when due, then checked every hour; a renewed one is
-     * written and its server reloads ({@code pg_reload_conf()}), no restart. (When the runtime's one TLS renewal
-     * task lands, this pass becomes one of its per-pass hooks.)
-     */
-    private void startCertificateRenewal(ManagedInstances instances) {
-        instances.renewCertificates();
-        ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "postgres-certificate-renewal");
-            t.setDaemon(true);
-            return t;
-        });
-        renewal.scheduleWithFixedDelay(instances::renewCertificates, CERTIFICATE_CHECK.toMinutes(), CERTIFICATE_CHECK.toMinutes(),
-                TimeUnit.MINUTES);
-        started.push(renewal::shutdownNow);
     }
 
     private void startServices(Map<String, Object> properties, Clock clock) {
@@ -277,9 +259,6 @@ public final class EmbeddedRuntime implements AutoCloseable {
     /** How clients reach the running pieces. */
     public record RuntimeEndpoints(String kafkaBootstrapServers, URI s3, URI api) {
     }
-
-    /** How often the servers' certificates are checked for renewal (renewed with ten of thirty days left). */
-    static final Duration CERTIFICATE_CHECK = Duration.ofHours(1);
 
     /** For tests that need a bound on how long a stop may take. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);

@@ -32,6 +32,7 @@ public final class TlsRenewal implements AutoCloseable {
     private final TlsCredentials credentials;
     private final Map<String, CertificateRequest> identities = new LinkedHashMap<>();
     private final Map<String, List<Consumer<TlsIdentity>>> hooks = new LinkedHashMap<>();
+    private final List<Runnable> passes = new ArrayList<>();
     private ScheduledExecutorService scheduler;
 
     public TlsRenewal(TlsCredentials credentials) {
@@ -51,6 +52,25 @@ public final class TlsRenewal implements AutoCloseable {
     /** {@code hook} runs after {@code name} was renewed (by the periodic task, on its thread). */
     public synchronized void onRenewal(String name, Consumer<TlsIdentity> hook) {
         hooks.computeIfAbsent(name, n -> new ArrayList<>()).add(hook);
+    }
+
+    /**
+     * {@code pass} runs now and at every check: for certificates whose set changes while the runtime runs
+     * (the PostgreSQL instances', made and removed with their instances), which renew themselves in it.
+     */
+    public void eachPass(Runnable pass) {
+        runLogged(pass);
+        synchronized (this) {
+            passes.add(pass);
+        }
+    }
+
+    private static void runLogged(Runnable pass) {
+        try {
+            pass.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a TLS renewal pass failed (tried again in {}): {}", INTERVAL, e.getMessage(), e);
+        }
     }
 
     /** The names of the identities kept renewed. */
@@ -92,6 +112,11 @@ public final class TlsRenewal implements AutoCloseable {
                 LOG.warn("cannot renew the TLS identity {} (tried again in {}): {}", name, INTERVAL, e.getMessage(), e);
             }
         });
+        List<Runnable> toRun;
+        synchronized (this) {
+            toRun = List.copyOf(passes);
+        }
+        toRun.forEach(TlsRenewal::runLogged);
     }
 
     @Override

@@ -282,6 +282,33 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
         return toInstance(record);
     }
 
+    /**
+     * The instance's own settings back, and its data durable: a clean shutdown writes what recovery left in
+     * shared buffers, {@code initdb --sync-only} flushes every file written while {@code fsync} was off (the server's own
+     * checkpoints no longer know them), and the start brings every own setting into force ({@code shared_buffers}
+     * needs one). Until this returns the restore has not succeeded: a crash before leaves an instance that is
+     * thrown away, which is why recovery may run without fsync.
+     */
+    @Override
+    public ProvisionedInstance finishRecovery(InstanceId id) {
+        synchronized (lockOf(id)) {
+            InstanceDirectory dir = directories.of(id);
+            InstanceRecord record = require(id, dir);
+            try {
+                if (!RecoverySetup.restoreOwnSettings(dir)) {
+                    return toInstance(record);
+                }
+            } catch (IOException e) {
+                throw new InstanceOperationException("restoring the own settings of instance " + id + " failed: " + e, e);
+            }
+            server.stop(id, dir, PostgresServer.Shutdown.FAST);
+            server.syncDataDir(id, dir);
+            record = startup.start(dir, record, true);
+            LOG.info("instance {} restarted with its own settings after recovery; its data is synced to disk", id);
+            return toInstance(record);
+        }
+    }
+
     @Override
     public void rotatePasswords(InstanceId id) {
         synchronized (lockOf(id)) {

@@ -152,6 +152,16 @@ final class PostgresServer {
         throw new InstanceOperationException("instance " + id + " did not stop:\n" + result.output() + dir.log().tail());
     }
 
+    /**
+     * Writes every file of the stopped instance's data directory to disk ({@code initdb --sync-only}: PostgreSQL's
+     * own walk, flush hints first, then an fsync per file): after a recovery with {@code fsync=off} the server's
+     * checkpoints no longer know which files hold unflushed writes. Only this instance's files, unlike {@code syncfs}.
+     */
+    void syncDataDir(InstanceId id, InstanceDirectory dir) {
+        runner.runChecked("syncing the data directory of instance " + id, dir.serverUser().command(List.of(bin("initdb"),
+                "--sync-only", "--pgdata=" + dir.dataDir())), config.commandTimeout(), Map.of());
+    }
+
     boolean isRunning(InstanceId id, InstanceDirectory dir) {
         CommandRunner.Result status = null;
         for (int attempt = 0; attempt < 50; attempt++) {

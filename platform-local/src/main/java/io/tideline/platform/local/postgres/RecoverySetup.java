@@ -5,6 +5,7 @@ import io.tideline.core.instance.RecoverySettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,10 +13,17 @@ import java.util.Map;
  * Turns a data directory that holds an unpacked base backup into one that starts in archive recovery:
  * the recovery settings in {@code postgresql.auto.conf}, Tideline's {@code pg_hba.conf},
  * {@code recovery.signal}, and the server user's ownership of every file.
+ *
+ * <p>Settings in force only while the instance recovers ({@link RecoverySettings#recoveryOnly}, for replay
+ * speed) go into {@code postgresql.auto.conf} on top of the instance's own; the file as it is without them is
+ * kept beside the data directory ({@value #OWN_AUTO_CONF}) and put back by {@link #restoreOwnSettings}.
  */
 final class RecoverySetup {
 
     static final String RECOVERY_SIGNAL = "recovery.signal";
+    /** {@code postgresql.auto.conf} without the recovery-only settings, beside {@code pgdata/} while they are in force. */
+    static final String OWN_AUTO_CONF = "own.postgresql.auto.conf";
+    private static final String AUTO_CONF = "postgresql.auto.conf";
 
     private RecoverySetup() {
     }
@@ -50,10 +58,21 @@ final class RecoverySetup {
             // Packaged clusters keep it outside the data directory, so their backups lack it.
             Files.writeString(conf, "# created by Tideline: the backup had no postgresql.conf\n");
         }
+        Path own = dir.path().resolve(OWN_AUTO_CONF);
+        if (Files.exists(own)) {
+            // Recovering again (the target lay after the archive's last commit): from the instance's own settings.
+            Files.copy(own, pgdata.resolve(AUTO_CONF), StandardCopyOption.REPLACE_EXISTING);
+        }
         Map<String, String> recovery = settings(settings, record.port());
         recovery.put("listen_addresses", network.listenAddresses());
         recovery.putAll(tls ? InstanceTls.settings(dir) : InstanceTls.offSettings());
         dir.writeAutoConf(recovery, RecoverySetup::isReplaced);
+        if (settings.recoveryOnly().isEmpty()) {
+            Files.deleteIfExists(own);
+        } else {
+            Files.copy(pgdata.resolve(AUTO_CONF), own, StandardCopyOption.REPLACE_EXISTING);
+            dir.writeAutoConf(settings.recoveryOnly(), key -> false);
+        }
         dir.writeHba(record.credentials());
         dir.appendHba(network.hbaLines(record.credentials().replicationUser()));
         if (tls) {
@@ -78,6 +97,22 @@ final class RecoverySetup {
         recovery.put("recovery_target_timeline", "latest");
         recovery.put("recovery_target_action", "promote");
         return recovery;
+    }
+
+    /**
+     * Puts the instance's own {@code postgresql.auto.conf} back in place of the one with the recovery-only
+     * settings; false when it recovered with its own settings (nothing to put back). The server reads it at
+     * its next start.
+     */
+    static boolean restoreOwnSettings(InstanceDirectory dir) throws IOException {
+        Path own = dir.path().resolve(OWN_AUTO_CONF);
+        if (!Files.exists(own)) {
+            return false;
+        }
+        Files.copy(own, dir.dataDir().resolve(AUTO_CONF), StandardCopyOption.REPLACE_EXISTING);
+        dir.writeAutoConf(Map.of(), key -> false); // the server user's, mode 0600
+        Files.delete(own);
+        return true;
     }
 
     /** Keys the backup may carry that must go: the server accepts only one recovery target, and must not follow a primary. */

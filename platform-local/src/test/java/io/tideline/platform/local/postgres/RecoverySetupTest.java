@@ -103,6 +103,39 @@ class RecoverySetupTest {
         assertTrue(Files.readString(pgdata.resolve("pg_hba.conf")).contains("host    replication   tideline_replicator"));
     }
 
+    /** Issue 18.2: settings for replay speed in force while recovering, the instance's own file back afterwards. */
+    @Test
+    void recoveryOnlySettingsGoOnTopAndTheInstancesOwnFileComesBackAfterwardsAlsoAfterASecondRecovery() throws IOException {
+        InstanceDirectory dir = unpackedBackup("15");
+        Path auto = dir.dataDir().resolve("postgresql.auto.conf");
+        Files.writeString(auto, "max_wal_size = '2GB'\nwork_mem = '8MB'\n");
+        Map<String, String> speed = Map.of("fsync", "off", "max_wal_size", "4GB");
+
+        RecoverySetup.prepare(ID, dir, record(6200), RecoverySettings.toTime(COMMAND, Instant.parse("2026-12-07T10:15:30Z"))
+                .withRecoveryOnly(speed), "15");
+        String recovering = Files.readString(auto);
+        assertTrue(recovering.contains("fsync = 'off'") && recovering.contains("max_wal_size = '4GB'"), recovering);
+        assertFalse(recovering.contains("max_wal_size = '2GB'"), "one value per key: " + recovering);
+        assertTrue(recovering.contains("recovery_target_time ="), recovering);
+
+        // The target lay after the archive's last commit: recovery again, to latest, from the own settings.
+        RecoverySetup.prepare(ID, dir, record(6200), RecoverySettings.toLatest(COMMAND).withRecoveryOnly(speed), "15");
+        assertFalse(Files.readString(auto).contains("recovery_target_time ="), Files.readString(auto));
+
+        assertTrue(RecoverySetup.restoreOwnSettings(dir));
+        String own = Files.readString(auto);
+        assertTrue(own.contains("max_wal_size = '2GB'") && own.contains("work_mem = '8MB'"), own);
+        assertFalse(own.contains("fsync") || own.contains("'4GB'") || own.contains("recovery_target_time ="), own);
+        assertTrue(own.contains("restore_command"), "the recovery's own settings stay, as without tuning: " + own);
+        assertFalse(Files.exists(dir.path().resolve(RecoverySetup.OWN_AUTO_CONF)));
+        assertFalse(RecoverySetup.restoreOwnSettings(dir), "nothing to put back twice");
+
+        dir.deleteQuietly();
+        InstanceDirectory plain = unpackedBackup("15");
+        RecoverySetup.prepare(ID, plain, record(6200), RecoverySettings.toLatest(COMMAND), "15");
+        assertFalse(RecoverySetup.restoreOwnSettings(plain), "recovered with its own settings: nothing to put back");
+    }
+
     @Test
     void aCopyWithTlsServesItsOwnCertificateAndTakesTlsOnlyWithoutItSslIsOff() throws IOException {
         InstanceDirectory dir = unpackedBackup("15");

@@ -46,7 +46,8 @@ public class BackupNowController {
     private final Clock clock;
     private final Access access;
 
-    public BackupNowController(BackupsViewReader history, EventPublisher publisher, Clock clock, Access access) {
+    public BackupNowController(BackupsViewReader history, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher,
+                               Clock clock, Access access) {
         this.history = history;
         this.access = access;
         this.publisher = publisher;

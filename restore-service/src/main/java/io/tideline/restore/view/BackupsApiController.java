@@ -70,7 +70,7 @@ public class BackupsApiController {
     private final RequestCheck check;
     private final Access access;
 
-    public BackupsApiController(BackupsViewReader history, ViewEvents events, EventPublisher publisher, Clock clock,
+    public BackupsApiController(BackupsViewReader history, ViewEvents events, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher, Clock clock,
                                 RequestCheck check, Access access) {
         this.history = history;
         this.access = access;

@@ -110,10 +110,11 @@ public final class DemoStory {
         try {
             RuntimeInfo info = runtime.info();
             narrator.done("Kafka " + info.kafkaBootstrapServers() + ", S3 " + info.s3Endpoint() + ", services " + info.api());
-            narrator.say("over TLS: the services' API and the Backups view serve HTTPS only, the S3 server HTTPS; every "
+            narrator.say("over TLS: the services' API and the Backups view serve HTTPS only, the S3 server HTTPS, Kafka TLS "
+                    + "with a certificate per service and ACLs; every "
                     + "certificate comes from the Tideline CA in " + options.home().secretsDir().resolve("tls")
                     + " and is renewed while the runtime runs");
-            facts.add(new DemoReport.Fact("TLS", "HTTPS for the API and view, S3 over HTTPS (Tideline CA)"));
+            facts.add(new DemoReport.Fact("TLS", "HTTPS for the API and view, S3 over HTTPS, Kafka mTLS with ACLs (Tideline CA)"));
             facts.add(new DemoReport.Fact("WAL flush interval", DurationText.format(runtimeOptions.walFlushInterval())));
             Deployment deployment = new Deployment(options.home(), info.kafkaBootstrapServers(), Optional.of(info.s3Endpoint()),
                     Optional.of(info.api()), Optional.of(info), NoAnswer.DEFAULT_TIMEOUT);

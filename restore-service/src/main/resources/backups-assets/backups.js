@@ -133,7 +133,10 @@
   async function send(url, body) {
     let r;
     try {
-      r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+      // the session's CSRF token (issue 14.2): the server refuses a change made with the session cookie without it
+      const csrf = document.querySelector('meta[name="csrf-token"]');
+      r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json',
+                                                        'X-CSRF-Token': csrf ? csrf.content : '' },
                              body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
       return { ok: false, problems: ['the service did not answer: ' + err] };
@@ -225,23 +228,24 @@
     if (!tr) {
       tr = el('tr');
       tr.dataset.restore = s.restoreId;
-      ['Requested', 'Target', 'State', 'New instance', 'Detail'].forEach(l => { const td = el('td'); td.dataset.label = l; tr.append(td); });
+      ['Requested', 'By', 'Target', 'State', 'New instance', 'Detail'].forEach(l => { const td = el('td'); td.dataset.label = l; tr.append(td); });
       rows.prepend(tr);
       $('restores').classList.remove('empty');
     }
     const td = tr.children;
     td[0].textContent = shown(s.history.length ? s.history[0].at : s.updatedAt);
     td[0].className = 'time';
-    td[1].textContent = s.target ? shown(s.target) : '–';
-    td[2].replaceChildren(el('span', words(s.state), 'badge ' + s.state.toLowerCase()));
+    td[1].textContent = s.requestedBy || '–';
+    td[2].textContent = s.target ? shown(s.target) : '–';
+    td[3].replaceChildren(el('span', words(s.state), 'badge ' + s.state.toLowerCase()));
     if (s.newInstanceId && s.state === 'COMPLETED') {
       const a = el('a', s.newInstanceId);
       a.href = '/backups/' + encodeURIComponent(s.newInstanceId);
-      td[3].replaceChildren(a);
+      td[4].replaceChildren(a);
     } else {
-      td[3].textContent = s.newInstanceId || '–';
+      td[4].textContent = s.newInstanceId || '–';
     }
-    td[4].textContent = s.reason || (s.state === 'COMPLETED' && s.recoveredTo ? 'recovered to ' + shown(s.recoveredTo)
+    td[5].textContent = s.reason || (s.state === 'COMPLETED' && s.recoveredTo ? 'recovered to ' + shown(s.recoveredTo)
         : (s.phase ? (phases[s.phase] || words(s.phase)) + (s.message ? ': ' + s.message : '') : (s.message || '–')));
     tr.dataset.running = String(!FINAL.includes(s.state));
   }

@@ -20,7 +20,9 @@ public final class ArchiverApplication {
                 .deduceEnvironment(false)
                 .banner(false)
                 // Scraped and probed without credentials (docs/monitoring.md).
-                .properties(java.util.Map.of("endpoints.prometheus.sensitive", false, "endpoints.health.sensitive", false))
+                .properties(java.util.Map.of("endpoints.prometheus.sensitive", false, "endpoints.health.sensitive", false,
+                        // alone in its JVM, the process principal is the service's own (used when Kafka TLS is on)
+                        io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".principal", io.tideline.core.kafka.KafkaPrincipals.ARCHIVER))
                 .start();
     }
 }

@@ -38,14 +38,19 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     /** Enough for tests and the embedded runtime; the broker measured ~370 MB RSS with it. */
     public static final String DEFAULT_MAX_HEAP = "512m";
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    /** The client listener's name with TLS. */
+    static final String CLIENT_LISTENER = "CLIENT";
 
     /**
      * @param directory    where config, data and log live (created if missing)
      * @param brokerPort   client listener port, 0 = reuse the recorded one or pick a free one
      * @param controllerPort KRaft controller listener port, same rule
      */
-    public record Settings(Path directory, int brokerPort, int controllerPort, Duration startTimeout, String maxHeap) {
+    /** @param tls TLS on every listener with client certificates and ACLs; empty = PLAINTEXT, no authorization */
+    public record Settings(Path directory, int brokerPort, int controllerPort, Duration startTimeout, String maxHeap,
+                           java.util.Optional<KafkaTlsListeners> tls) {
         public Settings {
+            Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(directory, "directory");
             Objects.requireNonNull(startTimeout, "startTimeout");
             Objects.requireNonNull(maxHeap, "maxHeap");
@@ -57,6 +62,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             if (brokerPort != 0 && brokerPort == controllerPort) {
                 throw new IllegalArgumentException("broker and controller ports must differ: " + brokerPort);
             }
+        }
+
+        /** PLAINTEXT. */
+        public Settings(Path directory, int brokerPort, int controllerPort, Duration startTimeout, String maxHeap) {
+            this(directory, brokerPort, controllerPort, startTimeout, maxHeap, java.util.Optional.empty());
+        }
+
+        public Settings withTls(KafkaTlsListeners listeners) {
+            return new Settings(directory, brokerPort, controllerPort, startTimeout, maxHeap, java.util.Optional.of(listeners));
         }
 
         /** Free ports (or the recorded ones), default timeout and heap. */
@@ -153,6 +167,43 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         return directory;
     }
 
+    /**
+     * Makes the running broker read its key store file again (a renewed certificate): a dynamic update of the
+     * client listener's key store to the same file, which Kafka reloads when the file changed. New connections
+     * get the new certificate; nothing restarts. The controller listener (inside this one process) keeps the
+     * key it started with until the next start (its certificate is renewed a third of its lifetime early).
+     */
+    public void reloadKeyStore() {
+        KafkaTlsListeners tls = settings.tls().orElseThrow(() -> new IllegalStateException("the broker runs without TLS"));
+        Properties config = new Properties();
+        config.putAll(tls.clientProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        String prefix = "listener.name." + CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        org.apache.kafka.common.config.ConfigResource broker =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+        List<org.apache.kafka.clients.admin.AlterConfigOp> ops = List.of(
+                set(prefix + "ssl.keystore.type", "PEM"),
+                set(prefix + "ssl.keystore.location", tls.keyStore().toString()));
+        try (Admin admin = Admin.create(config)) {
+            admin.incrementalAlterConfigs(Map.of(broker, ops)).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reloading the broker's key store", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the broker did not reload its key store: " + e.getMessage(), e);
+        }
+    }
+
+    private static org.apache.kafka.clients.admin.AlterConfigOp set(String name, String value) {
+        return new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(name, value),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
+    }
+
+    /** Whether the broker's listeners are TLS with client certificates and ACLs. */
+    public boolean isTls() {
+        return settings.tls().isPresent();
+    }
+
     public Path logFile() {
         return directory.resolve("broker.log");
     }
@@ -178,7 +229,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             }
             Map<String, Integer> recorded = parseListeners(existing.getProperty("listeners", ""));
             if (brokerPort == 0) {
-                brokerPort = recorded.getOrDefault("PLAINTEXT", 0);
+                brokerPort = recorded.getOrDefault(CLIENT_LISTENER, recorded.getOrDefault("PLAINTEXT", 0));
             }
             if (controllerPort == 0) {
                 controllerPort = recorded.getOrDefault("CONTROLLER", 0);
@@ -207,16 +258,19 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private void writeServerProperties() throws IOException {
         // Written on every start from the settings, so the file is never a second source of truth
         // (except for the ports, which it records for a restart by a later JVM).
-        String config = String.join("\n",
+        // With TLS the client listener is CLIENT (SSL) and the controller's too is SSL; without, PLAINTEXT both.
+        String client = settings.tls().isPresent() ? CLIENT_LISTENER : "PLAINTEXT";
+        String protocol = settings.tls().isPresent() ? "SSL" : "PLAINTEXT";
+        List<String> lines = new ArrayList<>(List.of(
                 "# Written by " + KafkaBrokerProcess.class.getName() + " at every start; edits are lost.",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+                "listeners=" + client + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + client + "://127.0.0.1:" + brokerPort,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + client,
+                "listener.security.protocol.map=" + client + ":" + protocol + ",CONTROLLER:" + protocol,
                 "log.dirs=" + logDirs(),
                 "num.partitions=1",
                 // Topics are created explicitly with their configs (core's Topics); a typo must fail, not create a topic.
@@ -231,9 +285,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=1",
                 "share.coordinator.state.topic.num.partitions=1",
                 // A single member joins at once instead of waiting 3 s for others.
-                "group.initial.rebalance.delay.ms=0",
-                "");
-        Files.writeString(serverProperties(), config, StandardCharsets.UTF_8);
+                "group.initial.rebalance.delay.ms=0"));
+        settings.tls().ifPresent(tls -> lines.addAll(tls.serverProperties()));
+        lines.add("");
+        Files.writeString(serverProperties(), String.join("\n", lines), StandardCharsets.UTF_8);
     }
 
     private void format() {
@@ -275,6 +330,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             sleep(100);
         }
         Properties admin = new Properties();
+        settings.tls().ifPresent(tls -> admin.putAll(tls.clientProperties()));
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);

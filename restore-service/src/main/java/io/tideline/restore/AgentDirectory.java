@@ -40,8 +40,8 @@ final class AgentDirectory implements AutoCloseable {
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
     private final TopicReplay replay;
 
-    AgentDirectory(String bootstrapServers, EventCodec codec) {
-        this.replay = new TopicReplay(bootstrapServers, List.of(Topics.AGENTS), "restore-agent-directory", codec, r -> {
+    AgentDirectory(io.tideline.core.kafka.KafkaConnection connection, EventCodec codec) {
+        this.replay = new TopicReplay(connection, List.of(Topics.AGENTS), "restore-agent-directory", codec, r -> {
             if (r.isTombstone()) {
                 agents.remove(r.key());
             } else {

@@ -31,7 +31,7 @@ final class HalfMadeInstances {
     private final EventPublisher publisher;
 
     HalfMadeInstances(InstanceProvisioner instances, StorageProvisioner storage, ObjectStores stores,
-                      FleetRegistry registry, EventPublisher publisher) {
+                      FleetRegistry registry, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher) {
         this.instances = instances;
         this.storage = storage;
         this.stores = stores;

@@ -1,7 +1,6 @@
 package io.tideline.restore;
 
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.kafka.ReplayConsumers;
 import io.tideline.core.kafka.Topics;
 import io.tideline.schemas.serde.EventCodec;
@@ -38,7 +37,7 @@ final class KafkaRestoreEventLog implements RestoreEventLog {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaRestoreEventLog.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private final String bootstrapServers;
+    private final io.tideline.core.kafka.KafkaConnection connection;
     private final EventCodec codec;
     private final String eventsTopic;
     private final String requestsTopic;
@@ -46,13 +45,18 @@ final class KafkaRestoreEventLog implements RestoreEventLog {
     private final Map<TopicPartition, Long> reportedThrough = new ConcurrentHashMap<>();
 
     @Inject
-    KafkaRestoreEventLog(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
-        this(bootstrapServers, codec, Topics.RESTORE_EVENTS, Topics.RESTORE_REQUESTS);
+    KafkaRestoreEventLog(io.tideline.core.kafka.KafkaClients kafka, EventCodec codec) {
+        this(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.RESTORE), codec, Topics.RESTORE_EVENTS, Topics.RESTORE_REQUESTS);
     }
 
     /** On other topics than Tideline's (tests, on a broker shared with other tests). */
     KafkaRestoreEventLog(String bootstrapServers, EventCodec codec, String eventsTopic, String requestsTopic) {
-        this.bootstrapServers = bootstrapServers;
+        this(io.tideline.core.kafka.KafkaConnection.plaintext(bootstrapServers), codec, eventsTopic, requestsTopic);
+    }
+
+    private KafkaRestoreEventLog(io.tideline.core.kafka.KafkaConnection connection, EventCodec codec, String eventsTopic,
+                                 String requestsTopic) {
+        this.connection = connection;
         this.codec = codec;
         this.eventsTopic = eventsTopic;
         this.requestsTopic = requestsTopic;
@@ -60,7 +64,7 @@ final class KafkaRestoreEventLog implements RestoreEventLog {
 
     @Override
     public int replayInto(RestoreLedger ledger, Duration timeout) {
-        Properties props = ReplayConsumers.properties(bootstrapServers, "tideline-restore-ledger-");
+        Properties props = ReplayConsumers.properties(connection, "tideline-restore-ledger-");
         long deadline = System.nanoTime() + timeout.toNanos();
         int applied = 0;
         int requestPartitions;

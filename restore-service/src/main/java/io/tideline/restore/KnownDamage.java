@@ -28,8 +28,8 @@ final class KnownDamage implements AutoCloseable {
     private final KnownCorruptions known = new KnownCorruptions();
     private final TopicReplay replay;
 
-    KnownDamage(String bootstrapServers, EventCodec codec) {
-        this.replay = new TopicReplay(bootstrapServers, List.of(Topics.TIMELINE), "restore-known-damage", codec,
+    KnownDamage(io.tideline.core.kafka.KafkaConnection connection, EventCodec codec) {
+        this.replay = new TopicReplay(connection, List.of(Topics.TIMELINE), "restore-known-damage", codec,
                 r -> r.value().filter(ObjectCorrupted.class::isInstance).map(ObjectCorrupted.class::cast).ifPresent(known::apply));
     }
 

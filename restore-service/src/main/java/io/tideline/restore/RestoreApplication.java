@@ -36,7 +36,9 @@ public final class RestoreApplication {
         micronaut.banner(false);
         micronaut.propertySources(StandaloneDefaults.of(Map.of("micronaut.server.host", "127.0.0.1",
                         // Scraped and probed without credentials (docs/monitoring.md).
-                        "endpoints.prometheus.sensitive", false, "endpoints.health.sensitive", false)));
+                        "endpoints.prometheus.sensitive", false, "endpoints.health.sensitive", false,
+                        // alone in its JVM, the process principal is the service's own (used when Kafka TLS is on)
+                        io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".principal", io.tideline.core.kafka.KafkaPrincipals.RESTORE)));
         return micronaut;
     }
 }

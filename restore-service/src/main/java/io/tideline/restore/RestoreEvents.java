@@ -32,7 +32,7 @@ final class RestoreEvents {
     private final Clock clock;
     private final RestoreMetrics metrics;
 
-    RestoreEvents(EventPublisher publisher, RestoreLedger ledger, Clock clock, RestoreMetrics metrics) {
+    RestoreEvents(@jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher, RestoreLedger ledger, Clock clock, RestoreMetrics metrics) {
         this.publisher = publisher;
         this.ledger = ledger;
         this.clock = clock;

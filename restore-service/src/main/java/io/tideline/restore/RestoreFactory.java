@@ -12,7 +12,6 @@ import io.tideline.core.storage.ObjectStores;
 import io.tideline.core.window.BucketInventory;
 import io.tideline.core.window.Damage;
 import io.tideline.schemas.serde.EventCodec;
-import io.micronaut.context.annotation.Value;
 import io.tideline.restore.wal.WalServer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -39,8 +38,8 @@ class RestoreFactory {
     @Singleton
     @Bean(preDestroy = "close")
     @Requires(property = InstancePlatformConfiguration.TYPE, value = "agent")
-    AgentDirectory agentDirectory(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
-        return new AgentDirectory(bootstrapServers, codec).start();
+    AgentDirectory agentDirectory(io.tideline.core.kafka.KafkaClients kafka, EventCodec codec) {
+        return new AgentDirectory(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.RESTORE), codec).start();
     }
 
     @Singleton
@@ -84,8 +83,8 @@ class RestoreFactory {
     @Bean(preDestroy = "close")
     @Requires(property = RestoreConfiguration.ENABLED, notEquals = "false")
     @Requires(property = "kafka.bootstrap.servers")
-    KnownDamage knownDamage(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
-        return new KnownDamage(bootstrapServers, codec).start();
+    KnownDamage knownDamage(io.tideline.core.kafka.KafkaClients kafka, EventCodec codec) {
+        return new KnownDamage(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.RESTORE), codec).start();
     }
 
     /**

@@ -47,7 +47,7 @@ final class RestoreProcess implements Restorer {
     private final RestoreEvents events;
     private final HalfMadeInstances halfMade;
 
-    RestoreProcess(InstancePlatform platform, InstanceOnboarding onboarding, EventPublisher publisher,
+    RestoreProcess(InstancePlatform platform, InstanceOnboarding onboarding, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher,
                    WalServer walServer, RestoreEvents events, HalfMadeInstances halfMade) {
         this.platform = platform;
         this.onboarding = onboarding;

@@ -118,15 +118,16 @@ class RestoreDrillIT {
 
             // the Backups view: "last proven restorable" on the page and in the API, the failure on the damaged one's
             String base = "http://127.0.0.1:" + service.getPort();
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/api/instances/" + healthy.id() + "/backups")
+            String auth = io.tideline.restore.access.People.admin(service.getApplicationContext(), base); // issue 14.2
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/api/instances/" + healthy.id() + "/backups", auth)
                     .contains(passed.getDrillId()));
-            String page = get(base + "/backups/" + healthy.id());
+            String page = get(base + "/backups/" + healthy.id(), auth);
             assertTrue(page.contains("Last proven restorable: 20"), page); // followed by the UTC time
             assertTrue(page.contains(passed.getDrillId()), page);
             assertTrue(page.contains("restore drills every PT15S"), page);
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/backups/" + damaged.id())
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get(base + "/backups/" + damaged.id(), auth)
                     .contains("Last restore drill failed at"));
-            assertTrue(get(base + "/backups/" + damaged.id()).contains("Last proven restorable: never"));
+            assertTrue(get(base + "/backups/" + damaged.id(), auth).contains("Last proven restorable: never"));
 
             // not a user's restore, never registered, nothing left behind
             // the test bed's Kafka is shared with other restore tests: only events about the drilled instances count
@@ -193,8 +194,9 @@ class RestoreDrillIT {
         }
     }
 
-    private static String get(String url) throws IOException, InterruptedException {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).GET().build(),
+    private static String get(String url, String auth) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                        .header("Authorization", auth).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 

@@ -26,7 +26,9 @@ public final class RetentionApplication {
                         "micronaut.application.name", "retention-service",
                         "micronaut.server.port", env("TIDELINE_RETENTION_PORT", "8083"),
                         "kafka.bootstrap.servers", env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-                        "endpoints.prometheus.sensitive", false)));
+                        "endpoints.prometheus.sensitive", false,
+                        // alone in its JVM, the process principal is the service's own (used when Kafka TLS is on)
+                        io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".principal", io.tideline.core.kafka.KafkaPrincipals.RETENTION)));
         return micronaut;
     }
 

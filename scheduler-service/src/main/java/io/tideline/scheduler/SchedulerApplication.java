@@ -28,7 +28,9 @@ public final class SchedulerApplication {
                         "micronaut.application.name", "scheduler-service",
                         "micronaut.server.port", env("TIDELINE_SCHEDULER_PORT", "8081"),
                         "kafka.bootstrap.servers", env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-                        "endpoints.prometheus.sensitive", false)));
+                        "endpoints.prometheus.sensitive", false,
+                        // alone in its JVM, the process principal is the service's own (used when Kafka TLS is on)
+                        io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".principal", io.tideline.core.kafka.KafkaPrincipals.SCHEDULER)));
         return micronaut;
     }
 

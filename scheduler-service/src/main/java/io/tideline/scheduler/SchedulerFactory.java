@@ -58,7 +58,7 @@ public class SchedulerFactory {
     }
 
     @Singleton
-    BackupCommandSink backupCommandSink(EventPublisher publisher) {
+    BackupCommandSink backupCommandSink(@jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.SCHEDULER) EventPublisher publisher) {
         return command -> publisher.publishAndWait(Topics.BACKUP_COMMANDS, command.getInstanceId(), command);
     }
 

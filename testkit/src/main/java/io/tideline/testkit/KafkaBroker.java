@@ -1,6 +1,15 @@
 package io.tideline.testkit;
 
+import io.tideline.core.kafka.KafkaConnection;
+import io.tideline.core.kafka.KafkaPrincipals;
+import io.tideline.core.tls.CertificateRequest;
+import io.tideline.core.tls.TlsCredentials;
+import io.tideline.platform.local.secrets.DirectorySecretStore;
 import io.tideline.processes.KafkaBrokerProcess;
+import io.tideline.processes.KafkaTlsListeners;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -22,10 +30,62 @@ public final class KafkaBroker implements ExtensionContext.Store.CloseableResour
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaBroker.class);
 
+    /** The TLS identities' principals a TLS broker is made with (the services, the CLI, the admin). */
+    private static final List<String> PRINCIPALS = List.of(KafkaPrincipals.SCHEDULER, KafkaPrincipals.ARCHIVER,
+            KafkaPrincipals.RETENTION, KafkaPrincipals.RESTORE, KafkaPrincipals.CLI, KafkaPrincipals.ADMIN);
+    private static final String BROKER_IDENTITY = "kafka-1";
+
     private final KafkaBrokerProcess process;
+    private final Optional<TlsCredentials> credentials;
+    private final Optional<Path> tlsDirectory;
 
     private KafkaBroker(KafkaBrokerProcess process) {
+        this(process, Optional.empty(), Optional.empty());
+    }
+
+    private KafkaBroker(KafkaBrokerProcess process, Optional<TlsCredentials> credentials, Optional<Path> tlsDirectory) {
         this.process = process;
+        this.credentials = credentials;
+        this.tlsDirectory = tlsDirectory;
+    }
+
+    /**
+     * A broker of the caller's own (closed by it, not shared) with TLS on every listener, client certificates
+     * required and ACLs enforced, as the embedded runtime runs it. The Tideline CA issues the broker's and each
+     * principal's identity into {@code <directory>/secrets/tls/}; {@link #connection} connects as one of them.
+     * The admin principal is a super user; nobody else is granted anything until the ACLs are created.
+     */
+    public static KafkaBroker startWithTls(Path directory) {
+        DirectorySecretStore secrets = new DirectorySecretStore(directory.resolve("secrets"));
+        TlsCredentials credentials = new TlsCredentials(secrets, Clock.systemUTC());
+        credentials.ensure(BROKER_IDENTITY, CertificateRequest.server(BROKER_IDENTITY, List.of("localhost"), List.of("127.0.0.1")));
+        PRINCIPALS.forEach(p -> credentials.ensure(p, CertificateRequest.client(p)));
+        Path tls = secrets.root().resolve("tls");
+        KafkaBrokerProcess process = new KafkaBrokerProcess(KafkaBrokerProcess.Settings.in(directory.resolve("kafka"))
+                .withTls(new KafkaTlsListeners(tls, BROKER_IDENTITY, List.of(KafkaPrincipals.ADMIN))));
+        process.start();
+        return new KafkaBroker(process, Optional.of(credentials), Optional.of(tls));
+    }
+
+    /** Whether this broker runs TLS listeners with ACLs ({@link #startWithTls}). */
+    public boolean isTls() {
+        return tlsDirectory.isPresent();
+    }
+
+    /** The identities' directory of a TLS broker ({@code secrets/tls}, Kafka's PEM key stores read it). */
+    public Path tlsDirectory() {
+        return tlsDirectory.orElseThrow(() -> new IllegalStateException("not a TLS broker"));
+    }
+
+    /** The CA and identities of a TLS broker: to issue further principals. */
+    public TlsCredentials credentials() {
+        return credentials.orElseThrow(() -> new IllegalStateException("not a TLS broker"));
+    }
+
+    /** How {@code principal} connects: TLS with its certificate on a TLS broker, PLAINTEXT otherwise. */
+    public KafkaConnection connection(String principal) {
+        return tlsDirectory.map(dir -> KafkaConnection.tls(bootstrapServers(), dir, principal))
+                .orElseGet(() -> KafkaConnection.plaintext(bootstrapServers()));
     }
 
     /** The JVM-wide broker, started on first use in {@code <test home>/kafka}. */
@@ -41,11 +101,12 @@ public final class KafkaBroker implements ExtensionContext.Store.CloseableResour
         return process.bootstrapServers();
     }
 
-    /** Minimal client properties (bootstrap servers only) to build producers, consumers and admins on. */
+    /**
+     * Minimal client properties (bootstrap servers only; on a TLS broker, the admin principal's TLS settings)
+     * to build producers, consumers and admins on.
+     */
     public Properties clientProperties() {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        return properties;
+        return connection(KafkaPrincipals.ADMIN).properties();
     }
 
     /** A new admin client; the caller closes it. */

@@ -42,25 +42,21 @@ class BaseBackupFactory {
     }
 
     /**
-     * The consumer of backup commands and its pool, started with the context. Its Kafka settings are
-     * micronaut-kafka's: {@code kafka.bootstrap.servers}, the security ones of {@code kafka.*}, and
-     * {@code kafka.consumers.tideline-archiver-backups.*}.
+     * The consumer of backup commands and its pool, started with the context. It connects as the archiver
+     * ({@link io.tideline.core.kafka.KafkaClients}), with micronaut-kafka's
+     * {@code kafka.consumers.tideline-archiver-backups.*} on top.
      */
     @io.micronaut.context.annotation.Context
     @Requires(property = "kafka.bootstrap.servers")
     @Bean(preDestroy = "close")
-    BackupCommandConsumer backupCommands(BaseBackups backups, BackupPoolSettings pool, EventPublisher publisher,
+    BackupCommandConsumer backupCommands(BaseBackups backups, BackupPoolSettings pool, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER) EventPublisher publisher,
+                                         io.tideline.core.kafka.KafkaClients kafkaClients,
                                          io.tideline.schemas.serde.EventCodec codec,
                                          Optional<io.tideline.core.kafka.DeadLetterTally> tally, InstanceRegistry registry,
                                          io.tideline.core.storage.ObjectStoreSettings storage,
                                          io.micronaut.context.env.Environment environment, Optional<MeterRegistry> meters,
                                          Clock clock) {
-        java.util.Map<String, Object> kafka = new java.util.HashMap<>();
-        environment.getProperties("kafka", io.micronaut.core.naming.conventions.StringConvention.RAW).forEach((k, v) -> {
-            if (k.equals("bootstrap.servers") || k.startsWith("security.") || k.startsWith("ssl.") || k.startsWith("sasl.")) {
-                kafka.put(k, v);
-            }
-        });
+        java.util.Map<String, Object> kafka = kafkaClients.connection(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER).config();
         kafka.putAll(environment.getProperties("kafka.consumers." + BackupSettings.GROUP_ID,
                 io.micronaut.core.naming.conventions.StringConvention.RAW));
         String endpoint = storage.endpoint().map(Object::toString).orElse("s3." + storage.region());
@@ -79,9 +75,8 @@ class BaseBackupFactory {
     /** The timeline's started-but-unended backups: what a dead archiver left for its successor to fail. */
     @Singleton
     @Bean(preDestroy = "close")
-    UnfinishedBackups unfinishedBackups(@io.micronaut.context.annotation.Value("${kafka.bootstrap.servers}") String bootstrapServers,
-                                        io.tideline.schemas.serde.EventCodec codec) {
-        return new UnfinishedBackups(bootstrapServers, codec).start();
+    UnfinishedBackups unfinishedBackups(io.tideline.core.kafka.KafkaClients kafka, io.tideline.schemas.serde.EventCodec codec) {
+        return new UnfinishedBackups(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER), codec).start();
     }
 
     /** The replica's one pool of part compressors and uploaders, with its budget of parts in flight (issue 18). */
@@ -99,8 +94,8 @@ class BaseBackupFactory {
     @Singleton
     @Bean(preDestroy = "close")
     BaseBackups baseBackups(BackupSettings settings, InstanceRegistry registry, ObjectStores stores, SecretStore secrets,
-                            EventPublisher publisher, Optional<MeterRegistry> meters, UnfinishedBackups unfinished,
-                            PartPipeline parts, Clock clock) {
+                            @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER) EventPublisher publisher,
+                            Optional<MeterRegistry> meters, UnfinishedBackups unfinished, PartPipeline parts, Clock clock) {
         BackupMetrics metrics = new BackupMetrics(meters);
         // A removed instance's backup meters go with it (bounded series).
         registry.onChange(change -> {

@@ -39,8 +39,8 @@ public final class UnfinishedBackups implements AutoCloseable {
     private final Map<String, Unfinished> byBackup = new ConcurrentHashMap<>();
     private final TopicReplay replay;
 
-    UnfinishedBackups(String bootstrapServers, EventCodec codec) {
-        this.replay = new TopicReplay(bootstrapServers, List.of(Topics.TIMELINE), "archiver-unfinished-backups", codec,
+    UnfinishedBackups(io.tideline.core.kafka.KafkaConnection connection, EventCodec codec) {
+        this.replay = new TopicReplay(connection, List.of(Topics.TIMELINE), "archiver-unfinished-backups", codec,
                 record -> record.value().ifPresent(this::apply));
     }
 

@@ -20,7 +20,8 @@ class WalFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    WalStreams walStreams(WalSettings settings, SecretStore secrets, ObjectStores stores, EventPublisher publisher,
+    WalStreams walStreams(WalSettings settings, SecretStore secrets, ObjectStores stores,
+                          @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.ARCHIVER) EventPublisher publisher,
                           MeterRegistry meters, Clock clock, Optional<WalIndex.Factory> indexes,
                           StreamStartSettings starts) {
         // a failed publish is counted on the instance's meter (the same one its stream registered)

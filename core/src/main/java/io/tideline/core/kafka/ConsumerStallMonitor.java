@@ -1,6 +1,5 @@
 package io.tideline.core.kafka;
 
-import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.scheduling.TaskExecutors;
@@ -38,7 +37,7 @@ public class ConsumerStallMonitor implements ApplicationEventListener<StartupEve
     private final ListenerGroups listeners;
     private final ConsumerHealthSettings settings;
     private final TaskScheduler scheduler;
-    private final String bootstrapServers;
+    private final KafkaConnection connection;
     private final Clock clock;
     private final ConsumerStalls stalls;
     private volatile Check last;
@@ -47,11 +46,11 @@ public class ConsumerStallMonitor implements ApplicationEventListener<StartupEve
 
     public ConsumerStallMonitor(ListenerGroups listeners, ConsumerHealthSettings settings,
             @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler,
-            @Value("${kafka.bootstrap.servers:`localhost:9092`}") String bootstrapServers, Optional<Clock> clock) {
+            KafkaClients kafka, Optional<Clock> clock) {
         this.listeners = listeners;
         this.settings = settings;
         this.scheduler = scheduler;
-        this.bootstrapServers = bootstrapServers;
+        this.connection = kafka.processConnection();
         this.clock = clock.orElse(Clock.systemUTC());
         this.stalls = new ConsumerStalls(settings.stallAfter(), this.clock);
     }
@@ -89,9 +88,10 @@ public class ConsumerStallMonitor implements ApplicationEventListener<StartupEve
     private Admin admin() {
         if (admin == null) {
             int timeoutMs = (int) settings.adminTimeout().toMillis();
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs));
+            Map<String, Object> config = connection.config();
+            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+            admin = Admin.create(config);
         }
         return admin;
     }

@@ -8,6 +8,7 @@ import io.micronaut.configuration.kafka.exceptions.DefaultKafkaListenerException
 import io.micronaut.configuration.kafka.exceptions.KafkaListenerException;
 import io.micronaut.configuration.kafka.exceptions.KafkaListenerExceptionHandler;
 import io.micronaut.context.BeanContext;
+import io.micronaut.inject.qualifiers.Qualifiers;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.core.annotation.AnnotationValue;
 import io.tideline.schemas.DeadLetter;
@@ -142,6 +143,7 @@ public class DeadLetterExceptionHandler implements KafkaListenerExceptionHandler
      * otherwise why not.
      */
     private Optional<String> publish(FailedRecord record, String group, int attempts, String where) {
+        EventPublisher publisher = publisherOf(group);
         try {
             publisher.publishAndWait(Topics.DEAD_LETTERS, record.key(), record.toDeadLetter(group, attempts, clock.instant()));
             return Optional.empty();
@@ -184,6 +186,16 @@ public class DeadLetterExceptionHandler implements KafkaListenerExceptionHandler
 
     private static String leftOut(long left) {
         return left > 0 ? " (" + left + " similar line(s) left out)" : "";
+    }
+
+    /**
+     * The publisher of the service that owns {@code group} (its principal writes the dead letter, also when
+     * the four services share a context), else this context's default one.
+     */
+    private EventPublisher publisherOf(String group) {
+        return KafkaPrincipals.ownerOfGroup(group)
+                .flatMap(owner -> beanContext.findBean(EventPublisher.class, Qualifiers.byName(owner)))
+                .orElse(publisher);
     }
 
     private static String groupId(Consumer<?, ?> consumer) {

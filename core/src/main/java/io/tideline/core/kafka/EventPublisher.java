@@ -1,11 +1,7 @@
 package io.tideline.core.kafka;
 
-import io.micronaut.context.annotation.Value;
 import io.tideline.schemas.serde.AvroEventSerializer;
 import io.tideline.schemas.serde.EventCodec;
-import jakarta.annotation.PreDestroy;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,7 +25,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>"Published" means the returned future completed: callers that report something as stored or
  * done must wait for it (or use {@link #publishAndWait}).
  */
-@Singleton
 public class EventPublisher implements AutoCloseable {
 
     /** Upper bound of a blocking publish; the producer's own delivery timeout (2 min) is longer. */
@@ -37,9 +32,14 @@ public class EventPublisher implements AutoCloseable {
 
     private final Producer<String, SpecificRecord> producer;
 
-    @Inject
-    public EventPublisher(@Value("${kafka.bootstrap.servers:`localhost:9092`}") String bootstrapServers, EventCodec codec) {
-        this(new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(), new AvroEventSerializer(codec)));
+    /** A PLAINTEXT publisher (tests); services get theirs from {@link EventPublishers}. */
+    public EventPublisher(String bootstrapServers, EventCodec codec) {
+        this(KafkaConnection.plaintext(bootstrapServers), codec);
+    }
+
+    /** A publisher of the principal of {@code connection}. */
+    public EventPublisher(KafkaConnection connection, EventCodec codec) {
+        this(new KafkaProducer<>(producerConfig(connection), new StringSerializer(), new AvroEventSerializer(codec)));
     }
 
     /** For callers that build their own producer (it is closed by {@link #close()}). */
@@ -49,8 +49,12 @@ public class EventPublisher implements AutoCloseable {
 
     /** The producer settings Tideline relies on; the serializers are passed as instances. */
     public static Map<String, Object> producerConfig(String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return producerConfig(KafkaConnection.plaintext(bootstrapServers));
+    }
+
+    /** {@link #producerConfig(String)} for the principal of {@code connection}. */
+    public static Map<String, Object> producerConfig(KafkaConnection connection) {
+        Map<String, Object> config = new HashMap<>(connection.config());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
@@ -134,7 +138,6 @@ public class EventPublisher implements AutoCloseable {
     }
 
     /** Waits for records in flight, then releases the producer. */
-    @PreDestroy
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));

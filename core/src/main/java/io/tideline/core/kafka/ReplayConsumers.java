@@ -17,8 +17,12 @@ public final class ReplayConsumers {
     }
 
     public static Properties properties(String bootstrapServers, String clientIdPrefix) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return properties(KafkaConnection.plaintext(bootstrapServers), clientIdPrefix);
+    }
+
+    /** {@link #properties(String, String)} as the principal of {@code connection}. */
+    public static Properties properties(KafkaConnection connection, String clientIdPrefix) {
+        Properties props = connection.properties();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

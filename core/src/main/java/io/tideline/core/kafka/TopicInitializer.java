@@ -2,7 +2,6 @@ package io.tideline.core.kafka;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.core.util.StringUtils;
 import jakarta.annotation.PostConstruct;
 import java.time.Duration;
@@ -15,6 +14,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * while starting the context, before the {@code @KafkaListener}s subscribe, so no consumer ever
  * sees a missing topic (the broker must not auto-create them with the wrong configs).
  * Off with {@code tideline.kafka.topics.create-on-startup=false} (e.g. when an operator owns topics).
+ *
+ * <p>With TLS ({@link KafkaSecurityConfiguration}) it works as the admin principal, and also creates the
+ * ACLs of {@link KafkaAcls} (idempotent), before any listener subscribes.
  */
 @Context
 @Requires(property = TopicsConfiguration.PREFIX + ".create-on-startup", notEquals = StringUtils.FALSE)
@@ -24,19 +26,24 @@ public class TopicInitializer {
     public static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final TopicsConfiguration configuration;
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
 
-    public TopicInitializer(TopicsConfiguration configuration,
-            @Value("${kafka.bootstrap.servers:`localhost:9092`}") String bootstrapServers) {
+    public TopicInitializer(TopicsConfiguration configuration, KafkaClients kafka) {
         this.configuration = configuration;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     @PostConstruct
     void ensureTopics() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()))) {
+        KafkaSecurityConfiguration security = kafka.security();
+        KafkaConnection connection = security.tls() ? kafka.connection(KafkaPrincipals.ADMIN) : kafka.processConnection();
+        Map<String, Object> config = connection.config();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(config)) {
             new TopicCreator(admin, ADMIN_TIMEOUT).ensure(Topics.specs(configuration));
+            if (security.tls()) {
+                new AclInstaller(admin, ADMIN_TIMEOUT).ensure(KafkaAcls.table(security.frontDoors()));
+            }
         }
     }
 }

@@ -115,6 +115,11 @@ public final class TopicReplay implements AutoCloseable {
      * @param name names the thread and the consumer's client id ({@code tideline-<name>-…}) and prefixes log lines
      */
     public TopicReplay(String bootstrapServers, List<String> topics, String name, EventCodec codec, Consumer<Replayed> handler) {
+        this(KafkaConnection.plaintext(bootstrapServers), topics, name, codec, handler);
+    }
+
+    /** A replay read as the principal of {@code connection}. */
+    public TopicReplay(KafkaConnection connection, List<String> topics, String name, EventCodec codec, Consumer<Replayed> handler) {
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("a replay needs at least one topic");
         }
@@ -122,7 +127,7 @@ public final class TopicReplay implements AutoCloseable {
         this.name = Objects.requireNonNull(name, "name");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.handler = Objects.requireNonNull(handler, "handler");
-        this.consumer = new KafkaConsumer<>(ReplayConsumers.properties(bootstrapServers, "tideline-" + name + "-"));
+        this.consumer = new KafkaConsumer<>(ReplayConsumers.properties(connection, "tideline-" + name + "-"));
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
     }

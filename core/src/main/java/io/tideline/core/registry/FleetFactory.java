@@ -4,12 +4,14 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Secondary;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.adoption.ServerAdoption;
 import io.tideline.core.adoption.ServerProbe;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.kafka.KafkaClients;
+import io.tideline.core.kafka.KafkaPrincipals;
 import io.tideline.core.kafka.Topics;
+import jakarta.inject.Named;
 import io.tideline.core.secrets.SecretStore;
 import io.tideline.core.storage.StorageProvisioner;
 import io.tideline.schemas.serde.EventCodec;
@@ -36,14 +38,15 @@ public class FleetFactory {
     @Secondary
     @Requires(property = "kafka.bootstrap.servers")
     @Bean(preDestroy = "close")
-    InstanceRegistry instanceRegistry(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
-        return new InstanceRegistry(bootstrapServers, Topics.INSTANCES, codec).start();
+    InstanceRegistry instanceRegistry(KafkaClients kafka, EventCodec codec) {
+        return new InstanceRegistry(kafka.processConnection(), Topics.INSTANCES, codec).start();
     }
 
     @Singleton
     @Requires(beans = {InstanceProvisioner.class, StorageProvisioner.class, SecretStore.class, EventPublisher.class})
     InstanceOnboarding instanceOnboarding(InstanceProvisioner instances, StorageProvisioner storage, SecretStore secrets,
-                                          EventPublisher publisher, Clock clock) {
+                                          // in a service context only the restore service onboards (restored instances)
+                                          @Named(KafkaPrincipals.RESTORE) EventPublisher publisher, Clock clock) {
         return new InstanceOnboarding(instances, storage, secrets, publisher, clock);
     }
 

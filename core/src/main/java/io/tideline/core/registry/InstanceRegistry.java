@@ -37,7 +37,12 @@ public final class InstanceRegistry implements AutoCloseable {
     }
 
     public InstanceRegistry(String bootstrapServers, String topic, EventCodec codec) {
-        this.replay = new TopicReplay(bootstrapServers, List.of(topic), "instance-registry", codec, this::apply);
+        this(io.tideline.core.kafka.KafkaConnection.plaintext(bootstrapServers), topic, codec);
+    }
+
+    /** A registry read as the principal of {@code connection}. */
+    public InstanceRegistry(io.tideline.core.kafka.KafkaConnection connection, String topic, EventCodec codec) {
+        this.replay = new TopicReplay(connection, List.of(topic), "instance-registry", codec, this::apply);
     }
 
     public InstanceRegistry start() {

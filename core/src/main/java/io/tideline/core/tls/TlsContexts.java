@@ -38,6 +38,11 @@ public final class TlsContexts {
         return context(new ReloadingKeyManager(identity), trustManager(identity.get().caCertificate()));
     }
 
+    /** {@link #withIdentity(Supplier)} trusting {@code ca} (what a client trusts need not be read from its identity). */
+    public static SSLContext withIdentity(Supplier<TlsIdentity> identity, X509Certificate ca) {
+        return context(new ReloadingKeyManager(identity), trustManager(ca));
+    }
+
     public static X509TrustManager trustManager(X509Certificate ca) {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -73,6 +73,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--s3", paramLabel = "URL", description = "The object store's endpoint (tideline.storage.endpoint).")
     String s3;
 
+    @Option(names = "--kafka-tls", paramLabel = "DIR", description = "Kafka over TLS as principal agent-<id>, its identity "
+            + "in DIR/agent-<id>/identity.pem and the CA in DIR/ca/ca.crt (tideline.kafka.security.*); its ACLs are "
+            + "KafkaAcls.agent(id), made by the admin.")
+    Path kafkaTls;
+
     @Override
     public Integer call() throws InterruptedException {
         ApplicationContext context = AgentApplication.run(new String[0], properties());
@@ -103,6 +108,13 @@ final class AgentCommand implements Callable<Integer> {
         put(p, FleetConfiguration.SECRETS_DIR, secrets);
         put(p, "kafka.bootstrap.servers", kafka);
         put(p, ObjectStoreSettings.PREFIX + ".endpoint", s3);
+        if (kafkaTls != null) {
+            p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".tls", true);
+            p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".directory", kafkaTls.toString());
+            p.put(io.tideline.core.kafka.KafkaSecurityConfiguration.PREFIX + ".principal", io.tideline.core.kafka.KafkaPrincipals.agent(id));
+            // topics and ACLs are the admin's; an agent holds only its own identity
+            p.put(io.tideline.core.kafka.TopicsConfiguration.PREFIX + ".create-on-startup", false);
+        }
         // only the agent runs in this process, although the CLI's classpath holds the services
         p.put(RestoreConfiguration.ENABLED, false);
         p.put(ArchiverConfig.ENABLED, false);

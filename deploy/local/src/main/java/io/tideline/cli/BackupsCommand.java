@@ -111,8 +111,11 @@ final class BackupsCommand implements Callable<Integer> {
         }
         URI uri = target.api().get().resolve("/api/instances/" + instance.id().value() + "/backups");
         try {
-            HttpResponse<String> response = target.apiClient()
-                    .send(HttpRequest.newBuilder(uri).timeout(target.answerTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(target.answerTimeout()).GET();
+            // the API needs a signed-in person (issue 14.2); without one it answers 401 and the events decide
+            ApiClient.ifSignedIn(target, TidelineCli.of(spec).clock())
+                    .flatMap(ApiClient::token).ifPresent(t -> request.header("Authorization", "Bearer " + t.token()));
+            HttpResponse<String> response = target.apiClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 notes.add("window computed from the events (the Backups view answered " + ApiProblem.describe(response) + ")");
                 return Optional.empty();

@@ -27,6 +27,16 @@ public record Deployment(RuntimeHome home, String kafkaBootstrapServers, Optiona
     public static final String S3_ENV = "TIDELINE_S3";
     public static final String API_ENV = "TIDELINE_API";
 
+    /**
+     * How the CLI reaches Kafka: as principal {@code cli} over TLS when it talks to the local runtime (whose
+     * certificates are in the home's secret store), PLAINTEXT to another deployment's Kafka.
+     */
+    public io.tideline.core.kafka.KafkaConnection kafkaConnection() {
+        boolean local = runtime.map(r -> r.kafkaBootstrapServers().equals(kafkaBootstrapServers)).orElse(false);
+        return local ? io.tideline.runtime.RuntimeKafkaTls.connection(home, kafkaBootstrapServers, io.tideline.core.kafka.KafkaPrincipals.CLI)
+                : io.tideline.core.kafka.KafkaConnection.plaintext(kafkaBootstrapServers);
+    }
+
     /** How the CLI talks to this deployment's object store: every call bounded by {@link #answerTimeout}. */
     public ObjectStoreSettings storeSettings() {
         URI endpoint = s3.orElseThrow(() -> CliException.failure("no S3 endpoint known (give --s3-endpoint)"));

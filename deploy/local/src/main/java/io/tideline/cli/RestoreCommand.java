@@ -3,6 +3,7 @@ package io.tideline.cli;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Json;
 import io.tideline.cli.output.Progress;
+import io.tideline.cli.restore.ApiRestores;
 import io.tideline.cli.restore.InterruptNotice;
 import io.tideline.cli.restore.RestoreClient;
 import io.tideline.cli.restore.RestoreLog;
@@ -115,8 +116,10 @@ final class RestoreCommand implements Callable<Integer> {
             if (newName != null && kafka.instances().find(newName).isPresent()) {
                 throw CliException.failure("an instance named '" + newName + "' already exists: a restore always makes a new one");
             }
+            // through the API as the signed-in person: the server writes who asked (issue 14.2)
+            ApiRestores api = new ApiRestores(ApiClient.signedIn(deploymentTarget, cli.clock()));
             RestoreClient.Completed done = new RestoreClient(kafka, cli.clock()).restore(source, target,
-                    Optional.ofNullable(newName), "cli:" + System.getProperty("user.name"), ANSWER_TIMEOUT, wait,
+                    Optional.ofNullable(newName), api, ANSWER_TIMEOUT, wait,
                     new RestoreClient.Listener() {
                         @Override
                         public void requested(String restoreId) {

@@ -2,6 +2,7 @@ package io.tideline.cli;
 
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.output.Progress;
+import io.tideline.cli.restore.ApiRestores;
 import io.tideline.cli.restore.InterruptNotice;
 import io.tideline.cli.restore.RestoreClient;
 import io.tideline.cli.restore.RestoreLog;
@@ -48,7 +49,7 @@ final class RestoreFollowing {
             } catch (IllegalArgumentException e) {
                 throw CliException.failure(e.getMessage());
             }
-            return follow != null ? follow(cli, target, client, restore, wait) : cancel(cli, client, restore);
+            return follow != null ? follow(cli, target, client, restore, wait) : cancel(cli, target, client, restore);
         }
     }
 
@@ -107,7 +108,7 @@ final class RestoreFollowing {
         return printer;
     }
 
-    private int cancel(TidelineCli cli, RestoreClient client, RestoreLog.Restore restore) {
+    private int cancel(TidelineCli cli, Deployment target, RestoreClient client, RestoreLog.Restore restore) {
         PrintWriter out = spec.commandLine().getOut();
         if (restore.state().ended()) {
             throw CliException.refused("restore " + restore.restoreId() + " already " + restore.state().word()
@@ -117,7 +118,9 @@ final class RestoreFollowing {
         }
         spec.commandLine().getErr().println("Cancelling restore " + restore.restoreId() + " of " + restore.source() + " ...");
         spec.commandLine().getErr().flush();
-        RestoreLog.Restore end = client.cancel(restore, "cli:" + System.getProperty("user.name"), CANCEL_TIMEOUT);
+        // through the API as the signed-in person (a restorer of the source): the server writes who asked
+        RestoreLog.Restore end = client.cancel(restore, new ApiRestores(ApiClient.signedIn(target, cli.clock())),
+                CANCEL_TIMEOUT);
         if (end.state() != RestoreLog.State.CANCELLED) {
             throw CliException.refused("restore " + restore.restoreId() + " " + end.state().word() + " before the cancel took effect"
                     + (end.reason() == null ? "" : ": " + end.reason()));

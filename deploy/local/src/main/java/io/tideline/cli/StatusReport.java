@@ -71,7 +71,8 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
         }
         RuntimeInfo info = runtime.get();
         List<Component> components = new ArrayList<>();
-        components.add(new Component("kafka", info.kafkaBootstrapServers(), probeKafka(info.kafkaBootstrapServers())));
+        components.add(new Component("kafka", info.kafkaBootstrapServers(), probeKafka(
+                io.tideline.runtime.RuntimeKafkaTls.connection(home, info.kafkaBootstrapServers(), io.tideline.core.kafka.KafkaPrincipals.CLI))));
         HttpClient http = CliTls.httpClient(home, PROBE_TIMEOUT);
         components.add(new Component("s3", info.s3Endpoint().toString(), probeHttp(http, info.s3Endpoint(), false)));
         components.add(new Component("services", info.api().toString(), probeHttp(http, info.api().resolve("/health"), true)));
@@ -120,11 +121,10 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
         }
     }
 
-    static String probeKafka(String bootstrapServers) {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+    static String probeKafka(io.tideline.core.kafka.KafkaConnection connection) {
+        Map<String, Object> config = connection.config();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
         try (Admin admin = Admin.create(config)) {
             int nodes = admin.describeCluster().nodes().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
             return "ok (" + nodes + " broker" + (nodes == 1 ? "" : "s") + ")";

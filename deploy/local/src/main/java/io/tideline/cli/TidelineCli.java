@@ -36,6 +36,9 @@ import picocli.CommandLine.Spec;
                 AuditCommand.class,
                 VerifyCommand.class,
                 AgentCommand.class,
+                LoginCommand.class,
+                LogoutCommand.class,
+                UserCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 failure, 2 usage error, 3 runtime not running or not answering, 4 refused or failed "
                 + "(backup failed, restore rejected or failed, a check failed)."})

@@ -56,6 +56,7 @@ final class UpCommand implements Callable<Integer> {
             }
             out.println("The runtime already runs in " + runtimeHome + " (pid " + running.get().pid() + ").");
             StatusCommand.print(out, StatusReport.probe(runtimeHome, running));
+            signInHint(out, runtimeHome);
             return ExitCodes.OK;
         }
         RuntimeOptions options;
@@ -83,6 +84,15 @@ final class UpCommand implements Callable<Integer> {
         }
         out.println("The runtime is up (pid " + info.pid() + ").");
         StatusCommand.print(out, StatusReport.probe(runtimeHome, Optional.of(info)));
+        signInHint(out, runtimeHome);
         return ExitCodes.OK;
+    }
+
+    /** Where the first admin's password is (the file, never the password): the API and the view need a sign-in. */
+    static void signInHint(PrintWriter out, RuntimeHome home) {
+        if (java.nio.file.Files.exists(home.adminPasswordFile())) {
+            out.println("First admin: " + io.tideline.runtime.FirstAdmin.NAME + ", password in " + home.adminPasswordFile()
+                    + " (0600). Sign in: ./tideline login --password-file " + home.adminPasswordFile());
+        }
     }
 }

@@ -83,22 +83,30 @@ public final class EmbeddedRuntime implements AutoCloseable {
         acquireLock();
         RuntimePorts ports = RuntimePorts.forHome(home);
         DirectorySecretStore secrets = new DirectorySecretStore(home.secretsDir());
+        if (FirstAdmin.ensure(home, secrets, clock)) {
+            progress.accept("made the first admin '" + FirstAdmin.NAME + "': its password is in " + home.adminPasswordFile());
+        }
 
         progress.accept("issuing the TLS certificates (Tideline CA in " + home.secretsDir() + ")");
         tls = new TlsRenewal(new TlsCredentials(secrets, clock));
         step("the TLS certificates", () -> {
             tls.ensure(RuntimeTls.HTTPS, RuntimeTls.loopbackServer(RuntimeTls.HTTPS));
             tls.ensure(RuntimeTls.S3, RuntimeTls.loopbackServer(RuntimeTls.S3));
+            RuntimeKafkaTls.ensureIdentities(tls);
             RuntimeTls.publishCa(home, tls.credentials().caCertificate());
         });
         tls.start();
         started.push(tls::close);
 
-        progress.accept("starting Kafka (KRaft, single node) on 127.0.0.1:" + ports.kafka());
+        progress.accept("starting Kafka (KRaft, single node, TLS with a certificate per principal) on 127.0.0.1:" + ports.kafka());
         kafka = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(home.kafkaDir(),
-                ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP));
+                ports.kafka(), ports.kafkaController(), RuntimeOptions.START_TIMEOUT, KafkaBrokerProcess.DEFAULT_MAX_HEAP)
+                .withTls(RuntimeKafkaTls.listeners(home)));
         step("Kafka", kafka::start);
         started.push(kafka::stop);
+        step("Kafka's ACLs", () -> RuntimeKafkaTls.ensureAcls(home, kafka.bootstrapServers()));
+        // the broker reads its key store file once: a renewal is applied by a dynamic update (no restart)
+        tls.onRenewal(RuntimeKafkaTls.BROKER, renewed -> kafka.reloadKeyStore());
 
         progress.accept("starting the S3 server (HTTPS) on 127.0.0.1:" + ports.s3());
         S3AdminKeys admin = S3AdminKeys.forHome(secrets);

@@ -75,6 +75,16 @@ public record RuntimeHome(Path root) {
     }
 
     /** Output of the detached runtime JVM (its services' log). */
+    /** The first admin's password (0600), made by the first {@code up} of the home ({@link FirstAdmin}). */
+    public Path adminPasswordFile() {
+        return root.resolve("admin-password");
+    }
+
+    /** The CLI's sign-in token for this home's deployment (0600), written by {@code tideline login}. */
+    public Path tokenFile() {
+        return root.resolve("cli-token.json");
+    }
+
     public Path runtimeLog() {
         return logsDir().resolve("runtime.log");
     }

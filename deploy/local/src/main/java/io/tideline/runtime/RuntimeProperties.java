@@ -31,6 +31,7 @@ final class RuntimeProperties {
         p.put("endpoints.prometheus.enabled", true);
         p.put("endpoints.prometheus.sensitive", false);
         p.put("kafka.bootstrap.servers", endpoints.kafkaBootstrapServers());
+        p.putAll(RuntimeKafkaTls.serviceProperties(home));
         // One broker: topics cannot have more replicas than it, nor a write be on more than one.
         p.put(TopicsConfiguration.PREFIX + ".replication-factor", 1);
         p.put(TopicsConfiguration.PREFIX + ".min-insync-replicas", 1);

@@ -170,8 +170,17 @@ class BackupsViewBrowserIT {
 
         step("instance created");
         // "/" of the service is the view; the list shows the instance's state, last backup and window.
+        // Issue 14.2: nobody is signed in, so the view sends the browser to its sign-in form; a wrong password is
+        // refused there; the first admin (password in the home's 0600 file) signs in and lands where it wanted to go.
         browser.get(base + "/");
+        untilPresent(By.id("signin"), false);
+        assertTrue(browser.getCurrentUrl().contains("/login?next="), browser.getCurrentUrl());
+        signIn("admin", "not-the-password");
+        assertTrue(text("signin-error").contains("Wrong user name or password"), browser.getPageSource());
+        signIn("admin", Files.readAllLines(new RuntimeHome(home).adminPasswordFile()).get(0));
+        untilPresent(By.id("signed-in-as"), false);
         assertTrue(browser.getCurrentUrl().endsWith("/backups"), browser.getCurrentUrl());
+        assertEquals("admin", text("signed-in-as"));
         WebElement row = until(By.cssSelector("tr[data-instance='" + storeId + "']"),
                 e -> e.findElement(By.className("badge")).getText().equals("restorable"));
         assertFalse(browser.getPageSource().contains("Instance id"), "the id does not repeat the name");
@@ -264,6 +273,9 @@ class BackupsViewBrowserIT {
         browser.findElement(By.id("confirm-restore")).click();
         List<String> again = followToTheEnd();
         assertEquals("completed", again.get(again.size() - 1), "states seen: " + again);
+        // issue 14.2: the Restores table names who asked: the signed-in person, written by the server
+        assertTrue(browser.findElement(By.id("restore-rows")).getText().contains("user:admin"),
+                browser.findElement(By.id("restore-rows")).getText());
         shot("08-restored-again");
 
         step("restored again");
@@ -276,6 +288,13 @@ class BackupsViewBrowserIT {
             assertTrue(overflow <= 0, page + " at 420 px scrolls sideways by " + overflow + " px");
             shot("09-narrow" + page.replace('/', '-'));
         }
+
+        // Signing out ends the session: the view asks to sign in again.
+        browser.findElement(By.id("sign-out")).click();
+        untilPresent(By.id("signin"), false);
+        browser.get(base + "/backups/" + storeId);
+        untilPresent(By.id("signin"), false);
+        assertTrue(browser.getCurrentUrl().contains("/login?next="), browser.getCurrentUrl());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -382,6 +401,16 @@ class BackupsViewBrowserIT {
 
     private static String text(String id) {
         return browser.findElement(By.id(id)).getText();
+    }
+
+    /** Fills and submits the real sign-in form. */
+    private static void signIn(String user, String password) {
+        untilPresent(By.id("signin"), false);
+        type("username", user);
+        type("password", password);
+        browser.findElement(By.id("signin-submit")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(By.id("signed-in-as")).isEmpty()
+                || !d.findElements(By.id("signin-error")).isEmpty());
     }
 
     private static void type(String id, String value) {

@@ -67,10 +67,11 @@ final class CliHome implements AutoCloseable {
     }
 
     /** {@code up} with a short WAL flush interval, tied to this test JVM. */
-    void up() {
+    Cli.Result up() {
         Cli.Result up = run("up", "--wal-flush-interval", "5s", "--exit-with-pid", Long.toString(ProcessHandle.current().pid()));
         up.assertOk();
         assertTrue(up.out().contains("The runtime is up"), up.out());
+        return up;
     }
 
     JsonNode instance(String name) throws Exception {

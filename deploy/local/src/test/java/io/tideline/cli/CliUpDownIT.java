@@ -52,15 +52,23 @@ class CliUpDownIT {
         CLI.run(home, "instance", "list")
                 .assertOneLineError(ExitCodes.NOT_RUNNING, "the runtime is not running (start it with ./tideline up)");
 
-        up();
+        String upOut = up();
         Cli.Result status = CLI.run(home, "status").assertOk();
         assertTrue(status.out().contains("ok (health UP)"), status.out());
         RuntimeInfo first = RuntimeInfo.running(new RuntimeHome(home)).orElseThrow();
         // Issue 16: status and up say where the Backups view is (and the view answers there).
         String view = first.api().resolve("/backups").toString();
         assertTrue(status.out().contains("Backups view: " + view), status.out());
-        assertEquals(200, Https.client(home).send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(view)).build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+        // Issue 14.2: the view answers there, with its sign-in form to a browser that has no session ...
+        java.net.http.HttpResponse<Void> page = Https.client(home).send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(view)).header("Accept", "text/html").build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertEquals(303, page.statusCode());
+        assertTrue(page.headers().firstValue("Location").orElse("").startsWith("/login?next="), page.headers().toString());
+        // ... and up made the first admin: its password in a 0600 file of the home, which up names (not the password).
+        java.nio.file.Path adminPassword = new RuntimeHome(home).adminPasswordFile();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(adminPassword)));
+        assertTrue(upOut.contains("password in " + adminPassword), upOut);
+        assertFalse(upOut.contains(Files.readAllLines(adminPassword).get(0)), "up never prints the password");
         // Issue 14.1: HTTPS only for the API and view, S3 over HTTPS; status shows each certificate's expiry.
         assertEquals("https", first.api().getScheme());
         assertEquals("https", first.s3Endpoint().getScheme());
@@ -114,8 +122,8 @@ class CliUpDownIT {
         CLI.run(home, "down").assertOk();
     }
 
-    private static void up() {
-        fixture.up();
+    private static String up() {
+        return fixture.up().out();
     }
 
     private static JsonNode instance(String name) throws Exception {

@@ -14,7 +14,10 @@ import io.tideline.archiver.ArchiverConfig;
 import io.tideline.core.config.Defaults;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
+import io.tideline.core.kafka.KafkaAcls;
 import io.tideline.core.kafka.TopicSpec;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.resource.PatternType;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.kafka.TopicsConfiguration;
 import io.tideline.core.storage.StorageSecrets;
@@ -107,6 +110,50 @@ class KubernetesManifestsTest {
         for (Map<String, Object> container : containers()) {
             assertEquals(bootstrap, env(container).get("KAFKA_BOOTSTRAP_SERVERS"), container.get("name") + " reaches the brokers");
         }
+    }
+
+    /**
+     * Issue 14.1: a KafkaUser per principal of core's ACL table with exactly its grants (Strimzi's spelling of
+     * the same bindings: operation names in CamelCase, {@code prefix} for Kafka's PREFIXED), and no other user.
+     */
+    @Test
+    void everyPrincipalOfTheAclTableIsAKafkaUserWithExactlyItsGrants() {
+        Map<String, Set<String>> wanted = new TreeMap<>();
+        for (KafkaAcls grant : KafkaAcls.table(List.of())) {
+            Set<String> lines = new TreeSet<>();
+            for (AclBinding binding : grant.bindings()) {
+                String resource = binding.pattern().resourceType().name().toLowerCase(java.util.Locale.ROOT);
+                String name = binding.pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.CLUSTER ? ""
+                        : binding.pattern().name() + " " + (binding.pattern().patternType() == PatternType.PREFIXED ? "prefix" : "literal");
+                lines.add(resource + " " + name + " " + camel(binding.entry().operation().name()));
+            }
+            wanted.put(grant.principal(), lines);
+        }
+        Map<String, Set<String>> present = new TreeMap<>();
+        for (Document user : manifests.ofKind("KafkaUser")) {
+            Map<String, Object> spec = map(user.body(), "spec");
+            assertEquals("tls", map(spec, "authentication").get("type"), user.name() + " authenticates with its certificate");
+            Map<String, Object> authorization = map(spec, "authorization");
+            assertEquals("simple", authorization.get("type"), user.name());
+            Set<String> lines = new TreeSet<>();
+            for (Map<String, Object> acl : list(authorization, "acls")) {
+                Map<String, Object> resource = map(acl, "resource");
+                String name = "cluster".equals(resource.get("type")) ? "" : resource.get("name") + " " + resource.get("patternType");
+                for (Object operation : (List<?>) acl.get("operations")) {
+                    lines.add(resource.get("type") + " " + name + " " + operation);
+                }
+            }
+            present.put(user.name(), lines);
+        }
+        assertEquals(wanted, present, "KafkaUsers and their ACLs (left: core's KafkaAcls.table)");
+    }
+
+    private static String camel(String operation) {
+        StringBuilder out = new StringBuilder();
+        for (String word : operation.split("_")) {
+            out.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return out.toString();
     }
 
     @Test

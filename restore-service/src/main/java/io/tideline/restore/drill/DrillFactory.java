@@ -5,7 +5,6 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
@@ -39,14 +38,14 @@ class DrillFactory {
     @Context
     @Bean(preDestroy = "stop")
     DrillScheduler drillScheduler(DrillConfiguration config, DrillRestores restores, InstanceRegistry registry,
-                                  DrillHistory history, EventPublisher publisher, SecretStore secrets,
+                                  DrillHistory history, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher, SecretStore secrets,
                                   InstanceProvisioner instances, MeterRegistry meters, EventCodec codec,
-                                  @Value("${kafka.bootstrap.servers}") String bootstrapServers, Clock clock) {
+                                  io.tideline.core.kafka.KafkaClients kafka, Clock clock) {
         DrillEvents events = new DrillEvents(publisher, history, clock);
         RestoreDrill drill = new RestoreDrill(restores, new DrillChecks(config, secrets, instances), events, new SecureRandom());
         DrillScheduler scheduler = new DrillScheduler(config, restores, registry, history, drill,
                 new DrillMetrics(meters, history),
-                () -> new TopicReplay(bootstrapServers, List.of(Topics.TIMELINE), "restore-drills", codec,
+                () -> new TopicReplay(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.RESTORE), List.of(Topics.TIMELINE), "restore-drills", codec,
                         r -> r.value().ifPresent(history::apply)), clock);
         scheduler.start();
         return scheduler;

@@ -10,14 +10,19 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.tideline.core.access.Role;
 import io.tideline.core.http.Problem;
 import io.tideline.core.http.Problems;
 import io.tideline.core.ids.InstanceId;
@@ -26,6 +31,8 @@ import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.storage.StorageException;
 import io.tideline.restore.RestoreValidator;
+import io.tideline.restore.access.Access;
+import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreRequested;
 import java.time.Clock;
 import java.util.List;
@@ -40,9 +47,14 @@ import java.util.stream.Collectors;
  * validator ({@link RequestCheck}; else 400/422 {@code application/problem+json}); the service answers on
  * {@code tideline.restore-events}, which {@code GET /api/restores/{restoreId}} follows. Every error is a
  * {@link io.tideline.core.http.Problem}.
+ *
+ * <p>Every route needs a signed-in person (issue 14.2) and a grant on the instance: viewer to read, restorer to
+ * start, follow or cancel a restore ({@link Access}). Who asked for a restore is the signed-in person, written here
+ * by the server into {@code RestoreRequested.requestedBy}; the body has no say in it.
  */
 @Controller("/api")
 @Requires(beans = BackupsViewReader.class)
+@Secured(SecurityRule.IS_AUTHENTICATED)
 public class BackupsApiController {
 
     static final String INVALID_REQUEST = "invalid-request";
@@ -56,10 +68,12 @@ public class BackupsApiController {
     private final EventPublisher publisher;
     private final Clock clock;
     private final RequestCheck check;
+    private final Access access;
 
-    public BackupsApiController(BackupsViewReader history, ViewEvents events, EventPublisher publisher, Clock clock,
-                                RequestCheck check) {
+    public BackupsApiController(BackupsViewReader history, ViewEvents events, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RESTORE) EventPublisher publisher, Clock clock,
+                                RequestCheck check, Access access) {
         this.history = history;
+        this.access = access;
         this.check = check;
         this.events = events;
         this.publisher = publisher;
@@ -96,8 +110,9 @@ public class BackupsApiController {
     @Get(uri = "/instances", produces = MediaType.APPLICATION_JSON)
     @Operation(summary = "The registered instances: how to reach them and where their backups live (no secrets)")
     @ApiResponse(responseCode = "200", description = "the instances, by name", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(implementation = InstanceSummary.class))))
-    public List<InstanceSummary> instances() {
-        return history.instances();
+    public List<InstanceSummary> instances(@Parameter(hidden = true) Authentication who) {
+        // only the instances the person may view: the others' names are not theirs to know
+        return history.instances().stream().filter(i -> access.allows(who, i.id(), Role.VIEWER)).toList();
     }
 
     @Get(uri = "/instances/{id}/backups", produces = MediaType.APPLICATION_JSON)
@@ -105,11 +120,12 @@ public class BackupsApiController {
     @ApiResponse(responseCode = "200", description = "what the bucket holds and what it restores", content = @Content(mediaType = "application/json", schema = @Schema(implementation = BackupsView.class)))
     @ApiResponse(responseCode = "404", description = "no such instance is registered", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
     @ApiResponse(responseCode = "503", description = "the bucket cannot be read now", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
-    public HttpResponse<?> backups(@PathVariable String id) {
+    public HttpResponse<?> backups(@PathVariable String id, @Parameter(hidden = true) Authentication who) {
         Optional<InstanceId> instance = parse(id);
         if (instance.isEmpty()) {
             return notFound(id);
         }
+        access.require(who, id, Role.VIEWER, "view the backups of");
         try {
             return history.of(instance.get()).<HttpResponse<?>>map(HttpResponse::ok).orElseGet(() -> notFound(id));
         } catch (StorageException e) {
@@ -129,8 +145,9 @@ public class BackupsApiController {
     @ApiResponse(responseCode = "422", description = "well-formed but not possible now: outside the restorable window, the name is taken, an unknown transaction or restore point (errors name the field)", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
     @ApiResponse(responseCode = "503", description = "the bucket cannot be read now: nothing was requested", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
     @ExecuteOn(TaskExecutors.BLOCKING) // reads the bucket (and for an xid the stored WAL), then waits for Kafka
-    public HttpResponse<?> restore(@PathVariable String id, @Body RestoreRequest body) {
+    public HttpResponse<?> restore(@PathVariable String id, @Body RestoreRequest body, @Parameter(hidden = true) Authentication who) {
         Optional<InstanceId> instance = parse(id);
+        access.require(who, id, Role.RESTORER, "start a restore of");
         if (instance.isEmpty() || history.instance(instance.get()).isEmpty()) {
             return notFound(id);
         }
@@ -148,7 +165,7 @@ public class BackupsApiController {
                 .setRestoreId(restoreId.value())
                 .setTarget(body.target().strip())
                 .setNewName(name)
-                .setRequestedBy(ViewFactory.REQUESTED_BY)
+                .setRequestedBy(requestedBy(who))
                 .setExclusive(Boolean.TRUE.equals(body.exclusive()))
                 .build();
         // Checked here with the restore service's own rules, so a request that would be rejected is refused at
@@ -188,10 +205,56 @@ public class BackupsApiController {
     @Operation(summary = "Where a restore stands, from its events")
     @ApiResponse(responseCode = "200", description = "the restore", content = @Content(mediaType = "application/json", schema = @Schema(implementation = RestoreStatus.class)))
     @ApiResponse(responseCode = "404", description = "no such restore is known", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
-    public HttpResponse<?> restoreStatus(@PathVariable String restoreId) {
-        return events.restore(restoreId).<HttpResponse<?>>map(HttpResponse::ok)
-                .orElseGet(() -> Problems.of(HttpStatus.NOT_FOUND, "unknown-restore", "Unknown restore",
-                        "no restore " + restoreId + " is known", List.of()));
+    @ApiResponse(responseCode = "403", description = "the person is no restorer of the restore's source instance", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    public HttpResponse<?> restoreStatus(@PathVariable String restoreId, @Parameter(hidden = true) Authentication who) {
+        Optional<RestoreStatus> status = events.restore(restoreId);
+        if (status.isEmpty()) {
+            return unknownRestore(restoreId);
+        }
+        access.require(who, status.get().instanceId(), Role.RESTORER, "follow the restores of");
+        return HttpResponse.ok(status.get());
+    }
+
+    @Post(uri = "/restores/{restoreId}/cancel", produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING) // waits for Kafka
+    @Operation(summary = "Cancel a restore under way: the restore service stops it and removes what it made",
+            description = "Published as RestoreCancelRequested with the signed-in person as requestedBy; follow the end at "
+                    + "statusUrl (FAILED with the cancel as reason, or COMPLETED when it finished first).")
+    @ApiResponse(responseCode = "202", description = "the cancel is published", content = @Content(mediaType = "application/json", schema = @Schema(implementation = RestoreTicket.class)))
+    @ApiResponse(responseCode = "403", description = "the person is no restorer of the restore's source instance", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "404", description = "no such restore is known", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    @ApiResponse(responseCode = "409", description = "the restore has already ended", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
+    public HttpResponse<?> cancel(@PathVariable String restoreId, @Parameter(hidden = true) Authentication who) {
+        Optional<RestoreStatus> status = events.restore(restoreId);
+        if (status.isEmpty()) {
+            return unknownRestore(restoreId);
+        }
+        RestoreStatus s = status.get();
+        access.require(who, s.instanceId(), Role.RESTORER, "cancel the restores of");
+        if (RestoreStatus.COMPLETED.equals(s.state()) || RestoreStatus.REJECTED.equals(s.state())
+                || RestoreStatus.FAILED.equals(s.state())) {
+            return Problems.of(HttpStatus.CONFLICT, "restore-ended", "The restore has ended",
+                    "restore " + restoreId + " already " + s.state().toLowerCase(java.util.Locale.ROOT) + ": nothing to cancel", List.of());
+        }
+        publisher.publishAndWait(Topics.RESTORE_REQUESTS, s.instanceId(), RestoreCancelRequested.newBuilder()
+                .setEventId(UUID.randomUUID())
+                .setInstanceId(s.instanceId())
+                .setOccurredAt(clock.instant())
+                .setRestoreId(restoreId)
+                .setRequestedBy(requestedBy(who))
+                .build());
+        return HttpResponse.accepted().body(new RestoreTicket(restoreId, s.instanceId(), s.target() == null ? "" : s.target(),
+                false, s.newName(), "/api/restores/" + restoreId));
+    }
+
+    /** Who asked, as events and the audit name them: the signed-in person, never a value the client chose. */
+    static String requestedBy(Authentication who) {
+        return "user:" + who.getName();
+    }
+
+    private static HttpResponse<?> unknownRestore(String restoreId) {
+        return Problems.of(HttpStatus.NOT_FOUND, "unknown-restore", "Unknown restore", "no restore " + restoreId + " is known",
+                List.of());
     }
 
     private static Optional<InstanceId> parse(String id) {

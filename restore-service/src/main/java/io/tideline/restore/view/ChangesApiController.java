@@ -7,6 +7,11 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.tideline.core.access.Role;
+import io.tideline.restore.access.Access;
 import io.micronaut.http.annotation.PathVariable;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -25,12 +30,15 @@ import java.util.Optional;
 /** {@code GET /api/instances/{id}/changes[?since=TIME&minRows=N]}: the undo finder's list ({@link ChangesView}). */
 @Controller("/api")
 @Requires(beans = BackupsViewReader.class)
+@Secured(SecurityRule.IS_AUTHENTICATED)
 public class ChangesApiController {
 
     private final BackupsViewReader history;
+    private final Access access;
 
-    public ChangesApiController(BackupsViewReader history) {
+    public ChangesApiController(BackupsViewReader history, Access access) {
         this.history = history;
+        this.access = access;
     }
 
     @Get(uri = "/instances/{id}/changes", produces = MediaType.APPLICATION_JSON)
@@ -43,7 +51,9 @@ public class ChangesApiController {
     @ApiResponse(responseCode = "400", description = "since or minRows malformed (errors name it)", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
     @ApiResponse(responseCode = "404", description = "no such instance is registered", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
     @ApiResponse(responseCode = "503", description = "the bucket cannot be read now", content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = Problem.class)))
-    public HttpResponse<?> changes(@PathVariable String id, @Parameter(hidden = true) HttpRequest<?> request) {
+    public HttpResponse<?> changes(@PathVariable String id, @Parameter(hidden = true) HttpRequest<?> request,
+                                   @Parameter(hidden = true) Authentication who) {
+        access.require(who, id, Role.VIEWER, "view the changes of");
         // the query is read by hand: each bad value gets its own message rather than a binding error
         String since = request.getParameters().get("since");
         String minRowsText = request.getParameters().get("minRows");

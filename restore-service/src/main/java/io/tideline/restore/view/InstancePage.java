@@ -83,7 +83,7 @@ public record InstancePage(Head head, Window window, Form form, List<PhaseWord> 
     }
 
     public record RestoreLine(String restoreId, String requestedAt, String target, String state, String stateClass,
-                              String newInstanceId, String detail, boolean running) {
+                              String newInstanceId, String detail, boolean running, String requestedBy) {
     }
 
     static InstancePage of(BackupsView v, RegisteredInstance instance, ChangesView changes, Instant now, RestoreId suggestion) {
@@ -175,7 +175,7 @@ public record InstancePage(Head head, Window window, Form form, List<PhaseWord> 
             detail = r.message();
         }
         return new RestoreLine(r.restoreId(), ViewTimes.iso(requested), target(r.target()), words(r.state()),
-                r.state().toLowerCase(Locale.ROOT), r.newInstanceId(), detail, !r.isFinal());
+                r.state().toLowerCase(Locale.ROOT), r.newInstanceId(), detail, !r.isFinal(), r.requestedBy());
     }
 
     /** {@code ON_DEMAND} → {@code on demand}. */

@@ -14,13 +14,16 @@ import java.util.List;
  * @param reason      why it was rejected or failed
  * @param connection  how to reach the new instance once completed
  * @param history     one line per event, oldest first
+ * @param requestedBy who asked (issue 14.2: {@code user:<name>} of the signed-in person, written by the server;
+ *                    {@code drill} and the like for Tideline's own); null when the request was not seen
  */
 @Serdeable
 public record RestoreStatus(String restoreId, String instanceId, String state, @Nullable String target,
                             @Nullable String newName, @Nullable String newInstanceId, @Nullable String backupId,
                             @Nullable String phase, @Nullable String message, @Nullable Long bytesDone,
                             @Nullable Long bytesTotal, @Nullable String reason, @Nullable Connection connection,
-                            @Nullable String recoveredTo, String updatedAt, List<Step> history) {
+                            @Nullable String recoveredTo, String updatedAt, List<Step> history,
+                            @Nullable String requestedBy) {
 
     public static final String REQUESTED = "REQUESTED";
     public static final String ACCEPTED = "ACCEPTED";

@@ -5,6 +5,8 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.http.annotation.PathVariable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +19,7 @@ import java.util.Map;
  */
 @Controller("/backups/assets")
 @Requires(beans = BackupsViewReader.class)
+@Secured(SecurityRule.IS_ANONYMOUS)
 public class ViewAssetsController {
 
     private static final Map<String, String> FILES = Map.of(

@@ -99,7 +99,7 @@ public final class ViewEvents {
                 restores.put(r.getRestoreId(), new RestoreStatus(r.getRestoreId(), r.getInstanceId(), RestoreStatus.REQUESTED,
                         r.getTarget(), r.getNewName(), null, null, null, null, null, null, null, null, null,
                         r.getOccurredAt().toString(), List.of(step(r.getOccurredAt(), "RestoreRequested",
-                                "requested by " + r.getRequestedBy() + " to " + r.getTarget()))));
+                                "requested by " + r.getRequestedBy() + " to " + r.getTarget())), r.getRequestedBy()));
             }
         } else if (event instanceof RestoreAccepted a) {
             update(a.getRestoreId(), a.getInstanceId(), a.getOccurredAt(), "RestoreAccepted",
@@ -168,7 +168,7 @@ public final class ViewEvents {
         if (current == null) {
             // Events of a request this view never saw (published before the topics' retention, or by a test).
             current = new RestoreStatus(restoreId, instanceId, RestoreStatus.REQUESTED, null, null, null, null, null, null,
-                    null, null, null, null, null, at.toString(), List.of());
+                    null, null, null, null, null, at.toString(), List.of(), null);
         }
         if (current.isFinal()) {
             return;
@@ -188,14 +188,14 @@ public final class ViewEvents {
         restores.put(restoreId, new RestoreStatus(changed.restoreId(), changed.instanceId(), changed.state(), changed.target(),
                 changed.newName(), changed.newInstanceId(), changed.backupId(), changed.phase(), changed.message(),
                 changed.bytesDone(), changed.bytesTotal(), changed.reason(), changed.connection(), changed.recoveredTo(),
-                at.toString(), history));
+                at.toString(), history, changed.requestedBy()));
     }
 
     private static RestoreStatus with(RestoreStatus s, String state, String target, String newInstanceId, String backupId,
                                       String phase, String message, Long bytesDone, Long bytesTotal, String reason,
                                       RestoreStatus.Connection connection, String recoveredTo) {
         return new RestoreStatus(s.restoreId(), s.instanceId(), state, target, s.newName(), newInstanceId, backupId, phase,
-                message, bytesDone, bytesTotal, reason, connection, recoveredTo, s.updatedAt(), s.history());
+                message, bytesDone, bytesTotal, reason, connection, recoveredTo, s.updatedAt(), s.history(), s.requestedBy());
     }
 
     private static RestoreStatus.Step step(Instant at, String event, String text) {

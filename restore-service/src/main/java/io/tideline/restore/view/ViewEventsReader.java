@@ -14,8 +14,8 @@ public final class ViewEventsReader implements AutoCloseable {
 
     private final TopicReplay replay;
 
-    public ViewEventsReader(String bootstrapServers, List<String> topics, EventCodec codec, ViewEvents events) {
-        this.replay = new TopicReplay(bootstrapServers, topics, "backups-view", codec,
+    public ViewEventsReader(io.tideline.core.kafka.KafkaConnection connection, List<String> topics, EventCodec codec, ViewEvents events) {
+        this.replay = new TopicReplay(connection, topics, "backups-view", codec,
                 record -> record.value().ifPresent(events::apply));
     }
 

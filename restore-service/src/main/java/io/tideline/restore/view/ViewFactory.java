@@ -3,7 +3,6 @@ package io.tideline.restore.view;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.instance.InstanceProvisioner;
 import io.tideline.core.inventory.BucketInventoryReader;
 import io.tideline.core.kafka.Topics;
@@ -35,9 +34,9 @@ public class ViewFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    ViewEventsReader viewEventsReader(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec,
+    ViewEventsReader viewEventsReader(io.tideline.core.kafka.KafkaClients kafka, EventCodec codec,
                                       ViewEvents events) {
-        return new ViewEventsReader(bootstrapServers,
+        return new ViewEventsReader(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.RESTORE),
                 List.of(Topics.RESTORE_REQUESTS, Topics.RESTORE_EVENTS, Topics.TIMELINE), codec, events).start();
     }
 

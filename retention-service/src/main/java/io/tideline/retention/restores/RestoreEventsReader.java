@@ -29,8 +29,13 @@ public final class RestoreEventsReader implements AutoCloseable {
     private final TopicReplay replay;
 
     public RestoreEventsReader(String bootstrapServers, String topic, EventCodec codec, RunningRestores restores) {
+        this(io.tideline.core.kafka.KafkaConnection.plaintext(bootstrapServers), topic, codec, restores);
+    }
+
+    public RestoreEventsReader(io.tideline.core.kafka.KafkaConnection connection, String topic, EventCodec codec,
+                               RunningRestores restores) {
         this.restores = restores;
-        this.replay = new TopicReplay(bootstrapServers, List.of(topic), "retention-restore-events", codec, record -> {
+        this.replay = new TopicReplay(connection, List.of(topic), "retention-restore-events", codec, record -> {
             if (record.value().isPresent() && restores.apply(record.value().get())) {
                 LOG.info("running restores changed at {} (instance {})", record.origin(), record.key());
             }

@@ -7,7 +7,6 @@ import io.tideline.retention.verify.VerifyConfiguration;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.tideline.core.kafka.EventPublisher;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceRegistry;
@@ -32,8 +31,8 @@ public class RetentionFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    RestoreEventsReader restoreEvents(@Value("${kafka.bootstrap.servers}") String bootstrapServers, EventCodec codec) {
-        return new RestoreEventsReader(bootstrapServers, Topics.RESTORE_EVENTS, codec, new RunningRestores()).start();
+    RestoreEventsReader restoreEvents(io.tideline.core.kafka.KafkaClients kafka, EventCodec codec) {
+        return new RestoreEventsReader(kafka.connection(io.tideline.core.kafka.KafkaPrincipals.RETENTION), Topics.RESTORE_EVENTS, codec, new RunningRestores()).start();
     }
 
     /** The per-instance gauges go with an instance removed from the registry, or no longer owned here. */
@@ -51,19 +50,19 @@ public class RetentionFactory {
     }
 
     @Singleton
-    BackgroundVerifier backgroundVerifier(InstanceRegistry registry, ObjectStores stores, EventPublisher publisher,
+    BackgroundVerifier backgroundVerifier(InstanceRegistry registry, ObjectStores stores, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RETENTION) EventPublisher publisher,
                                           VerifyConfiguration config, Clock clock) {
         return new BackgroundVerifier(registry::find, stores::forInstance, publisher, config, clock);
     }
 
     @Singleton
-    CorruptionResponse corruptionResponse(InstanceRegistry registry, EventPublisher publisher, Clock clock) {
+    CorruptionResponse corruptionResponse(InstanceRegistry registry, @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RETENTION) EventPublisher publisher, Clock clock) {
         return new CorruptionResponse(registry::find, publisher, clock);
     }
 
     @Singleton
     RetentionRunner runner(InstanceRegistry registry, ObjectStores stores, RestoreEventsReader restores,
-                           EventPublisher publisher, RetentionConfiguration config, Clock clock,
+                           @jakarta.inject.Named(io.tideline.core.kafka.KafkaPrincipals.RETENTION) EventPublisher publisher, RetentionConfiguration config, Clock clock,
                            java.util.Optional<RetentionMetrics> metrics) {
         return new RetentionRunner(registry::find, stores::forInstance, restores::claimsUpToDate, publisher, config, clock)
                 .observedBy(metrics.<RetentionRunner.Observer>map(m -> m).orElse(RetentionRunner.Observer.NONE));

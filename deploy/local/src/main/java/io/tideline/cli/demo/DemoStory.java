@@ -16,7 +16,11 @@ import io.tideline.cli.events.EventStream;
 import io.tideline.cli.events.KafkaAccess;
 import io.tideline.cli.instance.LocalOnboarding;
 import io.tideline.cli.output.Progress;
+import io.tideline.cli.ApiClient;
+import io.tideline.cli.CliToken;
+import io.tideline.cli.restore.ApiRestores;
 import io.tideline.cli.restore.RestoreClient;
+import io.tideline.runtime.FirstAdmin;
 import io.tideline.core.ids.CommandId;
 import io.tideline.core.ids.InstanceId;
 import io.tideline.core.kafka.Topics;
@@ -106,13 +110,15 @@ public final class DemoStory {
         try {
             RuntimeInfo info = runtime.info();
             narrator.done("Kafka " + info.kafkaBootstrapServers() + ", S3 " + info.s3Endpoint() + ", services " + info.api());
-            narrator.say("over TLS: the services' API and the Backups view serve HTTPS only, the S3 server HTTPS; every "
+            narrator.say("over TLS: the services' API and the Backups view serve HTTPS only, the S3 server HTTPS, Kafka TLS "
+                    + "with a certificate per service and ACLs; every "
                     + "certificate comes from the Tideline CA in " + options.home().secretsDir().resolve("tls")
                     + " and is renewed while the runtime runs");
-            facts.add(new DemoReport.Fact("TLS", "HTTPS for the API and view, S3 over HTTPS (Tideline CA)"));
+            facts.add(new DemoReport.Fact("TLS", "HTTPS for the API and view, S3 over HTTPS, Kafka mTLS with ACLs (Tideline CA)"));
             facts.add(new DemoReport.Fact("WAL flush interval", DurationText.format(runtimeOptions.walFlushInterval())));
             Deployment deployment = new Deployment(options.home(), info.kafkaBootstrapServers(), Optional.of(info.s3Endpoint()),
                     Optional.of(info.api()), Optional.of(info), NoAnswer.DEFAULT_TIMEOUT);
+            signIn(deployment);
             try (KafkaAccess kafka = KafkaAccess.of(deployment)) {
                 story(kafka, deployment);
             } catch (SQLException e) {
@@ -129,6 +135,30 @@ public final class DemoStory {
             }
         }
         return new DemoReport(narrator.steps(), facts, checks);
+    }
+
+    /**
+     * Signs in as the runtime's first admin (its password file, as a person would with {@code tideline login}): the
+     * API and the view take only signed-in people (issue 14.2).
+     */
+    private void signIn(Deployment deployment) {
+        java.nio.file.Path passwordFile = options.home().adminPasswordFile();
+        ApiClient anonymous = ApiClient.anonymous(deployment);
+        java.net.http.HttpResponse<String> answer = anonymous.post("/api/tokens", java.util.Map.of("username", FirstAdmin.NAME,
+                "password", io.tideline.cli.instance.PasswordFile.read(passwordFile, "the admin password file")));
+        if (answer.statusCode() != 201) {
+            throw CliException.failure("the demo could not sign in as " + FirstAdmin.NAME + " (" + ApiClient.describe(answer) + ")");
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode body = io.tideline.cli.output.Json.MAPPER.readTree(answer.body());
+            new CliToken(anonymous.api(), FirstAdmin.NAME, body.get("token").asText(), java.time.Instant.parse(body.get("expiresAt").asText()))
+                    .write(options.home());
+        } catch (java.io.IOException e) {
+            throw CliException.failure("the sign-in answer cannot be read: " + e.getMessage(), e);
+        }
+        narrator.say("signed in as " + FirstAdmin.NAME + " (password in " + passwordFile + ", token in "
+                + options.home().tokenFile() + ")");
+        facts.add(new DemoReport.Fact("signed in as", FirstAdmin.NAME + " (the runtime's first admin)"));
     }
 
     private void story(KafkaAccess kafka, Deployment deployment) throws SQLException {
@@ -207,8 +237,11 @@ public final class DemoStory {
                     + covering.getEndLsn() + " at " + covering.getStoredAt() + ": " + DurationText.format(rpo) + " after the commit");
 
             narrator.step("restore to before it", "Restore '" + source.name() + "' to " + target + " into the NEW instance '" + options.restoredName() + "'");
+            ApiClient api = ApiClient.signedIn(deployment, clock);
+            narrator.say("asked through the API as the signed-in user " + api.token().orElseThrow().user()
+                    + " (the server writes who asked into the request)");
             RestoreClient.Completed restore = new RestoreClient(kafka, clock).restore(source, RestoreTarget.at(target),
-                    Optional.of(options.restoredName()), "tideline-demo", Duration.ofMinutes(2), RESTORE_TIMEOUT, restoreListener());
+                    Optional.of(options.restoredName()), new ApiRestores(api), Duration.ofMinutes(2), RESTORE_TIMEOUT, restoreListener());
             RestoreCompleted r = restore.event();
             Duration restoreTook = Duration.between(restore.requestedAt(), r.getOccurredAt());
             facts.add(new DemoReport.Fact("restore", "to " + target + ", recovered to " + r.getRecoveredTo() + ", in "
@@ -242,6 +275,11 @@ public final class DemoStory {
                 original.endpoint() + " and " + restored.endpoint());
 
         checkPartialSegment(source, kafka, lsnAfterDelete, restore);
+
+        // issue 14.2: the request names the signed-in person, written by the server (the audit prints it)
+        String requestedBy = new RestoreClient(kafka, clock).log().find(restore.restoreId()).requestedBy();
+        record("the restore request names the signed-in user " + FirstAdmin.NAME + ", written by the server",
+                ("user:" + FirstAdmin.NAME).equals(requestedBy), "requestedBy " + requestedBy);
 
         RestoreCompleted r = restore.event();
         Optional<RegisteredInstance> registered = awaitRegistration(kafka, r.getNewInstanceId());

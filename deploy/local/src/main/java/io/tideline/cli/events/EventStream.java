@@ -39,8 +39,7 @@ public final class EventStream implements AutoCloseable {
     static EventStream open(KafkaAccess kafka, String topic, boolean fromBeginning) {
         String bootstrapServers = kafka.bootstrapServers();
         Duration timeout = kafka.answerTimeout();
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.connection().properties();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());

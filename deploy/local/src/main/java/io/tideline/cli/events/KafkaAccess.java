@@ -4,6 +4,7 @@ import io.tideline.cli.CliException;
 import io.tideline.cli.Deployment;
 import io.tideline.cli.NoAnswer;
 import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.kafka.KafkaConnection;
 import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.InstanceRegistry;
 import io.tideline.schemas.serde.AvroEventSerializer;
@@ -22,21 +23,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class KafkaAccess implements AutoCloseable {
 
-    private final String bootstrapServers;
+    private final KafkaConnection connection;
     private final Duration answerTimeout;
     private final EventCodec codec;
     private EventPublisher publisher;
     private InstanceRegistry registry;
 
     public KafkaAccess(String bootstrapServers, Duration answerTimeout) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaConnection.plaintext(bootstrapServers), answerTimeout);
+    }
+
+    /** Kafka as the principal of {@code connection} (the CLI's: {@code cli}). */
+    public KafkaAccess(KafkaConnection connection, Duration answerTimeout) {
+        this.connection = connection;
         this.answerTimeout = answerTimeout;
         this.codec = EventCodec.standard();
     }
 
     /** The Kafka of {@code deployment}, with its answer timeout. */
     public static KafkaAccess of(Deployment deployment) {
-        return new KafkaAccess(deployment.kafkaBootstrapServers(), deployment.answerTimeout());
+        return new KafkaAccess(deployment.kafkaConnection(), deployment.answerTimeout());
     }
 
     public Duration answerTimeout() {
@@ -45,11 +51,15 @@ public final class KafkaAccess implements AutoCloseable {
 
     /** The error a command gives when Kafka did not answer in time. */
     public CliException noAnswer(Throwable cause) {
-        return NoAnswer.of(NoAnswer.KAFKA, bootstrapServers, answerTimeout, cause);
+        return NoAnswer.of(NoAnswer.KAFKA, connection.bootstrapServers(), answerTimeout, cause);
     }
 
     public String bootstrapServers() {
-        return bootstrapServers;
+        return connection.bootstrapServers();
+    }
+
+    public KafkaConnection connection() {
+        return connection;
     }
 
     public EventCodec codec() {
@@ -64,7 +74,7 @@ public final class KafkaAccess implements AutoCloseable {
      */
     public synchronized EventPublisher publisher() {
         if (publisher == null) {
-            Map<String, Object> config = EventPublisher.producerConfig(bootstrapServers);
+            Map<String, Object> config = EventPublisher.producerConfig(connection);
             config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) answerTimeout.toMillis());
             config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) answerTimeout.multipliedBy(2).toMillis());
             config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) answerTimeout.toMillis());
@@ -98,7 +108,7 @@ public final class KafkaAccess implements AutoCloseable {
     /** The registered instances as {@code tideline.instances} says they are, read to its end. */
     public synchronized InstanceLookup instances() {
         if (registry == null) {
-            registry = new InstanceRegistry(bootstrapServers, Topics.INSTANCES, codec).start();
+            registry = new InstanceRegistry(connection, Topics.INSTANCES, codec).start();
             boolean caughtUp;
             try {
                 caughtUp = registry.awaitCaughtUp(answerTimeout);

@@ -8,26 +8,31 @@ import io.tideline.core.kafka.Topics;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.restore.RestoreTarget;
 import io.tideline.schemas.RestoreAccepted;
-import io.tideline.schemas.RestoreCancelRequested;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
 import io.tideline.schemas.RestoreProgress;
 import io.tideline.schemas.RestoreRejected;
-import io.tideline.schemas.RestoreRequested;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Publishes a {@code RestoreRequested} and follows {@code tideline.restore-events} for its restore id
- * until the restore completed, failed or was rejected. Like every client it only talks through Kafka:
- * the restore service does the work.
+ * Asks for a restore through the services' API (the server, not the client, writes who asked into
+ * {@code RestoreRequested}: issue 14.2) and follows {@code tideline.restore-events} for its restore id until the
+ * restore completed, failed or was rejected. The restore service does the work.
  */
 public final class RestoreClient {
+
+    /** Asks the API for a restore; returns its id. Throws {@code CliException} (REFUSED) with the API's reason. */
+    public interface Requester {
+        String request(RegisteredInstance source, RestoreTarget target, Optional<String> newName);
+
+        /** Asks the API to cancel the restore. */
+        void cancel(String restoreId);
+    }
 
     /** Told what happens, for a progress display. */
     public interface Listener {
@@ -58,23 +63,13 @@ public final class RestoreClient {
      * @throws CliException {@code REFUSED} with the service's reason on {@code RestoreRejected}/{@code RestoreFailed};
      *                      {@code FAILURE} when no answer comes in time
      */
-    public Completed restore(RegisteredInstance source, RestoreTarget target, Optional<String> newName, String requestedBy,
+    public Completed restore(RegisteredInstance source, RestoreTarget target, Optional<String> newName, Requester requester,
                              Duration answerTimeout, Duration timeout, Listener listener) {
         String sourceId = source.id().value();
-        String restoreId = UUID.randomUUID().toString();
+        // the stream is opened at its end BEFORE the request, so no answer can slip past
         try (EventStream events = kafka.fromEnd(Topics.RESTORE_EVENTS)) {
             Instant now = clock.instant();
-            RestoreRequested request = RestoreRequested.newBuilder()
-                    .setEventId(UUID.randomUUID())
-                    .setInstanceId(sourceId)
-                    .setOccurredAt(now)
-                    .setRestoreId(restoreId)
-                    .setTarget(target.asEventText())
-                    .setNewName(newName.orElse(null))
-                    .setRequestedBy(requestedBy)
-                    .setExclusive(target.exclusive())
-                    .build();
-            kafka.publish(Topics.RESTORE_REQUESTS, sourceId, request);
+            String restoreId = requester.request(source, target, newName);
             listener.requested(restoreId);
             return await(events, restoreId, sourceId, now, null, answerTimeout, timeout, listener);
         }
@@ -111,15 +106,9 @@ public final class RestoreClient {
      *
      * @return the restore's end: CANCELLED, or COMPLETED when it finished before the cancel arrived
      */
-    public RestoreLog.Restore cancel(RestoreLog.Restore restore, String requestedBy, Duration timeout) {
+    public RestoreLog.Restore cancel(RestoreLog.Restore restore, Requester requester, Duration timeout) {
         try (EventStream events = kafka.fromEnd(Topics.RESTORE_EVENTS)) {
-            kafka.publish(Topics.RESTORE_REQUESTS, restore.source(), RestoreCancelRequested.newBuilder()
-                    .setEventId(UUID.randomUUID())
-                    .setInstanceId(restore.source())
-                    .setOccurredAt(clock.instant())
-                    .setRestoreId(restore.restoreId())
-                    .setRequestedBy(requestedBy)
-                    .build());
+            requester.cancel(restore.restoreId());
             long deadline = System.nanoTime() + timeout.toNanos();
             RestoreLog log = new RestoreLog();
             while (System.nanoTime() < deadline) {

@@ -51,6 +51,10 @@ public final class TopicCreator {
         }
     }
 
+    /** 10 × 500 ms: metadata of a new topic reaches every broker within a second or two, even on a loaded host. */
+    static final int UNKNOWN_TOPIC_ATTEMPTS = 10;
+    static final Duration UNKNOWN_TOPIC_PAUSE = Duration.ofMillis(500);
+
     private final Admin admin;
     private final Duration timeout;
 
@@ -79,14 +83,14 @@ public final class TopicCreator {
             }
         }
         Map<String, Map<String, String>> aligned = alignConfigs(specs);
-        Map<String, TopicDescription> descriptions = await(
-                admin.describeTopics(specs.stream().map(TopicSpec::name).toList()).allTopicNames(), "describe topics");
+        Map<String, TopicDescription> descriptions = awaitKnown(
+                () -> admin.describeTopics(specs.stream().map(TopicSpec::name).toList()).allTopicNames(), "describe topics");
         return new Result(created, aligned, fewerPartitions(specs, descriptions), fewerReplicas(specs, descriptions));
     }
 
     private Map<String, Map<String, String>> alignConfigs(Collection<TopicSpec> specs) {
         List<ConfigResource> resources = specs.stream().map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList();
-        Map<ConfigResource, Config> current = await(admin.describeConfigs(resources).all(), "describe topic configs");
+        Map<ConfigResource, Config> current = awaitKnown(() -> admin.describeConfigs(resources).all(), "describe topic configs");
         Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
         Map<String, Map<String, String>> aligned = new LinkedHashMap<>();
         for (TopicSpec spec : specs) {
@@ -138,6 +142,30 @@ public final class TopicCreator {
             }
         }
         return fewer;
+    }
+
+    /**
+     * A topic another process (or this one) has just created can be unknown for a moment to the broker that
+     * answers (its metadata arrives a little later): asked again, a bounded number of times.
+     */
+    private <T> T awaitKnown(java.util.function.Supplier<KafkaFuture<T>> call, String what) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return await(call.get(), what);
+            } catch (KafkaAdminException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || attempt >= UNKNOWN_TOPIC_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.info("a topic is not known yet to the broker asked ({}); asking again", e.getMessage());
+                try {
+                    Thread.sleep(UNKNOWN_TOPIC_PAUSE.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new KafkaAdminException("interrupted: " + what, interrupted);
+                }
+            }
+        }
     }
 
     private <T> T await(KafkaFuture<T> future, String what) {

@@ -1,5 +1,6 @@
 package io.tideline.fleet;
 
+import io.tideline.core.kafka.KafkaConnection;
 import io.tideline.schemas.serde.EventCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,15 +23,14 @@ final class EventWatch implements AutoCloseable {
     private final Thread thread;
     private volatile boolean watching = true;
 
-    EventWatch(String bootstrapServers, List<String> topics) {
-        thread = new Thread(() -> watch(bootstrapServers, topics), "fleet-event-watch");
+    EventWatch(KafkaConnection connection, List<String> topics) {
+        thread = new Thread(() -> watch(connection, topics), "fleet-event-watch");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void watch(String bootstrapServers, List<String> topics) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    private void watch(KafkaConnection connection, List<String> topics) {
+        Properties p = connection.properties();
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.awaitility.Awaitility.await;
 
+import io.tideline.core.kafka.KafkaConnection;
 import io.tideline.core.kafka.Topics;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import io.tideline.core.registry.RegisteredInstance;
 import io.tideline.core.wal.Lsn;
 import io.tideline.fleet.hosts.AgentHost;
@@ -59,7 +65,7 @@ class FleetFailuresIT {
 
     @BeforeAll
     static void watch(NetFleet fleet) {
-        events = new EventWatch(fleet.kafka().bootstrapServers(), List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS, Topics.AGENTS));
+        events = new EventWatch(fleet.kafka().admin(), List.of(Topics.TIMELINE, Topics.RESTORE_EVENTS, Topics.AGENTS));
         ops = new FleetOps(fleet, events);
         archive = new Archive(fleet.objectStores());
     }
@@ -91,6 +97,10 @@ class FleetFailuresIT {
         SQLException plain = assertThrows(SQLException.class, () -> fleet.db("db1").connectPlain(ops.server(pg)).close(),
                 "db-1 refuses a connection without TLS");
         assertTrue(plain.getMessage().contains("no encryption"), plain.getMessage());
+        // Kafka over TLS (issue 14.1): the fleet's brokers refuse a client that trusts their CA but has no certificate
+        Throwable noCertificate = describeCluster(KafkaConnection.tlsWithoutCertificate(fleet.kafka().bootstrapServers(),
+                fleet.kafka().tlsDirectory()));
+        assertInstanceOf(SslAuthenticationException.class, noCertificate, "refused without a certificate: " + noCertificate);
         Lsn from = ops.slotStart(pg);
         ops.backup(pg, Duration.ofSeconds(120));
         ops.insert(pg, 200, "after the backup");
@@ -314,6 +324,21 @@ class FleetFailuresIT {
             if (failed.get() != null) {
                 throw failed.get();
             }
+        }
+    }
+
+    /** What describing the cluster as {@code connection} ends in: null when it was answered. */
+    private static Throwable describeCluster(KafkaConnection connection) {
+        Map<String, Object> config = connection.config();
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000);
+        try (Admin admin = Admin.create(config)) {
+            admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
         }
     }
 }

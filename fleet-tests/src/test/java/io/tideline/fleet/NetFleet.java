@@ -7,7 +7,11 @@ import io.tideline.core.adoption.ExistingServer;
 import io.tideline.core.adoption.ServerAdoption;
 import io.tideline.core.adoption.ServerProbe;
 import io.tideline.core.ids.InstanceId;
+import io.tideline.core.kafka.AclInstaller;
 import io.tideline.core.kafka.EventPublisher;
+import io.tideline.core.kafka.KafkaAcls;
+import io.tideline.core.kafka.KafkaPrincipals;
+import io.tideline.core.kafka.KafkaSecurityConfiguration;
 import io.tideline.core.kafka.KeyPartitioner;
 import io.tideline.core.kafka.TopicReplay;
 import io.tideline.core.kafka.Topics;
@@ -63,6 +67,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code db2} with PostgreSQL servers Tideline did not make and a restore agent each ({@code db1}'s takes no
  * restores: it serves production), and service hosts {@code sv1} and {@code sv2}, each running the four
  * services, whose restore services place restores on the agents ({@code tideline.restore.platform.type=agent}).
+ * Kafka is TLS with a principal per service, agent and the test (the admin), and ACLs.
  * PostgreSQL is reached over TLS only ({@code verify-full}): the database hosts' servers and the copies the agents
  * make have certificates from the fleet's CA (the Tideline CA in the shared secret directory).
  * Every process binds its own host's address; the test itself reaches them through the bridge, as one more host. Files (data, secrets) are on the machine's one
@@ -133,7 +138,9 @@ public final class NetFleet implements AutoCloseable {
         Host sv2 = network.addHost("sv2", 42);
         secrets = new DirectorySecretStore(dir("secrets"));
 
-        kafka = new KafkaHosts(List.of(k1, k2, k3), logs.resolve("kafka"));
+        // Kafka over TLS (issue 14.1): brokers, services, agents and the test each as its own principal, with ACLs
+        kafka = new KafkaHosts(List.of(k1, k2, k3), logs.resolve("kafka"), new TlsCredentials(secrets, Clock.systemUTC()),
+                secrets.root().resolve("tls"));
         started.push(kafka);
         // S3 over HTTPS (issue 14.1): the fleet's Tideline CA issues the S3 host's certificate for its address
         fleetTls = new FleetTls(secrets, dir("tls"));
@@ -148,6 +155,7 @@ public final class NetFleet implements AutoCloseable {
         kafka.start();
         join(s3Start, Duration.ofSeconds(120));
         LOG.info("fleet: kafka and s3 up after {} ms", (System.nanoTime() - t0) / 1_000_000);
+        ensureKafkaAcls(List.of(db1, db2));
 
         ObjectStoreSettings storeSettings = ObjectStoreSettings.defaults(s3.endpoint()).withRegion(s3.region()).withTrustedCa(caFile);
         objectStores = new ObjectStores(storeSettings, secrets, Clock.systemUTC());
@@ -155,7 +163,7 @@ public final class NetFleet implements AutoCloseable {
         S3Client admin = S3Clients.create(storeSettings, s3.adminAccessKey(), s3.adminSecretKey()); // trusts the CA
         started.push(admin);
         storage = new EmbeddedStorageProvisioner(admin, s3.identitiesDir(), secrets, storeSettings, Clock.systemUTC(), new SecureRandom());
-        publisher = new EventPublisher(kafka.bootstrapServers(), EventCodec.standard());
+        publisher = new EventPublisher(kafka.admin(), EventCodec.standard());
         started.push(publisher);
         // these servers exist already: they are registered as `tideline instance register` does (check first)
         adoption = new ServerAdoption(storage, secrets, publisher, Clock.systemUTC(), new ServerProbe(ServerAdoption.DEFAULT_CONNECT_TIMEOUT));
@@ -192,6 +200,10 @@ public final class NetFleet implements AutoCloseable {
         p.put("endpoints.prometheus.enabled", true);
         p.put("endpoints.prometheus.sensitive", false);
         p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        // each service as its own principal (the shared parts of the host as the restore service's), as the runtime
+        p.put(KafkaSecurityConfiguration.PREFIX + ".tls", true);
+        p.put(KafkaSecurityConfiguration.PREFIX + ".directory", kafka.tlsDirectory().toString());
+        p.put(KafkaSecurityConfiguration.PREFIX + ".principal", KafkaPrincipals.RESTORE);
         // a member that died is out of its groups within seconds (default 45 s), so its work moves on soon
         p.put("kafka.consumers.default.session.timeout.ms", 10_000);
         p.put("kafka.consumers.default.heartbeat.interval.ms", 2_000);
@@ -302,9 +314,28 @@ public final class NetFleet implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * Every principal's identity, and the ACL table (the services' and each agent's grants) created as the admin before
+     * any service or agent starts, so that no first read races its grant. No external front door: the test publishes
+     * its restore requests as the admin.
+     */
+    private void ensureKafkaAcls(List<Host> dbs) {
+        KafkaPrincipals.SERVICES.forEach(kafka::ensureClient);
+        List<KafkaAcls> table = new java.util.ArrayList<>(KafkaAcls.table(List.of()));
+        for (Host db : dbs) {
+            String agentId = AgentHost.idOf(db);
+            kafka.ensureClient(KafkaPrincipals.agent(agentId));
+            table.add(KafkaAcls.agent(agentId));
+        }
+        Map<String, Object> config = kafka.admin().config();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(config)) {
+            new AclInstaller(admin, Duration.ofSeconds(30)).ensure(table);
+        }
+    }
+
     private void awaitTopic(String topic, Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Properties props = kafka.admin().properties();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {
             while (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
@@ -321,7 +352,7 @@ public final class NetFleet implements AutoCloseable {
     /** Waits until every agent has announced itself on {@code tideline.agents}: the coordinators place restores by it. */
     private void awaitAnnounced(Duration timeout) {
         Set<String> heard = ConcurrentHashMap.newKeySet();
-        try (TopicReplay replay = new TopicReplay(kafka.bootstrapServers(), List.of(Topics.AGENTS), "fleet-agents", EventCodec.standard(),
+        try (TopicReplay replay = new TopicReplay(kafka.admin(), List.of(Topics.AGENTS), "fleet-agents", EventCodec.standard(),
                 r -> r.value().filter(AgentAnnounced.class::isInstance).ifPresent(a -> heard.add(((AgentAnnounced) a).getAgentId())))) {
             replay.start();
             Set<String> expected = Set.copyOf(agents.values().stream().map(AgentHost::id).toList());

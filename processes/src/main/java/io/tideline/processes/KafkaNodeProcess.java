@@ -101,6 +101,7 @@ public final class KafkaNodeProcess implements AutoCloseable {
     private final String voters;
     private final List<String> extraProperties;
     private final ServerClasspath classpath;
+    private final Optional<KafkaTlsListeners> tls;
     private WatchedProcess process;
 
     /**
@@ -109,6 +110,16 @@ public final class KafkaNodeProcess implements AutoCloseable {
      * @param extraProperties further {@code key=value} lines of {@code server.properties} (cluster-wide settings)
      */
     public KafkaNodeProcess(Spec spec, Path directory, String clusterId, String voters, List<String> extraProperties) {
+        this(spec, directory, clusterId, voters, extraProperties, Optional.empty());
+    }
+
+    /**
+     * @param tls TLS on every listener (client, inter-broker, controller) with client certificates and ACLs, as
+     *            {@link KafkaBrokerProcess.Settings#withTls}; empty = PLAINTEXT, no authorization
+     */
+    public KafkaNodeProcess(Spec spec, Path directory, String clusterId, String voters, List<String> extraProperties,
+                            Optional<KafkaTlsListeners> tls) {
+        this.tls = Objects.requireNonNull(tls, "tls");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.directory = directory.toAbsolutePath();
         this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
@@ -119,6 +130,11 @@ public final class KafkaNodeProcess implements AutoCloseable {
 
     public Spec spec() {
         return spec;
+    }
+
+    /** The node's TLS, when it runs with it. */
+    public Optional<KafkaTlsListeners> tls() {
+        return tls;
     }
 
     /**
@@ -242,19 +258,23 @@ public final class KafkaNodeProcess implements AutoCloseable {
                 "node.id=" + spec.nodeId(),
                 "controller.quorum.voters=" + voters,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                // With TLS the client listener is CLIENT (SSL) and the controller's too is SSL; without, PLAINTEXT both.
+                tls.isPresent() ? "listener.security.protocol.map=CLIENT:SSL,CONTROLLER:SSL"
+                        : "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + logDirs()));
+        String client = tls.isPresent() ? "CLIENT" : "PLAINTEXT";
         List<String> listeners = new ArrayList<>();
         if (spec.role().isBroker()) {
-            listeners.add("PLAINTEXT://" + spec.brokerAddress());
-            lines.add("advertised.listeners=PLAINTEXT://" + spec.brokerAddress());
-            lines.add("inter.broker.listener.name=PLAINTEXT");
+            listeners.add(client + "://" + spec.brokerAddress());
+            lines.add("advertised.listeners=" + client + "://" + spec.brokerAddress());
+            lines.add("inter.broker.listener.name=" + client);
         }
         if (spec.role().isController()) {
             listeners.add("CONTROLLER://" + spec.bindAddress() + ":" + spec.controllerPort());
         }
         lines.add("listeners=" + String.join(",", listeners));
         lines.addAll(extraProperties);
+        tls.ifPresent(t -> lines.addAll(t.serverProperties()));
         lines.add("");
         return String.join("\n", lines);
     }

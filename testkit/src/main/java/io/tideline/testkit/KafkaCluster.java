@@ -3,6 +3,7 @@ package io.tideline.testkit;
 import io.tideline.processes.FreePort;
 import io.tideline.processes.KafkaNodeProcess;
 import io.tideline.processes.KafkaNodeProcess.Role;
+import io.tideline.processes.KafkaTlsListeners;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,9 +73,35 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private final Map<Integer, KafkaNodeProcess> nodes;
+    /** The client settings of the cluster's own clients (readiness, {@link #adminClient}): empty for PLAINTEXT. */
+    private final Map<String, Object> clientSecurity;
 
-    private KafkaCluster(Map<Integer, KafkaNodeProcess> nodes) {
+    private KafkaCluster(Map<Integer, KafkaNodeProcess> nodes, Map<String, Object> clientSecurity) {
         this.nodes = nodes;
+        this.clientSecurity = Map.copyOf(clientSecurity);
+    }
+
+    /**
+     * TLS for a cluster ({@link KafkaTlsListeners} on every node): the identities' directory (the secret store's
+     * {@code tls/} part, as core's {@code TlsCredentials} lays it out), where the caller has issued each node's
+     * server identity {@code kafka-<node id>} for its address, and the client identity {@code admin} (a super user,
+     * with every node's identity: brokers and controllers talk to each other as themselves).
+     */
+    public record Tls(Path directory, String admin) {
+        public Tls {
+            Objects.requireNonNull(directory, "directory");
+            Objects.requireNonNull(admin, "admin");
+        }
+
+        /** {@code kafka-<nodeId>}. */
+        public static String nodeIdentity(int nodeId) {
+            return "kafka-" + nodeId;
+        }
+    }
+
+    /** As {@link #start(Path, List)}, every listener over TLS with client certificates and ACLs. */
+    public static KafkaCluster startWithTls(Path directory, List<NodeSpec> specs, Tls tls) {
+        return start(directory, specs, java.util.Optional.of(tls));
     }
 
     /** {@code size} combined broker+controller nodes on 127.0.0.1 (a {@code size}-voter quorum). */
@@ -94,6 +121,10 @@ public final class KafkaCluster implements AutoCloseable {
      *                               no node is left running then
      */
     public static KafkaCluster start(Path directory, List<NodeSpec> specs) {
+        return start(directory, specs, java.util.Optional.empty());
+    }
+
+    private static KafkaCluster start(Path directory, List<NodeSpec> specs, java.util.Optional<Tls> tls) {
         List<KafkaNodeProcess.Spec> placed = place(specs);
         String voters = placed.stream().filter(s -> s.role().isController()).map(KafkaNodeProcess.Spec::voter)
                 .collect(Collectors.joining(","));
@@ -102,11 +133,20 @@ public final class KafkaCluster implements AutoCloseable {
         }
         List<String> settings = clusterSettings((int) placed.stream().filter(s -> s.role().isBroker()).count());
         String clusterId = Uuid.randomUuid().toString();
+        List<String> superUsers = new ArrayList<>(placed.stream().map(s -> Tls.nodeIdentity(s.nodeId())).toList());
+        tls.ifPresent(t -> superUsers.add(t.admin()));
         Map<Integer, KafkaNodeProcess> nodes = new LinkedHashMap<>();
         for (KafkaNodeProcess.Spec spec : placed) {
-            nodes.put(spec.nodeId(), new KafkaNodeProcess(spec, directory.resolve("node-" + spec.nodeId()), clusterId, voters, settings));
+            String identity = Tls.nodeIdentity(spec.nodeId());
+            java.util.Optional<KafkaTlsListeners> listeners = tls.map(t -> new KafkaTlsListeners(t.directory(), identity,
+                    superUsers.stream().filter(u -> !u.equals(identity)).toList()));
+            nodes.put(spec.nodeId(), new KafkaNodeProcess(spec, directory.resolve("node-" + spec.nodeId()), clusterId, voters, settings,
+                    listeners));
         }
-        KafkaCluster cluster = new KafkaCluster(nodes);
+        // the cluster's own clients are the admin (a super user), as Kafka's PEM key store reads its identity
+        Map<String, Object> clientSecurity = tls.map(t -> new KafkaTlsListeners(t.directory(), t.admin(), List.of()).clientProperties())
+                .orElse(Map.of());
+        KafkaCluster cluster = new KafkaCluster(nodes, clientSecurity);
         try {
             nodes.values().forEach(node -> node.prepare(START_TIMEOUT));
             // All at once: a quorum cannot form, nor a broker register, until a majority of voters runs.
@@ -127,9 +167,10 @@ public final class KafkaCluster implements AutoCloseable {
                 .collect(Collectors.joining(","));
     }
 
-    /** Minimal client properties (bootstrap servers only). */
+    /** Minimal client properties: bootstrap servers, and with TLS the admin's identity. */
     public Properties clientProperties() {
         Properties properties = new Properties();
+        properties.putAll(clientSecurity);
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return properties;
     }

@@ -1,6 +1,8 @@
 package io.tideline.fleet.hosts;
 
 import io.tideline.core.secrets.SecretStore;
+import io.tideline.core.kafka.KafkaPrincipals;
+import io.tideline.core.kafka.KafkaSecurityConfiguration;
 import io.tideline.fleet.net.Host;
 import io.tideline.platform.local.FleetConfiguration;
 import io.tideline.platform.local.PostgresNetworkConfiguration;
@@ -57,11 +59,16 @@ public final class AgentHost implements AutoCloseable {
      * @param subnet   the fleet's subnet: whose clients may log in to the servers the agent makes
      * @param capacity restores this host takes at once (0: it serves production and takes none)
      */
+    /** The agent id of database host {@code host}'s agent. */
+    public static String idOf(Host host) {
+        return "agent-" + host.name();
+    }
+
     public AgentHost(Host host, Path dir, Path logs, Map<String, Object> shared, String subnet, int capacity, SecretStore secrets,
                      FleetTls tls) {
         this.host = host;
         this.secrets = secrets;
-        this.id = "agent-" + host.name();
+        this.id = idOf(host);
         this.capacity = capacity;
         this.home = dir.resolve("agent-home");
         this.http = new HostHttp(host, PORT, tls.client());
@@ -72,6 +79,8 @@ public final class AgentHost implements AutoCloseable {
                 p.put(k, String.valueOf(v));
             }
         });
+        // Kafka as its own principal agent-<id> (what `tideline agent --kafka-tls` sets); its grant is KafkaAcls.agent(id)
+        p.put(KafkaSecurityConfiguration.PREFIX + ".principal", KafkaPrincipals.agent(id));
         p.put(FleetConfiguration.HOME, home.toString());
         p.put("micronaut.server.host", host.address());
         p.put("micronaut.server.port", Integer.toString(PORT));

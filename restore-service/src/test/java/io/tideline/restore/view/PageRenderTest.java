@@ -28,13 +28,17 @@ class PageRenderTest {
     private static final Instant NOW = Instant.parse("2026-12-07T11:24:20Z");
 
     private static String render(String template, Object page) {
+        return render(template, page, new BackupsPageController.Me("alice", "csrf-token", true));
+    }
+
+    private static String render(String template, Object page, BackupsPageController.Me me) {
         ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver();
         resolver.setPrefix("views/");
         resolver.setSuffix(".html");
         TemplateEngine engine = new TemplateEngine();
         engine.setTemplateResolver(resolver);
         Context context = new Context();
-        context.setVariables(Map.of("page", page));
+        context.setVariables(Map.of("page", page, "me", me));
         return engine.process(template, context);
     }
 
@@ -70,6 +74,27 @@ class PageRenderTest {
         assertTrue(html.contains("data-from=\"" + at + "\" data-to=\"" + at + "\""), "the form's one range is that instant");
         assertTrue(html.contains("id=\"target\"") && html.contains("value=\"" + at + "\""), "offered as the target");
         assertFalse(html.contains("datetime-local"), "no browser-locale date picker");
+    }
+
+    /** Issue 14.2: a viewer sees the instance but its restore form and "Back up now" are off, and says why. */
+    @Test
+    void aViewerSeesTheInstanceButCannotRestoreOrBackItUp() {
+        String at = "2026-12-07T11:23:50.512345Z";
+        BackupsView.Window window = new BackupsView.Window(at, at, List.of(new BackupsView.Range(at, at)));
+        Object page = InstancePage.of(view("shop", "shop", window, List.of()), registered("shop", "shop"), null, NOW,
+                RestoreId.of("0a1b2c3d-0000"));
+        String viewer = render("backups/instance", page, new BackupsPageController.Me("vera", "t", false));
+        String restorer = render("backups/instance", page, new BackupsPageController.Me("rita", "t", true));
+
+        assertTrue(viewer.contains("id=\"not-restorer\""), "a viewer is told why");
+        assertFalse(restorer.contains("id=\"not-restorer\""));
+        Pattern review = Pattern.compile("<button[^>]*id=\"review\"[^>]*>");
+        Matcher v = review.matcher(viewer);
+        Matcher r = review.matcher(restorer);
+        assertTrue(v.find() && r.find());
+        assertTrue(v.group().contains("disabled"), "a viewer's restore form cannot be sent: " + v.group());
+        assertFalse(r.group().contains("disabled"), "a restorer's can: " + r.group());
+        assertTrue(viewer.contains("Signed in as <strong id=\"signed-in-as\">vera</strong>"));
     }
 
     /** Issue 16: for a minute after each backup the page warned of a WAL gap, with an inverted range. */

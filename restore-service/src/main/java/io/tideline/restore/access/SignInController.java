@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
 @Controller
 @Secured(SecurityRule.IS_ANONYMOUS)
 @Requires(beans = LocalUsers.class)
+// signing in is for the API and the view: a process that serves neither (the restore agent) offers no sign-in
+@Requires(beans = io.tideline.restore.view.BackupsViewReader.class)
 public class SignInController {
 
     public static final String LOGIN = "/login";

@@ -602,6 +602,12 @@ class CliEndToEndIT {
                     .until(() -> terminal.transcript().contains("accepted:"));
             new ProcessBuilder("kill", "-INT", Long.toString(terminal.jvm().orElseThrow().pid())).start().waitFor();
             int status = terminal.awaitExit(30);
+            // A small restore now ends within seconds of its acceptance (issue 18.2), on a quiet machine sooner than
+            // the signal lands: then there was nothing to interrupt, and this case cannot be staged this time.
+            // (Freezing the object store to hold the restore also holds the interrupted command: not understood
+            // yet, see the closing note of 2026-12-07.)
+            org.junit.jupiter.api.Assumptions.assumeFalse(status == 0 && terminal.transcript().contains("recovered to:"),
+                    "the restore ended before the interrupt landed");
             terminal.keepAs("restore-interrupted");
             assertEquals(130, status, () -> transcriptOf(terminal));
             transcript = terminal.transcript();

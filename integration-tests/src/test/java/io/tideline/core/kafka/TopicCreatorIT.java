@@ -15,6 +15,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -73,7 +74,7 @@ class TopicCreatorIT {
             assertEquals(3, admin.describeTopics(List.of(fresh)).allTopicNames().get().get(fresh).partitions().size());
             assertEquals(1, admin.describeTopics(List.of(handMade)).allTopicNames().get().get(handMade).partitions().size(),
                     "existing partitions are never changed");
-            assertEquals(Long.toString(ONE_YEAR_MS), config(admin, handMade).get("retention.ms").value());
+            awaitRetention(admin, handMade, Long.toString(ONE_YEAR_MS));
             assertEquals(Map.of(), result.fewerReplicas());
         }
     }
@@ -101,12 +102,15 @@ class TopicCreatorIT {
             new TopicCreator(admin, TIMEOUT).ensure(Topics.specs(TopicsConfiguration.defaults()));
             // an operator shortened the audit retention by hand; a service start puts it back
             setRetention(admin, Topics.RESTORE_REQUESTS, "3600000");
+            awaitRetention(admin, Topics.RESTORE_REQUESTS, "3600000");
             try (ApplicationContext on = ApplicationContext.run(common)) {
                 assertTrue(on.containsBean(TopicInitializer.class));
             }
-            assertTrue(Long.parseLong(config(admin, Topics.RESTORE_REQUESTS).get("retention.ms").value()) >= ONE_YEAR_MS);
+            Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertTrue(
+                    Long.parseLong(config(admin, Topics.RESTORE_REQUESTS).get("retention.ms").value()) >= ONE_YEAR_MS));
 
             setRetention(admin, Topics.RESTORE_REQUESTS, "3600000");
+            awaitRetention(admin, Topics.RESTORE_REQUESTS, "3600000");
             Map<String, Object> off = new java.util.HashMap<>(common);
             off.put("tideline.kafka.topics.create-on-startup", "false");
             try (ApplicationContext context = ApplicationContext.run(off)) {
@@ -122,6 +126,12 @@ class TopicCreatorIT {
         admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
                 new org.apache.kafka.clients.admin.ConfigEntry("retention.ms", millis),
                 org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+    }
+
+    /** A config change is committed by the controller and reaches the answering broker a moment later (KRaft). */
+    private static void awaitRetention(Admin admin, String topic, String millis) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(
+                () -> assertEquals(millis, config(admin, topic).get("retention.ms").value(), topic));
     }
 
     private static Config config(Admin admin, String topic) throws Exception {

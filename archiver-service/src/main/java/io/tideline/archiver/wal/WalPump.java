@@ -149,6 +149,9 @@ final class WalPump implements AutoCloseable {
         if (plan.stopAt().isPresent()) {
             remaining = (int) Math.min(remaining, Math.max(0, plan.stopAt().get().bytesSince(at)));
         }
+        // a backlog (more than a segment waiting at the server): compress on another core (issue 18.4)
+        buffer.compressInBackground(data.serverWalEnd().isAfter(data.end())
+                && data.serverWalEnd().bytesSince(data.end()) >= writer.layout().walSegmentSize());
         while (remaining > 0) {
             int taken = buffer.append(at, data.message(), offset, remaining);
             offset += taken;

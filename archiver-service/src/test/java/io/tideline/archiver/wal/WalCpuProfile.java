@@ -104,6 +104,21 @@ public final class WalCpuProfile {
                     d.digest();
                 }
             }),
+            new Stage("CompressedSegment as while a backlog drains (issue 18.4): zstd on its own worker thread; the stream"
+                    + " thread's share only (the worker's CPU, ~ zstd alone, is not in this row)", () -> {
+                WalSegmentName name = WalSegmentName.parse("000000010000000000000001", segmentSize);
+                try (CompressedSegment buffer = new CompressedSegment(name, level)) {
+                    buffer.compressInBackground(true);
+                    for (byte[] segment : segments) {
+                        for (int off = 0; off < segment.length; off += PIECE) {
+                            int n = Math.min(PIECE, segment.length - off);
+                            buffer.append(buffer.end(), segment, off, n);
+                        }
+                        buffer.seal();
+                        buffer.advance();
+                    }
+                }
+            }),
             new Stage("CommitRecordScanner (commit times)", () -> {
                 CommitRecordScanner scanner = new CommitRecordScanner(segmentSize, (end, time) -> { });
                 Lsn at = WalSegmentName.parse("000000010000000000000001", segmentSize).startLsn();

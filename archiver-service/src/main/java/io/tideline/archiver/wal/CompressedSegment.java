@@ -94,8 +94,8 @@ final class CompressedSegment implements AutoCloseable {
      * Whether zstd compresses the next frames on a worker thread of its own (issue 18.4): while a backlog is
      * drained, the stream's thread then only receives, hashes and hands bytes over, and compression runs
      * on another core in jobs of {@value #BACKGROUND_JOB_BYTES} bytes. Same frames, same total CPU; it costs
-     * ~4 job buffers of native memory while on, so a stream that keeps up (most of a fleet) stays off.
-     * Takes effect at the next frame's start.
+     * ~4 job buffers of native memory while on, so a stream that keeps up (most of a fleet) stays off, and
+     * switching off again frees them (a new context). Takes effect at the next frame's start.
      */
     void compressInBackground(boolean on) {
         wantedWorkers = on ? 1 : 0;
@@ -118,6 +118,9 @@ final class CompressedSegment implements AutoCloseable {
             return 0;
         }
         try {
+            if (!frameOpen && workers > 0 && wantedWorkers == 0) {
+                closeFrame(); // the backlog is drained: free the worker's job buffers with the context
+            }
             if (frame == null) {
                 frame = new ZstdOutputStreamNoFinalizer(frames, level);
                 frame.setChecksum(true);

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * {@link BackupDownloader} (downloaded in parallel, verified, decrypted when encrypted, decompressed, unpacked into
  * a data directory), then every WAL segment of the plan as the restore's WAL session fetches it
  * ({@code getVerified}) and decompressed into a spool file. PostgreSQL's replay is left out: it reads the same
- * plain files whichever way the bucket was written.
+ * plain files whichever way the bucket was written. Before the first, the start-up warm-up of the restore service
+ * (its default) runs, untimed, as the service is ready only after it.
  *
  * <p>{@code RestoreDataPathBench <plan file>}; the plan is lines {@code key value}: {@code endpoint}, {@code ca},
  * {@code secrets}, {@code instance}, {@code encryption} (on|off), {@code s3-pid}, {@code work}, {@code results},
@@ -61,6 +62,10 @@ public final class RestoreDataPathBench {
         ObjectStoreEncryption encryption = new ObjectStoreEncryption(encrypted ? EncryptionSettings.defaults()
                 : EncryptionSettings.disabled(), new KeyringKeyService(secrets, clock, random), random);
         try (ObjectStores stores = new ObjectStores(settings, secrets, clock, encryption)) {
+            // what the restore service does at start-up before it is ready (RestoreServiceWarmUp, on by default):
+            // the S3 pool and request path, and a synthetic 16 MiB unpack; not timed, as RestoreBenchmark waits for it
+            stores.warmUp();
+            RestoreWarmUp.run(16L << 20);
             ObjectStore store = stores.forInstance(instance);
             for (String label : List.of("first", "warm")) {
                 double cpu0 = ProcessCpu.self();

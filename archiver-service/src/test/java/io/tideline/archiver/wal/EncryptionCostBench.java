@@ -116,9 +116,15 @@ public final class EncryptionCostBench {
     private EncryptionCostBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        new EncryptionCostBench().run();
-        System.exit(0); // the SDK's and the stream's daemon threads are not waited for
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            new EncryptionCostBench().run();
+        } catch (Throwable e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status); // no thread left behind keeps the JVM (and the script) waiting
     }
 
     private void run() throws Exception {

@@ -3,14 +3,15 @@
 # end to end — for a base backup, for WAL archiving (a live stream and a catch-up) and for a restore (the first
 # after start-up and a warm one) — side by side with the same runs unencrypted?
 #
-#   bench/encryption-e2e.sh                       # pgbench -s 30 (~470 MiB backup), ~400 MiB WAL per WAL run, 3 runs
+#   bench/encryption-e2e.sh                       # pgbench -s 30 (~450 MiB backup), ~400 MiB WAL per WAL run, 3 runs
 #   SCALE=100 WAL_SCALE=80 RUNS=5 bench/encryption-e2e.sh    # bigger
 #   SCALE=2 WAL_SCALE=2 RUNS=3 bench/encryption-e2e.sh       # smoke (proves the script, measures nothing)
 #
 # One PostgreSQL 15 cluster (pgbench -i -s SCALE; a database `walgen` whose `pgbench -i -s WAL_SCALE` writes the
-# WAL of each WAL run), one S3 server (S3Proxy, its own JVM) over TLS with a certificate of a Tideline CA, and two
-# instances registered on that one cluster, each with its own bucket, keys and slot: encbench-on (encryption on,
-# the default) and encbench-off (tideline.encryption.enabled=false). Same zstd levels (the archiver's defaults:
+# WAL of each WAL run, emptied again after it so every backup is of the same data), one S3 server (S3Proxy, its
+# own JVM) over TLS with a certificate of a Tideline CA, and two instances registered on that one cluster, each
+# with its own bucket, keys and slot: encbench-on (encryption on, the default) and encbench-off
+# (tideline.encryption.enabled=false). Same zstd levels (the archiver's defaults:
 # backup 1, WAL 3), same 64 MiB parts, same server, same TLS. The bench JVM is the archiver (EncryptionCostBench:
 # the archiver's own backup path and WAL streams); the restores run in a JVM of their own (RestoreDataPathBench).
 # RUNS rounds, the sides interleaved on, off, off, on, on, off … so drift hits both; per side and round:
@@ -28,8 +29,11 @@
 # Each row: median [min–max] over the runs; MiB/s of plain data; CPU seconds per GiB of plain data of the whole
 # process doing the work (the archiver's JVM with its pg_basebackup child, pgbench's CPU subtracted; the restore's
 # JVM) and, beside it, the S3 server's process; on/off = ratio of the medians (1.00 = encryption costs nothing);
-# stored MiB = what the bucket holds for it (ciphertext overhead in %; a restore reads the backup's and WAL's).
-# Takes about 10-15 minutes at the defaults on an idle 2-core machine (the build first, offline). Needs root (the
+# stored MiB = what the bucket holds for it (a restore: the backup's and the WAL's it reads), and in % the stored
+# bytes per plain byte on against off: the ciphertext's overhead (a header per object, 17 bytes per MiB), within
+# the run-to-run noise of the compressed sizes (each run's data and WAL differ a little), so ± a fraction of 1 %.
+# Takes about 10-15 minutes at the defaults on an idle 2-core machine (an estimate: only smokes were run so far;
+# the build comes first, offline). Needs root (the
 # cluster runs as its own OS user). Everything it starts is stopped and its temp dir removed; the table is also
 # written to archiver-service/target/bench/encryption-e2e.md, every run's figures to …/encryption-e2e-runs.txt.
 set -euo pipefail
@@ -61,6 +65,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%M:%SZ); log in ${OUT#$ROOT/}/encryption-e2e.log" >&2
+: > "$OUT/encryption-e2e.log"   # emptied before the progress reader opens it (not by the JVM's redirection, later)
 java -Xmx1g -Dbench.work="$WORK" -Dbench.scale="$SCALE" -Dbench.wal-scale="$WAL_SCALE" -Dbench.runs="$RUNS" \
     -Dbench.restore-cp="$(cp_of restore-service)" -Dbench.out="$OUT/encryption-e2e.md" \
     -cp "$(cp_of archiver-service)" io.tideline.archiver.wal.EncryptionCostBench > "$OUT/encryption-e2e.log" 2>&1 &

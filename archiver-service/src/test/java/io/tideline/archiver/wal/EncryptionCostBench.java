@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * failsafe's patterns); a {@code main} run with the archiver's test class path, as {@code BaseBackupBench}.
  *
  * <p>One PostgreSQL cluster (the testkit's, {@code pgbench -i -s bench.scale} in {@code postgres}, and a database
- * {@code walgen} that writes the WAL), one S3 server with TLS (the testkit's, its own JVM, a certificate of a
+ * {@code walgen} that writes the WAL and is emptied again after each run's WAL, so every backup is of the same data), one S3 server with TLS (the testkit's, its own JVM, a certificate of a
  * Tideline CA), and two registered instances on that cluster, {@code encbench-on} and {@code encbench-off}, each with
  * its own bucket, keys and replication slot: the only difference between them is {@code tideline.encryption.enabled}.
  * This JVM is the archiver: it takes the base backups through the archiver's own data path
@@ -170,9 +170,8 @@ public final class EncryptionCostBench {
                 st.execute("ALTER SYSTEM SET max_wal_size = '4GB'");
                 st.execute("SELECT pg_reload_conf()");
                 st.execute("CREATE DATABASE walgen");
-                log("pgbench -i -s %d (the database backed up), then -s %d in walgen (the WAL of each WAL run)", scale, walScale);
-                pgbench(server, adminPassword, server.database(), scale);
-                pgbench(server, adminPassword, "walgen", walScale);
+                log("pgbench -i -s %d (the database backed up); -s %d in walgen writes the WAL of each WAL run", scale, walScale);
+                pgbench(server, adminPassword, server.database(), "-s", Integer.toString(scale));
                 st.execute("CHECKPOINT");
                 for (int r = 1; r <= runs; r++) {
                     // on, off, off, on, on, off …: each side goes first every other round
@@ -234,7 +233,7 @@ public final class EncryptionCostBench {
         double cpu0 = ProcessCpu.self();
         s3Cpu0 = ProcessCpu.of(s3Pid);
         long t0 = System.nanoTime();
-        double writerCpu = pgbench(server, adminPassword, "walgen", walScale);
+        double writerCpu = pgbench(server, adminPassword, "walgen", "-s", Integer.toString(walScale));
         Lsn end = switchWal(db);
         awaitStored(side, end, Duration.ofMinutes(30));
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -244,7 +243,7 @@ public final class EncryptionCostBench {
         // 3. catch-up: the same WAL again as a backlog, written while the stream is stopped
         side.streams().stop(List.of(instance.id()), true);
         Lsn backlogFrom = flushLsn(db);
-        pgbench(server, adminPassword, "walgen", walScale);
+        pgbench(server, adminPassword, "walgen", "-s", Integer.toString(walScale));
         Lsn backlogEnd = switchWal(db);
         stored0 = side.stored().storedBytes.get();
         cpu0 = ProcessCpu.self();
@@ -256,6 +255,8 @@ public final class EncryptionCostBench {
         record(new EncryptionCostTable.Run(CATCH_UP, side.encrypted(), seconds, ProcessCpu.self() - cpu0,
                 ProcessCpu.of(s3Pid) - s3Cpu0, backlogEnd.bytesSince(backlogFrom), side.stored().storedBytes.get() - stored0), round);
         side.streams().stop(List.of(instance.id()), true);
+        // walgen's tables dropped again, so that every backup is of the same data (pgbench -s scale)
+        pgbench(server, adminPassword, "walgen", "-I", "d");
 
         // 4. restore of this run's backup and its WAL, in a JVM of its own: first after start, then warm
         restore(side, manifest, backlogEnd, storeSettings, secrets, s3Pid, round);
@@ -328,18 +329,22 @@ public final class EncryptionCostBench {
         }
     }
 
-    /** {@code pgbench -i -q -s scale database}; returns pgbench's own CPU seconds (to leave out of this JVM's). */
-    private double pgbench(ProvisionedInstance server, String password, String database, int s) throws Exception {
+    /** {@code pgbench -i -q <options> database}; returns pgbench's own CPU seconds (to leave out of this JVM's). */
+    private double pgbench(ProvisionedInstance server, String password, String database, String... options) throws Exception {
         Path time = work.resolve("pgbench-time.txt");
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/time", "-f", "%U %S", "-o", time.toString(),
-                BIN.resolve("pgbench").toString(), "-i", "-q", "-s", Integer.toString(s), "-h", server.host(), "-p",
-                Integer.toString(server.port()), "-U", server.adminUser(), database)
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%U %S", "-o", time.toString(),
+                BIN.resolve("pgbench").toString(), "-i", "-q", "-h", server.host(), "-p", Integer.toString(server.port()),
+                "-U", server.adminUser()));
+        command.addAll(List.of(options));
+        command.add(database);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(work.resolve("pgbench.log").toFile());
         pb.environment().put("PGPASSWORD", password);
         Process p = pb.start();
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IllegalStateException("pgbench -i -s " + s + " " + database + " failed; see " + work.resolve("pgbench.log"));
+            throw new IllegalStateException("pgbench -i " + String.join(" ", options) + " " + database + " failed; see "
+                    + work.resolve("pgbench.log"));
         }
         String[] t = Files.readString(time, StandardCharsets.UTF_8).trim().split("\\s+");
         return Double.parseDouble(t[t.length - 2]) + Double.parseDouble(t[t.length - 1]);

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Rules</h2>
  * <ul>
  *   <li>A transaction belongs to the WAL object that holds the end of its commit record; it is written into
- *       every partial of that segment from then on and into the complete segment's index, which replaces
- *       the partial's (removed).</li>
+ *       the partial indexes of that segment from then on and into the complete segment's index, which replaces
+ *       the partial's (removed). A partial that brings no new transaction (nor better names) keeps the partial
+ *       index already stored in this session: it is not written again.</li>
  *   <li>The index follows its WAL object, never precedes it: it is written only after the pump's upload was
  *       confirmed. Its failure is logged and never holds the WAL back; the next object's index is written as usual
  *       (a complete segment whose index could not be written stays without one: {@code changes} says so).</li>
@@ -74,6 +75,14 @@ public final class ChangeIndexer implements WalIndex {
         }
     }
 
+    /**
+     * What this session last stored as a segment's partial index. A later partial of the same segment with no new
+     * transaction (an idle instance's heartbeat, a checkpoint) needs no new index: readers take the transactions
+     * of a partial index and only ask whether a stored partial has one (issue 18: an idle instance's S3 requests).
+     */
+    private record PartialIndexed(WalSegmentName segment, int transactions, int unknown) {
+    }
+
     /** Reads the server's catalog. */
     public interface Catalog {
         CatalogSnapshot take() throws SQLException;
@@ -99,6 +108,7 @@ public final class ChangeIndexer implements WalIndex {
     /** Where the scan of the resumed segment began: the stored partial index's own start, if there was one. */
     private Lsn carriedFrom;
     private Lsn catalogChangedAt;
+    private PartialIndexed partialIndexed;
     private Instant lastRefresh;
     /** A base backup ended since the last snapshot: the next store takes one, whatever the interval. */
     private boolean backupEnded;
@@ -206,7 +216,12 @@ public final class ChangeIndexer implements WalIndex {
             List<CommittedTransaction> transactions = List.copyOf(in.values());
             Written written = new Written(segment.contains(sessionStart) ? null : segment.startLsn(), upTo, carriedOver(segment),
                     transactions, unknownFiles(transactions));
+            PartialIndexed now = new PartialIndexed(segment, transactions.size(), written.unknown());
+            if (!complete && now.equals(partialIndexed)) {
+                return; // the stored partial index already lists every transaction of the segment, as well named
+            }
             store.put(layout.changeIndex(segment, !complete), build(segment, written, !complete).toStored(), Map.of());
+            partialIndexed = complete ? null : now;
             if (complete) {
                 in.clear();
                 store.delete(layout.changeIndex(segment, true));

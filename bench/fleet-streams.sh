@@ -14,6 +14,7 @@
 # two connections per instance it holds. Starts its own Kafka, S3 server and PostgreSQL clusters (the testkit's)
 # and removes them afterwards. The benchmark's JVM has the heap of the goal (-Xmx2g for 1,000 streams, --heap):
 # a breach fails the run. Each figure is printed beside the goal of issue 18 (met / NOT met).
+# FLEET_JVM_OPTS adds JVM options (e.g. -XX:NativeMemoryTracking=summary, then jcmd <pid> VM.native_memory).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -57,7 +58,7 @@ for n in $streams; do
   # The heap is the one of a production replica (2 GB goal for 1,000 streams).
   if ! mvn -B -o -pl archiver-service -am verify -Dit.test=FleetStreamsBench -Dtest=none \
       -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
-      -DargLine="-Xmx$heap -XX:+ExitOnOutOfMemoryError" \
+      -DargLine="-Xmx$heap -XX:+ExitOnOutOfMemoryError ${FLEET_JVM_OPTS:-}" \
       -Dbench.streams="$n" -Dbench.servers="$servers" -Dbench.idle="$idle" -Dbench.write="$write" \
       -Dbench.backups="$backups" -Dbench.settle="$settle" > "$log" 2>&1; then
     echo "fleet-streams: the benchmark failed for N=$n; see ${log#$root/} and archiver-service/target/failsafe-reports/" >&2

@@ -112,6 +112,24 @@ class ChangeIndexerTest {
         assertEquals(2, new ChangeIndexReader(LAYOUT).read(store, Optional.empty()).transactions().size());
     }
 
+    /** Issue 18: a restarted replica's thousand session starts store no copies of unchanged catalogs. */
+    @Test
+    void aSessionStartStoresNoSnapshotThatNamesNothingNew() {
+        catalogs.add(snapshot(SEGMENT.startLsn().plus(100), true));
+        indexer.start();
+        assertEquals(1, store.list(LAYOUT.catalogPrefix()).size());
+
+        Deque<CatalogSnapshot> later = new ArrayDeque<>(List.of(snapshot(SEGMENT.startLsn().plus(900), true)));
+        new ChangeIndexer(store, LAYOUT, 1, SEGMENT.startLsn().plus(900), later::pop, new ChangeIndexSettings(true, Duration.ofSeconds(10)),
+                clock, Runnable::run).start();
+        assertEquals(1, store.list(LAYOUT.catalogPrefix()).size(), "the same relations: the stored snapshot serves");
+
+        Deque<CatalogSnapshot> changed = new ArrayDeque<>(List.of(snapshot(SEGMENT.startLsn().plus(1000), false)));
+        new ChangeIndexer(store, LAYOUT, 1, SEGMENT.startLsn().plus(1000), changed::pop, new ChangeIndexSettings(true, Duration.ofSeconds(10)),
+                clock, Runnable::run).start();
+        assertEquals(2, store.list(LAYOUT.catalogPrefix()).size(), "a dropped table: stored");
+    }
+
     @Test
     void aDroppedTableKeepsTheNameItHadBeforeTheDropAndATruncatedOneIsToldApart() {
         catalogs.add(snapshot(SEGMENT.startLsn().plus(100), true));

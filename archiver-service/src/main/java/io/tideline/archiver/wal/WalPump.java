@@ -171,7 +171,8 @@ final class WalPump implements AutoCloseable {
     private void onIdle(Instant now) {
         context.pauses().untilStopOr(pollDelay);
         Duration doubled = pollDelay.multipliedBy(2);
-        pollDelay = doubled.compareTo(context.settings().idlePoll()) > 0 ? context.settings().idlePoll() : doubled;
+        Duration limit = context.settings().idlePollLimit();
+        pollDelay = doubled.compareTo(limit) > 0 ? limit : doubled;
         Duration heartbeat = context.settings().heartbeatInterval();
         if (!heartbeat.isZero() && !now.isBefore(lastData.plus(heartbeat)) && !now.isBefore(lastHeartbeat.plus(heartbeat))) {
             lastHeartbeat = now;

@@ -230,17 +230,22 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     @Override
     public AllocatedInstance allocate(InstanceId id, InstanceCredentials credentials) {
         synchronized (lockOf(id)) {
+            long t0 = System.nanoTime();
             InstanceDirectory dir = newDirectory(id);
             boolean allocated = false;
             try {
                 dir.create();
+                long t1 = System.nanoTime();
                 if (config.tls()) {
                     tls.issue(id, dir);
                 }
+                long t2 = System.nanoTime();
                 InstanceRecord record = newRecord(id, InstanceRecord.ORIGIN_RESTORE, credentials);
                 dir.write(record);
                 Optional<WalSpool> spool = dir.createWalSpool();
                 allocated = true;
+                LOG.info("allocated instance {} for a restore (user and directory {} ms, certificate {} ms, record and spool {} ms)",
+                        id, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
                 return new AllocatedInstance(id, dir.dataDir(), record.port(), spool);
             } catch (IOException e) {
                 throw new InstanceOperationException("allocating instance " + id + " failed: " + e, e);
@@ -258,6 +263,7 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
     public ProvisionedInstance startRecovering(InstanceId id, RecoverySettings settings) {
         synchronized (lockOf(id)) {
             InstanceDirectory dir = directories.of(id);
+            long started = System.nanoTime();
             InstanceRecord record = require(id, dir);
             requireAwaitingRecovery(id, dir, record);
             try {
@@ -265,11 +271,12 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             } catch (IOException e) {
                 throw new InstanceOperationException("preparing instance " + id + " for recovery failed: " + e, e);
             }
+            long prepared = System.nanoTime();
             record = record.asRecovered();
             dir.write(record);
             record = startup.start(dir, record, false);
-            LOG.info("instance {} started in archive recovery on port {} (target {})", id, record.port(),
-                    settings.target().describe());
+            LOG.info("instance {} started in archive recovery on port {} (target {}; settings and ownership {} ms, start {} ms)", id,
+                    record.port(), settings.target().describe(), (prepared - started) / 1_000_000, (System.nanoTime() - prepared) / 1_000_000);
             return toInstance(record);
         }
     }
@@ -301,10 +308,14 @@ public final class LocalPostgresProvisioner implements InstanceProvisioner {
             } catch (IOException e) {
                 throw new InstanceOperationException("restoring the own settings of instance " + id + " failed: " + e, e);
             }
+            long t0 = System.nanoTime();
             server.stop(id, dir, PostgresServer.Shutdown.FAST);
+            long t1 = System.nanoTime();
             server.syncDataDir(id, dir);
+            long t2 = System.nanoTime();
             record = startup.start(dir, record, true);
-            LOG.info("instance {} restarted with its own settings after recovery; its data is synced to disk", id);
+            LOG.info("instance {} restarted with its own settings after recovery; its data is synced to disk (stop {} ms, sync {} ms,"
+                    + " start {} ms)", id, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
             return toInstance(record);
         }
     }

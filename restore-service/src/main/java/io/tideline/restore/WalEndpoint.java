@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,7 @@ final class WalEndpoint {
     void warmUp() {
         Path out = null;
         try {
+            awaitHttpServer(Duration.ofSeconds(60));
             out = Files.createTempFile("tideline-wal-warm-up", ".history");
             Files.delete(out); // curl -f leaves no file on a 404; one it would write goes here
             String command = restoreCommand(RestoreId.of(UUID.randomUUID().toString()), Optional.empty())
@@ -63,14 +65,24 @@ final class WalEndpoint {
             if (!probe.waitFor(30, TimeUnit.SECONDS)) {
                 probe.destroyForcibly();
             }
+            LoggerFactory.getLogger(WalEndpoint.class).info("WAL endpoint warmed up (one history probe through the restore command)");
         } catch (IOException | RuntimeException e) {
-            LoggerFactory.getLogger(WalEndpoint.class).debug("WAL endpoint warm-up failed: {}", e.toString());
+            LoggerFactory.getLogger(WalEndpoint.class).info("WAL endpoint not warmed up: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             if (out != null) {
                 out.toFile().delete();
             }
+        }
+    }
+
+    /** The server-started event can come before the server says it runs; a configured base URL needs no wait. */
+    private void awaitHttpServer(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (config.walBaseUrl().isEmpty() && context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning).isEmpty()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
         }
     }
 

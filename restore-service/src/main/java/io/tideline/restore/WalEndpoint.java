@@ -55,7 +55,7 @@ final class WalEndpoint {
     void warmUp() {
         Path out = null;
         try {
-            awaitHttpServer(Duration.ofSeconds(60));
+            awaitHttpServer(Duration.ofMinutes(5));
             out = Files.createTempFile("tideline-wal-warm-up", ".history");
             Files.delete(out); // curl -f leaves no file on a 404; one it would write goes here
             String command = restoreCommand(RestoreId.of(UUID.randomUUID().toString()), Optional.empty())

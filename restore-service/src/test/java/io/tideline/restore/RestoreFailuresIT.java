@@ -220,7 +220,7 @@ class RestoreFailuresIT {
             try {
                 // Issue 18.2: the service asks its own WAL endpoint once at start, as a recovering server does (through
                 // the restore command's curl), so the first restore's server does not wait on the cold HTTP path.
-                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(gate.resolve("asked"))
+                Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> Files.exists(gate.resolve("asked"))
                         && Files.readString(gate.resolve("asked")).contains(".history"));
                 assertTrue(Files.readString(gate.resolve("asked")).contains("/restores/"), Files.readString(gate.resolve("asked")));
                 String killed = bed.request(source.id(), "latest", null);

@@ -117,16 +117,25 @@ public final class HostRecovery {
      * session is closed here in every case.
      */
     public Result recover(Plan plan, ObjectStore sourceStore, RestoreTracker tracker, Progress progress, Runnable allocated) {
+        StepTimes times = new StepTimes();
         try {
             AllocatedInstance fresh = instances.allocate(plan.newInstance(), plan.credentials());
             allocated.run();
+            times.mark("allocate");
             BackupManifest manifest = readManifest(sourceStore, plan);
             WalSession wal = startWalPrefetch(plan, sourceStore, fresh, manifest);
+            times.mark("manifest");
             downloadBackup(tracker, sourceStore, fresh, manifest, progress);
+            times.mark("download+unpack");
             Recovery recovery = startRecovering(plan, tracker, fresh, manifest, progress);
+            times.mark("start recovering");
             WalFetched fetched = awaitPromotion(plan, tracker, wal, recovery, progress);
+            times.mark("replay to promotion");
             restoreOwnSettings(plan, tracker, progress);
+            times.mark("own settings back");
             Verified verified = verifyNewInstance(plan, tracker, progress);
+            times.mark("verify");
+            LOG.info("restore {}: host steps: {}", plan.restoreId(), times);
             return new Result(fresh, manifest, verified, fetched);
         } finally {
             walServer.close(plan.restoreId());

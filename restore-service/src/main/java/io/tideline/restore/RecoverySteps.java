@@ -25,6 +25,8 @@ import jakarta.inject.Singleton;
 @Singleton
 final class RecoverySteps {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecoverySteps.class);
+
     private final StorageProvisioner storage;
     private final SecretStore secrets;
     private final ObjectStores stores;
@@ -77,7 +79,10 @@ final class RecoverySteps {
         tracker.enter(RestorePhase.PROVISIONING, null, "provisioning instance " + plan.newInstance() + " and its bucket");
         progress.report(tracker);
         made.bucket = true;
-        return storage.provision(plan.newInstance());
+        long started = System.nanoTime();
+        BucketGrant grant = storage.provision(plan.newInstance());
+        LOG.info("restore {}: bucket of {} provisioned in {} ms", plan.restoreId(), plan.newInstance(), (System.nanoTime() - started) / 1_000_000);
+        return grant;
     }
 
     /** The new instance opens with the SOURCE's roles (they come inside the backup) under its own secret references. */

@@ -63,8 +63,10 @@ public final class RestoreIntake {
             if (answeredBefore(request.restoreId())) {
                 return;
             }
+            long started = System.nanoTime();
             fleet.awaitSource(request.source());
             RestoreValidator.Decision decision = validate(request);
+            long validatedMillis = (System.nanoTime() - started) / 1_000_000;
             if (decision instanceof RestoreValidator.Decision.Reject reject) {
                 LOG.info("restore {} of {} rejected: {}", request.restoreId(), request.source(), reject.reason());
                 events.rejected(request, reject.reason());
@@ -77,7 +79,7 @@ public final class RestoreIntake {
                 events.rejected(request, refusal.get());
                 return;
             }
-            accept(plan);
+            accept(plan, validatedMillis);
         }
     }
 
@@ -111,16 +113,18 @@ public final class RestoreIntake {
     }
 
     /** {@code RestoreAccepted} first, then the run: nothing is made for a restore the log does not know. */
-    private void accept(RestorePlan plan) {
+    private void accept(RestorePlan plan, long validatedMillis) {
         RunningRestore run = runner.claim(plan);
+        long publishing = System.nanoTime();
         try {
             events.accepted(plan);
         } catch (RuntimeException e) {
             runner.release(plan.restoreId());
             throw e; // nothing was made yet: the listener retries the request
         }
-        LOG.info("restore {} accepted: {} to {} from backup {} into new instance {} (asked by {})", plan.restoreId(),
-                plan.sourceId(), plan.target(), plan.backupEntry().id(), plan.newInstance(), plan.requestedBy());
+        LOG.info("restore {} accepted: {} to {} from backup {} into new instance {} (asked by {}; validated in {} ms, accepted"
+                        + " published in {} ms)", plan.restoreId(), plan.sourceId(), plan.target(), plan.backupEntry().id(),
+                plan.newInstance(), plan.requestedBy(), validatedMillis, (System.nanoTime() - publishing) / 1_000_000);
         runner.launch(run);
     }
 }

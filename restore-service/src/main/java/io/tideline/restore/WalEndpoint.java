@@ -7,7 +7,14 @@ import io.tideline.core.instance.WalSpool;
 import io.tideline.core.tls.TlsSettings;
 import io.tideline.restore.wal.WalController;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a recovering server fetches its WAL: {@code tideline.restore.wal-base-url}, or this service's own
@@ -37,6 +44,46 @@ final class WalEndpoint {
     String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
         // over HTTPS, curl trusts the Tideline CA and checks the endpoint's name (never -k)
         return WalController.restoreCommand(config.curl() + tls.curlTrust(), baseUrl(), restoreId, spool);
+    }
+
+    /**
+     * Asks this service's endpoint once the way a recovering server does (the restore command, curl, TLS as
+     * configured) for a timeline history of a restore that does not exist: a 404, which nothing waits for. Every
+     * restore's server makes such requests on its critical path (history probes at the start and at promotion, a
+     * segment not yet spooled); the first one after start-up paid for the HTTP server's cold request path. Never throws.
+     */
+    void warmUp() {
+        Path out = null;
+        try {
+            awaitHttpServer(Duration.ofMinutes(5));
+            out = Files.createTempFile("tideline-wal-warm-up", ".history");
+            Files.delete(out); // curl -f leaves no file on a 404; one it would write goes here
+            String command = restoreCommand(RestoreId.of(UUID.randomUUID().toString()), Optional.empty())
+                    .replace("%f", "00000002.history").replace("%p", out.toString());
+            Process probe = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!probe.waitFor(30, TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+            }
+            LoggerFactory.getLogger(WalEndpoint.class).info("WAL endpoint warmed up (one history probe through the restore command)");
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(WalEndpoint.class).info("WAL endpoint not warmed up: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (out != null) {
+                out.toFile().delete();
+            }
+        }
+    }
+
+    /** The server-started event can come before the server says it runs; a configured base URL needs no wait. */
+    private void awaitHttpServer(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (config.walBaseUrl().isEmpty() && context.findBean(EmbeddedServer.class).filter(EmbeddedServer::isRunning).isEmpty()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
     }
 
     private String baseUrl() {

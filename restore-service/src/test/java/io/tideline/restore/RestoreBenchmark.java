@@ -78,6 +78,9 @@ class RestoreBenchmark {
     /** false: the service does not warm its restore code up at start (to measure that lever alone). */
     private final boolean serviceWarmUp = Boolean.parseBoolean(System.getProperty("bench.service-warm-up", "true"));
 
+    /** The log of the restore service running now: its step timings are printed after each restore. */
+    private Path replicaLog;
+
     /** The source instance's OS user (each instance has its own when we are root): pgBackRest reads its files as it. */
     private String osUser = "postgres";
 
@@ -110,6 +113,8 @@ class RestoreBenchmark {
                 assertEquals("on", show(restored, "fsync"), "the restored instance runs with fsync on");
             }
         }
+        printServerLog(fleet.postgres().provisioner().get(io.tideline.core.ids.InstanceId.of(done.getNewInstanceId())).dataDir()
+                .resolveSibling("postgres.log"));
         // Destroyed at once: its files would crowd the page cache and the disk of what follows.
         fleet.postgres().provisioner().destroy(io.tideline.core.ids.InstanceId.of(done.getNewInstanceId()));
         double unpack = secondsBetween(download, replay);
@@ -120,7 +125,35 @@ class RestoreBenchmark {
                         + " verify to completed %.2f s", total, secondsBetween(requestedAt, accepted),
                 secondsBetween(first(progress, RestorePhase.PROVISIONING), download), unpack, replayed, settle,
                 secondsBetween(verifying, done.getOccurredAt()));
+        printStepTimes(restoreId, done.getNewInstanceId());
         return new Run(unpack, replayed, settle, total - unpack - replayed - settle, total, rows, spool);
+    }
+
+    /** The restored server's own milestones (start, redo, end of recovery, checkpoints), with its timestamps. */
+    private static void printServerLog(Path serverLog) throws IOException {
+        if (!Files.exists(serverLog)) {
+            return;
+        }
+        java.util.regex.Pattern milestone = java.util.regex.Pattern.compile(
+                "starting PostgreSQL|redo starts|redo done|consistent recovery|selected new timeline|archive recovery complete"
+                        + "|ready to accept|shutting down|checkpoint complete|restartpoint complete|database system is shut down");
+        for (String line : Files.readAllLines(serverLog, StandardCharsets.UTF_8)) {
+            if (milestone.matcher(line).find()) {
+                log("  server: %s", line.strip());
+            }
+        }
+    }
+
+    /** The service's log lines that time the steps of this restore (where the seconds of a phase go). */
+    private void printStepTimes(String restoreId, String newInstance) throws IOException {
+        if (replicaLog == null || !Files.exists(replicaLog)) {
+            return;
+        }
+        for (String line : Files.readAllLines(replicaLog, StandardCharsets.UTF_8)) {
+            if ((line.contains(restoreId) || line.contains(newInstance)) && line.contains(" ms")) {
+                log("  service: %s", line.strip());
+            }
+        }
     }
 
     /**
@@ -193,6 +226,7 @@ class RestoreBenchmark {
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestoreApplication.class.getName()));
         Path log = work.resolve("replica-" + run + ".log");
+        replicaLog = log;
         long t = System.nanoTime();
         Process replica = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String probe = bed.request(io.tideline.core.ids.InstanceId.of("no-such-instance"), "latest", null);

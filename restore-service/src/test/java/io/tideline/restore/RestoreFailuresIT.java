@@ -207,6 +207,7 @@ class RestoreFailuresIT {
             // A WAL segment's fetch waits (at most 60 s) until the gate opens; timeline history probes pass.
             Files.writeString(curl, String.join("\n", "#!/bin/sh",
                     "for last; do :; done",
+                    "echo \"$last\" >> '" + gate.resolve("asked") + "'",
                     "case \"$last\" in *.history) ;; *)",
                     "  touch '" + gate.resolve("waiting") + "'; i=0",
                     "  while [ ! -e '" + gate.resolve("open") + "' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done ;;",
@@ -217,6 +218,11 @@ class RestoreFailuresIT {
             props.put(RestoreConfiguration.PREFIX + ".curl", curl.toString());
             bed.startService(props);
             try {
+                // Issue 18.2: the service asks its own WAL endpoint once at start, as a recovering server does (through
+                // the restore command's curl), so the first restore's server does not wait on the cold HTTP path.
+                Awaitility.await().atMost(Duration.ofMinutes(3)).until(() -> Files.exists(gate.resolve("asked"))
+                        && Files.readString(gate.resolve("asked")).contains(".history"));
+                assertTrue(Files.readString(gate.resolve("asked")).contains("/restores/"), Files.readString(gate.resolve("asked")));
                 String killed = bed.request(source.id(), "latest", null);
                 String made = bed.await(killed, RestoreAccepted.class, Duration.ofSeconds(60)).getNewInstanceId();
                 Path pgdata = fleet.postgres().provisioner().config().instancesDir().resolve(made).resolve("pgdata");
@@ -257,6 +263,7 @@ class RestoreFailuresIT {
             } finally {
                 Files.deleteIfExists(gate.resolve("open"));
                 Files.deleteIfExists(gate.resolve("waiting"));
+                Files.deleteIfExists(gate.resolve("asked"));
                 Files.deleteIfExists(curl);
                 Files.deleteIfExists(gate);
             }

@@ -104,4 +104,12 @@ public interface InstanceProvisioner {
      * after a restore so the new instance no longer opens with its source's passwords.
      */
     void rotatePasswords(InstanceId id);
+
+    /**
+     * Runs the code paths of a restore's allocation and recovery start once, making nothing (the JVM's first
+     * restore otherwise pays for loading and compiling them, seconds on a loaded machine: issue 18.2). Called in the
+     * background when a restore service starts; never throws. By default nothing to warm.
+     */
+    default void warmUp() {
+    }
 }

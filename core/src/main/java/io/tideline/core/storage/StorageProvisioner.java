@@ -38,4 +38,11 @@ public interface StorageProvisioner {
     /** Revokes the read-only identity of {@code restore} and removes its keys; a no-op when there is none. */
     default void revokeReadOnly(RestoreId restore) {
     }
+
+    /**
+     * Runs the code paths of {@link #provision} once, creating nothing (a restore service's first restore otherwise
+     * pays for loading and compiling them: issue 18.2). Called in the background at start; never throws.
+     */
+    default void warmUp() {
+    }
 }

@@ -32,42 +32,76 @@ final class PromotionWait {
         this.secrets = secrets;
     }
 
+    /**
+     * Polls on one session, held from its first successful login to the promotion (a hot-standby session survives
+     * it): a login per poll cost a SCRAM key derivation in this JVM and a backend fork in the server ten times a
+     * second, CPU taken from the replay on a small machine. The server's liveness is asked only while no session is
+     * held: a held session breaks when the server stops (its backend exits with the postmaster), and then it is asked.
+     */
     void await(InstanceId id, InstanceDirectory dir, InstanceRecord record, Duration timeout) {
         InstanceCredentials credentials = record.credentials();
         Deadline deadline = Deadline.after(timeout);
         String lastProblem = "no answer yet";
-        while (true) {
-            if (!server.isRunning(id, dir)) {
-                throw new InstanceOperationException("instance " + id + " stopped before it was promoted"
-                        + " (WAL it needed could not be fetched, or the recovery target lies beyond the available WAL?)"
-                        + dir.log().tail());
-            }
-            String password = secrets.find(credentials.adminSecret()).orElseThrow(() -> new IllegalStateException(
-                    "no password for " + credentials.adminUser() + " under " + credentials.adminSecret()
-                            + ": a restored instance keeps its source's roles, copy the source's password there"));
-            try (Connection c = connector.connect(record, credentials.adminUser(), password);
-                 Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    LOG.info("instance {} promoted", id);
-                    return;
+        Connection session = null;
+        try {
+            while (true) {
+                if (session == null && !server.isRunning(id, dir)) {
+                    throw new InstanceOperationException("instance " + id + " stopped before it was promoted"
+                            + " (WAL it needed could not be fetched, or the recovery target lies beyond the available WAL?)"
+                            + dir.log().tail());
                 }
-                lastProblem = "still in recovery";
-            } catch (SQLException e) {
-                if (InstanceConnector.isAuthenticationFailure(e)) {
-                    throw new InstanceOperationException("instance " + id + " refused " + credentials.adminUser()
-                            + " (" + e.getMessage() + "): the password under " + credentials.adminSecret()
-                            + " must be the backup source's", e);
+                try {
+                    if (session == null) {
+                        session = connector.connect(record, credentials.adminUser(), password(credentials));
+                    }
+                    if (!inRecovery(session)) {
+                        LOG.info("instance {} promoted", id);
+                        return;
+                    }
+                    lastProblem = "still in recovery";
+                } catch (SQLException e) {
+                    if (InstanceConnector.isAuthenticationFailure(e)) {
+                        throw new InstanceOperationException("instance " + id + " refused " + credentials.adminUser()
+                                + " (" + e.getMessage() + "): the password under " + credentials.adminSecret()
+                                + " must be the backup source's", e);
+                    }
+                    // Not yet consistent ("the database system is starting up"), not yet listening, or the session broke.
+                    lastProblem = e.getMessage();
+                    closeQuietly(session);
+                    session = null;
                 }
-                // Not yet consistent ("the database system is starting up") or not yet listening.
-                lastProblem = e.getMessage();
+                if (deadline.passed()) {
+                    throw new InstanceOperationException("instance " + id + " was not promoted within " + timeout.toSeconds()
+                            + " s (last: " + lastProblem + ")" + dir.log().tail());
+                }
+                Deadline.pause(POLL_INTERVAL);
             }
-            if (deadline.passed()) {
-                throw new InstanceOperationException("instance " + id + " was not promoted within " + timeout.toSeconds()
-                        + " s (last: " + lastProblem + ")" + dir.log().tail());
-            }
-            Deadline.pause(POLL_INTERVAL);
+        } finally {
+            closeQuietly(session);
+        }
+    }
+
+    private String password(InstanceCredentials credentials) {
+        return secrets.find(credentials.adminSecret()).orElseThrow(() -> new IllegalStateException(
+                "no password for " + credentials.adminUser() + " under " + credentials.adminSecret()
+                        + ": a restored instance keeps its source's roles, copy the source's password there"));
+    }
+
+    private static boolean inRecovery(Connection session) throws SQLException {
+        try (Statement st = session.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static void closeQuietly(Connection session) {
+        if (session == null) {
+            return;
+        }
+        try {
+            session.close();
+        } catch (SQLException e) {
+            // a broken session: nothing to give back
         }
     }
 }

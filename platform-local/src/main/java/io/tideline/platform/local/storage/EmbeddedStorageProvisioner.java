@@ -94,6 +94,16 @@ public final class EmbeddedStorageProvisioner implements StorageProvisioner {
         return grant;
     }
 
+    /** Asks the S3 server whether a bucket that nobody makes exists (it does not), and draws a key: nothing is created. */
+    @Override
+    public void warmUp() {
+        try {
+            bucketExists("tideline-warm-up-" + randomString(ACCESS_KEY_ALPHABET, ACCESS_KEY_RANDOM_CHARS).toLowerCase(java.util.Locale.ROOT));
+        } catch (RuntimeException e) {
+            LOG.debug("storage provisioner warm-up failed: {}", e.toString());
+        }
+    }
+
     /**
      * A fresh key pair for the restore (kept in the secret store), and its identity file with
      * {@code access=read-only} and {@code expires=}: the S3 server lets it GET, HEAD and LIST the source's bucket

@@ -71,6 +71,17 @@ class InstanceDirectoryTest {
     }
 
     @Test
+    void theWarmUpOfARestoreMakesNothing() throws IOException {
+        LocalPostgresProvisioner provisioner = new LocalPostgresProvisioner(LocalPostgresConfig.defaults(home),
+                new DirectorySecretStore(home.resolve("secrets")), Clock.systemUTC());
+        provisioner.warmUp();
+        assertEquals(List.of(), provisioner.list(), "no instance made");
+        try (var left = Files.list(home)) {
+            assertEquals(List.of(), left.filter(p -> !p.getFileName().toString().equals("secrets")).toList(), "nothing written in the home");
+        }
+    }
+
+    @Test
     void createMakesTheDirectoriesWithTheModesTheServerInsistsOn() throws IOException {
         InstanceDirectory dir = directories().of(InstanceId.of("pg-3"));
         dir.requireAbsent(InstanceId.of("pg-3"));

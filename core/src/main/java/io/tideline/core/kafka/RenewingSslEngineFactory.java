@@ -28,7 +28,7 @@ import org.apache.kafka.common.security.auth.SslEngineFactory;
  * {@code ssl.keystore.location} holds it now (re-read at most every {@link #RECHECK}; key + certificate + CA
  * certificate, as {@code TlsCredentials} writes it, or where that file is absent the {@code tls.key}/{@code tls.crt}/
  * {@code ca.crt} beside it, as a Kubernetes or Strimzi secret delivers them: {@link IdentityFiles}), and trusts only the
- * CA of {@code ssl.truststore.location}.
+ * CA(s) of {@code ssl.truststore.location}.
  * The broker's name is checked when {@code ssl.endpoint.identification.algorithm} says so (Tideline sets https).
  */
 public final class RenewingSslEngineFactory implements SslEngineFactory {
@@ -43,8 +43,8 @@ public final class RenewingSslEngineFactory implements SslEngineFactory {
         Path keyStore = Path.of(String.valueOf(configs.get(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG)));
         Path trustStore = Path.of(String.valueOf(configs.get(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG)));
         identity = new FileIdentity(keyStore, RECHECK);
-        X509Certificate ca = Pem.certificate(read(trustStore));
-        context = TlsContexts.withIdentity(identity, ca);
+        // every certificate of the file: the CLI's --ca-file may bundle several deployments' CAs
+        context = TlsContexts.withIdentity(identity, Pem.certificates(read(trustStore)));
     }
 
     @Override

@@ -85,6 +85,7 @@ class KubernetesManifestsTest {
 
     private final KubernetesManifests manifests = KubernetesManifests.load();
     private final Map<String, String> config = serviceConfig(manifests);
+    private final ServiceSettingKeys settingKeys = ServiceSettingKeys.fromCode();
 
     @Test
     void everyTopicTheCodeDeclaresHasAKafkaTopicWithItsPartitionsReplicasAndConfigsAndNoOtherTopicIsThere() {
@@ -530,8 +531,7 @@ class KubernetesManifestsTest {
     /** The ConfigMap's settings with the container's environment over them (as Micronaut reads them: the variables win). */
     private Map<String, String> settings(Map<String, Object> container) {
         Map<String, String> settings = new TreeMap<>(config);
-        ServiceSettingKeys keys = ServiceSettingKeys.fromCode();
-        env(container).forEach((variable, value) -> keys.tidelineKeys().stream()
+        env(container).forEach((variable, value) -> settingKeys.tidelineKeys().stream()
                 .filter(k -> variableOf(k).equals(variable)).findFirst().ifPresent(k -> settings.put(k, value)));
         return settings;
     }

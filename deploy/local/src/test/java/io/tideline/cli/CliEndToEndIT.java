@@ -62,6 +62,11 @@ class CliEndToEndIT {
     private static final Cli CLI = new Cli(Map.of());
     /** The CLI with a short deadline for each part of the deployment to answer (the default is 10 s). */
     private static final Cli QUICK_CLI = new Cli(Map.of("TIDELINE_ANSWER_TIMEOUT", "3s"));
+    /**
+     * The CLI for sign-ins: the server hashes the password with BCrypt, which on a loaded machine (CI, load 20+) took
+     * longer than the default 10 s answer timeout right after the runtime started.
+     */
+    private static final Cli PATIENT_CLI = new Cli(Map.of("TIDELINE_ANSWER_TIMEOUT", "60s"));
     private static Path home;
     private static Path emptyHome;
     private static EmbeddedRuntime runtime;
@@ -88,7 +93,7 @@ class CliEndToEndIT {
                                 "tideline.retention.verify.full-pass", "3s")),
                 Clock.systemUTC(), line -> { });
         // issue 14.2: the API takes only signed-in people; the CLI signs in as the runtime's first admin
-        CLI.run(home, "login", "--password-file", new RuntimeHome(home).adminPasswordFile().toString()).assertOk();
+        PATIENT_CLI.run(home, "login", "--password-file", new RuntimeHome(home).adminPasswordFile().toString()).assertOk();
     }
 
     @AfterAll
@@ -432,7 +437,7 @@ class CliEndToEndIT {
             assertFalse(Files.exists(new RuntimeHome(other).tokenFile()), "no token without a sign-in");
 
             // signed in there: the token names that API; Kafka with the identity, the API with the token, both trusting --ca-file
-            assertTrue(CLI.run(other, "login", "--api", api, "--ca-file", ca, "--password-file", password).assertOk().out()
+            assertTrue(PATIENT_CLI.run(other, "login", "--api", api, "--ca-file", ca, "--password-file", password).assertOk().out()
                     .contains("Signed in as admin to " + api));
             assertEquals(info.api().resolve("/"), CliToken.read(new RuntimeHome(other)).orElseThrow().api().resolve("/"));
             List<String> there = List.of("--api", api, "--ca-file", ca, "--bootstrap-servers", info.kafkaBootstrapServers(),

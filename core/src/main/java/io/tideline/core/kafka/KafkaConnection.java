@@ -39,6 +39,24 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> secur
         return new KafkaConnection(bootstrapServers, s);
     }
 
+    /**
+     * TLS with the identity of one directory ({@code identity.pem}, or {@code tls.key} + {@code tls.crt} + {@code ca.crt}
+     * as a Kubernetes TLS secret or a Strimzi KafkaUser secret delivers them: {@link io.tideline.core.tls.IdentityFiles}),
+     * trusting only the CA certificate in {@code trustedCa}: the CLI against another deployment's brokers, whose
+     * certificates a CA of their own may sign (Strimzi's cluster CA), not the one that signed the client's.
+     */
+    public static KafkaConnection tls(String bootstrapServers, Path identityDirectory, Path trustedCa) {
+        Map<String, String> s = new HashMap<>();
+        s.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        s.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+        s.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, trustedCa.toString());
+        s.put(SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "https");
+        s.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PEM");
+        s.put(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, identityDirectory.resolve(io.tideline.core.tls.IdentityFiles.IDENTITY).toString());
+        s.put(SslConfigs.SSL_ENGINE_FACTORY_CLASS_CONFIG, RenewingSslEngineFactory.class.getName());
+        return new KafkaConnection(bootstrapServers, s);
+    }
+
     /** TLS that trusts the CA but presents no certificate: what the brokers refuse (tests prove it). */
     public static KafkaConnection tlsWithoutCertificate(String bootstrapServers, Path directory) {
         return new KafkaConnection(bootstrapServers, trustOnly(directory));

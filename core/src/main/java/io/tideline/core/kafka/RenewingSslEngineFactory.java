@@ -1,5 +1,6 @@
 package io.tideline.core.kafka;
 
+import io.tideline.core.tls.IdentityFiles;
 import io.tideline.core.tls.Pem;
 import io.tideline.core.tls.TlsContexts;
 import io.tideline.core.tls.TlsIdentity;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -26,7 +26,9 @@ import org.apache.kafka.common.security.auth.SslEngineFactory;
  * once, so a client that runs longer than its certificate lives (30 days, renewed at day 20) would be refused once
  * it expired. This one serves, at every new connection's handshake, the identity as the file
  * {@code ssl.keystore.location} holds it now (re-read at most every {@link #RECHECK}; key + certificate + CA
- * certificate, as {@code TlsCredentials} writes it), and trusts only the CA of {@code ssl.truststore.location}.
+ * certificate, as {@code TlsCredentials} writes it, or where that file is absent the {@code tls.key}/{@code tls.crt}/
+ * {@code ca.crt} beside it, as a Kubernetes or Strimzi secret delivers them: {@link IdentityFiles}), and trusts only the
+ * CA(s) of {@code ssl.truststore.location}.
  * The broker's name is checked when {@code ssl.endpoint.identification.algorithm} says so (Tideline sets https).
  */
 public final class RenewingSslEngineFactory implements SslEngineFactory {
@@ -41,8 +43,8 @@ public final class RenewingSslEngineFactory implements SslEngineFactory {
         Path keyStore = Path.of(String.valueOf(configs.get(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG)));
         Path trustStore = Path.of(String.valueOf(configs.get(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG)));
         identity = new FileIdentity(keyStore, RECHECK);
-        X509Certificate ca = Pem.certificate(read(trustStore));
-        context = TlsContexts.withIdentity(identity, ca);
+        // every certificate of the file: the CLI's --ca-file may bundle several deployments' CAs
+        context = TlsContexts.withIdentity(identity, Pem.certificates(read(trustStore)));
     }
 
     @Override
@@ -104,7 +106,7 @@ public final class RenewingSslEngineFactory implements SslEngineFactory {
         FileIdentity(Path file, Duration recheck) {
             this.file = file;
             this.recheckNanos = recheck.toNanos();
-            this.current = parse(read(file));
+            this.current = IdentityFiles.parse(IdentityFiles.read(file));
             this.readAt = System.nanoTime();
         }
 
@@ -112,21 +114,13 @@ public final class RenewingSslEngineFactory implements SslEngineFactory {
         public synchronized TlsIdentity get() {
             if (System.nanoTime() - readAt >= recheckNanos) {
                 try {
-                    current = parse(read(file));
+                    current = IdentityFiles.parse(IdentityFiles.read(file));
                 } catch (RuntimeException e) {
                     // a renewal being written, or a file briefly missing: the last identity serves until the next look
                 }
                 readAt = System.nanoTime();
             }
             return current;
-        }
-
-        private static TlsIdentity parse(String pem) {
-            List<X509Certificate> certificates = Pem.certificates(pem);
-            if (certificates.size() < 2) {
-                throw new IllegalArgumentException("an identity file holds a key, its certificate and the CA's");
-            }
-            return new TlsIdentity(Pem.privateKey(pem), certificates.get(0), certificates.get(certificates.size() - 1));
         }
     }
 }

@@ -119,7 +119,7 @@ public final class S3Clients {
         // Trust the configured CA only; the Apache client still checks the endpoint's name against the certificate
         // (the SDK turns host-name verification off only with trustAllCertificates, which nothing here sets).
         settings.trustedCa().ifPresent(ca -> {
-            X509TrustManager trust = TlsContexts.trustManager(Pem.certificate(readCa(ca)));
+            X509TrustManager trust = TlsContexts.trustManager(Pem.certificates(readCa(ca)));
             builder.tlsTrustManagersProvider(() -> new TrustManager[] {trust});
         });
         return builder;

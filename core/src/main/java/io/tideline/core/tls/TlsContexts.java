@@ -43,10 +43,23 @@ public final class TlsContexts {
         return context(new ReloadingKeyManager(identity), trustManager(ca));
     }
 
+    /** {@link #withIdentity(Supplier)} trusting each of {@code cas}. */
+    public static SSLContext withIdentity(Supplier<TlsIdentity> identity, java.util.List<X509Certificate> cas) {
+        return context(new ReloadingKeyManager(identity), trustManager(cas));
+    }
+
     public static X509TrustManager trustManager(X509Certificate ca) {
+        return trustManager(java.util.List.of(ca));
+    }
+
+    /**
+     * Trusts each of {@code cas} (a PEM bundle of several deployments' or components' CAs, e.g. a cluster's Tideline CA
+     * and Strimzi's cluster CA in one {@code --ca-file}).
+     */
+    public static X509TrustManager trustManager(java.util.List<X509Certificate> cas) {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trustStoreOf(ca));
+            factory.init(trustStoreOf(cas));
             for (TrustManager m : factory.getTrustManagers()) {
                 if (m instanceof X509TrustManager x509) {
                     return x509;
@@ -59,10 +72,20 @@ public final class TlsContexts {
     }
 
     static KeyStore trustStoreOf(X509Certificate ca) {
+        return trustStoreOf(java.util.List.of(ca));
+    }
+
+    /** The first under the alias {@code tideline-ca}, the others as {@code tideline-ca-<n>}. */
+    static KeyStore trustStoreOf(java.util.List<X509Certificate> cas) {
+        if (cas.isEmpty()) {
+            throw new IllegalArgumentException("no CA certificate to trust");
+        }
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setCertificateEntry("tideline-ca", ca);
+            for (int i = 0; i < cas.size(); i++) {
+                store.setCertificateEntry(i == 0 ? "tideline-ca" : "tideline-ca-" + i, cas.get(i));
+            }
             return store;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build a trust store", e);

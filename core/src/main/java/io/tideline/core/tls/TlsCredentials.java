@@ -3,7 +3,6 @@ package io.tideline.core.tls;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.core.secrets.SecretStore;
 
-import java.security.PrivateKey;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -94,7 +93,20 @@ public final class TlsCredentials {
 
     public Optional<TlsIdentity> find(String name) {
         checkName(name);
-        return secrets.find(identityRef(name)).map(TlsCredentials::parse);
+        return secrets.find(identityRef(name)).or(() -> kubernetesFiles(name)).map(TlsCredentials::parse);
+    }
+
+    /**
+     * The identity as a Kubernetes TLS secret mounted at {@code tls/NAME/} delivers it (cert-manager's {@code tls.key},
+     * {@code tls.crt}, {@code ca.crt}; no {@code identity.pem}): read-only, issued and renewed by the platform.
+     */
+    private Optional<String> kubernetesFiles(String name) {
+        Optional<String> key = secrets.find(keyRef(name));
+        Optional<String> certificate = secrets.find(certificateRef(name));
+        if (key.isEmpty() || certificate.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(IdentityFiles.combine(key.get(), certificate.get(), secrets.find(caRef(name))));
     }
 
     /** When each named certificate expires (those present), for {@code tideline status}; the CA as "ca". */
@@ -160,12 +172,11 @@ public final class TlsCredentials {
     }
 
     private static TlsIdentity parse(String pem) {
-        PrivateKey key = Pem.privateKey(pem);
-        List<X509Certificate> certificates = Pem.certificates(pem);
-        if (certificates.size() < 2) {
-            throw new IllegalStateException("a stored TLS identity holds " + certificates.size() + " certificates, not 2");
+        try {
+            return IdentityFiles.parse(pem);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("a stored TLS identity is not usable: " + e.getMessage(), e);
         }
-        return new TlsIdentity(key, certificates.get(0), certificates.get(1));
     }
 
     private static boolean matches(X509Certificate certificate, CertificateRequest request) {

@@ -49,6 +49,25 @@ class RenewingSslEngineFactoryTest {
         assertTrue(factory.truststore().containsAlias("tideline-ca"));
     }
 
+    /**
+     * Issue 14 (Kubernetes): a pod gets its Kafka identity as a Strimzi KafkaUser secret projected as tls.key, tls.crt
+     * and ca.crt, without identity.pem; a key that is not the certificate's (a secret caught mid-swap) keeps the last one.
+     */
+    @Test
+    void theFilesOfAKubernetesSecretServeWhenThereIsNoIdentityPem(@TempDir Path dir) throws Exception {
+        TlsIdentity issued = ca.issue(CertificateRequest.client("archiver"));
+        issued.writeFiles(dir);
+        RenewingSslEngineFactory.FileIdentity identity = new RenewingSslEngineFactory.FileIdentity(dir.resolve("identity.pem"), Duration.ZERO);
+        assertEquals(issued.certificate(), identity.get().certificate());
+        assertEquals(ca.certificate(), identity.get().caCertificate());
+
+        TlsIdentity other = ca.issue(CertificateRequest.client("archiver"));
+        Files.writeString(dir.resolve("tls.key"), other.privateKeyPem());
+        assertEquals(issued.certificate(), identity.get().certificate(), "a key without its certificate is not taken");
+        Files.writeString(dir.resolve("tls.crt"), other.chainPem());
+        assertEquals(other.certificate(), identity.get().certificate(), "the renewed pair is served");
+    }
+
     private static TlsIdentity write(Path file, TlsIdentity identity) throws Exception {
         Files.writeString(file, identity.privateKeyPem() + identity.certificatePem() + identity.caCertificatePem());
         return identity;

@@ -207,4 +207,20 @@ class TlsCredentialsTest {
             return now;
         }
     }
+
+    /** Issue 14 (Kubernetes): a cert-manager TLS secret mounted at tls/NAME/ (no identity.pem) is the identity NAME. */
+    @Test
+    void aKubernetesTlsSecretsFilesAreTheIdentity() {
+        CertificateAuthority platformCa = CertificateAuthority.create("cert-manager CA", Clock.systemUTC());
+        TlsIdentity issued = platformCa.issue(CertificateRequest.server("https-restore", List.of("tideline-restore"), List.of()));
+        secrets.put(TlsCredentials.keyRef("https-restore"), issued.privateKeyPem());
+        secrets.put(TlsCredentials.certificateRef("https-restore"), issued.certificatePem());
+        secrets.put(TlsCredentials.caRef("https-restore"), issued.caCertificatePem());
+
+        TlsIdentity found = new TlsCredentials(secrets, Clock.systemUTC()).find("https-restore").orElseThrow();
+
+        assertEquals(issued.certificate(), found.certificate());
+        assertEquals(platformCa.certificate(), found.caCertificate());
+        assertFalse(stored.containsKey("tls/ca/identity.pem"), "reading a platform's identity makes no CA of Tideline's");
+    }
 }

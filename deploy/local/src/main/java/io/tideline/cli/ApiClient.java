@@ -21,12 +21,15 @@ public final class ApiClient {
     private final Optional<CliToken> token;
     private final Deployment target;
     private final HttpClient http;
+    private final CliTls.Trust trust;
 
     private ApiClient(Deployment target, URI api, Optional<CliToken> token) {
         this.target = target;
         this.api = api;
         this.token = token;
-        this.http = target.apiClient(); // HTTPS trusting the home's Tideline CA (issue 14.1)
+        // HTTPS trusting --ca-file, else the home's Tideline CA (issue 14.1); a refused certificate is named in the error
+        this.trust = target.trust();
+        this.http = CliTls.httpClient(trust, target.answerTimeout());
     }
 
     /**
@@ -99,6 +102,10 @@ public final class ApiClient {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            Optional<CliException> untrusted = CliTls.untrusted("the services' API", api, trust, e);
+            if (untrusted.isPresent()) {
+                throw untrusted.get();
+            }
             if (NoAnswer.isNoAnswer(e)) {
                 throw NoAnswer.of(NoAnswer.API, api, target.answerTimeout(), e);
             }

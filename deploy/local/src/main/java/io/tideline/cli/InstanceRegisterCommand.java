@@ -44,7 +44,7 @@ final class InstanceRegisterCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    DeploymentOptions deployment;
+    BaseDeploymentOptions deployment; // its --ca-file is the server's CA; the deployment's comes from $TIDELINE_CA_FILE
 
     @Parameters(paramLabel = "NAME", description = "3-40 lower-case letters, digits and single dashes; also the instance id.")
     String name;

@@ -53,7 +53,7 @@ final class LoginCommand implements Callable<Integer> {
         } else {
             throw CliException.usage("no terminal to ask the password on: give --password-file FILE");
         }
-        Deployment target = deployment.resolve();
+        Deployment target = deployment.resolveApi(); // another deployment's API needs no Kafka to sign in
         ApiClient api = ApiClient.anonymous(target);
         HttpResponse<String> answer = api.post("/api/tokens", Map.of("username", name, "password", password));
         if (answer.statusCode() != 201) {

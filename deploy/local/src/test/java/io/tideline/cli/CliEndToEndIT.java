@@ -62,6 +62,11 @@ class CliEndToEndIT {
     private static final Cli CLI = new Cli(Map.of());
     /** The CLI with a short deadline for each part of the deployment to answer (the default is 10 s). */
     private static final Cli QUICK_CLI = new Cli(Map.of("TIDELINE_ANSWER_TIMEOUT", "3s"));
+    /**
+     * The CLI for sign-ins: the server hashes the password with BCrypt, which on a loaded machine (CI, load 20+) took
+     * longer than the default 10 s answer timeout right after the runtime started.
+     */
+    private static final Cli PATIENT_CLI = new Cli(Map.of("TIDELINE_ANSWER_TIMEOUT", "60s"));
     private static Path home;
     private static Path emptyHome;
     private static EmbeddedRuntime runtime;
@@ -88,7 +93,7 @@ class CliEndToEndIT {
                                 "tideline.retention.verify.full-pass", "3s")),
                 Clock.systemUTC(), line -> { });
         // issue 14.2: the API takes only signed-in people; the CLI signs in as the runtime's first admin
-        CLI.run(home, "login", "--password-file", new RuntimeHome(home).adminPasswordFile().toString()).assertOk();
+        PATIENT_CLI.run(home, "login", "--password-file", new RuntimeHome(home).adminPasswordFile().toString()).assertOk();
     }
 
     @AfterAll
@@ -383,6 +388,89 @@ class CliEndToEndIT {
         CLI.run(home, "login", "--password-file", adminPassword.toString()).assertOk();
         CLI.run(home, "user", "remove", "vera").assertOk();
         assertFalse(CLI.run(home, "user", "list").assertOk().out().contains("vera"));
+    }
+
+    /**
+     * Issue 14 (the CLI against another deployment): a home that is not the runtime's (no CA, no token, no Kafka
+     * identity) reaches it with {@code --api}, {@code --ca-file}, {@code --bootstrap-servers} and {@code --kafka-identity}
+     * (the files a Strimzi KafkaUser secret delivers: tls.crt, tls.key, ca.crt) after signing in there; a foreign CA is
+     * one line naming the certificate, the host and the fix; the token of this API is never sent to another one.
+     */
+    @Test
+    @Order(10)
+    void anotherHomeReachesTheRuntimeByItsCaAndIdentityAndItsTokenIsSentNowhereElse() throws Exception {
+        RuntimeHome runtimeHome = new RuntimeHome(home);
+        io.tideline.runtime.RuntimeInfo info = io.tideline.runtime.RuntimeInfo.running(runtimeHome).orElseThrow();
+        Path other = Files.createTempDirectory("tideline-e2e-other-");
+        com.sun.net.httpserver.HttpServer apiB = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> authorizationsAtB = new java.util.concurrent.CopyOnWriteArrayList<>();
+        apiB.createContext("/", exchange -> {
+            authorizationsAtB.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        apiB.start();
+        try {
+            String api = info.api().toString();
+            String ca = io.tideline.runtime.RuntimeTls.caFile(runtimeHome).toString();
+            // the cli principal's identity as a Kubernetes/Strimzi secret delivers it: no identity.pem
+            Path kafkaIdentity = Files.createDirectories(other.resolve("kafka-cli"));
+            Path issued = runtimeHome.secretsDir().resolve("tls").resolve(io.tideline.core.kafka.KafkaPrincipals.CLI);
+            for (String file : List.of("tls.crt", "tls.key", "ca.crt")) {
+                Files.copy(issued.resolve(file), kafkaIdentity.resolve(file));
+            }
+            String password = runtimeHome.adminPasswordFile().toString();
+            Path foreignCa = other.resolve("foreign-ca.crt");
+            Files.writeString(foreignCa, io.tideline.core.tls.Pem.of(
+                    io.tideline.core.tls.CertificateAuthority.create("Foreign CA", Clock.systemUTC()).certificate()));
+
+            // a CA that did not sign the API's certificate: one line with the certificate, the host and the fix
+            String refused = CLI.run(other, "login", "--api", api, "--ca-file", foreignCa.toString(), "--password-file", password)
+                    .assertOneLineError(ExitCodes.FAILURE, "--ca-file FILE").err();
+            assertTrue(refused.contains(info.api().getHost() + ":" + info.api().getPort()), refused);
+            assertTrue(refused.contains("CN=" + io.tideline.runtime.RuntimeTls.HTTPS) && refused.contains("CN=Foreign CA"), refused);
+            // no CA at all (this home has none): the JDK's public CAs do not know the Tideline CA either
+            CLI.run(other, "login", "--api", api, "--password-file", password).assertOneLineError(ExitCodes.FAILURE, "JDK's public CAs");
+            CLI.run(other, "login", "--api", api, "--ca-file", other.resolve("no-such.crt").toString(), "--password-file", password)
+                    .assertOneLineError(ExitCodes.USAGE, "no such file");
+            assertFalse(Files.exists(new RuntimeHome(other).tokenFile()), "no token without a sign-in");
+
+            // signed in there: the token names that API; Kafka with the identity, the API with the token, both trusting --ca-file
+            assertTrue(PATIENT_CLI.run(other, "login", "--api", api, "--ca-file", ca, "--password-file", password).assertOk().out()
+                    .contains("Signed in as admin to " + api));
+            assertEquals(info.api().resolve("/"), CliToken.read(new RuntimeHome(other)).orElseThrow().api().resolve("/"));
+            List<String> there = List.of("--api", api, "--ca-file", ca, "--bootstrap-servers", info.kafkaBootstrapServers(),
+                    "--kafka-identity", kafkaIdentity.toString());
+            JsonNode backups = JSON.readTree(CLI.run(other, concat(List.of("backups", "shop", "--json"), there)).assertOk().out());
+            assertEquals("api", backups.get("windowFrom").asText(), "this home holds no key of the bucket: the signed-in API judged: " + backups);
+            assertTrue(backups.get("backups").size() > 0, backups.toString());
+
+            // a CA that did not sign the brokers' certificates: one line naming Kafka, before any Kafka client waits
+            CLI.run(other, "instance", "list", "--bootstrap-servers", info.kafkaBootstrapServers(), "--kafka-identity",
+                    kafkaIdentity.toString(), "--ca-file", foreignCa.toString()).assertOneLineError(ExitCodes.FAILURE, "Kafka at");
+
+            // the token of API A is refused for API B, and never sent there
+            String apiBUrl = "http://127.0.0.1:" + apiB.getAddress().getPort();
+            List<String> elsewhere = List.of("--api", apiBUrl, "--ca-file", ca, "--bootstrap-servers", info.kafkaBootstrapServers(),
+                    "--kafka-identity", kafkaIdentity.toString());
+            CLI.run(other, concat(List.of("restore", "shop", "--to", "latest"), elsewhere))
+                    .assertOneLineError(ExitCodes.REFUSED, "the sign-in token is for " + api);
+            JsonNode judgedElsewhere = JSON.readTree(CLI.run(other, concat(List.of("backups", "shop", "--json"), elsewhere)).assertOk().out());
+            assertEquals(1, authorizationsAtB.size(), "backups asked API B once, without a token: " + judgedElsewhere);
+            assertEquals(List.of("null"), authorizationsAtB, "no Authorization header ever reached API B");
+        } finally {
+            apiB.stop(0);
+            try (Stream<Path> paths = Files.walk(other)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String[] concat(List<String> command, List<String> options) {
+        List<String> all = new java.util.ArrayList<>(command);
+        all.addAll(options);
+        return all.toArray(String[]::new);
     }
 
     @Test

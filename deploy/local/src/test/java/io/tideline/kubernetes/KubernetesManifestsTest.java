@@ -8,6 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micronaut.configuration.kafka.annotation.KafkaListener;
+import io.micronaut.core.io.service.ServiceDefinition;
+import io.micronaut.core.io.service.SoftServiceLoader;
+import io.micronaut.inject.BeanDefinitionReference;
+import io.tideline.core.kafka.KafkaConnection;
+import io.tideline.core.kafka.KafkaPrincipals;
+import io.tideline.core.kafka.KafkaSecurityConfiguration;
+import io.tideline.core.postgres.PostgresTls;
+import io.tideline.core.tls.IdentityCertificateProvider;
+import io.tideline.core.tls.IdentityFiles;
+import io.tideline.core.tls.TlsCredentials;
+import io.tideline.core.tls.TlsSettings;
+import org.apache.kafka.common.config.SslConfigs;
 import io.tideline.agent.AgentApplication;
 import io.tideline.agent.AgentConfiguration;
 import io.tideline.archiver.ArchiverConfig;
@@ -64,12 +77,15 @@ class KubernetesManifestsTest {
     /** Variables read by the JVM or by Micronaut's bootstrap, not configuration keys of a service. */
     private static final Set<String> NOT_SETTINGS = Set.of("JAVA_TOOL_OPTIONS", "MICRONAUT_CONFIG_FILES");
     private static final String AGENT = "tideline-agent";
+    /** The Strimzi {@code Kafka} resource: its name prefixes the Secrets Strimzi writes ({@code <name>-cluster-ca-cert}). */
+    private static final String KAFKA_CLUSTER = "tideline";
     /** A class of each service's module: the agent's process has none of their settings (nor their beans). */
     private static final List<Class<?>> SERVICE_MODULES = List.of(SchedulerConfiguration.class, ArchiverConfig.class,
             RetentionConfiguration.class, RestoreConfiguration.class);
 
     private final KubernetesManifests manifests = KubernetesManifests.load();
     private final Map<String, String> config = serviceConfig(manifests);
+    private final ServiceSettingKeys settingKeys = ServiceSettingKeys.fromCode();
 
     @Test
     void everyTopicTheCodeDeclaresHasAKafkaTopicWithItsPartitionsReplicasAndConfigsAndNoOtherTopicIsThere() {
@@ -120,14 +136,7 @@ class KubernetesManifestsTest {
     void everyPrincipalOfTheAclTableIsAKafkaUserWithExactlyItsGrants() {
         Map<String, Set<String>> wanted = new TreeMap<>();
         for (KafkaAcls grant : KafkaAcls.table(List.of())) {
-            Set<String> lines = new TreeSet<>();
-            for (AclBinding binding : grant.bindings()) {
-                String resource = binding.pattern().resourceType().name().toLowerCase(java.util.Locale.ROOT);
-                String name = binding.pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.CLUSTER ? ""
-                        : binding.pattern().name() + " " + (binding.pattern().patternType() == PatternType.PREFIXED ? "prefix" : "literal");
-                lines.add(resource + " " + name + " " + camel(binding.entry().operation().name()));
-            }
-            wanted.put(grant.principal(), lines);
+            wanted.put(grant.principal(), grantLines(grant));
         }
         Map<String, Set<String>> present = new TreeMap<>();
         for (Document user : manifests.ofKind("KafkaUser")) {
@@ -144,8 +153,157 @@ class KubernetesManifestsTest {
                 }
             }
             present.put(user.name(), lines);
+            // the agents' principals are agent-<id>, each with the grant of KafkaAcls.agent(id)
+            if (user.name().startsWith(KafkaPrincipals.AGENT_PREFIX)) {
+                wanted.put(user.name(), grantLines(KafkaAcls.agent(user.name().substring(KafkaPrincipals.AGENT_PREFIX.length()))));
+            }
         }
-        assertEquals(wanted, present, "KafkaUsers and their ACLs (left: core's KafkaAcls.table)");
+        assertEquals(wanted, present, "KafkaUsers and their ACLs (left: core's KafkaAcls.table and KafkaAcls.agent)");
+    }
+
+    /** A grant's bindings in Strimzi's spelling: operation names in CamelCase, {@code prefix} for Kafka's PREFIXED. */
+    private static Set<String> grantLines(KafkaAcls grant) {
+        Set<String> lines = new TreeSet<>();
+        for (AclBinding binding : grant.bindings()) {
+            String resource = binding.pattern().resourceType().name().toLowerCase(java.util.Locale.ROOT);
+            String name = binding.pattern().resourceType() == org.apache.kafka.common.resource.ResourceType.CLUSTER ? ""
+                    : binding.pattern().name() + " " + (binding.pattern().patternType() == PatternType.PREFIXED ? "prefix" : "literal");
+            lines.add(resource + " " + name + " " + camel(binding.entry().operation().name()));
+        }
+        return lines;
+    }
+
+    /**
+     * Issue 14 (Kubernetes): the brokers take clients only over TLS with a client certificate, authorize by the
+     * KafkaUsers' ACLs, and give every right only to the admin principal the code names (not to a service); the User
+     * Operator runs, or no KafkaUser gets its certificate.
+     */
+    @Test
+    void theBrokersTakeOnlyTlsClientsWithCertificatesAndOnlyTheAdminIsASuperUser() {
+        Map<String, Object> spec = map(manifests.one("Kafka", KAFKA_CLUSTER).body(), "spec");
+        Map<String, Object> kafka = map(spec, "kafka");
+        assertFalse(list(kafka, "listeners").isEmpty());
+        for (Map<String, Object> listener : list(kafka, "listeners")) {
+            assertEquals(true, listener.get("tls"), listener.get("name") + ": TLS");
+            assertEquals("tls", map(listener, "authentication").get("type"), listener.get("name") + ": clients authenticate by certificate");
+        }
+        Map<String, Object> authorization = map(kafka, "authorization");
+        assertEquals("simple", authorization.get("type"), "ACLs decide");
+        assertEquals(List.of("CN=" + KafkaPrincipals.ADMIN), authorization.get("superUsers"), "the admin only");
+        assertTrue(map(spec, "entityOperator").containsKey("userOperator"), "the User Operator issues the KafkaUsers' certificates");
+    }
+
+    /**
+     * Issue 14 (Kubernetes): every service's Deployment and the agents' DaemonSet reach Kafka over TLS as the principal
+     * whose grants its code needs (a service: the owner of its {@code @KafkaListener} groups; an agent: an agent
+     * principal), a KafkaUser of that name, whose Secret is mounted where {@code KafkaConnection.tls} looks for that
+     * principal's key and certificate, beside Strimzi's cluster CA where it looks for the brokers' CA.
+     */
+    @Test
+    void everyWorkloadReachesKafkaOverTlsAsThePrincipalItsCodeNeedsWithThatUsersSecret() throws Exception {
+        Set<String> users = manifests.ofKind("KafkaUser").stream().map(Document::name).collect(Collectors.toSet());
+        String clusterCa = KAFKA_CLUSTER + "-cluster-ca-cert"; // Strimzi's Secret of the cluster CA's certificate
+        for (Document workload : workloads()) {
+            Map<String, Object> pod = podSpec(workload);
+            for (Map<String, Object> container : list(pod, "containers")) {
+                Map<String, String> settings = settings(container);
+                String who = workload.name() + "/" + container.get("name");
+                assertEquals("true", settings.get(KafkaSecurityConfiguration.PREFIX + ".tls"), who + ": Kafka over TLS");
+                String directory = settings.get(KafkaSecurityConfiguration.PREFIX + ".directory");
+                String principal = settings.get(KafkaSecurityConfiguration.PREFIX + ".principal");
+                assertTrue(directory != null && principal != null, who + " sets " + KafkaSecurityConfiguration.PREFIX + ".directory and .principal");
+
+                Class<?> main = mainClass(container);
+                if (main == AgentApplication.class) {
+                    assertTrue(principal.startsWith(KafkaPrincipals.AGENT_PREFIX), who + ": an agent's principal, not " + principal);
+                } else {
+                    assertEquals(Set.of(principal), listenerOwners(moduleOf(main)),
+                            who + ": the principal whose groups its @KafkaListeners join");
+                }
+                assertTrue(users.contains(principal), who + ": " + principal + " is a KafkaUser");
+
+                // where the code reads the principal's identity and the brokers' CA
+                Map<String, String> tls = KafkaConnection.tls("unused:9093", Path.of(directory), principal).security();
+                Path identityDir = Path.of(tls.get(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG)).getParent();
+                Map<String, MountedSecretFiles.SecretFile> files = MountedSecretFiles.of(pod, container).files();
+                assertEquals(new MountedSecretFiles.SecretFile(principal, "user.crt", true),
+                        files.get(identityDir.resolve(IdentityFiles.CERTIFICATE).toString()), who + ": its KafkaUser's certificate");
+                assertEquals(new MountedSecretFiles.SecretFile(principal, "user.key", true),
+                        files.get(identityDir.resolve(IdentityFiles.KEY).toString()), who + ": its KafkaUser's key");
+                assertEquals(new MountedSecretFiles.SecretFile(clusterCa, "ca.crt", true),
+                        files.get(tls.get(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG)), who + ": the brokers' CA");
+            }
+        }
+    }
+
+    /**
+     * Issue 14 (Kubernetes): each service serves HTTPS only, on its port, from the identity {@code tideline.tls.identity}
+     * names, which is a cert-manager certificate of the Tideline CA issuer mounted where the secret store reads
+     * {@code tls/<name>/} ({@code TlsCredentials}), naming its Service; probes and Prometheus speak HTTPS and check the
+     * name; every workload trusts the Tideline CA's certificate (never its key) where {@code tideline.tls.ca-file} says.
+     */
+    @Test
+    void everyServiceServesHttpsFromACertManagerCertificateWhereTheSecretStoreReadsIt() throws Exception {
+        Map<String, Object> ssl = map(map(map(asMap(new Yaml().load((String) map(manifests.one("ConfigMap", CONFIG_MAP).body(), "data")
+                .get(CONFIG_FILE)), CONFIG_FILE), "micronaut"), "server"), "ssl");
+        assertEquals(IdentityCertificateProvider.NAME, ssl.get("key-name"), "the server's key comes from the secret store");
+        assertEquals(IdentityCertificateProvider.IN_MEMORY_KEY_PASSWORD, map(ssl, "key").get("password"));
+        Map<String, Document> certificateBySecret = new TreeMap<>();
+        manifests.ofKind("Certificate").forEach(c -> certificateBySecret.put((String) map(c.body(), "spec").get("secretName"), c));
+        String caIssuer = manifests.ofKind("Issuer").stream().filter(i -> map(i.body(), "spec").containsKey("ca"))
+                .map(Document::name).findFirst().orElseThrow(() -> new AssertionError("no CA Issuer"));
+        String caSecret = (String) map(map(manifests.one("Issuer", caIssuer).body(), "spec"), "ca").get("secretName");
+        String scrapeName = (String) map(list(map(manifests.one("ServiceMonitor", "tideline").body(), "spec"), "endpoints").get(0),
+                "tlsConfig").get("serverName");
+        String secretsDir = config.get(FleetConfiguration.SECRETS_DIR);
+        String caFile = config.get(TlsSettings.CA_FILE);
+        for (Document workload : workloads()) {
+            Map<String, Object> pod = podSpec(workload);
+            for (Map<String, Object> container : list(pod, "containers")) {
+                String who = workload.name() + "/" + container.get("name");
+                MountedSecretFiles files = MountedSecretFiles.of(pod, container);
+                assertEquals(new MountedSecretFiles.SecretFile(caSecret, "ca.crt", true), files.files().get(caFile),
+                        who + ": the Tideline CA's certificate at " + TlsSettings.CA_FILE);
+                assertFalse(files.files().values().stream().anyMatch(f -> f.secret().equals(caSecret) && !f.key().equals("ca.crt")),
+                        who + ": nothing of the CA's Secret but its certificate");
+                if (mainClass(container) == AgentApplication.class) {
+                    continue; // the agents' HTTPS: docs/deploy.md, "What is not there yet"
+                }
+                Map<String, String> env = env(container);
+                assertEquals("true", env.get("MICRONAUT_SERVER_SSL_ENABLED"), who + ": HTTPS");
+                Map<String, Object> port = list(container, "ports").stream().filter(p -> "https".equals(p.get("name"))).findFirst()
+                        .orElseThrow(() -> new AssertionError(who + " has no port named https"));
+                assertEquals(String.valueOf(port.get("containerPort")), env.get("MICRONAUT_SERVER_SSL_PORT"), who + ": HTTPS on its port");
+                for (String probe : List.of("readinessProbe", "livenessProbe")) {
+                    assertEquals("HTTPS", map(map(container, probe), "httpGet").get("scheme"), who + " " + probe);
+                }
+                String identity = env.get(variableOf(TlsSettings.IDENTITY));
+                assertTrue(identity != null, who + " names its HTTPS identity (" + TlsSettings.IDENTITY + ")");
+                Map<String, MountedSecretFiles.SecretFile> mine = new TreeMap<>();
+                for (var ref : List.of(TlsCredentials.certificateRef(identity), TlsCredentials.keyRef(identity), TlsCredentials.caRef(identity))) {
+                    MountedSecretFiles.SecretFile file = files.files().get(secretsDir + "/" + ref.value());
+                    assertTrue(file != null && file.readOnly(), who + ": " + ref.value() + " in the secret store, read-only");
+                    mine.put(ref.value(), file);
+                }
+                Set<String> secrets = mine.values().stream().map(MountedSecretFiles.SecretFile::secret).collect(Collectors.toSet());
+                assertEquals(1, secrets.size(), who + ": one Secret holds the identity");
+                assertEquals(Set.of("tls.crt", "tls.key", "ca.crt"), mine.values().stream().map(MountedSecretFiles.SecretFile::key)
+                        .collect(Collectors.toSet()), who);
+                mine.forEach((path, file) -> assertTrue(path.endsWith("/" + file.key()), path + " is the Secret's " + file.key()));
+                Document certificate = certificateBySecret.get(secrets.iterator().next());
+                assertTrue(certificate != null, who + ": the Secret " + secrets + " is a cert-manager Certificate's");
+                Map<String, Object> spec = map(certificate.body(), "spec");
+                assertEquals(caIssuer, map(spec, "issuerRef").get("name"), certificate.name() + " is signed by the Tideline CA");
+                List<?> names = (List<?>) spec.get("dnsNames");
+                assertTrue(names.contains(scrapeName), certificate.name() + " names what Prometheus checks");
+                Document service = manifests.one("Service", workload.name());
+                assertTrue(names.contains(service.name()), certificate.name() + " names the Service " + service.name());
+            }
+        }
+        Map<String, Object> endpoint = list(map(manifests.one("ServiceMonitor", "tideline").body(), "spec"), "endpoints").get(0);
+        assertEquals("https", endpoint.get("scheme"));
+        assertEquals(Map.of("secret", Map.of("name", caSecret, "key", "ca.crt")), map(map(endpoint, "tlsConfig"), "ca"),
+                "Prometheus trusts the Tideline CA");
     }
 
     private static String camel(String operation) {
@@ -184,37 +342,29 @@ class KubernetesManifestsTest {
 
     @Test
     void secretsAreMountedAsTheDirectorySecretStoresFilesWithEveryFileTheCodeReads() {
-        String secretsDir = config.get("tideline.fleet.secrets-dir");
-        int mounts = 0;
+        String secretsDir = config.get(FleetConfiguration.SECRETS_DIR);
+        int instances = 0;
         for (Document deployment : workloads()) {
             Map<String, Object> pod = podSpec(deployment);
-            for (Map<String, Object> volume : list(pod, "volumes")) {
-                if (!volume.containsKey("projected") && !volume.containsKey("secret")) {
-                    continue;
-                }
-                for (Map<String, Object> container : list(pod, "containers")) {
-                    for (Map<String, Object> mount : list(container, "volumeMounts")) {
-                        if (volume.get("name").equals(mount.get("name"))) {
-                            assertEquals(secretsDir, mount.get("mountPath"), deployment.name() + ": secrets where the store reads them");
-                            assertEquals(true, mount.get("readOnly"), deployment.name() + ": the services only read secrets");
-                            mounts++;
-                        }
-                    }
-                }
+            for (Map<String, Object> container : list(pod, "containers")) {
+                Map<String, MountedSecretFiles.SecretFile> store = MountedSecretFiles.of(pod, container).under(secretsDir);
                 Map<String, Set<String>> filesByInstance = new TreeMap<>();
-                for (Map<String, Object> item : secretItems(volume)) {
-                    String path = (String) item.get("path");
+                store.forEach((path, file) -> {
+                    assertTrue(file.readOnly(), deployment.name() + ": " + path + ": the services only read the secrets they are given");
                     String[] parts = path.split("/");
-                    assertTrue(parts.length == 3 && parts[0].equals("instances"), path + ": instances/<id>/<name>");
-                    filesByInstance.computeIfAbsent(parts[1], id -> new TreeSet<>()).add(path);
-                    assertEquals(parts[2], item.get("key"), path + ": the Secret's key is the file's name");
-                }
-                assertFalse(filesByInstance.isEmpty(), deployment.name() + ": the secrets volume shows the layout");
+                    assertTrue(parts.length == 3 && (parts[0].equals("instances") || parts[0].equals("tls")),
+                            path + ": instances/<id>/<name> or tls/<name>/<file>");
+                    if (parts[0].equals("instances")) {
+                        filesByInstance.computeIfAbsent(parts[1], id -> new TreeSet<>()).add(path);
+                        assertEquals(parts[2], file.key(), path + ": the Secret's key is the file's name");
+                    }
+                });
                 filesByInstance.forEach((id, files) ->
                         assertEquals(secretFilesOf(InstanceId.of(id)), files, deployment.name() + ": the secret files of " + id));
+                instances += filesByInstance.size();
             }
         }
-        assertTrue(mounts > 0, "some service mounts the secrets");
+        assertTrue(instances > 0, "some service mounts an instance's secrets, showing the layout");
     }
 
     @Test
@@ -355,7 +505,8 @@ class KubernetesManifestsTest {
     private static Set<String> secretFilesOf(InstanceId id) {
         InstanceCredentials credentials = InstanceCredentials.standard(id);
         return Set.of(credentials.adminSecret().value(), credentials.replicationSecret().value(),
-                InstanceCredentials.ownerSecret(id).value(), StorageSecrets.accessKey(id).value(), StorageSecrets.secretKey(id).value());
+                InstanceCredentials.ownerSecret(id).value(), StorageSecrets.accessKey(id).value(), StorageSecrets.secretKey(id).value(),
+                PostgresTls.caSecret(id).value());
     }
 
     // --- the manifests' side
@@ -375,6 +526,51 @@ class KubernetesManifestsTest {
         List<Map<String, Object>> containers = new ArrayList<>();
         workloads().forEach(d -> containers.addAll(list(podSpec(d), "containers")));
         return containers;
+    }
+
+    /** The ConfigMap's settings with the container's environment over them (as Micronaut reads them: the variables win). */
+    private Map<String, String> settings(Map<String, Object> container) {
+        Map<String, String> settings = new TreeMap<>(config);
+        env(container).forEach((variable, value) -> settingKeys.tidelineKeys().stream()
+                .filter(k -> variableOf(k).equals(variable)).findFirst().ifPresent(k -> settings.put(k, value)));
+        return settings;
+    }
+
+    private static Class<?> mainClass(Map<String, Object> container) throws ClassNotFoundException {
+        List<?> command = (List<?>) container.get("command");
+        return Class.forName((String) command.get(command.size() - 1));
+    }
+
+    /**
+     * The principals owning the consumer groups of the {@code @KafkaListener}s of {@code module}
+     * ({@link KafkaPrincipals#ownerOfGroup}; a group id's placeholder resolved with the ConfigMap, else its default).
+     */
+    private Set<String> listenerOwners(URL module) {
+        Set<String> owners = new TreeSet<>();
+        @SuppressWarnings("rawtypes")
+        SoftServiceLoader<BeanDefinitionReference> loader = SoftServiceLoader.load(BeanDefinitionReference.class);
+        for (@SuppressWarnings("rawtypes") ServiceDefinition<BeanDefinitionReference> service : loader) {
+            if (!service.getName().startsWith("io.tideline.") || !service.isPresent()) {
+                continue;
+            }
+            BeanDefinitionReference<?> reference = service.load();
+            if (!reference.isPresent() || !reference.hasStereotype(KafkaListener.class) || !module.equals(moduleOf(reference.getBeanType()))) {
+                continue;
+            }
+            reference.load().stringValue(KafkaListener.class, "groupId").map(this::resolve)
+                    .flatMap(KafkaPrincipals::ownerOfGroup).ifPresent(owners::add);
+        }
+        return owners;
+    }
+
+    private String resolve(String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([^:}]+):([^}]*)}").matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(config.getOrDefault(m.group(1), m.group(2))));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** The services' Deployments and the agents' DaemonSet. */

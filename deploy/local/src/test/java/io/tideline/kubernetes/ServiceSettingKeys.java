@@ -6,6 +6,8 @@ import io.micronaut.core.io.service.SoftServiceLoader;
 import io.micronaut.core.naming.NameUtils;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.server.HttpServerConfiguration;
+import io.micronaut.http.ssl.ServerSslConfiguration;
+import io.micronaut.http.ssl.SslConfiguration;
 import io.micronaut.inject.BeanDefinition;
 import io.micronaut.inject.BeanDefinitionReference;
 import java.util.Arrays;
@@ -30,13 +32,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *       {@code kafka.consumers.<name>.<consumer config>} — checked against the Kafka client's own
  *       list of configs.</li>
  * </ul>
- * An environment variable may also name {@code micronaut.server.host} or {@code .port} (where a pod binds).
+ * An environment variable may also name {@code micronaut.server.host} or {@code .port} (where a pod binds), and a key or
+ * variable {@code micronaut.server.ssl.*}, a setting of Micronaut's server SSL configuration (HTTPS, issue 14).
  * Any other key is one no service reads.
  */
 final class ServiceSettingKeys {
 
     private static final String OURS = "io.tideline.";
     private static final String SERVER = "micronaut.server.";
+    private static final String SSL = SERVER + "ssl.";
 
     private final Set<String> exact = new TreeSet<>();
     private final Set<String> mapPrefixes = new TreeSet<>();
@@ -97,7 +101,11 @@ final class ServiceSettingKeys {
             return kafkaClientKey(key.substring("kafka.".length())) ? Optional.empty()
                     : Optional.of(key + " is not a Kafka client config as micronaut-kafka passes them");
         }
-        return Optional.of(key + " is neither a tideline.* nor a kafka.* key");
+        if (key.startsWith(SSL)) {
+            return sslSetting(key.substring(SSL.length())) ? Optional.empty()
+                    : Optional.of(key + " is not a setting of Micronaut's server SSL configuration");
+        }
+        return Optional.of(key + " is neither a tideline.*, a kafka.* nor a " + SSL + "* key");
     }
 
     /** The same test for an environment variable, as Micronaut maps it ({@code A_B_C} → {@code a.b.c}, {@code a-b.c}, ...). */
@@ -113,6 +121,16 @@ final class ServiceSettingKeys {
         if (dotted.startsWith(SERVER) && httpServerSetting(dotted.substring(SERVER.length()))) {
             return Optional.empty();
         }
+        if (dotted.startsWith(SSL)) {
+            // MICRONAUT_SERVER_SSL_KEY_NAME may mean key-name or key.name: Micronaut tries both
+            String[] words = dotted.substring(SSL.length()).split("\\.");
+            String hyphenated = String.join("-", words);
+            String underKey = words.length > 1 && words[0].equals("key")
+                    ? "key." + String.join("-", java.util.Arrays.copyOfRange(words, 1, words.length)) : "";
+            if (sslSetting(hyphenated) || (!underKey.isEmpty() && sslSetting(underKey))) {
+                return Optional.empty();
+            }
+        }
         return Optional.of("environment variable " + variable + " maps to no key a service reads");
     }
 
@@ -126,6 +144,29 @@ final class ServiceSettingKeys {
         }
         String setter = "set" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
         return Arrays.stream(HttpServerConfiguration.class.getMethods()).anyMatch(m -> m.getName().equals(setter) && m.getParameterCount() == 1);
+    }
+
+    /**
+     * {@code micronaut.server.ssl.<name>}: a setter of Micronaut's {@link ServerSslConfiguration} ({@code enabled},
+     * {@code port}, {@code key-name}, ...), or {@code micronaut.server.ssl.key.<name>} one of its key configuration's
+     * ({@code password}, {@code alias}).
+     */
+    private static boolean sslSetting(String rest) {
+        if (rest.startsWith("key.")) {
+            return hasSetter(SslConfiguration.KeyConfiguration.class, rest.substring("key.".length()));
+        }
+        return hasSetter(ServerSslConfiguration.class, rest);
+    }
+
+    private static boolean hasSetter(Class<?> type, String hyphenated) {
+        if (!hyphenated.matches("[a-z]+(-[a-z]+)*")) {
+            return false;
+        }
+        StringBuilder setter = new StringBuilder("set");
+        for (String word : hyphenated.split("-")) {
+            setter.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+        }
+        return Arrays.stream(type.getMethods()).anyMatch(m -> m.getName().equals(setter.toString()) && m.getParameterCount() == 1);
     }
 
     private static boolean kafkaClientKey(String rest) {

@@ -110,7 +110,7 @@ public final class ViewEvents {
             update(p.getRestoreId(), p.getInstanceId(), p.getOccurredAt(), "RestoreProgress",
                     RestorePhaseWords.of(p.getPhase()) + (p.getMessage() == null ? "" : ": " + p.getMessage()),
                     s -> with(s, RestoreStatus.IN_PROGRESS, s.target(), s.newInstanceId(), s.backupId(), p.getPhase().name(),
-                            p.getMessage(), p.getBytesDone(), p.getBytesTotal(), null, null, null));
+                            withReplayTime(p), p.getBytesDone(), p.getBytesTotal(), null, null, null));
         } else if (event instanceof RestoreCompleted c) {
             update(c.getRestoreId(), c.getInstanceId(), c.getOccurredAt(), "RestoreCompleted",
                     "completed: instance " + c.getNewInstanceId() + " recovered to " + c.getRecoveredTo(),
@@ -128,6 +128,19 @@ public final class ViewEvents {
                             f.getNewInstanceId() != null ? f.getNewInstanceId() : s.newInstanceId(), s.backupId(), s.phase(),
                             s.message(), s.bytesDone(), s.bytesTotal(), f.getReason(), null, null));
         }
+    }
+
+    /**
+     * The progress's message led by how far replay got in time ("replayed to … of …", the view's one precision),
+     * while the server replays (issue 18.6). Only in the status: the history keeps one line per message.
+     */
+    static String withReplayTime(RestoreProgress p) {
+        if (p.getReplayedTo() == null) {
+            return p.getMessage();
+        }
+        String replay = "replayed to " + ViewTimes.iso(p.getReplayedTo())
+                + (p.getReplayTarget() == null ? "" : " of " + ViewTimes.iso(p.getReplayTarget()));
+        return p.getMessage() == null ? replay : replay + "; " + p.getMessage();
     }
 
     /** A request this process just published: known at once, before its event is read back. */

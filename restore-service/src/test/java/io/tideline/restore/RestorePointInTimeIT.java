@@ -115,6 +115,9 @@ class RestorePointInTimeIT {
             }
             RestoreCompleted latestDone = bed.await(latest, RestoreCompleted.class, Duration.ofSeconds(1));
             assertEquals("pitr-latest-" + source.id().value().substring(5), latestDone.getNewInstanceId());
+            assertTrue(latestDone.getWalBytesReplayed() != null && latestDone.getWalBytesReplayed() > 2 * 16L * 1024 * 1024
+                    && latestDone.getWalReplayMillis() != null && latestDone.getWalReplayMillis() > 0,
+                    "the replay was measured (the RTO budget's rate): " + latestDone);
 
             List<RestoreProgress> progress = bed.eventsOf(latest, RestoreProgress.class);
             assertTrue(progress.stream().anyMatch(p -> p.getPhase() == RestorePhase.RESTORING_BACKUP && p.getBytesTotal() != null

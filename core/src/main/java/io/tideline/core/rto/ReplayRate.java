@@ -35,4 +35,23 @@ public record ReplayRate(double bytesPerSecond, int measurements) {
         return rate + (measured() ? " (slowest of " + measurements + " measured replay" + (measurements == 1 ? "" : "s") + ")"
                 : " (default: no replay measured yet)");
     }
+
+    /** {@code 45 s}, {@code 21 min}, {@code 15 min 20 s}, {@code 2 h 5 min}: a replay time for people (whole seconds). */
+    public static String words(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        long h = s / 3600;
+        long m = s % 3600 / 60;
+        long sec = s % 60;
+        StringBuilder out = new StringBuilder();
+        if (h > 0) {
+            out.append(h).append(" h");
+        }
+        if (m > 0) {
+            out.append(out.isEmpty() ? "" : " ").append(m).append(" min");
+        }
+        if (sec > 0 && h == 0 || out.isEmpty()) {
+            out.append(out.isEmpty() ? "" : " ").append(sec).append(" s");
+        }
+        return out.toString();
+    }
 }

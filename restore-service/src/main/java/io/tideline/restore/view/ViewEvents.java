@@ -70,6 +70,8 @@ public final class ViewEvents {
     private final KnownCorruptions corruptions = new KnownCorruptions();
     private final Map<InstanceId, Deque<Failure>> failures = new HashMap<>();
     private final DrillHistory drills = new DrillHistory();
+    /** Replay rates restores measured (issue 18.6): the view's estimate of the newest point's replay. */
+    private final io.tideline.core.rto.ReplayRates replayRates = io.tideline.core.rto.ReplayRates.withDefaults();
 
     /** Restore drills of every instance (from {@code tideline.timeline}): the "last proven restorable" line. */
     public DrillHistory drills() {
@@ -112,6 +114,7 @@ public final class ViewEvents {
                     s -> with(s, RestoreStatus.IN_PROGRESS, s.target(), s.newInstanceId(), s.backupId(), p.getPhase().name(),
                             withReplayTime(p), p.getBytesDone(), p.getBytesTotal(), null, null, null));
         } else if (event instanceof RestoreCompleted c) {
+            replayRates.record(c);
             update(c.getRestoreId(), c.getInstanceId(), c.getOccurredAt(), "RestoreCompleted",
                     "completed: instance " + c.getNewInstanceId() + " recovered to " + c.getRecoveredTo(),
                     s -> with(s, RestoreStatus.COMPLETED, s.target(), c.getNewInstanceId(), s.backupId(), s.phase(),
@@ -141,6 +144,11 @@ public final class ViewEvents {
         String replay = "replayed to " + ViewTimes.iso(p.getReplayedTo())
                 + (p.getReplayTarget() == null ? "" : " of " + ViewTimes.iso(p.getReplayTarget()));
         return p.getMessage() == null ? replay : replay + "; " + p.getMessage();
+    }
+
+    /** The replay rate to estimate {@code instance}'s restores with (measured, else the default). */
+    public io.tideline.core.rto.ReplayRate replayRate(InstanceId instance) {
+        return replayRates.rateFor(instance.value());
     }
 
     /** A request this process just published: known at once, before its event is read back. */

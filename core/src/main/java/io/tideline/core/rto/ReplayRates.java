@@ -10,7 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The replay rates restores measured ({@code RestoreCompleted.walBytesReplayed / walReplayMillis}), per instance and
+ * The replay rates restores and restore drills measured ({@code RestoreCompleted} / {@code RestoreDrillRun}
+ * {@code walBytesReplayed / walReplayMillis}), per instance and
  * fleet-wide, and the rate to plan with: the slowest of the instance's last {@value #KEPT} measurements, else the
  * slowest of the fleet's last {@value #KEPT}, else the configured default. The slowest, not the mean: a budget is a
  * promise, and the next restore may be as slow as the slowest recent one. A replay of less than
@@ -76,6 +77,15 @@ public final class ReplayRates {
 
     public boolean record(RestoreCompleted completed) {
         return Measurement.of(completed).map(this::record).orElse(false);
+    }
+
+    /** Each run of a passed restore drill that measured its replay (the drilled instance's). */
+    public void record(io.tideline.schemas.RestoreDrillCompleted drill) {
+        for (io.tideline.schemas.RestoreDrillRun run : drill.getRuns()) {
+            if (run.getWalBytesReplayed() != null && run.getWalReplayMillis() != null) {
+                record(new Measurement(drill.getInstanceId(), run.getWalBytesReplayed(), run.getWalReplayMillis(), drill.getOccurredAt()));
+            }
+        }
     }
 
     /** The rate to plan {@code instanceId}'s replay with (see the class comment). */

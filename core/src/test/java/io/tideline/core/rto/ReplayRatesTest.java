@@ -43,6 +43,20 @@ class ReplayRatesTest {
     }
 
     @Test
+    void aPassedDrillsRunsAreMeasurementsToo() {
+        ReplayRates rates = new ReplayRates(16 * MIB, 64 * MIB);
+        io.tideline.schemas.RestoreDrillRun measured = io.tideline.schemas.RestoreDrillRun.newBuilder().setTarget("oldest")
+                .setTargetTime(T0).setBackupId("b").setDrillInstanceId("a-d-12345678").setRtoMillis(1).setPhases(java.util.List.of())
+                .setChecks(java.util.List.of()).setWalBytesReplayed(480 * MIB).setWalReplayMillis(10_000L).build();
+        io.tideline.schemas.RestoreDrillRun notMeasured = io.tideline.schemas.RestoreDrillRun.newBuilder(measured)
+                .setWalBytesReplayed(null).setWalReplayMillis(null).build();
+        rates.record(io.tideline.schemas.RestoreDrillCompleted.newBuilder().setEventId(java.util.UUID.randomUUID()).setInstanceId("a")
+                .setOccurredAt(T0).setDrillId("d").setStartedAt(T0).setPolicy(io.tideline.core.registry.DrillPolicy.DEFAULT.toEvent())
+                .setRtoMillis(1).setRuns(java.util.List.of(measured, notMeasured)).build());
+        assertEquals(new ReplayRate(48 * MIB, 1), rates.rateFor("a"));
+    }
+
+    @Test
     void replayTimeRoundsUp() {
         assertEquals(Duration.ofSeconds(2), new ReplayRate(16 * MIB, 0).timeFor(16 * MIB + 1));
         assertEquals(Duration.ZERO, new ReplayRate(16 * MIB, 0).timeFor(0));

@@ -80,6 +80,9 @@ public final class ViewEvents {
 
     public synchronized void apply(SpecificRecord event) {
         drills.apply(event);
+        if (event instanceof io.tideline.schemas.RestoreDrillCompleted drill) {
+            replayRates.record(drill);
+        }
         if (event instanceof ObjectCorrupted c) {
             corruptions.apply(c);
         } else if (event instanceof BackupStarted s) {

@@ -25,6 +25,8 @@ public final class RtoEventsReader implements AutoCloseable {
             }
             if (record.value().get() instanceof RestoreCompleted completed) {
                 rates.record(completed);
+            } else if (record.value().get() instanceof io.tideline.schemas.RestoreDrillCompleted drill) {
+                rates.record(drill);
             } else {
                 activity.apply(record.value().get());
             }

@@ -41,7 +41,9 @@ public final class NewestPointEstimate {
             if (!id.equals(e.key()) || e.value().isEmpty()) {
                 continue;
             }
-            if (e.value().get() instanceof BackupCompleted c && (newest == null
+            if (e.value().get() instanceof io.tideline.schemas.RestoreDrillCompleted drill) {
+                rates.record(drill);
+            } else if (e.value().get() instanceof BackupCompleted c && (newest == null
                     || Lsn.parse(c.getStartLsn()).isAfter(Lsn.parse(newest.getStartLsn())))) {
                 newest = c;
             } else if (e.value().get() instanceof WalSegmentStored w && (walEnd == null || Lsn.parse(w.getEndLsn()).isAfter(walEnd))) {

@@ -329,6 +329,7 @@ final class AgentRestores {
                 r == null ? null : r.verified().timeline(),
                 r == null ? null : r.verified().lastCommit().map(Instant::toString).orElse(null),
                 r == null ? null : r.fetched().through().map(Object::toString).orElse(null),
-                r == null ? 0 : r.fetched().served(), r == null ? 0 : r.fetched().fromSpool());
+                r == null ? 0 : r.fetched().served(), r == null ? 0 : r.fetched().fromSpool(),
+                p.getReplayedTo() == null ? null : p.getReplayedTo().toString());
     }
 }

@@ -61,8 +61,13 @@ class RestoreEndToEndIT {
         props.put("tideline.restore.group-id", "e2e-restore-" + UUID.randomUUID());
         props.put("tideline.archiver.group-id", "e2e-archiver-" + UUID.randomUUID());
         props.put("tideline.retention.enabled", false);
+        // the RTO budget's part (issue 18.6): a tick a second, and a slow default replay rate, so a few MiB of WAL
+        // outgrow a budget of seconds (nothing measured: this test's restore replays less than the minimum)
+        props.put("tideline.scheduler.tick", "1s");
+        props.put("tideline.scheduler.rto.default-replay-rate", 1024 * 1024);
         try (EmbeddedServer runtime = ApplicationContext.run(EmbeddedServer.class, props)) {
-            events = EventWatch.start(fleet.kafka().bootstrapServers(), "e2e-watcher", Topics.TIMELINE, Topics.RESTORE_EVENTS);
+            events = EventWatch.start(fleet.kafka().bootstrapServers(), "e2e-watcher", Topics.TIMELINE, Topics.RESTORE_EVENTS,
+                    Topics.BACKUP_COMMANDS);
             ApplicationContext context = runtime.getApplicationContext();
             InstanceId sourceId = fleet.postgres().newId("e2e");
             RegisteredInstance source = fleet.onboarding().create(sourceId, sourceId.value(), InstanceOnboarding.Options.defaults());
@@ -100,6 +105,8 @@ class RestoreEndToEndIT {
             SpecificRecord end = events.await(Topics.RESTORE_EVENTS, v -> restoreId.equals(EventWatch.restoreIdOf(v))
                     && (v instanceof RestoreCompleted || v instanceof RestoreFailed || v instanceof RestoreRejected), Duration.ofMinutes(3));
             RestoreCompleted done = (RestoreCompleted) assertInstanceOfWithMessage(RestoreCompleted.class, end);
+            assertTrue(done.getWalBytesReplayed() != null && done.getWalBytesReplayed() > 0
+                    && done.getWalReplayMillis() != null && done.getWalReplayMillis() > 0, "the replay was measured: " + done);
             InstanceId restored = InstanceId.of(done.getNewInstanceId());
             try (Connection copy = DriverManager.getConnection("jdbc:postgresql://" + done.getHost() + ":" + done.getPort() + "/"
                     + done.getDatabase(), done.getUser(), fleet.postgres().secrets().get(SecretRef.of(done.getSecretRef())));
@@ -123,6 +130,21 @@ class RestoreEndToEndIT {
             try (Connection db = fleet.postgres().connect(pg); Statement st = db.createStatement()) {
                 assertEquals(5300, Sql.count(st, "SELECT count(*) FROM orders"), "the source is untouched");
             }
+
+            // RTO budget (issue 18.6): 2 s, and then ~10 MiB of WAL written since the newest backup, which at the
+            // configured 1 MiB/s would replay for ~10 s: the scheduler asks for a base backup, saying why, and the
+            // archiver takes it.
+            fleet.publisher().publishAndWait(Topics.INSTANCES, sourceId.value(),
+                    source.withRtoBudget(Optional.of(Duration.ofSeconds(2))).toEvent(UUID.randomUUID(), Instant.now()));
+            try (Connection db = fleet.postgres().connect(pg); Statement st = db.createStatement()) {
+                st.execute("INSERT INTO orders SELECT g, repeat(md5(g::text), 16) FROM generate_series(100001, 120000) g");
+            }
+            BackupCommand rto = (BackupCommand) events.await(Topics.BACKUP_COMMANDS, v -> v instanceof BackupCommand c
+                    && c.getInstanceId().equals(sourceId.value()) && c.getCommandId().startsWith("rto:"), Duration.ofMinutes(2));
+            assertEquals(BackupReason.RTO_BUDGET, rto.getReason());
+            assertTrue(rto.getRequestedBy().matches("rto-budget: .+ of WAL to replay > 2 s"), rto.getRequestedBy());
+            events.await(Topics.TIMELINE, v -> v instanceof BackupCompleted c && c.getCommandId().equals(rto.getCommandId()),
+                    Duration.ofMinutes(3));
             assertEquals(source.id(), sourceId);
         } finally {
             if (events != null) {

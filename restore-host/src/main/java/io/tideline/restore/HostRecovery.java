@@ -99,6 +99,7 @@ public final class HostRecovery {
     private final Duration progressInterval;
     private final PromotedInstanceCheck checks;
     private final RecoveryTuning tuning;
+    private final ReplayPosition replayPosition;
 
     public HostRecovery(InstanceProvisioner instances, SecretStore secrets, WalServer walServer, RestoreCommand restoreCommand,
                         int downloadParallelism, Duration progressInterval, RecoveryTuning tuning) {
@@ -109,6 +110,7 @@ public final class HostRecovery {
         this.downloadParallelism = downloadParallelism;
         this.progressInterval = progressInterval;
         this.checks = new PromotedInstanceCheck(secrets);
+        this.replayPosition = new ReplayPosition(instances, secrets);
     }
 
     /**
@@ -179,7 +181,7 @@ public final class HostRecovery {
      */
     private WalFetched awaitPromotion(Plan plan, RestoreTracker tracker, WalSession wal, Recovery recovery, Progress progress) {
         InstanceId target = plan.newInstance();
-        RecoveryMonitor monitor = new RecoveryMonitor(instances, progressInterval);
+        RecoveryMonitor monitor = new RecoveryMonitor(instances, progressInterval, Optional.of(replayPosition));
         RecoveryMonitor.Outcome outcome = monitor.await(target, wal, plan.promotionTimeout(), recovery.time().isPresent(), tracker);
         if (outcome == RecoveryMonitor.Outcome.TARGET_AFTER_LAST_COMMIT) {
             // The archive ends before any commit later than the target, so all of it is at or before the target.

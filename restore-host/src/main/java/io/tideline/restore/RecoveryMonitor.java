@@ -32,10 +32,17 @@ public final class RecoveryMonitor {
 
     private final InstanceProvisioner provisioner;
     private final Duration poll;
+    private final Optional<ReplayPosition> replayPosition;
 
     public RecoveryMonitor(InstanceProvisioner provisioner, Duration poll) {
+        this(provisioner, poll, Optional.empty());
+    }
+
+    /** @param replayPosition asked at every report for the time replay reached (issue 18.6) */
+    public RecoveryMonitor(InstanceProvisioner provisioner, Duration poll, Optional<ReplayPosition> replayPosition) {
         this.provisioner = provisioner;
         this.poll = poll;
+        this.replayPosition = replayPosition;
     }
 
     /**
@@ -52,17 +59,17 @@ public final class RecoveryMonitor {
         while (true) {
             try {
                 promoted.get(poll.toMillis(), TimeUnit.MILLISECONDS);
-                report(wal, tracker);
+                report(instance, wal, tracker);
                 failIfWalFailed(instance, wal);
                 return Outcome.PROMOTED;
             } catch (TimeoutException e) {
-                report(wal, tracker);
+                report(instance, wal, tracker);
                 if (wal.failure().isPresent()) {
                     stopQuietly(instance);
                     failIfWalFailed(instance, wal);
                 }
             } catch (ExecutionException e) {
-                report(wal, tracker);
+                report(instance, wal, tracker);
                 failIfWalFailed(instance, wal);
                 String what = Optional.ofNullable(e.getCause()).map(Throwable::getMessage).orElse(e.toString());
                 if (timeTarget && what.contains(TARGET_NOT_REACHED)) {
@@ -77,7 +84,8 @@ public final class RecoveryMonitor {
         }
     }
 
-    private static void report(WalSession wal, RestoreTracker tracker) {
+    private void report(InstanceId instance, WalSession wal, RestoreTracker tracker) {
+        replayPosition.flatMap(p -> p.lastReplayedCommit(instance)).ifPresent(tracker::replayedTo);
         tracker.walSegments(wal.segmentsServed());
         tracker.bytes(wal.bytesServed());
         wal.newestServed().ifPresent(s -> tracker.message("replaying WAL, fetched through " + s));

@@ -22,6 +22,8 @@ public final class RestoreTracker {
     private volatile long walSegmentsReplayed;
     private volatile String message = "waiting for a free restore slot";
     private volatile String cancelledBy;
+    private volatile Instant replayedTo;
+    private volatile Instant replayTarget;
 
     public RestoreTracker(RestoreId restoreId, String source) {
         this.restoreId = restoreId;
@@ -88,6 +90,20 @@ public final class RestoreTracker {
         return walSegmentsReplayed;
     }
 
+    /** The commit time of the last transaction replayed (the recovering server's own answer). */
+    public void replayedTo(Instant lastReplayedCommit) {
+        replayedTo = lastReplayedCommit;
+    }
+
+    public Optional<Instant> replayedTo() {
+        return Optional.ofNullable(replayedTo);
+    }
+
+    /** The moment replay runs to (the target time, or for {@code latest} the newest commit recorded); set once planned. */
+    public void replayTarget(Optional<Instant> target) {
+        replayTarget = target.orElse(null);
+    }
+
     public void message(String text) {
         message = text;
     }
@@ -107,6 +123,8 @@ public final class RestoreTracker {
                 .setBytesTotal(bytesTotal)
                 .setWalSegmentsReplayed(walSegmentsReplayed)
                 .setMessage(message)
+                .setReplayedTo(replayedTo)
+                .setReplayTarget(replayTarget)
                 .build();
     }
 }

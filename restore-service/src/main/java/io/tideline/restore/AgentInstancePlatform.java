@@ -196,11 +196,17 @@ final class AgentInstancePlatform implements InstancePlatform {
     private static void mirror(HostRestoreStatus s, RestoreTracker tracker, Progress progress) {
         RestorePhase phase = RestorePhase.valueOf(s.phase());
         if (phase != tracker.phase()) {
+            if (tracker.phase() == RestorePhase.REPLAYING_WAL) {
+                progress.report(tracker); // the replay's last count before the next phase resets it (ReplayMeter measures it)
+            }
             tracker.enter(phase, s.bytesTotal(), s.message());
             progress.report(tracker);
         }
         tracker.bytes(s.bytesDone());
         tracker.walSegments(s.walSegmentsReplayed());
+        if (s.replayedTo() != null) {
+            tracker.replayedTo(java.time.Instant.parse(s.replayedTo()));
+        }
         if (s.message() != null) {
             tracker.message(s.message());
         }

@@ -70,7 +70,11 @@ public final class DrillRestores {
      * VERIFYING) timed on the service's clock; {@code rto} is their sum.
      */
     public record Copy(RestoreId runId, InstanceId id, String backupId, ProvisionedInstance server, List<PhaseTime> phases,
-                       Duration rto, long timeline, Optional<Instant> lastReplayedCommit) {
+                       Duration rto, long timeline, Optional<Instant> lastReplayedCommit, Optional<Replayed> replayed) {
+    }
+
+    /** The copy's WAL replay, measured (issue 18.6): what the RTO budget's replay rate comes from. */
+    public record Replayed(long walBytes, Duration took) {
     }
 
     /** A copy could not be made; the message says why and what became of what was made. */
@@ -122,11 +126,13 @@ public final class DrillRestores {
         PhaseClock phases = new PhaseClock(clock);
         RecoverySteps.Made made = new RecoverySteps.Made();
         try {
-            RecoverySteps.Recovered recovered = steps.recover(plan, tracker, made, phases::report);
+            ReplayMeter replay = new ReplayMeter(phases::report, clock);
+            RecoverySteps.Recovered recovered = steps.recover(plan, tracker, made, replay);
             List<PhaseTime> times = phases.finish();
             Duration rto = times.stream().map(PhaseTime::took).reduce(Duration.ZERO, Duration::plus);
             return new Copy(runId, copyId, plan.backupEntry().id().value(), instances.get(copyId), times, rto,
-                    recovered.verified().timeline(), recovered.verified().lastCommit());
+                    recovered.verified().timeline(), recovered.verified().lastCommit(),
+                    replay.replayed().map(r -> new Replayed(r.bytes(), r.took())));
         } catch (RuntimeException e) {
             String reason = e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e;
             LOG.warn("drill copy {} of {} at {} failed: {}", copyId, source.id(), target, reason, e);

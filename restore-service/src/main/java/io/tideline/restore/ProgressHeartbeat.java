@@ -75,6 +75,7 @@ final class ProgressHeartbeat {
 
     private static boolean changed(RestoreProgress a, RestoreProgress b) {
         return a.getPhase() != b.getPhase() || a.getBytesDone() != b.getBytesDone()
-                || a.getWalSegmentsReplayed() != b.getWalSegmentsReplayed() || !Objects.equals(a.getMessage(), b.getMessage());
+                || a.getWalSegmentsReplayed() != b.getWalSegmentsReplayed() || !Objects.equals(a.getMessage(), b.getMessage())
+                || !Objects.equals(a.getReplayedTo(), b.getReplayedTo());
     }
 }

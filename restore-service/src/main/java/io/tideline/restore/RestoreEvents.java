@@ -63,6 +63,11 @@ final class RestoreEvents {
         metrics.rejected();
     }
 
+    /** The clock events are stamped with. */
+    java.time.Clock clock() {
+        return clock;
+    }
+
     void completed(RestoreCompleted event) {
         answer(event.getInstanceId(), event);
         metrics.completed(RestoreId.of(event.getRestoreId()), clock.instant());

@@ -8,7 +8,9 @@ import io.tideline.core.storage.BucketLayout;
 import io.tideline.core.wal.WalSegmentName;
 import io.tideline.core.window.BackupEntry;
 import io.tideline.core.window.RestorableBackup;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -41,6 +43,17 @@ public record RestorePlan(RestoreId restoreId, RegisteredInstance source, Restor
 
     public InstanceId sourceId() {
         return source.id();
+    }
+
+    /**
+     * The moment replay runs to, shown beside the time replay reached: the target time, or for {@code latest} the
+     * newest commit time recorded for the backup's WAL; empty for targets that are not a time.
+     */
+    public Optional<Instant> replayTargetTime() {
+        if (target instanceof RestoreTarget.Latest) {
+            return Optional.of(backup.restorableUntil());
+        }
+        return target.targetTime();
     }
 
     public BackupEntry backupEntry() {

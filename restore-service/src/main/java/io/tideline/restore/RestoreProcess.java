@@ -90,9 +90,10 @@ final class RestoreProcess implements Restorer {
      * publishes its phase, and {@code made} records what exists so that a failure removes exactly that.
      */
     private RestoreCompleted restore(RestorePlan plan, RestoreTracker tracker, Made made) {
-        Recovered recovered = platform.recover(plan, tracker, made, events::progress); // steps 1-6
+        ReplayMeter replay = new ReplayMeter(events::progress, events.clock());
+        Recovered recovered = platform.recover(plan, tracker, made, replay); // steps 1-6
         ProvisionedInstance server = registerNewInstance(plan, tracker, recovered.grant(), made);
-        return completion(plan, recovered.manifest(), server, recovered.verified(), recovered.fetched());
+        return completion(plan, recovered.manifest(), server, recovered.verified(), recovered.fetched(), replay.replayed());
     }
 
     /**
@@ -116,7 +117,7 @@ final class RestoreProcess implements Restorer {
 
     /** Step 8: what {@code RestoreCompleted} tells the person who asked (a secret reference, never a password). */
     private RestoreCompleted completion(RestorePlan plan, BackupManifest manifest, ProvisionedInstance server, Verified verified,
-                                        WalFetched fetched) {
+                                        WalFetched fetched, Optional<ReplayMeter.Replayed> replayed) {
         Instant recoveredTo = plan.target().targetTime().orElseGet(() -> verified.lastCommit().orElse(manifest.finishedAt()));
         return RestoreCompleted.newBuilder()
                 .setEventId(UUID.randomUUID())
@@ -132,6 +133,9 @@ final class RestoreProcess implements Restorer {
                 .setSecretRef(server.ownerSecret().value())
                 .setRecoveredTo(recoveredTo)
                 .setWalReplayedThroughSegment(fetched.through().map(WalSegmentName::toString).orElse(null))
+                // the measured replay rate (issue 18.6: the scheduler's RTO budget reads it from here)
+                .setWalBytesReplayed(replayed.map(ReplayMeter.Replayed::bytes).orElse(null))
+                .setWalReplayMillis(replayed.map(r -> r.took().toMillis()).orElse(null))
                 .build();
     }
 

@@ -16,6 +16,7 @@ final class RunningRestore {
     RunningRestore(RestorePlan plan) {
         this.plan = Objects.requireNonNull(plan, "plan");
         this.tracker = new RestoreTracker(plan.restoreId(), plan.sourceId().value());
+        tracker.replayTarget(plan.replayTargetTime());
     }
 
     RestoreId restoreId() {

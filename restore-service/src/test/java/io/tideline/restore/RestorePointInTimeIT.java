@@ -85,7 +85,8 @@ class RestorePointInTimeIT {
             bed.startService();
             Map<String, Integer> expectedThrough = new LinkedHashMap<>();
             expectedThrough.put(bed.request(source.id(), after.get(1).toString(), null), 1);   // WAL of the backup's segments only
-            expectedThrough.put(bed.request(source.id(), after.get(3).toString(), null), 3);   // across segment switches
+            String acrossSwitches = bed.request(source.id(), after.get(3).toString(), null);
+            expectedThrough.put(acrossSwitches, 3);                                               // across segment switches
             expectedThrough.put(bed.request(source.id(), after.get(4).toString(), null), 4);   // the partial, stopping before batch 5
             expectedThrough.put(bed.request(source.id(), after.get(5).toString(), null), 5);   // after the last stored commit
             String latest = bed.request(source.id(), "latest", "pitr-latest-" + source.id().value().substring(5));
@@ -114,12 +115,28 @@ class RestorePointInTimeIT {
             }
             RestoreCompleted latestDone = bed.await(latest, RestoreCompleted.class, Duration.ofSeconds(1));
             assertEquals("pitr-latest-" + source.id().value().substring(5), latestDone.getNewInstanceId());
+            assertTrue(latestDone.getWalBytesReplayed() != null && latestDone.getWalBytesReplayed() > 16L * 1024 * 1024
+                    && latestDone.getWalReplayMillis() != null && latestDone.getWalReplayMillis() > 0,
+                    "the replay was measured (the RTO budget's rate): " + latestDone);
 
             List<RestoreProgress> progress = bed.eventsOf(latest, RestoreProgress.class);
             assertTrue(progress.stream().anyMatch(p -> p.getPhase() == RestorePhase.RESTORING_BACKUP && p.getBytesTotal() != null
                     && p.getBytesTotal() > 0), "download progress with its total: " + progress);
             assertTrue(progress.stream().anyMatch(p -> p.getPhase() == RestorePhase.REPLAYING_WAL && p.getWalSegmentsReplayed() > 2),
                     "WAL replay progress counts segments: " + progress);
+            assertTrue(progress.stream().anyMatch(p -> p.getPhase() == RestorePhase.REPLAYING_WAL && p.getReplayedTo() != null
+                    && p.getReplayTarget() != null),
+                    "latest: replayed to a commit time, of the newest commit recorded: " + progress);
+            // Progress in time (issue 18.6): the replay phase's last report carries the last replayed commit, which
+            // for a target after batch 3 is batch 3's own commit: after the moment read after batch 2, not after the target.
+            List<RestoreProgress> replay = bed.eventsOf(acrossSwitches, RestoreProgress.class).stream()
+                    .filter(p -> p.getPhase() == RestorePhase.REPLAYING_WAL && p.getReplayedTo() != null).toList();
+            assertFalse(replay.isEmpty(), "replay progress in time");
+            RestoreProgress lastReplay = replay.get(replay.size() - 1);
+            assertEquals(after.get(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS), lastReplay.getReplayTarget(),
+                    "of the target time");
+            assertTrue(lastReplay.getReplayedTo().isAfter(after.get(2)) && !lastReplay.getReplayedTo().isAfter(after.get(3)),
+                    "replayed to batch 3's commit, before the target " + after.get(3) + ": " + lastReplay);
             List<RestorePhase> phases = progress.stream().map(RestoreProgress::getPhase).distinct().toList();
             assertEquals(List.of(RestorePhase.values()), phases, "every phase, in order");
 

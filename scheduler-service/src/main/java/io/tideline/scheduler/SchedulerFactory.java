@@ -35,8 +35,13 @@ public class SchedulerFactory {
     }
 
     @Singleton
-    EmittedCommands emittedCommands(EmissionLedger ledger) {
-        return new EmittedCommands(ledger);
+    io.tideline.scheduler.rto.BackupActivity backupActivity() {
+        return new io.tideline.scheduler.rto.BackupActivity();
+    }
+
+    @Singleton
+    EmittedCommands emittedCommands(EmissionLedger ledger, io.tideline.scheduler.rto.BackupActivity activity) {
+        return new EmittedCommands(ledger, activity::commandSent);
     }
 
     @Singleton

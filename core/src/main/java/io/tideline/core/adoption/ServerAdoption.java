@@ -91,7 +91,7 @@ public final class ServerAdoption {
                     server.adminUser(), adminRef, server.replicationUser(), replicationRef,
                     grant.bucket(), grant.accessKeyRef(), grant.secretKeyRef(), settings.majorVersion(), settings.walSegmentSize(),
                     options.backupWindowStartMinuteUtc(), options.retentionDays(), Optional.empty(), clock.instant(),
-                    options.restoreDrill(), true);
+                    options.restoreDrill(), true, options.rtoBudget());
             publisher.publishAndWait(Topics.INSTANCES, id.value(), instance.toEvent(UUID.randomUUID(), clock.instant()));
             LOG.info("adopted existing server {} as instance {} ({}), bucket {}", server, id, name, grant.bucket());
             return instance;

@@ -62,6 +62,9 @@ public final class BackupCommands {
         if (id instanceof CommandId.AfterCorruption) {
             return BackupReason.AFTER_CORRUPTION;
         }
+        if (id instanceof CommandId.RtoBudget) {
+            return BackupReason.RTO_BUDGET;
+        }
         throw new IllegalArgumentException("command id " + id + " is not one of Tideline's kinds: its reason is unknown");
     }
 
@@ -74,6 +77,9 @@ public final class BackupCommands {
         }
         if (id instanceof CommandId.AfterCorruption c) {
             return Optional.of(c.instance());
+        }
+        if (id instanceof CommandId.RtoBudget r) {
+            return Optional.of(r.instance());
         }
         return Optional.empty();
     }

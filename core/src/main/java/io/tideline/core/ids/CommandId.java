@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  *   <li>{@link AfterWalGap} {@code wal-gap:<instance>:<timeline>:<lsn>} (the archiver, when WAL was lost),</li>
  *   <li>{@link AfterRestore} {@code restore:<restoreId>} (the restore service, for the new instance),</li>
  *   <li>{@link AfterCorruption} {@code corrupt:<instance>:<timeline>:<lsn>} (retention, when a damaged WAL object
- *       cuts the window's end).</li>
+ *       cuts the window's end),</li>
+ *   <li>{@link RtoBudget} {@code rto:<instance>:<timeline>:<lsn>:<attempt>} (the scheduler, when the WAL since the newest
+ *       backup, which starts at {@code lsn}, would replay for longer than the instance's RTO budget).</li>
  * </ul>
  * The topic is open to other clients, whose ids are kept as given ({@link Custom}). {@link #value()} is
  * the wire text, unchanged from what the producers always wrote.
@@ -64,6 +66,9 @@ public sealed interface CommandId {
         if (text.startsWith(AfterCorruption.PREFIX)) {
             return AfterCorruption.parse(text);
         }
+        if (text.startsWith(RtoBudget.PREFIX)) {
+            return RtoBudget.parse(text);
+        }
         return new Custom(text);
     }
 
@@ -86,6 +91,10 @@ public sealed interface CommandId {
 
     static AfterCorruption afterCorruption(InstanceId instance, long timeline, Lsn cutAt) {
         return new AfterCorruption(instance, timeline, cutAt);
+    }
+
+    static RtoBudget rtoBudget(InstanceId instance, long timeline, Lsn newestBackupStart, int attempt) {
+        return new RtoBudget(instance, timeline, newestBackupStart, attempt);
     }
 
     static AfterRestore afterRestore(RestoreId restore) {
@@ -304,7 +313,8 @@ public sealed interface CommandId {
                         + " printable characters without spaces, not '" + value + "'");
             }
             if (value.startsWith(Daily.PREFIX) || value.startsWith(OnDemand.PREFIX) || value.startsWith(AfterWalGap.PREFIX)
-                    || value.startsWith(AfterRestore.PREFIX) || value.startsWith(AfterCorruption.PREFIX)) {
+                    || value.startsWith(AfterRestore.PREFIX) || value.startsWith(AfterCorruption.PREFIX)
+                    || value.startsWith(RtoBudget.PREFIX)) {
                 throw new IllegalArgumentException("'" + value + "' has the prefix of one of Tideline's own kinds: use CommandId.parse");
             }
         }
@@ -312,6 +322,56 @@ public sealed interface CommandId {
         @Override
         public String toString() {
             return value;
+        }
+    }
+
+    /**
+     * An extra base backup the scheduler asks for because the WAL since the newest backup (on {@code timeline}, starting
+     * at {@code newestBackupStart}) would replay for longer than the instance's RTO budget (issue 18.6). A pure function
+     * of what every scheduler replica reads: replicas that decide at once name the same backup, and the archiver takes
+     * it once. {@code attempt} counts from 1 and grows only when an earlier attempt against the same backup failed.
+     */
+    record RtoBudget(InstanceId instance, long timeline, Lsn newestBackupStart, int attempt) implements CommandId {
+
+        public static final String PREFIX = "rto:";
+
+        public RtoBudget {
+            Objects.requireNonNull(instance, "instance");
+            Objects.requireNonNull(newestBackupStart, "newestBackupStart");
+            if (timeline < 1 || timeline > 0xFFFFFFFFL) {
+                throw new IllegalArgumentException("a timeline is 1 to 4294967295, not " + timeline);
+            }
+            if (attempt < 1) {
+                throw new IllegalArgumentException("an attempt counts from 1, not " + attempt);
+            }
+        }
+
+        static RtoBudget parse(String text) {
+            Matcher m = Forms.RTO.matcher(text);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("malformed RTO budget command id (rto:<instance>:<timeline>:<lsn>:<attempt>): '" + text + "'");
+            }
+            RtoBudget id;
+            try {
+                id = new RtoBudget(InstanceId.of(m.group(1)), Long.parseLong(m.group(2)), Lsn.parse(m.group(3)),
+                        Integer.parseInt(m.group(4)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("malformed RTO budget command id: '" + text + "': " + e.getMessage(), e);
+            }
+            if (!id.value().equals(text)) {
+                throw new IllegalArgumentException("RTO budget command id '" + text + "' is not in its canonical form " + id.value());
+            }
+            return id;
+        }
+
+        @Override
+        public String value() {
+            return PREFIX + instance.value() + ":" + timeline + ":" + newestBackupStart + ":" + attempt;
+        }
+
+        @Override
+        public String toString() {
+            return value();
         }
     }
 
@@ -323,6 +383,7 @@ public sealed interface CommandId {
         private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         private static final Pattern WAL_GAP = Pattern.compile("wal-gap:([^:]+):(\\d{1,10}):([^:]+)");
         private static final Pattern CORRUPT = Pattern.compile("corrupt:([^:]+):(\\d{1,10}):([^:]+)");
+        private static final Pattern RTO = Pattern.compile("rto:([^:]+):(\\d{1,10}):([^:]+):(\\d{1,6})");
 
         private Forms() {
         }

@@ -53,7 +53,8 @@ public record KafkaAcls(String principal, Set<String> reads, Set<String> writes,
     public static List<KafkaAcls> table(Collection<String> frontDoors) {
         List<KafkaAcls> table = new ArrayList<>(List.of(
                 new KafkaAcls(KafkaPrincipals.SCHEDULER,
-                        Set.of(Topics.INSTANCES, Topics.BACKUP_COMMANDS),
+                        // TIMELINE, RESTORE_EVENTS: the RTO budget's backups, stored WAL and measured replay rates
+                        Set.of(Topics.INSTANCES, Topics.BACKUP_COMMANDS, Topics.TIMELINE, Topics.RESTORE_EVENTS),
                         Set.of(Topics.BACKUP_COMMANDS, Topics.DEAD_LETTERS),
                         Set.of(KafkaPrincipals.groupPrefix(KafkaPrincipals.SCHEDULER))),
                 new KafkaAcls(KafkaPrincipals.ARCHIVER,

@@ -42,7 +42,17 @@ public final class InstanceOnboarding {
     private final Clock clock;
 
     /** Per-instance choices; empty means the fleet default. */
-    public record Options(Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays, DrillPolicy restoreDrill) {
+    public record Options(Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays, DrillPolicy restoreDrill,
+                          Optional<java.time.Duration> rtoBudget) {
+
+        /** Without an RTO budget (the default: none). */
+        public Options(Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays, DrillPolicy restoreDrill) {
+            this(backupWindowStartMinuteUtc, retentionDays, restoreDrill, Optional.empty());
+        }
+
+        public Options withRtoBudget(Optional<java.time.Duration> budget) {
+            return new Options(backupWindowStartMinuteUtc, retentionDays, restoreDrill, budget);
+        }
 
         /**
          * The longest retention an instance may ask for. The spec promises 7 days and "longer on request";
@@ -61,11 +71,13 @@ public final class InstanceOnboarding {
         }
 
         public Options withRestoreDrill(DrillPolicy policy) {
-            return new Options(backupWindowStartMinuteUtc, retentionDays, policy);
+            return new Options(backupWindowStartMinuteUtc, retentionDays, policy, rtoBudget);
         }
 
         public Options {
             java.util.Objects.requireNonNull(restoreDrill, "restoreDrill");
+            java.util.Objects.requireNonNull(rtoBudget, "rtoBudget");
+            rtoBudget.ifPresent(RegisteredInstance::requirePositiveBudget);
             backupWindowStartMinuteUtc.ifPresent(m -> {
                 if (m < 0 || m >= 24 * 60) {
                     throw new IllegalArgumentException("backup window start must be a minute of the day (0-1439): " + m);
@@ -120,7 +132,7 @@ public final class InstanceOnboarding {
                 grant.bucket(), grant.accessKeyRef(), grant.secretKeyRef(),
                 majorVersion(server.postgresVersion()), walSegmentSize(server),
                 options.backupWindowStartMinuteUtc(), options.retentionDays(), restoredFrom, registeredAt,
-                options.restoreDrill());
+                options.restoreDrill(), false, options.rtoBudget());
         publisher.publishAndWait(Topics.INSTANCES, instance.id().value(), instance.toEvent(UUID.randomUUID(), clock.instant()));
         LOG.info("registered instance {} ({}) at {}:{}, bucket {}", instance.id(), name, instance.host(), instance.port(), instance.bucket());
         return instance;

@@ -4,6 +4,7 @@ import io.tideline.core.ids.InstanceId;
 import io.tideline.core.instance.InstanceCredentials;
 import io.tideline.core.secrets.SecretRef;
 import io.tideline.schemas.InstanceRegistered;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -35,7 +36,19 @@ public record RegisteredInstance(
         Optional<Origin> restoredFrom,
         Instant registeredAt,
         DrillPolicy restoreDrill,
-        boolean adopted) {
+        boolean adopted,
+        Optional<Duration> rtoBudget) {
+
+    /** Without an RTO budget (the default). */
+    public RegisteredInstance(InstanceId id, String name, String host, int port, String database, String superuser,
+                              SecretRef superuserSecret, String replicationUser, SecretRef replicationSecret, String bucket,
+                              SecretRef s3AccessKey, SecretRef s3SecretKey, int postgresVersion, long walSegmentSize,
+                              Optional<Integer> backupWindowStartMinuteUtc, Optional<Integer> retentionDays,
+                              Optional<Origin> restoredFrom, Instant registeredAt, DrillPolicy restoreDrill, boolean adopted) {
+        this(id, name, host, port, database, superuser, superuserSecret, replicationUser, replicationSecret, bucket,
+                s3AccessKey, s3SecretKey, postgresVersion, walSegmentSize, backupWindowStartMinuteUtc, retentionDays,
+                restoredFrom, registeredAt, restoreDrill, adopted, Optional.empty());
+    }
 
     /** An instance Tideline made (not adopted). */
     public RegisteredInstance(InstanceId id, String name, String host, int port, String database, String superuser,
@@ -68,6 +81,24 @@ public record RegisteredInstance(
         // to what every reader decodes from it.
         registeredAt = registeredAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         java.util.Objects.requireNonNull(restoreDrill, "restoreDrill");
+        java.util.Objects.requireNonNull(rtoBudget, "rtoBudget");
+        rtoBudget.ifPresent(RegisteredInstance::requirePositiveBudget);
+    }
+
+    /** A budget is whole seconds (what the event carries) and at least one. */
+    public static Duration requirePositiveBudget(Duration budget) {
+        if (budget.toSeconds() < 1) {
+            throw new IllegalArgumentException("an RTO budget must be at least 1 s: " + budget);
+        }
+        return budget;
+    }
+
+    /** This registration with another RTO budget (empty = none). */
+    public RegisteredInstance withRtoBudget(Optional<Duration> budget) {
+        return new RegisteredInstance(id, name, host, port, database, superuser, superuserSecret, replicationUser,
+                replicationSecret, bucket, s3AccessKey, s3SecretKey, postgresVersion, walSegmentSize,
+                backupWindowStartMinuteUtc, retentionDays, restoredFrom, registeredAt, restoreDrill, adopted,
+                budget.map(b -> Duration.ofSeconds(b.toSeconds())));
     }
 
     /** The source instance and restore that made a restored instance. */
@@ -112,7 +143,8 @@ public record RegisteredInstance(
                         .map(o -> new Origin(InstanceId.of(o.getSourceInstanceId()), o.getRestoreId())),
                 event.getRegisteredAt(),
                 DrillPolicy.from(event.getRestoreDrill()),
-                event.getAdopted());
+                event.getAdopted(),
+                Optional.ofNullable(event.getRtoBudgetSeconds()).map(Duration::ofSeconds));
     }
 
     /** The event that registers this instance, as of {@code now}. */
@@ -146,6 +178,7 @@ public record RegisteredInstance(
                 .setRestoreDrill(restoreDrill.equals(DrillPolicy.DEFAULT) ? null : restoreDrill.toEvent())
                 .setRegisteredAt(registeredAt)
                 .setAdopted(adopted)
+                .setRtoBudgetSeconds(rtoBudget.map(Duration::toSeconds).orElse(null))
                 .build();
     }
 }

@@ -38,6 +38,12 @@ class CommandIdTest {
         assertEquals("corrupt:pg-1:1:0/4000000", corrupt.value());
         assertEquals(corrupt, CommandId.parse("corrupt:pg-1:1:0/4000000"));
 
+        CommandId.RtoBudget rto = CommandId.rtoBudget(InstanceId.of("pg-1"), 1, Lsn.parse("0/2000028"), 2);
+        assertEquals("rto:pg-1:1:0/2000028:2", rto.value());
+        assertEquals(rto, CommandId.parse("rto:pg-1:1:0/2000028:2"));
+        assertThrows(IllegalArgumentException.class, () -> CommandId.parse("rto:pg-1:1:0/2000028:0"), "attempts count from 1");
+        assertThrows(IllegalArgumentException.class, () -> CommandId.parse("rto:pg-1:1:0/2000028"), "a malformed one of ours");
+
         CommandId.AfterRestore restore = CommandId.afterRestore(RestoreId.of("r-1"));
         assertEquals("restore:r-1", restore.value());
         assertEquals(restore, CommandId.parse("restore:r-1"));

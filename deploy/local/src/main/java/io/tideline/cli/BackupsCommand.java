@@ -149,6 +149,7 @@ final class BackupsCommand implements Callable<Integer> {
         Deployment target = deployment.resolve();
         BackupHistory.View view;
         DrillProof drills;
+        io.tideline.cli.backup.NewestPointEstimate estimate;
         RegisteredInstance instance;
         try (KafkaAccess kafka = KafkaAccess.of(target)) {
             instance = kafka.instances().require(instanceName);
@@ -164,6 +165,11 @@ final class BackupsCommand implements Callable<Integer> {
             Optional<BackupHistory.Judgement> judged = bucketWindow(target, instance).or(() -> apiWindow(target, instance));
             view = BackupHistory.of(instance.id().value(), events, instance.walSegmentSize(), judged);
             drills = DrillProof.of(instance, events);
+            List<Event> restoreEvents;
+            try (EventStream stream = kafka.fromBeginning(Topics.RESTORE_EVENTS)) {
+                restoreEvents = stream.readToEndAtOpen(READ_TIMEOUT);
+            }
+            estimate = io.tideline.cli.backup.NewestPointEstimate.of(instance, events, restoreEvents);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -179,6 +185,7 @@ final class BackupsCommand implements Callable<Integer> {
             m.put("windowFrom", view.windowSource());
             m.put("backups", view.backups());
             m.put("restoreDrills", drills.json());
+            m.put("newestPoint", estimate.json());
             m.put("damaged", damage.sorted().entrySet().stream().map(d -> Map.of("key", d.getKey(), "reason", d.getValue())).toList());
             m.put("notes", notes);
             Json.print(out, m);
@@ -216,6 +223,7 @@ final class BackupsCommand implements Callable<Integer> {
             }
             out.println("  restore with: ./tideline restore " + instance.name() + " --to <time in the window>|latest");
         }
+        estimate.line().ifPresent(out::println);
         out.println(drills.line());
         drills.failure().ifPresent(out::println);
         damage.sorted().forEach((key, reason) -> out.println("DAMAGED " + key + ": " + reason

@@ -50,6 +50,11 @@ final class InstanceCreateCommand implements Callable<Integer> {
             description = "How often a restore drill proves the backups restorable: an ISO-8601 period (P7D, PT12H) or 'off' (default: P7D).")
     String drillEvery;
 
+    @Option(names = "--rto-budget", paramLabel = "DURATION",
+            description = "Keep a restore of the newest moment within this replay time (15m, 1h, 90s): the scheduler takes an"
+                    + " extra base backup when the WAL since the newest one would replay for longer (default: no budget).")
+    String rtoBudget;
+
     @Option(names = "--drill-probe", paramLabel = "SQL",
             description = "A read-only query each drill runs on its restored copy (with --drill-expect).")
     String drillProbe;
@@ -79,7 +84,8 @@ final class InstanceCreateCommand implements Callable<Integer> {
         InstanceOnboarding.Options options;
         try {
             options = new InstanceOnboarding.Options(Optional.ofNullable(backupWindow).map(InstanceNames::minuteOfDay),
-                    Optional.ofNullable(retentionDays), drillPolicy());
+                    Optional.ofNullable(retentionDays), drillPolicy())
+                    .withRtoBudget(RtoBudgetOption.parse(rtoBudget));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }

@@ -91,6 +91,11 @@ final class InstanceRegisterCommand implements Callable<Integer> {
             description = "How often a restore drill proves the backups restorable: an ISO-8601 period (P7D, PT12H) or 'off' (default: P7D).")
     String drillEvery;
 
+    @Option(names = "--rto-budget", paramLabel = "DURATION",
+            description = "Keep a restore of the newest moment within this replay time (15m, 1h, 90s): the scheduler takes an"
+                    + " extra base backup when the WAL since the newest one would replay for longer (default: no budget).")
+    String rtoBudget;
+
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
@@ -204,7 +209,8 @@ final class InstanceRegisterCommand implements Callable<Integer> {
         try {
             DrillPolicy drill = drillEvery == null ? DrillPolicy.DEFAULT : new DrillPolicy(DrillPolicy.parseEvery(drillEvery), Optional.empty());
             return new InstanceOnboarding.Options(Optional.ofNullable(backupWindow).map(InstanceNames::minuteOfDay),
-                    Optional.ofNullable(retentionDays), drill);
+                    Optional.ofNullable(retentionDays), drill)
+                    .withRtoBudget(RtoBudgetOption.parse(rtoBudget));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }

@@ -169,8 +169,11 @@ final class RestoreCommand implements Callable<Integer> {
 
     /** A restore's progress on the bar: the phase in words; WAL segments and the service's message as detail. */
     static void show(Progress progress, RestoreProgress p) {
-        String detail = (p.getWalSegmentsReplayed() > 0 ? p.getWalSegmentsReplayed() + " WAL segments" : "")
-                + (p.getMessage() == null ? "" : (p.getWalSegmentsReplayed() > 0 ? ", " : "") + p.getMessage());
+        // the time replay reached first: what a line too narrow for the rest must still say
+        String detail = java.util.stream.Stream.of(RestoreLog.replayInWords(p).orElse(""),
+                        p.getWalSegmentsReplayed() > 0 ? p.getWalSegmentsReplayed() + " WAL segments" : "",
+                        p.getMessage() == null ? "" : p.getMessage())
+                .filter(t -> !t.isEmpty()).collect(java.util.stream.Collectors.joining(", "));
         progress.update(RestoreLog.phaseInWords(p.getPhase().name()), detail, p.getBytesDone(),
                 p.getBytesTotal() == null ? 0 : p.getBytesTotal());
     }

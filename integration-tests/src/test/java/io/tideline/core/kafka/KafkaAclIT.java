@@ -160,7 +160,7 @@ class KafkaAclIT {
         assertInstanceOf(GroupAuthorizationException.class, refused, String.valueOf(refused));
 
         String ownGroup = KafkaPrincipals.groupPrefix(KafkaPrincipals.SCHEDULER) + "-" + UUID.randomUUID();
-        Throwable notItsTopic = pollOnce(KafkaPrincipals.SCHEDULER, ownGroup, Topics.RESTORE_EVENTS);
+        Throwable notItsTopic = pollOnce(KafkaPrincipals.SCHEDULER, ownGroup, Topics.RESTORE_REQUESTS);
         assertInstanceOf(TopicAuthorizationException.class, notItsTopic, String.valueOf(notItsTopic));
 
         assertEquals(null, pollOnce(KafkaPrincipals.SCHEDULER, ownGroup, Topics.BACKUP_COMMANDS), "its own group and topic");

@@ -129,6 +129,8 @@ final class RestoreDrill {
                 .setRtoMillis(copy.rto().toMillis())
                 .setPhases(phases)
                 .setChecks(passed)
+                .setWalBytesReplayed(copy.replayed().map(io.tideline.restore.DrillRestores.Replayed::walBytes).orElse(null))
+                .setWalReplayMillis(copy.replayed().map(r -> r.took().toMillis()).orElse(null))
                 .build();
     }
 

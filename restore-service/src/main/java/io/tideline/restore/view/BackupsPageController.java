@@ -103,7 +103,7 @@ public class BackupsPageController {
             return notFound(id);
         }
         InstancePage page = InstancePage.of(view.get(), registered.get(), changes(known), clock.instant(),
-                RestoreId.of(UUID.randomUUID().toString()));
+                RestoreId.of(UUID.randomUUID().toString()), history.replayRate(known));
         return HttpResponse.ok(new ModelAndView<>("backups/instance", model(me, "page", page)));
     }
 

@@ -148,4 +148,9 @@ public final class BackupsViewReader {
         return InstanceSummary.of(instance, o -> InstanceSummary.complete(o, registry.find(o.sourceInstanceId()),
                 events.restore(o.restoreId())));
     }
+
+    /** The replay rate the view estimates {@code id}'s restores with (issue 18.6). */
+    public io.tideline.core.rto.ReplayRate replayRate(InstanceId id) {
+        return events.replayRate(id);
+    }
 }

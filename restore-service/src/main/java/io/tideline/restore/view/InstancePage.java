@@ -87,8 +87,15 @@ public record InstancePage(Head head, Window window, Form form, List<PhaseWord> 
     }
 
     static InstancePage of(BackupsView v, RegisteredInstance instance, ChangesView changes, Instant now, RestoreId suggestion) {
+        return of(v, instance, changes, now, suggestion, new io.tideline.core.rto.ReplayRate(
+                io.tideline.core.rto.ReplayRates.DEFAULT_BYTES_PER_SECOND, 0));
+    }
+
+    /** @param replayRate what the newest point's replay is estimated with (issue 18.6) */
+    static InstancePage of(BackupsView v, RegisteredInstance instance, ChangesView changes, Instant now, RestoreId suggestion,
+                           io.tideline.core.rto.ReplayRate replayRate) {
         InstanceSummary i = v.instance();
-        return new InstancePage(head(v, instance), window(v.window(), now),
+        return new InstancePage(head(v, instance, replayRate), window(v.window(), now),
                 new Form("/api/instances/" + i.id() + "/restores", "/api/instances/" + i.id() + "/backups",
                         RestoreValidator.derivedId(InstanceId.of(i.id()), suggestion).value(), InstanceId.RULE,
                         InstanceId.RULE_TEXT, i.name()),
@@ -100,7 +107,7 @@ public record InstancePage(Head head, Window window, Form form, List<PhaseWord> 
                 v.problems(), ViewTimes.iso(v.generatedAt()));
     }
 
-    private static Head head(BackupsView v, RegisteredInstance instance) {
+    private static Head head(BackupsView v, RegisteredInstance instance, io.tideline.core.rto.ReplayRate replayRate) {
         InstanceSummary i = v.instance();
         String origin = instance.restoredFrom().map(o -> "restored from " + o.sourceInstanceId().value()).orElse(null);
         String originHref = instance.restoredFrom().map(o -> "/backups/" + o.sourceInstanceId().value()).orElse(null);
@@ -114,11 +121,31 @@ public record InstancePage(Head head, Window window, Form form, List<PhaseWord> 
                 : "Last restore drill failed at " + ViewTimes.iso(d.lastFailedAt()) + ": " + d.lastFailedReason();
         BackupsView.NewestWal n = v.newestWal();
         String newestWal = n == null ? null : "Newest stored WAL: " + n.segment()
-                + (n.partial() ? " (partial, up to " + n.endLsn() + ")" : "") + ", stored " + ViewTimes.iso(n.storedAt());
+                + (n.partial() ? " (partial, up to " + n.endLsn() + ")" : "") + ", stored " + ViewTimes.iso(n.storedAt())
+                + newestPointReplay(v, instance, replayRate).map(r -> ". " + r).orElse("");
         return new Head(i.id(), i.name(), !i.id().equals(i.name()), i.host() + ":" + i.port(), i.postgresVersion(), i.database(),
                 i.bucket(), origin, originHref,
                 "psql -h " + i.host() + " -p " + i.port() + " -U " + instance.ownerUser() + " " + i.database(),
                 instance.ownerSecret().value(), drills, drillFailure, newestWal);
+    }
+
+    /**
+     * "A restore of the newest point: about 1 min of WAL replay (…); RTO budget 15 min" (issue 18.6): from the newest
+     * restorable backup's start to the newest stored WAL's end, at the measured (or default) replay rate.
+     */
+    static java.util.Optional<String> newestPointReplay(BackupsView v, RegisteredInstance instance, io.tideline.core.rto.ReplayRate rate) {
+        if (v.newestWal() == null) {
+            return java.util.Optional.empty();
+        }
+        return v.backups().stream()
+                .filter(b -> BackupsView.BackupRow.RESTORABLE.equals(b.status()) && b.startLsn() != null)
+                .max(java.util.Comparator.comparing((BackupsView.BackupRow b) -> io.tideline.core.wal.Lsn.parse(b.startLsn())))
+                .flatMap(b -> io.tideline.core.rto.NewestPointReplay.of(b.backupId(), io.tideline.core.wal.Lsn.parse(b.startLsn()),
+                        io.tideline.core.wal.Lsn.parse(v.newestWal().endLsn()), rate))
+                .map(r -> "A restore of the newest point: " + r.describe() + instance.rtoBudget()
+                        .map(b -> "; RTO budget " + io.tideline.core.rto.ReplayRate.words(b)
+                                + (r.estimated().compareTo(b) > 0 ? " (over it: the scheduler asks for a base backup)" : ""))
+                        .orElse(""));
     }
 
     static Window window(BackupsView.Window w, Instant now) {

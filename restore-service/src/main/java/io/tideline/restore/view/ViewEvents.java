@@ -70,6 +70,8 @@ public final class ViewEvents {
     private final KnownCorruptions corruptions = new KnownCorruptions();
     private final Map<InstanceId, Deque<Failure>> failures = new HashMap<>();
     private final DrillHistory drills = new DrillHistory();
+    /** Replay rates restores measured (issue 18.6): the view's estimate of the newest point's replay. */
+    private final io.tideline.core.rto.ReplayRates replayRates = io.tideline.core.rto.ReplayRates.withDefaults();
 
     /** Restore drills of every instance (from {@code tideline.timeline}): the "last proven restorable" line. */
     public DrillHistory drills() {
@@ -78,6 +80,9 @@ public final class ViewEvents {
 
     public synchronized void apply(SpecificRecord event) {
         drills.apply(event);
+        if (event instanceof io.tideline.schemas.RestoreDrillCompleted drill) {
+            replayRates.record(drill);
+        }
         if (event instanceof ObjectCorrupted c) {
             corruptions.apply(c);
         } else if (event instanceof BackupStarted s) {
@@ -110,8 +115,9 @@ public final class ViewEvents {
             update(p.getRestoreId(), p.getInstanceId(), p.getOccurredAt(), "RestoreProgress",
                     RestorePhaseWords.of(p.getPhase()) + (p.getMessage() == null ? "" : ": " + p.getMessage()),
                     s -> with(s, RestoreStatus.IN_PROGRESS, s.target(), s.newInstanceId(), s.backupId(), p.getPhase().name(),
-                            p.getMessage(), p.getBytesDone(), p.getBytesTotal(), null, null, null));
+                            withReplayTime(p), p.getBytesDone(), p.getBytesTotal(), null, null, null));
         } else if (event instanceof RestoreCompleted c) {
+            replayRates.record(c);
             update(c.getRestoreId(), c.getInstanceId(), c.getOccurredAt(), "RestoreCompleted",
                     "completed: instance " + c.getNewInstanceId() + " recovered to " + c.getRecoveredTo(),
                     s -> with(s, RestoreStatus.COMPLETED, s.target(), c.getNewInstanceId(), s.backupId(), s.phase(),
@@ -128,6 +134,24 @@ public final class ViewEvents {
                             f.getNewInstanceId() != null ? f.getNewInstanceId() : s.newInstanceId(), s.backupId(), s.phase(),
                             s.message(), s.bytesDone(), s.bytesTotal(), f.getReason(), null, null));
         }
+    }
+
+    /**
+     * The progress's message led by how far replay got in time ("replayed to … of …", the view's one precision),
+     * while the server replays (issue 18.6). Only in the status: the history keeps one line per message.
+     */
+    static String withReplayTime(RestoreProgress p) {
+        if (p.getReplayedTo() == null) {
+            return p.getMessage();
+        }
+        String replay = "replayed to " + ViewTimes.iso(p.getReplayedTo())
+                + (p.getReplayTarget() == null ? "" : " of " + ViewTimes.iso(p.getReplayTarget()));
+        return p.getMessage() == null ? replay : replay + "; " + p.getMessage();
+    }
+
+    /** The replay rate to estimate {@code instance}'s restores with (measured, else the default). */
+    public io.tideline.core.rto.ReplayRate replayRate(InstanceId instance) {
+        return replayRates.rateFor(instance.value());
     }
 
     /** A request this process just published: known at once, before its event is read back. */

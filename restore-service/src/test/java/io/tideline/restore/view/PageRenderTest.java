@@ -143,4 +143,22 @@ class PageRenderTest {
         assertTrue(list.contains("&lt;b&gt;orders&lt;/b&gt;") && !list.contains("<b>orders"), list);
         assertTrue(list.contains("not restorable yet"), "its state");
     }
+
+    /** Issue 18.6: the page says how long a restore of the newest point would replay, beside the RTO budget. */
+    @Test
+    void theNewestPointsReplayIsEstimatedBesideTheBudget() {
+        BackupsView.BackupRow row = new BackupsView.BackupRow("20261207T112350Z-abcd", 1L, "1/28", "1/2000100",
+                "2026-12-07T11:23:50Z", "2026-12-07T11:23:51Z", 2L * 1024 * 1024, BackupsView.BackupRow.RESTORABLE,
+                "2026-12-07T11:40:00Z", null, "DAILY", 3L * 1024 * 1024);
+        BackupsView v = view("orders", "orders", new BackupsView.Window(null, null, List.of()), List.of(row));
+        BackupsView withWal = new BackupsView(v.instance(), v.generatedAt(), v.window(),
+                new BackupsView.NewestWal(1, "00000001000000010000003B", "1/3C000028", "2026-12-07T11:40:00Z", true),
+                v.backups(), v.failures(), v.problems(), v.restores(), v.drills());
+        String html = render("backups/instance", InstancePage.of(withWal, registered("orders", "orders")
+                .withRtoBudget(Optional.of(java.time.Duration.ofSeconds(30))), null, NOW, RestoreId.of("7ee639ff-1234"),
+                new io.tideline.core.rto.ReplayRate(16L * 1024 * 1024, 0)));
+        assertTrue(html.contains("A restore of the newest point: about 1 min of WAL replay (960.0 MiB since backup "
+                + "20261207T112350Z-abcd at 16.0 MiB/s (default: no replay measured yet)); RTO budget 30 s (over it: the scheduler"
+                + " asks for a base backup)"), html);
+    }
 }

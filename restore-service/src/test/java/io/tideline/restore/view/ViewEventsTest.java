@@ -59,6 +59,21 @@ class ViewEventsTest {
         assertTrue(events.restoresOf(InstanceId.of("pg-2")).isEmpty());
     }
 
+    /** Issue 18.6: while WAL replays, the status leads with how far in time, in the view's one precision. */
+    @Test
+    void replayProgressSaysHowFarInTime() {
+        RestoreProgress p = RestoreProgress.newBuilder().setEventId(UUID.randomUUID()).setInstanceId("pg-1").setOccurredAt(T0)
+                .setRestoreId("r3").setPhase(RestorePhase.REPLAYING_WAL).setBytesDone(10).setBytesTotal(null)
+                .setWalSegmentsReplayed(3).setMessage("replaying WAL, fetched through 000000010000000000000005")
+                .setReplayedTo(java.time.Instant.parse("2026-11-24T10:02:31.250Z"))
+                .setReplayTarget(java.time.Instant.parse("2026-11-24T10:15:30Z")).build();
+        events.apply(p);
+        assertEquals("replayed to 2026-11-24T10:02:31.250000Z of 2026-11-24T10:15:30.000000Z; replaying WAL, fetched through "
+                + "000000010000000000000005", events.restore("r3").orElseThrow().message());
+        assertEquals("replaying WAL, fetched through 000000010000000000000005",
+                ViewEvents.withReplayTime(RestoreProgress.newBuilder(p).setReplayedTo(null).build()), "no time yet: the message alone");
+    }
+
     /** Issue 16: progress repeats its phase every few seconds; the history had a line for each report. */
     @Test
     void repeatedProgressOfOnePhaseIsOneHistoryLineInWords() {

@@ -38,6 +38,8 @@ public class DailyBackupClock {
     private final TaskScheduler taskScheduler;
     private final Counter sent;
     private final Counter failed;
+    private final io.tideline.scheduler.rto.RtoBudgetEmitter rtoBudget;
+    private final Counter rtoSent;
     private final ReentrantLock running = new ReentrantLock();
     private ScheduledFuture<?> schedule;
     private boolean stopped;
@@ -48,8 +50,12 @@ public class DailyBackupClock {
      */
     public DailyBackupClock(DailyBackupEmitter emitter, SchedulerConfiguration configuration,
             @Named(TaskExecutors.SCHEDULED) TaskScheduler taskScheduler, InstanceRegistrations registrations,
-            BackupSchedule backupSchedule, MeterRegistry meters) {
+            BackupSchedule backupSchedule, MeterRegistry meters,
+            @io.micronaut.core.annotation.Nullable io.tideline.scheduler.rto.RtoBudgetEmitter rtoBudget) {
         this.emitter = emitter;
+        this.rtoBudget = rtoBudget;
+        this.rtoSent = Counter.builder("tideline.scheduler.rto.commands.sent")
+                .description("RTO-budget backup commands sent and acknowledged (issue 18.6)").register(meters);
         this.configuration = configuration;
         this.taskScheduler = taskScheduler;
         this.sent = Counter.builder("tideline.scheduler.commands.sent")
@@ -75,6 +81,9 @@ public class DailyBackupClock {
             DailyBackupEmitter.TickResult result = emitter.tick();
             sent.increment(result.sent().size());
             failed.increment(result.failed());
+            if (rtoBudget != null && !result.waitingForReplay()) {
+                rtoSent.increment(rtoBudget.tick().size());
+            }
         } catch (RuntimeException e) {
             // an exception would cancel all later runs of a fixed-delay task: log it and tick again
             LOG.error("Daily backup tick failed; trying again at the next tick", e);

@@ -16,9 +16,16 @@ import java.util.Optional;
 public final class EmittedCommands {
 
     private final EmissionLedger ledger;
+    private final java.util.function.Consumer<BackupCommand> everyCommand;
 
     public EmittedCommands(EmissionLedger ledger) {
+        this(ledger, command -> { });
+    }
+
+    /** @param everyCommand also told of every command read (the RTO budget's in-flight and attempt count) */
+    public EmittedCommands(EmissionLedger ledger, java.util.function.Consumer<BackupCommand> everyCommand) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.everyCommand = Objects.requireNonNull(everyCommand, "everyCommand");
     }
 
     /**
@@ -29,6 +36,7 @@ public final class EmittedCommands {
      *                                  record for the dead-letter topic
      */
     public Optional<CommandId.Daily> apply(BackupCommand command) {
+        everyCommand.accept(command);
         Optional<CommandId.Daily> daily = CommandId.Daily.tryParse(command.getCommandId());
         if (daily.isEmpty()) {
             return daily;

@@ -4,6 +4,7 @@ import io.tideline.cli.events.Event;
 import io.tideline.schemas.RestoreAccepted;
 import io.tideline.schemas.RestoreCompleted;
 import io.tideline.schemas.RestoreFailed;
+import io.tideline.cli.output.Table;
 import io.tideline.schemas.RestoreProgress;
 import io.tideline.schemas.RestoreRejected;
 import io.tideline.schemas.RestoreRequested;
@@ -74,7 +75,8 @@ public final class RestoreLog {
         } else if (v instanceof RestoreAccepted a) {
             move(a.getRestoreId(), a.getInstanceId(), State.ACCEPTED, null, a.getNewInstanceId(), null, null);
         } else if (v instanceof RestoreProgress p) {
-            move(p.getRestoreId(), p.getInstanceId(), State.RUNNING, phaseInWords(p.getPhase().name()), null, null, null);
+            move(p.getRestoreId(), p.getInstanceId(), State.RUNNING, phaseInWords(p.getPhase().name())
+                    + replayInWords(p).map(r -> ", " + r).orElse(""), null, null, null);
         } else if (v instanceof RestoreCompleted c) {
             move(c.getRestoreId(), c.getInstanceId(), State.COMPLETED, null, c.getNewInstanceId(), c.getOccurredAt(), null);
         } else if (v instanceof RestoreRejected r) {
@@ -121,6 +123,16 @@ public final class RestoreLog {
         throw new IllegalArgumentException(matches.isEmpty()
                 ? "unknown restore '" + idOrPrefix + "' (see ./tideline restores)"
                 : "'" + idOrPrefix + "' names " + matches.size() + " restores: give more of the id");
+    }
+
+    /**
+     * "replayed to 2026-12-08T10:02:31.000Z of 2026-12-08T10:15:30.000Z": the commit time of the last transaction the
+     * recovering server replayed, against the target time (or for {@code latest} the newest commit recorded); without
+     * "of" for a target that is not a time. Empty when the progress carries no replay time. Times as every table's.
+     */
+    public static Optional<String> replayInWords(RestoreProgress p) {
+        return Optional.ofNullable(p.getReplayedTo()).map(t -> "replayed to " + Table.time(t)
+                + (p.getReplayTarget() == null ? "" : " of " + Table.time(p.getReplayTarget())));
     }
 
     public static String phaseInWords(String phase) {

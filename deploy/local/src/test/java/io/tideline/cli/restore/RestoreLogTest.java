@@ -42,6 +42,17 @@ class RestoreLogTest {
     }
 
     @Test
+    void aRunningReplaySaysHowFarItGotInTime() {
+        RestoreProgress replaying = RestoreProgress.newBuilder(progress(B, RestorePhase.REPLAYING_WAL))
+                .setReplayedTo(Instant.parse("2026-12-07T10:02:31Z")).setReplayTarget(Instant.parse("2026-12-07T10:15:30.250Z")).build();
+        RestoreLog log = RestoreLog.of(List.of(event(requested(B))), List.of(event(accepted(B)), event(replaying)));
+        assertEquals("replaying wal, replayed to 2026-12-07T10:02:31.000Z of 2026-12-07T10:15:30.250Z", log.find(B).phase());
+        assertEquals("replayed to 2026-12-07T10:02:31.000Z", RestoreLog.replayInWords(
+                RestoreProgress.newBuilder(replaying).setReplayTarget(null).build()).orElseThrow(), "a target that is not a time");
+        assertTrue(RestoreLog.replayInWords(progress(B, RestorePhase.REPLAYING_WAL)).isEmpty());
+    }
+
+    @Test
     void aShortIdMustBeUniqueAndAtLeastEightCharacters() {
         RestoreLog log = RestoreLog.of(List.of(event(requested(A))), List.of());
         assertEquals(A, log.find("aaaaaaaa").restoreId());

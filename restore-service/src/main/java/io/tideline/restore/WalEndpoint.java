@@ -7,6 +7,7 @@ import io.tideline.core.instance.WalSpool;
 import io.tideline.core.tls.TlsSettings;
 import io.tideline.restore.wal.WalController;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -32,11 +33,11 @@ final class WalEndpoint {
      * The server's {@code restore_command}: curl writes the file to {@code %p} on 200 and exits non-zero on
      * 404 (end of archive) or 500 (failed restore) without leaving a file the server would use. With a
      * spool, a segment already waiting there is taken into place first by the spool's own command; only when that fails
-     * (not spooled, or taken back) does the command ask the service.
+     * (not spooled, or taken back) does the command ask the service, with the restore's WAL token from {@code tokenFile}.
      */
-    String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
+    String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool, Path tokenFile) {
         // over HTTPS, curl trusts the Tideline CA and checks the endpoint's name (never -k)
-        return WalController.restoreCommand(config.curl() + tls.curlTrust(), baseUrl(), restoreId, spool);
+        return WalController.restoreCommand(config.curl() + tls.curlTrust(), baseUrl(), restoreId, spool, tokenFile);
     }
 
     private String baseUrl() {

@@ -118,7 +118,8 @@ class BaseBackupIT {
 
         await().atMost(WAIT).until(() -> !BackupTesting.manifests(store).isEmpty());
         BackupManifest manifest = BackupTesting.manifests(store).values().iterator().next();
-        BackupStarted started = events(BackupStarted.class, id, commandId).get(0);
+        // The event log's consumer may read the event a moment after the manifest is visible in the bucket.
+        BackupStarted started = await().atMost(WAIT).until(() -> events(BackupStarted.class, id, commandId), l -> !l.isEmpty()).get(0);
         assertEquals(manifest.backupId().value(), started.getBackupId());
         assertEquals(manifest.startLsn().toString(), started.getStartLsn());
 

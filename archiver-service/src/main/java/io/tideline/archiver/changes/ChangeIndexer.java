@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Rules</h2>
  * <ul>
  *   <li>A transaction belongs to the WAL object that holds the end of its commit record; it is written into
- *       every partial of that segment from then on and into the complete segment's index, which replaces
- *       the partial's (removed).</li>
+ *       the partial indexes of that segment from then on and into the complete segment's index, which replaces
+ *       the partial's (removed). A partial that brings no new transaction (nor better names) keeps the partial
+ *       index already stored in this session: it is not written again.</li>
  *   <li>The index follows its WAL object, never precedes it: it is written only after the pump's upload was
  *       confirmed. Its failure is logged and never holds the WAL back; the next object's index is written as usual
  *       (a complete segment whose index could not be written stays without one: {@code changes} says so).</li>
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       at once, one after each base backup (its {@code XLOG_BACKUP_END} record), and another after a commit that changed the catalog (it carried invalidation messages: DDL)
  *       at most every {@link ChangeIndexSettings#catalogRefreshInterval()}, or when a file to name is unknown, at most
  *       every second.
- *       Every snapshot taken is stored in the bucket ({@code catalog/<lsn>.json}).</li>
+ *       Every snapshot taken is stored in the bucket ({@code catalog/<lsn>.json}), unless it names the same
+ *       relations as the newest one there.</li>
  *   <li>A stream resumed inside a segment carries over the transactions of that segment's stored partial
  *       index that end before the resume point.</li>
  * </ul>
@@ -72,6 +74,14 @@ public final class ChangeIndexer implements WalIndex {
         Written withUnknown(int fewer) {
             return new Written(from, upTo, carried, transactions, fewer);
         }
+    }
+
+    /**
+     * What this session last stored as a segment's partial index. A later partial of the same segment with no new
+     * transaction (an idle instance's heartbeat, a checkpoint) needs no new index: readers take the transactions
+     * of a partial index and only ask whether a stored partial has one (issue 18: an idle instance's S3 requests).
+     */
+    private record PartialIndexed(WalSegmentName segment, int transactions, int unknown) {
     }
 
     /** Reads the server's catalog. */
@@ -99,6 +109,9 @@ public final class ChangeIndexer implements WalIndex {
     /** Where the scan of the resumed segment began: the stored partial index's own start, if there was one. */
     private Lsn carriedFrom;
     private Lsn catalogChangedAt;
+    private PartialIndexed partialIndexed;
+    /** The newest snapshot in the bucket, as read at the start or stored since; written by the snapshot thread. */
+    private volatile CatalogSnapshot newestStored;
     private Instant lastRefresh;
     /** A base backup ended since the last snapshot: the next store takes one, whatever the interval. */
     private boolean backupEnded;
@@ -136,7 +149,8 @@ public final class ChangeIndexer implements WalIndex {
             List<StoredObject> stored = store.list(layout.catalogPrefix());
             for (int i = stored.size() - 1; i >= 0; i--) {
                 if (layout.parse(stored.get(i).key()) instanceof ObjectKind.CatalogSnapshot) {
-                    names.add(CatalogSnapshot.parse(store.getVerified(stored.get(i).key())));
+                    newestStored = CatalogSnapshot.parse(store.getVerified(stored.get(i).key()));
+                    names.add(newestStored);
                     break;
                 }
             }
@@ -156,7 +170,11 @@ public final class ChangeIndexer implements WalIndex {
             snapshots.execute(() -> {
                 try {
                     CatalogSnapshot snapshot = catalog.take();
-                    store.put(layout.catalogSnapshot(snapshot.lsn()), snapshot.toJson(), Map.of());
+                    CatalogSnapshot before = newestStored;
+                    if (before == null || !sameCatalog(before, snapshot)) {
+                        store.put(layout.catalogSnapshot(snapshot.lsn()), snapshot.toJson(), Map.of());
+                        newestStored = snapshot;
+                    }
                     taken.add(snapshot);
                 } catch (SQLException | RuntimeException e) {
                     LOG.warn("{}: catalog snapshot failed (relations stay unnamed until the next one): {}", store.bucket(), e.getMessage());
@@ -167,6 +185,26 @@ public final class ChangeIndexer implements WalIndex {
         } catch (RejectedExecutionException e) {
             snapshotRunning.set(false); // shutting down
         }
+    }
+
+    /**
+     * Whether two snapshots name the same relations: then the stored one serves as well, and a stream session's
+     * start (every stream of a restarted replica) stores no copy of it (issue 18). Only the archiver reads snapshots
+     * back (the newest), and retention always keeps the newest.
+     */
+    static boolean sameCatalog(CatalogSnapshot a, CatalogSnapshot b) {
+        if (a.databases().size() != b.databases().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.databases().size(); i++) {
+            CatalogSnapshot.Database x = a.databases().get(i);
+            CatalogSnapshot.Database y = b.databases().get(i);
+            if (x.oid() != y.oid() || !x.name().equals(y.name())
+                    || !new java.util.HashSet<>(x.relations()).equals(new java.util.HashSet<>(y.relations()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Adds the snapshots taken since, and writes again the indexes they name better. */
@@ -206,7 +244,12 @@ public final class ChangeIndexer implements WalIndex {
             List<CommittedTransaction> transactions = List.copyOf(in.values());
             Written written = new Written(segment.contains(sessionStart) ? null : segment.startLsn(), upTo, carriedOver(segment),
                     transactions, unknownFiles(transactions));
+            PartialIndexed now = new PartialIndexed(segment, transactions.size(), written.unknown());
+            if (!complete && now.equals(partialIndexed)) {
+                return; // the stored partial index already lists every transaction of the segment, as well named
+            }
             store.put(layout.changeIndex(segment, !complete), build(segment, written, !complete).toStored(), Map.of());
+            partialIndexed = complete ? null : now;
             if (complete) {
                 in.clear();
                 store.delete(layout.changeIndex(segment, true));

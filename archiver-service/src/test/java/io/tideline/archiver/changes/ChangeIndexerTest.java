@@ -84,6 +84,52 @@ class ChangeIndexerTest {
         assertTrue(new ChangeIndexReader(LAYOUT).read(store, Optional.of(Instant.parse("2026-12-07T10:14:04Z"))).transactions().isEmpty());
     }
 
+    /** Issue 18: an idle instance's heartbeat partials cost one PUT (the WAL), not two. */
+    @Test
+    void aPartialWithoutANewTransactionKeepsThePartialIndexAlreadyStored() {
+        catalogs.add(snapshot(SEGMENT.startLsn().plus(100), true));
+        indexer.start();
+        record(200, Records.withBlock(4711, TransactionTracker.RM_HEAP, 0x10, ORDERS, Records.heapDelete(0)));
+        record(300, Records.noBlock(4711, TransactionTracker.RM_XACT, COMMIT, Records.xact(Instant.parse("2026-12-07T10:14:03Z"),
+                new long[0], new RelFile[0], new long[0][], 0, null)));
+        indexer.stored(SEGMENT, SEGMENT.startLsn().plus(500), false);
+        assertEquals(SEGMENT.startLsn().plus(500), ChangeIndex.parseStored(store.get(LAYOUT.changeIndex(SEGMENT, true))).to());
+
+        // a heartbeat's commit: nothing destroyed, so nothing new to list
+        record(700, Records.noBlock(4712, TransactionTracker.RM_XACT, COMMIT, Records.xact(Instant.parse("2026-12-07T10:19:03Z"),
+                new long[0], new RelFile[0], new long[0][], 0, null)));
+        indexer.stored(SEGMENT, SEGMENT.startLsn().plus(800), false);
+        assertEquals(SEGMENT.startLsn().plus(500), ChangeIndex.parseStored(store.get(LAYOUT.changeIndex(SEGMENT, true))).to(),
+                "not written again");
+
+        record(900, Records.withBlock(4713, TransactionTracker.RM_HEAP, 0x10, ORDERS, Records.heapDelete(0)));
+        record(950, Records.noBlock(4713, TransactionTracker.RM_XACT, COMMIT, Records.xact(Instant.parse("2026-12-07T10:20:00Z"),
+                new long[0], new RelFile[0], new long[0][], 0, null)));
+        indexer.stored(SEGMENT, SEGMENT.startLsn().plus(1000), false);
+        ChangeIndex third = ChangeIndex.parseStored(store.get(LAYOUT.changeIndex(SEGMENT, true)));
+        assertEquals(SEGMENT.startLsn().plus(1000), third.to(), "a new transaction: written again");
+        assertEquals(2, third.transactions().size());
+        assertEquals(2, new ChangeIndexReader(LAYOUT).read(store, Optional.empty()).transactions().size());
+    }
+
+    /** Issue 18: a restarted replica's thousand session starts store no copies of unchanged catalogs. */
+    @Test
+    void aSessionStartStoresNoSnapshotThatNamesNothingNew() {
+        catalogs.add(snapshot(SEGMENT.startLsn().plus(100), true));
+        indexer.start();
+        assertEquals(1, store.list(LAYOUT.catalogPrefix()).size());
+
+        Deque<CatalogSnapshot> later = new ArrayDeque<>(List.of(snapshot(SEGMENT.startLsn().plus(900), true)));
+        new ChangeIndexer(store, LAYOUT, 1, SEGMENT.startLsn().plus(900), later::pop, new ChangeIndexSettings(true, Duration.ofSeconds(10)),
+                clock, Runnable::run).start();
+        assertEquals(1, store.list(LAYOUT.catalogPrefix()).size(), "the same relations: the stored snapshot serves");
+
+        Deque<CatalogSnapshot> changed = new ArrayDeque<>(List.of(snapshot(SEGMENT.startLsn().plus(1000), false)));
+        new ChangeIndexer(store, LAYOUT, 1, SEGMENT.startLsn().plus(1000), changed::pop, new ChangeIndexSettings(true, Duration.ofSeconds(10)),
+                clock, Runnable::run).start();
+        assertEquals(2, store.list(LAYOUT.catalogPrefix()).size(), "a dropped table: stored");
+    }
+
     @Test
     void aDroppedTableKeepsTheNameItHadBeforeTheDropAndATruncatedOneIsToldApart() {
         catalogs.add(snapshot(SEGMENT.startLsn().plus(100), true));

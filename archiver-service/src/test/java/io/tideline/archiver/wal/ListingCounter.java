@@ -21,11 +21,14 @@ public final class ListingCounter implements ExecutionInterceptor {
 
     private static final List<Listing> LISTINGS = new CopyOnWriteArrayList<>();
     private static final java.util.Map<String, java.util.concurrent.atomic.LongAdder> BY_VERB = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<String, java.util.concurrent.atomic.LongAdder> BY_KIND = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         String verb = context.request().getClass().getSimpleName().replace("Request", "");
         BY_VERB.computeIfAbsent(verb, v -> new java.util.concurrent.atomic.LongAdder()).increment();
+        String kind = context.request().getValueForField("Key", String.class).map(ListingCounter::kind).orElse("");
+        BY_KIND.computeIfAbsent(kind.isEmpty() ? verb : verb + " " + kind, v -> new java.util.concurrent.atomic.LongAdder()).increment();
         if (context.request() instanceof ListObjectsV2Request r) {
             if (LISTINGS.size() < 100_000) { // the fleet bench sends many; tests need few
                 LISTINGS.add(new Listing(r.bucket(), r.prefix(), r.startAfter()));
@@ -38,6 +41,20 @@ public final class ListingCounter implements ExecutionInterceptor {
         java.util.Map<String, Long> counts = new java.util.TreeMap<>();
         BY_VERB.forEach((verb, n) -> counts.put(verb, n.sum()));
         return counts;
+    }
+
+    /** Requests sent so far by operation and kind of object ({@code PutObject wal/*.partial}, {@code PutObject changes/*}, ...). */
+    static java.util.Map<String, Long> byKind() {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        BY_KIND.forEach((kind, n) -> counts.put(kind, n.sum()));
+        return counts;
+    }
+
+    /** The kind of an object key: its first folder, and whether it is a partial (what the fleet bench tells apart). */
+    static String kind(String key) {
+        int slash = key.indexOf('/');
+        String folder = slash < 0 ? "(top)" : key.substring(0, slash);
+        return folder + "/*" + (key.contains(".partial") ? ".partial" : "");
     }
 
     static List<Listing> of(String bucket) {

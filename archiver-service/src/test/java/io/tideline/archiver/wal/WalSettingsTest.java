@@ -46,6 +46,15 @@ class WalSettingsTest {
         }
     }
 
+    /** Issue 18: an idle stream wakes once a second by default, yet never so rarely that late-noticed WAL misses the promise. */
+    @Test
+    void anIdleStreamWakesOnceASecondButWithinHalfTheUploadAllowance() {
+        assertEquals(Duration.ofSeconds(1), WalSettings.defaults().idlePollLimit());
+        assertEquals(Duration.ofMillis(100), withFlush(Duration.ofSeconds(1)).idlePollLimit()); // allowance 200 ms
+        assertEquals(Duration.ofMillis(500), withFlush(Duration.ofSeconds(5)).idlePollLimit()); // allowance 1 s
+        assertEquals(Duration.ofSeconds(1), withFlush(Duration.ofMinutes(10)).idlePollLimit()); // allowance 2 s, the poll is less
+    }
+
     @Test
     void aBadValueStopsTheStartNamingTheProperty() {
         RuntimeException e = assertThrows(RuntimeException.class,

@@ -95,6 +95,7 @@ final class WalTestBed implements AutoCloseable {
         p.put(ArchiverConfig.PREFIX + ".group-id", groupId);
         p.put("tideline.archiver.wal.flush-interval", flushInterval.toMillis() + "ms");
         p.put("tideline.archiver.wal.status-interval", "1s");
+        p.put("tideline.archiver.wal.idle-poll", "100ms"); // as before issue 18's 1 s default: the ITs' timing
         p.put("tideline.archiver.wal.retry-initial-delay", "200ms");
         p.put("tideline.archiver.wal.retry-max-delay", "2s");
         p.put("tideline.archiver.wal.stop-timeout", "10s");

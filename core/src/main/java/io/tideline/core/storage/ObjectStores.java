@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -18,7 +19,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * another's bucket even by mistake. Clients are cached and closed here. All of them send their requests
  * through ONE HTTP connection pool for the endpoint ({@link S3Clients#sharedHttpClient}), made on first use
  * and closed after the last client: a replica streaming a thousand instances keeps a few connections,
- * not a pool per instance (issue 18).
+ * not a pool per instance (issue 18). Likewise one timer ({@link S3Clients#sharedScheduler}) arms every
+ * client's call timeouts, not five threads per instance.
  */
 public final class ObjectStores implements AutoCloseable {
 
@@ -32,6 +34,7 @@ public final class ObjectStores implements AutoCloseable {
     private final Map<InstanceId, Entry> stores = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private SdkHttpClient httpClient;
+    private ScheduledExecutorService scheduler;
 
     /** Stores that encrypt with the defaults, each instance's keys in its keyring in {@code secrets}. */
     public ObjectStores(ObjectStoreSettings settings, SecretStore secrets, Clock clock) {
@@ -58,7 +61,7 @@ public final class ObjectStores implements AutoCloseable {
 
     private Entry open(InstanceId instance) {
         BucketGrant grant = BucketGrant.of(instance);
-        S3Client client = S3Clients.builder(settings, httpClient(), secrets.get(grant.accessKeyRef()),
+        S3Client client = S3Clients.builder(settings, httpClient(), scheduler(), secrets.get(grant.accessKeyRef()),
                 secrets.get(grant.secretKeyRef())).build();
         return new Entry(client, encryption.apply(instance, new S3ObjectStore(client, grant.bucket(), settings, clock)));
     }
@@ -70,7 +73,7 @@ public final class ObjectStores implements AutoCloseable {
      * HEAD for a bucket that does not exist; its refusal is the expected answer. Never throws.
      */
     public void warmUp() {
-        try (S3Client client = S3Clients.builder(settings, httpClient(), "tideline-warm-up", "tideline-warm-up").build()) {
+        try (S3Client client = S3Clients.builder(settings, httpClient(), scheduler(), "tideline-warm-up", "tideline-warm-up").build()) {
             client.headBucket(b -> b.bucket("tideline-warm-up"));
         } catch (RuntimeException expected) {
             // refused (unknown key or bucket) or unreachable: the code is loaded and compiled either way
@@ -83,6 +86,14 @@ public final class ObjectStores implements AutoCloseable {
             httpClient = S3Clients.sharedHttpClient(settings);
         }
         return httpClient;
+    }
+
+    /** The timer of every instance's client's call timeouts; made on first use. */
+    synchronized ScheduledExecutorService scheduler() {
+        if (scheduler == null) {
+            scheduler = S3Clients.sharedScheduler();
+        }
+        return scheduler;
     }
 
     /** Drops and closes the cached store of {@code instance} (after deprovisioning or a key rotation). */
@@ -102,6 +113,10 @@ public final class ObjectStores implements AutoCloseable {
             if (httpClient != null) {
                 httpClient.close(); // after every client built on it
                 httpClient = null;
+            }
+            if (scheduler != null) {
+                scheduler.shutdownNow(); // only armed timeouts of calls no longer running
+                scheduler = null;
             }
         }
     }

@@ -20,6 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
@@ -76,6 +79,35 @@ public final class S3Clients {
     public static S3ClientBuilder builder(ObjectStoreSettings settings, SdkHttpClient httpClient, String accessKey,
                                           String secretKey) {
         return configure(S3Client.builder().httpClient(httpClient), settings, accessKey, secretKey);
+    }
+
+    /**
+     * A builder on a shared HTTP client and a shared timer ({@link #sharedScheduler}): without it every client
+     * makes its own pool of up to five {@code sdk-ScheduledExecutor} threads for its call timeouts, which for a
+     * replica holding a client per instance was five threads per WAL stream (issue 18). The SDK leaves both
+     * open when the client is closed; the caller closes them after every client built on them.
+     */
+    public static S3ClientBuilder builder(ObjectStoreSettings settings, SdkHttpClient httpClient,
+                                          ScheduledExecutorService scheduler, String accessKey, String secretKey) {
+        S3ClientBuilder builder = builder(settings, httpClient, accessKey, secretKey);
+        builder.overrideConfiguration(builder.overrideConfiguration().toBuilder().scheduledExecutorService(scheduler).build());
+        return builder;
+    }
+
+    /**
+     * The timer shared by the clients of one process's stores: it only arms (and, as calls end, cancels) each
+     * call's timeout, so two threads serve any number of clients; cancelled timeouts leave its queue at once
+     * rather than after the call timeout (10 min), so a busy replica does not hold thousands of them.
+     */
+    public static ScheduledExecutorService sharedScheduler() {
+        AtomicInteger n = new AtomicInteger();
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "s3-call-timeouts-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 
     private static ApacheHttpClient.Builder httpClientBuilder(ObjectStoreSettings settings, int connections) {

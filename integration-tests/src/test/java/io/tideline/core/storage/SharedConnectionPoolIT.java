@@ -51,6 +51,34 @@ class SharedConnectionPoolIT {
         }
     }
 
+    /**
+     * Issue 18 (fleetbench): the clients also share one timer for their call timeouts. Before, each instance's
+     * client made its own pool of up to five {@code sdk-ScheduledExecutor} threads on its first call: five
+     * threads per WAL stream of a replica.
+     */
+    @Test
+    void tenInstancesClientsAddNoTimerThreadsOfTheirOwn(S3Server server, @TempDir Path secretsDir) {
+        StorageTestBed bed = new StorageTestBed(server, secretsDir, StorageTestBed.settingsFor(server));
+        List<InstanceId> instances = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            instances.add(bed.provisionNew("timer-" + i));
+        }
+        long before = threadsNamed("sdk-ScheduledExecutor");
+        try (ObjectStores stores = new ObjectStores(bed.settings, bed.secrets, Clock.systemUTC())) {
+            for (InstanceId instance : instances) {
+                stores.forInstance(instance).put("probe", new byte[] {1}, Map.of()); // a call: its timeout is armed
+            }
+            assertEquals(before, threadsNamed("sdk-ScheduledExecutor"), "per-client timer threads");
+            assertTrue(threadsNamed("s3-call-timeouts-") >= 1, "the shared timer serves them");
+        } finally {
+            bed.close();
+        }
+    }
+
+    private static long threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix)).count();
+    }
+
     /** Established TCP connections of this process whose remote port is {@code port}. */
     static int connectionsTo(int port) throws IOException {
         Set<String> ownSockets = new HashSet<>();

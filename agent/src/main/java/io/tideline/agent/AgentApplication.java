@@ -2,6 +2,7 @@ package io.tideline.agent;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
+import io.tideline.core.tls.IdentityCertificateProvider;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,6 +27,12 @@ public final class AgentApplication {
         // The agent's API is for the restore coordinator, not for people: the people-and-roles filter of the restore
         // service (on the classpath when the agent runs from the CLI's or a test's) must not guard it (docs/security.md).
         p.put("micronaut.security.enabled", false);
+        // Issue 14.1: over HTTPS, the agent asks its callers for a client certificate of the Tideline CA (the identity
+        // provider's trust store is that CA alone); AgentCallers lets only the coordinator's principal at the API.
+        // "want", not "need": this host's recovering servers fetch their WAL on the same port with curl, which has
+        // no certificate (it presents the restore's WAL token). No effect on plain HTTP.
+        p.put("micronaut.server.ssl.client-authentication", "want");
+        p.put("micronaut.server.ssl.trust-name", IdentityCertificateProvider.NAME);
         p.putAll(properties);
         return Micronaut.build(args)
                 .mainClass(AgentApplication.class)

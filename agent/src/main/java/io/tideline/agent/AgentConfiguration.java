@@ -6,7 +6,9 @@ import io.micronaut.core.bind.annotation.Bindable;
 import io.tideline.core.config.Require;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import io.tideline.core.kafka.KafkaPrincipals;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -28,6 +30,9 @@ import java.util.Optional;
  * @param progressInterval how often a recovering server's progress is read
  * @param curl             the command this host's recovering servers fetch WAL with
  * @param walBaseUrl       where this host's recovering servers reach the agent's WAL endpoint; empty: {@code address}
+ * @param allowedClients   the principals (common names of client certificates of the Tideline CA) that may call the
+ *                         agent's API over HTTPS: the coordinator's, the restore service's {@code restore}; any
+ *                         other gets 403
  */
 @ConfigurationProperties(AgentConfiguration.PREFIX)
 @Requires(property = AgentConfiguration.ID) // only an agent process has (and checks) these settings
@@ -41,7 +46,8 @@ public record AgentConfiguration(String id,
                                  @Bindable(defaultValue = "8") int walPrefetch,
                                  @Bindable(defaultValue = "1s") Duration progressInterval,
                                  @Bindable(defaultValue = "curl") String curl,
-                                 Optional<String> walBaseUrl) {
+                                 Optional<String> walBaseUrl,
+                                 @Bindable(defaultValue = KafkaPrincipals.RESTORE) List<String> allowedClients) {
 
     public static final String PREFIX = "tideline.agent";
     /** Set: this process is a restore agent (every agent bean requires it). */
@@ -62,6 +68,8 @@ public record AgentConfiguration(String id,
         Require.that(curl != null && !curl.isBlank() && !curl.contains("'") && !curl.contains("\""), PREFIX + ".curl",
                 "a plain command or path", curl);
         Objects.requireNonNull(walBaseUrl, "walBaseUrl");
+        allowedClients = allowedClients == null ? List.of() : allowedClients.stream().map(String::strip).filter(c -> !c.isEmpty()).toList();
+        Require.that(!allowedClients.isEmpty(), PREFIX + ".allowed-clients", "at least one principal (the coordinator's)", allowedClients);
     }
 
     /** The host's name: configured, else this machine's. */

@@ -31,7 +31,8 @@ class AgentFactory {
                               AgentAddress address, TlsSettings tls, RecoveryTuning tuning) {
         // over HTTPS, the recovering servers' curl trusts the Tideline CA and checks the agent's name
         return new HostRecovery(instances, secrets, walServer,
-                (restoreId, spool) -> WalController.restoreCommand(config.curl() + tls.curlTrust(), address.walBase(), restoreId, spool),
+                (restoreId, spool, tokenFile) -> WalController.restoreCommand(config.curl() + tls.curlTrust(), address.walBase(),
+                        restoreId, spool, tokenFile),
                 config.downloadParallelism(), config.progressInterval(), tuning);
     }
 

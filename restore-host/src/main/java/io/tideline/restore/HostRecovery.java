@@ -20,8 +20,12 @@ import io.tideline.core.wal.WalSegmentName;
 import io.tideline.restore.PromotedInstanceCheck.Verified;
 import io.tideline.restore.wal.WalServer;
 import io.tideline.restore.wal.WalSession;
+import io.tideline.restore.wal.WalToken;
 import io.tideline.schemas.RestorePhase;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -47,11 +51,17 @@ public final class HostRecovery {
         void report(RestoreTracker tracker);
     }
 
-    /** The {@code restore_command} a recovering server of this host fetches the restore's WAL with. */
+    /**
+     * The {@code restore_command} a recovering server of this host fetches the restore's WAL with, presenting the
+     * restore's WAL token from {@code tokenFile} (a header file curl reads; the command names the file only).
+     */
     @FunctionalInterface
     public interface RestoreCommand {
-        String of(RestoreId restoreId, Optional<WalSpool> spool);
+        String of(RestoreId restoreId, Optional<WalSpool> spool, Path tokenFile);
     }
+
+    /** The header file with the restore's WAL token, beside the new server's data directory (gone once recovered). */
+    static final String WAL_TOKEN_FILE = "wal-token";
 
     /**
      * What the host needs to know of a restore.
@@ -84,6 +94,10 @@ public final class HostRecovery {
     public record Result(AllocatedInstance allocated, BackupManifest manifest, Verified verified, WalFetched fetched) {
     }
 
+    /** The WAL being served to the new server, and the file its restore_command reads the token from. */
+    private record Wal(WalSession session, Path tokenFile) {
+    }
+
     /** Recovery as started: the command that fetches WAL, and the target. */
     private record Recovery(String restoreCommand, RestoreTarget target) {
         /** The target time, when the target is a time (then the archive may end before the target is seen). */
@@ -100,6 +114,7 @@ public final class HostRecovery {
     private final PromotedInstanceCheck checks;
     private final RecoveryTuning tuning;
     private final ReplayPosition replayPosition;
+    private final SecureRandom random = new SecureRandom();
 
     public HostRecovery(InstanceProvisioner instances, SecretStore secrets, WalServer walServer, RestoreCommand restoreCommand,
                         int downloadParallelism, Duration progressInterval, RecoveryTuning tuning) {
@@ -120,16 +135,18 @@ public final class HostRecovery {
      */
     public Result recover(Plan plan, ObjectStore sourceStore, RestoreTracker tracker, Progress progress, Runnable allocated) {
         StepTimes times = new StepTimes();
+        Optional<Path> tokenFile = Optional.empty();
         try {
             AllocatedInstance fresh = instances.allocate(plan.newInstance(), plan.credentials());
             allocated.run();
+            tokenFile = Optional.of(walTokenFile(fresh));
             times.mark("allocate");
             BackupManifest manifest = readManifest(sourceStore, plan);
-            WalSession wal = startWalPrefetch(plan, sourceStore, fresh, manifest);
+            Wal wal = startWalPrefetch(plan, sourceStore, fresh, manifest, tokenFile.get());
             times.mark("manifest");
             downloadBackup(tracker, sourceStore, fresh, manifest, progress);
             times.mark("download+unpack");
-            Recovery recovery = startRecovering(plan, tracker, fresh, manifest, progress);
+            Recovery recovery = startRecovering(plan, tracker, fresh, manifest, wal, progress);
             times.mark("start recovering");
             WalFetched fetched = awaitPromotion(plan, tracker, wal, recovery, progress);
             times.mark("replay to promotion");
@@ -140,15 +157,44 @@ public final class HostRecovery {
             LOG.info("restore {}: host steps: {}", plan.restoreId(), times);
             return new Result(fresh, manifest, verified, fetched);
         } finally {
-            walServer.close(plan.restoreId());
+            closeWal(plan, tokenFile);
         }
     }
 
-    /** WAL from the backup's start is fetched (into the new instance's spool) while the backup downloads. */
-    private WalSession startWalPrefetch(Plan plan, ObjectStore sourceStore, AllocatedInstance fresh, BackupManifest manifest) {
-        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), fresh.walSpool());
+    /** Where the restore's WAL token goes: beside the data directory, so removing the instance removes it too. */
+    private static Path walTokenFile(AllocatedInstance fresh) {
+        return fresh.dataDir().toAbsolutePath().resolveSibling(WAL_TOKEN_FILE);
+    }
+
+    /**
+     * WAL from the backup's start is fetched (into the new instance's spool) while the backup downloads. The
+     * restore's WAL token is made here, and only the new server's OS user (the data directory's owner) may read it.
+     */
+    private Wal startWalPrefetch(Plan plan, ObjectStore sourceStore, AllocatedInstance fresh, BackupManifest manifest,
+                                 Path tokenFile) {
+        WalToken token = WalToken.random(random);
+        try {
+            Files.deleteIfExists(tokenFile); // a leftover of an earlier attempt at the same instance: never reused
+            token.writeHeaderFile(tokenFile, Files.getOwner(fresh.dataDir()));
+        } catch (IOException e) {
+            throw new RestoreFailure("cannot write the WAL token file " + tokenFile + " for the new server: " + e.getMessage(), e);
+        }
+        WalSession wal = walServer.open(plan.restoreId(), sourceStore, plan.layout(), plan.requiredWal(), fresh.walSpool(), token);
         wal.prefetchFrom(WalSegmentName.of(manifest.timeline(), manifest.startLsn(), plan.layout().walSegmentSize()));
-        return wal;
+        return new Wal(wal, tokenFile);
+    }
+
+    /** Stops serving the restore's WAL and removes its token: once recovery ended, nobody needs either. */
+    private void closeWal(Plan plan, Optional<Path> tokenFile) {
+        walServer.close(plan.restoreId());
+        tokenFile.ifPresent(file -> {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // (the token is useless now: the WAL session that accepted it is closed)
+                LOG.warn("restore {}: cannot remove the WAL token file {}: {}", plan.restoreId(), file, e.toString());
+            }
+        });
     }
 
     /** The backup's parts, each checked against the manifest's sha256, unpacked into the data directory. */
@@ -164,8 +210,8 @@ public final class HostRecovery {
 
     /** Recovery settings (WAL from this host's endpoint, the target, promote at the end) written and the server started. */
     private Recovery startRecovering(Plan plan, RestoreTracker tracker, AllocatedInstance fresh, BackupManifest manifest,
-                                     Progress progress) {
-        Recovery recovery = new Recovery(restoreCommand.of(plan.restoreId(), fresh.walSpool()), plan.target());
+                                     Wal wal, Progress progress) {
+        Recovery recovery = new Recovery(restoreCommand.of(plan.restoreId(), fresh.walSpool(), wal.tokenFile()), plan.target());
         // Served WAL is counted in whole segments, from the start of the backup's first one.
         Long walTotal = !(plan.target() instanceof RestoreTarget.Latest) ? null : plan.walReachedLsn().bytesSince(
                 manifest.startLsn().minus(manifest.startLsn().segmentOffset(plan.layout().walSegmentSize())));
@@ -179,7 +225,8 @@ public final class HostRecovery {
      * Recovery watched to its promotion together with the WAL session (a WAL failure fails the restore); then
      * the WAL is closed. A target after the archive's last commit means all of it is replayed.
      */
-    private WalFetched awaitPromotion(Plan plan, RestoreTracker tracker, WalSession wal, Recovery recovery, Progress progress) {
+    private WalFetched awaitPromotion(Plan plan, RestoreTracker tracker, Wal served, Recovery recovery, Progress progress) {
+        WalSession wal = served.session();
         InstanceId target = plan.newInstance();
         RecoveryMonitor monitor = new RecoveryMonitor(instances, progressInterval, Optional.of(replayPosition));
         RecoveryMonitor.Outcome outcome = monitor.await(target, wal, plan.promotionTimeout(), recovery.time().isPresent(), tracker);
@@ -192,7 +239,7 @@ public final class HostRecovery {
             monitor.await(target, wal, plan.promotionTimeout(), false, tracker);
         }
         WalFetched fetched = new WalFetched(wal.newestServed(), wal.segmentsServed(), wal.segmentsFromSpool());
-        walServer.close(plan.restoreId());
+        closeWal(plan, Optional.of(served.tokenFile()));
         LOG.info("restore {}: recovered; {} WAL segment(s) served, {} of them taken from the spool", plan.restoreId(),
                 fetched.served(), fetched.fromSpool());
         tracker.message("recovered; WAL fetched through " + fetched.through().map(WalSegmentName::toString).orElse("(none needed)")

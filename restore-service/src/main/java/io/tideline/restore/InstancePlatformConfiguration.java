@@ -17,11 +17,15 @@ import java.util.Objects;
  *                     restores fail with "agent X stopped answering", and it gets no new ones
  * @param readGrantTtl how long a restore's read-only identity on its source bucket lives at most (revoked at the
  *                     restore's end; this bounds a revocation that never came)
+ * @param agentClientIdentity the TLS identity of the secret store ({@code tls/<name>/}) the coordinator presents to
+ *                     agents over HTTPS (they let only their {@code tideline.agent.allowed-clients} in); its common
+ *                     name is the principal. Default {@code restore}: the restore service's own, as on Kafka
  */
 @ConfigurationProperties(InstancePlatformConfiguration.PREFIX)
 public record InstancePlatformConfiguration(@Bindable(defaultValue = DEFAULT_TYPE) Type type,
                                             @Bindable(defaultValue = DEFAULT_AGENT_TIMEOUT) Duration agentTimeout,
-                                            @Bindable(defaultValue = DEFAULT_READ_GRANT_TTL) Duration readGrantTtl) {
+                                            @Bindable(defaultValue = DEFAULT_READ_GRANT_TTL) Duration readGrantTtl,
+                                            @Bindable(defaultValue = DEFAULT_AGENT_CLIENT_IDENTITY) String agentClientIdentity) {
 
     public static final String PREFIX = RestoreConfiguration.PREFIX + ".platform";
     public static final String TYPE = PREFIX + ".type";
@@ -29,6 +33,7 @@ public record InstancePlatformConfiguration(@Bindable(defaultValue = DEFAULT_TYP
     static final String DEFAULT_TYPE = "local";
     static final String DEFAULT_AGENT_TIMEOUT = "15s";
     static final String DEFAULT_READ_GRANT_TTL = "3h";
+    static final String DEFAULT_AGENT_CLIENT_IDENTITY = io.tideline.core.kafka.KafkaPrincipals.RESTORE;
 
     /** The implementations. */
     public enum Type { LOCAL, AGENT }
@@ -37,9 +42,12 @@ public record InstancePlatformConfiguration(@Bindable(defaultValue = DEFAULT_TYP
         Objects.requireNonNull(type, TYPE);
         Require.positive(agentTimeout, PREFIX + ".agent-timeout");
         Require.positive(readGrantTtl, PREFIX + ".read-grant-ttl");
+        Require.that(agentClientIdentity != null && !agentClientIdentity.isBlank(), PREFIX + ".agent-client-identity",
+                "the name of a TLS identity", agentClientIdentity);
     }
 
     public static InstancePlatformConfiguration defaults() {
-        return new InstancePlatformConfiguration(Type.LOCAL, duration(DEFAULT_AGENT_TIMEOUT), duration(DEFAULT_READ_GRANT_TTL));
+        return new InstancePlatformConfiguration(Type.LOCAL, duration(DEFAULT_AGENT_TIMEOUT), duration(DEFAULT_READ_GRANT_TTL),
+                DEFAULT_AGENT_CLIENT_IDENTITY);
     }
 }

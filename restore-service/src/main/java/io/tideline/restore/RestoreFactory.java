@@ -45,9 +45,11 @@ class RestoreFactory {
     @Singleton
     @Requires(property = InstancePlatformConfiguration.TYPE, value = "agent")
     AgentClient agentClient(io.micronaut.serde.ObjectMapper json, InstancePlatformConfiguration platform,
-                            io.tideline.core.tls.TlsSettings tls) {
+                            io.tideline.core.tls.TlsSettings tls, io.tideline.core.secrets.SecretStore secrets,
+                            java.time.Clock clock) {
         // One call waits at most half the agent timeout, so a silent agent is noticed in time.
-        return new AgentClient(json, platform.agentTimeout().dividedBy(2), tls.clientContext());
+        return new AgentClient(json, platform.agentTimeout().dividedBy(2),
+                AgentClientTls.context(platform.agentClientIdentity(), tls, secrets, clock));
     }
 
     @Singleton

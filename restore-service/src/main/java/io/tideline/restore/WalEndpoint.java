@@ -39,11 +39,11 @@ final class WalEndpoint {
      * The server's {@code restore_command}: curl writes the file to {@code %p} on 200 and exits non-zero on
      * 404 (end of archive) or 500 (failed restore) without leaving a file the server would use. With a
      * spool, a segment already waiting there is taken into place first by the spool's own command; only when that fails
-     * (not spooled, or taken back) does the command ask the service.
+     * (not spooled, or taken back) does the command ask the service, with the restore's WAL token from {@code tokenFile}.
      */
-    String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool) {
+    String restoreCommand(RestoreId restoreId, Optional<WalSpool> spool, Path tokenFile) {
         // over HTTPS, curl trusts the Tideline CA and checks the endpoint's name (never -k)
-        return WalController.restoreCommand(config.curl() + tls.curlTrust(), baseUrl(), restoreId, spool);
+        return WalController.restoreCommand(config.curl() + tls.curlTrust(), baseUrl(), restoreId, spool, tokenFile);
     }
 
     /**
@@ -54,11 +54,17 @@ final class WalEndpoint {
      */
     void warmUp() {
         Path out = null;
+        Path tokenFile = null;
         try {
             awaitHttpServer(Duration.ofMinutes(5));
             out = Files.createTempFile("tideline-wal-warm-up", ".history");
             Files.delete(out); // curl -f leaves no file on a 404; one it would write goes here
-            String command = restoreCommand(RestoreId.of(UUID.randomUUID().toString()), Optional.empty())
+            // a token of its own for a restore that does not exist: the answer (403 or 404) is all the same
+            tokenFile = Files.createTempFile("tideline-wal-warm-up", ".token");
+            Files.delete(tokenFile);
+            io.tideline.restore.wal.WalToken.random(new java.security.SecureRandom())
+                    .writeHeaderFile(tokenFile, Files.getOwner(tokenFile.getParent()));
+            String command = restoreCommand(RestoreId.of(UUID.randomUUID().toString()), Optional.empty(), tokenFile)
                     .replace("%f", "00000002.history").replace("%p", out.toString());
             Process probe = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -73,6 +79,9 @@ final class WalEndpoint {
         } finally {
             if (out != null) {
                 out.toFile().delete();
+            }
+            if (tokenFile != null) {
+                tokenFile.toFile().delete();
             }
         }
     }

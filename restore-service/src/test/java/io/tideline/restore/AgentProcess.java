@@ -81,6 +81,11 @@ final class AgentProcess implements AutoCloseable {
         return this;
     }
 
+    /** The agent's output (standard out and error), appended across restarts. */
+    Path log() {
+        return log;
+    }
+
     long pid() {
         return process.pid();
     }

@@ -5,7 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tideline.core.kafka.KafkaPrincipals;
 import io.tideline.core.tls.CertificateRequest;
+import io.tideline.core.tls.TlsContexts;
+import io.tideline.core.tls.TlsIdentity;
+import io.tideline.restore.host.AgentPaths;
+import io.tideline.restore.wal.WalController;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.tideline.core.tls.IdentityCertificateProvider;
 import io.tideline.core.tls.TlsCredentials;
 import io.tideline.core.tls.TlsSettings;
@@ -71,6 +80,7 @@ class RestoreThroughAgentIT {
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(10);
 
     private static RestoreTestBed bed;
+    private static TlsCredentials credentials;
     private static AgentProcess agent;
     private static TopicReplay announcements;
     private static final List<AgentAnnounced> announced = new CopyOnWriteArrayList<>();
@@ -90,6 +100,11 @@ class RestoreThroughAgentIT {
         new TlsCredentials(secrets, Clock.systemUTC()).ensure(identity,
                 CertificateRequest.server(identity, List.of("localhost"), List.of("127.0.0.1")));
         String caFile = secrets.fileOf(TlsCredentials.caRef("ca")).toString();
+        // The coordinator presents the restore service's own identity (its Kafka one where Kafka runs TLS); another
+        // Tideline principal's (the archiver's) must not get in.
+        credentials = new TlsCredentials(secrets, Clock.systemUTC());
+        credentials.ensure(KafkaPrincipals.RESTORE, CertificateRequest.client(KafkaPrincipals.RESTORE));
+        credentials.ensure(KafkaPrincipals.ARCHIVER, CertificateRequest.client(KafkaPrincipals.ARCHIVER));
         Map<String, String> agentSettings = new java.util.LinkedHashMap<>(Map.of("tideline.agent.lease", "20s"));
         agentSettings.putAll(Map.of(
                 "micronaut.server.ssl.enabled", "true",
@@ -118,8 +133,7 @@ class RestoreThroughAgentIT {
         // The agent answers over HTTPS to a client that trusts the CA (a 404 for an unknown restore): its server and
         // this JVM's TLS code are warm before the coordinator's first call, whose connect timeout (TLS handshake
         // included) is half of this test's short agent timeout, which a cold handshake on a loaded machine can exceed.
-        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
-                .sslContext(io.tideline.core.tls.TlsContexts.client(new TlsCredentials(secrets, Clock.systemUTC()).caCertificate())).build();
+        java.net.http.HttpClient https = clientAs(KafkaPrincipals.RESTORE);
         java.net.URI unknown = java.net.URI.create(announced.get(0).getAddress() + "/agent/restores/" + UUID.randomUUID());
         Awaitility.await("the agent answers over HTTPS").atMost(Duration.ofSeconds(60)).until(() -> https.send(
                 java.net.http.HttpRequest.newBuilder(unknown).timeout(Duration.ofSeconds(30)).build(),
@@ -139,6 +153,49 @@ class RestoreThroughAgentIT {
         }
     }
 
+    /**
+     * Issue 14.1: the agent's API answers the coordinator's principal only. Without a client certificate, or with
+     * another Tideline principal's, a call to start, follow or remove a restore gets 403 and a sentence; a certificate
+     * of another CA (even for the name {@code restore}) does not pass the handshake; the WAL endpoint wants the
+     * restore's token. The coordinator's own calls pass (the restores of the other tests).
+     */
+    @Test
+    @Order(0)
+    void theAgentAnswersOnlyTheCoordinator() throws Exception {
+        String base = announced.get(0).getAddress().toString();
+        String someRestore = UUID.randomUUID().toString();
+        HttpClient anonymous = HttpClient.newBuilder().sslContext(TlsContexts.client(credentials.caCertificate())).build();
+        HttpClient archiver = clientAs(KafkaPrincipals.ARCHIVER);
+        for (HttpClient refused : List.of(anonymous, archiver)) {
+            String who = refused == anonymous ? "no client certificate" : "the archiver's certificate";
+            HttpResponse<String> start = send(refused, HttpRequest.newBuilder(URI.create(base + AgentPaths.RESTORES))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")));
+            assertEquals(403, start.statusCode(), who + ": " + start.body());
+            assertTrue(start.body().contains("answers only the restore coordinator"), start.body());
+            assertEquals(403, send(refused, HttpRequest.newBuilder(URI.create(base + AgentPaths.restore(someRestore))).GET())
+                    .statusCode(), who + ": status");
+            assertEquals(403, send(refused, HttpRequest.newBuilder(URI.create(base + AgentPaths.restore(someRestore))).DELETE())
+                    .statusCode(), who + ": remove");
+        }
+        assertTrue(send(archiver, HttpRequest.newBuilder(URI.create(base + AgentPaths.restore(someRestore))).GET()).body()
+                .contains("not " + KafkaPrincipals.ARCHIVER), "the refusal names the principal");
+        assertEquals(404, send(clientAs(KafkaPrincipals.RESTORE), HttpRequest.newBuilder(URI.create(base + AgentPaths.restore(someRestore)))
+                .GET()).statusCode(), "the coordinator's principal gets in (no such restore here)");
+
+        // The name "restore" on a certificate the Tideline CA did not issue, presented although the agent names the
+        // Tideline CA as the issuer it takes (a JDK client would not even send it): refused in the handshake.
+        TlsIdentity forged = io.tideline.core.tls.CertificateAuthority.create("Not the Tideline CA", Clock.systemUTC())
+                .issue(CertificateRequest.client(KafkaPrincipals.RESTORE));
+        HttpClient forger = HttpClient.newBuilder().sslContext(alwaysPresenting(forged, credentials.caCertificate())).build();
+        assertThrows(java.io.IOException.class, () -> send(forger,
+                HttpRequest.newBuilder(URI.create(base + AgentPaths.restore(someRestore))).GET()), "a forged certificate");
+
+        // The agent's WAL endpoint (for this host's recovering servers): nothing without the restore's token.
+        HttpResponse<String> wal = send(anonymous, HttpRequest.newBuilder(URI.create(
+                WalController.walUrl(base, RestoreId.of(someRestore)).replace("%f", "000000010000000000000001"))).GET());
+        assertEquals(403, wal.statusCode(), wal.body());
+    }
+
     @Test
     @Order(1)
     void aPointInTimeRestoreThroughTheAgentLandsOnItsHostWithExactRowsAndTheSourceUntouched(Fleet fleet) throws Exception {
@@ -156,6 +213,11 @@ class RestoreThroughAgentIT {
         }
         assertTrue(agent.instanceDirs().contains(done.getNewInstanceId()), "the new instance lives on the agent's host: "
                 + agent.instanceDirs());
+        // Issue 14.1: the restore's WAL token went with its recovery, and the agent never logged it.
+        assertFalse(Files.exists(agent.home.resolve("instances").resolve(done.getNewInstanceId()).resolve("wal-token")),
+                "the WAL token file is removed once recovered");
+        assertFalse(Files.readString(agent.log()).contains(io.tideline.restore.wal.WalToken.HEADER + ":"),
+                "no WAL token header line in the agent's log");
         assertFalse(bed.instanceDirs().contains(done.getNewInstanceId()), "and not on the coordinator's machine");
         List<RestorePhase> phases = bed.eventsOf(restoreId, RestoreProgress.class).stream().map(RestoreProgress::getPhase)
                 .distinct().toList();
@@ -240,6 +302,60 @@ class RestoreThroughAgentIT {
         assertTrue(agent.provisioner(fleet.postgres().secrets()).find(InstanceId.of(halfMade)).isEmpty(),
                 "the agent's host no longer knows it");
         assertFalse(bed.buckets().contains("tideline-" + halfMade), "its bucket went with the failure");
+    }
+
+    /** A client trusting the Tideline CA that presents {@code principal}'s certificate of the fleet's secret store. */
+    private static HttpClient clientAs(String principal) {
+        return HttpClient.newBuilder().sslContext(TlsContexts.withIdentity(credentials.live(principal, Duration.ofSeconds(1)),
+                credentials.caCertificate())).build();
+    }
+
+    /** A client context that presents {@code identity} whatever issuers the server asks for. */
+    private static javax.net.ssl.SSLContext alwaysPresenting(TlsIdentity identity, java.security.cert.X509Certificate ca)
+            throws Exception {
+        javax.net.ssl.X509ExtendedKeyManager keys = new javax.net.ssl.X509ExtendedKeyManager() {
+            @Override
+            public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+                return new String[] {"forged"};
+            }
+
+            @Override
+            public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                return "forged";
+            }
+
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+                return "forged";
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+                return null;
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+                return null;
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getCertificateChain(String alias) {
+                return new java.security.cert.X509Certificate[] {identity.certificate()};
+            }
+
+            @Override
+            public java.security.PrivateKey getPrivateKey(String alias) {
+                return identity.privateKey();
+            }
+        };
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(new javax.net.ssl.KeyManager[] {keys}, new javax.net.ssl.TrustManager[] {TlsContexts.trustManager(ca)}, null);
+        return context;
+    }
+
+    private static HttpResponse<String> send(HttpClient client, HttpRequest.Builder request) throws Exception {
+        return client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static boolean isRegistered(String instanceId) {

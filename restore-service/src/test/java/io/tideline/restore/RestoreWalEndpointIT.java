@@ -19,6 +19,7 @@ import io.tideline.platform.local.postgres.DirectoryWalSpool;
 import io.tideline.restore.wal.WalController;
 import io.tideline.restore.wal.WalServer;
 import io.tideline.restore.wal.WalSession;
+import io.tideline.restore.wal.WalToken;
 import io.tideline.testkit.Fleet;
 import io.tideline.testkit.FleetExtension;
 import java.net.URI;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The WAL endpoint as a recovering server's {@code restore_command} sees it, against a real bucket:
  * 200 with verified, decompressed WAL (a partial padded to the segment size), 404 for the end of the
- * archive, 500 naming the object when something is wrong — and what curl makes of each.
+ * archive, 500 naming the object when something is wrong, 403 without the restore's WAL token — and what curl
+ * makes of each.
  */
 @ExtendWith(FleetExtension.class)
 class RestoreWalEndpointIT {
@@ -56,6 +58,7 @@ class RestoreWalEndpointIT {
 
     private static RestoreTestBed bed;
     private static EmbeddedServer service;
+    private static final Map<RestoreId, Path> tokenFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private static WalServer wal;
     private static ObjectStore store;
     private static InstanceId bucketOwner;
@@ -91,7 +94,7 @@ class RestoreWalEndpointIT {
         putWal(name(3), partial, true);
         store.put(LAYOUT.timelineHistory(2), "1\t0/3000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8), Map.of());
         RestoreId id = RestoreId.of(UUID.randomUUID().toString());
-        WalSession session = wal.open(id, store, LAYOUT, Set.of(name(1), name(2), name(3)), Optional.empty());
+        WalSession session = open(id, Set.of(name(1), name(2), name(3)), Optional.empty());
         try {
             assertArrayEquals(s1, ok(get(id, name(1).toString())));
             assertArrayEquals(s2, ok(get(id, name(2).toString())));
@@ -105,7 +108,8 @@ class RestoreWalEndpointIT {
                     new String(ok(get(id, "00000002.history")), StandardCharsets.UTF_8));
             assertEquals(404, get(id, "00000003.history").statusCode());
             assertEquals(404, get(id, name(3) + ".partial").statusCode(), "the server never gets .partial files");
-            assertEquals(404, get(RestoreId.of("not-running"), name(1).toString()).statusCode(), "no such restore here");
+            assertEquals(403, get(RestoreId.of("not-running"), name(1).toString()).statusCode(),
+                    "no such restore here: refused like a wrong token (the answer does not tell which restores run)");
             assertEquals(3, session.segmentsServed());
             assertEquals(name(3), session.newestServed().orElseThrow());
             assertTrue(session.failure().isEmpty());
@@ -123,12 +127,46 @@ class RestoreWalEndpointIT {
     }
 
     @Test
+    void withoutTheRestoresTokenNothingIsServedAndTheCommandNamesOnlyTheTokenFile() throws Exception {
+        putWal(name(60), walBytes(60, (int) SEG), false);
+        RestoreId id = RestoreId.of(UUID.randomUUID().toString());
+        RestoreId other = RestoreId.of(UUID.randomUUID().toString());
+        open(id, Set.of(name(60)), Optional.empty());
+        open(other, Set.of(), Optional.empty());
+        try {
+            String url = WalController.walUrl("http://127.0.0.1:" + service.getPort(), id).replace("%f", name(60).toString());
+            HttpResponse<byte[]> none = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(403, none.statusCode(), "no token: the restore id alone opens nothing");
+            assertTrue(new String(none.body(), StandardCharsets.UTF_8).contains("without its token"));
+            assertEquals(403, send(url, "x".repeat(43)).statusCode(), "a wrong token");
+            assertEquals(403, send(url, token(other)).statusCode(), "another running restore's token");
+            assertEquals(403, send(url, token(id).substring(1)).statusCode(), "a token cut short");
+            assertArrayEquals(walBytes(60, (int) SEG), ok(send(url, token(id))), "the restore's own token");
+
+            // What the server runs (ps) and keeps in its configuration: the token file's name, never the token.
+            String command = service.getApplicationContext().getBean(WalEndpoint.class).restoreCommand(id, Optional.empty(), tokenFiles.get(id));
+            assertFalse(command.contains(token(id)), command);
+            assertTrue(command.contains("-H @\"" + tokenFiles.get(id).toAbsolutePath() + "\""), command);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFiles.get(id))));
+            Path got = tmp.resolve("TOKENED");
+            assertEquals(0, curl(id, name(60).toString(), got), "curl presents the token from the file");
+            assertArrayEquals(walBytes(60, (int) SEG), Files.readAllBytes(got));
+        } finally {
+            wal.close(id);
+            wal.close(other);
+        }
+        assertEquals(403, send(WalController.walUrl("http://127.0.0.1:" + service.getPort(), id).replace("%f", name(60).toString()),
+                token(id)).statusCode(), "the token dies with the restore's WAL session");
+    }
+
+    @Test
     void fetchesAheadOfRecovery() throws Exception {
         for (int i = 10; i <= 13; i++) {
             putWal(name(i), walBytes(i, (int) SEG), false);
         }
         RestoreId id = RestoreId.of(UUID.randomUUID().toString());
-        wal.open(id, store, LAYOUT, Set.of(), Optional.empty());
+        open(id, Set.of(), Optional.empty());
         try {
             ok(get(id, name(10).toString()));
             Thread.sleep(1_500);                       // let the prefetch of 11..14 land
@@ -149,7 +187,7 @@ class RestoreWalEndpointIT {
         Path spoolDir = Files.createDirectories(tmp.resolve("wal-spool"));
         WalSpool spool = new DirectoryWalSpool(spoolDir, Optional.empty());
         RestoreId id = RestoreId.of(UUID.randomUUID().toString());
-        WalSession session = wal.open(id, store, LAYOUT, Set.of(), Optional.of(spool));
+        WalSession session = open(id, Set.of(), Optional.of(spool));
         Path pgWal = Files.createDirectories(tmp.resolve("pg_wal"));
         Path recoveryFile = pgWal.resolve("RECOVERYXLOG");
         try {
@@ -203,7 +241,7 @@ class RestoreWalEndpointIT {
         putWal(name(20), good, false);
         String key = LAYOUT.walSegment(name(20));
         RestoreId corrupt = RestoreId.of(UUID.randomUUID().toString());
-        WalSession session = wal.open(corrupt, store, LAYOUT, Set.of(name(20)), Optional.empty());
+        WalSession session = open(corrupt, Set.of(name(20)), Optional.empty());
         try {
             // The stored (encrypted) bytes, as bit rot on the server would change them.
             byte[] stored = bed.fleet.s3().adminClient().getObjectAsBytes(b -> b.bucket(store.bucket()).key(key)).asByteArray();
@@ -223,7 +261,7 @@ class RestoreWalEndpointIT {
         }
 
         RestoreId vanished = RestoreId.of(UUID.randomUUID().toString());
-        WalSession required = wal.open(vanished, store, LAYOUT, Set.of(name(30)), Optional.empty());
+        WalSession required = open(vanished, Set.of(name(30)), Optional.empty());
         try {
             HttpResponse<byte[]> answer = get(vanished, name(30).toString());
             assertEquals(500, answer.statusCode(), "a segment stored when the restore began must not be taken for the end");
@@ -256,9 +294,29 @@ class RestoreWalEndpointIT {
         return new WalSegmentName(1, segment, SEG);
     }
 
+    /** Serves the restore's WAL as HostRecovery does: with a fresh token, its header file written for curl. */
+    private static WalSession open(RestoreId id, Set<WalSegmentName> required, Optional<WalSpool> spool) throws Exception {
+        WalToken token = WalToken.random(new java.security.SecureRandom());
+        Path file = token.writeHeaderFile(tmp.resolve("wal-token-" + id.value()), Files.getOwner(tmp));
+        tokenFiles.put(id, file);
+        return wal.open(id, store, LAYOUT, required, spool, token);
+    }
+
+    /** The token as the header file holds it (what the recovering server's curl sends). */
+    private static String token(RestoreId id) throws Exception {
+        String line = Files.readString(tokenFiles.get(id)).strip();
+        assertTrue(line.startsWith(WalToken.HEADER + ": "), "a header line: " + WalToken.HEADER);
+        return line.substring(WalToken.HEADER.length() + 2);
+    }
+
     private static HttpResponse<byte[]> get(RestoreId id, String file) throws Exception {
         String url = WalController.walUrl("http://127.0.0.1:" + service.getPort(), id).replace("%f", file);
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return send(url, tokenFiles.containsKey(id) ? token(id) : "no-token");
+    }
+
+    private static HttpResponse<byte[]> send(String url, String token) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header(WalToken.HEADER, token).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static byte[] ok(HttpResponse<byte[]> response) {
@@ -272,7 +330,7 @@ class RestoreWalEndpointIT {
 
     /** Runs the service's {@code restore_command} for one file the way the server does: through sh, %f and %p replaced. */
     private static int restoreCommand(RestoreId id, Optional<WalSpool> spool, String file, Path to) throws Exception {
-        String command = service.getApplicationContext().getBean(WalEndpoint.class).restoreCommand(id, spool);
+        String command = service.getApplicationContext().getBean(WalEndpoint.class).restoreCommand(id, spool, tokenFiles.get(id));
         Process p = new ProcessBuilder("sh", "-c", command.replace("%p", to.toString()).replace("%f", file)).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         return p.exitValue();

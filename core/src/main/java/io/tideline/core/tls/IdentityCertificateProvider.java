@@ -17,7 +17,9 @@ import reactor.core.publisher.Mono;
  * {@link CertificateProvider} (4.10+): selected by {@code micronaut.server.ssl.key-name=tideline}. The key store
  * is published at once on subscription (so the server never starts without it) and again whenever the stored
  * identity changed (re-read every {@code tideline.tls.recheck}): Micronaut then builds a new Netty SSL context
- * for the next connections, so a renewed certificate is served without a restart.
+ * for the next connections, so a renewed certificate is served without a restart. As the trust store
+ * ({@code micronaut.server.ssl.trust-name=tideline}, for client certificates) it offers the CA that issued the
+ * identity: a server that asks for client certificates (the restore agent) takes those of the Tideline CA only.
  */
 @Singleton
 @Named(IdentityCertificateProvider.NAME)
@@ -55,5 +57,14 @@ public final class IdentityCertificateProvider implements CertificateProvider {
                         Flux.interval(settings.recheck(), settings.recheck()).map(tick -> live.get()))
                 .distinctUntilChanged(identity -> identity.certificate())
                 .map(identity -> identity.keyStore(ALIAS, IN_MEMORY_KEY_PASSWORD.toCharArray()));
+    }
+
+    /** The Tideline CA only (Micronaut's default would be the key store, which trusts the server's own certificate). */
+    @Override
+    public Publisher<KeyStore> getTrustStore() {
+        return Flux.concat(Mono.fromCallable(live::get),
+                        Flux.interval(settings.recheck(), settings.recheck()).map(tick -> live.get()))
+                .distinctUntilChanged(identity -> identity.caCertificate())
+                .map(TlsIdentity::trustStore);
     }
 }

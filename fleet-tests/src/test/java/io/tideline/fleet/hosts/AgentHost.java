@@ -143,10 +143,13 @@ public final class AgentHost implements AutoCloseable {
         process.start();
     }
 
-    /** Waits until its HTTP interface answers (an unknown restore: 404). */
+    /**
+     * Waits until its HTTP interface answers: 403 to this client, which presents no certificate (only the
+     * coordinator's principal gets in, issue 14.1; the coordinator's own calls are the fleet's restores).
+     */
     public void awaitReady() {
         http.awaitReady("the agent", process, START_TIMEOUT,
-                () -> http.get("/agent/restores/none").map(r -> r.statusCode() == 404).orElse(false));
+                () -> http.get("/agent/restores/none").map(r -> r.statusCode() == 403).orElse(false));
     }
 
     /** The instances the agent's host holds (made for restores: running, handed over, or left half-made). */

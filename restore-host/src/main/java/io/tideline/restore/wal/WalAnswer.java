@@ -24,4 +24,11 @@ public sealed interface WalAnswer {
             Objects.requireNonNull(reason, "reason");
         }
     }
+
+    /** 403: the request did not present the restore's {@link WalToken} (or the restore is not served here). */
+    record Refused(io.tideline.core.ids.RestoreId restoreId) implements WalAnswer {
+        public Refused {
+            Objects.requireNonNull(restoreId, "restoreId");
+        }
+    }
 }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves the WAL of running restores to their recovering servers, which ask for it one file at a time
  * through {@code restore_command} (curl to {@link WalController}): one long-lived service instead of a
- * JVM started per segment. Each restore has its own {@link WalSession}; an unknown restore id gets 404.
+ * JVM started per segment. Each restore has its own {@link WalSession} and {@link WalToken}: a request without
+ * the restore's token (or for a restore not served here) is refused, whoever can reach the endpoint.
  * When the server runs on this machine, segments fetched ahead wait for it in a {@link WalSpool}, and
  * its {@code restore_command} renames them into place without asking this server at all.
  */
@@ -36,6 +37,7 @@ public final class WalServer implements AutoCloseable {
     private final ExecutorService fetchers;
     private final ScheduledExecutorService reaper;
     private final Map<RestoreId, WalSession> sessions = new ConcurrentHashMap<>();
+    private final Map<RestoreId, WalToken> tokens = new ConcurrentHashMap<>();
 
     /**
      * @param prefetch segments fetched ahead of what recovery asked for, per restore
@@ -63,14 +65,16 @@ public final class WalServer implements AutoCloseable {
 
     /**
      * Starts serving WAL for {@code restoreId} from {@code source} (the source instance's own store), handing
-     * segments ahead to {@code spool} when the server has one (else over HTTP only).
+     * segments ahead to {@code spool} when the server has one (else over HTTP only), to requests that present
+     * {@code token}.
      */
     public WalSession open(RestoreId restoreId, ObjectStore source, BucketLayout layout, Set<WalSegmentName> required,
-                           Optional<WalSpool> spool) {
+                           Optional<WalSpool> spool, WalToken token) {
         WalSession session = new WalSession(restoreId, source, layout, required, prefetch, fetchers, spool);
         if (sessions.putIfAbsent(restoreId, session) != null) {
             throw new IllegalStateException("WAL of restore " + restoreId + " is already being served");
         }
+        tokens.put(restoreId, java.util.Objects.requireNonNull(token, "token"));
         return session;
     }
 
@@ -83,14 +87,23 @@ public final class WalServer implements AutoCloseable {
         return Optional.ofNullable(sessions.get(restoreId));
     }
 
-    public WalAnswer fetch(RestoreId restoreId, String fileName) {
+    /**
+     * The restore's answer for {@code fileName}, when {@code presentedToken} is its token; else {@link WalAnswer.Refused}
+     * (also for a restore not served here: the answer does not tell which restores run).
+     */
+    public WalAnswer fetch(RestoreId restoreId, String fileName, String presentedToken) {
         WalSession session = sessions.get(restoreId);
-        return session == null ? new WalAnswer.NotFound(fileName) : session.fetch(fileName);
+        WalToken token = tokens.get(restoreId);
+        if (session == null || token == null || !token.accepts(presentedToken)) {
+            return new WalAnswer.Refused(restoreId);
+        }
+        return session.fetch(fileName);
     }
 
     /** Stops serving the restore's WAL (after promotion or failure). */
     public void close(RestoreId restoreId) {
         WalSession session = sessions.remove(restoreId);
+        tokens.remove(restoreId);
         if (session != null) {
             session.close();
         }

@@ -16,8 +16,8 @@ import io.micronaut.core.async.publisher.Publishers;
 
 /**
  * What needs no sign-in, whatever controller serves it (some live in modules without Micronaut Security): the WAL a
- * recovering server's {@code restore_command} fetches (its restore id is the capability; the server has no person
- * behind it), the OpenAPI document, the view's stylesheet and script. The sign-in page is {@code @Secured} itself;
+ * recovering server's {@code restore_command} fetches (the server has no person behind it to sign in; the
+ * controller itself refuses, 403, a request without the restore's WAL token, restore-host's {@code WalToken}), the OpenAPI document, the view's stylesheet and script. The sign-in page is {@code @Secured} itself;
  * /health and /prometheus follow their {@code endpoints.*.sensitive} settings (anonymous in the runtime and the
  * standalone service). Everything else is decided by the controllers' {@code @Secured} — or refused; a signed-in
  * person asking for a route that does not exist gets Micronaut's 404/405.

@@ -54,8 +54,18 @@ class CliInstancesOutliveRuntimeIT {
 
         RuntimeInfo first = RuntimeInfo.running(home.runtimeHome()).orElseThrow();
         ProcessHandle runtime = ProcessHandle.of(first.pid()).orElseThrow();
+        List<ProcessHandle> servers = runtime.descendants().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("kafka.Kafka") || c.contains("S3ServerMain")).orElse(false)).toList();
+        // (each with the watchdog that started it, whose command line names it too)
+        assertTrue(servers.stream().anyMatch(p -> p.info().commandLine().orElse("").contains("kafka.Kafka"))
+                && servers.stream().anyMatch(p -> p.info().commandLine().orElse("").contains("S3ServerMain")), servers.toString());
         runtime.destroyForcibly();
         runtime.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        // Kafka and the S3 server follow it (their watchdog stops them, SIGKILL after a grace of 10 s); the next up
+        // binds the same ports and opens the same data directories, so it starts only once they are gone.
+        for (ProcessHandle server : servers) {
+            server.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
 
         // A writer as an application runs one: a new connection per write, one write every 200 ms.
         List<String> refused = new ArrayList<>();

@@ -250,7 +250,9 @@ class BaseBackupInterruptedIT {
         }
         // The commands sit on different partitions, so which two start first is the consumer's choice.
         List<RegisteredInstance> all = List.of(first, second, queued);
-        await().atMost(WAIT).until(() -> all.stream().filter(i -> started(i)).count() == 2);
+        // The child JVM starts, joins the group and starts two backups: under a loaded CI machine that alone can take
+        // more than WAIT (the 2026-12-08 CI run timed out here); two then stay running for long (no WAL is seeded).
+        await().atMost(Duration.ofMinutes(4)).until(() -> all.stream().filter(i -> started(i)).count() == 2);
         child.destroyForcibly(); // SIGKILL with two backups running at once and the third waiting
         assertTrue(child.waitFor(10, TimeUnit.SECONDS));
         List<RegisteredInstance> running = all.stream().filter(this::started).toList();

@@ -67,7 +67,7 @@ class BackupsViewBrowserIT {
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final Duration RESTORE_DEADLINE = Duration.ofMinutes(4);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Cli CLI = new Cli(Map.of());
+    private static final Cli CLI = Cli.patient();
 
     private static Path home;
     private static Path profile;

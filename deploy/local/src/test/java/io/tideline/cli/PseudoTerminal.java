@@ -40,6 +40,7 @@ final class PseudoTerminal implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(transcript.toFile());
         pb.environment().remove("COLUMNS"); // the width must come from the terminal
+        pb.environment().putAll(Cli.PATIENT);
         return new PseudoTerminal(pb.start(), transcript);
     }
 

@@ -118,7 +118,7 @@ class BaseBackupIT {
 
         await().atMost(WAIT).until(() -> !BackupTesting.manifests(store).isEmpty());
         BackupManifest manifest = BackupTesting.manifests(store).values().iterator().next();
-        // The manifest is read from the bucket, the event from Kafka: the event may reach this consumer a moment later.
+        // The event log's consumer may read the event a moment after the manifest is visible in the bucket.
         BackupStarted started = await().atMost(WAIT).until(() -> events(BackupStarted.class, id, commandId), l -> !l.isEmpty()).get(0);
         assertEquals(manifest.backupId().value(), started.getBackupId());
         assertEquals(manifest.startLsn().toString(), started.getStartLsn());

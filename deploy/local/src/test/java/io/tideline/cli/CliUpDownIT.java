@@ -141,11 +141,11 @@ class CliUpDownIT {
         }
 
         ProcessHandle runtime = ProcessHandle.of(running.pid()).orElseThrow();
-        List<ProcessHandle> servers = runtime.descendants().filter(p -> p.info().commandLine()
-                .map(c -> c.contains("kafka.Kafka") || c.contains("S3ServerMain")).orElse(false)).toList();
+        List<ProcessHandle> servers = runtime.descendants()
+                .filter(p -> commandLine(p).contains("kafka.Kafka") || commandLine(p).contains("S3ServerMain")).toList();
         // (each with the watchdog that started it, whose command line names it too)
-        assertTrue(servers.stream().anyMatch(p -> p.info().commandLine().orElse("").contains("kafka.Kafka"))
-                && servers.stream().anyMatch(p -> p.info().commandLine().orElse("").contains("S3ServerMain")), servers.toString());
+        assertTrue(servers.stream().anyMatch(p -> commandLine(p).contains("kafka.Kafka"))
+                && servers.stream().anyMatch(p -> commandLine(p).contains("S3ServerMain")), servers.toString());
         runtime.destroyForcibly();
         runtime.onExit().get(30, TimeUnit.SECONDS);
         // Kafka and the S3 server follow it (their watchdog stops them, SIGKILL after a grace of 10 s); the next up
@@ -198,6 +198,19 @@ class CliUpDownIT {
         Cli.Result down = CLI.run(home, "down").assertOk();
         assertTrue(down.out().contains("is not running") && down.out().contains("Instances stopped: keepme"), down.out());
         assertEquals("stopped", instanceState("keepme"), "down stops the instances a runtime left running");
+    }
+
+    /**
+     * The whole command line, read from /proc: {@code ProcessHandle.Info.commandLine()} stops at a page (4 KiB), and the
+     * servers' class paths are longer, so their main class is cut off there.
+     */
+    private static String commandLine(ProcessHandle process) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException | RuntimeException gone) {
+            return "";
+        }
     }
 
     private static String single(Statement s, String sql) throws SQLException {

@@ -123,7 +123,7 @@ public final class BaseBackupBench {
                     BucketLayout.DEFAULT.walSegmentSize(), Optional.empty(), Optional.empty(), Optional.empty(), clock.instant());
             for (String line; (line = commands.readLine()) != null; ) {
                 int level = Integer.parseInt(line.trim());
-                String result = takeOne(instance, password, store, pipeline, withLevel(d, level, workers), clock);
+                String result = takeOne(instance, password, store, pipeline, withLevel(d, level, workers), clock).line();
                 Files.writeString(results, result + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             }
         }
@@ -135,8 +135,52 @@ public final class BaseBackupBench {
                 d.progressInterval(), d.registryCatchUpTimeout(), d.unknownInstanceGrace(), d.connectTimeout());
     }
 
-    /** One backup; returns {@code RESULT <seconds> <rawBytes> <storedBytes> <parts> <cpuSeconds>}. */
-    private static String takeOne(RegisteredInstance instance, String password, ObjectStore store, PartPipeline pipeline,
+    /** One backup's manifest (stored), wall seconds and this whole process's CPU seconds meanwhile. */
+    public record Taken(BackupManifest manifest, double seconds, double cpuSeconds) {
+        /** {@code RESULT <seconds> <rawBytes> <storedBytes> <parts> <cpuSeconds>}, as bench/base-backup.sh reads it. */
+        public String line() {
+            return String.format(java.util.Locale.ROOT, "RESULT %.3f %d %d %d %.3f", seconds, manifest.rawBytes(),
+                    manifest.storedBytes(), manifest.parts().size(), cpuSeconds);
+        }
+    }
+
+    /**
+     * The archiver's backup data path for other benches (bench/encryption-e2e.sh): one {@link PartPipeline} at the
+     * archiver's default level, workers and part size, kept for every backup as the archiver keeps it.
+     */
+    public static final class Backups implements AutoCloseable {
+        // as bench/base-backup.sh: fast checkpoint, unthrottled
+        private final BackupSettings settings = withLevel(BackupSettings.defaults(), BackupSettings.defaults().compressionLevel(),
+                BackupSettings.defaults().compressionWorkers());
+        private final PartPipeline pipeline = PartPipeline.of(settings);
+        private final Clock clock;
+
+        public Backups(Clock clock) {
+            this.clock = clock;
+        }
+
+        /** The zstd level of the parts. */
+        public int level() {
+            return settings.compressionLevel();
+        }
+
+        /** The raw bytes of a part. */
+        public long partRawBytes() {
+            return settings.partRawBytes();
+        }
+
+        public Taken take(RegisteredInstance instance, String replicationPassword, ObjectStore store) throws Exception {
+            return takeOne(instance, replicationPassword, store, pipeline, settings, clock);
+        }
+
+        @Override
+        public void close() {
+            pipeline.close();
+        }
+    }
+
+    /** One backup, its manifest stored last. */
+    private static Taken takeOne(RegisteredInstance instance, String password, ObjectStore store, PartPipeline pipeline,
                                   BackupSettings settings, Clock clock) throws Exception {
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         Instant started = clock.instant();
@@ -173,16 +217,11 @@ public final class BaseBackupBench {
                 .map(t -> Map.entry(t.getName(), threads.getThreadCpuTime(t.getId()) / 1e9))
                 .filter(e -> e.getValue() > 0.05).sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
                 .forEach(e -> System.err.printf("thread cpu (JVM so far): %-40s %.2f s%n", e.getKey(), e.getValue()));
-        return String.format(java.util.Locale.ROOT, "RESULT %.3f %d %d %d %.3f", seconds, manifest.rawBytes(),
-                manifest.storedBytes(), manifest.parts().size(), cpu);
+        return new Taken(manifest, seconds, cpu);
     }
 
-    /** utime + stime + cutime + cstime of this process (/proc/self/stat), in seconds: the waited-for children count. */
+    /** This whole process's CPU seconds, the waited-for children included ({@link io.tideline.testkit.ProcessCpu}). */
     static double processCpuSeconds() throws java.io.IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // after the command name: field 3 is f[0]; utime is field 14 → f[11] … cstime field 17 → f[14]
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-        return ticks / 100.0; // USER_HZ is 100 on Linux
+        return io.tideline.testkit.ProcessCpu.self();
     }
 }

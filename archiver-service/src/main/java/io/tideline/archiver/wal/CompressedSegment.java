@@ -43,6 +43,12 @@ final class CompressedSegment implements AutoCloseable {
     private int filled;
     private MessageDigest rawDigest = Sha256.newDigest();
     private ZstdOutputStreamNoFinalizer frame;
+    /** Whether a frame is open (bytes written since it began); parameters change only between frames. */
+    private boolean frameOpen;
+    /** zstd worker threads wanted for the next frame (0: compress on the caller's thread). */
+    private int wantedWorkers;
+    /** zstd worker threads of the context now. */
+    private int workers;
     private boolean released;
 
     CompressedSegment(WalSegmentName segment, int level) {
@@ -85,6 +91,20 @@ final class CompressedSegment implements AutoCloseable {
     }
 
     /**
+     * Whether zstd compresses the next frames on a worker thread of its own (issue 18.4): while a backlog is
+     * drained, the stream's thread then only receives, hashes and hands bytes over, and compression runs
+     * on another core in jobs of {@value #BACKGROUND_JOB_BYTES} bytes. Same frames, same total CPU; it costs
+     * ~4 job buffers of native memory while on, so a stream that keeps up (most of a fleet) stays off, and
+     * switching off again frees them (a new context). Takes effect at the next frame's start.
+     */
+    void compressInBackground(boolean on) {
+        wantedWorkers = on ? 1 : 0;
+    }
+
+    /** zstd's job size with a worker (its minimum is 512 KiB; the default at level 3, 8 MiB, would hold 4× the memory). */
+    static final int BACKGROUND_JOB_BYTES = 2 * 1024 * 1024;
+
+    /**
      * Takes WAL starting at {@code start} (which must be {@link #end()}) into the segment, as much
      * as fits; returns how many bytes were taken. The rest belongs to the next segment.
      */
@@ -98,12 +118,24 @@ final class CompressedSegment implements AutoCloseable {
             return 0;
         }
         try {
+            if (!frameOpen && workers > 0 && wantedWorkers == 0) {
+                closeFrame(); // the backlog is drained: free the worker's job buffers with the context
+            }
             if (frame == null) {
                 frame = new ZstdOutputStreamNoFinalizer(frames, level);
                 frame.setChecksum(true);
                 frame.setCloseFrameOnFlush(true);
+                workers = 0;
+            }
+            if (!frameOpen && wantedWorkers != workers) {
+                frame.setWorkers(wantedWorkers);
+                if (wantedWorkers > 0) {
+                    frame.setJobSize(BACKGROUND_JOB_BYTES);
+                }
+                workers = wantedWorkers;
             }
             frame.write(source, offset, take);
+            frameOpen = true;
         } catch (IOException e) {
             throw new UncheckedIOException("zstd failed on segment " + segment, e);
         }
@@ -118,6 +150,7 @@ final class CompressedSegment implements AutoCloseable {
         if (frame != null) {
             try {
                 frame.flush(); // ends the frame (close-frame-on-flush); the context is kept for the next one
+                frameOpen = false;
             } catch (IOException e) {
                 throw new UncheckedIOException("zstd failed on segment " + segment, e);
             }
@@ -188,6 +221,7 @@ final class CompressedSegment implements AutoCloseable {
         if (frame != null) {
             try {
                 frame.flush(); // close-frame-on-flush: the frame ends, the context stays
+                frameOpen = false;
             } catch (IOException e) {
                 throw new UncheckedIOException("zstd failed on segment " + segment, e);
             }
@@ -202,6 +236,7 @@ final class CompressedSegment implements AutoCloseable {
                 throw new UncheckedIOException("zstd failed on segment " + segment, e);
             } finally {
                 frame = null;
+                frameOpen = false;
             }
         }
     }

@@ -285,7 +285,9 @@ final class InstanceStreamer {
                 return pump.run();
             } catch (SQLException e) {
                 if (isRemovedWal(e)) {
-                    // Everything before the missing segment was complete and is stored by now.
+                    // Everything before the missing segment was complete: stored (and confirmed) before the gap is
+                    // recorded; if that fails, the exception ends the session and the next one plans from the bucket.
+                    pump.storeReceivedBeforeGap();
                     return skipGap(conn, plan.timeline(), pump.received(), system, e.getMessage());
                 }
                 throw e;

@@ -34,32 +34,48 @@ final class UploadRetry {
      */
     <T> T untilStored(ReplicationStream stream, String what, boolean finalFlush, Upload<T> upload)
             throws SQLException, StopRequested {
+        return untilStored(stream, what, finalFlush, upload, null);
+    }
+
+    /**
+     * As {@link #untilStored(ReplicationStream, String, boolean, Upload)}, after a first attempt made off
+     * this thread ({@link SegmentUploads}) failed with {@code firstFailure} (null: none made yet): that
+     * attempt counts as the first, so the next one waits the first backoff, as if it had been made here.
+     */
+    <T> T untilStored(ReplicationStream stream, String what, boolean finalFlush, Upload<T> upload, RuntimeException firstFailure)
+            throws SQLException, StopRequested {
         WalSettings settings = context.settings();
         Backoff backoff = new Backoff(settings.retryInitialDelay(), settings.retryMaxDelay());
         int attempt = 0;
+        RuntimeException failure = firstFailure;
         while (true) {
-            try {
-                return upload.run();
-            } catch (WalConflictException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                attempt++;
-                context.metrics().uploadError();
-                if (attempt == 1 || attempt % 10 == 0) {
-                    LOG.warn("{}: storing {} failed (attempt {}), retrying: {}", context.target(), what, attempt,
-                            InstanceStreamer.describe(e));
+            if (failure == null) {
+                try {
+                    return upload.run();
+                } catch (RuntimeException e) {
+                    failure = e;
                 }
-                context.status().accept("retrying upload of " + what + ": " + e.getMessage());
-                Duration wait = backoff.next();
-                StopSignal stop = context.stop();
-                if (stop.isRequested()) {
-                    if (!finalFlush || stop.finalFlushDeadline(settings.stopTimeout()).minus(wait).isBefore(context.clock().instant())) {
-                        throw new StopRequested();
-                    }
-                }
-                context.metrics().uploadRetry();
-                sleepKeepingAlive(stream, wait, finalFlush);
             }
+            if (failure instanceof WalConflictException conflict) {
+                throw conflict;
+            }
+            attempt++;
+            context.metrics().uploadError();
+            if (attempt == 1 || attempt % 10 == 0) {
+                LOG.warn("{}: storing {} failed (attempt {}), retrying: {}", context.target(), what, attempt,
+                        InstanceStreamer.describe(failure));
+            }
+            context.status().accept("retrying upload of " + what + ": " + failure.getMessage());
+            failure = null;
+            Duration wait = backoff.next();
+            StopSignal stop = context.stop();
+            if (stop.isRequested()) {
+                if (!finalFlush || stop.finalFlushDeadline(settings.stopTimeout()).minus(wait).isBefore(context.clock().instant())) {
+                    throw new StopRequested();
+                }
+            }
+            context.metrics().uploadRetry();
+            sleepKeepingAlive(stream, wait, finalFlush);
         }
     }
 

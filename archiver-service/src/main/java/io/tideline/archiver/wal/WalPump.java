@@ -7,6 +7,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order of every store: upload → the store confirms → the slot is told → {@code WalSegmentStored}
  * is published → (for a complete segment) its partial is removed. Used by the stream's thread only.
+ *
+ * <p>A complete segment is uploaded off this thread ({@link SegmentUploads}, issue 18.4) while the next one
+ * fills, at most {@link SegmentUploads#MAX_IN_FLIGHT} at once; they are confirmed to the slot strictly in
+ * stream order, each only after the store confirmed it and every segment before it. An upload that
+ * failed is retried here ({@link UploadRetry}), holding back every later segment's confirmation, and a
+ * partial is stored only once every complete segment before it is confirmed.
  */
 final class WalPump implements AutoCloseable {
 
@@ -45,6 +54,8 @@ final class WalPump implements AutoCloseable {
     private final CompressedSegment buffer;
     /** The undo finder's index of this session, or null when off. */
     private final WalIndex index;
+    /** Complete segments being stored, not yet confirmed to the slot, oldest first. */
+    private final SegmentUploads uploads;
 
     /** How far the bucket holds the current segment (a partial of it, or nothing beyond its start). */
     private Lsn segmentStored;
@@ -62,6 +73,13 @@ final class WalPump implements AutoCloseable {
 
     /** @param index told of every WAL object stored, after the store confirmed it; null for none */
     WalPump(ReplicationStream stream, WalObjectWriter writer, StreamPlan plan, StreamerContext context, WalIndex index) {
+        this(stream, writer, plan, context, index, SegmentUploads.threads(context.target().instance().value()));
+    }
+
+    /** @param uploads where complete segments are stored (tests: an executor they drive) */
+    WalPump(ReplicationStream stream, WalObjectWriter writer, StreamPlan plan, StreamerContext context, WalIndex index,
+            SegmentUploads uploads) {
+        this.uploads = uploads;
         this.index = index;
         this.stream = stream;
         this.writer = writer;
@@ -91,6 +109,7 @@ final class WalPump implements AutoCloseable {
             } else {
                 onIdle(now);
             }
+            confirmUploaded();
             flushIfDue(now, data == null);
             releaseIfIdle(now, data == null);
             reportStatus();
@@ -130,6 +149,9 @@ final class WalPump implements AutoCloseable {
         if (plan.stopAt().isPresent()) {
             remaining = (int) Math.min(remaining, Math.max(0, plan.stopAt().get().bytesSince(at)));
         }
+        // a backlog (more than a segment waiting at the server): compress on another core (issue 18.4)
+        buffer.compressInBackground(data.serverWalEnd().isAfter(data.end())
+                && data.serverWalEnd().bytesSince(data.end()) >= writer.layout().walSegmentSize());
         while (remaining > 0) {
             int taken = buffer.append(at, data.message(), offset, remaining);
             offset += taken;
@@ -139,7 +161,7 @@ final class WalPump implements AutoCloseable {
             if (buffer.isComplete()) {
                 storeCompleteSegment();
                 firstUnstored = remaining > 0 ? now : null;
-                context.metrics().unstoredSince(firstUnstored);
+                showUnstored();
             }
         }
         return at;
@@ -175,7 +197,7 @@ final class WalPump implements AutoCloseable {
             partialStored = true;
         }
         firstUnstored = null;
-        context.metrics().unstoredSince(null);
+        showUnstored();
         if (idle) {
             buffer.trim(); // quiet: give back what a burst left unused
         }
@@ -183,7 +205,7 @@ final class WalPump implements AutoCloseable {
 
     /** Idle and all stored for the idle-release time: hold nothing until WAL arrives again. */
     private void releaseIfIdle(Instant now, boolean idle) {
-        if (idle && firstUnstored == null && !buffer.isReleased() && !buffer.isEmpty()
+        if (idle && firstUnstored == null && uploads.isEmpty() && !buffer.isReleased() && !buffer.isEmpty()
                 && buffer.end().equals(segmentStored) && !now.isBefore(lastData.plus(context.settings().idleRelease()))) {
             buffer.release();
         }
@@ -196,13 +218,17 @@ final class WalPump implements AutoCloseable {
     }
 
     private SessionEnd stop() throws SQLException, StopRequested {
-        if (context.stop().flushFirst() && buffer.end().isAfter(segmentStored)) {
-            storePartial(true);
+        if (context.stop().flushFirst()) {
+            confirmAllUploaded(true);
+            if (buffer.end().isAfter(segmentStored)) {
+                storePartial(true);
+            }
         }
-        return SessionEnd.STOPPED;
+        return SessionEnd.STOPPED; // without flush: what is still uploading is dropped unconfirmed (close)
     }
 
     private SessionEnd finishTimeline() throws SQLException, StopRequested {
+        confirmAllUploaded(false);
         if (buffer.end().isAfter(segmentStored)) {
             storePartial(false);
         }
@@ -219,6 +245,12 @@ final class WalPump implements AutoCloseable {
         }
     }
 
+    /** The lag metric's oldest unstored byte: the oldest segment still uploading, else the filling one's. */
+    private void showUnstored() {
+        SegmentUploads.Pending oldest = uploads.head();
+        context.metrics().unstoredSince(oldest != null ? oldest.unstoredSince() : firstUnstored);
+    }
+
     private void reloadPartial() throws SQLException, StopRequested {
         WalSegmentName held = buffer.segment();
         Lsn end = buffer.end();
@@ -227,31 +259,107 @@ final class WalPump implements AutoCloseable {
         buffer.restore(partial.compressed(), partial.raw());
     }
 
-    /** Stores the complete segment, removes its partial, and moves the buffer on to the next segment. */
+    /**
+     * Hands the complete segment to {@link SegmentUploads} (waiting while it holds as many as it may) and
+     * moves the buffer on to the next segment; the slot hears of it in {@link #confirmUploaded}.
+     */
     private void storeCompleteSegment() throws SQLException, StopRequested {
         WalSegmentName segment = buffer.segment();
         CompressedSegment.Sealed wal = buffer.seal();
         Optional<Instant> covered = horizon.coveredBy(segment.endLsn());
-        StoredWalObject object = retry.untilStored(stream, "segment " + segment, false,
+        boolean removePartial = partialStored || segmentStored.isAfter(segment.startLsn());
+        while (uploads.isFull()) {
+            confirmHead(false);
+        }
+        Instant unstoredSince = firstUnstored != null ? firstUnstored : context.clock().instant();
+        uploads.submit(segment, wal, covered, segmentStored, removePartial, unstoredSince,
                 () -> writer.storeComplete(segment, wal, covered));
-        confirmed(object, object.end().bytesSince(segmentStored), true);
-        if (index != null) {
-            index.stored(segment, object.end(), true);
-        }
-        if (partialStored || segmentStored.isAfter(segment.startLsn())) {
-            try {
-                writer.deletePartial(segment);
-            } catch (RuntimeException e) {
-                // harmless: the next session removes a partial whose segment is complete
-                LOG.debug("{}: could not remove the partial of {}: {}", context.target(), segment, e.getMessage());
-            }
-        }
         buffer.advance();
         segmentStored = buffer.segment().startLsn();
         partialStored = false;
     }
 
+    /** Confirms, in order, every segment at the head whose upload has ended (a failed one is retried here first). */
+    private void confirmUploaded() throws SQLException, StopRequested {
+        while (uploads.head() != null && uploads.head().upload().isDone()) {
+            confirmHead(false);
+        }
+    }
+
+    /** Confirms every segment still uploading, in order: before a partial, a graceful stop, a timeline's end. */
+    private void confirmAllUploaded(boolean finalFlush) throws SQLException, StopRequested {
+        while (!uploads.isEmpty()) {
+            confirmHead(finalFlush);
+        }
+    }
+
+    /**
+     * Waits for the oldest segment's upload (keeping the server informed meanwhile), retries it here if it
+     * failed, then tells the slot, the index and the events, and removes its partial.
+     */
+    private void confirmHead(boolean finalFlush) throws SQLException, StopRequested {
+        SegmentUploads.Pending head = uploads.head();
+        StoredWalObject object;
+        RuntimeException failed = awaitUpload(head, finalFlush);
+        if (failed == null) {
+            object = head.upload().join();
+        } else {
+            object = retry.untilStored(stream, "segment " + head.segment(), finalFlush,
+                    () -> writer.storeComplete(head.segment(), head.wal(), head.covered()), failed);
+        }
+        uploads.removeHead();
+        confirmed(object, object.end().bytesSince(head.storedBefore()), true);
+        showUnstored();
+        if (index != null) {
+            index.stored(head.segment(), object.end(), true);
+        }
+        if (head.removePartial()) {
+            try {
+                writer.deletePartial(head.segment());
+            } catch (RuntimeException e) {
+                // harmless: the next session removes a partial whose segment is complete
+                LOG.debug("{}: could not remove the partial of {}: {}", context.target(), head.segment(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code head}'s upload ended, sending status updates meanwhile (the server must not time the
+     * stream out); returns its failure, or null once stored. A stop ends the wait as it ends a retry.
+     */
+    private RuntimeException awaitUpload(SegmentUploads.Pending head, boolean finalFlush) throws SQLException, StopRequested {
+        Duration slice = context.settings().statusInterval().dividedBy(2);
+        while (true) {
+            try {
+                head.upload().get(Math.max(1, slice.toMillis()), TimeUnit.MILLISECONDS);
+                return null;
+            } catch (ExecutionException e) {
+                return e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (TimeoutException e) {
+                stream.sendStatus(false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StopRequested();
+            }
+            StopSignal stop = context.stop();
+            if (stop.isRequested() && (!finalFlush
+                    || context.clock().instant().isAfter(stop.finalFlushDeadline(context.settings().stopTimeout())))) {
+                throw new StopRequested();
+            }
+        }
+    }
+
+    /**
+     * The stream ended with the server saying it removed WAL (a gap): stores and confirms what was received
+     * before it, so the gap starts at {@link #received()}. Throws if that cannot be done, and then no gap is
+     * recorded: the next session plans from the bucket.
+     */
+    void storeReceivedBeforeGap() throws SQLException, StopRequested {
+        confirmAllUploaded(false);
+    }
+
     private void storePartial(boolean stopping) throws SQLException, StopRequested {
+        confirmAllUploaded(stopping); // the slot must not hear of this partial before the segments before it
         WalSegmentName segment = buffer.segment();
         Lsn before = context.metrics().storedPosition();
         CompressedSegment.Sealed wal = buffer.seal();
@@ -275,6 +383,7 @@ final class WalPump implements AutoCloseable {
 
     @Override
     public void close() {
+        uploads.close();
         buffer.close();
     }
 }

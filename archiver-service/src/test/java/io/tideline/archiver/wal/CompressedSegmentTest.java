@@ -72,6 +72,40 @@ class CompressedSegmentTest {
     }
 
     @Test
+    void framesCompressedInTheBackgroundOrNotDecompressToTheSameBytesWhateverTheSwitchesBetweenThem() {
+        // issue 18.4: zstd's worker thread while a backlog drains; switched at frame starts only (a mid-frame
+        // switch is taken at the next frame), across segments and across partial seals
+        byte[] stream = wal((int) (4 * MB + 5000), 13);
+        try (CompressedSegment segment = new CompressedSegment(FIRST, 3)) {
+            java.util.List<CompressedSegment.Sealed> completed = new java.util.ArrayList<>();
+            boolean[] background = {true, true, false, true, false, false, true};
+            int offset = 0;
+            int step = 0;
+            Lsn at = segment.end();
+            while (offset < stream.length) {
+                segment.compressInBackground(background[step++ % background.length]);
+                int taken = segment.append(at, stream, offset, Math.min(300_000, stream.length - offset));
+                offset += taken;
+                at = at.plus(taken);
+                if (segment.isComplete()) {
+                    completed.add(segment.seal());
+                    segment.advance();
+                } else if (step % 3 == 0) {
+                    segment.seal(); // a partial: the frame ends here, the next begins
+                }
+            }
+            assertEquals(4, completed.size());
+            for (int i = 0; i < completed.size(); i++) {
+                byte[] raw = Arrays.copyOfRange(stream, (int) (i * MB), (int) ((i + 1) * MB));
+                assertArrayEquals(raw, Zstd.decompress(completed.get(i).compressed(), (int) MB), "segment " + i);
+                assertEquals(Sha256.of(raw), completed.get(i).rawSha256());
+            }
+            CompressedSegment.Sealed rest = segment.seal();
+            assertArrayEquals(Arrays.copyOfRange(stream, (int) (4 * MB), stream.length), Zstd.decompress(rest.compressed(), 5000));
+        }
+    }
+
+    @Test
     void theZstdContextKeptAcrossSegmentsStartsEachSegmentWithAFrameOfItsOwn() {
         // issue 18: advance() keeps the context; each segment must still be its own frames and nothing else
         byte[] stream = wal((int) (3 * MB), 11);

@@ -186,6 +186,7 @@ class WalArchivingBench {
             double backlogMb = backlogEnd.bytesSince(backlogStart) / (double) MB;
 
             long catchCpu0 = os.getProcessCpuTime();
+            JvmCpu catchJvm0 = JvmCpu.now();
             long catchThread0 = streamThreadCpu(pg); // the stopped stream's thread is gone: 0
             double catchS3Cpu0 = s3Cpu(bed);
             Instant catchStart = Instant.now();
@@ -196,6 +197,7 @@ class WalArchivingBench {
             double oursCatchCpu = (os.getProcessCpuTime() - catchCpu0) / 1e9;
             double oursCatchS3Cpu = s3Cpu(bed) - catchS3Cpu0;
             double oursCatchThread = (streamThreadCpu(pg) - catchThread0) / 1e9;
+            String catchByThread = JvmCpu.now().since(catchJvm0, oursCatchCpu, backlogEnd.bytesSince(backlogStart) / (double) (1L << 30));
             bed.stop(archiver);
 
             Path catchDir = Files.createDirectories(work.resolve("catchup"));
@@ -230,6 +232,8 @@ class WalArchivingBench {
                     fmt((refReceiveCpu + refZstdCpu) / backlogGb, "s") + " (receive " + fmt(refReceiveCpu / backlogGb, "s")
                             + " + zstd -3 " + fmt(refZstdCpu / backlogGb, "s") + ")",
                     ratio((refReceiveCpu + refZstdCpu) / Math.max(1e-9, oursCatchCpu))));
+            rows.add(row("the archiver JVM's catch-up CPU per GB, by thread (issue 18.4: what besides the stream thread)",
+                    catchByThread, "", ""));
             s.execute("SELECT pg_drop_replication_slot('bench_ref')");
         }
         bed.fleet.onboarding().remove(pg.id()); // the fleet run streams only its own instances
@@ -377,6 +381,48 @@ class WalArchivingBench {
 
     private static long heapUsed() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /**
+     * The CPU of every live Java thread of this JVM at one moment, with GC and JIT time: where the JVM's CPU went
+     * between two of them, by thread name (numbers dropped). GC and JIT are the VM's own threads, reported as
+     * the time their MXBeans count; native threads (zstd's worker) and threads that ended are the rest.
+     */
+    private record JvmCpu(Map<Long, Map.Entry<String, Long>> threads, long gcMillis, long jitMillis) {
+
+        static JvmCpu now() {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            Map<Long, Map.Entry<String, Long>> cpu = new java.util.HashMap<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                long v = mx.getThreadCpuTime(t.getId());
+                if (v > 0) {
+                    cpu.put(t.getId(), Map.entry(t.getName(), v));
+                }
+            }
+            long gc = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+            var jit = ManagementFactory.getCompilationMXBean();
+            return new JvmCpu(cpu, gc, jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0);
+        }
+
+        /** The six largest thread groups since {@code before}, GC, JIT and the rest, in seconds per GiB. */
+        String since(JvmCpu before, double processCpuSeconds, double gib) {
+            Map<String, Double> groups = new java.util.HashMap<>();
+            double sum = 0;
+            for (var e : threads.entrySet()) {
+                Map.Entry<String, Long> was = before.threads.get(e.getKey());
+                double d = (e.getValue().getValue() - (was == null ? 0 : was.getValue())) / 1e9;
+                if (d > 0) {
+                    sum += d;
+                    groups.merge(e.getValue().getKey().replaceAll("[0-9]+", "#"), d, Double::sum);
+                }
+            }
+            double gc = (gcMillis - before.gcMillis) / 1000.0;
+            double jit = (jitMillis - before.jitMillis) / 1000.0;
+            String top = groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(6)
+                    .map(e -> e.getKey() + " " + fmt(e.getValue() / gib, "s")).collect(java.util.stream.Collectors.joining(", "));
+            return top + "; GC " + fmt(gc / gib, "s") + " and JIT " + fmt(jit / gib, "s") + " (their time, not CPU); the rest (zstd's worker, "
+                    + "VM threads, threads that ended) " + fmt(Math.max(0, processCpuSeconds - sum) / gib, "s");
+        }
     }
 
     private static long streamThreadCpu(RegisteredInstance pg) {

@@ -47,6 +47,11 @@ class WalHeartbeatIT {
     @Test
     void anIdleInstancesStoredWalKeepsCoveringLaterMoments() throws Exception {
         RegisteredInstance pg = bed.createInstance("wal-heartbeat", WalTestBed.MB);
+        MeterRegistry meters = archiver.getBean(MeterRegistry.class);
+        // The last write must come after the stream began: a stream that starts later (a loaded machine) stores
+        // the writes with its own, later send times, which would pass the goal below without any heartbeat.
+        await().atMost(Duration.ofSeconds(60)).until(() -> meters.find(WalStreamMetrics.STREAMING)
+                .tag("instance", pg.id().value()).gauges().stream().anyMatch(g -> g.value() == 1.0));
         Instant lastWrite;
         try (Connection c = bed.connect(pg); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id int)");
@@ -59,11 +64,12 @@ class WalHeartbeatIT {
         // passes lastWrite + 4 s well within 10 s. (PostgreSQL's own running-xacts record, every 15 s after
         // activity, claims less: its send time less the 1 s allowance.)
         Instant goal = lastWrite.plusSeconds(4);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)) // 10 s idle; generous under load
                 .until(() -> covered(pg).filter(t -> t.isAfter(goal)).isPresent());
-        MeterRegistry meters = archiver.getBean(MeterRegistry.class);
         double heartbeats = meters.get(WalStreamMetrics.HEARTBEATS).tag("instance", pg.id().value()).counter().count();
-        assertTrue(heartbeats >= 2, "heartbeats made: " + heartbeats);
+        // One may do it: under load the stream can go on receiving other WAL a while after the last write, so the
+        // first heartbeat (2 s after the last WAL received) may come late enough to pass the goal by itself.
+        assertTrue(heartbeats >= 1, "heartbeats made: " + heartbeats);
     }
 
     /** How far the bucket's WAL reaches in time (the newest object's stored-at). */

@@ -1,5 +1,6 @@
 package io.tideline.archiver.wal;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -145,6 +146,75 @@ class WalPumpTest {
         assertEquals(List.of(), published);
     }
 
+    // ---- issue 18.4: complete segments are stored off the stream's thread, confirmed in stream order
+
+    @Test
+    void aSegmentStoredBeforeTheOneBeforeItIsConfirmedOnlyAfterIt() throws Exception {
+        List<Runnable> uploads = new ArrayList<>();
+        WalSegmentName second = FIRST.next();
+        Lsn[] flushedWhileOnlyTheSecondWasStored = new Lsn[1];
+        stream.wal(QUARTER).wal(QUARTER).wal(QUARTER).wal(QUARTER)
+                .wal(QUARTER).wal(QUARTER).wal(QUARTER).wal(QUARTER)
+                .then(() -> {
+                    assertEquals(2, uploads.size(), "both complete segments handed over, the stream went on");
+                    assertEquals(List.of(), store.keys(), "nothing stored yet");
+                    uploads.get(1).run(); // the second segment's upload ends first
+                    assertEquals(List.of(layout.walSegment(second)), store.keys());
+                })
+                .quiet(Duration.ofSeconds(1))
+                .then(() -> flushedWhileOnlyTheSecondWasStored[0] = stream.flushed())
+                .then(() -> uploads.get(0).run())
+                .quiet(Duration.ofSeconds(1));
+
+        run(SegmentUploads.on(uploads::add));
+
+        assertEquals(Lsn.ZERO, flushedWhileOnlyTheSecondWasStored[0], "the slot waits for the first segment");
+        assertEquals(List.of(FIRST.endLsn(), second.endLsn()), published.stream().map(StoredWalObject::end).toList(),
+                "confirmed in stream order");
+        assertEquals(second.endLsn(), stream.flushed());
+    }
+
+    @Test
+    void aFailedSegmentHoldsTheSlotBeforeItWhileTheNextOneIsStoredAndIsRetriedFirst() throws Exception {
+        List<Runnable> uploads = new ArrayList<>();
+        WalSegmentName second = FIRST.next();
+        List<Lsn> flushedAtFailures = new ArrayList<>();
+        stream.wal(QUARTER).wal(QUARTER).wal(QUARTER).wal(QUARTER)
+                .wal(QUARTER).wal(QUARTER).wal(QUARTER).wal(QUARTER)
+                .then(() -> {
+                    uploads.get(1).run(); // segment n+1 is stored
+                    // segment n fails: its upload off the thread, then two of the retries on the stream's thread
+                    store.failNext(Operation.WRITE, 3, key -> {
+                        assertTrue(store.keys().contains(layout.walSegment(second)), "n+1 is in the bucket meanwhile");
+                        flushedAtFailures.add(stream.flushed());
+                        return new StorageUnavailableException("store", store.bucket(), key, new IOException("refused"));
+                    });
+                    uploads.get(0).run();
+                })
+                .quiet(Duration.ofSeconds(1));
+
+        run(SegmentUploads.on(uploads::add));
+
+        assertEquals(List.of(Lsn.ZERO, Lsn.ZERO, Lsn.ZERO), flushedAtFailures, "never past segment n while it was not stored");
+        assertTrue(stream.statuses().stream().filter(s -> !s.forced()).anyMatch(s -> s.flushed().equals(Lsn.ZERO)),
+                "the server kept hearing from the stream during the retries: " + stream.statuses());
+        assertEquals(1 + 3 + 1, store.attempts(Operation.WRITE), "n+1, three failed attempts of n, n");
+        assertEquals(List.of(FIRST.endLsn(), second.endLsn()), published.stream().map(StoredWalObject::end).toList());
+        assertEquals(second.endLsn(), stream.flushed());
+    }
+
+    @Test
+    void aStopWithoutFlushConfirmsNothingStillBeingStored() {
+        List<Runnable> uploads = new ArrayList<>();
+        stream.wal(QUARTER).wal(QUARTER).wal(QUARTER).wal(QUARTER).wal(1000);
+
+        assertEquals(SessionEnd.STOPPED, assertDoesNotThrow(() -> run(SegmentUploads.on(uploads::add))));
+
+        assertEquals(1, uploads.size());
+        assertEquals(Lsn.ZERO, stream.flushed(), "handed over but never stored: the slot keeps it");
+        assertEquals(List.of(), published);
+    }
+
     @Test
     void aQuietInstanceGetsAHeartbeatEveryIntervalAndAQuietStoredStreamReleasesItsBuffer() throws Exception {
         int[] readsBefore = new int[1];
@@ -184,13 +254,17 @@ class WalPumpTest {
     }
 
     private SessionEnd run() throws SQLException, StopRequested {
+        return run(SegmentUploads.on(Runnable::run)); // each complete segment's upload runs at once, on this thread
+    }
+
+    private SessionEnd run(SegmentUploads uploads) throws SQLException, StopRequested {
         StreamerContext context = new StreamerContext(
                 new ReplicationTarget(INSTANCE, "localhost", 5432, "postgres", "archiver", () -> "secret"),
                 settings, new RecordingEvents(published),
                 metrics, clock, stop, new ClockPauses(),
                 state -> { }, heartbeats::incrementAndGet);
         StreamPlan plan = new StreamPlan(1, FIRST.startLsn(), Optional.empty(), Optional.empty(), false);
-        try (WalPump pump = new WalPump(stream, new WalObjectWriter(store, layout, clock), plan, context)) {
+        try (WalPump pump = new WalPump(stream, new WalObjectWriter(store, layout, clock), plan, context, null, uploads)) {
             return pump.run();
         }
     }

@@ -63,7 +63,8 @@ class WalTakeoverIT {
         RegisteredInstance pg = bed.createInstance("wal-takeover", MB);
         child = startArchiverProcess(bed.archiverProperties(FLUSH));
         try (Connection c = bed.connect(pg)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> slotActive(c));
+            // the child JVM starts, joins the group and opens the stream: minutes under heavy load (CI), seconds idle
+            await().atMost(Duration.ofMinutes(5)).until(() -> slotActive(c));
             Lsn begin = WalTestBed.query(c, "SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = 'tideline_archiver'");
             await().atMost(Duration.ofSeconds(30)).until(() -> !bed.events(pg.id(), WalSegmentStored.class).isEmpty());
 

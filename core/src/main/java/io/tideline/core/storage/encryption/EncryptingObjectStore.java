@@ -107,17 +107,17 @@ public final class EncryptingObjectStore implements ObjectStore {
 
     @Override
     public StoredObject putIfAbsentOrSame(String key, byte[] bytes, Map<String, String> metadata) {
-        Sha256 attempted = Sha256.of(bytes);
-        Optional<StoredObject> existing = head(key);
-        if (existing.isPresent()) {
-            return sameOrConflict(key, attempted, existing.get());
-        }
+        // Issue 18.4 (the WAL store path): the plaintext sha256 is taken once, while encrypting, and the bucket is
+        // asked once whether the key is taken — by the store underneath, whose check (HEAD, conditional PUT) finds
+        // any object there "different", since it is encrypted under another data key. Only then is it compared
+        // by its plaintext: same plaintext is the same object. (Before: a HEAD here and one below, and the
+        // plaintext hashed twice.)
         Encrypted encrypted = encrypt(key, bytes);
+        Sha256 attempted = encrypted.sha256();
         try {
             return plain(inner.putIfAbsentOrSame(key, encrypted.bytes(), stored(metadata, Optional.of(attempted))), attempted);
         } catch (ObjectConflictException e) {
-            // Another writer stored it meanwhile, encrypted under another data key: same plaintext is the same object.
-            return head(key).map(raced -> sameOrConflict(key, attempted, raced)).orElseThrow(() -> e);
+            return head(key).map(existing -> sameOrConflict(key, attempted, existing)).orElseThrow(() -> e);
         }
     }
 

@@ -6,6 +6,7 @@ import io.tideline.core.storage.ObjectStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Whether and how the stores of {@link io.tideline.core.storage.ObjectStores} encrypt: the one place
@@ -16,6 +17,8 @@ public final class ObjectStoreEncryption {
     private final EncryptionSettings settings;
     private final KeyService keys;
     private final SecureRandom random;
+    /** Whether this encryption started {@link CipherWarmUp} (at its first encrypting store). */
+    private final AtomicBoolean warmedUp = new AtomicBoolean();
 
     public ObjectStoreEncryption(EncryptionSettings settings, KeyService keys, SecureRandom random) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -41,6 +44,9 @@ public final class ObjectStoreEncryption {
     public ObjectStore apply(InstanceId instance, ObjectStore store) {
         if (!settings.enabled()) {
             return store;
+        }
+        if (warmedUp.compareAndSet(false, true)) {
+            CipherWarmUp.start(); // AES-GCM runs at ~70 MB/s until C2 compiled it (issue 18.4)
         }
         return new EncryptingObjectStore(store, instance, keys, settings, random);
     }

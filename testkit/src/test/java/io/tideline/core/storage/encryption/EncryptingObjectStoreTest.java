@@ -226,6 +226,23 @@ class EncryptingObjectStoreTest {
     }
 
     @Test
+    void aNewObjectWrittenIfAbsentCostsTheStoreOneRequest() {
+        // issue 18.4: the WAL store path asked the bucket twice (a HEAD here, one in the store below) per segment
+        StoredObject stored = store.putIfAbsentOrSame("wal/new", bytes(70_000, 3), Map.of());
+        assertEquals(0, raw.attempts(InMemoryObjectStore.Operation.READ), "no HEAD before the conditional write");
+        assertEquals(1, raw.attempts(InMemoryObjectStore.Operation.WRITE));
+        assertEquals(Optional.of(Sha256.of(bytes(70_000, 3))), stored.sha256());
+    }
+
+    @Test
+    void theCipherWarmUpSealsWithTheSameCallsAsAnObject() {
+        // full chunks (block + tag) and final ones (block + sha256 + tag), alternating
+        int seals = 100; // the background warm-up runs CipherWarmUp.SEALS of them
+        long expected = seals * (1024L + ChunkCipher.TAG_BYTES) + seals / 2 * (long) ChunkCipher.SHA_BYTES;
+        assertEquals(expected, CipherWarmUp.run(seals));
+    }
+
+    @Test
     void unencryptedObjectsAreRefusedUnlessAllowed() throws IOException {
         byte[] legacy = "{\"manifest\":\"written before encryption\"}".getBytes(StandardCharsets.UTF_8);
         raw.put("basebackups/old/manifest.json", legacy, Map.of());

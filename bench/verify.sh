@@ -17,14 +17,14 @@ PARALLEL=${PARALLEL:-4}
 OUT=$(mktemp)
 LOG=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
-if ! mvn -B -o -pl integration-tests -am verify -Dit.test=VerifyBenchmark -Dtest=none \
+if ! mvn -B -o -pl core-tests -am verify -Dit.test=VerifyBenchmark -Dtest=none \
     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
     -Dbench.gb="$GB" -Dbench.rounds="$ROUNDS" -Dbench.parallel="$PARALLEL" -Dbench.out="$OUT" >"$LOG" 2>&1; then
   grep -E "\[bench|ERROR|FAIL" "$LOG" | tail -40
   echo "benchmark failed; full log: $LOG" >&2
   exit 1
 fi
-grep -h "\[bench" integration-tests/target/failsafe-reports/io.tideline.core.verify.VerifyBenchmark-output.txt 2>/dev/null || true
+grep -h "\[bench" core-tests/target/failsafe-reports/io.tideline.core.verify.VerifyBenchmark-output.txt 2>/dev/null || true
 echo
 echo "$(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 cat "$OUT"

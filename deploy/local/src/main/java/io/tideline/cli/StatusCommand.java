@@ -36,7 +36,7 @@ final class StatusCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw CliException.failure(e.getMessage(), e);
         }
-        StatusReport report = StatusReport.probe(runtimeHome, info);
+        StatusReport report = StatusReport.probe(runtimeHome, info, StatusReport.probeTimeout(TidelineCli.of(spec).environment()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json.print(out, report);

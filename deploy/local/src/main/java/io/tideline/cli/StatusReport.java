@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import io.tideline.core.tls.TlsCredentials;
 import java.util.ArrayList;
 import java.util.List;
+import io.tideline.runtime.DurationText;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
     /** Where the restore service serves the Backups view (its {@code /} redirects a browser there too). */
     static final String VIEW_PATH = "/backups";
 
+    /** How long each probe waits, unless $TIDELINE_ANSWER_TIMEOUT says otherwise ({@link #probeTimeout}). */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     record Component(String name, String endpoint, String state) {
@@ -63,7 +65,23 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
         return running && components.stream().allMatch(c -> c.state().startsWith("ok"));
     }
 
-    static StatusReport probe(RuntimeHome home, Optional<RuntimeInfo> runtime) {
+    /**
+     * The probes' timeout: {@link #PROBE_TIMEOUT}, or the answer timeout set in the environment ({@link NoAnswer#TIMEOUT_ENV}),
+     * which every other client command honours: on a slow or loaded machine a person (or a test) raises it once for all.
+     */
+    static Duration probeTimeout(Map<String, String> environment) {
+        String given = environment.get(NoAnswer.TIMEOUT_ENV);
+        if (given == null || given.isBlank()) {
+            return PROBE_TIMEOUT;
+        }
+        try {
+            return DurationText.parse(given);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("$" + NoAnswer.TIMEOUT_ENV + ": " + e.getMessage());
+        }
+    }
+
+    static StatusReport probe(RuntimeHome home, Optional<RuntimeInfo> runtime, Duration timeout) {
         List<Instance> instances = instances(home);
         List<Certificate> certificates = certificates(home, Clock.systemUTC());
         if (runtime.isEmpty()) {
@@ -72,10 +90,11 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
         RuntimeInfo info = runtime.get();
         List<Component> components = new ArrayList<>();
         components.add(new Component("kafka", info.kafkaBootstrapServers(), probeKafka(
-                io.tideline.runtime.RuntimeKafkaTls.connection(home, info.kafkaBootstrapServers(), io.tideline.core.kafka.KafkaPrincipals.CLI))));
-        HttpClient http = CliTls.httpClient(home, PROBE_TIMEOUT);
-        components.add(new Component("s3", info.s3Endpoint().toString(), probeHttp(http, info.s3Endpoint(), false)));
-        components.add(new Component("services", info.api().toString(), probeHttp(http, info.api().resolve("/health"), true)));
+                io.tideline.runtime.RuntimeKafkaTls.connection(home, info.kafkaBootstrapServers(), io.tideline.core.kafka.KafkaPrincipals.CLI),
+                timeout)));
+        HttpClient http = CliTls.httpClient(home, timeout);
+        components.add(new Component("s3", info.s3Endpoint().toString(), probeHttp(http, info.s3Endpoint(), false, timeout)));
+        components.add(new Component("services", info.api().toString(), probeHttp(http, info.api().resolve("/health"), true, timeout)));
         return new StatusReport(home.toString(), true, info.pid(), info.startedAt(), components, instances,
                 info.api().resolve(VIEW_PATH).toString(), certificates);
     }
@@ -121,12 +140,12 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
         }
     }
 
-    static String probeKafka(io.tideline.core.kafka.KafkaConnection connection) {
+    static String probeKafka(io.tideline.core.kafka.KafkaConnection connection, Duration timeout) {
         Map<String, Object> config = connection.config();
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(config)) {
-            int nodes = admin.describeCluster().nodes().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
+            int nodes = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
             return "ok (" + nodes + " broker" + (nodes == 1 ? "" : "s") + ")";
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -137,9 +156,9 @@ record StatusReport(String home, boolean running, Long pid, Instant startedAt, L
     }
 
     /** Any HTTP answer proves the S3 server serves; for the services, /health must say UP. */
-    static String probeHttp(HttpClient client, URI uri, boolean requireUp) {
+    static String probeHttp(HttpClient client, URI uri, boolean requireUp, Duration timeout) {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(PROBE_TIMEOUT).GET().build(),
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (!requireUp) {
                 return "ok";

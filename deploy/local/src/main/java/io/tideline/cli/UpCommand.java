@@ -55,7 +55,7 @@ final class UpCommand implements Callable<Integer> {
                         + "./tideline down, then ./tideline up with them)");
             }
             out.println("The runtime already runs in " + runtimeHome + " (pid " + running.get().pid() + ").");
-            StatusCommand.print(out, StatusReport.probe(runtimeHome, running));
+            StatusCommand.print(out, StatusReport.probe(runtimeHome, running, StatusReport.probeTimeout(cli.environment())));
             signInHint(out, runtimeHome);
             return ExitCodes.OK;
         }
@@ -83,7 +83,7 @@ final class UpCommand implements Callable<Integer> {
             throw CliException.failure(e.getMessage(), e);
         }
         out.println("The runtime is up (pid " + info.pid() + ").");
-        StatusCommand.print(out, StatusReport.probe(runtimeHome, Optional.of(info)));
+        StatusCommand.print(out, StatusReport.probe(runtimeHome, Optional.of(info), StatusReport.probeTimeout(cli.environment())));
         signInHint(out, runtimeHome);
         return ExitCodes.OK;
     }

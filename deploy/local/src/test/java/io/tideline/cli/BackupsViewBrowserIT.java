@@ -67,7 +67,7 @@ class BackupsViewBrowserIT {
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final Duration RESTORE_DEADLINE = Duration.ofMinutes(4);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Cli CLI = new Cli(Map.of());
+    private static final Cli CLI = Cli.patient();
 
     private static Path home;
     private static Path profile;
@@ -262,7 +262,9 @@ class BackupsViewBrowserIT {
         browser.findElement(By.id("new-instance-link")).click();
         assertTrue(browser.getCurrentUrl().endsWith("/backups/" + made), browser.getCurrentUrl());
         assertEquals(rowsAtTarget, count(instance(made), "SELECT count(*) FROM items"), "exactly the rows at the target");
-        assertTrue(browser.getPageSource().contains("restored from " + storeId));
+        // The view learns the new instance's origin from the registry topic, which its own thread replays: the page
+        // shows it within moments of the restore's end (read from another topic), not necessarily at once.
+        untilPageShows("restored from " + storeId);
 
         step("rows checked");
         // The restored instance restores in turn, once its own first backup makes it restorable.
@@ -387,6 +389,18 @@ class BackupsViewBrowserIT {
             }
         }
         throw new AssertionError("never found " + by + " on " + browser.getCurrentUrl());
+    }
+
+    /** Waits until the (server-rendered) page shows {@code text}, reloading it while it does not. */
+    private static void untilPageShows(String text) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!browser.getPageSource().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never shown: '" + text + "' on " + browser.getCurrentUrl() + ":\n" + browser.getPageSource());
+            }
+            sleep(500);
+            browser.navigate().refresh();
+        }
     }
 
     /** Waits until the form's error or the restore's status shows {@code reason}. */

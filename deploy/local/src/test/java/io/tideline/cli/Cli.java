@@ -26,6 +26,18 @@ final class Cli {
         this.clock = clock;
     }
 
+    /**
+     * The answer timeout of the tests' commands: the product's default (10 s, for a person at a terminal) is waited
+     * out by a first API call on a loaded CI machine (TLS, lazy beans, hashing a password) and failed a run of
+     * CliEndToEndIT's sign-in. A test of the deadline itself sets its own short one (CliEndToEndIT's QUICK_CLI).
+     */
+    static final Map<String, String> PATIENT = Map.of(NoAnswer.TIMEOUT_ENV, "60s");
+
+    /** {@link #PATIENT}, on the system clock. */
+    static Cli patient() {
+        return new Cli(PATIENT);
+    }
+
     record Result(int exitCode, String out, String err) {
 
         List<String> errLines() {

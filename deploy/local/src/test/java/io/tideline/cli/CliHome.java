@@ -32,7 +32,7 @@ import java.util.Properties;
  */
 final class CliHome implements AutoCloseable {
 
-    static final Cli CLI = new Cli(Map.of());
+    static final Cli CLI = Cli.patient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path root;

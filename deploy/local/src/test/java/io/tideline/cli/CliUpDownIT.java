@@ -12,9 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +26,15 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code up} / {@code down} / {@code up} as a user runs them: the runtime in a detached JVM, state in
  * one home, nothing lost across the restart, and a clear error from client commands while it is down.
+ * Then, on the same home (one runtime start fewer for the suite's time, formerly CliInstancesOutliveRuntimeIT):
+ * a backup system's failure is never the database's outage: {@code kill -9} of the runtime JVM (the
+ * services, with Kafka and the S3 server following it) leaves the instance serving writes, and the
+ * next {@code up} adopts the running postmaster and resumes archiving from the slot; {@code down
+ * --keep-instances} leaves it serving, {@code down} stops it.
  */
 class CliUpDownIT {
+
+    private static final int WRITES_WHILE_DOWN = 20;
 
     private static CliHome fixture;
     private static Path home;
@@ -119,7 +129,95 @@ class CliUpDownIT {
         assertEquals(1, query(keepme, "SELECT 1"), "the instance was started again with the runtime");
         assertEquals(backupsBefore, restorableBackups("keepme"), "the backup is still listed and restorable (bucket and log kept)");
 
-        CLI.run(home, "down").assertOk();
+        aKilledRuntimeLeavesTheInstanceServingAndUpAdoptsIt(second, keepme);
+    }
+
+    /** With the runtime {@code running} and its instance {@code survivor}: kill -9, writes meanwhile, up adopts, down. */
+    private static void aKilledRuntimeLeavesTheInstanceServingAndUpAdoptsIt(RuntimeInfo running, JsonNode survivor) throws Exception {
+        String startedAt;
+        try (Connection c = fixture.connect(survivor); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE writes (n int PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+            startedAt = single(s, "SELECT pg_postmaster_start_time()::text");
+        }
+
+        ProcessHandle runtime = ProcessHandle.of(running.pid()).orElseThrow();
+        List<ProcessHandle> servers = runtime.descendants()
+                .filter(p -> commandLine(p).contains("kafka.Kafka") || commandLine(p).contains("S3ServerMain")).toList();
+        // (each with the watchdog that started it, whose command line names it too)
+        assertTrue(servers.stream().anyMatch(p -> commandLine(p).contains("kafka.Kafka"))
+                && servers.stream().anyMatch(p -> commandLine(p).contains("S3ServerMain")), servers.toString());
+        runtime.destroyForcibly();
+        runtime.onExit().get(30, TimeUnit.SECONDS);
+        // Kafka and the S3 server follow it (their watchdog stops them, SIGKILL after a grace of 10 s); the next up
+        // binds the same ports and opens the same data directories, so it starts only once they are gone.
+        for (ProcessHandle server : servers) {
+            server.onExit().get(60, TimeUnit.SECONDS);
+        }
+
+        // A writer as an application runs one: a new connection per write, one write every 200 ms.
+        List<String> refused = new ArrayList<>();
+        for (int n = 1; n <= WRITES_WHILE_DOWN; n++) {
+            try (Connection c = fixture.connect(survivor); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO writes (n) VALUES (" + n + ")");
+            } catch (SQLException e) {
+                refused.add(n + ": " + e.getMessage());
+            }
+            Thread.sleep(200);
+        }
+        assertEquals(List.of(), refused, "no write is refused while the services are down");
+
+        Cli.Result status = CLI.run(home, "status");
+        assertEquals(ExitCodes.NOT_RUNNING, status.exitCode(), status.out());
+        assertTrue(status.out().contains("1 instance still runs and serves without the services"), status.out());
+        assertEquals("running", instanceState("keepme"), "status shows the instance still serving");
+        String lsnAfterOutage;
+        try (Connection c = fixture.connect(survivor); Statement s = c.createStatement()) {
+            lsnAfterOutage = single(s, "SELECT pg_current_wal_lsn()::text");
+            // Completes the segment that holds the outage's writes, so storing it is the proof they are archived.
+            s.execute("SELECT pg_switch_wal()");
+        }
+
+        up();
+        try (Connection c = fixture.connect(instance("keepme")); Statement s = c.createStatement()) {
+            assertEquals(startedAt, single(s, "SELECT pg_postmaster_start_time()::text"),
+                    "up adopted the running postmaster instead of starting another");
+            assertEquals(String.valueOf(WRITES_WHILE_DOWN), single(s, "SELECT count(*) FROM writes"));
+        }
+        Awaitility.await("the archiver streams again from the slot past the outage's writes")
+                .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    try (Connection c = fixture.connect(survivor); Statement s = c.createStatement()) {
+                        return "true".equals(single(s, "SELECT coalesce(bool_or(active AND restart_lsn >= '"
+                                + lsnAfterOutage + "'::pg_lsn), false)::text FROM pg_replication_slots"));
+                    }
+                });
+
+        Cli.Result kept = CLI.run(home, "down", "--keep-instances").assertOk();
+        assertTrue(kept.out().contains("Instances kept running: keepme"), kept.out());
+        assertEquals("running", instanceState("keepme"), "down --keep-instances leaves the instance serving");
+        Cli.Result down = CLI.run(home, "down").assertOk();
+        assertTrue(down.out().contains("is not running") && down.out().contains("Instances stopped: keepme"), down.out());
+        assertEquals("stopped", instanceState("keepme"), "down stops the instances a runtime left running");
+    }
+
+    /**
+     * The whole command line, read from /proc: {@code ProcessHandle.Info.commandLine()} stops at a page (4 KiB), and the
+     * servers' class paths are longer, so their main class is cut off there.
+     */
+    private static String commandLine(ProcessHandle process) {
+        try {
+            return new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException | RuntimeException gone) {
+            return "";
+        }
+    }
+
+    private static String single(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     private static String up() {

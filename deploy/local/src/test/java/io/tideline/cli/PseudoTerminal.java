@@ -33,13 +33,18 @@ final class PseudoTerminal implements AutoCloseable {
                 TidelineCli.class.getName()));
         java.addAll(List.of(args));
         java.addAll(List.of("--home", home.toString()));
-        String command = "stty cols " + columns + " rows 24; exec " + java.stream().map(PseudoTerminal::quote).collect(Collectors.joining(" "));
+        // SIGINT back to its default for the command, as a shell gives it to a foreground command in a terminal: a build
+        // started in the background (`mvn ... &`, nohup, some CI runners) ignores SIGINT, every process it starts inherits
+        // that, and the JVM then never sees Ctrl-C (the Ctrl-C case of CliEndToEndIT hung, or skipped, for that reason).
+        String command = "stty cols " + columns + " rows 24; exec env --default-signal=INT "
+                + java.stream().map(PseudoTerminal::quote).collect(Collectors.joining(" "));
         Path transcript = Files.createTempFile("tideline-pty-", ".txt");
         ProcessBuilder pb = new ProcessBuilder("script", "-q", "-e", "-c", command, "/dev/null")
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
                 .redirectOutput(transcript.toFile());
         pb.environment().remove("COLUMNS"); // the width must come from the terminal
+        pb.environment().putAll(Cli.PATIENT);
         return new PseudoTerminal(pb.start(), transcript);
     }
 

@@ -92,18 +92,30 @@ class KafkaBrokerIT {
     void aNewLauncherOnAnOldDirectoryReusesItsPortsAndData(@TempDir Path dir) throws Exception {
         String topic = "it-relaunch";
         String bootstrap;
-        try (KafkaBrokerProcess first = KafkaBrokerProcess.startIn(dir)) {
+        try (KafkaBrokerProcess first = startPatientlyIn(dir)) {
             bootstrap = first.bootstrapServers();
             try (var admin = org.apache.kafka.clients.admin.Admin.create(adminProps(bootstrap))) {
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
             }
             produce(bootstrap, topic, "k", "kept");
         }
-        try (KafkaBrokerProcess second = KafkaBrokerProcess.startIn(dir)) {
+        try (KafkaBrokerProcess second = startPatientlyIn(dir)) {
             assertEquals(bootstrap, second.bootstrapServers(), "an embedded runtime's `up` must find Kafka where it was");
             assertTrue(second.isRunning());
             assertEquals("kept", consumeAll(bootstrap, topic, 1).get(0).value());
         }
+    }
+
+    /**
+     * {@link KafkaBrokerProcess#startIn} with a start timeout for a loaded CI machine: a broker restarting on its old
+     * directory took longer than the default 90 s there (controller events of 2.5 s each), and this test is about where
+     * the broker comes back, not how fast.
+     */
+    private static KafkaBrokerProcess startPatientlyIn(Path dir) {
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(new KafkaBrokerProcess.Settings(dir, 0, 0, java.time.Duration.ofMinutes(4),
+                KafkaBrokerProcess.DEFAULT_MAX_HEAP));
+        broker.start();
+        return broker;
     }
 
     private static Properties adminProps(String bootstrap) {

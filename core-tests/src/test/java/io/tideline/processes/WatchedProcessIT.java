@@ -48,7 +48,8 @@ class WatchedProcessIT {
         process.stop(Duration.ofSeconds(1));
 
         assertFalse(process.isAlive());
-        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(8)) < 0);
+        // SIGKILL after the 1 s grace; the bound only says stop does not wait without end (a loaded CI machine is slow)
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(30)) < 0);
     }
 
     @Test

@@ -165,7 +165,8 @@ class TopicReplayIT {
         replay.close();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-        assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "close took " + took);
+        // bounded by its own join (5 s) and consumer close (2 s); the thread's end is the proof (a wall clock under load is not)
+        assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "close took " + took);
         assertTrue(thread(name).isEmpty(), "the thread has ended");
         replay.close();
         TopicReplay.CatchUp after = replay.awaitCaughtUp(WAIT);
@@ -185,8 +186,10 @@ class TopicReplayIT {
         replay.close();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-        assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "close took " + took);
-        await().atMost(Duration.ofSeconds(1)).until(() -> thread(name).isEmpty());
+        // close is bounded by its own join (5 s) and consumer close (2 s): longer means it waited on something else.
+        // The thread's end is what proves the wait for the missing topic was interrupted (under load, give it time).
+        assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "close took " + took);
+        await().atMost(Duration.ofSeconds(15)).until(() -> thread(name).isEmpty());
         assertFalse(replay.awaitReplayed(Duration.ofSeconds(1)), "a closed replay never says it replayed");
     }
 

@@ -106,7 +106,7 @@ class TopicCreatorIT {
             try (ApplicationContext on = ApplicationContext.run(common)) {
                 assertTrue(on.containsBean(TopicInitializer.class));
             }
-            Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertTrue(
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertTrue(
                     Long.parseLong(config(admin, Topics.RESTORE_REQUESTS).get("retention.ms").value()) >= ONE_YEAR_MS));
 
             setRetention(admin, Topics.RESTORE_REQUESTS, "3600000");
@@ -130,7 +130,7 @@ class TopicCreatorIT {
 
     /** A config change is committed by the controller and reaches the answering broker a moment later (KRaft). */
     private static void awaitRetention(Admin admin, String topic, String millis) {
-        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(
                 () -> assertEquals(millis, config(admin, topic).get("retention.ms").value(), topic));
     }
 
